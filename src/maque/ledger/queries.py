@@ -1,0 +1,160 @@
+"""Reads of the ledger: scoped querysets with `overdue`, `days_overdue` and `light` computed in
+the database, so lists filter and sort by them without loading rows into Python."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from maque.ledger.models import OPEN_STATES, Item, Light, State
+from maque.organisation.models import Town
+
+
+class DaysBetween(Func):
+    """Whole days from a date column to a fixed day, on SQLite and PostgreSQL."""
+
+    output_field = IntegerField()
+
+    def __init__(self, day: date, column: str = "deadline") -> None:
+        super().__init__(Value(day), F(column))
+
+    def _parts(self, compiler, connection):  # noqa: ANN001, ANN202
+        day_sql, day_params = compiler.compile(self.source_expressions[0])
+        column_sql, column_params = compiler.compile(self.source_expressions[1])
+        return day_sql, column_sql, [*day_params, *column_params]
+
+    def as_sqlite(self, compiler, connection, **extra):  # noqa: ANN001, ANN003, ANN201
+        day_sql, column_sql, params = self._parts(compiler, connection)
+        return f"CAST(julianday({day_sql}) - julianday({column_sql}) AS INTEGER)", params
+
+    def as_postgresql(self, compiler, connection, **extra):  # noqa: ANN001, ANN003, ANN201
+        day_sql, column_sql, params = self._parts(compiler, connection)
+        return f"(CAST({day_sql} AS date) - {column_sql})", params
+
+
+def _overdue_condition(day: date) -> Q:
+    return Q(state__in=OPEN_STATES, deadline__lt=day)
+
+
+def with_indicators(items: QuerySet[Item], *, day: date | None = None, towns: list[Town] | None = None) -> QuerySet[Item]:
+    """Annotate `overdue`, `days_overdue` (0 unless overdue) and `light` (design §4).
+
+    The light uses each town's own thresholds: one CASE branch per town in `towns` (by default,
+    every town the rows can belong to — a handful, even at county scale).
+    """
+    day = day or timezone.localdate()
+    now = timezone.now()
+    overdue = _overdue_condition(day)
+    if towns is None:
+        towns = list(Town.objects.filter(pk__in=items.values("town_id").distinct()))
+    red_conditions = Q(pk__in=[])
+    yellow_conditions = Q(pk__in=[])
+    for town in towns:
+        in_town = Q(town_id=town.pk)
+        red_conditions |= in_town & Q(returned_count__gte=town.light_red_returns)
+        stale_since = now - timedelta(days=town.light_stale_days)
+        yellow_conditions |= in_town & (
+            Q(deadline__lte=day + timedelta(days=town.light_due_soon_days))
+            | Q(last_progress_at__lt=stale_since)
+            | Q(last_progress_at__isnull=True, created_at__lt=stale_since)
+        )
+    light = Case(
+        When(state__in=(State.CLOSED, State.CANCELLED), then=Value(Light.GREY)),
+        When(state=State.SUSPENDED, then=Value(Light.BLUE)),
+        When(overdue | red_conditions, then=Value(Light.RED)),
+        When(yellow_conditions | Q(returned_count__gte=1), then=Value(Light.YELLOW)),
+        default=Value(Light.GREEN),
+        output_field=CharField(),
+    )
+    return items.annotate(
+        overdue=ExpressionWrapper(overdue, output_field=BooleanField()),
+        days_overdue=Case(When(overdue, then=DaysBetween(day)), default=Value(0), output_field=IntegerField()),
+        light=light,
+    )
+
+
+SORTS = {
+    "code": ("code",),
+    "-code": ("-code",),
+    "deadline": ("deadline", "id"),
+    "-deadline": ("-deadline", "-id"),
+    "days_overdue": ("days_overdue", "id"),
+    "-days_overdue": ("-days_overdue", "deadline", "id"),
+    "found_on": ("found_on", "id"),
+    "-found_on": ("-found_on", "-id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+    "village": ("village__name", "id"),
+    "state": ("state", "id"),
+    "light": ("light", "id"),
+}
+
+
+def item_list(
+    *,
+    user: AbstractBaseUser,
+    village: str | int | None = None,
+    category: str | None = None,
+    campaign: str | None = None,
+    state: str | list[str] | None = None,
+    owner: int | None = None,
+    overdue: bool | None = None,
+    light: str | None = None,
+    due_before: date | None = None,
+    due_after: date | None = None,
+    q: str | None = None,
+    sort: str = "-found_on",
+    day: date | None = None,
+) -> QuerySet[Item]:
+    """The items the user may see, filtered and sorted; every filter is applied in SQL."""
+    day = day or timezone.localdate()
+    items = Item.objects.visible_to(user)
+    if village is not None and village != "":
+        items = items.filter(village_id=int(village)) if str(village).isdigit() else items.filter(village__name=village)
+    if category:
+        items = items.filter(category__code=category)
+    if campaign:
+        items = items.filter(campaign__code=campaign)
+    if state:
+        items = items.filter(state__in=[state] if isinstance(state, str) else state)
+    if owner is not None:
+        items = items.filter(owner_id=owner)
+    if due_before is not None:
+        items = items.filter(deadline__lte=due_before)
+    if due_after is not None:
+        items = items.filter(deadline__gte=due_after)
+    if q:
+        items = items.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(subject__icontains=q) | Q(description__icontains=q))
+    if overdue is True:
+        items = items.filter(_overdue_condition(day))
+    elif overdue is False:
+        items = items.exclude(_overdue_condition(day))
+    items = with_indicators(items, day=day)
+    if light:
+        items = items.filter(light=light)
+    return items.select_related("village", "owner", "category", "campaign", "town").order_by(*SORTS.get(sort, SORTS["-found_on"]))
+
+
+def counts_by_village_state_light(*, user: AbstractBaseUser, day: date | None = None) -> list[dict[str, Any]]:
+    """Number of items per village × state × light, aggregated in the database."""
+    items = with_indicators(Item.objects.visible_to(user), day=day)
+    return list(
+        items.values("village_id", "village__name", "state", "light").annotate(count=Count("id")).order_by("village__name", "state", "light")
+    )

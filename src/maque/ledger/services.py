@@ -1,0 +1,96 @@
+"""Writes to the ledger that are not state changes: progress logs and attachments.
+
+State changes live in `maque.ledger.lifecycle`; these append records and check the same rights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maque.core.uploads import check_upload
+from maque.ledger.errors import ConflictError, NotPermitted
+from maque.ledger.lifecycle import ACTORS, roles_on_item
+from maque.ledger.models import OPEN_STATES, Attachment, Item, ProgressLog, State
+from maque.organisation.access import actor_for
+
+MAX_FILES_PER_LOG = 9
+
+
+def _check_can_report(item: Item, by: AbstractBaseUser) -> None:
+    actor = actor_for(by)
+    if actor.person is None or not roles_on_item(actor, item) & ACTORS["progress"]:
+        raise NotPermitted(_("Only the owner or a leader of this item can report on it."))
+    if item.state not in (*OPEN_STATES, State.SUSPENDED):
+        raise ConflictError(
+            _("A %(state)s item takes no more reports.") % {"state": item.get_state_display()},
+            code="transition_not_allowed",
+        )
+
+
+def attachment_add(
+    *, item: Item, by: AbstractBaseUser, upload: UploadedFile, progress: ProgressLog | None = None
+) -> Attachment:
+    """Store one evidence file (type, content and size checked) through Django storage."""
+    _check_can_report(item, by)
+    checked = check_upload(upload)
+    attachment = Attachment(
+        item=item,
+        progress=progress,
+        original_name=checked.name,
+        extension=checked.extension,
+        content_type=checked.content_type,
+        kind=checked.kind,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor_for(by).person,
+    )
+    attachment.file.save(checked.name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def progress_add(
+    *,
+    item: Item,
+    by: AbstractBaseUser,
+    text: str,
+    percent: int | None = None,
+    files: Sequence[UploadedFile] = (),
+) -> ProgressLog:
+    """Append a progress report (with optional percent and evidence) and mark the item as moving."""
+    _check_can_report(item, by)
+    errors: dict[str, list[str]] = {}
+    text = (text or "").strip()
+    if not text:
+        errors["text"] = [_("Describe the progress.")]
+    if percent is not None and (isinstance(percent, bool) or not 0 <= percent <= 100):
+        errors["percent"] = [_("The percent must be between 0 and 100.")]
+    if len(files) > MAX_FILES_PER_LOG:
+        errors["files"] = [_("At most %(max)d files per report.") % {"max": MAX_FILES_PER_LOG}]
+    checked = []
+    for upload in files:
+        try:
+            checked.append(check_upload(upload))
+        except ValidationError as error:
+            errors.setdefault("files", []).extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = Item.objects.select_for_update().get(pk=item.pk)
+        log = ProgressLog.objects.create(item=locked, author=actor_for(by).person, text=text, percent=percent)
+        for upload in files:
+            attachment_add(item=locked, by=by, upload=upload, progress=log)
+        # Reporting progress is not a state change: it only refreshes the "stale" clock.
+        Item.objects.filter(pk=locked.pk).update(
+            last_progress_at=timezone.now(),
+            progress_percent=percent if percent is not None else locked.progress_percent,
+        )
+    item.refresh_from_db()
+    return log

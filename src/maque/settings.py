@@ -1,0 +1,186 @@
+"""Django settings for Maque, read strictly from the environment.
+
+Every variable is listed in the README. `MAQUE_MODE=demo` (the default) is the embedded,
+zero-setup mode; `MAQUE_MODE=production` refuses to start with a missing secret key, with debug
+on, or without allowed hosts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from maque.core.env import Env
+
+env = Env()
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(env.str("MAQUE_VAR_DIR", str(Path.cwd() / "var"))).resolve()
+
+MODE = env.choice("MAQUE_MODE", "demo", ("demo", "production"))
+PRODUCTION = MODE == "production"
+DEBUG = env.bool("MAQUE_DEBUG", False)
+
+
+def _secret_key() -> str:
+    configured = env.str("MAQUE_SECRET_KEY")
+    if configured:
+        if PRODUCTION and len(configured) < 32:
+            raise ImproperlyConfigured("MAQUE_SECRET_KEY must be at least 32 characters in production")
+        return configured
+    if PRODUCTION:
+        raise ImproperlyConfigured("MAQUE_SECRET_KEY is required when MAQUE_MODE=production")
+    # The demo keeps a generated key under var/ so sessions survive a restart.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("MAQUE_DEBUG must be off when MAQUE_MODE=production")
+
+SECRET_KEY = _secret_key()
+
+_default_hosts = [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
+ALLOWED_HOSTS = env.list("MAQUE_ALLOWED_HOSTS", _default_hosts)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("MAQUE_ALLOWED_HOSTS is required when MAQUE_MODE=production")
+CSRF_TRUSTED_ORIGINS = env.list("MAQUE_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "simple_history",
+    "maque.core",
+    "maque.organisation",
+    "maque.ledger",
+    "maque.api",
+    "maque.demo",
+    "maque.exchange",
+    "maque.workspace",
+    "maque.rhythm",
+    "maque.notifications",
+    "maque.accountability",
+    "maque.bulletins",
+    "maque.meetings",
+    "maque.supervision",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "maque.urls"
+WSGI_APPLICATION = "maque.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "maque.core.context.maque",
+            ],
+        },
+    },
+]
+
+# Database: one URL. The embedded default is a SQLite file under var/ in WAL mode with a busy
+# timeout; IMMEDIATE transactions take the write lock up front, so concurrent writers queue
+# instead of failing half-way with "database is locked".
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASE_URL = env.str("MAQUE_DATABASE_URL", f"sqlite:///{VAR_DIR / 'maque.sqlite3'}")
+try:
+    _database = dj_database_url.parse(DATABASE_URL, conn_max_age=env.int("MAQUE_DB_CONN_MAX_AGE", 0, minimum=0))
+except ValueError as error:
+    raise ImproperlyConfigured(f"MAQUE_DATABASE_URL is not a database URL: {error}") from None
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    _database["OPTIONS"] = {
+        "timeout": env.int("MAQUE_SQLITE_BUSY_TIMEOUT", 20, minimum=1),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+    _database.setdefault("TEST", {})
+    # Tests use a file (not memory) so that concurrency tests can open a second connection; one
+    # file per test run (inherited by the run's child processes) so parallel runs never collide.
+    os.environ.setdefault("MAQUE_TEST_DB_NAME", f"test-{os.getpid()}.sqlite3")
+    _database["TEST"]["NAME"] = str(VAR_DIR / os.environ["MAQUE_TEST_DB_NAME"])
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = env.str("MAQUE_LANGUAGE", "zh-hans")
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = env.str("MAQUE_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env.str("MAQUE_STATIC_ROOT", str(VAR_DIR / "static")))
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env.str("MAQUE_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# Uploads: evidence photos and documents.
+MAQUE_MAX_UPLOAD_BYTES = env.int("MAQUE_MAX_UPLOAD_MB", 10, minimum=1) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAQUE_MAX_UPLOAD_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+MAQUE_TOKEN_TTL_DAYS = env.int("MAQUE_TOKEN_TTL_DAYS", 30, minimum=1)
+MAQUE_DEMO = not PRODUCTION and env.bool("MAQUE_DEMO_BANNER", True)
+
+LOGIN_URL = "/admin/login/"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION and env.bool("MAQUE_SECURE_COOKIES", True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("MAQUE_LOG_LEVEL", "WARNING")},
+}
