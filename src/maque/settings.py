@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "ninja",  # serves the API docs page's assets from the package (no CDN)
     "maque.core",
     "maque.organisation",
     "maque.ledger",
@@ -156,7 +157,7 @@ MEDIA_ROOT = Path(env.str("MAQUE_MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
@@ -167,10 +168,15 @@ MAQUE_MAX_UPLOAD_BYTES = env.int("MAQUE_MAX_UPLOAD_MB", 10, minimum=1) * 1024 * 
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAQUE_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Spreadsheet imports (ledger exchange): the largest file accepted and the most data rows read.
+MAQUE_IMPORT_MAX_BYTES = env.int("MAQUE_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+MAQUE_IMPORT_MAX_ROWS = env.int("MAQUE_IMPORT_MAX_ROWS", 100_000, minimum=1)
+
 MAQUE_TOKEN_TTL_DAYS = env.int("MAQUE_TOKEN_TTL_DAYS", 30, minimum=1)
 MAQUE_DEMO = not PRODUCTION and env.bool("MAQUE_DEMO_BANNER", True)
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "workspace:login"
+LOGIN_REDIRECT_URL = "workspace:home"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION and env.bool("MAQUE_SECURE_COOKIES", True)

@@ -1,20 +1,19 @@
-from django.conf import settings
 from django.contrib import admin
-from django.urls import path
-from django.views.static import serve
+from django.urls import include, path, re_path
 
 from maque.api.root import api
-from maque.core.views import home
+from maque.api.views import not_found as api_not_found
 
 admin.site.site_header = "麻雀 · Maque"
 admin.site.site_title = "Maque"
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", include("maque.workspace.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),  # after every API route: a JSON 404
+    path("bulletins/", include("maque.bulletins.urls")),
 ]
 
-if not settings.PRODUCTION:
-    # The embedded demo serves uploaded evidence itself; production puts a proxy in front.
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+# Uploaded evidence is never served from a public /media/ route: only through the scoped
+# GET /api/v1/attachments/{id}, which checks who may see the item.

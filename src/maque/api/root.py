@@ -1,5 +1,49 @@
-"""The JSON API root: `/api/v1/`. Routers are added by each app's api module."""
+"""The JSON API root: `/api/v1/`.
 
-from ninja import NinjaAPI
+To other apps: add your router with api.add_router(prefix, router) at the bottom of this file.
+Authentication (bearer token or session + CSRF) is on by default for every operation. Raise from
+services, never build error responses by hand: Django `ValidationError` → 422 with a message per
+field, `PermissionDenied`/`NotPermitted` → 403, `Http404`/`DoesNotExist` → 404, `ConflictError`
+→ 409, `maque.api.errors.ApiError` for anything else; see `maque.api.errors`.
+"""
 
-api = NinjaAPI(title="Maque API", version="1", urls_namespace="api-v1", docs_url="/docs")
+from ninja import NinjaAPI, Swagger
+
+from maque.api import errors
+from maque.api.auth import BearerAuth, SessionAuth
+from maque.api.parser import MaqueParser
+
+api = NinjaAPI(
+    title="Maque API",
+    version="1",
+    description="麻雀 · the ledger of a township's key work (design §9 of the foundation issue).",
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    # Served from the package's own static files; no validator badge (it would call out).
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
+    auth=[BearerAuth(), SessionAuth()],
+    parser=MaqueParser(),
+)
+errors.install(api)
+
+# --- routers: add yours with api.add_router(prefix, router) below --------------------------------
+from maque.api.tokens import router as token_router  # noqa: E402
+from maque.ledger.api import router as ledger_router  # noqa: E402
+from maque.organisation.api import router as organisation_router  # noqa: E402
+
+api.add_router("/auth", token_router)
+api.add_router("/", organisation_router)
+api.add_router("/", ledger_router)
+from maque.notifications.api import router as notifications_router  # noqa: E402
+from maque.accountability.api import router as accountability_router  # noqa: E402
+
+api.add_router("/", notifications_router)
+api.add_router("/", accountability_router)
+from maque.bulletins.api import router as bulletins_router  # noqa: E402
+
+api.add_router("/bulletins", bulletins_router)
+from maque.meetings.api import router as meetings_router  # noqa: E402
+from maque.supervision.api import router as supervision_router  # noqa: E402
+
+api.add_router("/meetings", meetings_router)
+api.add_router("/", supervision_router)

@@ -20,7 +20,28 @@ from maque.organisation.models import Household, Plot, Village
 TEXT_MAX_LENGTH = 500
 
 
-def clean_attributes(category: Category, data: Any, *, village: Village | None) -> dict[str, Any]:
+class References:
+    """Plot codes and household ids per village, read once and reused across many rows (bulk
+    creation); without it, each plot or household value is looked up on its own."""
+
+    def __init__(self) -> None:
+        self._plots: dict[int, set[str]] = {}
+        self._households: dict[int, set[int]] = {}
+
+    def plot_exists(self, village: Village, code: str) -> bool:
+        if village.pk not in self._plots:
+            self._plots[village.pk] = set(Plot.objects.filter(village=village).values_list("code", flat=True))
+        return code in self._plots[village.pk]
+
+    def household_exists(self, village: Village, household_id: int) -> bool:
+        if village.pk not in self._households:
+            self._households[village.pk] = set(Household.objects.filter(village=village).values_list("pk", flat=True))
+        return household_id in self._households[village.pk]
+
+
+def clean_attributes(
+    category: Category, data: Any, *, village: Village | None, references: References | None = None
+) -> dict[str, Any]:
     """Return the normalised attributes or raise ValidationError with one message per field."""
     if data is None:
         data = {}
@@ -41,7 +62,7 @@ def clean_attributes(category: Category, data: Any, *, village: Village | None) 
                 errors[f"attributes.{name}"] = [_("%(label)s is required.") % {"label": field.label}]
             continue
         try:
-            cleaned[name] = _clean_value(field, value, village=village)
+            cleaned[name] = _clean_value(field, value, village=village, references=references)
         except ValidationError as error:
             errors[f"attributes.{name}"] = list(error.messages)
     if errors:
@@ -49,7 +70,7 @@ def clean_attributes(category: Category, data: Any, *, village: Village | None) 
     return cleaned
 
 
-def _clean_value(field: CategoryField, value: Any, *, village: Village | None) -> Any:
+def _clean_value(field: CategoryField, value: Any, *, village: Village | None, references: References | None) -> Any:
     label = field.label
     match field.type:
         case FieldType.TEXT:
@@ -97,15 +118,23 @@ def _clean_value(field: CategoryField, value: Any, *, village: Village | None) -
         case FieldType.PLOT:
             if not isinstance(value, str):
                 raise ValidationError(_("%(label)s must be a plot code.") % {"label": label})
-            plots = Plot.objects.filter(code=value.strip())
-            plots = plots.filter(village=village) if village is not None else plots.none()
-            if not plots.exists():
+            if village is None:
+                found = False
+            elif references is not None:
+                found = references.plot_exists(village, value.strip())
+            else:
+                found = Plot.objects.filter(code=value.strip(), village=village).exists()
+            if not found:
                 raise ValidationError(_("No plot %(code)s in this village.") % {"code": value})
             return value.strip()
         case FieldType.HOUSEHOLD:
             if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
                 raise ValidationError(_("%(label)s must be a household number.") % {"label": label})
-            if village is None or not Household.objects.filter(pk=int(value), village=village).exists():
+            if village is None or not (
+                references.household_exists(village, int(value))
+                if references is not None
+                else Household.objects.filter(pk=int(value), village=village).exists()
+            ):
                 raise ValidationError(_("No such household in this village."))
             return int(value)
     raise ValidationError(_("Unsupported field type."))  # pragma: no cover - choices are closed

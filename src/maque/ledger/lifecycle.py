@@ -8,7 +8,7 @@ all call these functions; nothing else sets `Item.state`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from maque.ledger.attributes import clean_attributes
+from maque.ledger.attributes import References, clean_attributes
 from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.models import (
     OPEN_STATES,
@@ -168,7 +168,7 @@ class Context:
 
 def _locked(item: Item, version: int | None) -> Item:
     """Re-read the item under a row lock and check the caller's version."""
-    current = Item.objects.select_for_update().select_related("category", "town").get(pk=item.pk)
+    current = Item.objects.select_for_update(of=("self",)).select_related("category", "town").get(pk=item.pk)
     if version is not None and version != current.version:
         raise ConflictError(
             _("This item was changed by someone else (version %(current)d, yours %(yours)d). Reload and try again.")
@@ -492,17 +492,25 @@ EDITABLE_FIELDS = ("title", "description", "measures", "scope", "standard", "sub
 LEADER_FIELDS = ("owner", "deadline")
 
 
-def _next_code(town_id: int, town_code: str, year: int) -> str:
-    """Take the next number for the town and year under a row lock (safe with concurrent callers)."""
+def _take_codes(town_id: int, town_code: str, year: int, count: int = 1) -> list[str]:
+    """Take the next `count` numbers for the town and year in one bump of the locked counter
+    (safe with concurrent callers)."""
     ItemCounter.objects.get_or_create(town_id=town_id, year=year)
     counter = ItemCounter.objects.select_for_update().get(town_id=town_id, year=year)
-    counter.last = F("last") + 1
+    counter.last = F("last") + count
     counter.save(update_fields=["last"])
     counter.refresh_from_db(fields=["last"])
-    return f"{town_code.upper()}-{year}-{counter.last:05d}"
+    first = counter.last - count + 1
+    return [f"{town_code.upper()}-{year}-{number:05d}" for number in range(first, counter.last + 1)]
 
 
-def item_create(
+def _next_code(town_id: int, town_code: str, year: int) -> str:
+    """Take the next number for the town and year under a row lock."""
+    return _take_codes(town_id, town_code, year)[0]
+
+
+def _new_item_values(
+    actor: Actor,
     *,
     by: AbstractBaseUser,
     campaign: Campaign,
@@ -515,12 +523,14 @@ def item_create(
     kind: str = Kind.RECTIFICATION,
     source: str = Source.SURVEY,
     attributes: dict[str, Any] | None = None,
-    via: str = "api",
+    references: References | None = None,
     **details: Any,
-) -> Item:
-    """Register a new item in state `found`. The owner defaults to the registering person."""
-    ctx = Context(user=by, via=via)
-    actor = ctx.actor
+) -> dict[str, Any]:
+    """The checks of a new item, shared by `item_create` and `items_create_bulk`.
+
+    Returns the field values of the new `Item` (all but its code), or raises `NotPermitted` /
+    `ValidationError` with one message per field.
+    """
     errors: dict[str, list[str]] = {}
     if actor.person is None or not actor.roles_over(
         town_id=village.town_id, village_id=village.pk, campaign_id=campaign.pk
@@ -549,34 +559,60 @@ def item_create(
     cleaned_attributes: dict[str, Any] = {}
     if category is not None:
         try:
-            cleaned_attributes = clean_attributes(category, attributes, village=village)
+            cleaned_attributes = clean_attributes(category, attributes, village=village, references=references)
         except ValidationError as error:
             errors.update(error.message_dict)
     elif attributes:
         errors["attributes"] = [_("Category fields need a category.")]
     if errors:
         raise ValidationError(errors)
+    return dict(
+        town_id=village.town_id,
+        year=found_on.year,
+        kind=kind,
+        campaign=campaign,
+        category=category,
+        village=village,
+        owner=owner,
+        title=title.strip(),
+        found_on=found_on,
+        deadline=deadline,
+        original_deadline=deadline,
+        state=State.FOUND,
+        attributes=cleaned_attributes,
+        source=source,
+        standard=cleaned_details.pop("standard", "") or (category.standard if category else ""),
+        created_by=by,
+        **cleaned_details,
+    )
+
+
+def item_create(
+    *,
+    by: AbstractBaseUser,
+    campaign: Campaign,
+    village: Village,
+    title: str,
+    category: Category | None = None,
+    owner: Person | None = None,
+    found_on: date | None = None,
+    deadline: date | None = None,
+    kind: str = Kind.RECTIFICATION,
+    source: str = Source.SURVEY,
+    attributes: dict[str, Any] | None = None,
+    via: str = "api",
+    **details: Any,
+) -> Item:
+    """Register a new item in state `found`. The owner defaults to the registering person."""
+    ctx = Context(user=by, via=via)
+    actor = ctx.actor
+    values = _new_item_values(
+        actor, by=by, campaign=campaign, village=village, title=title, category=category, owner=owner,
+        found_on=found_on, deadline=deadline, kind=kind, source=source, attributes=attributes, **details,
+    )
     with transaction.atomic():
-        item = Item(
-            town_id=village.town_id,
-            year=found_on.year,
-            kind=kind,
-            campaign=campaign,
-            category=category,
-            village=village,
-            owner=owner,
-            title=title.strip(),
-            found_on=found_on,
-            deadline=deadline,
-            original_deadline=deadline,
-            state=State.FOUND,
-            attributes=cleaned_attributes,
-            source=source,
-            standard=cleaned_details.pop("standard", "") or (category.standard if category else ""),
-            created_by=by,
-            **cleaned_details,
-        )
-        item.code = _next_code(village.town_id, village.town.code, found_on.year)
+        item = Item(**values)
+        item.code = _next_code(village.town_id, village.town.code, item.year)
         item._history_user = by  # type: ignore[attr-defined]
         item._change_reason = f"{via}: create"  # type: ignore[attr-defined]
         item.save()
@@ -585,6 +621,76 @@ def item_create(
             actor=actor.person, actor_user=by, via=via,
         )
     return item
+
+
+class BulkCreateError(Exception):
+    """Some rows of a bulk creation are invalid, so nothing was created.
+
+    `errors` maps the index of each bad row to its messages per field, as `item_create` would
+    have raised them (a missing right to register in the village is reported on `village`).
+    """
+
+    def __init__(self, errors: dict[int, dict[str, list[str]]]) -> None:
+        super().__init__(f"{len(errors)} invalid rows")
+        self.errors = errors
+
+
+BULK_BATCH_SIZE = 500
+
+
+def items_create_bulk(
+    *, by: AbstractBaseUser, rows: Sequence[Mapping[str, Any]], via: str = "import", source: str = Source.IMPORT
+) -> list[Item]:
+    """Register many items at once (spreadsheet import): every row gets exactly the checks of
+    `item_create`; if any row fails, nothing is written and `BulkCreateError` lists them all.
+
+    The codes come from one bump of the locked counter per town and year; the items, their
+    `create` transitions and their history rows are inserted in bulk in one transaction.
+    """
+    ctx = Context(user=by, via=via)
+    actor = ctx.actor
+    references = References()
+    # Category fields once per category, not once per row.
+    category_ids = {row["category"].pk for row in rows if row.get("category") is not None}
+    categories = {c.pk: c for c in Category.objects.filter(pk__in=category_ids).prefetch_related("fields")}
+    values: list[dict[str, Any]] = []
+    errors: dict[int, dict[str, list[str]]] = {}
+    for index, row in enumerate(rows):
+        arguments = {"source": source, **row}
+        if arguments.get("category") is not None:
+            arguments["category"] = categories[arguments["category"].pk]
+        try:
+            values.append(_new_item_values(actor, by=by, references=references, **arguments))
+        except NotPermitted as error:
+            errors[index] = {"village": [error.message]}
+        except ValidationError as error:
+            errors[index] = error.message_dict
+    if errors:
+        raise BulkCreateError(errors)
+    items = [Item(**value) for value in values]
+    with transaction.atomic():
+        by_year: dict[tuple[int, int], list[Item]] = {}
+        for item in items:
+            by_year.setdefault((item.town_id, item.year), []).append(item)
+        for (town_id, year), group in by_year.items():
+            codes = _take_codes(town_id, group[0].village.town.code, year, len(group))
+            for item, code in zip(group, codes, strict=True):
+                item.code = code
+        Item.objects.bulk_create(items, batch_size=BULK_BATCH_SIZE)
+        Transition.objects.bulk_create(
+            [
+                Transition(
+                    item=item, action="create", from_state=State.FOUND, to_state=State.FOUND,
+                    actor=actor.person, actor_user=by, via=via,
+                )
+                for item in items
+            ],
+            batch_size=BULK_BATCH_SIZE,
+        )
+        Item.history.bulk_history_create(
+            items, batch_size=BULK_BATCH_SIZE, default_user=by, default_change_reason=f"{via}: create"
+        )
+    return items
 
 
 def _clean_details(details: dict[str, Any], *, village: Village, errors: dict[str, list[str]]) -> dict[str, Any]:

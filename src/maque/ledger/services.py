@@ -34,6 +34,15 @@ def _check_can_report(item: Item, by: AbstractBaseUser) -> None:
         )
 
 
+def progress_allowed(*, item: Item, by: AbstractBaseUser) -> bool:
+    """Whether the user may report progress (and add evidence) on the item now (for screens)."""
+    try:
+        _check_can_report(item, by)
+    except (ConflictError, NotPermitted):
+        return False
+    return True
+
+
 def attachment_add(
     *, item: Item, by: AbstractBaseUser, upload: UploadedFile, progress: ProgressLog | None = None
 ) -> Attachment:

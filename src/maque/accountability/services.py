@@ -1,0 +1,229 @@
+"""Writes of accountability cases: rules suggest, the discipline commission opens and decides.
+
+Every status change is checked against `STATUS_CHANGES`, runs in a transaction on a locked row,
+and writes a `CaseEvent`. Only the town's discipline commission and principal leaders may act;
+to anyone else a case does not exist (the same `DoesNotExist` as a wrong id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maque.accountability.models import (
+    STATUS_CHANGES,
+    AccountabilityCase,
+    CaseEvent,
+    Evidence,
+    Measure,
+    Rule,
+    Status,
+)
+from maque.accountability.queries import case_viewers, may_see_cases
+from maque.ledger.errors import ConflictError, NotPermitted
+from maque.organisation.models import Person, Town, Village
+
+RULE_TITLES = {
+    Rule.OVERDUE: "整治不及时：逾期超过时限",
+    Rule.RETURNS: "整改不到位：多次验收退回",
+    Rule.FALSE_CLOSE_OUT: "虚假销号",
+    Rule.LAST_PLACE: "考评连续排名末位",
+    Rule.MANUAL: "问责线索",
+}
+
+
+def _evidence_rows(case: AccountabilityCase, records: Iterable[Any]) -> list[Evidence]:
+    rows = []
+    for record in records:
+        if record is None or record.pk is None:
+            continue
+        rows.append(
+            Evidence(
+                case=case,
+                content_type=ContentType.objects.get_for_model(record, for_concrete_model=True),
+                object_id=record.pk,
+                label=str(record)[:200],
+            )
+        )
+    return rows
+
+
+def _add_evidence(case: AccountabilityCase, records: Iterable[Any]) -> None:
+    Evidence.objects.bulk_create(_evidence_rows(case, records), ignore_conflicts=True)
+
+
+def _next_number(town_id: int) -> int:
+    return (AccountabilityCase.objects.filter(town_id=town_id).aggregate(last=Max("number"))["last"] or 0) + 1
+
+
+def _notify_viewers(case: AccountabilityCase, kind: str, title: str) -> None:
+    from maque.notifications.services import notify
+
+    notify(
+        recipients=case_viewers(town_id=case.town_id, day=timezone.localdate()),
+        kind=kind,
+        title=title,
+        body=case.summary,
+        link=f"/accountability/{case.pk}",
+        key=f"{kind}:{case.pk}",
+        town=case.town,
+    )
+
+
+def _create(**values: Any) -> AccountabilityCase:
+    """Insert a case with the next number of its town; a clash on the number is retried."""
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                case = AccountabilityCase(number=_next_number(values["town"].pk), **values)
+                case._history_user = values.get("opened_by")  # type: ignore[attr-defined]
+                case.save()
+                return case
+        except IntegrityError:
+            key = values.get("key")
+            if key and AccountabilityCase.objects.filter(town=values["town"], key=key).exists():
+                raise
+    raise ConflictError(_("Could not number the case; try again."))
+
+
+def accountability_suggest(
+    *,
+    town: Town,
+    rule: str,
+    subject_person: Person | None = None,
+    village: Village | None = None,
+    items: Iterable[Any] = (),
+    evidence: Iterable[Any] = (),
+    key: str,
+    title: str = "",
+    summary: str = "",
+) -> AccountabilityCase:
+    """A rule suggests a case for the discipline commission; once per (town, key).
+
+    Calling again with the same key returns the existing case unchanged (any new evidence is
+    added to it). The town's discipline commission and principal leaders are notified, nobody else.
+    """
+    if rule not in Rule.values:
+        raise ValidationError({"rule": [_("Unknown rule.")]})
+    key = (key or "").strip()
+    if not key:
+        raise ValidationError({"key": [_("A suggestion needs a key.")]})
+    records = [*items, *evidence]
+    existing = AccountabilityCase.objects.filter(town=town, key=key).first()
+    if existing is None:
+        try:
+            case = _create(
+                town=town, rule=rule, key=key[:150], title=(title or RULE_TITLES[Rule(rule)])[:200], summary=summary,
+                subject_person=subject_person, village=village, status=Status.SUGGESTED,
+            )
+        except IntegrityError:
+            existing = AccountabilityCase.objects.get(town=town, key=key)
+        else:
+            with transaction.atomic():
+                CaseEvent.objects.create(case=case, from_status="", to_status=Status.SUGGESTED, note=rule)
+                _add_evidence(case, records)
+                _notify_viewers(case, "accountability.suggested", _("Accountability suggested: %(title)s") % {"title": case.title})
+            return case
+    _add_evidence(existing, records)
+    return existing
+
+
+def _require_case_role(by: AbstractBaseUser, town_id: int) -> None:
+    if not may_see_cases(by, town_id=town_id):
+        raise NotPermitted(_("Only the discipline commission and the principal leaders handle accountability cases."))
+
+
+def case_open(
+    *,
+    town: Town,
+    by: AbstractBaseUser,
+    title: str,
+    summary: str = "",
+    subject_person: Person | None = None,
+    village: Village | None = None,
+    evidence: Iterable[Any] = (),
+) -> AccountabilityCase:
+    """Open a case by hand (status `opened`)."""
+    _require_case_role(by, town.pk)
+    errors: dict[str, list[str]] = {}
+    if not (title or "").strip():
+        errors["title"] = [_("A case needs a title.")]
+    if subject_person is not None and subject_person.town_id != town.pk:
+        errors["subject_person"] = [_("The person belongs to another town.")]
+    if village is not None and village.town_id != town.pk:
+        errors["village"] = [_("The village belongs to another town.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        case = _create(
+            town=town, rule=Rule.MANUAL, key=None, title=title.strip()[:200], summary=summary,
+            subject_person=subject_person, village=village, status=Status.OPENED, opened_by=by,
+        )
+        CaseEvent.objects.create(case=case, from_status="", to_status=Status.OPENED, by=by)
+        _add_evidence(case, evidence)
+    return case
+
+
+def case_change_status(
+    *,
+    case: AccountabilityCase,
+    by: AbstractBaseUser,
+    to: str,
+    note: str = "",
+    measure: str = "",
+    decision: str = "",
+) -> AccountabilityCase:
+    """Move a case along suggested → opened → decided → closed, or dismiss it (with a reason).
+
+    Deciding needs a measure (提醒谈话 … 纪律处分) and the decision text.
+    """
+    with transaction.atomic():
+        current = AccountabilityCase.objects.visible_to(by).select_for_update(of=("self",)).get(pk=case.pk)
+        _require_case_role(by, current.town_id)
+        if to not in Status.values:
+            raise ValidationError({"to": [_("Unknown status.")]})
+        if to not in STATUS_CHANGES[current.status]:
+            raise ConflictError(
+                _("A case that is %(from)s cannot become %(to)s.")
+                % {"from": current.get_status_display(), "to": Status(to).label},
+                code="status_change_not_allowed",
+            )
+        note = (note or "").strip()
+        fields = ["status", "updated_at"]
+        if to == Status.DECIDED:
+            errors = {}
+            if measure not in Measure.values:
+                errors["measure"] = [_("Choose a measure.")]
+            if not (decision or "").strip():
+                errors["decision"] = [_("Record the decision.")]
+            if errors:
+                raise ValidationError(errors)
+            current.measure = measure
+            current.decision = decision.strip()
+            fields += ["measure", "decision"]
+        if to == Status.DISMISSED and not note:
+            raise ValidationError({"note": [_("Give the reason for dismissing the case.")]})
+        if to == Status.OPENED and current.opened_by_id is None:
+            current.opened_by = by
+            fields.append("opened_by")
+        from_status = current.status
+        current.status = to
+        current._history_user = by  # type: ignore[attr-defined]
+        current.save(update_fields=fields)
+        CaseEvent.objects.create(case=current, from_status=from_status, to_status=to, by=by, note=note)
+    return current
+
+
+def case_add_evidence(*, case: AccountabilityCase, by: AbstractBaseUser, records: Iterable[Any]) -> AccountabilityCase:
+    current = AccountabilityCase.objects.visible_to(by).get(pk=case.pk)
+    _require_case_role(by, current.town_id)
+    _add_evidence(current, records)
+    return current

@@ -1,0 +1,130 @@
+"""`/api/v1/bulletins`: issue, list, read, and download as a Word document."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from maque.api.auth import request_user
+from maque.bulletins.document import bulletin_docx
+from maque.bulletins.models import Bulletin
+from maque.bulletins.queries import bulletin_list
+from maque.bulletins.services import bulletin_issue
+from maque.organisation.access import actor_for
+from maque.organisation.models import Town
+
+router = Router(tags=["bulletins"])
+
+
+class BulletinIn(Schema):
+    date: dt.date | None = None
+    town: int | None = None
+    corrects: int | None = None
+
+
+class BulletinSummary(Schema):
+    id: int
+    code: str
+    title: str
+    day: dt.date
+    town: str
+    scheduled: bool
+    corrects: str | None
+    issued_at: dt.datetime
+    content_hash: str
+
+
+class BulletinOut(BulletinSummary):
+    as_of: dt.datetime
+    since: dt.datetime | None
+    snapshot: dict[str, Any]
+    hash_matches: bool
+
+
+class BulletinListOut(Schema):
+    bulletins: list[BulletinSummary]
+    count: int
+
+
+def _summary(bulletin: Bulletin) -> dict[str, Any]:
+    return {
+        "id": bulletin.pk,
+        "code": bulletin.code,
+        "title": bulletin.title,
+        "day": bulletin.day,
+        "town": bulletin.town.name,
+        "scheduled": bulletin.scheduled,
+        "corrects": bulletin.corrects.code if bulletin.corrects_id else None,
+        "issued_at": bulletin.issued_at,
+        "content_hash": bulletin.content_hash,
+    }
+
+
+def _detail(bulletin: Bulletin) -> dict[str, Any]:
+    return {
+        **_summary(bulletin),
+        "as_of": bulletin.as_of,
+        "since": bulletin.since,
+        "snapshot": bulletin.snapshot,
+        "hash_matches": bulletin.hash_matches(),
+    }
+
+
+def _town(request: HttpRequest, town_id: int | None) -> Town:
+    user = request_user(request)
+    towns = Town.objects.visible_to(user)
+    if town_id is not None:
+        return get_object_or_404(towns, pk=town_id)
+    actor = actor_for(user)
+    if actor.person is not None:
+        return actor.person.town
+    town = towns.order_by("pk").first()
+    if town is None:
+        from django.http import Http404
+
+        raise Http404(_("No town."))
+    return town
+
+
+@router.post("", response={201: BulletinOut})
+def issue(request: HttpRequest, payload: BulletinIn) -> tuple[int, dict[str, Any]]:
+    """Issue a bulletin now (by hand); with `corrects`, a correction citing that bulletin."""
+    user = request_user(request)
+    corrects = None
+    if payload.corrects is not None:
+        corrects = get_object_or_404(Bulletin.objects.visible_to(user), pk=payload.corrects)
+    town = corrects.town if corrects is not None else _town(request, payload.town)
+    bulletin = bulletin_issue(town=town, day=payload.date, by=user, corrects=corrects)
+    return 201, _detail(bulletin)
+
+
+@router.get("", response=BulletinListOut)
+def list_bulletins(request: HttpRequest, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    bulletins = bulletin_list(user=request_user(request))
+    limit = max(1, min(limit, 200))
+    page = list(bulletins[max(offset, 0) : max(offset, 0) + limit])
+    return {"bulletins": [_summary(b) for b in page], "count": bulletins.count()}
+
+
+@router.get("/{bulletin_id}", response=BulletinOut)
+def read(request: HttpRequest, bulletin_id: int) -> dict[str, Any]:
+    bulletin = get_object_or_404(Bulletin.objects.visible_to(request_user(request)).select_related("town", "corrects"), pk=bulletin_id)
+    return _detail(bulletin)
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@router.get("/{bulletin_id}/docx", url_name="bulletin_docx")
+def docx(request: HttpRequest, bulletin_id: int) -> HttpResponse:
+    """The bulletin as a Word document in the official-document layout."""
+    bulletin = get_object_or_404(Bulletin.objects.visible_to(request_user(request)), pk=bulletin_id)
+    response = HttpResponse(bulletin_docx(bulletin.snapshot), content_type=DOCX_TYPE)
+    filename = f"bulletin-{bulletin.year}-{bulletin.number}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,146 @@
+"""Issuing the daily bulletin (每日通报). Issuing is the only write: a bulletin is never changed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maque.bulletins.models import Bulletin, BulletinCounter, snapshot_hash
+from maque.bulletins.queries import bulletin_figures, chinese_date, previous_bulletin
+from maque.ledger.errors import NotPermitted
+from maque.ledger.models import Campaign
+from maque.organisation.access import actor_for
+from maque.organisation.models import Role, Town
+
+# Who may issue a bulletin by hand (design §6: the inspection group issues bulletins).
+ISSUER_ROLES = (Role.INSPECTOR, Role.PRINCIPAL)
+
+
+def bulletin_code(town: Town, year: int, number: int) -> str:
+    """`蒿坪通〔2026〕12号`: the year in 〔〕, no leading zeros, no 第."""
+    return f"{town.short_name}通〔{year}〕{number}号"
+
+
+def _next_number(town: Town, year: int) -> int:
+    """Take the next number for the town and year under a row lock (safe with concurrent callers)."""
+    BulletinCounter.objects.get_or_create(town=town, year=year)
+    counter = BulletinCounter.objects.select_for_update().get(town=town, year=year)
+    counter.last = F("last") + 1
+    counter.save(update_fields=["last"])
+    counter.refresh_from_db(fields=["last"])
+    return counter.last
+
+
+def _as_of(day: date, now: datetime) -> datetime:
+    """Figures for today are as of now; for a past day, as of the end of that day."""
+    end_of_day = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    return min(now, end_of_day)
+
+
+def _title(town: Town, day: date) -> str:
+    campaigns = list(Campaign.objects.filter(town=town, active=True).values_list("name", flat=True)[:2])
+    work = f"“{campaigns[0]}”" if len(campaigns) == 1 else "重点"
+    return f"关于{chinese_date(day)}{work}工作进展情况的通报"
+
+
+def _authority(town: Town) -> str:
+    return f"{town.name}督查考评组"
+
+
+def _check_issuer(town: Town, by: AbstractBaseUser | None) -> None:
+    if by is None:
+        return  # the schedule (`maque tick`) or the command line
+    actor = actor_for(by)
+    if actor.is_superuser:
+        return
+    if actor.person is None or not actor.roles_over(town_id=town.pk, village_id=None) & set(ISSUER_ROLES):
+        raise NotPermitted(_("Only the inspection group or a principal leader may issue a bulletin."))
+
+
+def bulletin_issue(
+    *,
+    town: Town,
+    day: date | None = None,
+    by: AbstractBaseUser | None = None,
+    corrects: Bulletin | None = None,
+    scheduled: bool = False,
+    now: datetime | None = None,
+) -> Bulletin:
+    """Issue the bulletin of `town` for `day` (today by default) under the next number of the year.
+
+    A correction (`corrects`) reports on the same day and period as the bulletin it corrects, with
+    figures taken afresh, and cites it. The number is taken under a row lock in the same
+    transaction as the insert, so concurrent callers never share a number and a failed insert
+    leaves no gap.
+    """
+    _check_issuer(town, by)
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if corrects is not None:
+        if corrects.town_id != town.pk:
+            raise ValidationError({"corrects": [_("The bulletin to correct belongs to another town.")]})
+        if day is not None and day != corrects.day:
+            raise ValidationError({"day": [_("A correction reports on the same day as the bulletin it corrects.")]})
+        day = corrects.day
+    day = day or today
+    if day > today:
+        raise ValidationError({"day": [_("A bulletin cannot report on a day that has not come yet.")]})
+    as_of = _as_of(day, now)
+    if corrects is not None:
+        since = corrects.since
+        previous_code = None
+    else:
+        previous = previous_bulletin(town=town, as_of=as_of)
+        since = previous.as_of if previous else None
+        previous_code = previous.code if previous else None
+    from maque.rhythm.models import rhythm_settings
+
+    named = rhythm_settings(town).bulletin_named_villages
+    figures = bulletin_figures(town=town, day=day, as_of=as_of, since=since, named=named)
+    with transaction.atomic():
+        number = _next_number(town, day.year)
+        code = bulletin_code(town, day.year, number)
+        title = _title(town, day)
+        if corrects is not None:
+            title += "（更正）"
+        snapshot: dict[str, Any] = {
+            "town": town.name,
+            "authority": _authority(town),
+            "code": code,
+            "title": title,
+            "addressee": "各村（社区）、镇直各部门：",
+            "day": day.isoformat(),
+            "day_text": chinese_date(day),
+            "as_of": as_of.isoformat(),
+            "since": since.isoformat() if since else None,
+            "previous": previous_code,
+            "corrects": corrects.code if corrects is not None else None,
+            "copy_to": "镇党委、镇人民政府主要领导，镇纪委。",
+            "printed_by": f"{town.name}党政办公室",
+            **figures,
+        }
+        bulletin = Bulletin(
+            town=town,
+            year=day.year,
+            number=number,
+            code=code,
+            day=day,
+            as_of=as_of,
+            since=since,
+            title=title,
+            scheduled=scheduled,
+            corrects=corrects,
+            snapshot=snapshot,
+            content_hash=snapshot_hash(snapshot),
+            issued_by=by,
+        )
+        bulletin._history_user = by  # type: ignore[attr-defined]
+        bulletin.save()
+    return bulletin

@@ -1,0 +1,188 @@
+"""`/api/v1/meetings`: list, record (decisions become action items), read, attach files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
+
+from maque.api.auth import request_user
+from maque.ledger.models import Campaign
+from maque.meetings.models import Meeting
+from maque.meetings.queries import meeting_list
+from maque.meetings.services import DecisionIn, meeting_create, meeting_file_add
+from maque.organisation.access import actor_for
+from maque.organisation.models import Person, Town, Village
+
+router = Router(tags=["meetings"])
+
+
+class DecisionSchema(Schema):
+    text: str
+    owner: int | None = None
+    deadline: dt.date | None = None
+    village: int | None = None
+    campaign: str | None = None
+
+
+class MeetingIn(Schema):
+    kind: str
+    title: str
+    held_on: dt.date
+    place: str = ""
+    villages: list[int] = []
+    host: int | None = None
+    recorder: int | None = None
+    attendees: list[int] = []
+    attendee_count: int | None = None
+    expected_count: int | None = None
+    minutes: str = ""
+    decisions: list[DecisionSchema] = []
+
+
+class DecisionOut(Schema):
+    text: str
+    item: str | None
+    owner: str | None
+    deadline: dt.date | None
+
+
+class FileOut(Schema):
+    id: int
+    name: str
+    kind: str
+    size: int
+
+
+class MeetingOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    status: str
+    title: str
+    held_on: dt.date
+    place: str
+    villages: list[str]
+    host: str | None
+    recorder: str | None
+    attendees: list[str]
+    attendee_count: int
+    expected_count: int | None
+    minutes: str
+    decisions: list[DecisionOut]
+    files: list[FileOut]
+    indicators: dict[str, Any]
+
+
+class MeetingListOut(Schema):
+    meetings: list[MeetingOut]
+    count: int
+
+
+def _out(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "id": meeting.pk,
+        "kind": meeting.kind,
+        "kind_label": str(meeting.get_kind_display()),
+        "status": meeting.status,
+        "title": meeting.title,
+        "held_on": meeting.held_on,
+        "place": meeting.place,
+        "villages": [v.name for v in meeting.villages.all()],
+        "host": meeting.host.name if meeting.host else None,
+        "recorder": meeting.recorder.name if meeting.recorder else None,
+        "attendees": [p.name for p in meeting.attendees.all()],
+        "attendee_count": meeting.attendee_count,
+        "expected_count": meeting.expected_count,
+        "minutes": meeting.minutes,
+        "decisions": [
+            {
+                "text": d.text,
+                "item": d.item.code if d.item else None,
+                "owner": d.item.owner.name if d.item else None,
+                "deadline": d.item.deadline if d.item else None,
+            }
+            for d in meeting.decisions.all()
+        ],
+        "files": [{"id": f.pk, "name": f.original_name, "kind": f.kind, "size": f.size} for f in meeting.files.all()],
+        "indicators": meeting.indicators,
+    }
+
+
+@router.get("", response=MeetingListOut)
+def list_meetings(
+    request: HttpRequest, kind: str | None = None, village: int | None = None, limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
+    meetings = meeting_list(user=request_user(request), kind=kind, village=village)
+    limit = max(1, min(limit, 200))
+    offset = max(offset, 0)
+    return {"meetings": [_out(m) for m in meetings[offset : offset + limit]], "count": meetings.count()}
+
+
+@router.get("/{meeting_id}", response=MeetingOut)
+def read(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+    return _out(get_object_or_404(meeting_list(user=request_user(request)), pk=meeting_id))
+
+
+def _pick(model: Any, ids: list[int], town: Town, field: str) -> list[Any]:
+    found = list(model.objects.filter(town=town, pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise ValidationError({field: [_("Unknown or out-of-town entries.")]})
+    return found
+
+
+@router.post("", response={201: MeetingOut})
+def create(request: HttpRequest, payload: MeetingIn) -> tuple[int, dict[str, Any]]:
+    user = request_user(request)
+    actor = actor_for(user)
+    if actor.person is None:
+        raise ValidationError({"town": [_("Only a member of staff with a role in the town can record a meeting.")]})
+    town = actor.person.town
+    people = {p.pk: p for p in _pick(Person, [*payload.attendees, *(d.owner for d in payload.decisions if d.owner),
+                                              *(x for x in (payload.host, payload.recorder) if x)], town, "attendees")}
+    villages = {v.pk: v for v in _pick(Village, [*payload.villages, *(d.village for d in payload.decisions if d.village)], town, "villages")}
+    campaigns = {c.code: c for c in Campaign.objects.filter(town=town)}
+    decisions = []
+    for index, d in enumerate(payload.decisions):
+        if d.campaign and d.campaign not in campaigns:
+            raise ValidationError({f"decisions[{index}].campaign": [_("Unknown campaign.")]})
+        decisions.append(
+            DecisionIn(
+                text=d.text,
+                owner=people.get(d.owner) if d.owner else None,
+                deadline=d.deadline,
+                village=villages.get(d.village) if d.village else None,
+                campaign=campaigns.get(d.campaign) if d.campaign else None,
+            )
+        )
+    meeting = meeting_create(
+        by=user,
+        town=town,
+        kind=payload.kind,
+        title=payload.title,
+        held_on=payload.held_on,
+        place=payload.place,
+        villages=[villages[i] for i in payload.villages],
+        host=people.get(payload.host) if payload.host else None,
+        recorder=people.get(payload.recorder) if payload.recorder else None,
+        attendees=[people[i] for i in payload.attendees],
+        attendee_count=payload.attendee_count,
+        expected_count=payload.expected_count,
+        minutes=payload.minutes,
+        decisions=decisions,
+    )
+    return 201, _out(get_object_or_404(meeting_list(user=user), pk=meeting.pk))
+
+
+@router.post("/{meeting_id}/files", response={201: FileOut})
+def add_file(request: HttpRequest, meeting_id: int, file: File[UploadedFile]) -> tuple[int, dict[str, Any]]:
+    user = request_user(request)
+    meeting = get_object_or_404(Meeting.objects.visible_to(user), pk=meeting_id)
+    stored = meeting_file_add(meeting=meeting, by=user, upload=file)
+    return 201, {"id": stored.pk, "name": stored.original_name, "kind": stored.kind, "size": stored.size}

@@ -1,0 +1,197 @@
+"""Writes for meetings: record a meeting with its decisions (which become action items), add a
+file, and draft the weekly diagnosis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maque.core.uploads import check_upload
+from maque.ledger import lifecycle
+from maque.ledger.errors import NotPermitted
+from maque.ledger.models import Campaign, Kind, Source
+from maque.meetings.models import Meeting, MeetingDecision, MeetingFile, MeetingKind
+from maque.meetings.queries import diagnosis_pack
+from maque.organisation.access import actor_for
+from maque.organisation.models import Person, Role, Town, Village
+
+# Roles that may record a meeting: town-wide for any village; contact leaders and village
+# secretaries for meetings of their own villages.
+TOWN_ORGANISERS = frozenset({Role.PRINCIPAL, Role.LEADER, Role.INSPECTOR})
+VILLAGE_ORGANISERS = frozenset({Role.CONTACT_LEADER, Role.SECRETARY})
+
+
+@dataclass(frozen=True)
+class DecisionIn:
+    """A decision to record; with an owner and a deadline it becomes an action item."""
+
+    text: str
+    owner: Person | None = None
+    deadline: date | None = None
+    village: Village | None = None
+    campaign: Campaign | None = None
+
+
+def _check_organiser(by: AbstractBaseUser, town: Town, villages: list[Village]) -> None:
+    actor = actor_for(by)
+    if actor.is_superuser:
+        return
+    if actor.person is None:
+        raise NotPermitted(_("Only a member of staff with a role in the town can record a meeting."))
+    if actor.roles_over(town_id=town.pk, village_id=None) & TOWN_ORGANISERS:
+        return
+    if villages and all(actor.roles_over(town_id=town.pk, village_id=v.pk) & VILLAGE_ORGANISERS for v in villages):
+        return
+    raise NotPermitted(_("You may not record meetings for these villages."))
+
+
+def meeting_create(
+    *,
+    by: AbstractBaseUser,
+    town: Town,
+    kind: str,
+    title: str,
+    held_on: date,
+    place: str = "",
+    villages: list[Village] | None = None,
+    host: Person | None = None,
+    recorder: Person | None = None,
+    attendees: list[Person] | None = None,
+    attendee_count: int | None = None,
+    expected_count: int | None = None,
+    minutes: str = "",
+    decisions: list[DecisionIn] | None = None,
+) -> Meeting:
+    """Record a meeting; each decision with an owner and a deadline becomes an action item."""
+    villages = villages or []
+    attendees = attendees or []
+    decisions = decisions or []
+    _check_organiser(by, town, villages)
+    errors: dict[str, list[str]] = {}
+    if kind not in MeetingKind.values:
+        errors["kind"] = [_("Unknown meeting kind.")]
+    if not title.strip():
+        errors["title"] = [_("The title is required.")]
+    if held_on > timezone.localdate() + timedelta(days=365):
+        errors["held_on"] = [_("The date is too far in the future.")]
+    if any(v.town_id != town.pk for v in villages):
+        errors["villages"] = [_("Every village must belong to the town.")]
+    people = [p for p in (host, recorder, *attendees) if p is not None]
+    if any(p.town_id != town.pk for p in people):
+        errors["attendees"] = [_("Host, recorder and attendees must be people of the town.")]
+    if attendee_count is not None and attendee_count < len(attendees):
+        errors["attendee_count"] = [_("The number present cannot be less than the attendees named.")]
+    for index, decision in enumerate(decisions):
+        if not decision.text.strip():
+            errors[f"decisions[{index}].text"] = [_("A decision needs its text.")]
+        if (decision.owner is None) != (decision.deadline is None):
+            errors[f"decisions[{index}]"] = [_("An action needs both an owner and a deadline.")]
+        if decision.owner is not None and decision.village is None and len(villages) != 1:
+            errors[f"decisions[{index}].village"] = [_("Say which village the action belongs to.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        meeting = Meeting(
+            town=town,
+            kind=kind,
+            title=title.strip(),
+            held_on=held_on,
+            place=place.strip(),
+            host=host,
+            recorder=recorder,
+            attendee_count=attendee_count if attendee_count is not None else len(attendees),
+            expected_count=expected_count,
+            minutes=minutes,
+            created_by=by,
+        )
+        meeting._history_user = by  # type: ignore[attr-defined]
+        meeting.save()
+        meeting.villages.set(villages)
+        meeting.attendees.set(attendees)
+        for order, decision in enumerate(decisions):
+            _decision_add(meeting, decision, by=by, order=order, villages=villages)
+    return meeting
+
+
+def _decision_add(
+    meeting: Meeting, decision: DecisionIn, *, by: AbstractBaseUser, order: int, villages: list[Village]
+) -> MeetingDecision:
+    item = None
+    if decision.owner is not None:
+        village = decision.village or villages[0]
+        campaign = decision.campaign or Campaign.objects.filter(town=meeting.town, active=True).order_by("order", "pk").first()
+        if campaign is None:
+            raise ValidationError({"campaign": [_("The town has no active campaign for the action items.")]})
+        item = lifecycle.item_create(
+            by=by,
+            campaign=campaign,
+            village=village,
+            title=decision.text.strip()[:200],
+            owner=decision.owner,
+            found_on=min(meeting.held_on, timezone.localdate()),
+            deadline=decision.deadline,
+            kind=Kind.ACTION,
+            source=Source.MEETING,
+            description=_("Decided at: %(meeting)s") % {"meeting": meeting.title},
+            via="meeting",
+        )
+    row = MeetingDecision(meeting=meeting, text=decision.text.strip(), item=item, order=order)
+    row._history_user = by  # type: ignore[attr-defined]
+    row.save()
+    return row
+
+
+def meeting_file_add(*, meeting: Meeting, by: AbstractBaseUser, upload: UploadedFile) -> MeetingFile:
+    """Attach a photo or document (type, content and size checked) to a meeting."""
+    _check_organiser(by, meeting.town, list(meeting.villages.all()))
+    checked = check_upload(upload)
+    stored = MeetingFile(
+        meeting=meeting,
+        original_name=checked.name,
+        extension=checked.extension,
+        content_type=checked.content_type,
+        kind=checked.kind,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor_for(by).person,
+    )
+    stored.file.save(checked.name, upload, save=False)
+    stored.save()
+    return stored
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def diagnosis_draft(*, town: Town, now: datetime, stale_days: int = 14) -> Meeting | None:
+    """Draft this week's diagnosis meeting with its indicator pack, once per town and week.
+
+    Returns None when another caller drafted it first (the unique constraint decides)."""
+    today = timezone.localdate(now)
+    monday = week_start(today)
+    if Meeting.objects.filter(town=town, kind=MeetingKind.DIAGNOSIS, week_start=monday).exists():
+        return None
+    pack: dict[str, Any] = diagnosis_pack(town=town, now=now, stale_days=stale_days)
+    iso_year, iso_week, _weekday = today.isocalendar()
+    try:
+        with transaction.atomic():
+            return Meeting.objects.create(
+                town=town,
+                kind=MeetingKind.DIAGNOSIS,
+                status=Meeting.Status.DRAFT,
+                title=f"{iso_year}年第{iso_week}周会诊会",
+                held_on=today,
+                week_start=monday,
+                indicators=pack,
+            )
+    except IntegrityError:
+        return None

@@ -1,0 +1,93 @@
+"""`/api/v1/notifications`: the caller's own inbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from maque.api.auth import request_user
+from maque.api.schemas import ERRORS, Id
+from maque.notifications.models import Notification
+from maque.notifications.queries import notification_list, unread_count
+from maque.notifications.services import notification_read, notifications_read_all
+
+router = Router(tags=["notifications"])
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    link: str
+    created_at: datetime
+    read_at: datetime | None
+    read: bool
+
+
+class InboxOut(Schema):
+    count: int = Field(description="Notifications matching the filters")
+    unread: int = Field(description="Unread notifications in the whole inbox")
+    results: list[NotificationOut]
+
+
+class InboxFilters(Schema):
+    unread: bool | None = None
+    kind: str | None = Field(None, max_length=50, description="A kind or a prefix, e.g. escalation")
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class UnreadOut(Schema):
+    unread: int
+
+
+class ReadAllOut(Schema):
+    marked: int
+    unread: int
+
+
+def _out(notification: Notification) -> dict[str, Any]:
+    return {
+        "id": notification.pk,
+        "kind": notification.kind,
+        "title": notification.title,
+        "body": notification.body,
+        "link": notification.link,
+        "created_at": notification.created_at,
+        "read_at": notification.read_at,
+        "read": notification.read_at is not None,
+    }
+
+
+@router.get("/notifications", response={200: InboxOut, **ERRORS})
+def inbox(request: HttpRequest, filters: Query[InboxFilters]) -> dict[str, Any]:
+    """The caller's notifications, newest first, with the unread count."""
+    user = request_user(request)
+    notifications = notification_list(user=user, unread=filters.unread, kind=filters.kind)
+    page = notifications[filters.offset : filters.offset + filters.limit]
+    return {"count": notifications.count(), "unread": unread_count(user=user), "results": [_out(n) for n in page]}
+
+
+@router.get("/notifications/unread", response={200: UnreadOut, **ERRORS})
+def inbox_unread(request: HttpRequest) -> dict[str, int]:
+    """How many of the caller's notifications are unread (for the badge)."""
+    return {"unread": unread_count(user=request_user(request))}
+
+
+@router.post("/notifications/read-all", response={200: ReadAllOut, **ERRORS})
+def inbox_read_all(request: HttpRequest) -> dict[str, int]:
+    """Mark every notification of the caller read."""
+    user = request_user(request)
+    marked = notifications_read_all(user=user)
+    return {"marked": marked, "unread": unread_count(user=user)}
+
+
+@router.post("/notifications/{notification_id}/read", response={200: NotificationOut, **ERRORS})
+def inbox_read(request: HttpRequest, notification_id: Id) -> dict[str, Any]:
+    """Mark one of the caller's notifications read (anyone else's is 404)."""
+    return _out(notification_read(notification_id=notification_id, user=request_user(request)))

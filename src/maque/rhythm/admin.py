@@ -1,0 +1,87 @@
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from maque.rhythm.models import CalendarDay, EscalationStep, RhythmSettings
+
+
+@admin.register(RhythmSettings)
+class RhythmSettingsAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "town", "bulletin_time", "escalation_working_days", "escalation_contact_leader_days",
+        "escalation_principal_days", "escalation_accountability_days", "inspection_sample_percent",
+    )
+    search_fields = ("town__name",)
+    fieldsets = (
+        (None, {"fields": ("town",)}),
+        (_("Daily bulletin"), {"fields": ("bulletin_enabled", "bulletin_time", "bulletin_named_villages")}),
+        (
+            _("Escalation ladder"),
+            {
+                "fields": (
+                    "escalation_enabled", "escalation_working_days", "escalation_due_soon_days",
+                    "escalation_owner_secretary_days", "escalation_contact_leader_days", "escalation_principal_days",
+                    "escalation_accountability_days", "accountability_returns", "accountability_last_place_periods",
+                    "accountability_on_false_close_out",
+                )
+            },
+        ),
+        (_("Weekly diagnosis"), {"fields": ("diagnosis_enabled", "diagnosis_weekday", "diagnosis_time", "stale_days")}),
+        (
+            _("Biweekly inspection"),
+            {"fields": ("inspection_enabled", "inspection_interval_days", "inspection_sample_percent", "inspection_sample_minimum")},
+        ),
+        (_("Scoring"), {"fields": ("scoring_period",)}),
+        (_("Delivery"), {"fields": ("delivery_retries", "delivery_backoff_seconds")}),
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: RhythmSettings | None = None) -> tuple[str, ...]:
+        return ("town",) if obj else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: RhythmSettings | None = None) -> bool:
+        return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(SimpleHistoryAdmin):
+    list_display = ("day", "weekday", "kind", "name", "town", "active")
+    list_filter = ("town", "kind", "active")
+    search_fields = ("name",)
+    date_hierarchy = "day"
+    ordering = ("town", "day")
+
+    @admin.display(description=_("weekday"))
+    def weekday(self, entry: CalendarDay) -> str:
+        return "一二三四五六日"[entry.day.weekday()]
+
+    def has_delete_permission(self, request: HttpRequest, obj: CalendarDay | None = None) -> bool:
+        return False
+
+
+@admin.register(EscalationStep)
+class EscalationStepAdmin(admin.ModelAdmin):
+    list_display = ("item", "step", "due_on", "deadline", "overdue_days", "fired_at")
+    list_filter = ("step", "item__town")
+    search_fields = ("item__code", "item__title")
+    date_hierarchy = "due_on"
+    readonly_fields = ("item", "step", "due_on", "deadline", "overdue_days", "recipients", "fired_at")
+    fields = readonly_fields
+
+    def get_queryset(self, request: HttpRequest):  # noqa: ANN201
+        steps = super().get_queryset(request).select_related("item")
+        if not request.user.is_superuser:
+            # An accountability rung reveals that a case was suggested: confidential (design §5).
+            steps = steps.exclude(
+                step__in=(EscalationStep.Step.OVERDUE_ACCOUNTABILITY, EscalationStep.Step.RETURNS_ACCOUNTABILITY)
+            )
+        return steps
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: EscalationStep | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: EscalationStep | None = None) -> bool:
+        return False

@@ -1,0 +1,198 @@
+"""The escalation ladder (三级责任网格 in action, design §5), one `tick` step.
+
+Due soon → the owner. Overdue day 1 → owner and village secretary; day 3 → contact leader;
+day 7 → principal leaders and the inspection group; day 15, or returned 3 times → an
+accountability suggestion for the discipline commission (false close-outs are suggested by the
+inspection round that finds them). Every number is the town's `RhythmSettings`.
+
+**Days are working days** by default (`RhythmSettings.escalation_working_days`): design §5 makes
+the working calendar the measure of the rhythm ("daily" means each working day), and a ladder
+counted in calendar days would climb three rungs over a Spring Festival week while nobody is at
+work. "Overdue day N" means N working days after the deadline have passed (the deadline itself
+never counts): an item due on a Friday is overdue day 1 on Monday. "Due soon" means the deadline
+is after today and no later than the next working day (more with `escalation_due_soon_days`),
+so a Friday reminder covers a Monday deadline. A town may switch to calendar days.
+
+Each step fires once per item (`EscalationStep` is unique per item and step; the insert and the
+notifications share one transaction, so a second caller's insert fails and it moves on). The
+people notified are those of the responsibility grid on the day the step fell due
+(`organisation.queries.responsible_on`), so a late or back-filled tick still reaches whoever was
+responsible then. Candidates are selected in SQL, one query per town and step.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from maque.ledger.models import OPEN_STATES, Item, State
+from maque.organisation.models import Person, Role, Town, Village
+from maque.organisation.queries import responsible_on
+from maque.rhythm.calendar import WorkingCalendar
+from maque.rhythm.models import EscalationStep, RhythmSettings, rhythm_settings
+
+log = logging.getLogger(__name__)
+Step = EscalationStep.Step
+
+# Who each overdue rung reaches, besides the owner where noted.
+OVERDUE_ROLES: dict[str, tuple[bool, tuple[str, ...]]] = {
+    Step.OVERDUE_OWNER: (True, (Role.SECRETARY,)),
+    Step.OVERDUE_CONTACT_LEADER: (False, (Role.CONTACT_LEADER,)),
+    Step.OVERDUE_PRINCIPAL: (False, (Role.PRINCIPAL, Role.INSPECTOR)),
+}
+
+
+class Ladder:
+    """The ladder's arithmetic for one town on one day."""
+
+    def __init__(self, town: Town, today: date) -> None:
+        self.town = town
+        self.today = today
+        self.settings: RhythmSettings = rhythm_settings(town)
+        self.calendar = WorkingCalendar.of(town)
+        self.working = self.settings.escalation_working_days
+
+    def due_soon_horizon(self) -> date:
+        days = self.settings.escalation_due_soon_days
+        return self.calendar.add_working_days(self.today, days) if self.working else self.today + timedelta(days=days)
+
+    def overdue_cutoff(self, days: int) -> date:
+        """Items whose deadline is before this day are at least `days` days overdue today."""
+        if not self.working:
+            return self.today - timedelta(days=days - 1)
+        latest = self.today if self.calendar.is_working_day(self.today) else self.calendar.previous_working_day(self.today)
+        return self.calendar.add_working_days(latest, -(days - 1))
+
+    def day_reached(self, deadline: date, days: int) -> date:
+        """The day an item with this deadline became `days` days overdue."""
+        return self.calendar.add_working_days(deadline, days) if self.working else deadline + timedelta(days=days)
+
+    def overdue_days(self, deadline: date) -> int:
+        if deadline >= self.today:
+            return 0
+        return self.calendar.working_days_between(deadline, self.today) if self.working else (self.today - deadline).days
+
+
+class Recipients:
+    """`responsible_on`, remembered for the run (villages × roles × days are few)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[int, str, date], list[Person]] = {}
+
+    def of(self, village: Village, roles: Iterable[str], day: date) -> list[Person]:
+        people: list[Person] = []
+        for role in roles:
+            key = (village.pk, role, day)
+            if key not in self._seen:
+                self._seen[key] = responsible_on(village=village, role=role, day=day)
+            people += self._seen[key]
+        return people
+
+
+def _not_fired(items: QuerySet[Item], step: str) -> QuerySet[Item]:
+    return items.filter(~Exists(EscalationStep.objects.filter(item=OuterRef("pk"), step=step)))
+
+
+def _candidates(ladder: Ladder, step: str) -> QuerySet[Item]:
+    items = Item.objects.filter(town=ladder.town)
+    open_items = items.filter(state__in=OPEN_STATES)
+    if step == Step.DUE_SOON:
+        selected = open_items.filter(deadline__gt=ladder.today, deadline__lte=ladder.due_soon_horizon())
+    elif step == Step.RETURNS_ACCOUNTABILITY:
+        selected = items.exclude(state=State.CANCELLED).filter(returned_count__gte=ladder.settings.accountability_returns)
+    else:
+        days = ladder.settings.escalation_thresholds()[step]
+        selected = open_items.filter(deadline__lt=ladder.overdue_cutoff(days))
+    return _not_fired(selected, step).select_related("village", "owner", "town").order_by("deadline", "pk")
+
+
+def _fire(item: Item, step: str, ladder: Ladder, recipients: Recipients, now: datetime) -> bool:
+    """Record the step and notify, in one transaction; False when another caller fired it first."""
+    from maque.accountability.models import Rule
+    from maque.accountability.services import accountability_suggest
+    from maque.notifications.services import notify
+
+    thresholds = ladder.settings.escalation_thresholds()
+    if step in thresholds:
+        due_on = ladder.day_reached(item.deadline, thresholds[step])
+    else:
+        due_on = ladder.today
+    overdue_days = ladder.overdue_days(item.deadline)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = EscalationStep.objects.create(
+                    item=item, step=step, due_on=due_on, deadline=item.deadline, overdue_days=overdue_days, fired_at=now
+                )
+        except IntegrityError:
+            return False
+        facts = _("%(village)s · owner %(owner)s · deadline %(deadline)s") % {
+            "village": item.village.name, "owner": item.owner.name, "deadline": item.deadline.isoformat(),
+        }
+        link = f"/items/{item.pk}/"
+        if step in (Step.OVERDUE_ACCOUNTABILITY, Step.RETURNS_ACCOUNTABILITY):
+            overdue = step == Step.OVERDUE_ACCOUNTABILITY
+            summary = (
+                _("%(code)s %(title)s is %(days)d days overdue. %(facts)s")
+                if overdue
+                else _("%(code)s %(title)s was returned as inadequate %(times)d times. %(facts)s")
+            ) % {"code": item.code, "title": item.title, "days": overdue_days, "times": item.returned_count, "facts": facts}
+            accountability_suggest(
+                town=item.town,
+                rule=Rule.OVERDUE if overdue else Rule.RETURNS,
+                subject_person=item.owner,
+                village=item.village,
+                items=(item,),
+                key=f"escalation:{step}:item:{item.pk}",
+                summary=summary,
+            )
+            return True
+        if step == Step.DUE_SOON:
+            people = [item.owner]
+            title = _("Due %(deadline)s: %(code)s %(title)s") % {
+                "deadline": item.deadline.isoformat(), "code": item.code, "title": item.title,
+            }
+        else:
+            with_owner, roles = OVERDUE_ROLES[step]
+            people = ([item.owner] if with_owner else []) + recipients.of(item.village, roles, due_on)
+            title = _("Overdue %(days)d days: %(code)s %(title)s") % {
+                "days": overdue_days, "code": item.code, "title": item.title,
+            }
+        people = list({person.pk: person for person in people}.values())
+        record.recipients.set(people)
+        notify(
+            recipients=people,
+            kind=f"escalation.{step}",
+            title=title,
+            body=facts,
+            link=link,
+            key=f"escalation:{step}:item:{item.pk}",
+            town=item.town,
+        )
+    return True
+
+
+def escalate(*, now: datetime) -> int:
+    """Fire every rung that has fallen due and not yet fired; returns how many fired."""
+    today = timezone.localdate(now)
+    fired = 0
+    recipients = Recipients()
+    with translation.override(settings.LANGUAGE_CODE):
+        for town in Town.objects.order_by("pk"):
+            ladder = Ladder(town, today)
+            if not ladder.settings.escalation_enabled:
+                continue
+            for step in Step.values:
+                for item in list(_candidates(ladder, step)):
+                    if _fire(item, step, ladder, recipients, now):
+                        fired += 1
+    if fired:
+        log.info("escalation: %d steps fired", fired)
+    return fired

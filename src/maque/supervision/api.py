@@ -1,0 +1,266 @@
+"""`/api/v1/inspections`, `/api/v1/reviews` and `/api/v1/scores`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from maque.api.auth import request_user
+from maque.ledger.models import Campaign, Category
+from maque.organisation.access import actor_for
+from maque.organisation.models import TOWN_WIDE_ROLES, Person, Town, Village
+from maque.supervision.models import InspectionRound, InspectionSample, Review, ReviewCheck
+from maque.supervision.queries import round_report, scores_compute
+from maque.supervision.scoring import period_bounds, period_of
+from maque.supervision.services import (
+    finding_new_problem,
+    finding_record,
+    review_open,
+    review_record,
+    round_close,
+    round_open,
+)
+
+router = Router(tags=["supervision"])
+
+
+def _town(request: HttpRequest) -> Town:
+    actor = actor_for(request_user(request))
+    if actor.person is None:
+        raise ValidationError({"town": [_("Only a member of staff with a role in the town can do this.")]})
+    return actor.person.town
+
+
+class RoundIn(Schema):
+    percent: int | None = None
+    minimum: int | None = None
+
+
+class SampleOut(Schema):
+    id: int
+    item: str
+    title: str
+    village: str
+    reason: str
+    outcome: str | None
+
+
+class RoundOut(Schema):
+    id: int
+    number: int
+    opened_on: dt.date
+    status: str
+    seed: str
+    sample_percent: int
+    sample_minimum: int
+    samples: list[SampleOut]
+    report: list[dict[str, Any]]
+
+
+class RoundSummary(Schema):
+    id: int
+    number: int
+    opened_on: dt.date
+    status: str
+
+
+def _round_out(inspection_round: InspectionRound) -> dict[str, Any]:
+    samples = inspection_round.samples.select_related("item", "village", "finding").order_by("village__name", "item__code")
+    return {
+        "id": inspection_round.pk,
+        "number": inspection_round.number,
+        "opened_on": inspection_round.opened_on,
+        "status": inspection_round.status,
+        "seed": str(inspection_round.seed),
+        "sample_percent": inspection_round.sample_percent,
+        "sample_minimum": inspection_round.sample_minimum,
+        "samples": [
+            {
+                "id": s.pk, "item": s.item.code, "title": s.item.title, "village": s.village.name, "reason": s.reason,
+                "outcome": getattr(getattr(s, "finding", None), "outcome", None),
+            }
+            for s in samples
+        ],
+        "report": round_report(round=inspection_round),
+    }
+
+
+@router.get("/inspections", response=list[RoundSummary])
+def list_rounds(request: HttpRequest) -> list[InspectionRound]:
+    return list(InspectionRound.objects.visible_to(request_user(request)).order_by("-opened_on", "-number")[:100])
+
+
+@router.post("/inspections", response={201: RoundOut})
+def open_round(request: HttpRequest, payload: RoundIn) -> tuple[int, dict[str, Any]]:
+    inspection_round = round_open(town=_town(request), by=request_user(request), percent=payload.percent, minimum=payload.minimum)
+    return 201, _round_out(inspection_round)
+
+
+@router.get("/inspections/{round_id}", response=RoundOut)
+def read_round(request: HttpRequest, round_id: int) -> dict[str, Any]:
+    return _round_out(get_object_or_404(InspectionRound.objects.visible_to(request_user(request)), pk=round_id))
+
+
+@router.post("/inspections/{round_id}/close", response=RoundSummary)
+def close_round(request: HttpRequest, round_id: int) -> InspectionRound:
+    user = request_user(request)
+    return round_close(round=get_object_or_404(InspectionRound.objects.visible_to(user), pk=round_id), by=user)
+
+
+class FindingIn(Schema):
+    outcome: str
+    note: str
+
+
+class FindingOut(Schema):
+    id: int
+    item: str
+    outcome: str
+    item_state: str
+
+
+@router.post("/inspections/{round_id}/samples/{sample_id}/finding", response={201: FindingOut})
+def record_finding(request: HttpRequest, round_id: int, sample_id: int, payload: FindingIn) -> tuple[int, dict[str, Any]]:
+    user = request_user(request)
+    inspection_round = get_object_or_404(InspectionRound.objects.visible_to(user), pk=round_id)
+    sample = get_object_or_404(InspectionSample.objects.select_related("round__town"), pk=sample_id, round=inspection_round)
+    finding = finding_record(sample=sample, by=user, outcome=payload.outcome, note=payload.note)
+    return 201, {"id": finding.pk, "item": finding.item.code, "outcome": finding.outcome, "item_state": finding.item.state}
+
+
+class NewProblemIn(Schema):
+    village: int
+    campaign: str
+    category: str | None = None
+    title: str
+    note: str = ""
+    owner: int | None = None
+    deadline: dt.date | None = None
+    attributes: dict[str, Any] | None = None
+
+
+@router.post("/inspections/{round_id}/problems", response={201: FindingOut})
+def new_problem(request: HttpRequest, round_id: int, payload: NewProblemIn) -> tuple[int, dict[str, Any]]:
+    user = request_user(request)
+    inspection_round = get_object_or_404(InspectionRound.objects.visible_to(user).select_related("town"), pk=round_id)
+    town = inspection_round.town
+    village = get_object_or_404(Village, pk=payload.village, town=town)
+    campaign = get_object_or_404(Campaign, code=payload.campaign, town=town)
+    category = get_object_or_404(Category, code=payload.category, town=town) if payload.category else None
+    owner = get_object_or_404(Person, pk=payload.owner, town=town) if payload.owner else None
+    finding = finding_new_problem(
+        round=inspection_round, by=user, village=village, campaign=campaign, category=category, title=payload.title,
+        note=payload.note, owner=owner, deadline=payload.deadline, attributes=payload.attributes,
+    )
+    return 201, {"id": finding.pk, "item": finding.item.code, "outcome": finding.outcome, "item_state": finding.item.state}
+
+
+class ReviewIn(Schema):
+    category: str
+    note: str = ""
+
+
+class CheckOut(Schema):
+    id: int
+    item: str
+    village: str
+    outcome: str
+
+
+class ReviewOut(Schema):
+    id: int
+    category: str
+    opened_on: dt.date
+    checks: list[CheckOut]
+
+
+def _review_out(review: Review) -> dict[str, Any]:
+    checks = review.checks.select_related("item", "village").order_by("village__name", "item__code")
+    return {
+        "id": review.pk, "category": review.category.code, "opened_on": review.opened_on,
+        "checks": [{"id": c.pk, "item": c.item.code, "village": c.village.name, "outcome": c.outcome} for c in checks],
+    }
+
+
+@router.post("/reviews", response={201: ReviewOut})
+def open_review(request: HttpRequest, payload: ReviewIn) -> tuple[int, dict[str, Any]]:
+    category = get_object_or_404(Category, code=payload.category, town=_town(request))
+    return 201, _review_out(review_open(by=request_user(request), category=category, note=payload.note))
+
+
+@router.get("/reviews/{review_id}", response=ReviewOut)
+def read_review(request: HttpRequest, review_id: int) -> dict[str, Any]:
+    return _review_out(get_object_or_404(Review.objects.visible_to(request_user(request)), pk=review_id))
+
+
+class CheckIn(Schema):
+    outcome: str
+    note: str = ""
+
+
+@router.post("/reviews/{review_id}/checks/{check_id}", response=CheckOut)
+def record_check(request: HttpRequest, review_id: int, check_id: int, payload: CheckIn) -> dict[str, Any]:
+    user = request_user(request)
+    review = get_object_or_404(Review.objects.visible_to(user), pk=review_id)
+    check = get_object_or_404(ReviewCheck.objects.select_related("review__town"), pk=check_id, review=review)
+    check = review_record(check=check, by=user, outcome=payload.outcome, note=payload.note)
+    return {"id": check.pk, "item": check.item.code, "village": check.village.name, "outcome": check.outcome}
+
+
+class LineOut(Schema):
+    rule: str
+    label: str
+    count: str
+    weight: str
+    points: str
+
+
+class ScoreOut(Schema):
+    rank: int
+    id: int
+    name: str
+    score: str
+    breakdown: list[LineOut]
+
+
+class ScoresOut(Schema):
+    period: str
+    subject: str
+    scores: list[ScoreOut]
+
+
+@router.get("/scores", response=ScoresOut)
+def scores(request: HttpRequest, period: str | None = None, subject: str = "village") -> dict[str, Any]:
+    """Scores, ranking and the breakdown of every point, for the villages (or owners) you may see."""
+    from maque.rhythm.models import rhythm_settings
+
+    user = request_user(request)
+    town = _town(request)
+    period = period or period_of(timezone.localdate(), rhythm_settings(town).scoring_period)
+    try:
+        period_bounds(period)
+    except ValueError:
+        raise ValidationError({"period": [_("A period looks like 2026-11, 2026-Q4 or 2026-W47.")]}) from None
+    if subject not in ("village", "owner"):
+        raise ValidationError({"subject": [_("Choose village or owner.")]})
+    rows = scores_compute(town=town, period=period, subject=subject)
+    actor = actor_for(user)
+    if not actor.is_superuser and not actor.town_ids_for(*TOWN_WIDE_ROLES):
+        # Village roles see their villages' scores, and their own as an owner.
+        if subject == "village":
+            visible = set(Village.objects.visible_to(user).values_list("pk", flat=True))
+            rows = [row for row in rows if row["id"] in visible]
+        else:
+            rows = [row for row in rows if actor.person is not None and row["id"] == actor.person.pk]
+    return {
+        "period": period,
+        "subject": subject,
+        "scores": [{**row, "score": str(row["score"])} for row in rows],
+    }

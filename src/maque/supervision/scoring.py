@@ -1,0 +1,145 @@
+"""The scoring arithmetic (考评), kept pure so every point can be explained and tested.
+
+score = base − overdue × w − returns × w − false close-outs × w − relapses × w
+        + closure rate × closure bonus + inspection pass rate × pass-rate bonus
+
+Each term is one line of the breakdown (rule, count, weight, points), each rounded to 0.01, and the
+score is the sum of the lines, so the breakdown always adds up to the score exactly.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Counts:
+    overdue: int = 0
+    inadequate: int = 0
+    false_close: int = 0
+    relapse: int = 0
+    closed: int = 0
+    registered: int = 0
+    passed: int = 0
+    inspected: int = 0
+
+
+@dataclass(frozen=True)
+class Weights:
+    base: Decimal = Decimal("100")
+    overdue: Decimal = Decimal("2")
+    inadequate: Decimal = Decimal("1")
+    false_close: Decimal = Decimal("5")
+    relapse: Decimal = Decimal("2")
+    closure_bonus: Decimal = Decimal("10")
+    pass_rate_bonus: Decimal = Decimal("5")
+
+
+# rule -> Chinese label shown in the breakdown
+LABELS = {
+    "base": "基础分",
+    "overdue": "逾期未整改（件）",
+    "inadequate": "整改不到位退回（次）",
+    "false_close": "虚假销号（件）",
+    "relapse": "回头看反弹（件）",
+    "closure_rate": "销号率加分",
+    "pass_rate": "督查通过率加分",
+}
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _ratio(part: int, whole: int) -> Decimal:
+    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if whole else Decimal(0)
+
+
+def breakdown(counts: Counts, weights: Weights) -> list[dict[str, Any]]:
+    """The lines of the score, each with rule, label, count, weight and points (as strings of cents)."""
+    lines: list[tuple[str, Decimal, Decimal, Decimal]] = [("base", Decimal(1), weights.base, weights.base)]
+    for rule, count, weight in (
+        ("overdue", counts.overdue, weights.overdue),
+        ("inadequate", counts.inadequate, weights.inadequate),
+        ("false_close", counts.false_close, weights.false_close),
+        ("relapse", counts.relapse, weights.relapse),
+    ):
+        lines.append((rule, Decimal(count), weight, -(Decimal(count) * weight)))
+    closure = _ratio(counts.closed, counts.registered)
+    lines.append(("closure_rate", closure, weights.closure_bonus, closure * weights.closure_bonus))
+    passed = _ratio(counts.passed, counts.inspected)
+    lines.append(("pass_rate", passed, weights.pass_rate_bonus, passed * weights.pass_rate_bonus))
+    return [
+        {"rule": rule, "label": LABELS[rule], "count": str(count.normalize() if rule.endswith("rate") else int(count)),
+         "weight": str(_cents(weight)), "points": str(_cents(points))}
+        for rule, count, weight, points in lines
+    ]
+
+
+def total(lines: list[dict[str, Any]]) -> Decimal:
+    return sum((Decimal(line["points"]) for line in lines), Decimal("0.00"))
+
+
+def score(counts: Counts, weights: Weights) -> tuple[Decimal, list[dict[str, Any]]]:
+    lines = breakdown(counts, weights)
+    return total(lines), lines
+
+
+def rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Order by score (higher first) then name; equal scores share a rank (1, 2, 2, 4)."""
+    ordered = sorted(rows, key=lambda row: (-row["score"], row["name"]))
+    previous: Decimal | None = None
+    position = 0
+    for index, row in enumerate(ordered, start=1):
+        if row["score"] != previous:
+            position = index
+            previous = row["score"]
+        row["rank"] = position
+    return ordered
+
+
+PERIOD_PATTERNS = {
+    "month": re.compile(r"^(\d{4})-(\d{1,2})$"),
+    "quarter": re.compile(r"^(\d{4})-Q([1-4])$"),
+    "week": re.compile(r"^(\d{4})-W(\d{1,2})$"),
+}
+
+
+def period_bounds(period: str) -> tuple[date, date]:
+    """`2026-11`, `2026-Q4` or `2026-W47` → [first day, first day of the next period)."""
+    period = period.strip().upper()
+    if match := PERIOD_PATTERNS["month"].match(period):
+        year, month = int(match[1]), int(match[2])
+        if not 1 <= month <= 12:
+            raise ValueError(period)
+        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]) + timedelta(days=1)
+    if match := PERIOD_PATTERNS["quarter"].match(period):
+        year, quarter = int(match[1]), int(match[2])
+        start = date(year, 3 * quarter - 2, 1)
+        end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+        return start, end
+    if match := PERIOD_PATTERNS["week"].match(period):
+        start = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        return start, start + timedelta(days=7)
+    raise ValueError(period)
+
+
+def period_of(day: date, kind: str = "month") -> str:
+    if kind == "week":
+        year, week, _weekday = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    if kind == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year}-{day.month:02d}"
+
+
+def previous_period(period: str, kind: str = "month") -> str:
+    start, _end = period_bounds(period)
+    return period_of(start - timedelta(days=1), kind)

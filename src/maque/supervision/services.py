@@ -1,0 +1,347 @@
+"""Writes for supervision: open a sampled inspection round, record findings (through the item
+lifecycle), look-backs, and stored scores with the last-place rule."""
+
+from __future__ import annotations
+
+import math
+import random
+import secrets
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maque.ledger import lifecycle
+from maque.ledger.errors import ConflictError, NotPermitted
+from maque.ledger.models import Campaign, Category, Item, Source, State
+from maque.organisation.access import actor_for
+from maque.organisation.models import Person, Role, Town, Village
+from maque.supervision.models import (
+    InspectionFinding,
+    InspectionRound,
+    InspectionSample,
+    Outcome,
+    Review,
+    ReviewCheck,
+    SampleReason,
+    Score,
+)
+from maque.supervision.queries import scores_compute
+
+INSPECTOR_ROLES = frozenset({Role.INSPECTOR, Role.PRINCIPAL})
+
+
+def _check_inspector(by: AbstractBaseUser | None, town: Town) -> Person | None:
+    if by is None:
+        return None  # the schedule
+    actor = actor_for(by)
+    if actor.is_superuser and actor.person is None:
+        return None
+    if actor.person is None or not actor.roles_over(town_id=town.pk, village_id=None) & INSPECTOR_ROLES:
+        raise NotPermitted(_("Only the inspection group or a principal leader may do this."))
+    return actor.person
+
+
+# --- sampling ---------------------------------------------------------------------------------
+
+
+def sample_random(
+    *, seed: int, population: dict[str, list[int]], percent: int, minimum: int
+) -> dict[str, list[int]]:
+    """Draw the random share of each village's open items: max(minimum, ⌈percent × n⌉), capped at n.
+
+    Deterministic in (seed, population): one generator per village, seeded with the round's seed
+    and the village id, over the village's ids in ascending order. Anyone can re-derive a round."""
+    drawn: dict[str, list[int]] = {}
+    for village_id in sorted(population, key=int):
+        ids = sorted(population[village_id])
+        size = min(len(ids), max(minimum, math.ceil(len(ids) * percent / 100)))
+        generator = random.Random(f"{seed}:{village_id}")
+        drawn[village_id] = sorted(generator.sample(ids, size))
+    return drawn
+
+
+def round_rederive(round: InspectionRound) -> dict[str, list[int]]:  # noqa: A002
+    """The random part of a round, derived again from its stored seed and population."""
+    return sample_random(
+        seed=round.seed, population=round.population, percent=round.sample_percent, minimum=round.sample_minimum
+    )
+
+
+def round_open(
+    *,
+    town: Town,
+    by: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+    scheduled: bool = False,
+    percent: int | None = None,
+    minimum: int | None = None,
+    seed: int | None = None,
+) -> InspectionRound:
+    """Open a round: every item submitted or closed since the last round (and every item waiting
+    for verification), plus a random share of the open items of each village."""
+    from maque.rhythm.models import rhythm_settings
+
+    _check_inspector(by, town)
+    now = now or timezone.now()
+    settings = rhythm_settings(town)
+    percent = settings.inspection_sample_percent if percent is None else percent
+    minimum = settings.inspection_sample_minimum if minimum is None else minimum
+    if not 0 <= percent <= 100 or minimum < 0:
+        raise ValidationError({"percent": [_("The share must be between 0 and 100%.")]})
+    seed = secrets.randbits(62) if seed is None else seed
+    with transaction.atomic():
+        # Serialise round openings of the town: the number and the window come from the last round.
+        Town.objects.select_for_update().filter(pk=town.pk).first()
+        last = InspectionRound.objects.filter(town=town).order_by("-number").first()
+        since = last.until if last else None
+        window = Q(submitted_at__lt=now) | Q(closed_at__lt=now)
+        if since is not None:
+            window = Q(submitted_at__gte=since, submitted_at__lt=now) | Q(closed_at__gte=since, closed_at__lt=now)
+        items = Item.objects.filter(town=town)
+        must = list(
+            items.filter((window & Q(state__in=(State.SUBMITTED, State.CLOSED))) | Q(state=State.SUBMITTED))
+            .values_list("pk", "village_id", "state")
+        )
+        must_ids = {pk for pk, _village, _state in must}
+        population: dict[str, list[int]] = {}
+        for pk, village_id in (
+            items.filter(state__in=(State.FOUND, State.RECTIFYING)).exclude(pk__in=must_ids)
+            .order_by("village_id", "pk").values_list("pk", "village_id")
+        ):
+            population.setdefault(str(village_id), []).append(pk)
+        inspection_round = InspectionRound(
+            town=town,
+            number=(last.number + 1) if last else 1,
+            opened_on=timezone.localdate(now),
+            since=since,
+            until=now,
+            seed=seed,
+            sample_percent=percent,
+            sample_minimum=minimum,
+            population=population,
+            scheduled=scheduled,
+            opened_by=by,
+        )
+        inspection_round._history_user = by  # type: ignore[attr-defined]
+        inspection_round.save()
+        samples = [
+            InspectionSample(
+                round=inspection_round, item_id=pk, village_id=village_id,
+                reason=SampleReason.CLOSED if state == State.CLOSED else SampleReason.SUBMITTED,
+            )
+            for pk, village_id, state in must
+        ]
+        for village_id, ids in sample_random(seed=seed, population=population, percent=percent, minimum=minimum).items():
+            samples += [
+                InspectionSample(round=inspection_round, item_id=pk, village_id=int(village_id), reason=SampleReason.RANDOM)
+                for pk in ids
+            ]
+        InspectionSample.objects.bulk_create(samples)
+    return inspection_round
+
+
+def round_close(*, round: InspectionRound, by: AbstractBaseUser) -> InspectionRound:  # noqa: A002
+    _check_inspector(by, round.town)
+    with transaction.atomic():
+        current = InspectionRound.objects.select_for_update().get(pk=round.pk)
+        current.status = InspectionRound.Status.CLOSED
+        current._history_user = by  # type: ignore[attr-defined]
+        current.save(update_fields=["status"])
+    return current
+
+
+# --- findings ---------------------------------------------------------------------------------
+
+
+def finding_record(*, sample: InspectionSample, by: AbstractBaseUser, outcome: str, note: str) -> InspectionFinding:
+    """Record what the inspector found on a sampled item; the item changes through the lifecycle.
+
+    inadequate: a submitted item is returned, a closed one reopened; false close-out: the closed
+    item is reopened and an accountability case is suggested."""
+    inspection_round = sample.round
+    inspector = _check_inspector(by, inspection_round.town)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": [_("Say what was found.")]})
+    if outcome not in (Outcome.PASS, Outcome.INADEQUATE, Outcome.FALSE_CLOSE):
+        raise ValidationError({"outcome": [_("Choose pass, inadequate or false close-out.")]})
+    if inspection_round.status != InspectionRound.Status.OPEN:
+        raise ConflictError(_("This round is closed."), code="round_closed")
+    with transaction.atomic():
+        locked = InspectionSample.objects.select_for_update().select_related("item").get(pk=sample.pk)
+        if InspectionFinding.objects.filter(sample=locked).exists():
+            raise ConflictError(_("This item has already been recorded in this round."), code="already_recorded")
+        item = locked.item
+        if outcome == Outcome.FALSE_CLOSE and item.state != State.CLOSED:
+            raise ValidationError({"outcome": [_("Only a closed item can be a false close-out.")]})
+        if outcome == Outcome.INADEQUATE:
+            if item.state == State.SUBMITTED:
+                item = lifecycle.item_return(item=item, by=by, reason=note, via="inspection")
+            elif item.state == State.CLOSED:
+                item = lifecycle.item_reopen(item=item, by=by, reason=note, via="inspection")
+        elif outcome == Outcome.FALSE_CLOSE:
+            item = lifecycle.item_reopen(item=item, by=by, reason=_("False close-out: %(note)s") % {"note": note}, via="inspection")
+        finding = InspectionFinding(
+            round=inspection_round, sample=locked, item=item, village_id=item.village_id, owner_id=item.owner_id,
+            outcome=outcome, note=note, inspector=inspector or actor_for(by).person,
+        )
+        finding._history_user = by  # type: ignore[attr-defined]
+        finding.save()
+    if outcome == Outcome.FALSE_CLOSE:
+        _suggest_false_close(finding)
+    return finding
+
+
+def _suggest_false_close(finding: InspectionFinding) -> None:
+    from maque.accountability.services import accountability_suggest
+    from maque.rhythm.models import rhythm_settings
+
+    town = finding.round.town
+    if not rhythm_settings(town).accountability_on_false_close_out:
+        return
+    accountability_suggest(
+        town=town,
+        rule="false_close_out",
+        subject_person=finding.owner,
+        village=finding.village,
+        items=(finding.item,),
+        evidence=(finding,),
+        key=f"false_close_out:{finding.item_id}:{finding.pk}",
+    )
+
+
+def finding_new_problem(
+    *,
+    round: InspectionRound,  # noqa: A002
+    by: AbstractBaseUser,
+    village: Village,
+    campaign: Campaign,
+    title: str,
+    note: str,
+    category: Category | None = None,
+    owner: Person | None = None,
+    deadline: date | None = None,
+    attributes: dict[str, Any] | None = None,
+) -> InspectionFinding:
+    """A new problem found in the field: a new item (source inspection) and its finding."""
+    inspector = _check_inspector(by, round.town)
+    if round.status != InspectionRound.Status.OPEN:
+        raise ConflictError(_("This round is closed."), code="round_closed")
+    if village.town_id != round.town_id:
+        raise ValidationError({"village": [_("The village belongs to another town.")]})
+    with transaction.atomic():
+        item = lifecycle.item_create(
+            by=by, campaign=campaign, village=village, title=title, category=category, owner=owner,
+            deadline=deadline, source=Source.INSPECTION, attributes=attributes, description=note, via="inspection",
+        )
+        finding = InspectionFinding(
+            round=round, sample=None, item=item, village=village, owner_id=item.owner_id,
+            outcome=Outcome.NEW_PROBLEM, note=note or title, inspector=inspector or actor_for(by).person,
+        )
+        finding._history_user = by  # type: ignore[attr-defined]
+        finding.save()
+    return finding
+
+
+# --- look-back --------------------------------------------------------------------------------
+
+
+def review_open(*, by: AbstractBaseUser, category: Category, note: str = "") -> Review:
+    """A look-back over every closed item of the category."""
+    _check_inspector(by, category.town)
+    with transaction.atomic():
+        review = Review(town=category.town, category=category, opened_on=timezone.localdate(), note=note, opened_by=by)
+        review._history_user = by  # type: ignore[attr-defined]
+        review.save()
+        closed = Item.objects.filter(category=category, state=State.CLOSED).values_list("pk", "village_id", "owner_id")
+        ReviewCheck.objects.bulk_create(
+            [ReviewCheck(review=review, item_id=pk, village_id=v, owner_id=o) for pk, v, o in closed]
+        )
+    return review
+
+
+def review_record(*, check: ReviewCheck, by: AbstractBaseUser, outcome: str, note: str = "") -> ReviewCheck:
+    """Record a look-back check; a relapse reopens the item and counts against its village."""
+    inspector = _check_inspector(by, check.review.town)
+    if outcome not in (ReviewCheck.Outcome.HOLDS, ReviewCheck.Outcome.RELAPSE):
+        raise ValidationError({"outcome": [_("Choose holds or relapse.")]})
+    note = (note or "").strip()
+    if outcome == ReviewCheck.Outcome.RELAPSE and not note:
+        raise ValidationError({"note": [_("Say what relapsed.")]})
+    with transaction.atomic():
+        current = ReviewCheck.objects.select_for_update().select_related("item").get(pk=check.pk)
+        if current.outcome != ReviewCheck.Outcome.PENDING:
+            raise ConflictError(_("This item has already been checked."), code="already_recorded")
+        if outcome == ReviewCheck.Outcome.RELAPSE:
+            lifecycle.item_reopen(item=current.item, by=by, reason=_("Look-back relapse: %(note)s") % {"note": note}, via="review")
+        current.outcome = outcome
+        current.note = note
+        current.checked_by = inspector or actor_for(by).person
+        current.checked_at = timezone.now()
+        current._history_user = by  # type: ignore[attr-defined]
+        current.save(update_fields=["outcome", "note", "checked_by", "checked_at"])
+    return current
+
+
+# --- scores -----------------------------------------------------------------------------------
+
+
+def scores_store(*, town: Town, period: str, today: date | None = None) -> int:
+    """Compute and store the scores of the period (villages and owners); returns rows changed."""
+    changed = 0
+    for subject in (Score.Subject.VILLAGE, Score.Subject.OWNER):
+        rows = scores_compute(town=town, period=period, subject=subject, today=today)
+        existing = {
+            (s.village_id if subject == Score.Subject.VILLAGE else s.person_id): s
+            for s in Score.objects.filter(town=town, period=period, subject=subject)
+        }
+        for row in rows:
+            value = Decimal(row["score"])
+            current = existing.get(row["id"])
+            if current is not None and current.score == value and current.rank == row["rank"] and current.breakdown == row["breakdown"]:
+                continue
+            key = {"village_id": row["id"]} if subject == Score.Subject.VILLAGE else {"person_id": row["id"]}
+            with transaction.atomic():
+                Score.objects.update_or_create(
+                    town=town, period=period, subject=subject, **key,
+                    defaults={"score": value, "rank": row["rank"], "breakdown": row["breakdown"]},
+                )
+            changed += 1
+    return changed
+
+
+def last_place_check(*, town: Town, period: str, periods: int = 3, kind: str = "month") -> Village | None:
+    """If one village was last in `periods` stored periods running, ending with `period`,
+    suggest accountability (once per village and final period)."""
+    from maque.supervision.scoring import previous_period
+
+    wanted = [period]
+    while len(wanted) < periods:
+        wanted.append(previous_period(wanted[-1], kind))
+    lasts = []
+    for name in wanted:
+        rows = list(Score.objects.filter(town=town, period=name, subject=Score.Subject.VILLAGE).order_by("-rank", "score"))
+        if len(rows) < 2:
+            return None
+        worst = rows[0].rank
+        lasts.append({row.village_id for row in rows if row.rank == worst})
+    common = set.intersection(*lasts)
+    if len(common) != 1:
+        return None
+    village = Village.objects.get(pk=common.pop())
+    from maque.accountability.services import accountability_suggest
+
+    evidence = list(Score.objects.filter(town=town, period__in=wanted, subject=Score.Subject.VILLAGE, village=village))
+    accountability_suggest(
+        town=town, rule="last_place", village=village, evidence=evidence,
+        key=f"last_place:{village.pk}:{period}",
+        summary=_("%(village)s was last in %(periods)s.") % {"village": village.name, "periods": "、".join(reversed(wanted))},
+    )
+    return village

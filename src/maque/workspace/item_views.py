@@ -1,0 +1,261 @@
+"""The item page (fields, map, timeline, the actions the user may take now), its forms, the
+registration screen (摸排登记) and the scoped evidence files."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from PIL import Image, UnidentifiedImageError
+
+from maque.ledger import lifecycle
+from maque.ledger.errors import ConflictError, NotPermitted
+from maque.ledger.models import Attachment, Category, FieldType, Item, ItemRequest
+from maque.ledger.queries import with_indicators
+from maque.ledger.services import attachment_add, progress_add, progress_allowed
+from maque.organisation.access import REGISTER_ROLES, actor_for
+from maque.organisation.models import Household, Plot, Village
+from maque.workspace import maps
+from maque.workspace.forms import ActionForm, ProgressForm, RegisterForm, add_service_errors
+from maque.workspace.views import is_htmx
+
+TIMELINE_LABELS = {"create": gettext_lazy("registered")}
+THUMB_SIZE = 320
+
+
+def _visible_item(request: HttpRequest, pk: int) -> Item:
+    """The item if the user may read it; 404 otherwise (never reveal that it exists)."""
+    items = with_indicators(Item.objects.visible_to(request.user).filter(pk=pk))
+    return get_object_or_404(items.select_related("village", "owner", "category", "campaign", "town", "plot", "group",
+                                                  "household", "submitted_by", "verified_by"))
+
+
+def _attribute_rows(item: Item) -> list[tuple[str, str]]:
+    if item.category_id is None:
+        return []
+    fields = list(item.category.fields.all())
+    household_ids = [item.attributes.get(f.name) for f in fields if f.type == FieldType.HOUSEHOLD]
+    households = {h.pk: h.head_name for h in Household.objects.filter(village=item.village, pk__in=[h for h in household_ids if h])}
+    rows = []
+    for field in fields:
+        value = item.attributes.get(field.name)
+        if value in (None, ""):
+            shown = "—"
+        elif field.type == FieldType.HOUSEHOLD:
+            shown = households.get(value, str(value))
+        else:
+            shown = f"{value} {field.unit}".strip()
+        rows.append((field.label, shown))
+    return rows
+
+
+def _item_plot(item: Item) -> Plot | None:
+    if item.plot_id:
+        return item.plot
+    if item.category_id:
+        for field in item.category.fields.all():
+            if field.type == FieldType.PLOT and item.attributes.get(field.name):
+                return Plot.objects.filter(village_id=item.village_id, code=item.attributes[field.name]).first()
+    return None
+
+
+def _timeline(item: Item) -> list[dict[str, Any]]:
+    """Transitions and progress reports, oldest first, each progress with its photos."""
+    entries: list[dict[str, Any]] = []
+    for transition in item.transitions.select_related("actor"):
+        entries.append({
+            "kind": "transition",
+            "at": transition.created_at,
+            "who": transition.actor,
+            "label": TIMELINE_LABELS.get(transition.action) or lifecycle.ACTION_LABELS.get(transition.action, transition.action),
+            "action": transition.action,
+            "text": transition.reason,
+            "to_state": transition.get_to_state_display() if transition.from_state != transition.to_state else "",
+        })
+    for log in item.progress_logs.select_related("author").prefetch_related("attachments"):
+        entries.append({
+            "kind": "progress", "at": log.created_at, "who": log.author, "label": _("progress"),
+            "text": log.text, "percent": log.percent, "attachments": list(log.attachments.all()),
+        })
+    entries.sort(key=lambda entry: entry["at"])
+    return entries
+
+
+def _render_item(request: HttpRequest, item: Item, *, bound: ActionForm | None = None,
+                 progress_form: ProgressForm | None = None, status: int = 200) -> HttpResponse:
+    actions = lifecycle.available_actions(request.user, item)
+    forms = [
+        bound if bound is not None and bound.action == action else ActionForm(action, initial={"version": item.version})
+        for action in actions
+    ]
+    plot = _item_plot(item)
+    may_report = progress_allowed(item=item, by=request.user)
+    context = {
+        "item": item,
+        "attribute_rows": _attribute_rows(item),
+        "plot": plot,
+        "map": maps.draw([(plot.code, plot.polygon, True)]) if plot else None,
+        "timeline": _timeline(item),
+        "loose_attachments": list(item.attachments.filter(progress__isnull=True)),
+        "action_forms": forms,
+        "open_action": bound.action if bound is not None else "",
+        "progress_form": (progress_form or ProgressForm()) if may_report else None,
+        "pending_requests": item.requests.filter(status=ItemRequest.Status.PENDING).select_related("requested_by"),
+    }
+    return render(request, "workspace/item_detail.html", context, status=status)
+
+
+@login_required
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_item(request, _visible_item(request, pk))
+
+
+@login_required
+@require_POST
+def item_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Run one lifecycle action; errors go back next to the field, conflicts as a message."""
+    item = _visible_item(request, pk)
+    service = lifecycle.ACTION_SERVICES.get(action)
+    if service is None:
+        raise Http404
+    form = ActionForm(action, request.POST)
+    if not form.is_valid():
+        return _render_item(request, item, bound=form, status=422)
+    try:
+        service(item=item, by=request.user, version=form.cleaned_data["version"], via="web", **form.service_arguments())
+    except ValidationError as error:
+        if "evidence" in getattr(error, "message_dict", {}):
+            messages.error(request, "；".join(error.message_dict["evidence"]))
+            return HttpResponseRedirect(reverse("workspace:item", args=[item.pk]))
+        add_service_errors(form, error)
+        return _render_item(request, item, bound=form, status=422)
+    except (ConflictError, NotPermitted) as error:
+        messages.error(request, error.message)
+        return HttpResponseRedirect(reverse("workspace:item", args=[item.pk]))
+    messages.success(request, _("Done: %(action)s.") % {"action": form.label})
+    return HttpResponseRedirect(reverse("workspace:item", args=[item.pk]))
+
+
+@login_required
+@require_POST
+def item_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """A progress report with optional percent and photos straight from the camera."""
+    item = _visible_item(request, pk)
+    form = ProgressForm(request.POST)
+    if not form.is_valid():
+        return _render_item(request, item, progress_form=form, status=422)
+    try:
+        progress_add(item=item, by=request.user, text=form.cleaned_data["text"],
+                     percent=form.cleaned_data.get("percent"), files=request.FILES.getlist("files"))
+    except ValidationError as error:
+        add_service_errors(form, error, inputs=("files",))
+        return _render_item(request, item, progress_form=form, status=422)
+    except (ConflictError, NotPermitted) as error:
+        messages.error(request, error.message)
+        return HttpResponseRedirect(reverse("workspace:item", args=[item.pk]))
+    messages.success(request, _("Progress recorded."))
+    return HttpResponseRedirect(reverse("workspace:item", args=[item.pk]) + "#timeline")
+
+
+# --- registration ------------------------------------------------------------------------------
+
+
+def _register_choices(request: HttpRequest) -> tuple[Any, Any]:
+    actor = actor_for(request.user)
+    villages = Village.objects.visible_to(request.user).filter(active=True).order_by("name")
+    # Only villages where the user may register (the service checks again).
+    allowed = [v.pk for v in villages if actor.roles_over(town_id=v.town_id, village_id=v.pk) & REGISTER_ROLES]
+    categories = Category.objects.filter(
+        town_id__in=actor.town_ids if not actor.is_superuser else villages.values("town_id"),
+        active=True, campaign__active=True,
+    ).select_related("campaign").order_by("campaign__order", "order", "name")
+    return categories, villages.filter(pk__in=allowed)
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """摸排登记: pick a category and get its fields; a photo from the camera; thumb-sized pickers."""
+    categories, villages = _register_choices(request)
+    if request.method != "POST":
+        # Changing the category or village re-renders the form with the values kept (htmx).
+        form = RegisterForm(categories=categories, villages=villages, initial=request.GET.dict())
+        template = "workspace/partials/register_form.html" if is_htmx(request) else "workspace/register.html"
+        return render(request, template, {"form": form})
+    form = RegisterForm(request.POST, request.FILES, categories=categories, villages=villages)
+    photo = request.FILES.get("photo")
+    if form.is_valid():
+        data = form.cleaned_data
+        category = data["category"]
+        try:
+            with transaction.atomic():
+                item = lifecycle.item_create(
+                    by=request.user, campaign=category.campaign, category=category, village=data["village"],
+                    title=data["title"], deadline=data.get("deadline"), attributes=form.attributes(), via="web",
+                    description=data.get("description", ""), measures=data.get("measures", ""),
+                    subject=data.get("subject", ""), group=data.get("group"), plot=form.plot_for_item(),
+                )
+                if photo is not None:
+                    try:
+                        attachment_add(item=item, by=request.user, upload=photo)
+                    except ValidationError as error:
+                        raise ValidationError({"photo": error.messages}) from None
+        except ValidationError as error:
+            add_service_errors(form, error, inputs=("photo",))
+        except (ConflictError, NotPermitted) as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Registered as %(code)s.") % {"code": item.code})
+            return HttpResponseRedirect(reverse("workspace:item", args=[item.pk]))
+    return render(request, "workspace/register.html", {"form": form}, status=422)
+
+
+# --- evidence files ---------------------------------------------------------------------------
+
+
+def _visible_attachment(request: HttpRequest, pk: int) -> Attachment:
+    return get_object_or_404(Attachment.objects.visible_to(request.user), pk=pk)
+
+
+@login_required
+def attachment_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The original file, only for users who may read its item."""
+    attachment = _visible_attachment(request, pk)
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+                            as_attachment=attachment.kind != Attachment.FileKind.PHOTO, filename=attachment.original_name)
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@login_required
+def attachment_thumb(request: HttpRequest, pk: int) -> HttpResponse:
+    """A small JPEG of a photo for timelines on weak mobile links, made once and kept on disk."""
+    attachment = _visible_attachment(request, pk)
+    if attachment.kind != Attachment.FileKind.PHOTO:
+        raise Http404
+    path = Path(settings.MEDIA_ROOT) / "thumbs" / attachment.sha256[:2] / f"{attachment.sha256}-{THUMB_SIZE}.jpg"
+    if not path.exists():
+        try:
+            with attachment.file.open("rb") as source, Image.open(source) as image:
+                image.thumbnail((THUMB_SIZE, THUMB_SIZE))
+                buffer = io.BytesIO()
+                image.convert("RGB").save(buffer, "JPEG", quality=75, optimize=True)
+        except (UnidentifiedImageError, OSError):
+            # A format the server cannot decode (e.g. HEIC): send the original instead.
+            return HttpResponseRedirect(reverse("workspace:attachment", args=[attachment.pk]))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(buffer.getvalue())
+    response = FileResponse(path.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=604800, immutable"
+    return response

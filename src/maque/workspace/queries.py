@@ -1,0 +1,185 @@
+"""Reads behind the workspace screens: every one starts from `visible_to(user)` and aggregates in
+the database (the number of queries does not grow with the number of items or villages)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from maque.ledger.models import OPEN_STATES, Item, ItemRequest, Light, State, Transition
+from maque.ledger.queries import with_indicators
+from maque.organisation.access import Actor
+from maque.organisation.models import TOWN_WIDE_ROLES, Role, Village
+
+LIGHT_ORDER = Case(
+    When(light=Light.RED, then=Value(0)),
+    When(light=Light.YELLOW, then=Value(1)),
+    When(light=Light.GREEN, then=Value(2)),
+    When(light=Light.BLUE, then=Value(3)),
+    default=Value(4),
+    output_field=IntegerField(),
+)
+DUE_SOON_DAYS = 7
+
+
+def _last_return_reason() -> Subquery:
+    return Subquery(
+        Transition.objects.filter(item=OuterRef("pk"), action="return").order_by("-created_at", "-id").values("reason")[:1]
+    )
+
+
+@dataclass
+class CadreHome:
+    items: list[Item]
+    due_soon: list[Item] = field(default_factory=list)
+    overdue: list[Item] = field(default_factory=list)
+    returned: list[Item] = field(default_factory=list)
+
+
+def cadre_home(*, user: AbstractBaseUser, actor: Actor, day: date | None = None) -> CadreHome:
+    """The user's own open items (我的待办), by light, with the reason of the last return."""
+    day = day or timezone.localdate()
+    if actor.person is None:
+        return CadreHome(items=[])
+    items = with_indicators(
+        Item.objects.visible_to(user).filter(owner=actor.person, state__in=(*OPEN_STATES, State.SUSPENDED)), day=day
+    )
+    rows = list(
+        items.annotate(light_order=LIGHT_ORDER, return_reason=_last_return_reason())
+        .select_related("village", "category")
+        .order_by("light_order", "deadline", "id")
+    )
+    home = CadreHome(items=rows)
+    for item in rows:
+        if item.overdue:
+            home.overdue.append(item)
+        elif item.state in OPEN_STATES and item.deadline <= day + timedelta(days=DUE_SOON_DAYS):
+            home.due_soon.append(item)
+        if item.state == State.RECTIFYING and item.returned_count and item.return_reason:
+            home.returned.append(item)
+    return home
+
+
+def village_counts(villages: QuerySet[Village], day: date) -> QuerySet[Village]:
+    open_items = Q(items__state__in=OPEN_STATES)
+    return villages.annotate(
+        total=Count("items", filter=~Q(items__state=State.CANCELLED)),
+        open=Count("items", filter=open_items),
+        closed=Count("items", filter=Q(items__state=State.CLOSED)),
+        submitted=Count("items", filter=Q(items__state=State.SUBMITTED)),
+        overdue=Count("items", filter=open_items & Q(items__deadline__lt=day)),
+        returned=Count("items", filter=open_items & Q(items__returned_count__gt=0)),
+    )
+
+
+def contact_leader_home(*, user: AbstractBaseUser, actor: Actor, day: date | None = None) -> dict[str, Any]:
+    """The villages in the leader's charge with their numbers, and what waits for the leader."""
+    day = day or timezone.localdate()
+    village_ids = actor.village_ids(Role.CONTACT_LEADER)
+    villages = list(
+        village_counts(Village.objects.visible_to(user).filter(pk__in=village_ids), day).order_by("name")
+    )
+    for village in villages:
+        village.closure_rate = rate(village.closed, village.total)
+    waiting = (
+        with_indicators(
+            Item.objects.visible_to(user).filter(village_id__in=village_ids).filter(
+                Q(state=State.SUBMITTED) | Q(requests__status=ItemRequest.Status.PENDING)
+            ),
+            day=day,
+        )
+        .distinct()
+        .select_related("village", "owner")
+        .order_by("deadline", "id")
+    )
+    return {"villages": villages, "waiting": list(waiting[:50])}
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def town_overview(*, user: AbstractBaseUser, actor: Actor, day: date | None = None) -> dict[str, Any]:
+    """Villages of the towns the user oversees: closure rate, overdue, returned, lights; chart data."""
+    day = day or timezone.localdate()
+    towns = actor.town_ids_for(*TOWN_WIDE_ROLES) if not actor.is_superuser else None
+    items = Item.objects.visible_to(user)
+    villages = Village.objects.visible_to(user)
+    if towns is not None:
+        items = items.filter(town_id__in=towns)
+        villages = villages.filter(town_id__in=towns)
+    indicated = with_indicators(items, day=day)
+    lights = {
+        row["village_id"]: row
+        for row in indicated.values("village_id").annotate(
+            **{colour: Count("id", filter=Q(light=colour)) for colour in Light.values}
+        ).order_by()
+    }
+    rows = list(village_counts(villages, day).order_by("town__name", "name"))
+    for village in rows:
+        village.closure_rate = rate(village.closed, village.total)
+        village.lights = {colour: lights.get(village.pk, {}).get(colour, 0) for colour in Light.values}
+    totals = items.aggregate(
+        total=Count("id", filter=~Q(state=State.CANCELLED)),
+        closed=Count("id", filter=Q(state=State.CLOSED)),
+        overdue=Count("id", filter=Q(state__in=OPEN_STATES, deadline__lt=day)),
+        submitted=Count("id", filter=Q(state=State.SUBMITTED)),
+    )
+    totals["closure_rate"] = rate(totals["closed"], totals["total"])
+    return {"villages": rows, "totals": totals, "charts": _charts(items, [v.name for v in rows], day)}
+
+
+def _charts(items: QuerySet[Item], village_names: list[str], day: date) -> dict[str, Any]:
+    """Chart series (plain JSON): found and closed per week, states per village, per campaign."""
+    weeks = 12
+    start = day - timedelta(days=7 * weeks)
+    week_starts = [(start + timedelta(days=7 * n)) for n in range(weeks + 1)]
+    week_starts = [w - timedelta(days=w.weekday()) for w in week_starts]
+
+    def per_week(column: str) -> dict[str, int]:
+        rows = (
+            items.filter(**{f"{column}__date__gte": week_starts[0]})
+            .annotate(week=TruncWeek(column))
+            .values("week")
+            .annotate(count=Count("id"))
+            .order_by()
+        )
+        return {_as_date(row["week"]).isoformat(): row["count"] for row in rows}
+
+    found = per_week("created_at")
+    closed = per_week("closed_at")
+    labels = [w.isoformat() for w in week_starts]
+    state_rows = items.values("village__name", "state").annotate(count=Count("id")).order_by()
+    by_state: dict[str, dict[str, int]] = {state: {} for state in State.values}
+    for row in state_rows:
+        by_state[row["state"]][row["village__name"]] = row["count"]
+    campaigns = list(
+        items.values("campaign__name")
+        .annotate(total=Count("id", filter=~Q(state=State.CANCELLED)), closed=Count("id", filter=Q(state=State.CLOSED)))
+        .order_by("campaign__name")
+    )
+    return {
+        "trend": {
+            "weeks": [label[5:] for label in labels],
+            "found": [found.get(label, 0) for label in labels],
+            "closed": [closed.get(label, 0) for label in labels],
+        },
+        "states": {
+            "villages": village_names,
+            "series": [
+                {"state": state, "label": str(label), "data": [by_state[state].get(name, 0) for name in village_names]}
+                for state, label in State.choices
+            ],
+        },
+        "campaigns": [{"name": row["campaign__name"], "total": row["total"], "closed": row["closed"]} for row in campaigns],
+    }
+
+
+def _as_date(value: Any) -> date:
+    return value.date() if hasattr(value, "date") and callable(value.date) else value

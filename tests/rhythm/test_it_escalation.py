@@ -1,0 +1,150 @@
+"""The escalation ladder: the right people on the right (working) day, once per item and step."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from maque.accountability.models import AccountabilityCase, Rule
+from maque.ledger.models import State
+from maque.notifications.models import Notification
+from maque.organisation.models import Person, Role
+from maque.organisation.services import assignment_change
+from maque.rhythm.escalation import escalate
+from maque.rhythm.models import EscalationStep, rhythm_settings
+from tests.rhythm.helpers import at, item_due, notified, return_times
+
+pytestmark = pytest.mark.django_db
+Step = EscalationStep.Step
+
+
+def steps_of(item) -> set[str]:  # noqa: ANN001
+    return set(EscalationStep.objects.filter(item=item).values_list("step", flat=True))
+
+
+def test_it_climbs_the_ladder_in_working_days(world, calendar_2025):
+    # Due Friday 26 September 2025, just before the National Day holiday.
+    item = item_due(world, date(2025, 9, 26))
+    key = f"item:{item.pk}"
+
+    assert escalate(now=at(date(2025, 9, 24))) == 0  # due in two working days: not yet
+    assert escalate(now=at(date(2025, 9, 25))) == 1
+    assert steps_of(item) == {Step.DUE_SOON}
+    assert notified(f"due_soon:{key}") == {"cadre_gaige"}
+
+    assert escalate(now=at(date(2025, 9, 26))) == 0  # the deadline day is not overdue
+    assert escalate(now=at(date(2025, 9, 27))) == 0  # Saturday: not a working day, still day 0
+    assert escalate(now=at(date(2025, 9, 28))) == 1  # Sunday worked (调休): overdue day 1
+    assert notified(f"overdue_owner:{key}") == {"cadre_gaige", "secretary_gaige"}
+
+    assert escalate(now=at(date(2025, 9, 29))) == 0
+    assert escalate(now=at(date(2025, 9, 30))) == 1  # day 3
+    assert notified(f"overdue_contact_leader:{key}") == {"contact_gaige"}
+
+    for day in range(1, 13):  # the holiday and the days around it: days 4–6 fire nothing
+        assert escalate(now=at(date(2025, 10, day))) == 0
+    assert escalate(now=at(date(2025, 10, 13))) == 1  # day 7 (11 October was worked)
+    assert notified(f"overdue_principal:{key}") == {"principal", "inspector"}
+    step = EscalationStep.objects.get(item=item, step=Step.OVERDUE_PRINCIPAL)
+    assert (step.due_on, step.overdue_days) == (date(2025, 10, 13), 7)
+    assert set(step.recipients.values_list("name", flat=True)) == {"principal", "inspector"}
+
+    assert escalate(now=at(date(2025, 10, 22))) == 0  # day 14
+    assert AccountabilityCase.objects.count() == 0
+    assert escalate(now=at(date(2025, 10, 23))) == 1  # day 15
+    case = AccountabilityCase.objects.get()
+    assert (case.rule, case.subject_person, case.village, case.status) == (Rule.OVERDUE, world.people["cadre_gaige"], world.gaige, "suggested")
+    assert case.evidence.get().object_id == item.pk
+    # The suggestion is confidential: only the discipline commission and the principal hear of it.
+    accountability = Notification.objects.filter(kind__startswith="accountability")
+    assert set(accountability.values_list("user__username", flat=True)) == {"discipline", "principal"}
+
+    # Ticking again, any day after, adds nothing.
+    before = (EscalationStep.objects.count(), Notification.objects.count(), AccountabilityCase.objects.count())
+    assert escalate(now=at(date(2025, 10, 23))) == 0
+    assert escalate(now=at(date(2025, 11, 30))) == 0
+    assert (EscalationStep.objects.count(), Notification.objects.count(), AccountabilityCase.objects.count()) == before
+    assert Notification.objects.filter(user=world.user("cadre_gaige")).count() == 2
+
+
+def test_it_can_count_calendar_days(world, calendar_2025):
+    settings_row = rhythm_settings(world.town)
+    settings_row.escalation_working_days = False
+    settings_row.save()
+    item = item_due(world, date(2025, 9, 26))
+    escalate(now=at(date(2025, 9, 27)))
+    assert steps_of(item) == {Step.OVERDUE_OWNER}
+    escalate(now=at(date(2025, 9, 29)))
+    assert Step.OVERDUE_CONTACT_LEADER in steps_of(item)
+    escalate(now=at(date(2025, 10, 3)))
+    assert Step.OVERDUE_PRINCIPAL in steps_of(item)
+    assert EscalationStep.objects.get(item=item, step=Step.OVERDUE_PRINCIPAL).due_on == date(2025, 10, 3)
+
+
+def test_it_uses_the_towns_numbers(world, calendar_2025):
+    settings_row = rhythm_settings(world.town)
+    settings_row.escalation_contact_leader_days = 2
+    settings_row.save()
+    item = item_due(world, date(2025, 9, 26))
+    escalate(now=at(date(2025, 9, 29)))  # working day 2 (28, 29)
+    assert steps_of(item) == {Step.OVERDUE_OWNER, Step.OVERDUE_CONTACT_LEADER}
+
+
+def test_it_routes_through_the_grid_as_it_stood_that_day(world, calendar_2025):
+    """双胜村's contact leader changes on 29 September: each step goes to whoever held it that day."""
+    early = item_due(world, date(2025, 9, 24), village=world.shuangsheng, persona="cadre_shuangsheng")
+    late = item_due(world, date(2025, 9, 26), village=world.shuangsheng, persona="cadre_shuangsheng")
+    newcomer = Person.objects.create(town=world.town, name="新联村领导", user=world.users["outsider"])
+    assignment_change(role=Role.CONTACT_LEADER, person=newcomer, on=date(2025, 9, 29), by=None, village=world.shuangsheng)
+
+    # The first tick of the period runs late, on 30 September (a back-fill): the early item
+    # reached day 3 on 28 September, before the change; the late one on 30 September, after it.
+    escalate(now=at(date(2025, 9, 30)))
+    assert EscalationStep.objects.get(item=early, step=Step.OVERDUE_CONTACT_LEADER).due_on == date(2025, 9, 28)
+    assert notified(f"overdue_contact_leader:item:{early.pk}") == {"contact_shuangsheng"}
+    assert notified(f"overdue_contact_leader:item:{late.pk}") == {"outsider"}
+    # 改革村's items never reach 双胜村's people.
+    assert not Notification.objects.filter(user=world.user("contact_gaige")).exists()
+
+
+def test_it_skips_closed_suspended_and_cancelled_items_and_disabled_towns(world, calendar_2025):
+    from tests.conftest import drive_to_closed
+
+    closed = drive_to_closed(world, item_due(world, date(2025, 9, 26)))
+    assert closed.state == State.CLOSED
+    escalate(now=at(date(2025, 10, 30)))
+    assert EscalationStep.objects.count() == 0
+
+    settings_row = rhythm_settings(world.town)
+    settings_row.escalation_enabled = False
+    settings_row.save()
+    item_due(world, date(2025, 9, 26))
+    assert escalate(now=at(date(2025, 10, 30))) == 0
+
+
+def test_it_suggests_accountability_after_three_returns(world, calendar_2025):
+    item = return_times(world, item_due(world, date(2025, 12, 31)), 2)
+    assert escalate(now=at(date(2025, 9, 10))) == 0
+    item = return_times(world, item, 1) if item.state == State.FOUND else item
+    from maque.ledger import lifecycle
+    from tests.conftest import add_evidence
+
+    add_evidence(world, item)
+    item = lifecycle.item_submit(item=item, by=world.user("cadre_gaige"))
+    item = lifecycle.item_return(item=item, by=world.user("inspector"), reason="仍有撂荒")
+    assert item.returned_count == 3
+    assert escalate(now=at(date(2025, 9, 10))) == 1
+    case = AccountabilityCase.objects.get()
+    assert case.rule == Rule.RETURNS
+    assert "3" in case.summary
+    assert escalate(now=at(date(2025, 9, 11))) == 0
+
+
+def test_it_selects_candidates_in_a_bounded_number_of_queries(world, calendar_2025, django_assert_max_num_queries):
+    for _ in range(5):
+        item_due(world, date(2025, 9, 26))
+    escalate(now=at(date(2025, 10, 13)))  # fire everything once
+    # Nothing left to fire: the run is a handful of queries whatever the number of items.
+    with django_assert_max_num_queries(15):
+        assert escalate(now=at(date(2025, 10, 14))) == 0
