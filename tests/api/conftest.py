@@ -82,3 +82,13 @@ def assert_error(response: Any, status: int, *, code: str | None = None, fields:
     for field in fields:
         assert field in body["errors"] and body["errors"][field], body
     return body
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():  # noqa: ANN202
+    """Sign-in throttling counts live in the cache: start every test from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

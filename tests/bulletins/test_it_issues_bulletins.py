@@ -70,9 +70,9 @@ def test_it_counts_changes_since_the_previous_bulletin(ledger):
 
 def test_it_gathers_the_figures_in_a_fixed_number_of_queries(ledger, django_assert_max_num_queries):
     world = ledger
-    now = timezone.now()
     for _ in range(5):
         overdue_item(world, 3)
+    now = timezone.now()
     with django_assert_max_num_queries(5):
         figures = bulletin_figures(town=world.town, day=timezone.localdate(), as_of=now, since=None)
     assert figures["totals"]["overdue"] == 7

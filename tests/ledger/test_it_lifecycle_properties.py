@@ -18,6 +18,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -82,21 +84,38 @@ ATTRIBUTES = {
 }
 OPEN = {State.FOUND, State.RECTIFYING, State.SUBMITTED}
 TEXTS = st.sampled_from(["", "   ", "现场核查，整改到位"])
-personas = st.sampled_from(PERSONAS)
+# "@owner" and "@submitter" stand for whoever holds that part now: separation of duties is
+# about exactly them, and a uniform draw would rarely pick them at the right moment.
+personas = st.sampled_from(["@owner", "@submitter", *PERSONAS])
 
 Expected = tuple[type[Exception], str | None] | None
 
 
+def _count(rows: Any) -> Coalesce:
+    return Coalesce(Subquery(rows.order_by().values("item_id").annotate(n=Count("*")).values("n")), 0)
+
+
 def snapshot(item_id: int) -> dict[str, Any]:
-    """Everything an action could touch, to prove a refused action changed nothing."""
-    return {
-        "item": Item.objects.filter(pk=item_id).values().get(),
-        "transitions": Transition.objects.filter(item_id=item_id).count(),
-        "requests": list(ItemRequest.objects.filter(item_id=item_id).order_by("id").values()),
-        "history": Item.history.filter(id=item_id).count(),
-        "attachments": Attachment.objects.filter(item_id=item_id).count(),
-        "progress": ProgressLog.objects.filter(item_id=item_id).count(),
-    }
+    """Everything an action could touch (in one query), to prove a refused action changed nothing.
+
+    Requests are compared through their history: any change to one writes a history row."""
+    return (
+        Item.objects.filter(pk=item_id)
+        .annotate(
+            n_transitions=_count(Transition.objects.filter(item_id=OuterRef("pk"))),
+            n_request_records=_count(ItemRequest.history.filter(item_id=OuterRef("pk"))),
+            n_item_records=Coalesce(
+                Subquery(
+                    Item.history.filter(id=OuterRef("pk")).order_by().values("id").annotate(n=Count("*")).values("n")
+                ),
+                0,
+            ),
+            n_attachments=_count(Attachment.objects.filter(item_id=OuterRef("pk"))),
+            n_progress=_count(ProgressLog.objects.filter(item_id=OuterRef("pk"))),
+        )
+        .values()
+        .get()
+    )
 
 
 def expected_light(row: Item, day: date, now: datetime, returned: int) -> str:
@@ -168,6 +187,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.transitions: list[tuple[str, str, str]] = [("create", State.FOUND, State.FOUND)]
         self.last_user: Any = self.user("principal")
 
+    def who(self, persona: str) -> str:
+        if persona == "@submitter":
+            return self.submitter or self.owner
+        return self.owner if persona == "@owner" else persona
+
     def user(self, persona: str) -> Any:
         return AnonymousUser() if persona == "anonymous" else self.world.user(persona)
 
@@ -205,7 +229,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     def attempt(self, label: str, expected: Expected, call: Any) -> bool:
         """Run `call`; check it failed exactly as expected (changing nothing) or succeeded."""
-        before = snapshot(self.item_id)
+        before = snapshot(self.item_id) if expected is not None else None
         try:
             call()
         except (ConflictError, NotPermitted, ValidationError) as error:
@@ -228,6 +252,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(persona=personas, note=TEXTS)
     def start(self, persona: str, note: str) -> None:
+        persona = self.who(persona)
         expected = self.guard(persona, {State.FOUND}, {"owner"} | APPROVERS)
         call = lambda: lifecycle.item_start(item=self.item(), by=self.user(persona), note=note)  # noqa: E731
         if self.attempt(f"start by {persona}", expected, call):
@@ -235,6 +260,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(persona=personas)
     def submit(self, persona: str) -> None:
+        persona = self.who(persona)
         expected = self.guard(persona, {State.RECTIFYING}, {"owner"})
         if expected is None and not self.fresh_evidence:
             expected = (ValidationError, None)
@@ -245,6 +271,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(persona=personas, note=TEXTS)
     def verify(self, persona: str, note: str) -> None:
+        persona = self.who(persona)
         expected = self.guard(persona, {State.SUBMITTED}, VERIFIERS[self.category], text=note)
         if expected is None and persona in (self.owner, self.submitter):
             expected = (NotPermitted, None)  # separation of duties
@@ -255,6 +282,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(persona=personas, reason=TEXTS)
     def return_(self, persona: str, reason: str) -> None:
+        persona = self.who(persona)
         expected = self.guard(persona, {State.SUBMITTED}, VERIFIERS[self.category], text=reason)
         call = lambda: lifecycle.item_return(item=self.item(), by=self.user(persona), reason=reason)  # noqa: E731
         if self.attempt(f"return by {persona}", expected, call):
@@ -264,6 +292,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(persona=personas, reason=TEXTS)
     def reopen(self, persona: str, reason: str) -> None:
+        persona = self.who(persona)
         expected = self.guard(persona, {State.CLOSED}, REOPENERS, text=reason)
         call = lambda: lifecycle.item_reopen(item=self.item(), by=self.user(persona), reason=reason)  # noqa: E731
         if self.attempt(f"reopen by {persona}", expected, call):
@@ -274,6 +303,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(persona=personas, reason=TEXTS)
     def cancel(self, persona: str, reason: str) -> None:
+        persona = self.who(persona)
         expected = self.guard(persona, {State.FOUND, State.RECTIFYING}, APPROVERS, text=reason)
         call = lambda: lifecycle.item_cancel(item=self.item(), by=self.user(persona), reason=reason)  # noqa: E731
         if self.attempt(f"cancel by {persona}", expected, call):
@@ -281,6 +311,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(persona=personas, reason=TEXTS, days=st.integers(-1, 60))
     def suspend(self, persona: str, reason: str, days: int) -> None:
+        persona = self.who(persona)
         resume_on = timezone.localdate() + timedelta(days=days)
         expected = self.guard(persona, {State.FOUND, State.RECTIFYING}, {"owner"} | APPROVERS, text=reason)
         if days <= 0 and reason.strip():
@@ -302,6 +333,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(persona=personas)
     def approve_suspension(self, persona: str) -> None:
+        persona = self.who(persona)
         expected = self.guard(persona, {State.FOUND, State.RECTIFYING}, APPROVERS)
         if expected is None and persona == self.owner:
             expected = (NotPermitted, None)
@@ -315,6 +347,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(persona=personas, reason=TEXTS)
     def reject_suspension(self, persona: str, reason: str) -> None:
+        persona = self.who(persona)
         expected = self.guard(persona, OPEN | {State.SUSPENDED}, APPROVERS, text=reason)
         if expected is None and "suspension" not in self.pending:
             expected = (ConflictError, "no_pending_request")
@@ -325,6 +358,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(persona=personas)
     def resume(self, persona: str) -> None:
+        persona = self.who(persona)
         expected = self.guard(persona, {State.SUSPENDED}, {"owner"} | APPROVERS)
         call = lambda: lifecycle.item_resume(item=self.item(), by=self.user(persona))  # noqa: E731
         if self.attempt(f"resume by {persona}", expected, call):
@@ -334,6 +368,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(persona=personas, reason=TEXTS, days=st.integers(-2, 30))
     def extend(self, persona: str, reason: str, days: int) -> None:
+        persona = self.who(persona)
         new_deadline = self.deadline + timedelta(days=days)
         expected = self.guard(persona, OPEN, {"owner"} | APPROVERS, text=reason)
         if expected is None and days <= 0:
@@ -354,6 +389,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(persona=personas)
     def approve_extension(self, persona: str) -> None:
+        persona = self.who(persona)
         expected = self.guard(persona, OPEN, APPROVERS)
         if expected is None and persona == self.owner:
             expected = (NotPermitted, None)
@@ -367,6 +403,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(persona=personas, reason=TEXTS)
     def reject_extension(self, persona: str, reason: str) -> None:
+        persona = self.who(persona)
         expected = self.guard(persona, OPEN | {State.SUSPENDED}, APPROVERS, text=reason)
         if expected is None and "extension" not in self.pending:
             expected = (ConflictError, "no_pending_request")
@@ -377,6 +414,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(persona=personas, text=TEXTS, percent=st.none() | st.integers(0, 100), with_photo=st.booleans())
     def progress(self, persona: str, text: str, percent: int | None, with_photo: bool) -> None:
+        persona = self.who(persona)
         roles = self.roles(persona)
         expected: Expected = None
         if roles is None or not roles & ({"owner"} | APPROVERS):
@@ -392,6 +430,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(persona=personas)
     def add_evidence(self, persona: str) -> None:
+        persona = self.who(persona)
         roles = self.roles(persona)
         expected: Expected = None
         if roles is None or not roles & ({"owner"} | APPROVERS):
@@ -404,6 +443,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @rule(persona=personas, new_owner=st.sampled_from(OWNERS))
     def reassign(self, persona: str, new_owner: str) -> None:
+        persona = self.who(persona)
         roles = self.roles(persona)
         expected: Expected = None
         if self.state not in OPEN | {State.SUSPENDED}:
@@ -420,8 +460,19 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.version += 1
             self.last_user = self.user(persona)
 
+    @rule()
+    def owner_moves_the_work_forward(self) -> None:
+        """The owner's usual path (start, evidence, submit), so deep states are reached often."""
+        if self.state == State.FOUND:
+            self.start(self.owner, "")
+        if self.state == State.RECTIFYING:
+            if not self.fresh_evidence:
+                self.add_evidence(self.owner)
+            self.submit(self.owner)
+
     @rule(action=st.sampled_from(["start", "cancel", "verify", "extend"]), persona=personas)
     def stale_version(self, action: str, persona: str) -> None:
+        persona = self.who(persona)
         if self.version == 1:
             return
         service = lifecycle.ACTION_SERVICES[action]
@@ -508,8 +559,8 @@ def test_it_keeps_the_lifecycle_invariants_under_any_sequence_of_actions(world: 
     run_state_machine_as_test(
         machine,
         settings=settings(
-            max_examples=10,
-            stateful_step_count=25,
+            max_examples=25,
+            stateful_step_count=20,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),

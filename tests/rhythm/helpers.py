@@ -27,8 +27,10 @@ def notified(key_part: str) -> set[str]:
     return set(Notification.objects.filter(key__contains=key_part).values_list("user__username", flat=True))
 
 
-def return_times(world: World, item: Item, times: int, owner: str = "cadre_gaige") -> Item:
-    item = lifecycle.item_start(item=item, by=world.user(owner))
+def return_times(world: World, item: Item, times: int, owner: str = "cadre_gaige", start: bool = True) -> Item:
+    """Submit and return the item `times` times (整改不到位)."""
+    if start:
+        item = lifecycle.item_start(item=item, by=world.user(owner))
     for _ in range(times):
         add_evidence(world, item, owner)
         item = lifecycle.item_submit(item=item, by=world.user(owner))

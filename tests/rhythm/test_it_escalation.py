@@ -125,20 +125,16 @@ def test_it_skips_closed_suspended_and_cancelled_items_and_disabled_towns(world,
 
 def test_it_suggests_accountability_after_three_returns(world, calendar_2025):
     item = return_times(world, item_due(world, date(2025, 12, 31)), 2)
-    assert escalate(now=at(date(2025, 9, 10))) == 0
-    item = return_times(world, item, 1) if item.state == State.FOUND else item
-    from maque.ledger import lifecycle
-    from tests.conftest import add_evidence
-
-    add_evidence(world, item)
-    item = lifecycle.item_submit(item=item, by=world.user("cadre_gaige"))
-    item = lifecycle.item_return(item=item, by=world.user("inspector"), reason="仍有撂荒")
+    assert escalate(now=at(date(2025, 9, 10))) == 0  # twice is not yet a pattern
+    item = return_times(world, item, 1, start=False)
     assert item.returned_count == 3
     assert escalate(now=at(date(2025, 9, 10))) == 1
     case = AccountabilityCase.objects.get()
-    assert case.rule == Rule.RETURNS
+    assert (case.rule, case.subject_person) == (Rule.RETURNS, world.people["cadre_gaige"])
     assert "3" in case.summary
+    assert notified(f"accountability.suggested:{case.pk}") == {"discipline", "principal"}
     assert escalate(now=at(date(2025, 9, 11))) == 0
+    assert AccountabilityCase.objects.count() == 1
 
 
 def test_it_selects_candidates_in_a_bounded_number_of_queries(world, calendar_2025, django_assert_max_num_queries):

@@ -63,7 +63,7 @@ def test_it_home_gives_the_principal_the_town_table_and_chart_data(client, world
     assert sum(town["charts"]["trend"]["closed"]) == 1
     assert town["charts"]["campaigns"][0]["total"] == 3
     assert b'id="chart-data"' in response.content
-    assert b"echarts.simple.min.js" in response.content
+    assert b"echarts.common.min.js" in response.content
 
 
 def test_it_filters_the_ledger_and_returns_only_the_table_to_htmx(client, world):  # noqa: ANN001

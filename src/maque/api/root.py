@@ -47,3 +47,6 @@ from maque.supervision.api import router as supervision_router  # noqa: E402
 
 api.add_router("/meetings", meetings_router)
 api.add_router("/", supervision_router)
+from maque.exchange.api import router as exchange_router  # noqa: E402
+
+api.add_router("/ledger", exchange_router)

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from maque.api.auth import request_user
 from maque.bulletins.document import bulletin_docx
@@ -92,7 +92,7 @@ def _town(request: HttpRequest, town_id: int | None) -> Town:
 
 
 @router.post("", response={201: BulletinOut})
-def issue(request: HttpRequest, payload: BulletinIn) -> tuple[int, dict[str, Any]]:
+def issue(request: HttpRequest, payload: BulletinIn) -> Status[dict[str, Any]]:
     """Issue a bulletin now (by hand); with `corrects`, a correction citing that bulletin."""
     user = request_user(request)
     corrects = None
@@ -100,7 +100,7 @@ def issue(request: HttpRequest, payload: BulletinIn) -> tuple[int, dict[str, Any
         corrects = get_object_or_404(Bulletin.objects.visible_to(user), pk=payload.corrects)
     town = corrects.town if corrects is not None else _town(request, payload.town)
     bulletin = bulletin_issue(town=town, day=payload.date, by=user, corrects=corrects)
-    return 201, _detail(bulletin)
+    return Status(201, _detail(bulletin))
 
 
 @router.get("", response=BulletinListOut)

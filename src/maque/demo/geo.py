@@ -33,7 +33,7 @@ def plot_polygon(
         x *= rng.uniform(0.9, 1.1)
         y *= rng.uniform(0.9, 1.1)
         corners.append((x * math.cos(angle) - y * math.sin(angle), x * math.sin(angle) + y * math.cos(angle)))
-    area = abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(corners, corners[1:] + corners[:1]))) / 2
+    area = abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(corners, corners[1:] + corners[:1], strict=False))) / 2
     lon_scale = metres_per_degree_lon(lat0)
     ring = [[round(lon0 + x / lon_scale, 7), round(lat0 + y / METRES_PER_DEGREE_LAT, 7)] for x, y in corners]
     ring.append(list(ring[0]))
@@ -47,7 +47,7 @@ def polygon_area_mu(polygon: dict) -> float:
     lat0 = ring[0][1]
     lon_scale = metres_per_degree_lon(lat0)
     points = [((lon - ring[0][0]) * lon_scale, (lat - lat0) * METRES_PER_DEGREE_LAT) for lon, lat in ring]
-    area = abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:]))) / 2
+    area = abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False))) / 2
     return area / SQUARE_METRES_PER_MU
 
 

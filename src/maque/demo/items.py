@@ -31,9 +31,9 @@ from maque.organisation.models import Person
 SCENARIOS = {
     "found": 16,
     "found_overdue": 8,
-    "rectifying": 36,
+    "rectifying": 40,
     "rectifying_due_soon": 12,
-    "rectifying_overdue": 40,
+    "rectifying_overdue": 32,
     "submitted": 22,
     "closed": 85,
     "closed_after_return": 15,
@@ -44,7 +44,7 @@ SCENARIOS = {
     "resumed": 3,
     "cancelled": 8,
     "extension_pending": 6,
-    "extension_approved": 8,
+    "extension_approved": 10,
     "extension_rejected": 3,
 }
 # Days overdue of the late items: the escalation ladder's 1 / 3 / 7 / 15+ days all occur.
@@ -83,8 +83,8 @@ def replay_ledger(cast: Cast, *, rng: random.Random, today: date) -> None:
             serial += 1
             scripts.append(_script(rng, cast, sample_key, scenario, today, serial))
     scripts.sort(key=lambda script: (script.found_on, script.village))
-    for number, script in enumerate(scripts):
-        _run(cast, script, campaign=campaign, category=categories[script.draft.category], rng=rng, number=number)
+    for script in scripts:
+        _run(cast, script, campaign=campaign, category=categories[script.draft.category], rng=rng)
 
 
 def _deal(rng: random.Random) -> dict[str, list[str]]:
@@ -284,7 +284,7 @@ def _contact_leader(village_key: str) -> str:
     }.get(village_key, "contact_qinglong")
 
 
-def _run(cast: Cast, script: Script, *, campaign: Campaign, category: Category, rng: random.Random, number: int) -> Item:
+def _run(cast: Cast, script: Script, *, campaign: Campaign, category: Category, rng: random.Random) -> Item:
     moments = _Moments(rng)
     draft = script.draft
     owner = _owner_for(cast, script.village, script.found_on, rng)
@@ -332,7 +332,7 @@ def _run(cast: Cast, script: Script, *, campaign: Campaign, category: Category, 
         with replay_at(moments.on(step.day)):
             user = cast.users[actor_key]
             _remember_actor(cast, user, step.day)
-            item = _step(cast, item, step, user, rng=rng, code=category.code)
+            item = _step(item, step, user, actor_key=actor_key, rng=rng, code=category.code)
     if handover_due and item.state not in ("closed", "cancelled"):
         with replay_at(moments.on(cast.change_day)):
             _remember_actor(cast, cast.users["contact_shuangsheng"], cast.change_day)
@@ -367,7 +367,7 @@ def _verifier(rng: random.Random, contact: str, roles: set[str]) -> str:
     return "inspector" if rng.random() < 0.65 else "leader"
 
 
-def _step(cast: Cast, item: Item, step: Step, user: AbstractBaseUser, *, rng: random.Random, code: str) -> Item:
+def _step(item: Item, step: Step, user: AbstractBaseUser, *, actor_key: str, rng: random.Random, code: str) -> Item:
     via = rng.choice(["web", "web", "api"])
     match step.action:
         case "start":
@@ -389,7 +389,8 @@ def _step(cast: Cast, item: Item, step: Step, user: AbstractBaseUser, *, rng: ra
         case "submit":
             return lifecycle.item_submit(item=item, by=user, note="整改完成，申请验收销号。", via=via)
         case "verify":
-            item = lifecycle.item_verify(item=item, by=user, note=rng.choice(wording.VERIFY_NOTES), via=via)
+            role = actor_key if actor_key in ("inspector", "leader") else "contact_leader"
+            item = lifecycle.item_verify(item=item, by=user, note=rng.choice(wording.VERIFY_NOTES[role]), via=via)
             if code == "farmland-outflow" and item.plot_id:
                 plot_restore(plot=item.plot, by=user)
             return item

@@ -245,19 +245,6 @@ CATEGORY_WEIGHTS = {
 }
 
 
-def draft_item(rng: random.Random, stock: VillageStock, found_on: date, serial: int) -> Draft:
-    category = rng.choices(list(CATEGORY_WEIGHTS), weights=list(CATEGORY_WEIGHTS.values()))[0]
-    if category == "farmland-chief":
-        return farmland_chief(rng, stock, found_on)
-    if category == "farmland-outflow":
-        return farmland_outflow(rng, stock, found_on)
-    if category == "greenhouse":
-        return greenhouse(rng, stock, found_on)
-    if category == "collective-contract":
-        return collective_contract(rng, stock, found_on, serial)
-    return grave(rng, stock, found_on)
-
-
 # Progress reports by stage (percent): the owner's voice.
 PROGRESS = {
     "farmland-chief": [
@@ -295,12 +282,11 @@ DONE = {
     "grave": "整治完成，已覆土植草绿化，附整治后照片。",
 }
 
-VERIFY_NOTES = [
-    "现场核查：整改到位，与台账一致，同意销号。",
-    "实地查看并比对整改前后照片，符合整治标准，予以销号。",
-    "联村领导带队复核，整改资料齐全，现场无反弹，同意销号。",
-    "督查考评组抽查复核通过，同意销号。",
-]
+VERIFY_NOTES = {
+    "contact_leader": ["联村领导带队现场复核，整改到位，与台账一致，同意销号。", "实地查看并比对整改前后照片，符合整治标准，予以销号。"],
+    "inspector": ["督查考评组现场抽查复核通过，同意销号。", "对照整治标准逐项核验，资料齐全，现场无反弹，予以销号。"],
+    "leader": ["分管领导现场查看，整改到位，同意销号。", "审核整改资料和现场照片，符合要求，同意销号。"],
+}
 
 RETURN_REASONS = {
     "farmland-chief": ["现场核查仍有约0.3亩未清理，地块未恢复耕种条件。", "建筑垃圾只是移到田边，未清运出耕地。"],

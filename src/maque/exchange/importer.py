@@ -610,6 +610,9 @@ class SheetImport:
         except lifecycle.BulkCreateError as error:
             for index, errors in error.errors.items():
                 self._service_errors(rows[index], errors)
+            # The other rows are still created (and rolled back with the whole import), so the
+            # counts and any later problems of those rows are reported too.
+            self._create([parsed for index, parsed in enumerate(rows) if index not in error.errors])
             return
         for parsed, item in zip(rows, items, strict=True):
             parsed.item = item

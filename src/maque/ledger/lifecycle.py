@@ -118,6 +118,9 @@ def _allowed_roles(action: str, item: Item) -> frozenset[str]:
 
 def may(actor: Actor, item: Item, action: str) -> bool:
     """Whether the actor may take `action` on the item now (state, role and separation of duties)."""
+    if action in TRANSITIONS and item.state not in TRANSITIONS[action][0]:
+        # The common "no": answered without building (and translating) the refusal message.
+        return False
     try:
         _check(actor, item, action)
     except (ConflictError, NotPermitted):

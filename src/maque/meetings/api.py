@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from maque.api.auth import request_user
@@ -138,7 +138,7 @@ def _pick(model: Any, ids: list[int], town: Town, field: str) -> list[Any]:
 
 
 @router.post("", response={201: MeetingOut})
-def create(request: HttpRequest, payload: MeetingIn) -> tuple[int, dict[str, Any]]:
+def create(request: HttpRequest, payload: MeetingIn) -> Status[dict[str, Any]]:
     user = request_user(request)
     actor = actor_for(user)
     if actor.person is None:
@@ -177,12 +177,12 @@ def create(request: HttpRequest, payload: MeetingIn) -> tuple[int, dict[str, Any
         minutes=payload.minutes,
         decisions=decisions,
     )
-    return 201, _out(get_object_or_404(meeting_list(user=user), pk=meeting.pk))
+    return Status(201, _out(get_object_or_404(meeting_list(user=user), pk=meeting.pk)))
 
 
 @router.post("/{meeting_id}/files", response={201: FileOut})
-def add_file(request: HttpRequest, meeting_id: int, file: File[UploadedFile]) -> tuple[int, dict[str, Any]]:
+def add_file(request: HttpRequest, meeting_id: int, file: File[UploadedFile]) -> Status[dict[str, Any]]:
     user = request_user(request)
     meeting = get_object_or_404(Meeting.objects.visible_to(user), pk=meeting_id)
     stored = meeting_file_add(meeting=meeting, by=user, upload=file)
-    return 201, {"id": stored.pk, "name": stored.original_name, "kind": stored.kind, "size": stored.size}
+    return Status(201, {"id": stored.pk, "name": stored.original_name, "kind": stored.kind, "size": stored.size})

@@ -69,10 +69,12 @@ def _clip(text: str, limit: int) -> str:
 
 
 def absolute(link: str) -> str:
-    base = getattr(settings, "MAQUE_BASE_URL", "") or ""
-    if not link or link.startswith(("http://", "https://")) or not base:
+    """The link as an address readable outside the system, or "" when there is no base address
+    (`MAQUE_BASE_URL`) to make a path absolute: a bare path means nothing in a chat group."""
+    if not link or link.startswith(("http://", "https://")):
         return link
-    return base.rstrip("/") + "/" + link.lstrip("/")
+    base = getattr(settings, "MAQUE_BASE_URL", "") or ""
+    return base.rstrip("/") + "/" + link.lstrip("/") if base else ""
 
 
 def robot_message(channel: Channel, notification: Notification) -> dict:

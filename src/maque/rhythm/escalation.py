@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from maque.ledger.models import OPEN_STATES, Item, State
 from maque.organisation.models import Person, Role, Town, Village
@@ -46,6 +47,13 @@ OVERDUE_ROLES: dict[str, tuple[bool, tuple[str, ...]]] = {
     Step.OVERDUE_OWNER: (True, (Role.SECRETARY,)),
     Step.OVERDUE_CONTACT_LEADER: (False, (Role.CONTACT_LEADER,)),
     Step.OVERDUE_PRINCIPAL: (False, (Role.PRINCIPAL, Role.INSPECTOR)),
+}
+
+
+STEP_TITLES = {
+    Step.OVERDUE_OWNER: gettext_lazy("Overdue, please rectify now: %(code)s %(title)s"),
+    Step.OVERDUE_CONTACT_LEADER: gettext_lazy("Overdue, for the contact leader: %(code)s %(title)s"),
+    Step.OVERDUE_PRINCIPAL: gettext_lazy("Seriously overdue, for the principal leaders: %(code)s %(title)s"),
 }
 
 
@@ -162,9 +170,9 @@ def _fire(item: Item, step: str, ladder: Ladder, recipients: Recipients, now: da
         else:
             with_owner, roles = OVERDUE_ROLES[step]
             people = ([item.owner] if with_owner else []) + recipients.of(item.village, roles, due_on)
-            title = _("Overdue %(days)d days: %(code)s %(title)s") % {
-                "days": overdue_days, "code": item.code, "title": item.title,
-            }
+            title = STEP_TITLES[step] % {"code": item.code, "title": item.title}
+            days_text = _("%(days)d working days overdue") if ladder.working else _("%(days)d days overdue")
+            facts = f"{days_text % {'days': overdue_days}} · {facts}"
         people = list({person.pk: person for person in people}.values())
         record.recipients.set(people)
         notify(

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from maque.api.auth import request_user
 from maque.ledger.models import Campaign, Category
@@ -98,9 +98,9 @@ def list_rounds(request: HttpRequest) -> list[InspectionRound]:
 
 
 @router.post("/inspections", response={201: RoundOut})
-def open_round(request: HttpRequest, payload: RoundIn) -> tuple[int, dict[str, Any]]:
+def open_round(request: HttpRequest, payload: RoundIn) -> Status[dict[str, Any]]:
     inspection_round = round_open(town=_town(request), by=request_user(request), percent=payload.percent, minimum=payload.minimum)
-    return 201, _round_out(inspection_round)
+    return Status(201, _round_out(inspection_round))
 
 
 @router.get("/inspections/{round_id}", response=RoundOut)
@@ -127,12 +127,12 @@ class FindingOut(Schema):
 
 
 @router.post("/inspections/{round_id}/samples/{sample_id}/finding", response={201: FindingOut})
-def record_finding(request: HttpRequest, round_id: int, sample_id: int, payload: FindingIn) -> tuple[int, dict[str, Any]]:
+def record_finding(request: HttpRequest, round_id: int, sample_id: int, payload: FindingIn) -> Status[dict[str, Any]]:
     user = request_user(request)
     inspection_round = get_object_or_404(InspectionRound.objects.visible_to(user), pk=round_id)
     sample = get_object_or_404(InspectionSample.objects.select_related("round__town"), pk=sample_id, round=inspection_round)
     finding = finding_record(sample=sample, by=user, outcome=payload.outcome, note=payload.note)
-    return 201, {"id": finding.pk, "item": finding.item.code, "outcome": finding.outcome, "item_state": finding.item.state}
+    return Status(201, {"id": finding.pk, "item": finding.item.code, "outcome": finding.outcome, "item_state": finding.item.state})
 
 
 class NewProblemIn(Schema):
@@ -147,7 +147,7 @@ class NewProblemIn(Schema):
 
 
 @router.post("/inspections/{round_id}/problems", response={201: FindingOut})
-def new_problem(request: HttpRequest, round_id: int, payload: NewProblemIn) -> tuple[int, dict[str, Any]]:
+def new_problem(request: HttpRequest, round_id: int, payload: NewProblemIn) -> Status[dict[str, Any]]:
     user = request_user(request)
     inspection_round = get_object_or_404(InspectionRound.objects.visible_to(user).select_related("town"), pk=round_id)
     town = inspection_round.town
@@ -159,7 +159,7 @@ def new_problem(request: HttpRequest, round_id: int, payload: NewProblemIn) -> t
         round=inspection_round, by=user, village=village, campaign=campaign, category=category, title=payload.title,
         note=payload.note, owner=owner, deadline=payload.deadline, attributes=payload.attributes,
     )
-    return 201, {"id": finding.pk, "item": finding.item.code, "outcome": finding.outcome, "item_state": finding.item.state}
+    return Status(201, {"id": finding.pk, "item": finding.item.code, "outcome": finding.outcome, "item_state": finding.item.state})
 
 
 class ReviewIn(Schema):
@@ -190,9 +190,9 @@ def _review_out(review: Review) -> dict[str, Any]:
 
 
 @router.post("/reviews", response={201: ReviewOut})
-def open_review(request: HttpRequest, payload: ReviewIn) -> tuple[int, dict[str, Any]]:
+def open_review(request: HttpRequest, payload: ReviewIn) -> Status[dict[str, Any]]:
     category = get_object_or_404(Category, code=payload.category, town=_town(request))
-    return 201, _review_out(review_open(by=request_user(request), category=category, note=payload.note))
+    return Status(201, _review_out(review_open(by=request_user(request), category=category, note=payload.note)))
 
 
 @router.get("/reviews/{review_id}", response=ReviewOut)

@@ -30,6 +30,8 @@ from maque.workspace import maps, queries
 from maque.workspace.forms import BulkForm, LedgerFilterForm
 
 PAGE_SIZE = 25
+# Filters folded away on small screens unless one of them is in use.
+MORE_FILTERS = ("campaign", "category", "state", "owner", "overdue", "due_after", "due_before", "sort")
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -86,6 +88,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "sort": filters["sort"],
         "may_bulk": _may_bulk(request),
+        "more_filters": any(request.GET.get(name) for name in MORE_FILTERS),
     }
     if context["may_bulk"]:
         context["people"] = Person.objects.visible_to(request.user).filter(active=True).order_by("name")

@@ -17,7 +17,7 @@
       if (!element) { return; }
       var chart = window.echarts.init(element);
       option.color = option.color || palette;
-      option.textStyle = { fontFamily: "inherit" };
+      option.textStyle = { fontFamily: "inherit", fontSize: 13, color: "#1f2937" };
       option.animation = false;
       chart.setOption(option);
       charts.push(chart);
@@ -26,18 +26,18 @@
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
       grid: { left: 36, right: 12, top: 32, bottom: 28 },
-      xAxis: { type: "category", data: data.trend.weeks },
+      xAxis: { type: "category", data: data.trend.weeks, axisLabel: { fontSize: 12, color: "#374151" } },
       yAxis: { type: "value", minInterval: 1 },
       series: [
-        { name: labels.found, type: "line", data: data.trend.found },
-        { name: labels.closed, type: "line", data: data.trend.closed }
+        { name: labels.found, type: "line", data: data.trend.found, symbolSize: 7 },
+        { name: labels.closed, type: "line", data: data.trend.closed, symbol: "diamond", symbolSize: 9, lineStyle: { type: "dashed" } }
       ]
     });
     make("chart-states", {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0, type: "scroll" },
       grid: { left: 36, right: 12, top: 40, bottom: 28 },
-      xAxis: { type: "category", data: data.states.villages },
+      xAxis: { type: "category", data: data.states.villages, axisLabel: { fontSize: 12, color: "#374151", interval: 0, rotate: data.states.villages.length > 6 ? 40 : 0 } },
       yAxis: { type: "value", minInterval: 1 },
       series: data.states.series.map(function (s) {
         return { name: s.label, type: "bar", stack: "states", data: s.data, itemStyle: { color: stateColours[s.state] } };
@@ -47,7 +47,7 @@
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0 },
       grid: { left: 36, right: 12, top: 32, bottom: 28, containLabel: true },
-      xAxis: { type: "category", data: data.campaigns.map(function (c) { return c.name; }) },
+      xAxis: { type: "category", data: data.campaigns.map(function (c) { return c.name; }), axisLabel: { fontSize: 12, color: "#374151", interval: 0 } },
       yAxis: { type: "value", minInterval: 1 },
       series: [
         { name: labels.total, type: "bar", data: data.campaigns.map(function (c) { return c.total; }) },

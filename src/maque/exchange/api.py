@@ -1,0 +1,157 @@
+"""The ledger spreadsheet API under `/api/v1/ledger/`: template and export downloads, and
+imports as upload → preview → commit, with an error workbook to download."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from maque.api.errors import ApiError
+from maque.exchange.annotate import error_workbook_write
+from maque.exchange.exporter import (
+    csv_lines,
+    export_write,
+    iter_bytes,
+    single_category,
+    template_write,
+)
+from maque.exchange.models import ImportBatch
+from maque.exchange.queries import batch_list, category_for, export_items
+from maque.exchange.services import batch_commit, batch_upload
+from maque.organisation.access import actor_for
+
+router = Router(tags=["ledger spreadsheets"])
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ProblemOut(Schema):
+    sheet: str
+    row: int | None
+    column: str
+    message: str
+
+
+class BatchOut(Schema):
+    id: UUID
+    file_name: str
+    status: str
+    counts: dict[str, int]
+    problems: list[ProblemOut]
+    warnings: list[ProblemOut]
+    created_at: datetime
+    committed_at: datetime | None
+    created_codes: list[str]
+
+    @staticmethod
+    def resolve_id(batch: ImportBatch) -> UUID:
+        return batch.key
+
+    @staticmethod
+    def resolve_file_name(batch: ImportBatch) -> str:
+        return batch.original_name
+
+
+def _download(path_or_stream: Any, filename: str, content_type: str) -> FileResponse:
+    return FileResponse(path_or_stream, as_attachment=True, filename=filename, content_type=content_type)
+
+
+@router.get("/template/{category}", response={200: None}, summary="The empty .xlsx ledger of a category")
+def template(request: HttpRequest, category: str) -> FileResponse:
+    found = category_for(user=request.user, code=category)
+    if found is None:
+        raise Http404(_("No such category."))
+    out = tempfile.TemporaryFile()
+    template_write(category=found, out=out)
+    out.seek(0)
+    return _download(out, f"{found.name}台账模板.xlsx", XLSX)
+
+
+@router.get("/export", response={200: None}, summary="Export the filtered ledger as .xlsx or .csv")
+def export(
+    request: HttpRequest,
+    format: str = "xlsx",  # noqa: A002 - the query parameter's name
+    category: str | None = None,
+    campaign: str | None = None,
+    village: str | None = None,
+    state: str | None = None,
+    owner: int | None = None,
+    overdue: bool | None = None,
+    q: str | None = None,
+) -> Any:
+    if format not in ("xlsx", "csv"):
+        raise ApiError(422, _("The format is xlsx or csv."), code="bad_format", errors={"format": [_("The format is xlsx or csv.")]})
+    items = export_items(
+        user=request.user, category=category, campaign=campaign, village=village, state=state, owner=owner,
+        overdue=overdue, q=q,
+    )
+    masks = actor_for(request.user).masks_personal_data()
+    if format == "csv":
+        one = single_category(items)
+        if one is None:
+            raise ApiError(
+                422, _("A CSV file holds one category: choose the category, or export .xlsx."), code="csv_one_category",
+                errors={"category": [_("A CSV file holds one category: choose the category, or export .xlsx.")]},
+            )
+        response = StreamingHttpResponse(iter_bytes(csv_lines(items=items, category=one, masks=masks)), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(one.name)}.csv"
+        return response
+    # The workbook is written to a temporary file (bounded memory), then streamed from disk.
+    out = tempfile.TemporaryFile()
+    export_write(items=items, out=out, masks=masks)
+    out.seek(0)
+    return _download(out, "台账.xlsx", XLSX)
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+@router.post("/imports", response={201: BatchOut}, summary="Upload a ledger file and preview its import")
+def upload(request: HttpRequest, file: UploadedFile = File(...), category: str = Form("")) -> Status:  # noqa: B008
+    return Status(201, batch_upload(by=request.user, upload=file, category=category or None))
+
+
+@router.get("/imports", response=list[BatchOut], summary="Your recent imports")
+def imports(request: HttpRequest) -> list[ImportBatch]:
+    return list(batch_list(user=request.user)[:50])
+
+
+def _batch(request: HttpRequest, batch_id: UUID) -> ImportBatch:
+    return get_object_or_404(batch_list(user=request.user), key=batch_id)
+
+
+@router.get("/imports/{batch_id}", response=BatchOut, summary="The preview of an import")
+def preview(request: HttpRequest, batch_id: UUID) -> ImportBatch:
+    return _batch(request, batch_id)
+
+
+@router.post("/imports/{batch_id}/commit", response=BatchOut, summary="Import the previewed file, all or nothing")
+def commit(request: HttpRequest, batch_id: UUID) -> ImportBatch:
+    batch, result = batch_commit(batch=_batch(request, batch_id), by=request.user)
+    if not result.committed:
+        raise ApiError(
+            422, _("Nothing was imported: %(count)d problems. Download the error workbook, fix the file and upload it again.") % {"count": len(result.problems)},
+            code="import_invalid", problems=batch.problems, counts=batch.counts,
+        )
+    return batch
+
+
+@router.get("/imports/{batch_id}/errors", response={200: None}, summary="The uploaded file with its problems marked")
+def errors(request: HttpRequest, batch_id: UUID) -> FileResponse:
+    batch = _batch(request, batch_id)
+    out = tempfile.TemporaryFile()
+    error_workbook_write(path=Path(batch.file.path), name=batch.original_name, problems=batch.problems, out=out)
+    out.seek(0)
+    return _download(out, f"{Path(batch.original_name).stem}-错误标注.xlsx", XLSX)

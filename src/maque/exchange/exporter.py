@@ -1,0 +1,373 @@
+"""Writing ledger spreadsheets: the empty template of a category, and exports of any filtered
+ledger in the same layout (so that export → import changes nothing).
+
+Workbooks are written in the spreadsheet library's write-only mode and items are read with a
+database iterator, so memory stays bounded whatever the number of rows. CSV is produced line by
+line for streaming responses.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from typing import Any, BinaryIO
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from maque.exchange.layout import (
+    LISTS_SHEET,
+    NO,
+    STATE_NAMES,
+    YES,
+    Column,
+    columns_for,
+    decimal_cell,
+    mask_personal,
+    neutralise,
+    sheet_name,
+    sheet_title,
+)
+from maque.ledger.models import Category, FieldType, Item, ProgressLog, State, Transition
+from maque.organisation.models import Household, Person, Town, Village
+
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+ITERATOR_CHUNK = 2000
+VALIDATION_ROWS = 5000  # drop-downs reach this far below the last row, for rows the clerk adds
+MASKED_COLUMNS = frozenset({"subject", "title", "description", "measures", "progress", "note"})
+_THIN = Side(style="thin", color="999999")
+TITLE_FONT = Font(name="宋体", size=16, bold=True)
+HEADER_FONT = Font(name="宋体", size=11, bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+Progress = Callable[[int, int | None], None]
+
+
+def export_queryset(items: QuerySet[Item]) -> QuerySet[Item]:
+    """The items with what the layout shows: latest progress, last reason, related names."""
+    latest_progress = ProgressLog.objects.filter(item=OuterRef("pk")).order_by("-created_at", "-id").values("text")[:1]
+    last_reason = (
+        Transition.objects.filter(item=OuterRef("pk")).exclude(reason="").order_by("-created_at", "-id").values("reason")[:1]
+    )
+    return items.select_related("village", "group", "owner", "verified_by", "category", "campaign", "town").annotate(
+        latest_progress=Subquery(latest_progress), last_reason=Subquery(last_reason)
+    )
+
+
+# --- workbooks ------------------------------------------------------------------------------
+
+
+class LedgerBook:
+    """A write-only workbook of ledger sheets plus one hidden sheet of drop-down lists."""
+
+    def __init__(self) -> None:
+        self.book = Workbook(write_only=True)
+        self.lists: list[tuple[str, list[str]]] = []  # (list name, values), one column each
+        self._names: set[str] = set()
+
+    def _list_range(self, name: str, values: list[str]) -> str | None:
+        if not values:
+            return None
+        if (name, values) not in self.lists:
+            self.lists.append((name, values))
+        index = self.lists.index((name, values))
+        letter = get_column_letter(index + 1)
+        return f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
+
+    def sheet(self, *, town: Town, category: Category | None, columns: list[Column], rows_hint: int) -> Worksheet:
+        name = sheet_name(category.name if category else "其他事项")
+        if name in self._names:
+            name = sheet_name(f"{town.short_name}{name}")
+        self._names.add(name)
+        ws = self.book.create_sheet(name)
+        last = get_column_letter(len(columns))
+        ws.merged_cells.add(f"A1:{last}1")
+        for index, column in enumerate(columns, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = column.width
+        ws.freeze_panes = "C3"
+        ws.print_title_rows = "1:2"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = "9"  # A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_options.gridLines = True
+        self._validations(ws, town=town, category=category, columns=columns, rows_hint=rows_hint)
+        campaign_name = category.campaign.name if category else ""
+        title = WriteOnlyCell(
+            ws, sheet_title(town_name=town.name, campaign_name=campaign_name, category_name=category.name if category else "其他事项")
+        )
+        title.font = TITLE_FONT
+        title.alignment = CENTRED
+        ws.append([title])
+        headers = []
+        for column in columns:
+            cell = WriteOnlyCell(ws, column.header)
+            cell.font = HEADER_FONT
+            cell.fill = HEADER_FILL
+            cell.border = HEADER_BORDER
+            cell.alignment = CENTRED
+            headers.append(cell)
+        ws.append(headers)
+        return ws
+
+    def _validations(self, ws: Worksheet, *, town: Town, category: Category | None, columns: list[Column], rows_hint: int) -> None:
+        last_row = 2 + rows_hint + VALIDATION_ROWS
+        villages = list(Village.objects.filter(town=town, active=True).order_by("name").values_list("name", flat=True))
+        owners = sorted(set(Person.objects.filter(town=town, active=True).values_list("name", flat=True)))
+        for index, column in enumerate(columns, start=1):
+            values: list[str] | None = None
+            if column.key == "village":
+                values, name = villages, "村"
+            elif column.key == "owner":
+                values, name = owners, "责任人"
+            elif column.key == "state":
+                values, name = list(STATE_NAMES.values()), "状态"
+            elif column.key == "closed_flag":
+                values, name = [YES, NO], "是否销号"
+            elif column.field is not None and column.field.type == FieldType.CHOICE:
+                values, name = list(column.field.choices), column.header
+            if column.key == "deadline" or (column.field is not None and column.field.type == FieldType.DATE):
+                validation = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True)
+                validation.error = "请填写日期，例如 2026-07-18"
+                validation.errorTitle = column.header
+            elif values:
+                source = self._list_range(name, values)
+                if source is None:
+                    continue
+                validation = DataValidation(type="list", formula1=source, allow_blank=True)
+                validation.error = "请从下拉列表中选择"
+                validation.errorTitle = column.header
+            else:
+                continue
+            validation.showErrorMessage = True
+            letter = get_column_letter(index)
+            validation.add(f"{letter}3:{letter}{last_row}")
+            ws.data_validations.append(validation)
+
+    def save(self, out: BinaryIO | str) -> None:
+        if self.lists:
+            ws = self.book.create_sheet(LISTS_SHEET)
+            ws.sheet_state = "hidden"
+            ws.append([name for name, _values in self.lists])
+            longest = max(len(values) for _name, values in self.lists)
+            for row in range(longest):
+                ws.append([values[row] if row < len(values) else None for _name, values in self.lists])
+        self.book.save(out)
+
+
+def template_write(*, category: Category, out: BinaryIO | str) -> None:
+    """The empty ledger of a category: title, headers, drop-downs, print setup."""
+    book = LedgerBook()
+    book.sheet(town=category.town, category=category, columns=columns_for(category), rows_hint=0)
+    book.save(out)
+
+
+def export_write(
+    *, items: QuerySet[Item], out: BinaryIO | str, masks: bool, progress: Progress | None = None
+) -> int:
+    """Write the items as an .xlsx ledger, one sheet per category; returns the number of rows."""
+    items = export_queryset(items)
+    book = LedgerBook()
+    done = 0
+    total = items.count() if progress else None
+    for town, category, group in _by_category(items):
+        columns = columns_for(category)
+        ws = book.sheet(town=town, category=category, columns=columns, rows_hint=group.count())
+        for values in _rows(group, columns, masks=masks):
+            ws.append([_xlsx_cell(ws, value) for value in values])
+            done += 1
+            if progress and done % ITERATOR_CHUNK == 0:
+                progress(done, total)
+    if not book.book.worksheets:
+        book.sheet(town=Town(name="", short_name=""), category=None, columns=columns_for(None), rows_hint=0)
+    book.save(out)
+    if progress:
+        progress(done, total)
+    return done
+
+
+def _xlsx_cell(ws: Worksheet, value: Any) -> Any:
+    if isinstance(value, date):
+        cell = WriteOnlyCell(ws, value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(ws, value)
+        cell.data_type = "s"  # text that looks like a formula stays text
+        return cell
+    return value
+
+
+def _by_category(items: QuerySet[Item]) -> Iterator[tuple[Town, Category | None, QuerySet[Item]]]:
+    keys = items.order_by().values_list("town_id", "category_id").distinct()
+    pairs = sorted(set(keys), key=lambda pair: (pair[0], pair[1] is None, pair[1] or 0))
+    towns = {town.pk: town for town in Town.objects.filter(pk__in={town for town, _c in pairs})}
+    categories = {
+        category.pk: category
+        for category in Category.objects.filter(pk__in={c for _t, c in pairs if c}).select_related("campaign", "town").prefetch_related("fields")
+    }
+    ordered = sorted(pairs, key=lambda pair: (pair[0], *(_category_order(categories.get(pair[1])))))
+    for town_id, category_id in ordered:
+        group = items.filter(town_id=town_id, category_id=category_id).order_by("code")
+        yield towns[town_id], categories.get(category_id) if category_id else None, group
+
+
+def _category_order(category: Category | None) -> tuple[int, int, int]:
+    if category is None:
+        return (1, 0, 0)
+    return (0, category.campaign.order, category.order)
+
+
+def _rows(items: QuerySet[Item], columns: list[Column], *, masks: bool) -> Iterator[list[Any]]:
+    """The cell values of each item, in column order."""
+    households: dict[int, str] = {}
+    household_fields = [c.field.name for c in columns if c.field is not None and c.field.type == FieldType.HOUSEHOLD]
+    buffer: list[Item] = []
+    sequence = 0
+
+    def flush() -> Iterator[list[Any]]:
+        nonlocal sequence
+        if household_fields:
+            ids = {item.attributes.get(name) for item in buffer for name in household_fields} - {None}
+            households.clear()
+            households.update(
+                {pk: f"{name} #{pk}" for pk, name in Household.objects.filter(pk__in=ids).values_list("pk", "head_name")}
+            )
+        for item in buffer:
+            sequence += 1
+            yield [_value(item, column, sequence, masks, households) for column in columns]
+        buffer.clear()
+
+    for item in items.iterator(chunk_size=ITERATOR_CHUNK):
+        buffer.append(item)
+        if len(buffer) >= ITERATOR_CHUNK:
+            yield from flush()
+    yield from flush()
+
+
+def _value(item: Item, column: Column, sequence: int, masks: bool, households: dict[int, str]) -> Any:
+    key = column.key
+    if column.field is not None:
+        raw = item.attributes.get(column.field.name)
+        if raw is None or raw == "":
+            return None
+        match column.field.type:
+            case FieldType.DECIMAL:
+                return decimal_cell(str(raw))
+            case FieldType.NUMBER:
+                return int(raw)
+            case FieldType.DATE:
+                return date.fromisoformat(raw)
+            case FieldType.HOUSEHOLD:
+                return households.get(int(raw), str(raw))
+            case _:
+                return mask_personal(str(raw)) if masks else str(raw)
+    value: Any
+    match key:
+        case "seq":
+            return sequence
+        case "code":
+            return item.code
+        case "village":
+            return item.village.name
+        case "group":
+            return item.group.name if item.group_id else None
+        case "owner":
+            return item.owner.name
+        case "deadline":
+            return item.deadline
+        case "progress":
+            value = item.latest_progress or ""  # type: ignore[attr-defined]
+        case "state":
+            return STATE_NAMES[item.state]
+        case "closed_flag":
+            return YES if item.state == State.CLOSED else NO
+        case "closed_on":
+            return timezone.localtime(item.closed_at).date() if item.closed_at and item.state == State.CLOSED else None
+        case "verifier":
+            return item.verified_by.name if item.verified_by_id and item.state == State.CLOSED else None
+        case "note":
+            value = item.last_reason or ""  # type: ignore[attr-defined]
+        case _:
+            value = getattr(item, key) or ""
+    if masks and key in MASKED_COLUMNS:
+        value = mask_personal(value)
+    return value or None
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+class _Line:
+    """A file-like object for the csv writer that hands back what was written."""
+
+    def __init__(self) -> None:
+        self.buffer = io.StringIO()
+
+    def write(self, text: str) -> int:
+        return self.buffer.write(text)
+
+    def take(self) -> str:
+        text = self.buffer.getvalue()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return text
+
+
+def csv_lines(*, items: QuerySet[Item], category: Category, masks: bool) -> Iterator[str]:
+    """The CSV ledger of one category, line by line (UTF-8 with a byte-order mark for Excel).
+
+    Cells that a spreadsheet program would run as a formula are neutralised with a leading '.
+    """
+    columns = columns_for(category)
+    line = _Line()
+    writer = csv.writer(line, lineterminator="\r\n")
+    writer.writerow([neutralise(sheet_title(town_name=category.town.name, campaign_name=category.campaign.name, category_name=category.name))])
+    yield "\ufeff" + line.take()
+    writer.writerow([column.header for column in columns])
+    yield line.take()
+    for values in _rows(export_queryset(items).order_by("code"), columns, masks=masks):
+        writer.writerow([neutralise(_csv_text(value)) for value in values])
+        yield line.take()
+
+
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() else str(int(value))
+    return str(value)
+
+
+def csv_write(*, items: QuerySet[Item], category: Category, masks: bool, out: BinaryIO) -> int:
+    rows = -2
+    for text in csv_lines(items=items, category=category, masks=masks):
+        out.write(text.encode("utf-8"))
+        rows += 1
+    return rows
+
+
+def single_category(items: QuerySet[Item]) -> Category | None:
+    """The one category of the items (CSV holds one ledger), or None when they span several."""
+    ids = list(items.order_by().values_list("category_id", flat=True).distinct()[:2])
+    if len(ids) != 1 or ids[0] is None:
+        return None
+    return Category.objects.select_related("campaign", "town").prefetch_related("fields").get(pk=ids[0])
+
+
+def iter_bytes(lines: Iterable[str]) -> Iterator[bytes]:
+    for text in lines:
+        yield text.encode("utf-8")
