@@ -49,6 +49,7 @@ def test_it_issues_a_numbered_bulletin_with_the_figures(ledger):
     ]
     assert [row["days_overdue"] for row in s["overdue_items"]] == [9, 5]
     assert [(r["village"], r["reason"], r["action"]) for r in s["returned"]] == [("双胜村", "现场仍有杂草", "return")]
+    assert s["returned_total"] == 1
     assert [(r["rank"], r["village"], r["closure_rate"]) for r in s["ranking"]] == [(1, "改革村", 33.3), (2, "双胜村", 0.0)]
     assert s["named_villages"] == ["改革村"]
     day = timezone.localdate()
@@ -175,3 +176,51 @@ def test_it_issues_the_scheduled_bulletin_once_per_working_day(world):
         bulletin_issue(town=world.town, day=monday.date(), scheduled=True, now=due)
     # The failed insert took no number.
     assert bulletin_issue(town=world.town, day=monday.date(), now=due).number == 2
+
+
+def run_at_once(step, now, callers: int = 3) -> list[int]:  # noqa: ANN001
+    """Run a tick step from several threads (each with its own database connection) at once."""
+    results: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(callers)
+
+    def call() -> None:
+        try:
+            start.wait()
+            results.append(step(now=now))
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call) for _ in range(callers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return sorted(results)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_issues_one_scheduled_bulletin_when_ticks_run_at_once():
+    build_world()
+    now = timezone.make_aware(datetime(2026, 11, 23, 9, 0))
+    assert run_at_once(issue_due_bulletins, now) == [0, 0, 1]
+    assert Bulletin.objects.filter(scheduled=True).count() == 1
+    assert Bulletin.objects.get().number == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_opens_one_round_and_drafts_one_diagnosis_when_ticks_run_at_once():
+    from maque.meetings.models import Meeting
+    from maque.meetings.tick import draft_weekly_diagnosis
+    from maque.supervision.models import InspectionRound
+    from maque.supervision.tick import open_due_rounds
+
+    world = build_world()
+    make_item(world)
+    now = timezone.make_aware(datetime(2026, 11, 23, 10, 0))
+    assert run_at_once(open_due_rounds, now) == [0, 0, 1]
+    assert run_at_once(draft_weekly_diagnosis, now) == [0, 0, 1]
+    assert InspectionRound.objects.count() == 1 and Meeting.objects.count() == 1

@@ -23,7 +23,7 @@ def _free_port() -> int:
 
 
 def _get(url: str) -> tuple[int, bytes]:
-    request = urllib.request.Request(url)
+    request = urllib.request.Request(url)  # noqa: S310 - always http://127.0.0.1 here
     opener = urllib.request.build_opener(_NoRedirect)
     try:
         with opener.open(request, timeout=5) as response:
@@ -49,7 +49,7 @@ def test_it_serves_http_with_the_embedded_server(tmp_path: Path):
     }
     env.pop("MAQUE_DATABASE_URL", None)
     log = (tmp_path / "serve.log").open("w+")
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "-m", "maque.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2"],
         env=env, stdout=log, stderr=subprocess.STDOUT,
     )

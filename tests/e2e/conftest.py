@@ -83,6 +83,10 @@ class Watch:
             self.foreign.append(request.url)
             route.abort()
 
+    def observe(self, request) -> None:  # noqa: ANN001
+        if urlsplit(request.url).scheme in ("http", "https") and urlsplit(request.url).netloc != self.origin:
+            self.foreign.append(request.url)
+
     def console(self, message) -> None:  # noqa: ANN001
         if message.type == "error":
             self.console_errors.append(message.text)
@@ -97,14 +101,19 @@ def open_context(browser, live_server):  # noqa: ANN001, ANN201
     contexts = []
     watches = []
 
-    def make(*, phone: bool = True):  # noqa: ANN202
+    def make(*, phone: bool = True, intercept: bool = True):  # noqa: ANN202
+        """A page in a fresh profile. Without interception (which turns the browser's cache off),
+        requests are still watched, and one to another host fails the test at the end."""
         options = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2} if phone else {
             "viewport": {"width": 1280, "height": 900}
         }
         context = browser.new_context(locale="zh-CN", **options)
         watch = Watch(live_server.url)
-        context.route("**/*", watch.route)
+        if intercept:
+            context.route("**/*", watch.route)
         page = context.new_page()
+        if not intercept:
+            page.on("request", watch.observe)
         page.on("console", watch.console)
         page.on("pageerror", watch.page_error)
         contexts.append(context)

@@ -83,12 +83,48 @@ ATTRIBUTES = {
     "greenhouse": {"structure": "钢架大棚内建看护房", "built_area_m2": "120", "action": "拆除"},
 }
 OPEN = {State.FOUND, State.RECTIFYING, State.SUBMITTED}
-TEXTS = st.sampled_from(["", "   ", "现场核查，整改到位"])
+# Mostly a real note or reason, sometimes a blank one (which must be refused).
+TEXTS = st.sampled_from(["现场核查，整改到位"] * 4 + ["", "   "])
 # "@owner" and "@submitter" stand for whoever holds that part now: separation of duties is
 # about exactly them, and a uniform draw would rarely pick them at the right moment.
-personas = st.sampled_from(["@owner", "@submitter", *PERSONAS])
+personas = st.sampled_from(
+    ["@owner", "@submitter", "principal", "leader", "inspector", "contact_gaige"] * 2 + PERSONAS
+)
 
 Expected = tuple[type[Exception], str | None] | None
+
+# The actions, with the strategies of their arguments; `act` draws one per step.
+ACTIONS: dict[str, dict[str, st.SearchStrategy[Any]]] = {}
+
+
+def action(**strategies: st.SearchStrategy[Any]) -> Any:
+    def register(method: Any) -> Any:
+        ACTIONS[method.__name__] = strategies
+        return method
+
+    return register
+
+
+# The states from which each action can succeed (design §4): most steps draw one of these, so
+# random runs reach deep states (closed, reopened, suspended) instead of bouncing off guards.
+USEFUL_FROM = {
+    "start": {State.FOUND},
+    "submit": {State.RECTIFYING},
+    "verify": {State.SUBMITTED},
+    "return_": {State.SUBMITTED},
+    "reopen": {State.CLOSED},
+    "cancel": {State.FOUND, State.RECTIFYING},
+    "suspend": {State.FOUND, State.RECTIFYING},
+    "approve_suspension": {State.FOUND, State.RECTIFYING},
+    "reject_suspension": {State.FOUND, State.RECTIFYING},
+    "resume": {State.SUSPENDED},
+    "extend": OPEN,
+    "approve_extension": OPEN,
+    "reject_extension": OPEN,
+    "progress": OPEN | {State.SUSPENDED},
+    "add_evidence": {State.RECTIFYING},
+    "reassign": OPEN,
+}
 
 
 def _count(rows: Any) -> Coalesce:
@@ -248,9 +284,16 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.version += 1
         self.last_user = self.user(persona)
 
-    # --- the rules: one per action ----------------------------------------------------------
+    # --- the actions ------------------------------------------------------------------------
 
-    @rule(persona=personas, note=TEXTS)
+    @rule(data=st.data())
+    def act(self, data: st.DataObject) -> None:
+        likely = sorted(name for name, states in USEFUL_FROM.items() if self.state in states)
+        name = data.draw(st.sampled_from(likely * 3 + sorted(ACTIONS)), label="action")
+        arguments = {key: data.draw(strategy, label=key) for key, strategy in ACTIONS[name].items()}
+        getattr(self, name)(**arguments)
+
+    @action(persona=personas, note=TEXTS)
     def start(self, persona: str, note: str) -> None:
         persona = self.who(persona)
         expected = self.guard(persona, {State.FOUND}, {"owner"} | APPROVERS)
@@ -258,7 +301,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         if self.attempt(f"start by {persona}", expected, call):
             self.changed(persona, "start", State.FOUND, State.RECTIFYING)
 
-    @rule(persona=personas)
+    @action(persona=personas)
     def submit(self, persona: str) -> None:
         persona = self.who(persona)
         expected = self.guard(persona, {State.RECTIFYING}, {"owner"})
@@ -269,7 +312,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.submitter = persona
             self.changed(persona, "submit", State.RECTIFYING, State.SUBMITTED)
 
-    @rule(persona=personas, note=TEXTS)
+    @action(persona=personas, note=TEXTS)
     def verify(self, persona: str, note: str) -> None:
         persona = self.who(persona)
         expected = self.guard(persona, {State.SUBMITTED}, VERIFIERS[self.category], text=note)
@@ -280,7 +323,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.verifier = persona
             self.changed(persona, "verify", State.SUBMITTED, State.CLOSED)
 
-    @rule(persona=personas, reason=TEXTS)
+    @action(persona=personas, reason=TEXTS)
     def return_(self, persona: str, reason: str) -> None:
         persona = self.who(persona)
         expected = self.guard(persona, {State.SUBMITTED}, VERIFIERS[self.category], text=reason)
@@ -290,7 +333,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.fresh_evidence = False
             self.changed(persona, "return", State.SUBMITTED, State.RECTIFYING)
 
-    @rule(persona=personas, reason=TEXTS)
+    @action(persona=personas, reason=TEXTS)
     def reopen(self, persona: str, reason: str) -> None:
         persona = self.who(persona)
         expected = self.guard(persona, {State.CLOSED}, REOPENERS, text=reason)
@@ -301,7 +344,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.fresh_evidence = False
             self.changed(persona, "reopen", State.CLOSED, State.RECTIFYING)
 
-    @rule(persona=personas, reason=TEXTS)
+    @action(persona=personas, reason=TEXTS)
     def cancel(self, persona: str, reason: str) -> None:
         persona = self.who(persona)
         expected = self.guard(persona, {State.FOUND, State.RECTIFYING}, APPROVERS, text=reason)
@@ -309,7 +352,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         if self.attempt(f"cancel by {persona}", expected, call):
             self.changed(persona, "cancel", self.state, State.CANCELLED)
 
-    @rule(persona=personas, reason=TEXTS, days=st.integers(-1, 60))
+    @action(persona=personas, reason=TEXTS, days=st.integers(-1, 60))
     def suspend(self, persona: str, reason: str, days: int) -> None:
         persona = self.who(persona)
         resume_on = timezone.localdate() + timedelta(days=days)
@@ -331,7 +374,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             else:
                 self.pending["suspension"] = resume_on
 
-    @rule(persona=personas)
+    @action(persona=personas)
     def approve_suspension(self, persona: str) -> None:
         persona = self.who(persona)
         expected = self.guard(persona, {State.FOUND, State.RECTIFYING}, APPROVERS)
@@ -345,7 +388,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.suspended_from = self.state
             self.changed(persona, "approve_suspension", self.state, State.SUSPENDED)
 
-    @rule(persona=personas, reason=TEXTS)
+    @action(persona=personas, reason=TEXTS)
     def reject_suspension(self, persona: str, reason: str) -> None:
         persona = self.who(persona)
         expected = self.guard(persona, OPEN | {State.SUSPENDED}, APPROVERS, text=reason)
@@ -356,7 +399,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             del self.pending["suspension"]
             self.changed(persona, "reject_suspension", self.state)
 
-    @rule(persona=personas)
+    @action(persona=personas)
     def resume(self, persona: str) -> None:
         persona = self.who(persona)
         expected = self.guard(persona, {State.SUSPENDED}, {"owner"} | APPROVERS)
@@ -366,7 +409,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.changed(persona, "resume", State.SUSPENDED, self.suspended_from)
             self.suspended_from = None
 
-    @rule(persona=personas, reason=TEXTS, days=st.integers(-2, 30))
+    @action(persona=personas, reason=TEXTS, days=st.integers(-2, 30))
     def extend(self, persona: str, reason: str, days: int) -> None:
         persona = self.who(persona)
         new_deadline = self.deadline + timedelta(days=days)
@@ -387,7 +430,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                 self.pending["extension"] = new_deadline
             self.changed(persona, "extend", self.state)
 
-    @rule(persona=personas)
+    @action(persona=personas)
     def approve_extension(self, persona: str) -> None:
         persona = self.who(persona)
         expected = self.guard(persona, OPEN, APPROVERS)
@@ -401,7 +444,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.extensions += 1
             self.changed(persona, "approve_extension", self.state)
 
-    @rule(persona=personas, reason=TEXTS)
+    @action(persona=personas, reason=TEXTS)
     def reject_extension(self, persona: str, reason: str) -> None:
         persona = self.who(persona)
         expected = self.guard(persona, OPEN | {State.SUSPENDED}, APPROVERS, text=reason)
@@ -412,7 +455,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             del self.pending["extension"]
             self.changed(persona, "reject_extension", self.state)
 
-    @rule(persona=personas, text=TEXTS, percent=st.none() | st.integers(0, 100), with_photo=st.booleans())
+    @action(persona=personas, text=TEXTS, percent=st.none() | st.integers(0, 100), with_photo=st.booleans())
     def progress(self, persona: str, text: str, percent: int | None, with_photo: bool) -> None:
         persona = self.who(persona)
         roles = self.roles(persona)
@@ -428,7 +471,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         if self.attempt(f"progress by {persona}", expected, call) and with_photo:
             self.fresh_evidence = True
 
-    @rule(persona=personas)
+    @action(persona=personas)
     def add_evidence(self, persona: str) -> None:
         persona = self.who(persona)
         roles = self.roles(persona)
@@ -441,7 +484,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         if self.attempt(f"evidence by {persona}", expected, call):
             self.fresh_evidence = True
 
-    @rule(persona=personas, new_owner=st.sampled_from(OWNERS))
+    @action(persona=personas, new_owner=st.sampled_from(OWNERS))
     def reassign(self, persona: str, new_owner: str) -> None:
         persona = self.who(persona)
         roles = self.roles(persona)

@@ -158,6 +158,7 @@ def test_it_produces_each_effect_once_with_two_processes_at_once(world, calendar
     with Receiver() as receiver:
         Channel.objects.create(town=world.town, name="镇工作群", kind=Channel.Kind.WECOM, webhook_url=receiver.url("/wecom"))
         results = run_together(tmp_path, "2025-10-23T10:00", 2, MY_STEPS)
+        print("SPLIT", [r["effects"] for r in results])
         fired = sum(result["effects"]["maque.rhythm.escalation.escalate"] for result in results)
         sent = sum(result["effects"]["maque.notifications.delivery.deliveries_send"] for result in results)
         steps = EscalationStep.objects.count()

@@ -242,3 +242,29 @@ def test_it_every_main_page_renders_for_every_persona(client, world, persona):  
     client = signed_in(client, world, persona)
     for url in ("/", "/ledger/", "/register/", "/villages/", f"/villages/{world.gaige.pk}/", f"/items/{item.pk}/", reverse("workspace:password_change")):
         assert client.get(url).status_code == 200, url
+
+
+def test_it_ledger_and_item_pages_take_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):  # noqa: ANN001
+    items = [make_item(world, title=f"事项{n}") for n in range(30)]
+    drive_to_closed(world, items[0])
+    client = signed_in(client, world, "principal")
+    client.get("/ledger/")
+    with django_assert_max_num_queries(15):
+        page = client.get("/ledger/", {"sort": "deadline"})
+    assert len(page.context["page"].object_list) == 25
+    with django_assert_max_num_queries(15):
+        client.get("/ledger/", {"page": 2}, HTTP_HX_REQUEST="true")
+    with django_assert_max_num_queries(25):
+        client.get(f"/items/{items[0].pk}/")
+
+
+def test_it_ledger_filters_by_light_overdue_and_due_dates(client, world, today):  # noqa: ANN001
+    late = make_item(world, title="逾期事项", found_on=today - timedelta(days=20), deadline=today - timedelta(days=2))
+    make_item(world, title="远期事项", deadline=today + timedelta(days=50))
+    client = signed_in(client, world, "principal")
+    overdue = client.get("/ledger/", {"overdue": "yes"}).context["page"].object_list
+    assert [item.pk for item in overdue] == [late.pk]
+    red = client.get("/ledger/", {"light": "red"}).context["page"].object_list
+    assert [item.pk for item in red] == [late.pk]
+    due = client.get("/ledger/", {"due_after": (today + timedelta(days=40)).isoformat()}).context["page"].object_list
+    assert [item.title for item in due] == ["远期事项"]

@@ -363,7 +363,9 @@ def _write_inadequate(document: Any, s: dict[str, Any]) -> None:
     if not rows:
         _body(document, "自上次通报以来无退回整改的问题。")
         return
-    _body(document, f"自上次通报以来，验收或督查退回整改问题{len(rows)}件：")
+    total = s.get("returned_total", len(rows))
+    listed = f"，列出其中{len(rows)}件" if total > len(rows) else ""
+    _body(document, f"自上次通报以来，验收或督查退回整改问题{total}件{listed}：")
     for number, row in enumerate(rows, start=1):
         what = "验收退回" if row["action"] == "return" else "重新打开"
         _body(

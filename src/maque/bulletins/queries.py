@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, IntegerField, Max, Q, QuerySet, Sum
+from django.db.models import Count, IntegerField, Max, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 
 from maque.bulletins.models import Bulletin
@@ -111,15 +111,23 @@ def overdue_items(*, town: Town, day: date, limit: int = DETAIL_LIMIT) -> list[d
     ]
 
 
-def returned_items(*, town: Town, as_of: datetime, since: datetime | None) -> list[dict[str, Any]]:
-    """整改不到位: items returned (or reopened) since the last bulletin, with the reason given."""
-    rows = (
+def returned_items(
+    *, town: Town, as_of: datetime, since: datetime | None, limit: int = DETAIL_LIMIT
+) -> tuple[int, list[dict[str, Any]]]:
+    """整改不到位: items returned (or reopened) since the last bulletin, with the reason given:
+    how many in all, and the first `limit` of them (one query: the total is a window count)."""
+    rows = list(
         Transition.objects.filter(item__town=town, action__in=("return", "reopen"))
         .filter(_window(since, as_of, "created_at"))
-        .values("item__code", "item__title", "item__village__name", "item__owner__name", "action", "reason", "created_at")
-        .order_by("item__village__name", "created_at", "id")
+        .annotate(total=Window(Count("id")))
+        .values(
+            "item__code", "item__title", "item__village__name", "item__owner__name", "action", "reason", "created_at",
+            "total",
+        )
+        .order_by("item__village__name", "created_at", "id")[:limit]
     )
-    return [
+    total = rows[0]["total"] if rows else 0
+    return total, [
         {
             "code": row["item__code"],
             "title": row["item__title"],
@@ -185,13 +193,15 @@ def bulletin_figures(
         key: sum(row[key] for row in campaigns) for key in ("total", "open", "closed", "overdue", "new", "closed_new")
     }
     totals["closure_rate"] = rate(totals["closed"], totals["total"])
+    returned_total, returned = returned_items(town=town, as_of=as_of, since=since)
     worst = sorted((row for row in ranking if row["overdue"]), key=lambda row: (-row["overdue"], row["rank"]))
     return {
         "totals": totals,
         "campaigns": campaigns,
         "overdue_groups": by_owner,
         "overdue_items": overdue_items(town=town, day=day),
-        "returned": returned_items(town=town, as_of=as_of, since=since),
+        "returned": returned,
+        "returned_total": returned_total,
         "ranking": ranking,
         "named_villages": [row["village"] for row in worst[:named]],
     }

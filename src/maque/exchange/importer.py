@@ -228,7 +228,11 @@ class SheetImport:
         chunk: list[ParsedRow] = []
         data_rows = 0
         blank_rows: deque[int] = deque()
+        previous = self.header_row
         for row in rows:
+            # Rows a workbook leaves out entirely are empty rows too.
+            blank_rows.extend(range(previous + 1, row.number))
+            previous = row.number
             if not any(text_of(value) for value in row.values):
                 blank_rows.append(row.number)
                 continue

@@ -191,10 +191,10 @@ class ScoringScheme(models.Model):
         _("points off per look-back relapse"), max_digits=6, decimal_places=2, default=Decimal("2")
     )
     closure_bonus = models.DecimalField(
-        _("bonus at a 100% closure rate"), max_digits=6, decimal_places=2, default=Decimal("10")
+        _("bonus at a full closure rate"), max_digits=6, decimal_places=2, default=Decimal("10")
     )
     pass_rate_bonus = models.DecimalField(
-        _("bonus at a 100% inspection pass rate"), max_digits=6, decimal_places=2, default=Decimal("5")
+        _("bonus at a full inspection pass rate"), max_digits=6, decimal_places=2, default=Decimal("5")
     )
     history = HistoricalRecords()
 
