@@ -123,3 +123,10 @@ def test_the_ticker_runs_the_tick_command_when_there_is_one(monkeypatch):
     finally:
         ticker.stop()
     assert ran and ran[0] == "tick"
+
+
+def test_the_demo_refuses_to_run_in_production_mode(db, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError):
+        call_command("demo", "--no-serve", stdout=StringIO())
+    assert not Town.objects.exists()

@@ -88,7 +88,7 @@ TEXTS = st.sampled_from(["现场核查，整改到位"] * 4 + ["", "   "])
 # "@owner" and "@submitter" stand for whoever holds that part now: separation of duties is
 # about exactly them, and a uniform draw would rarely pick them at the right moment.
 personas = st.sampled_from(
-    ["@owner", "@submitter", "principal", "leader", "inspector", "contact_gaige"] * 2 + PERSONAS
+    ["contact_gaige", "@owner", "principal", "@submitter", "inspector", "leader"] * 2 + PERSONAS
 )
 
 Expected = tuple[type[Exception], str | None] | None
@@ -124,6 +124,7 @@ USEFUL_FROM = {
     "progress": OPEN | {State.SUSPENDED},
     "add_evidence": {State.RECTIFYING},
     "reassign": OPEN,
+    "owner_moves_the_work_forward": {State.FOUND, State.RECTIFYING},
 }
 
 
@@ -286,12 +287,25 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     # --- the actions ------------------------------------------------------------------------
 
+    # A single rule: with several, Hypothesis switches some off for whole runs (swarm testing),
+    # which here would starve the lifecycle of the actions that move it.
     @rule(data=st.data())
     def act(self, data: st.DataObject) -> None:
-        likely = sorted(name for name, states in USEFUL_FROM.items() if self.state in states)
-        name = data.draw(st.sampled_from(likely * 3 + sorted(ACTIONS)), label="action")
+        # Hypothesis favours the first entries of a list, so the list starts with the work itself.
+        likely = [name for name in ACTIONS if self.state in USEFUL_FROM.get(name, ())]
+        name = data.draw(st.sampled_from(likely * 3 + list(ACTIONS)), label="action")
         arguments = {key: data.draw(strategy, label=key) for key, strategy in ACTIONS[name].items()}
         getattr(self, name)(**arguments)
+
+    @action()
+    def owner_moves_the_work_forward(self) -> None:
+        """The owner's usual path (start, evidence, submit), so deep states are reached often."""
+        if self.state == State.FOUND:
+            self.start(self.owner, "")
+        if self.state == State.RECTIFYING:
+            if not self.fresh_evidence:
+                self.add_evidence(self.owner)
+            self.submit(self.owner)
 
     @action(persona=personas, note=TEXTS)
     def start(self, persona: str, note: str) -> None:
@@ -503,17 +517,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.version += 1
             self.last_user = self.user(persona)
 
-    @rule()
-    def owner_moves_the_work_forward(self) -> None:
-        """The owner's usual path (start, evidence, submit), so deep states are reached often."""
-        if self.state == State.FOUND:
-            self.start(self.owner, "")
-        if self.state == State.RECTIFYING:
-            if not self.fresh_evidence:
-                self.add_evidence(self.owner)
-            self.submit(self.owner)
-
-    @rule(action=st.sampled_from(["start", "cancel", "verify", "extend"]), persona=personas)
+    @action(action=st.sampled_from(["start", "cancel", "verify", "extend"]), persona=personas)
     def stale_version(self, action: str, persona: str) -> None:
         persona = self.who(persona)
         if self.version == 1:

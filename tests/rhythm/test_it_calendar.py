@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -82,7 +83,7 @@ def test_it_withdraws_days_missing_from_a_year_reimport(world, calendar_2025):
 
 def test_it_refuses_a_bad_file_and_changes_nothing(world):
     text = "date,kind,name\n2025-13-01,holiday,x\n2025-10-01,rest,x\n2025-10-09,workday,周四\n2025-10-01,holiday,a\n2025-10-01,holiday,b\n"
-    with pytest.raises(ValidationError) as raised:
+    with translation.override("en"), pytest.raises(ValidationError) as raised:
         calendar_parse(text)
     messages = raised.value.message_dict["file"]
     assert any("line 2" in m for m in messages)
@@ -113,7 +114,7 @@ def test_it_imports_and_shows_through_the_command(world, tmp_path):
         call_command("calendar", "show", "--town", "nowhere", "--year", "2025")
     bad = tmp_path / "bad.csv"
     bad.write_text("2025-10-01,maybe\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="line 1"):
+    with pytest.raises(CommandError, match="第 1 行"):
         call_command("calendar", "import", str(bad), "--town", "hp")
 
 

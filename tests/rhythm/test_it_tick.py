@@ -21,7 +21,7 @@ from maque.ledger.models import State, Transition
 from maque.notifications.models import Channel, Delivery, Notification
 from maque.rhythm.models import EscalationStep
 from maque.rhythm.system import SYSTEM_NAME
-from maque.rhythm.tick import STEPS, resolve, tick
+from maque.rhythm.tick import resolve, tick
 from tests.rhythm.helpers import at, item_due
 
 RUNNER = Path(__file__).with_name("tick_runner.py")
@@ -131,7 +131,7 @@ def _database_url() -> str:
 def run_together(tmp_path: Path, now: str, parties: int, steps: tuple[str, ...] = ()) -> list[dict]:
     env = {**os.environ, "MAQUE_DATABASE_URL": _database_url(), "PYTHONPATH": str(Path.cwd())}
     processes = [
-        subprocess.Popen(
+        subprocess.Popen(  # noqa: S603 - our own runner script, with arguments we build
             [sys.executable, str(RUNNER), str(tmp_path), str(index), str(parties), now, *steps],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
@@ -158,7 +158,6 @@ def test_it_produces_each_effect_once_with_two_processes_at_once(world, calendar
     with Receiver() as receiver:
         Channel.objects.create(town=world.town, name="镇工作群", kind=Channel.Kind.WECOM, webhook_url=receiver.url("/wecom"))
         results = run_together(tmp_path, "2025-10-23T10:00", 2, MY_STEPS)
-        print("SPLIT", [r["effects"] for r in results])
         fired = sum(result["effects"]["maque.rhythm.escalation.escalate"] for result in results)
         sent = sum(result["effects"]["maque.notifications.delivery.deliveries_send"] for result in results)
         steps = EscalationStep.objects.count()

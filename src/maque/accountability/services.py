@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from maque.accountability.models import (
     STATUS_CHANGES,
@@ -32,11 +34,11 @@ from maque.ledger.errors import ConflictError, NotPermitted
 from maque.organisation.models import Person, Town, Village
 
 RULE_TITLES = {
-    Rule.OVERDUE: "整治不及时：逾期超过时限",
-    Rule.RETURNS: "整改不到位：多次验收退回",
-    Rule.FALSE_CLOSE_OUT: "虚假销号",
-    Rule.LAST_PLACE: "考评连续排名末位",
-    Rule.MANUAL: "问责线索",
+    Rule.OVERDUE: gettext_lazy("Untimely rectification: overdue beyond the limit"),
+    Rule.RETURNS: gettext_lazy("Inadequate rectification: returned repeatedly"),
+    Rule.FALSE_CLOSE_OUT: gettext_lazy("False close-out"),
+    Rule.LAST_PLACE: gettext_lazy("Last place several periods running"),
+    Rule.MANUAL: gettext_lazy("Accountability lead"),
 }
 
 
@@ -118,10 +120,14 @@ def accountability_suggest(
         raise ValidationError({"key": [_("A suggestion needs a key.")]})
     records = [*items, *evidence]
     existing = AccountabilityCase.objects.filter(town=town, key=key).first()
+    if not title:
+        # Stored text: in the deployment's language, whoever triggers the rule.
+        with translation.override(settings.LANGUAGE_CODE):
+            title = str(RULE_TITLES[Rule(rule)])
     if existing is None:
         try:
             case = _create(
-                town=town, rule=rule, key=key[:150], title=(title or RULE_TITLES[Rule(rule)])[:200], summary=summary,
+                town=town, rule=rule, key=key[:150], title=title[:200], summary=summary,
                 subject_person=subject_person, village=village, status=Status.SUGGESTED,
             )
         except IntegrityError:
@@ -130,7 +136,9 @@ def accountability_suggest(
             with transaction.atomic():
                 CaseEvent.objects.create(case=case, from_status="", to_status=Status.SUGGESTED, note=rule)
                 _add_evidence(case, records)
-                _notify_viewers(case, "accountability.suggested", _("Accountability suggested: %(title)s") % {"title": case.title})
+                with translation.override(settings.LANGUAGE_CODE):
+                    message = _("Accountability suggested: %(title)s") % {"title": case.title}
+                _notify_viewers(case, "accountability.suggested", message)
             return case
     _add_evidence(existing, records)
     return existing

@@ -34,8 +34,8 @@ from maque.organisation.api import router as organisation_router  # noqa: E402
 api.add_router("/auth", token_router)
 api.add_router("/", organisation_router)
 api.add_router("/", ledger_router)
-from maque.notifications.api import router as notifications_router  # noqa: E402
 from maque.accountability.api import router as accountability_router  # noqa: E402
+from maque.notifications.api import router as notifications_router  # noqa: E402
 
 api.add_router("/", notifications_router)
 api.add_router("/", accountability_router)

@@ -20,14 +20,13 @@ from typing import Any
 
 TIME_TARGET_MS = 1000.0
 RATIO_TARGET = 2.0
-OPEN = "('found', 'rectifying', 'submitted')"
 
-CAMPAIGN_SQL = f"""
+CAMPAIGN_SQL = """
 SELECT c.name,
        COUNT(*),
-       SUM(i.state IN {OPEN}),
+       SUM(i.state IN ('found', 'rectifying', 'submitted')),
        SUM(i.state = 'closed'),
-       SUM(i.state IN {OPEN} AND i.deadline < %(day)s),
+       SUM(i.state IN ('found', 'rectifying', 'submitted') AND i.deadline < %(day)s),
        SUM(i.created_at >= %(since)s),
        SUM(i.state = 'closed' AND i.closed_at >= %(since)s AND i.closed_at < %(as_of)s)
 FROM ledger_item i JOIN ledger_campaign c ON c.id = i.campaign_id
@@ -36,21 +35,21 @@ GROUP BY c.id, c.name, c."order"
 ORDER BY c."order", c.name
 """
 
-OVERDUE_GROUPS_SQL = f"""
+OVERDUE_GROUPS_SQL = """
 SELECT v.name, p.name, COUNT(*), MAX(o.days), SUM(o.days)
 FROM (SELECT village_id, owner_id, CAST(julianday(%(day)s) - julianday(deadline) AS INTEGER) AS days
       FROM ledger_item
-      WHERE town_id = %(town)s AND state IN {OPEN} AND deadline < %(day)s) o
+      WHERE town_id = %(town)s AND state IN ('found', 'rectifying', 'submitted') AND deadline < %(day)s) o
 JOIN organisation_village v ON v.id = o.village_id
 JOIN organisation_person p ON p.id = o.owner_id
 GROUP BY o.village_id, v.name, o.owner_id, p.name
 ORDER BY v.name, COUNT(*) DESC, p.name
 """
 
-OVERDUE_TOP_SQL = f"""
+OVERDUE_TOP_SQL = """
 SELECT i.code, CAST(julianday(%(day)s) - julianday(i.deadline) AS INTEGER) AS days
 FROM ledger_item i
-WHERE i.town_id = %(town)s AND i.state IN {OPEN} AND i.deadline < %(day)s
+WHERE i.town_id = %(town)s AND i.state IN ('found', 'rectifying', 'submitted') AND i.deadline < %(day)s
 ORDER BY days DESC, i.code
 LIMIT 100
 """
@@ -71,8 +70,8 @@ FROM ledger_transition t JOIN ledger_item i ON i.id = t.item_id
 WHERE i.town_id = %(town)s AND t.action IN ('return', 'reopen') AND t.created_at >= %(since)s AND t.created_at < %(as_of)s
 """
 
-RANKING_SQL = f"""
-SELECT v.name, COUNT(i.id), COALESCE(SUM(i.state = 'closed'), 0), COALESCE(SUM(i.state IN {OPEN} AND i.deadline < %(day)s), 0)
+RANKING_SQL = """
+SELECT v.name, COUNT(i.id), COALESCE(SUM(i.state = 'closed'), 0), COALESCE(SUM(i.state IN ('found', 'rectifying', 'submitted') AND i.deadline < %(day)s), 0)
 FROM organisation_village v
 LEFT JOIN ledger_item i ON i.village_id = v.id AND i.created_at < %(as_of)s AND i.state <> 'cancelled'
 WHERE v.town_id = %(town)s AND v.active

@@ -67,7 +67,9 @@ def _fonts(element: Any, font: tuple[str, str]) -> None:
     if lang is None:
         lang = OxmlElement("w:lang")
         element.append(lang)
-    lang.set(qn("w:val"), "zh-CN")
+    # Western text (digits) keeps Western line breaking, so numbers are never split across lines;
+    # Chinese text is zh-CN, so punctuation takes its Chinese forms.
+    lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
 
 
@@ -254,7 +256,7 @@ def _width(text: str) -> float:
     return sum(0.5 if ch.isascii() else 1.0 for ch in text)
 
 
-def title_lines(title: str, per_line: float = 20.0) -> list[str]:
+def title_lines(title: str, per_line: float = 19.0) -> list[str]:
     """Split a long title in two, in a pyramid (the first line shorter), after the date if possible."""
     if _width(title) <= per_line:
         return [title]
@@ -282,7 +284,9 @@ def _time_text(value: str | None) -> str:
 
 def _heading(document: Any, text: str, level: int) -> Paragraph:
     font = {1: HEITI, 2: KAITI}.get(level, FANGSONG)
-    return _paragraph(document, text, font=font, indent_first=True)
+    heading = _paragraph(document, text, font=font, indent_first=True)
+    heading.paragraph_format.keep_with_next = True  # never a heading alone at the foot of a page
+    return heading
 
 
 def _body(document: Any, text: str) -> Paragraph:

@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, IntegerField, Max, Q, QuerySet, Sum, Window
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, When, Window
 
 from maque.bulletins.models import Bulletin
-from maque.ledger.models import OPEN_STATES, Item, State, Transition
+from maque.ledger.models import OPEN_STATES, Campaign, Item, State, Transition
 from maque.ledger.queries import DaysBetween
-from maque.organisation.models import Town, Village
+from maque.organisation.models import Person, Town, Village
 
 # How many overdue items are listed one by one; the rest are counted by village and owner.
 DETAIL_LIMIT = 100
@@ -35,60 +34,92 @@ def _window(since: datetime | None, as_of: datetime, field: str) -> Q:
     return condition
 
 
-def campaign_totals(*, town: Town, day: date, as_of: datetime, since: datetime | None) -> list[dict[str, Any]]:
-    """Per campaign: items, open, closed, overdue, new and closed since the last bulletin, closure rate."""
-    items = Item.objects.filter(town=town, created_at__lt=as_of).exclude(state=State.CANCELLED)
+def ledger_groups(*, town: Town, day: date, as_of: datetime, since: datetime | None) -> list[dict[str, Any]]:
+    """One pass over the town's items, grouped by campaign × village × owner: items, open, closed,
+    overdue (with the longest and total delay), new and closed since the last bulletin.
+
+    Every table of the bulletin (campaign totals, overdue by village and owner, village ranking)
+    is a sum over these few thousand groups, so the million items are read once."""
+    overdue = Q(state__in=OPEN_STATES, deadline__lt=day)
+    delay = Case(When(overdue, then=DaysBetween(day)), default=None, output_field=IntegerField())
     rows = (
-        items.values("campaign_id", "campaign__name", "campaign__order")
+        Item.objects.filter(town=town, created_at__lt=as_of)
+        .exclude(state=State.CANCELLED)
+        .values("campaign_id", "village_id", "owner_id")
         .annotate(
             total=Count("id"),
             open=Count("id", filter=Q(state__in=OPEN_STATES)),
             closed=Count("id", filter=Q(state=State.CLOSED)),
-            overdue=Count("id", filter=Q(state__in=OPEN_STATES, deadline__lt=day)),
+            overdue=Count("id", filter=overdue),
             new=Count("id", filter=_window(since, as_of, "created_at")),
             closed_new=Count("id", filter=Q(state=State.CLOSED) & _window(since, as_of, "closed_at")),
+            max_days=Max(delay),
+            total_days=Sum(delay),
         )
-        .order_by("campaign__order", "campaign__name")
+        .order_by()
     )
-    return [
-        {
-            "campaign": row["campaign__name"],
-            "total": row["total"],
-            "open": row["open"],
-            "closed": row["closed"],
-            "overdue": row["overdue"],
-            "new": row["new"],
-            "closed_new": row["closed_new"],
-            "closure_rate": rate(row["closed"], row["total"]),
-        }
-        for row in rows
+    return list(rows)
+
+
+COUNTS = ("total", "open", "closed", "overdue", "new", "closed_new")
+
+
+def rollup(
+    groups: list[dict[str, Any]],
+    *,
+    campaigns: dict[int, tuple[int, str]],
+    villages: dict[int, str],
+    owners: dict[int, str],
+) -> dict[str, Any]:
+    """Campaign totals, overdue by village and owner, and the village ranking, from the groups.
+
+    `campaigns` maps id → (order, name); `villages` holds every active village (ranked even
+    without items); `owners` maps id → name for the owners with overdue items."""
+    by_campaign: dict[int, dict[str, int]] = {}
+    by_village: dict[int, dict[str, int]] = {pk: dict.fromkeys(COUNTS, 0) for pk in villages}
+    by_owner: dict[tuple[int, int], dict[str, int]] = {}
+    for row in groups:
+        campaign = by_campaign.setdefault(row["campaign_id"], dict.fromkeys(COUNTS, 0))
+        for key in COUNTS:
+            campaign[key] += row[key]
+        if row["village_id"] in by_village:
+            for key in COUNTS:
+                by_village[row["village_id"]][key] += row[key]
+        if row["overdue"]:
+            owner = by_owner.setdefault((row["village_id"], row["owner_id"]), {"count": 0, "max_days": 0, "total_days": 0})
+            owner["count"] += row["overdue"]
+            owner["max_days"] = max(owner["max_days"], row["max_days"] or 0)
+            owner["total_days"] += row["total_days"] or 0
+    campaign_rows = [
+        {"campaign": campaigns[pk][1], **values, "closure_rate": rate(values["closed"], values["total"])}
+        for pk, values in sorted(by_campaign.items(), key=lambda pair: campaigns[pair[0]])
     ]
+    overdue_groups = sorted(
+        (
+            {"village": villages.get(village_id, ""), "owner": owners.get(owner_id, ""), **values}
+            for (village_id, owner_id), values in by_owner.items()
+        ),
+        key=lambda row: (row["village"], -row["count"], row["owner"]),
+    )
+    ranked = sorted(
+        (
+            {"village": name, "total": by_village[pk]["total"], "closed": by_village[pk]["closed"],
+             "overdue": by_village[pk]["overdue"], "closure_rate": rate(by_village[pk]["closed"], by_village[pk]["total"])}
+            for pk, name in villages.items()
+        ),
+        key=lambda row: (-row["closure_rate"], row["overdue"], row["village"]),
+    )
+    ranking = [
+        {"rank": position, **{key: row[key] for key in ("village", "total", "closed", "overdue", "closure_rate")}}
+        for position, row in enumerate(ranked, start=1)
+    ]
+    return {"campaigns": campaign_rows, "overdue_groups": overdue_groups, "ranking": ranking}
 
 
 def _overdue(town: Town, day: date) -> QuerySet[Item]:
     return Item.objects.filter(town=town, state__in=OPEN_STATES, deadline__lt=day).annotate(
         days_overdue=DaysBetween(day)
     )
-
-
-def overdue_by_village_owner(*, town: Town, day: date) -> list[dict[str, Any]]:
-    """整治不及时: overdue items counted by village and owner, with the longest delay."""
-    rows = (
-        _overdue(town, day)
-        .values("village_id", "village__name", "owner_id", "owner__name")
-        .annotate(count=Count("id"), max_days=Max("days_overdue"), total_days=Sum("days_overdue"))
-        .order_by("village__name", "-count", "owner__name")
-    )
-    return [
-        {
-            "village": row["village__name"],
-            "owner": row["owner__name"],
-            "count": row["count"],
-            "max_days": row["max_days"],
-            "total_days": row["total_days"],
-        }
-        for row in rows
-    ]
 
 
 def overdue_items(*, town: Town, day: date, limit: int = DETAIL_LIMIT) -> list[dict[str, Any]]:
@@ -141,37 +172,6 @@ def returned_items(
     ]
 
 
-def village_ranking(*, town: Town, day: date, as_of: datetime) -> list[dict[str, Any]]:
-    """Every active village ranked by closure rate (higher first), then fewer overdue items."""
-    live = Q(items__created_at__lt=as_of, items__state__in=[s for s in State if s != State.CANCELLED])
-    rows = (
-        Village.objects.filter(town=town, active=True)
-        .annotate(
-            total=Coalesce(Count("items", filter=live), 0, output_field=IntegerField()),
-            closed=Count("items", filter=live & Q(items__state=State.CLOSED)),
-            overdue=Count("items", filter=live & Q(items__state__in=OPEN_STATES, items__deadline__lt=day)),
-        )
-        .values("id", "name", "total", "closed", "overdue")
-    )
-    ranked = sorted(
-        ({**row, "closure_rate": rate(row["closed"], row["total"])} for row in rows),
-        key=lambda row: (-row["closure_rate"], row["overdue"], row["name"]),
-    )
-    result = []
-    for position, row in enumerate(ranked, start=1):
-        result.append(
-            {
-                "rank": position,
-                "village": row["name"],
-                "total": row["total"],
-                "closed": row["closed"],
-                "overdue": row["overdue"],
-                "closure_rate": row["closure_rate"],
-            }
-        )
-    return result
-
-
 def previous_bulletin(*, town: Town, as_of: datetime) -> Bulletin | None:
     """The latest original (not a correction) bulletin of the town before `as_of`."""
     return (
@@ -185,24 +185,25 @@ def previous_bulletin(*, town: Town, as_of: datetime) -> Bulletin | None:
 def bulletin_figures(
     *, town: Town, day: date, as_of: datetime, since: datetime | None, named: int = 3
 ) -> dict[str, Any]:
-    """All the figures of one bulletin (five queries), ready to be stored as its snapshot."""
-    campaigns = campaign_totals(town=town, day=day, as_of=as_of, since=since)
-    ranking = village_ranking(town=town, day=day, as_of=as_of)
-    by_owner = overdue_by_village_owner(town=town, day=day)
-    totals = {
-        key: sum(row[key] for row in campaigns) for key in ("total", "open", "closed", "overdue", "new", "closed_new")
-    }
+    """All the figures of one bulletin (six queries), ready to be stored as its snapshot."""
+    groups = ledger_groups(town=town, day=day, as_of=as_of, since=since)
+    campaigns = {pk: (order, name) for pk, order, name in Campaign.objects.filter(town=town).values_list("pk", "order", "name")}
+    villages = dict(Village.objects.filter(town=town, active=True).values_list("pk", "name"))
+    owner_ids = {row["owner_id"] for row in groups if row["overdue"]}
+    owners = dict(Person.objects.filter(pk__in=owner_ids).values_list("pk", "name")) if owner_ids else {}
+    tables = rollup(groups, campaigns=campaigns, villages=villages, owners=owners)
+    totals: dict[str, Any] = {key: sum(row[key] for row in tables["campaigns"]) for key in COUNTS}
     totals["closure_rate"] = rate(totals["closed"], totals["total"])
     returned_total, returned = returned_items(town=town, as_of=as_of, since=since)
-    worst = sorted((row for row in ranking if row["overdue"]), key=lambda row: (-row["overdue"], row["rank"]))
+    worst = sorted((row for row in tables["ranking"] if row["overdue"]), key=lambda row: (-row["overdue"], row["rank"]))
     return {
         "totals": totals,
-        "campaigns": campaigns,
-        "overdue_groups": by_owner,
+        "campaigns": tables["campaigns"],
+        "overdue_groups": tables["overdue_groups"],
         "overdue_items": overdue_items(town=town, day=day),
         "returned": returned,
         "returned_total": returned_total,
-        "ranking": ranking,
+        "ranking": tables["ranking"],
         "named_villages": [row["village"] for row in worst[:named]],
     }
 

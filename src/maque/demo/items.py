@@ -314,33 +314,39 @@ def _run(cast: Cast, script: Script, *, campaign: Campaign, category: Category, 
     handover_due = script.village == "shuangsheng" and item.owner_id == cast.people["cadre_shuangsheng_old"].pk
     for step in script.steps:
         if handover_due and step.day >= cast.change_day and item.state not in ("closed", "cancelled"):
-            # The new contact cadre takes over the old one's open items on the day of the change.
-            with replay_at(moments.on(cast.change_day)):
-                _remember_actor(cast, cast.users["contact_shuangsheng"], cast.change_day)
-                item = lifecycle.item_update(
-                    item=item, by=cast.users["contact_shuangsheng"],
-                    changes={"owner": cast.people["cadre_shuangsheng"]}, via="web",
-                )
+            item = _hand_over(cast, item, moments)
             handover_due = False
-        actor_key = {
-            "owner": cast.key_of[item.owner_id],
-            "approver": contact if rng.random() < 0.75 else "leader",
-            "leader": "leader",
-            "inspector": "inspector",
-            "verifier": _verifier(rng, contact, verifier_roles),
-        }[step.actor]
+        actor_key = _actor_key(step.actor, item=item, cast=cast, contact=contact, verifiers=verifier_roles, rng=rng)
         with replay_at(moments.on(step.day)):
             user = cast.users[actor_key]
             _remember_actor(cast, user, step.day)
             item = _step(item, step, user, actor_key=actor_key, rng=rng, code=category.code)
     if handover_due and item.state not in ("closed", "cancelled"):
-        with replay_at(moments.on(cast.change_day)):
-            _remember_actor(cast, cast.users["contact_shuangsheng"], cast.change_day)
-            item = lifecycle.item_update(
-                item=item, by=cast.users["contact_shuangsheng"], changes={"owner": cast.people["cadre_shuangsheng"]},
-                via="web",
-            )
+        item = _hand_over(cast, item, moments)
     return item
+
+
+def _hand_over(cast: Cast, item: Item, moments: _Moments) -> Item:
+    """On the day of the change, 双胜村's contact leader hands the old cadre's open item to the new one."""
+    leader = cast.users["contact_shuangsheng"]
+    with replay_at(moments.on(cast.change_day)):
+        _remember_actor(cast, leader, cast.change_day)
+        return lifecycle.item_update(
+            item=item, by=leader, changes={"owner": cast.people["cadre_shuangsheng"]}, via="web"
+        )
+
+
+def _actor_key(
+    who: str, *, item: Item, cast: Cast, contact: str, verifiers: set[str], rng: random.Random
+) -> str:
+    """The person (by key) who takes a step: the item's current owner, an approver, a verifier…"""
+    if who == "owner":
+        return cast.key_of[item.owner_id]
+    if who == "approver":
+        return contact if rng.random() < 0.75 else "leader"
+    if who == "verifier":
+        return _verifier(rng, contact, verifiers)
+    return who  # "leader" or "inspector"
 
 
 def _remember_actor(cast: Cast, user: AbstractBaseUser, day: date) -> None:

@@ -24,7 +24,7 @@ from maque.demo.clock import at, replay_at
 from maque.demo.geo import grid_position, plot_polygon
 from maque.demo.wording import VillageStock
 from maque.ledger.catalogue import catalogue_install
-from maque.ledger.models import Attachment, Item, Transition
+from maque.ledger.models import Item
 from maque.organisation.access import Actor
 from maque.organisation.models import (
     Department,
@@ -287,12 +287,4 @@ def plot_restore(*, plot: Plot, by: AbstractBaseUser) -> None:
     if plot.status != Plot.Status.RESTORED:
         plot.status = Plot.Status.RESTORED
         plot_save(plot=plot, by=by)
-
-
-def evidence_count(town: Town) -> int:
-    return Attachment.objects.filter(item__town=town).count()
-
-
-def transitions_count(town: Town) -> int:
-    return Transition.objects.filter(item__town=town).count()
 

@@ -189,7 +189,9 @@ class SheetImport:
         self._groups: dict[int, dict[str, VillageGroup]] = {}
         self._people: dict[str, list[Person]] | None = None
         self._village_people: dict[int, set[int]] | None = None
-        self.problem_count = 0
+        # Natural keys match only items that existed before this import: rows of the same file
+        # never match each other, and the lookup stays on the rows that were already there.
+        self.existing_up_to = Item.objects.filter(town=town).order_by("-pk").values_list("pk", flat=True).first() or 0
 
     # --- problems ---------------------------------------------------------------------------
 
@@ -538,10 +540,11 @@ class SheetImport:
         by_code = {item.code: item for item in items}
         key_field = natural_key(self.category)
         by_key: dict[str, list[Item]] = {}
-        if key_field is not None:
+        if key_field is not None and self.existing_up_to:
             keys = [str(p.cells[f"attr:{key_field.name}"]) for p in chunk if "code" not in p.cells and f"attr:{key_field.name}" in p.cells]
             if keys:
-                for item in self._items().filter(**{f"attributes__{key_field.name}__in": keys}).exclude(state=State.CANCELLED):
+                candidates = self._items().filter(pk__lte=self.existing_up_to, **{f"attributes__{key_field.name}__in": keys})
+                for item in candidates.exclude(state=State.CANCELLED):
                     by_key.setdefault(str(item.attributes.get(key_field.name)), []).append(item)
         for parsed in chunk:
             if parsed.errors:

@@ -319,6 +319,8 @@ def item_index(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, A
     if filters.village:
         lookup = village_lookup(filters.village)
         village = lookup.get("pk", lookup.get("name"))
+        if isinstance(village, str) and village.isdigit():
+            village = 0  # digits other than 0-9 (e.g. "²") name no village and are no id
     items = item_list(
         user=user,
         village=village,

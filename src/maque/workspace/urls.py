@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.i18n import set_language
 
-from maque.workspace import auth, item_views, views
+from maque.workspace import auth, exchange_views, item_views, views
 
 app_name = "workspace"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("register/", item_views.register, name="register"),
     path("files/<int:pk>/", item_views.attachment_file, name="attachment"),
     path("files/<int:pk>/thumb/", item_views.attachment_thumb, name="attachment_thumb"),
+    path("spreadsheets/", exchange_views.spreadsheets, name="spreadsheets"),
+    path("spreadsheets/<uuid:key>/", exchange_views.import_preview, name="import"),
+    path("spreadsheets/<uuid:key>/commit/", exchange_views.import_commit, name="import_commit"),
     path("villages/", views.village_list, name="villages"),
     path("villages/<int:pk>/", views.village_detail, name="village"),
 ]

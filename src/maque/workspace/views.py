@@ -27,6 +27,7 @@ from maque.organisation import queries as grid
 from maque.organisation.access import APPROVER_ROLES, actor_for
 from maque.organisation.models import TOWN_WIDE_ROLES, Person, Role, Village
 from maque.workspace import maps, queries
+from maque.workspace.exchange_views import export_url
 from maque.workspace.forms import BulkForm, LedgerFilterForm
 
 PAGE_SIZE = 25
@@ -89,6 +90,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         "sort": filters["sort"],
         "may_bulk": _may_bulk(request),
         "more_filters": any(request.GET.get(name) for name in MORE_FILTERS),
+        "export_url": export_url(filters),
     }
     if context["may_bulk"]:
         context["people"] = Person.objects.visible_to(request.user).filter(active=True).order_by("name")

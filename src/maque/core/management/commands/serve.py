@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from maque.core.server import ServerOptions, options_from_env, serve
 
 class Command(BaseCommand):
     help = "Serve Maque with a production-grade WSGI server (multi-process, static files included)."
+    requires_migrations_checks = True  # a notice, not a refusal: `maque setup` applies them
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", help="host:port or unix:/path (default: MAQUE_BIND, else 127.0.0.1:MAQUE_PORT)")
@@ -25,7 +28,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        serve(server_options(options))
+        chosen = server_options(options)
+        if not Path(settings.STATIC_ROOT).is_dir():
+            self.stderr.write(_("Static files have not been collected yet: run `maque setup` first."))
+        serve(chosen)
 
 
 def server_options(options: dict[str, Any], *, bind: str | None = None) -> ServerOptions:

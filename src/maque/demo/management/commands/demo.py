@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from maque.core.env import Env
 from maque.core.management.commands.serve import server_options
@@ -58,7 +59,8 @@ class Command(BaseCommand):
         self.stdout.write(_("  administration: %(url)sadmin/   API documentation: %(url)sapi/v1/docs") % {"url": url})
         self.stdout.write(_("  password of every log-in below: %(password)s") % {"password": password})
         self.stdout.write("")
-        rows = [(_("log-in"), _("name"), _("role"))] + [
+        rows = [(pgettext("demo log-ins table", "log-in"), pgettext("demo log-ins table", "name"),
+                 pgettext("demo log-ins table", "role"))] + [
             (login.username, login.name, login.role) for login in demo_logins()
         ]
         widths = [max(_width(row[column]) for row in rows) for column in range(2)]

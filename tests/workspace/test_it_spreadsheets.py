@@ -1,0 +1,82 @@
+"""The spreadsheet screens: upload → preview with problems → import, through `maque.exchange`."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from maque.exchange.models import ImportBatch
+from maque.ledger.models import Item, Source
+
+HEADERS = ["序号", "村", "组", "事项", "问题描述", "地块", "面积（亩）", "现状用途", "整治方向", "责任人", "整改时限"]
+
+
+def ledger_csv(rows: list[dict[str, str]]) -> SimpleUploadedFile:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["蒿坪镇五个专项整治·耕地流出整治及撂荒地治理台账"])
+    writer.writerow(HEADERS)
+    for number, row in enumerate(rows, start=1):
+        writer.writerow([row.get(h, str(number) if h == "序号" else "") for h in HEADERS])
+    return SimpleUploadedFile("台账.csv", buffer.getvalue().encode("utf-8"), content_type="text/csv")
+
+
+def row(**overrides: str) -> dict[str, str]:
+    values = {"村": "改革村", "组": "一组", "事项": "表格导入的撂荒地", "问题描述": "撂荒", "地块": "GG-001",
+              "面积（亩）": "1.2", "现状用途": "撂荒", "整治方向": "复耕", "责任人": "cadre_gaige", "整改时限": "2099-07-18"}
+    values.update(overrides)
+    return values
+
+
+def test_it_uploads_previews_and_imports_a_ledger(client, world):  # noqa: ANN001
+    client.force_login(world.user("cadre_gaige"))
+    assert client.get("/spreadsheets/").status_code == 200
+    response = client.post("/spreadsheets/", {"file": ledger_csv([row()]), "category": "farmland-outflow"})
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/spreadsheets/{batch.key}/"
+    assert not Item.objects.exists()
+    preview = client.get(f"/spreadsheets/{batch.key}/").content.decode()
+    assert 'action="/spreadsheets/%s/commit/"' % batch.key in preview
+    client.post(f"/spreadsheets/{batch.key}/commit/")
+    item = Item.objects.get(title="表格导入的撂荒地")
+    assert item.source == Source.IMPORT
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTED and batch.created_codes == [item.code]
+
+
+def test_it_shows_the_problems_and_offers_the_error_workbook(client, world):  # noqa: ANN001
+    client.force_login(world.user("cadre_gaige"))
+    client.post("/spreadsheets/", {"file": ledger_csv([row(**{"面积（亩）": "很多"})]), "category": "farmland-outflow"})
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.INVALID
+    page = client.get(f"/spreadsheets/{batch.key}/").content.decode()
+    assert f"/api/v1/ledger/imports/{batch.key}/errors" in page
+    assert "/commit/" not in page
+    assert batch.problems and batch.problems[0]["message"] in page
+    assert not Item.objects.exists()
+
+
+def test_it_refuses_a_file_that_is_not_a_spreadsheet_next_to_the_field(client, world):  # noqa: ANN001
+    client.force_login(world.user("cadre_gaige"))
+    response = client.post("/spreadsheets/", {"file": SimpleUploadedFile("x.txt", b"hello")})
+    assert response.status_code == 422
+    assert b'id="file-errors"' in response.content
+    assert not ImportBatch.objects.exists()
+
+
+def test_it_another_users_import_is_not_found(client, world):  # noqa: ANN001
+    client.force_login(world.user("cadre_gaige"))
+    client.post("/spreadsheets/", {"file": ledger_csv([row()]), "category": "farmland-outflow"})
+    batch = ImportBatch.objects.get()
+    client.force_login(world.user("principal"))
+    assert client.get(f"/spreadsheets/{batch.key}/").status_code == 404
+    assert client.post(f"/spreadsheets/{batch.key}/commit/").status_code == 404
+    assert not Item.objects.exists()
+
+
+def test_it_the_ledger_export_link_keeps_the_filter(client, world):  # noqa: ANN001
+    client.force_login(world.user("principal"))
+    page = client.get("/ledger/", {"village": world.gaige.pk, "overdue": "yes", "q": "撂荒"}).content.decode()
+    assert f"/api/v1/ledger/export?q=%E6%92%82%E8%8D%92&amp;village={world.gaige.pk}&amp;overdue=true" in page
