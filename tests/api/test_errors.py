@@ -236,3 +236,14 @@ def test_it_requires_the_fields_each_action_needs(world, api):
     response = api("contact_gaige").post(f"/api/v1/items/{item.code}/actions/verify", {"note": "ok", "resume_on": "2030-01-01"})
     assert_error(response, 422, fields=("resume_on",))
     assert snapshot() == before
+
+
+def test_it_answers_400_to_a_broken_multipart_body(world, api):
+    item = make_item(world)
+    before = snapshot()
+    client = api("cadre_gaige")
+    for path in (f"/api/v1/items/{item.code}/progress", f"/api/v1/items/{item.code}/attachments",
+                 f"/api/v1/items/{item.code}/actions/start"):
+        response = client.client.post(path, b"--x\r\n", content_type="multipart/form-data", headers=client.headers)
+        assert_error(response, 400, code="malformed")
+    assert snapshot() == before

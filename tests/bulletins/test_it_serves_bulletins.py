@@ -19,6 +19,21 @@ from maque.bulletins.services import bulletin_issue
 from tests.conftest import make_item
 
 
+PPR_ORDER = [
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr", "suppressLineNumbers",
+    "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct",
+    "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
+    "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl",
+    "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+]
+RPR_ORDER = [
+    "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline", "shadow",
+    "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern",
+    "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em",
+    "lang", "eastAsianLayout", "specVanish", "oMath",
+]
+
+
 def overdue(world):  # noqa: ANN001, ANN201
     today = timezone.localdate()
     return make_item(world, found_on=today - timedelta(days=30), deadline=today - timedelta(days=4))
@@ -117,6 +132,12 @@ def test_it_lays_out_the_word_document_as_an_official_document(docx_bytes):
         assert paragraph.text.startswith("— ") and paragraph.text.endswith(" —")
         assert "PAGE" in paragraph._p.xml
         assert {r.font.size.pt for r in paragraph.runs} == {14.0}
+    # Word refuses properties out of schema order: check the order of every pPr and rPr.
+    for element in document.element.iter(qn("w:pPr"), qn("w:rPr")):
+        order = PPR_ORDER if element.tag == qn("w:pPr") else RPR_ORDER
+        tags = [child.tag.split("}")[1] for child in element]
+        positions = [order.index(tag) for tag in tags]
+        assert positions == sorted(positions), tags
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         assert 'w:eastAsia="zh-CN"' in archive.read("word/settings.xml").decode()
         assert "仿宋_GB2312" in archive.read("word/fontTable.xml").decode()

@@ -23,8 +23,9 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
@@ -103,57 +104,58 @@ def django_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
 # Pydantic error types → a message; `%(name)s` is filled from the error's context.
 def _schema_message(error_type: str, ctx: dict[str, Any]) -> str:
     messages: dict[str, str] = {
-        "missing": _("This field is required."),
-        "extra_forbidden": _("This field is not accepted here."),
-        "int_parsing": _("Enter a whole number."),
-        "int_type": _("Enter a whole number."),
-        "int_from_float": _("Enter a whole number."),
-        "float_parsing": _("Enter a number."),
-        "float_type": _("Enter a number."),
-        "decimal_parsing": _("Enter a number."),
-        "decimal_type": _("Enter a number."),
-        "finite_number": _("Enter a finite number."),
-        "decimal_max_digits": _("Ensure there are no more than %(max_digits)s digits in total."),
-        "decimal_max_places": _("Ensure there are no more than %(decimal_places)s decimal places."),
-        "decimal_whole_digits": _("Ensure there are no more than %(whole_digits)s digits before the decimal point."),
-        "bool_parsing": _("Enter true or false."),
-        "bool_type": _("Enter true or false."),
-        "string_type": _("Enter text."),
-        "string_too_short": _("Ensure this value has at least %(min_length)s characters."),
-        "string_too_long": _("Ensure this value has at most %(max_length)s characters."),
-        "string_pattern_mismatch": _("Enter a value in the expected format."),
-        "string_unicode": _("Enter valid text."),
-        "too_short": _("Ensure this list has at least %(min_length)s items."),
-        "too_long": _("Ensure this list has at most %(max_length)s items."),
-        "greater_than": _("Ensure this value is greater than %(gt)s."),
-        "greater_than_equal": _("Ensure this value is greater than or equal to %(ge)s."),
-        "less_than": _("Ensure this value is less than %(lt)s."),
-        "less_than_equal": _("Ensure this value is less than or equal to %(le)s."),
-        "date_parsing": _("Enter a valid date (YYYY-MM-DD)."),
-        "date_from_datetime_parsing": _("Enter a valid date (YYYY-MM-DD)."),
-        "date_from_datetime_inexact": _("Enter a date without a time."),
-        "date_type": _("Enter a valid date (YYYY-MM-DD)."),
-        "datetime_parsing": _("Enter a valid date and time."),
-        "datetime_from_date_parsing": _("Enter a valid date and time."),
-        "datetime_type": _("Enter a valid date and time."),
-        "enum": _("Select one of: %(expected)s."),
-        "literal_error": _("Select one of: %(expected)s."),
-        "dict_type": _("Enter an object."),
-        "model_type": _("Enter an object."),
-        "model_attributes_type": _("Enter an object."),
-        "list_type": _("Enter a list."),
-        "json_invalid": _("Enter valid JSON."),
-        "uuid_parsing": _("Enter a valid identifier."),
-        "uuid_type": _("Enter a valid identifier."),
-        "none_required": _("This field must be empty."),
+        "missing": pgettext("api", "This field is required."),
+        "extra_forbidden": pgettext("api", "This field is not accepted here."),
+        "int_parsing": pgettext("api", "Enter a whole number."),
+        "int_type": pgettext("api", "Enter a whole number."),
+        "int_from_float": pgettext("api", "Enter a whole number."),
+        "float_parsing": pgettext("api", "Enter a number."),
+        "float_type": pgettext("api", "Enter a number."),
+        "decimal_parsing": pgettext("api", "Enter a number."),
+        "decimal_type": pgettext("api", "Enter a number."),
+        "finite_number": pgettext("api", "Enter a finite number."),
+        "decimal_max_digits": pgettext("api", "Ensure there are no more than %(max_digits)s digits in total."),
+        "decimal_max_places": pgettext("api", "Ensure there are no more than %(decimal_places)s decimal places."),
+        "decimal_whole_digits": pgettext("api", "Ensure there are no more than %(whole_digits)s digits before the decimal point."),
+        "bool_parsing": pgettext("api", "Enter true or false."),
+        "bool_type": pgettext("api", "Enter true or false."),
+        "string_type": pgettext("api", "Enter text."),
+        "string_too_short": pgettext("api", "Ensure this value has at least %(min_length)s characters."),
+        "string_too_long": pgettext("api", "Ensure this value has at most %(max_length)s characters."),
+        "string_pattern_mismatch": pgettext("api", "Enter a value in the expected format."),
+        "string_unicode": pgettext("api", "Enter valid text."),
+        "too_short": pgettext("api", "Ensure this list has at least %(min_length)s items."),
+        "too_long": pgettext("api", "Ensure this list has at most %(max_length)s items."),
+        "greater_than": pgettext("api", "Ensure this value is greater than %(gt)s."),
+        "greater_than_equal": pgettext("api", "Ensure this value is greater than or equal to %(ge)s."),
+        "less_than": pgettext("api", "Ensure this value is less than %(lt)s."),
+        "less_than_equal": pgettext("api", "Ensure this value is less than or equal to %(le)s."),
+        "date_parsing": pgettext("api", "Enter a valid date (YYYY-MM-DD)."),
+        "date_from_datetime_parsing": pgettext("api", "Enter a valid date (YYYY-MM-DD)."),
+        "date_from_datetime_inexact": pgettext("api", "Enter a date without a time."),
+        "date_type": pgettext("api", "Enter a valid date (YYYY-MM-DD)."),
+        "datetime_parsing": pgettext("api", "Enter a valid date and time."),
+        "datetime_from_date_parsing": pgettext("api", "Enter a valid date and time."),
+        "datetime_type": pgettext("api", "Enter a valid date and time."),
+        "enum": pgettext("api", "Select one of: %(expected)s."),
+        "literal_error": pgettext("api", "Select one of: %(expected)s."),
+        "dict_type": pgettext("api", "Enter an object."),
+        "model_type": pgettext("api", "Enter an object."),
+        "model_attributes_type": pgettext("api", "Enter an object."),
+        "list_type": pgettext("api", "Enter a list."),
+        "json_invalid": pgettext("api", "Enter valid JSON."),
+        "uuid_parsing": pgettext("api", "Enter a valid identifier."),
+        "uuid_type": pgettext("api", "Enter a valid identifier."),
+        "none_required": pgettext("api", "This field must be empty."),
     }
     if error_type in ("value_error", "assertion_error") and ctx.get("error"):
         return str(ctx["error"])
-    message = messages.get(error_type, _("The value has the wrong type."))
+    wrong_type = pgettext("api", "The value has the wrong type.")
+    message = messages.get(error_type, wrong_type)
     try:
         return message % {key: _readable(value) for key, value in ctx.items()}
     except (KeyError, TypeError, ValueError):
-        return _("The value has the wrong type.")
+        return wrong_type
 
 
 def _readable(value: Any) -> str:
@@ -243,6 +245,8 @@ def install(api: NinjaAPI) -> None:
             return respond(request, status=400, detail=detail, code="malformed", errors={ALL: [detail]})
         if isinstance(exc.__cause__, RequestDataTooBig):
             return on_too_big(request, exc.__cause__)
+        if isinstance(exc.__cause__, MultiPartParserError):
+            return on_bad_multipart(request, exc.__cause__)
         return respond(request, status=status, detail=_http_detail(status), code=_HTTP_CODES.get(status, "error"))
 
     @api.exception_handler(PermissionDenied)
@@ -268,6 +272,11 @@ def install(api: NinjaAPI) -> None:
     def on_too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
         detail = _("The request is too large.")
         return respond(request, status=413, detail=detail, code="too_large", errors={ALL: [detail]})
+
+    @api.exception_handler(MultiPartParserError)
+    def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        detail = _("The multipart body could not be read.")
+        return respond(request, status=400, detail=detail, code="malformed", errors={ALL: [detail]})
 
     @api.exception_handler(SuspiciousOperation)
     def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:

@@ -51,6 +51,15 @@ _AFTER_SPACING = (
 )
 
 
+# The pPr children that come after w:pBdr in the schema.
+_AFTER_BORDERS = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
+    "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+    "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)
+
+
 def _fonts(element: Any, font: tuple[str, str]) -> None:
     """Name the font in all four slots of an rPr and set the East-Asian language to zh-CN."""
     name = font[0]
@@ -59,7 +68,7 @@ def _fonts(element: Any, font: tuple[str, str]) -> None:
         fonts = OxmlElement("w:rFonts")
         element.insert(0, fonts)
     for attribute in list(fonts.attrib):
-        if attribute.endswith("Theme"):
+        if attribute.lower().endswith("theme"):
             del fonts.attrib[attribute]
     for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(slot), name)
@@ -122,7 +131,7 @@ def _border(paragraph: Paragraph, side: str, *, size_eighths: int, color: str = 
     borders = properties.find(qn("w:pBdr"))
     if borders is None:
         borders = OxmlElement("w:pBdr")
-        properties.append(borders)
+        properties.insert_element_before(borders, *_AFTER_BORDERS)
     edge = OxmlElement(f"w:{side}")
     edge.set(qn("w:val"), "single")
     edge.set(qn("w:sz"), str(size_eighths))
@@ -404,14 +413,17 @@ def _write_requirements(document: Any, s: dict[str, Any]) -> None:
 
 
 def _write_signature(document: Any, s: dict[str, Any]) -> None:
-    _paragraph(document)
-    _paragraph(document)
+    # The signature never stands alone on a page: the last paragraph of the text comes with it.
+    document.paragraphs[-1].paragraph_format.keep_with_next = True
+    for _blank in range(2):
+        _paragraph(document).paragraph_format.keep_with_next = True
     date_text = s["day_text"]
     # Half-width digits take half a character: the date's width in characters.
     date_width = sum(0.5 if ch.isdigit() else 1 for ch in date_text)
     authority = s["authority"]
     signature = _paragraph(document, authority, align=WD_ALIGN_PARAGRAPH.RIGHT)
     signature.paragraph_format.right_indent = Pt(16 * max(0.0, 4 + (date_width - len(authority)) / 2))
+    signature.paragraph_format.keep_with_next = True
     dated = _paragraph(document, date_text, align=WD_ALIGN_PARAGRAPH.RIGHT)
     dated.paragraph_format.right_indent = CHAR * 4
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile as NinjaUploadedFile
 from pydantic import Field
@@ -516,7 +517,7 @@ def _action_arguments(action: str, payload: ActionIn) -> dict[str, Any]:
     for name in ("new_deadline", "resume_on"):
         if name in accepted:
             if values.get(name) is None:
-                errors[name] = [_("This field is required.")]
+                errors[name] = [pgettext("api", "This field is required.")]
             else:
                 arguments[name] = values[name]
         elif values.get(name) is not None:
@@ -644,7 +645,7 @@ def attachment_create(
     user = request_user(request)
     uploads = _uploads(request, "file", "files", "files[]")
     if not uploads:
-        raise ValidationError({"file": [_("This field is required.")]})
+        raise ValidationError({"file": [pgettext("api", "This field is required.")]})
     errors: list[str] = []
     for upload in uploads:
         try:

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -231,7 +232,7 @@ def plot_create(request: HttpRequest, payload: PlotIn) -> Status[dict[str, Any]]
     errors: dict[str, list[str]] = {}
     code = payload.code.strip()
     if not code:
-        errors["code"] = [_("This field is required.")]
+        errors["code"] = [pgettext("api", "This field is required.")]
     elif Plot.objects.filter(town_id=village.town_id, code=code).exists():
         errors["code"] = [_("A plot with this code already exists in the town.")]
     group = None

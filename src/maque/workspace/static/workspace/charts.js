@@ -36,7 +36,7 @@
     make("chart-states", {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0, type: "scroll" },
-      grid: { left: 36, right: 12, top: 40, bottom: 28 },
+      grid: { left: 36, right: 12, top: 40, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.states.villages, axisLabel: { fontSize: 12, color: "#374151", interval: 0, rotate: data.states.villages.length > 6 ? 40 : 0 } },
       yAxis: { type: "value", minInterval: 1 },
       series: data.states.series.map(function (s) {
