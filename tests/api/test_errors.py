@@ -129,6 +129,14 @@ def test_it_answers_422_to_wrong_types(world, api):
     assert_error(api("cadre_gaige").get("/api/v1/items", {"sort": "; drop table"}), 422, fields=("sort",))
     assert_error(api("cadre_gaige").get("/api/v1/items", {"state": "found,lost"}), 422, fields=("state",))
     assert_error(api("cadre_gaige").get("/api/v1/items", {"page_size": "500"}), 422, fields=("page_size",))
+    body = assert_error(api("cadre_gaige").get("/api/v1/items", {"light": "purple"}), 422, fields=("light",))
+    assert " or " not in body["errors"]["light"][0] and "blue" in body["errors"]["light"][0]
+    item = make_item(world)
+    before = snapshot()
+    for version in (True, "1", 1.5):
+        response = api("cadre_gaige").post(f"/api/v1/items/{item.code}/actions/start", {"version": version})
+        assert_error(response, 422, fields=("version",))
+    assert_error(api("cadre_gaige").patch(f"/api/v1/items/{item.code}", {"group": True}), 422, fields=("group",))
     assert snapshot() == before
 
 
@@ -247,3 +255,12 @@ def test_it_answers_400_to_a_broken_multipart_body(world, api):
         response = client.client.post(path, b"--x\r\n", content_type="multipart/form-data", headers=client.headers)
         assert_error(response, 400, code="malformed")
     assert snapshot() == before
+
+
+def test_it_speaks_the_callers_language(world, api):
+    client = api("cadre_gaige")
+    chinese = client.post("/api/v1/items", {}).json()
+    english = client.post("/api/v1/items", {}, headers={"Accept-Language": "en"}).json()
+    assert chinese["errors"]["title"] == ["此字段为必填项。"]
+    assert english["errors"]["title"] == ["This field is required."]
+    assert chinese["detail"] != english["detail"]

@@ -105,3 +105,13 @@ def test_it_masks_phone_numbers_unless_the_role_may_see_them(world, api):
     roles = {p["name"]: p["roles"] for p in api("principal").get("/api/v1/people", {"village": "改革村"}).json()}
     assert set(roles) == {"contact_gaige", "cadre_gaige", "secretary_gaige"}
     assert roles["cadre_gaige"][0]["village"]["name"] == "改革村"
+
+
+def test_it_serves_evidence_only_through_the_scoped_endpoint(world, api, gaige_item):
+    _item, attachment = gaige_item
+    content = attachment.file.open("rb").read()
+    for path in (f"/media/{attachment.file.name}", attachment.file.url):
+        response = api("cadre_gaige").client.get(path)
+        assert response.status_code == 404, path
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert content not in body

@@ -67,6 +67,12 @@ def test_it_counts_changes_since_the_previous_bulletin(ledger):
     assert second.snapshot["totals"]["new"] == 1
     assert second.snapshot["returned"] == []  # the return was before the first bulletin
     assert second.snapshot["previous"] == first.code
+    assert first.transitions_upto is not None and second.transitions_upto > first.transitions_upto
+    late = drive_to_submitted(world, make_item(world, title="晚些退回"))
+    lifecycle.item_return(item=late, by=world.user("inspector"), reason="照片不清")
+    third = bulletin_issue(town=world.town)
+    assert [r["reason"] for r in third.snapshot["returned"]] == ["照片不清"] and third.snapshot["returned_total"] == 1
+    assert bulletin_issue(town=world.town).snapshot["returned_total"] == 0
 
 
 def test_it_gathers_the_figures_in_a_fixed_number_of_queries(ledger, django_assert_max_num_queries):

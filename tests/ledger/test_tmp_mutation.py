@@ -29,5 +29,8 @@ def overdue_closed(monkeypatch):
 @pytest.mark.parametrize("mutant", [no_sod, no_return_count, overdue_closed])
 def test_mutant(world, monkeypatch, mutant):
     mutant(monkeypatch)
+    import hypothesis, hypothesis.stateful as hs
+    from tests.ledger import test_it_lifecycle_properties as m
+    machine = type("L", (m.LifecycleMachine,), {"world": world})
     with pytest.raises(AssertionError):
-        run(world)
+        hs.run_state_machine_as_test(machine, settings=hypothesis.settings(max_examples=25, stateful_step_count=20, deadline=None, phases=[hypothesis.Phase.generate], database=None))

@@ -268,3 +268,23 @@ def test_it_ledger_filters_by_light_overdue_and_due_dates(client, world, today):
     assert [item.pk for item in red] == [late.pk]
     due = client.get("/ledger/", {"due_after": (today + timedelta(days=40)).isoformat()}).context["page"].object_list
     assert [item.title for item in due] == ["远期事项"]
+
+
+def test_it_a_requested_extension_waits_on_the_leaders_home_and_is_approved_from_the_item_page(client, world, today):  # noqa: ANN001
+    item = lifecycle.item_start(item=make_item(world, title="要延期的事项"), by=world.user("cadre_gaige"))
+    cadre = signed_in(client, world, "cadre_gaige")
+    new_deadline = item.deadline + timedelta(days=30)
+    cadre.post(f"/items/{item.pk}/act/extend/", {
+        "extend-version": item.version, "extend-new_deadline": new_deadline.isoformat(), "extend-reason": "等雨季过后复耕",
+    })
+    item.refresh_from_db()
+    assert item.requests.get().reason == "等雨季过后复耕" and item.deadline != new_deadline
+    client.logout()
+    leader = signed_in(client, world, "contact_gaige")
+    home = leader.get("/").content.decode()
+    assert "要延期的事项" in home and "申请延期" in home
+    page = leader.get(f"/items/{item.pk}/")
+    assert "approve_extension" in [form.action for form in page.context["action_forms"]]
+    leader.post(f"/items/{item.pk}/act/approve_extension/", {"approve_extension-version": item.version})
+    item.refresh_from_db()
+    assert item.deadline == new_deadline and item.original_deadline != new_deadline

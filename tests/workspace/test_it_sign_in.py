@@ -56,3 +56,11 @@ def test_it_changes_the_password(client, world):  # noqa: ANN001
 def test_it_marks_the_demo_as_a_demo(client, db, settings):  # noqa: ANN001
     settings.MAQUE_DEMO = True
     assert "演示系统" in client.get("/login/").content.decode()
+
+
+def test_it_speaks_chinese_first_and_english_on_request(client, world):  # noqa: ANN001
+    client.force_login(world.user("cadre_gaige"))
+    assert "我的待办" in client.get("/").content.decode()
+    client.post("/language/", {"language": "en", "next": "/"})
+    page = client.get("/").content.decode()
+    assert "My to-do" in page and "我的待办" not in page

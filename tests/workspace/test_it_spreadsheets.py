@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from maque.exchange.models import ImportBatch
 from maque.ledger.models import Item, Source
+from tests.conftest import make_item
 
 HEADERS = ["序号", "村", "组", "事项", "问题描述", "地块", "面积（亩）", "现状用途", "整治方向", "责任人", "整改时限"]
 
@@ -80,3 +81,14 @@ def test_it_the_ledger_export_link_keeps_the_filter(client, world):  # noqa: ANN
     client.force_login(world.user("principal"))
     page = client.get("/ledger/", {"village": world.gaige.pk, "overdue": "yes", "q": "撂荒"}).content.decode()
     assert f"/api/v1/ledger/export?q=%E6%92%82%E8%8D%92&amp;village={world.gaige.pk}&amp;overdue=true" in page
+
+
+def test_it_the_download_links_work_with_the_session(client, world):  # noqa: ANN001
+    client.force_login(world.user("principal"))
+    page = client.get("/spreadsheets/")
+    template_url = dict((c.code, url) for c, url in page.context["templates"])["farmland-outflow"]
+    template = client.get(template_url)
+    assert template.status_code == 200 and template["Content-Type"].startswith("application/vnd.openxmlformats")
+    make_item(world)
+    export = client.get(client.get("/ledger/", {"state": "found"}).context["export_url"])
+    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")

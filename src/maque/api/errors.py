@@ -159,7 +159,8 @@ def _schema_message(error_type: str, ctx: dict[str, Any]) -> str:
 
 
 def _readable(value: Any) -> str:
-    return str(value).replace("'", "")
+    # Pydantic lists choices as "'a', 'b' or 'c'": keep the values, drop the English.
+    return str(value).replace("'", "").replace(" or ", ", ")
 
 
 def _field_name(loc: Iterable[Any]) -> str:

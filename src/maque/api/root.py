@@ -16,7 +16,7 @@ from maque.api.parser import MaqueParser
 api = NinjaAPI(
     title="Maque API",
     version="1",
-    description="麻雀 · the ledger of a township's key work (design §9 of the foundation issue).",
+    description="麻雀 · Maque: the ledger of a township's key work. Send `Authorization: Bearer <token>` (from POST /auth/token) or use the browser session.",
     urls_namespace="api-v1",
     docs_url="/docs",
     # Served from the package's own static files; no validator badge (it would call out).

@@ -27,6 +27,9 @@ def _day_in_range(value: date) -> date:
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# In JSON bodies numbers must be numbers: `true` or "7" is not an id or a version.
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+Version = Annotated[int, Field(ge=1, le=2**31 - 1, strict=True, description="The version you acted on; a stale one is a 409.")]
 Day = Annotated[date, AfterValidator(_day_in_range)]
 
 

@@ -57,6 +57,7 @@ FROM ledger_transition t
 JOIN ledger_item i ON i.id = t.item_id
 JOIN organisation_village v ON v.id = i.village_id
 WHERE i.town_id = %(town)s AND t.action IN ('return', 'reopen') AND t.created_at >= %(since)s AND t.created_at < %(as_of)s
+  AND t.id > %(after)s AND t.id <= %(upto)s
 ORDER BY v.name, t.created_at, t.id
 LIMIT 100
 """
@@ -65,6 +66,7 @@ RETURNS_COUNT_SQL = """
 SELECT COUNT(*)
 FROM ledger_transition t JOIN ledger_item i ON i.id = t.item_id
 WHERE i.town_id = %(town)s AND t.action IN ('return', 'reopen') AND t.created_at >= %(since)s AND t.created_at < %(as_of)s
+  AND t.id > %(after)s AND t.id <= %(upto)s
 """
 
 DIAGNOSIS_SQL = """
@@ -138,17 +140,24 @@ def _bulletin(context: Any, repeat: int) -> dict[str, Any]:
     from maque.bulletins.document import bulletin_docx
     from maque.bulletins.queries import bulletin_figures, rollup
     from maque.bulletins.services import bulletin_issue
+    from maque.ledger.models import Transition
 
     town, day, as_of = context.town, context.day, context.now
     since = as_of - timedelta(days=1)
+    # As if yesterday's bulletin had seen every transition but the last day's worth (a live
+    # ledger appends them in time order; the generated one back-dates them, so count them).
+    upto = Transition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    after = upto - Transition.objects.filter(created_at__gte=since).count()
     ops = connection.ops
     params = {
-        "town": town.pk, "day": day.isoformat(),
+        "town": town.pk, "day": day.isoformat(), "after": after, "upto": upto,
         "as_of": ops.adapt_datetimefield_value(as_of), "since": ops.adapt_datetimefield_value(since),
     }
 
     def selector() -> dict[str, Any]:
-        return bulletin_figures(town=town, day=day, as_of=as_of, since=since)
+        return bulletin_figures(
+            town=town, day=day, as_of=as_of, since=since, after_transition=after, upto_transition=upto
+        )
 
     keys = ("campaign_id", "village_id", "owner_id", "total", "open", "closed", "overdue", "new", "closed_new",
             "max_days", "total_days")

@@ -302,16 +302,27 @@ def _body(document: Any, text: str) -> Paragraph:
     return _paragraph(document, text, indent_first=True)
 
 
-CHINESE_NUMERALS = "一二三四五六七八九十"
+DIGITS = "零一二三四五六七八九"
 
 
-def _numeral(n: int) -> str:
-    if n <= 10:
-        return CHINESE_NUMERALS[n - 1]
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 12 → 十二, 40 → 四十, 105 → 一百零五, 300 → 三百 (for headings such as （十二）)."""
+    if n < 10:
+        return DIGITS[n]
     if n < 20:
-        return "十" + CHINESE_NUMERALS[n - 11]
-    tens, ones = divmod(n, 10)
-    return CHINESE_NUMERALS[tens - 1] + "十" + (CHINESE_NUMERALS[ones - 1] if ones else "")
+        return "十" + (DIGITS[n - 10] if n % 10 else "")
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return DIGITS[tens] + "十" + (DIGITS[ones] if ones else "")
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        if rest == 0:
+            return DIGITS[hundreds] + "百"
+        if rest < 10:
+            return DIGITS[hundreds] + "百零" + DIGITS[rest]
+        tens, ones = divmod(rest, 10)
+        return DIGITS[hundreds] + "百" + DIGITS[tens] + "十" + (DIGITS[ones] if ones else "")
+    return str(n)
 
 
 def _write_overall(document: Any, s: dict[str, Any]) -> None:
@@ -350,7 +361,7 @@ def _write_untimely(document: Any, s: dict[str, Any]) -> None:
     _body(document, f"全镇逾期未整改问题{total}件，涉及{len(villages)}个村（社区），具体如下：")
     for position, (village, rows) in enumerate(villages.items(), start=1):
         count = sum(row["count"] for row in rows)
-        _heading(document, f"（{_numeral(position)}）{village}（{count}件）", 2)
+        _heading(document, f"（{chinese_numeral(position)}）{village}（{count}件）", 2)
         for number, row in enumerate(rows, start=1):
             _body(
                 document,

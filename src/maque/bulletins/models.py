@@ -73,6 +73,9 @@ class Bulletin(models.Model):
     day = models.DateField(_("day reported on"))
     as_of = models.DateTimeField(_("figures as of"))
     since = models.DateTimeField(_("changes since"), null=True, blank=True)
+    # The last transition id when the figures were taken: the next bulletin reads the returns
+    # after it by primary key instead of scanning every transition by time.
+    transitions_upto = models.BigIntegerField(_("transitions up to (id)"), null=True, blank=True)
     title = models.CharField(_("title"), max_length=200)
     scheduled = models.BooleanField(_("issued on schedule"), default=False)
     corrects = models.ForeignKey(

@@ -127,7 +127,9 @@ def overdue_items(*, town: Town, day: date, limit: int = DETAIL_LIMIT) -> list[d
     rows = (
         _overdue(town, day)
         .values("code", "title", "village__name", "owner__name", "deadline", "days_overdue")
-        .order_by("-days_overdue", "code")[:limit]
+        # Most overdue first is earliest deadline first: an order the (town, state, deadline)
+        # index can give.
+        .order_by("deadline", "code")[:limit]
     )
     return [
         {
@@ -143,13 +145,26 @@ def overdue_items(*, town: Town, day: date, limit: int = DETAIL_LIMIT) -> list[d
 
 
 def returned_items(
-    *, town: Town, as_of: datetime, since: datetime | None, limit: int = DETAIL_LIMIT
+    *,
+    town: Town,
+    as_of: datetime,
+    since: datetime | None,
+    after_transition: int | None = None,
+    upto_transition: int | None = None,
+    limit: int = DETAIL_LIMIT,
 ) -> tuple[int, list[dict[str, Any]]]:
     """整改不到位: items returned (or reopened) since the last bulletin, with the reason given:
-    how many in all, and the first `limit` of them (one query: the total is a window count)."""
+    how many in all, and the first `limit` of them (one query: the total is a window count).
+
+    `after_transition` is the last transition id the previous bulletin saw: transitions are
+    append-only, so the newer ones are a primary-key range, found without reading the others."""
+    transitions = Transition.objects.filter(item__town=town, action__in=("return", "reopen"))
+    if after_transition is not None:
+        transitions = transitions.filter(pk__gt=after_transition)
+    if upto_transition is not None:
+        transitions = transitions.filter(pk__lte=upto_transition)
     rows = list(
-        Transition.objects.filter(item__town=town, action__in=("return", "reopen"))
-        .filter(_window(since, as_of, "created_at"))
+        transitions.filter(_window(since, as_of, "created_at"))
         .annotate(total=Window(Count("id")))
         .values(
             "item__code", "item__title", "item__village__name", "item__owner__name", "action", "reason", "created_at",
@@ -177,13 +192,20 @@ def previous_bulletin(*, town: Town, as_of: datetime) -> Bulletin | None:
     return (
         Bulletin.objects.filter(town=town, corrects__isnull=True, as_of__lt=as_of)
         .order_by("-as_of", "-id")
-        .only("id", "code", "as_of")
+        .only("id", "code", "as_of", "transitions_upto")
         .first()
     )
 
 
 def bulletin_figures(
-    *, town: Town, day: date, as_of: datetime, since: datetime | None, named: int = 3
+    *,
+    town: Town,
+    day: date,
+    as_of: datetime,
+    since: datetime | None,
+    after_transition: int | None = None,
+    upto_transition: int | None = None,
+    named: int = 3,
 ) -> dict[str, Any]:
     """All the figures of one bulletin (six queries), ready to be stored as its snapshot."""
     groups = ledger_groups(town=town, day=day, as_of=as_of, since=since)
@@ -194,7 +216,9 @@ def bulletin_figures(
     tables = rollup(groups, campaigns=campaigns, villages=villages, owners=owners)
     totals: dict[str, Any] = {key: sum(row[key] for row in tables["campaigns"]) for key in COUNTS}
     totals["closure_rate"] = rate(totals["closed"], totals["total"])
-    returned_total, returned = returned_items(town=town, as_of=as_of, since=since)
+    returned_total, returned = returned_items(
+        town=town, as_of=as_of, since=since, after_transition=after_transition, upto_transition=upto_transition
+    )
     worst = sorted((row for row in tables["ranking"] if row["overdue"]), key=lambda row: (-row["overdue"], row["rank"]))
     return {
         "totals": totals,

@@ -8,14 +8,14 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maque.bulletins.models import Bulletin, BulletinCounter, snapshot_hash
 from maque.bulletins.queries import bulletin_figures, chinese_date, previous_bulletin
 from maque.ledger.errors import NotPermitted
-from maque.ledger.models import Campaign
+from maque.ledger.models import Campaign, Transition
 from maque.organisation.access import actor_for
 from maque.organisation.models import Role, Town
 
@@ -94,16 +94,23 @@ def bulletin_issue(
         raise ValidationError({"day": [_("A bulletin cannot report on a day that has not come yet.")]})
     as_of = _as_of(day, now)
     if corrects is not None:
+        # Same period as the corrected bulletin: the one before it marks the start.
+        previous = previous_bulletin(town=town, as_of=corrects.as_of)
         since = corrects.since
         previous_code = None
     else:
         previous = previous_bulletin(town=town, as_of=as_of)
         since = previous.as_of if previous else None
         previous_code = previous.code if previous else None
+    after_transition = previous.transitions_upto if previous is not None else None
+    upto = Transition.objects.aggregate(last=Max("pk"))["last"] or 0
     from maque.rhythm.models import rhythm_settings
 
     named = rhythm_settings(town).bulletin_named_villages
-    figures = bulletin_figures(town=town, day=day, as_of=as_of, since=since, named=named)
+    figures = bulletin_figures(
+        town=town, day=day, as_of=as_of, since=since, after_transition=after_transition, upto_transition=upto,
+        named=named,
+    )
     with transaction.atomic():
         number = _next_number(town, day.year)
         code = bulletin_code(town, day.year, number)
@@ -134,6 +141,7 @@ def bulletin_issue(
             day=day,
             as_of=as_of,
             since=since,
+            transitions_upto=upto,
             title=title,
             scheduled=scheduled,
             corrects=corrects,

@@ -54,10 +54,10 @@ def _check_ring(ring: Any) -> int:
             or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in position[:2])
         ):
             raise ValidationError(_("Each position must be [longitude, latitude]."))
-        lon, lat = float(position[0]), float(position[1])
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        # Compared before float(): JSON integers can be too large to convert.
+        if not (-180 <= position[0] <= 180 and -90 <= position[1] <= 90):
             raise ValidationError(_("Coordinates out of range: longitude −180…180, latitude −90…90."))
-        points.append((lon, lat))
+        points.append((float(position[0]), float(position[1])))
     if points[0] != points[-1]:
         raise ValidationError(_("Each ring must be closed (first and last positions equal)."))
     area2 = sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False))

@@ -38,8 +38,10 @@ class CheckedUpload:
 
 def check_upload(upload: UploadedFile) -> CheckedUpload:
     """Validate an uploaded file or raise ValidationError with a message the user can act on."""
-    name = PurePath(upload.name or "").name[:200] or "upload"
-    extension = PurePath(name).suffix.lower()
+    full_name = PurePath(upload.name or "").name or "upload"
+    extension = PurePath(full_name).suffix.lower()
+    # Shortened for storage, keeping the extension.
+    name = full_name if len(full_name) <= 200 else full_name[: 200 - len(extension)] + extension
     if extension not in ALLOWED:
         raise ValidationError(
             _("File type %(ext)s is not allowed. Allowed: %(allowed)s.")

@@ -18,6 +18,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -202,10 +203,13 @@ def _xlsx_cell(ws: Worksheet, value: Any) -> Any:
         cell = WriteOnlyCell(ws, value)
         cell.number_format = DATE_FORMAT
         return cell
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(ws, value)
-        cell.data_type = "s"  # text that looks like a formula stays text
-        return cell
+    if isinstance(value, str):
+        if ILLEGAL_CHARACTERS_RE.search(value):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters have no place in a workbook
+        if value.startswith("="):
+            cell = WriteOnlyCell(ws, value)
+            cell.data_type = "s"  # text that looks like a formula stays text
+            return cell
     return value
 
 

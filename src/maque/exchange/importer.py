@@ -12,6 +12,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -658,7 +659,7 @@ class SheetImport:
             except ValidationError as error:
                 self._service_errors(parsed, error.message_dict)
                 return
-            if cleaned != item.attributes and not self._same_masked_attributes(item.attributes, cleaned):
+            if not self._same_attributes(item.attributes, cleaned):
                 changes["attributes"] = merged
         changed = self._follow_up(parsed, item, new=False, changes=changes)
         if parsed.errors:
@@ -719,13 +720,24 @@ class SheetImport:
         current = current or ""
         return current == value or (self.masks and mask_personal(current) == value)
 
-    def _same_masked_attributes(self, current: dict[str, Any], cleaned: dict[str, Any]) -> bool:
-        if not self.masks or set(current) != set(cleaned):
+    def _same_attributes(self, current: dict[str, Any], cleaned: dict[str, Any]) -> bool:
+        """Equal as values: 3.50 is 3.5, and a masked text is the text it masks."""
+        if set(current) != set(cleaned):
             return False
-        return all(
-            current[key] == cleaned[key] or (isinstance(current[key], str) and mask_personal(current[key]) == cleaned[key])
-            for key in current
-        )
+        for key, value in current.items():
+            new = cleaned[key]
+            if value == new:
+                continue
+            field_ = self.fields.get(key)
+            if field_ is not None and field_.type == FieldType.DECIMAL:
+                try:
+                    if Decimal(str(value)) == Decimal(str(new)):
+                        continue
+                except InvalidOperation:
+                    return False
+            if not (self.masks and isinstance(value, str) and mask_personal(value) == new):
+                return False
+        return True
 
     def _service_errors(self, parsed: ParsedRow, errors: dict[str, list[str]]) -> None:
         for name, messages in errors.items():

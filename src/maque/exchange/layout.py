@@ -225,12 +225,13 @@ def text_of(value: Any) -> str:
 
 
 def neutralise(text: str) -> str:
-    """Keep a CSV cell from being run as a formula by a spreadsheet program."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """Keep a CSV cell from being run as a formula by a spreadsheet program (a leading ' is
+    doubled too, so that `unneutralise` gives back exactly the original text)."""
+    return "'" + text if text.startswith((*FORMULA_PREFIXES, "'")) else text
 
 
 def unneutralise(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES) else text
+    return text[1:] if text.startswith("'") and text[1:].startswith((*FORMULA_PREFIXES, "'")) else text
 
 
 # Personal data in free text: mobile phone numbers and resident ID numbers (design §6).

@@ -28,12 +28,14 @@ from maque.api.errors import ApiError
 from maque.api.schemas import (
     ERRORS,
     WRITE_ERRORS,
+    BodyId,
     CodeRef,
     Day,
     ErrorOut,
     Id,
     InputSchema,
     Ref,
+    Version,
     village_lookup,
 )
 from maque.core.uploads import check_upload
@@ -348,14 +350,14 @@ def item_index(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, A
 class ItemIn(InputSchema):
     campaign: str = Field(max_length=40, description="Campaign code.")
     category: str | None = Field(None, max_length=40, description="Category code (required for rectifications).")
-    village: Id | str = Field(description="Village id or name.")
+    village: BodyId | str = Field(description="Village id or name.")
     title: str = Field(max_length=200)
     kind: Kind = Kind.RECTIFICATION
     source: Source = Source.SURVEY
-    group: Id | None = Field(None, description="Villagers' group id.")
+    group: BodyId | None = Field(None, description="Villagers' group id.")
     plot: str | None = Field(None, max_length=40, description="Plot code.")
-    household: Id | None = Field(None, description="Household id.")
-    owner: Id | None = Field(None, description="Owner's person id; by default the caller.")
+    household: BodyId | None = Field(None, description="Household id.")
+    owner: BodyId | None = Field(None, description="Owner's person id; by default the caller.")
     description: str = Field("", max_length=10_000)
     measures: str = Field("", max_length=10_000)
     scope: str = Field("", max_length=200)
@@ -369,18 +371,18 @@ class ItemIn(InputSchema):
 class ItemPatch(InputSchema):
     """Editable fields only; the state changes through actions, never here."""
 
-    version: int | None = Field(None, ge=1, description="The version you edited; a stale one is a 409.")
+    version: Version | None = None
     title: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=10_000)
     measures: str | None = Field(None, max_length=10_000)
     scope: str | None = Field(None, max_length=200)
     standard: str | None = Field(None, max_length=10_000)
     subject: str | None = Field(None, max_length=100)
-    group: Id | None = None
+    group: BodyId | None = None
     plot: str | None = Field(None, max_length=40)
-    household: Id | None = None
+    household: BodyId | None = None
     attributes: dict[str, Any] | None = None
-    owner: Id | None = Field(None, description="Leaders only.")
+    owner: BodyId | None = Field(None, description="Leaders only.")
     deadline: Day | None = Field(None, description="Leaders only.")
 
 
@@ -495,7 +497,7 @@ def item_edit(request: HttpRequest, code: str, payload: ItemPatch) -> dict[str, 
 class ActionIn(InputSchema):
     note: str | None = Field(None, max_length=10_000, description="A note (verify, start, approvals…).")
     reason: str | None = Field(None, max_length=10_000, description="A reason (return, reopen, cancel, requests, rejections).")
-    version: int | None = Field(None, ge=1, description="The version you acted on; a stale one is a 409.")
+    version: Version | None = None
     new_deadline: Day | None = Field(None, description="extend: the deadline asked for.")
     resume_on: Day | None = Field(None, description="suspend: the day work resumes.")
 

@@ -548,8 +548,12 @@ def _new_item_values(
     owner = owner or actor.person
     if owner.town_id != village.town_id or not owner.active:
         errors["owner"] = [_("The owner must be an active person of this town.")]
-    if not title or not title.strip():
+    if not isinstance(title, str) or not title.strip():
         errors["title"] = [_("The title is required.")]
+    if kind not in Kind.values:
+        errors["kind"] = [_("Unknown kind of item.")]
+    if source not in Source.values:
+        errors["source"] = [_("Unknown source.")]
     found_on = found_on or actor.day
     if found_on > actor.day:
         errors["found_on"] = [_("The discovery date cannot be in the future.")]

@@ -60,7 +60,8 @@ def with_indicators(items: QuerySet[Item], *, day: date | None = None, towns: li
     every town the rows can belong to — a handful, even at county scale).
     """
     day = day or timezone.localdate()
-    now = timezone.now()
+    # "No progress for N days" is judged as of `day`, like the deadline.
+    now = timezone.now() + (day - timezone.localdate())
     overdue = _overdue_condition(day)
     if towns is None:
         towns = list(Town.objects.filter(pk__in=items.values("town_id").distinct()))

@@ -76,10 +76,10 @@ def progress_add(
     """Append a progress report (with optional percent and evidence) and mark the item as moving."""
     _check_can_report(item, by)
     errors: dict[str, list[str]] = {}
-    text = (text or "").strip()
+    text = text.strip() if isinstance(text, str) else ""
     if not text:
         errors["text"] = [_("Describe the progress.")]
-    if percent is not None and (isinstance(percent, bool) or not 0 <= percent <= 100):
+    if percent is not None and (not isinstance(percent, int) or isinstance(percent, bool) or not 0 <= percent <= 100):
         errors["percent"] = [_("The percent must be between 0 and 100.")]
     if len(files) > MAX_FILES_PER_LOG:
         errors["files"] = [_("At most %(max)d files per report.") % {"max": MAX_FILES_PER_LOG}]

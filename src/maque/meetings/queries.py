@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from maque.ledger.models import State, Transition
+from maque.ledger.models import Item, State, Transition
 from maque.meetings.models import Meeting, MeetingDecision
 from maque.organisation.models import Town, Village
 
@@ -26,31 +26,23 @@ def _window_counts(prefix: str, start: datetime, end: datetime, stale_days: int)
     """Conditional counts over a village's items for the window [start, end)."""
     end_day = timezone.localdate(end)
     live = [state for state in State if state != State.CANCELLED]
-    registered = Q(items__created_at__lt=end, items__state__in=live)
+    registered = Q(created_at__lt=end, state__in=live)
     # Open at the end of the window: not closed by then (suspended items are paused, not counted).
-    open_at_end = (
-        Q(items__created_at__lt=end, items__state__in=[s for s in live if s != State.SUSPENDED])
-        & (Q(items__closed_at__isnull=True) | Q(items__closed_at__gte=end))
+    open_at_end = Q(created_at__lt=end, state__in=[s for s in live if s != State.SUSPENDED]) & (
+        Q(closed_at__isnull=True) | Q(closed_at__gte=end)
     )
     stale_since = end - timedelta(days=stale_days)
     return {
-        f"{prefix}_found": Count("items", filter=Q(items__created_at__gte=start, items__created_at__lt=end)),
-        f"{prefix}_closed": Count(
-            "items", filter=Q(items__state=State.CLOSED, items__closed_at__gte=start, items__closed_at__lt=end)
-        ),
-        f"{prefix}_overdue": Count("items", filter=open_at_end & Q(items__deadline__lt=end_day)),
+        f"{prefix}_found": Count("id", filter=Q(created_at__gte=start, created_at__lt=end)),
+        f"{prefix}_closed": Count("id", filter=Q(state=State.CLOSED, closed_at__gte=start, closed_at__lt=end)),
+        f"{prefix}_overdue": Count("id", filter=open_at_end & Q(deadline__lt=end_day)),
         f"{prefix}_stale": Count(
-            "items",
+            "id",
             filter=open_at_end
-            & (
-                Q(items__last_progress_at__lt=stale_since)
-                | Q(items__last_progress_at__isnull=True, items__created_at__lt=stale_since)
-            ),
+            & (Q(last_progress_at__lt=stale_since) | Q(last_progress_at__isnull=True, created_at__lt=stale_since)),
         ),
-        f"{prefix}_registered": Count("items", filter=registered),
-        f"{prefix}_closed_total": Count(
-            "items", filter=registered & Q(items__state=State.CLOSED, items__closed_at__lt=end)
-        ),
+        f"{prefix}_registered": Count("id", filter=registered),
+        f"{prefix}_closed_total": Count("id", filter=registered & Q(state=State.CLOSED, closed_at__lt=end)),
     }
 
 
@@ -58,15 +50,22 @@ def diagnosis_pack(*, town: Town, now: datetime, stale_days: int = 14) -> dict[s
     """Per village, the 7 days up to `now` against the 7 days before: found, closed, overdue,
     returned, stale, closure rate; and the villages that look like watch-list candidates.
 
-    Two queries: one over villages × items, one over the returns."""
+    Three queries: one pass over the town's items grouped by village, the returns of the two
+    weeks, and the villages (every active one is listed, even without items)."""
     this_start, last_start = now - timedelta(days=7), now - timedelta(days=14)
     windows = {"this": (this_start, now), "last": (last_start, this_start)}
     annotations: dict[str, Count] = {}
     for prefix, (start, end) in windows.items():
         annotations.update(_window_counts(prefix, start, end, stale_days))
-    rows = list(
-        Village.objects.filter(town=town, active=True).annotate(**annotations).values("id", "name", *annotations)
-    )
+    grouped = {
+        row["village_id"]: row
+        for row in Item.objects.filter(town=town).values("village_id").annotate(**annotations).order_by()
+    }
+    empty = dict.fromkeys(annotations, 0)
+    rows = [
+        {"id": pk, "name": name, **grouped.get(pk, empty)}
+        for pk, name in Village.objects.filter(town=town, active=True).values_list("pk", "name")
+    ]
     returns = (
         Transition.objects.filter(item__town=town, action="return", created_at__gte=last_start, created_at__lt=now)
         .values("item__village_id")

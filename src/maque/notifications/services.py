@@ -6,7 +6,8 @@ delivery per channel and key), so a rule that fires twice, or two `tick`s at onc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -28,28 +29,17 @@ def is_confidential(kind: str) -> bool:
     return any(kind == prefix or kind.startswith(f"{prefix}.") for prefix in CONFIDENTIAL_PREFIXES)
 
 
-def _users_of(recipients: Iterable[Any]) -> tuple[list[AbstractBaseUser], set[int]]:
-    """Users behind the recipients (users, people or user ids) and the towns of the people."""
-    user_ids: set[int] = set()
-    person_ids: set[int] = set()
-    towns: set[int] = set()
-    for recipient in recipients:
-        if recipient is None:
-            continue
-        if isinstance(recipient, Person):
-            person_ids.add(recipient.pk)
-        elif isinstance(recipient, int):
-            user_ids.add(recipient)
-        else:
-            user_ids.add(recipient.pk)
-    if person_ids:
-        for user_id, town_id in Person.objects.filter(pk__in=person_ids, user__isnull=False).values_list(
-            "user_id", "town_id"
-        ):
-            user_ids.add(user_id)
-            towns.add(town_id)
-    users = list(get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
-    return users, towns
+@dataclass(frozen=True)
+class Message:
+    """One thing to tell some people: the arguments of `notify`, for `notify_many`."""
+
+    recipients: tuple[Any, ...]
+    kind: str
+    title: str
+    key: str
+    body: str = ""
+    link: str = ""
+    town: Town | None = None
 
 
 def notify(
@@ -62,64 +52,121 @@ def notify(
     key: str,
     town: Town | None = None,
 ) -> list[Notification]:
-    """Notify the recipients (users or people; people without a login are skipped) once per key.
+    """Notify the recipients (users, people or user ids; people without a login are skipped) once per key.
 
     Returns the notifications created by this call (empty when every recipient already had one).
     Deliveries are queued for the town's active channels that carry `kind` and are sent by the
     `tick` step `maque.notifications.delivery.deliveries_send`. `town` defaults to the town of the
-    people notified (when they are all of one town).
+    people notified (when they are all of one town). Kinds starting with `accountability` are
+    confidential: only the town's case handlers receive them, and never through a group robot.
     """
-    key = (key or "").strip()
-    if not key:
-        raise ValidationError({"key": [_("A notification needs a key.")]})
-    if not kind or not title:
-        raise ValidationError({"title": [_("A notification needs a kind and a title.")]})
-    users, towns = _users_of(recipients)
-    if town is None and len(towns) == 1:
-        town = Town.objects.get(pk=towns.pop())
-    confidential = is_confidential(kind)
-    if confidential:
-        from maque.accountability.queries import may_see_cases
+    message = Message(
+        recipients=tuple(recipients), kind=kind, title=title, body=body, link=link, key=key, town=town
+    )
+    return notify_many([message])
 
-        users = [user for user in users if town is not None and may_see_cases(user, town_id=town.pk)]
-    if not users:
+
+def notify_many(messages: Sequence[Message]) -> list[Notification]:
+    """`notify` for many messages at once, in a handful of queries (the ladder's first run on a
+    large ledger fires thousands)."""
+    for message in messages:
+        if not (message.key or "").strip():
+            raise ValidationError({"key": [_("A notification needs a key.")]})
+        if not message.kind or not message.title:
+            raise ValidationError({"title": [_("A notification needs a kind and a title.")]})
+    people = _people([message.recipients for message in messages])
+    user_ids = {_user_id(recipient, people) for message in messages for recipient in message.recipients}
+    users = {user.pk: user for user in get_user_model().objects.filter(pk__in=user_ids - {None}, is_active=True)}
+    towns = {town.pk: town for town in Town.objects.filter(pk__in={town_id for _user, town_id in people.values()})}
+    wanted: dict[tuple[int, str], tuple[Message, Town | None]] = {}
+    for message in messages:
+        key = message.key.strip()[:150]
+        town = message.town
+        if town is None:
+            message_towns = {people[r.pk][1] for r in message.recipients if isinstance(r, Person) and r.pk in people}
+            town = towns[message_towns.pop()] if len(message_towns) == 1 else None
+        recipients = [users[uid] for uid in {_user_id(r, people) for r in message.recipients} if uid in users]
+        if is_confidential(message.kind):
+            from maque.accountability.queries import may_see_cases
+
+            recipients = [u for u in recipients if town is not None and may_see_cases(u, town_id=town.pk)]
+        for user in recipients:
+            wanted.setdefault((user.pk, key), (message, town))
+    if not wanted:
         return []
+    keys = {key for _uid, key in wanted}
     with transaction.atomic():
-        existing = set(Notification.objects.filter(key=key, user__in=users).values_list("user_id", flat=True))
+        existing = set(
+            Notification.objects.filter(key__in=keys, user_id__in={uid for uid, _key in wanted}).values_list("user_id", "key")
+        )
         Notification.objects.bulk_create(
             [
                 Notification(
-                    user=user, town=town, kind=kind[:50], title=title[:200], body=body, link=link[:300], key=key[:150]
+                    user_id=uid, town=town, kind=message.kind[:50], title=message.title[:200], body=message.body,
+                    link=message.link[:300], key=key,
                 )
-                for user in users
-                if user.pk not in existing
+                for (uid, key), (message, town) in wanted.items()
+                if (uid, key) not in existing
             ],
             ignore_conflicts=True,
+            batch_size=500,
         )
-        rows = list(Notification.objects.filter(key=key, user__in=users).order_by("pk"))
-        created = [row for row in rows if row.user_id not in existing]
-        if town is not None and rows:
-            _queue_deliveries(town=town, kind=kind, rows=rows, users=users, confidential=confidential)
-    return created
+        rows = [
+            row
+            for row in Notification.objects.filter(key__in=keys, user_id__in={uid for uid, _key in wanted}).order_by("pk")
+            if (row.user_id, row.key) in wanted
+        ]
+        _queue_deliveries(rows, users, wanted)
+    return [row for row in rows if (row.user_id, row.key) not in existing]
+
+
+def _people(groups: Iterable[Iterable[Any]]) -> dict[int, tuple[int | None, int]]:
+    """person id → (user id, town id) for every person among the recipients."""
+    person_ids = {r.pk for group in groups for r in group if isinstance(r, Person)}
+    rows = Person.objects.filter(pk__in=person_ids).values_list("pk", "user_id", "town_id")
+    return {pk: (user_id, town_id) for pk, user_id, town_id in rows}
+
+
+def _user_id(recipient: Any, people: dict[int, tuple[int | None, int]]) -> int | None:
+    if recipient is None:
+        return None
+    if isinstance(recipient, Person):
+        return people.get(recipient.pk, (None, 0))[0]
+    if isinstance(recipient, int):
+        return recipient
+    return recipient.pk
 
 
 def _queue_deliveries(
-    *, town: Town, kind: str, rows: list[Notification], users: list[AbstractBaseUser], confidential: bool
+    rows: list[Notification],
+    users: dict[int, AbstractBaseUser],
+    wanted: dict[tuple[int, str], tuple[Message, Town | None]],
 ) -> None:
-    channels = [channel for channel in Channel.objects.filter(town=town, active=True) if channel.carries(kind)]
-    emails = {user.pk: (user.email or "").strip() for user in users}
+    by_town: dict[int, list[Notification]] = {}
+    for row in rows:
+        town = wanted[(row.user_id, row.key)][1]
+        if town is not None:
+            by_town.setdefault(town.pk, []).append(row)
+    if not by_town:
+        return
+    channels = list(Channel.objects.filter(town_id__in=by_town, active=True))
     deliveries: list[Delivery] = []
     for channel in channels:
-        if channel.kind == Channel.Kind.EMAIL:
-            deliveries += [
-                Delivery(channel=channel, notification=row, key=f"{row.key}#{row.user_id}"[:200], address=emails[row.user_id])
-                for row in rows
-                if emails.get(row.user_id)
-            ]
-        elif not confidential:
-            # A group robot posts the event once to its group, whoever the recipients are.
-            deliveries.append(Delivery(channel=channel, notification=rows[0], key=rows[0].key))
-    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        first_of_key: dict[str, Notification] = {}
+        for row in by_town.get(channel.town_id, []):
+            if not channel.carries(row.kind):
+                continue
+            if channel.kind == Channel.Kind.EMAIL:
+                address = (users[row.user_id].email or "").strip()
+                if address:
+                    deliveries.append(
+                        Delivery(channel=channel, notification=row, key=f"{row.key}#{row.user_id}"[:200], address=address)
+                    )
+            elif not is_confidential(row.kind):
+                # A group robot posts the event once to its group, whoever the recipients are.
+                first_of_key.setdefault(row.key, row)
+        deliveries += [Delivery(channel=channel, notification=row, key=key) for key, row in first_of_key.items()]
+    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=500)
 
 
 def notification_read(*, notification_id: int, user: AbstractBaseUser) -> Notification:

@@ -94,6 +94,7 @@ def actor_for(user: AbstractBaseUser | AnonymousUser | None, day: date | None = 
         assignments = RoleAssignment.objects.on(day).filter(person=person).values_list(
             "role", "town_id", "village_id", "campaign_id"
         )
+        unrestricted_leader_towns: set[int] = set()
         for role, town_id, village_id, campaign_id in assignments:
             if role in TOWN_WIDE_ROLES:
                 actor.town_roles.setdefault(role, set()).add(town_id)
@@ -102,10 +103,12 @@ def actor_for(user: AbstractBaseUser | AnonymousUser | None, day: date | None = 
                     if campaign_id is not None:
                         campaigns.add(campaign_id)
                     else:
-                        # An unrestricted leader assignment covers every campaign.
-                        actor.leader_campaigns[town_id] = set()
+                        unrestricted_leader_towns.add(town_id)
             elif village_id is not None:
                 actor.village_roles.setdefault(role, set()).add(village_id)
+        # An unrestricted leader assignment covers every campaign, whatever the order of the rows.
+        for town_id in unrestricted_leader_towns:
+            actor.leader_campaigns[town_id] = set()
     user._maque_actor = actor  # type: ignore[union-attr]
     return actor
 

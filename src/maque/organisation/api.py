@@ -15,7 +15,15 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from maque.api.auth import request_user
-from maque.api.schemas import ERRORS, WRITE_ERRORS, Id, InputSchema, Ref, mask_phone, village_lookup
+from maque.api.schemas import (
+    ERRORS,
+    WRITE_ERRORS,
+    BodyId,
+    InputSchema,
+    Ref,
+    mask_phone,
+    village_lookup,
+)
 from maque.ledger.errors import NotPermitted
 from maque.organisation.access import REGISTER_ROLES, actor_for
 from maque.organisation.models import Household, Person, Plot, RoleAssignment, Village, VillageGroup
@@ -175,12 +183,12 @@ class PlotFilters(Schema):
 
 class PlotIn(InputSchema):
     code: str = Field(min_length=1, max_length=40)
-    village: Id | str = Field(description="Village id or name.")
-    group: Id | None = None
+    village: BodyId | str = Field(description="Village id or name.")
+    group: BodyId | None = None
     area_mu: Decimal = Field(description="Area in 亩, greater than zero.", max_digits=10, decimal_places=2)
     land_class: Plot.LandClass = Plot.LandClass.FARMLAND
     status: Plot.Status = Plot.Status.CULTIVATED
-    household: Id | None = None
+    household: BodyId | None = None
     polygon: Any = Field(None, description="A GeoJSON Polygon or MultiPolygon (or a Feature holding one).")
     note: str = Field("", max_length=200)
 

@@ -14,7 +14,8 @@ is after today and no later than the next working day (more with `escalation_due
 so a Friday reminder covers a Monday deadline. A town may switch to calendar days.
 
 Each step fires once per item (`EscalationStep` is unique per item and step; the insert and the
-notifications share one transaction, so a second caller's insert fails and it moves on). The
+notifications share one transaction, and a second caller's insert of the same row is skipped, so
+only the caller that inserted a row notifies for it). The
 people notified are those of the responsibility grid on the day the step fell due
 (`organisation.queries.responsible_on`), so a late or back-filled tick still reaches whoever was
 responsible then. Candidates are selected in SQL, one query per town and step.
@@ -23,11 +24,12 @@ responsible then. Candidates are selected in SQL, one query per town and step.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -121,70 +123,109 @@ def _candidates(ladder: Ladder, step: str) -> QuerySet[Item]:
     return _not_fired(selected, step).select_related("village", "owner", "town").order_by("deadline", "pk")
 
 
-def _fire(item: Item, step: str, ladder: Ladder, recipients: Recipients, now: datetime) -> bool:
-    """Record the step and notify, in one transaction; False when another caller fired it first."""
-    from maque.accountability.models import Rule
-    from maque.accountability.services import accountability_suggest
-    from maque.notifications.services import notify
+BATCH = 200
+
+
+def _fire_batch(items: list[Item], step: str, ladder: Ladder, recipients: Recipients, now: datetime) -> int:
+    """Record the step for a batch of items and notify, in one transaction; returns how many fired.
+
+    The rows are inserted skipping conflicts, in item order (so concurrent callers lock in the
+    same order); the rows this run inserted are read back by its run token, and only those items
+    are notified. Another caller's rows are its own to notify.
+    """
+    from maque.notifications.services import Message, notify_many
 
     thresholds = ladder.settings.escalation_thresholds()
-    if step in thresholds:
-        due_on = ladder.day_reached(item.deadline, thresholds[step])
-    else:
-        due_on = ladder.today
-    overdue_days = ladder.overdue_days(item.deadline)
+    items = sorted(items, key=lambda item: item.pk)
+    token = uuid.uuid4().hex
+    due_on = {
+        item.pk: ladder.day_reached(item.deadline, thresholds[step]) if step in thresholds else ladder.today
+        for item in items
+    }
+    overdue_days = {item.pk: ladder.overdue_days(item.deadline) for item in items}
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = EscalationStep.objects.create(
-                    item=item, step=step, due_on=due_on, deadline=item.deadline, overdue_days=overdue_days, fired_at=now
+        EscalationStep.objects.bulk_create(
+            [
+                EscalationStep(
+                    item=item, step=step, due_on=due_on[item.pk], deadline=item.deadline,
+                    overdue_days=overdue_days[item.pk], fired_at=now, run=token,
                 )
-        except IntegrityError:
-            return False
-        facts = _("%(village)s · owner %(owner)s · deadline %(deadline)s") % {
-            "village": item.village.name, "owner": item.owner.name, "deadline": item.deadline.isoformat(),
-        }
-        link = f"/items/{item.pk}/"
-        if step in (Step.OVERDUE_ACCOUNTABILITY, Step.RETURNS_ACCOUNTABILITY):
-            overdue = step == Step.OVERDUE_ACCOUNTABILITY
-            summary = (
-                _("%(code)s %(title)s is %(days)d days overdue. %(facts)s")
-                if overdue
-                else _("%(code)s %(title)s was returned as inadequate %(times)d times. %(facts)s")
-            ) % {"code": item.code, "title": item.title, "days": overdue_days, "times": item.returned_count, "facts": facts}
-            accountability_suggest(
-                town=item.town,
-                rule=Rule.OVERDUE if overdue else Rule.RETURNS,
-                subject_person=item.owner,
-                village=item.village,
-                items=(item,),
-                key=f"escalation:{step}:item:{item.pk}",
-                summary=summary,
-            )
-            return True
-        if step == Step.DUE_SOON:
-            people = [item.owner]
-            title = _("Due %(deadline)s: %(code)s %(title)s") % {
-                "deadline": item.deadline.isoformat(), "code": item.code, "title": item.title,
-            }
-        else:
-            with_owner, roles = OVERDUE_ROLES[step]
-            people = ([item.owner] if with_owner else []) + recipients.of(item.village, roles, due_on)
-            title = STEP_TITLES[step] % {"code": item.code, "title": item.title}
-            days_text = _("%(days)d working days overdue") if ladder.working else _("%(days)d days overdue")
-            facts = f"{days_text % {'days': overdue_days}} · {facts}"
-        people = list({person.pk: person for person in people}.values())
-        record.recipients.set(people)
-        notify(
-            recipients=people,
-            kind=f"escalation.{step}",
-            title=title,
-            body=facts,
-            link=link,
-            key=f"escalation:{step}:item:{item.pk}",
-            town=item.town,
+                for item in items
+            ],
+            ignore_conflicts=True,
         )
-    return True
+        mine = dict(
+            EscalationStep.objects.filter(run=token, step=step, item_id__in=[item.pk for item in items]).values_list(
+                "item_id", "pk"
+            )
+        )
+        fired = [item for item in items if item.pk in mine]
+        if step in (Step.OVERDUE_ACCOUNTABILITY, Step.RETURNS_ACCOUNTABILITY):
+            for item in fired:
+                _suggest(item, step, overdue_days[item.pk])
+            return len(fired)
+        messages = []
+        through = []
+        for item in fired:
+            people, title, facts = _message(item, step, ladder, recipients, due_on[item.pk], overdue_days[item.pk])
+            through += [
+                EscalationStep.recipients.through(escalationstep_id=mine[item.pk], person_id=person.pk) for person in people
+            ]
+            messages.append(
+                Message(
+                    recipients=tuple(people), kind=f"escalation.{step}", title=title, body=facts,
+                    link=f"/items/{item.pk}/", key=f"escalation:{step}:item:{item.pk}", town=ladder.town,
+                )
+            )
+        EscalationStep.recipients.through.objects.bulk_create(through, ignore_conflicts=True)
+        notify_many(messages)
+    return len(fired)
+
+
+def _facts(item: Item) -> str:
+    return _("%(village)s · owner %(owner)s · deadline %(deadline)s") % {
+        "village": item.village.name, "owner": item.owner.name, "deadline": item.deadline.isoformat(),
+    }
+
+
+def _message(
+    item: Item, step: str, ladder: Ladder, recipients: Recipients, due_on: date, overdue_days: int
+) -> tuple[list[Person], str, str]:
+    """Who hears of this rung (the grid of the day it fell due), the title and the body."""
+    facts = _facts(item)
+    if step == Step.DUE_SOON:
+        people = [item.owner]
+        title = _("Due %(deadline)s: %(code)s %(title)s") % {
+            "deadline": item.deadline.isoformat(), "code": item.code, "title": item.title,
+        }
+    else:
+        with_owner, roles = OVERDUE_ROLES[step]
+        people = ([item.owner] if with_owner else []) + recipients.of(item.village, roles, due_on)
+        title = STEP_TITLES[step] % {"code": item.code, "title": item.title}
+        days_text = _("%(days)d working days overdue") if ladder.working else _("%(days)d days overdue")
+        facts = f"{days_text % {'days': overdue_days}} · {facts}"
+    return list({person.pk: person for person in people}.values()), title, facts
+
+
+def _suggest(item: Item, step: str, overdue_days: int) -> None:
+    from maque.accountability.models import Rule
+    from maque.accountability.services import accountability_suggest
+
+    overdue = step == Step.OVERDUE_ACCOUNTABILITY
+    summary = (
+        _("%(code)s %(title)s is %(days)d days overdue. %(facts)s")
+        if overdue
+        else _("%(code)s %(title)s was returned as inadequate %(times)d times. %(facts)s")
+    ) % {"code": item.code, "title": item.title, "days": overdue_days, "times": item.returned_count, "facts": _facts(item)}
+    accountability_suggest(
+        town=item.town,
+        rule=Rule.OVERDUE if overdue else Rule.RETURNS,
+        subject_person=item.owner,
+        village=item.village,
+        items=(item,),
+        key=f"escalation:{step}:item:{item.pk}",
+        summary=summary,
+    )
 
 
 def escalate(*, now: datetime) -> int:
@@ -198,9 +239,9 @@ def escalate(*, now: datetime) -> int:
             if not ladder.settings.escalation_enabled:
                 continue
             for step in Step.values:
-                for item in list(_candidates(ladder, step)):
-                    if _fire(item, step, ladder, recipients, now):
-                        fired += 1
+                candidates = list(_candidates(ladder, step))
+                for start in range(0, len(candidates), BATCH):
+                    fired += _fire_batch(candidates[start : start + BATCH], step, ladder, recipients, now)
     if fired:
         log.info("escalation: %d steps fired", fired)
     return fired

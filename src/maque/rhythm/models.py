@@ -167,6 +167,8 @@ class EscalationStep(models.Model):
         "organisation.Person", blank=True, related_name="+", verbose_name=_("people notified")
     )
     fired_at = models.DateTimeField(_("fired at"))
+    # Which run inserted the row: a batch insert that skips conflicts reads back its own rows by it.
+    run = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("escalation step")

@@ -95,6 +95,9 @@ def contact_leader_home(*, user: AbstractBaseUser, actor: Actor, day: date | Non
             day=day,
         )
         .distinct()
+        .annotate(pending_request=Subquery(
+            ItemRequest.objects.filter(item=OuterRef("pk"), status=ItemRequest.Status.PENDING).values("type")[:1]
+        ))
         .select_related("village", "owner")
         .order_by("deadline", "id")
     )
