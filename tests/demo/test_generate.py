@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db.models import Max
 from django.utils import timezone
 
+from maque.demo.generate import generate_dataset
 from maque.ledger import lifecycle
 from maque.ledger.attributes import clean_attributes
 from maque.ledger.models import (
@@ -23,7 +24,6 @@ from maque.ledger.models import (
 from maque.ledger.queries import with_indicators
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Role, RoleAssignment, Town, Village
-from maque.demo.generate import generate_dataset
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +57,13 @@ def test_it_records_a_transition_for_every_state_change(dataset):
         # Every saved action moved the version on by one, as the lifecycle does.
         assert item.version == len(chain)
         assert item.created_at <= item.updated_at <= timezone.now()
+        # Progress is reported while the work is under way: after start, before what came next.
+        for log in item.progress_logs.all():
+            started = next(t for t in chain if t.action == "start")
+            following = [t for t in chain if t.created_at > started.created_at]
+            assert started.created_at <= log.created_at
+            assert not following or log.created_at <= following[0].created_at
+            assert item.last_progress_at == log.created_at
 
 
 def test_it_closes_items_only_with_a_verifier_who_did_not_do_the_work(dataset):

@@ -6,7 +6,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    When,
+    Window,
+)
 
 from maque.bulletins.models import Bulletin
 from maque.ledger.models import OPEN_STATES, Campaign, Item, State, Transition
@@ -34,6 +46,16 @@ def _window(since: datetime | None, as_of: datetime, field: str) -> Q:
     return condition
 
 
+def _key(column: str) -> ExpressionWrapper:
+    # Grouping by `column + 0` rather than the column: SQLite then reads the table in order
+    # instead of walking the column's index with one random read per row (about 3× slower at a
+    # million items). PostgreSQL plans both alike.
+    return ExpressionWrapper(F(column) + 0, output_field=IntegerField())
+
+
+GROUP_KEYS = {"campaign_key": _key("campaign_id"), "village_key": _key("village_id"), "owner_key": _key("owner_id")}
+
+
 def ledger_groups(*, town: Town, day: date, as_of: datetime, since: datetime | None) -> list[dict[str, Any]]:
     """One pass over the town's items, grouped by campaign × village × owner: items, open, closed,
     overdue (with the longest and total delay), new and closed since the last bulletin.
@@ -45,7 +67,8 @@ def ledger_groups(*, town: Town, day: date, as_of: datetime, since: datetime | N
     rows = (
         Item.objects.filter(town=town, created_at__lt=as_of)
         .exclude(state=State.CANCELLED)
-        .values("campaign_id", "village_id", "owner_id")
+        .annotate(**GROUP_KEYS)
+        .values(*GROUP_KEYS)
         .annotate(
             total=Count("id"),
             open=Count("id", filter=Q(state__in=OPEN_STATES)),
@@ -58,7 +81,10 @@ def ledger_groups(*, town: Town, day: date, as_of: datetime, since: datetime | N
         )
         .order_by()
     )
-    return list(rows)
+    return [
+        {"campaign_id": row.pop("campaign_key"), "village_id": row.pop("village_key"), "owner_id": row.pop("owner_key"), **row}
+        for row in rows
+    ]
 
 
 COUNTS = ("total", "open", "closed", "overdue", "new", "closed_new")

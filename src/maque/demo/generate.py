@@ -494,6 +494,7 @@ class _ItemWriter:
                        "verified_by": None, "closed_at": None, "suspended_on": None, "suspended_until": None}
             transitions.append((item_id, "create", State.FOUND, State.FOUND, owner, owner_user, "", VIA, self._dt(moment)))
             started_at: datetime | None = None
+            after_start: datetime | None = None  # the first action after `start`: reports come before it
             for action in path:
                 moment = min(moment + timedelta(seconds=rng.randint(3600, 6 * 86400)), self.now)
                 if action in _BY_OWNER:
@@ -506,6 +507,8 @@ class _ItemWriter:
                     actor, actor_user = cast.contact_leader
                 from_state = current
                 target = _TARGET[action]
+                if started_at is not None and after_start is None:
+                    after_start = moment
                 if action == "start":
                     started_at = moment
                 elif action == "submit":
@@ -547,7 +550,9 @@ class _ItemWriter:
             last_progress_at = None
             percent = 0
             if started_at is not None and rng.random() < 0.6:
-                logged = min(started_at + timedelta(seconds=rng.randint(3600, 10 * 86400)), self.now)
+                until = after_start or self.now
+                logged = started_at + (until - started_at) * rng.uniform(0.2, 0.9)
+                logged = logged.replace(microsecond=0)
                 percent = rng.choice((20, 30, 50, 60, 80, 90))
                 logs.append((self.next_progress_id, item_id, owner, "已组织人员开展整改，进展顺利", percent, self._dt(logged)))
                 self.next_progress_id += 1

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from ninja import File, Form, Query, Router, Schema, Status
@@ -51,7 +52,7 @@ from maque.ledger.models import (
     Source,
     State,
 )
-from maque.ledger.queries import SORTS, item_list
+from maque.ledger.queries import SORTS, item_list, with_indicators
 from maque.ledger.services import attachment_add, progress_add
 from maque.organisation.models import Household, Person, Plot, Town, Village, VillageGroup
 
@@ -270,15 +271,24 @@ def _visible_item(request: HttpRequest, code: str) -> Item:
     """The item with this code if the caller may see it (with indicators); 404 otherwise."""
     if not ITEM_CODE.match(code):
         raise Http404
-    item = item_list(user=request_user(request)).select_related("group", "plot").filter(code=code.upper()).first()
+    # Filter before annotating, so the light's per-town rules are looked up for this one row.
+    items = Item.objects.visible_to(request_user(request)).filter(code=code.upper())
+    item = with_indicators(items).select_related("town", "campaign", "category", "village", "owner", "group", "plot").first()
     if item is None:
         raise Http404
     return item
 
 
+def actions_of(user: Any, items: list[Item]) -> list[list[str]]:
+    """The lifecycle actions the user may take on each item (no queries: the actor is cached)."""
+    # Only the action names are used: refusals need not be translated (the costly part).
+    with translation.override(None):
+        return [lifecycle.available_actions(user, item) for item in items]
+
+
 def _item_response(request: HttpRequest, code: str) -> dict[str, Any]:
     item = _visible_item(request, code)
-    return item_out(item, lifecycle.available_actions(request_user(request), item))
+    return item_out(item, actions_of(request_user(request), [item])[0])
 
 
 # --- items: list -----------------------------------------------------------------------------------
@@ -341,7 +351,7 @@ def item_index(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, A
     start = (filters.page - 1) * filters.page_size
     page = list(items[start : start + filters.page_size])
     count = items.count() if len(page) == filters.page_size or start else len(page)
-    return {"items": [item_out(item, lifecycle.available_actions(user, item)) for item in page], "count": count}
+    return {"items": [item_out(item, actions) for item, actions in zip(page, actions_of(user, page), strict=True)], "count": count}
 
 
 # --- items: create and edit ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from maque.bulletins.queries import GROUP_KEYS
 from maque.ledger.models import Item, State, Transition
 from maque.meetings.models import Meeting, MeetingDecision
 from maque.organisation.models import Town, Village
@@ -58,8 +59,12 @@ def diagnosis_pack(*, town: Town, now: datetime, stale_days: int = 14) -> dict[s
     for prefix, (start, end) in windows.items():
         annotations.update(_window_counts(prefix, start, end, stale_days))
     grouped = {
-        row["village_id"]: row
-        for row in Item.objects.filter(town=town).values("village_id").annotate(**annotations).order_by()
+        row["village_key"]: row
+        for row in Item.objects.filter(town=town)
+        .annotate(village_key=GROUP_KEYS["village_key"])
+        .values("village_key")
+        .annotate(**annotations)
+        .order_by()
     }
     empty = dict.fromkeys(annotations, 0)
     rows = [

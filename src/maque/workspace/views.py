@@ -24,7 +24,7 @@ from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.models import OPEN_STATES, Campaign, Category, Item
 from maque.ledger.queries import item_list, with_indicators
 from maque.organisation import queries as grid
-from maque.organisation.access import APPROVER_ROLES, actor_for
+from maque.organisation.access import APPROVER_ROLES, REGISTER_ROLES, Actor, actor_for
 from maque.organisation.models import TOWN_WIDE_ROLES, Person, Role, Village
 from maque.workspace import maps, queries
 from maque.workspace.exchange_views import export_url
@@ -42,7 +42,7 @@ def is_htmx(request: HttpRequest) -> bool:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
-    context: dict[str, object] = {"actor": actor}
+    context: dict[str, object] = {"actor": actor, "may_register": may_register(actor)}
     if actor.person is not None:
         context["mine"] = queries.cadre_home(user=request.user, actor=actor)
     if actor.village_ids(Role.CONTACT_LEADER):
@@ -52,6 +52,13 @@ def home(request: HttpRequest) -> HttpResponse:
         town["charts"]["labels"] = {"found": _("found"), "closed": _("closed"), "total": _("total")}
         context["town"] = town
     return render(request, "workspace/home.html", context)
+
+
+def may_register(actor: Actor) -> bool:
+    """Whether the user registers items anywhere (the service decides for each village)."""
+    return actor.person is not None and any(
+        actor.town_roles.get(role) or actor.village_roles.get(role) for role in REGISTER_ROLES
+    )
 
 
 def _may_bulk(request: HttpRequest) -> bool:
