@@ -49,6 +49,7 @@ from maque.organisation.models import Household, Person, RoleAssignment, Town, V
 
 CHUNK_ROWS = 1000
 HEADER_SEARCH_ROWS = 20
+MAX_BLANK_WARNINGS = 50
 # Actions an import may take to bring an item to the state its row names (design §4).
 IMPORT_ACTIONS = ("start", "submit", "verify", "return", "reopen", "cancel")
 # Actions whose service needs the note (备注) as its note or reason.
@@ -230,7 +231,8 @@ class SheetImport:
             return True
         chunk: list[ParsedRow] = []
         data_rows = 0
-        blank_rows: deque[int] = deque()
+        # Only the latest few empty rows are remembered: a sheet may end in a million of them.
+        blank_rows: deque[int] = deque(maxlen=MAX_BLANK_WARNINGS)
         previous = self.header_row
         for row in rows:
             # Rows a workbook leaves out entirely are empty rows too.
@@ -243,6 +245,7 @@ class SheetImport:
                 self.result.warnings.append(
                     Problem(self.sheet.name, blank_rows.popleft(), "", _("Empty row, skipped."))
                 )
+            blank_rows.clear()
             data_rows += 1
             if data_rows > limit:
                 self.problem(row.number, None, _("Too many rows: at most %(max)d can be imported at once.") % {"max": limit})

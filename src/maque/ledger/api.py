@@ -271,8 +271,18 @@ def _visible_item(request: HttpRequest, code: str) -> Item:
     """The item with this code if the caller may see it (with indicators); 404 otherwise."""
     if not ITEM_CODE.match(code):
         raise Http404
+    code = code.upper()
+    # Find the row through the (town, code) index first (codes are "<TOWN>-<year>-<n>"), then ask
+    # the scope about that one row: a scope of many rows would otherwise be scanned for the code.
+    candidates = Item.objects.filter(code=code)
+    prefix = code.rsplit("-", 2)[0]
+    if prefix != code:
+        candidates = candidates.filter(town_id__in=Town.objects.filter(code__iexact=prefix).values("pk"))
+    pk = candidates.values_list("pk", flat=True).first()
+    if pk is None:
+        raise Http404
     # Filter before annotating, so the light's per-town rules are looked up for this one row.
-    items = Item.objects.visible_to(request_user(request)).filter(code=code.upper())
+    items = Item.objects.visible_to(request_user(request)).filter(pk=pk)
     item = with_indicators(items).select_related("town", "campaign", "category", "village", "owner", "group", "plot").first()
     if item is None:
         raise Http404

@@ -1,0 +1,47 @@
+"""`lifecycle.items_create_bulk`: the checks of `item_create`, one counter bump, one transaction."""
+
+import pytest
+
+from maque.ledger import lifecycle
+from maque.ledger.models import Item, ItemCounter, Source, Transition
+
+from ..conftest import make_item, outflow_attributes
+
+
+def rows(world, count, **overrides):
+    base = {"campaign": world.campaign, "category": world.category("farmland-outflow"), "village": world.gaige,
+            "attributes": outflow_attributes()}
+    return [dict(base, title=f"撂荒地{n}", **overrides) for n in range(count)]
+
+
+def test_it_creates_many_items_with_consecutive_codes_transitions_and_history(world):
+    before = make_item(world)
+    items = lifecycle.items_create_bulk(by=world.user("cadre_gaige"), rows=rows(world, 3))
+    year = before.year
+    assert [i.code for i in items] == [f"HP-{year}-0000{n}" for n in (2, 3, 4)]
+    assert ItemCounter.objects.get(town=world.town, year=year).last == 4
+    for item in Item.objects.filter(pk__in=[i.pk for i in items]):
+        assert item.source == Source.IMPORT and item.owner == world.people["cadre_gaige"]
+        assert item.standard == world.category("farmland-outflow").standard
+        transition = Transition.objects.get(item=item)
+        assert (transition.action, transition.via, transition.actor_user) == ("create", "import", world.user("cadre_gaige"))
+        history = item.history.get()
+        assert history.history_user == world.user("cadre_gaige") and history.history_change_reason == "import: create"
+
+
+def test_it_applies_the_same_checks_as_item_create_and_writes_nothing_on_any_error(world):
+    bad = rows(world, 4)
+    bad[1]["attributes"] = dict(outflow_attributes(), area_mu="-1")
+    bad[2]["village"] = world.shuangsheng  # the cadre of 改革村 may not register here
+    bad[3]["title"] = " "
+    with pytest.raises(lifecycle.BulkCreateError) as raised:
+        lifecycle.items_create_bulk(by=world.user("cadre_gaige"), rows=bad)
+    assert set(raised.value.errors) == {1, 2, 3}
+    assert "attributes.area_mu" in raised.value.errors[1]
+    assert "village" in raised.value.errors[2]
+    assert "title" in raised.value.errors[3]
+    assert Item.objects.count() == 0 and Transition.objects.count() == 0
+    assert not ItemCounter.objects.filter(last__gt=0).exists()
+    # The single-item service says the same about the same row.
+    with pytest.raises(lifecycle.NotPermitted):
+        lifecycle.item_create(by=world.user("cadre_gaige"), **bad[2])
