@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from maque.api.errors import ALL
 
@@ -39,19 +39,24 @@ class InputSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class ErrorOut(Schema):
+class Out(BaseModel):
+    """Output schemas are plain pydantic models: operations build dicts, and validating dicts this
+    way is several times faster than through the ORM-aware `Schema`."""
+
+
+class ErrorOut(Out):
     detail: str
     code: str
     errors: dict[str, list[str]] = Field(default_factory=dict, description=f"Messages per field; {ALL} for the whole input.")
     current_version: int | None = None
 
 
-class Ref(Schema):
+class Ref(Out):
     id: int
     name: str
 
 
-class CodeRef(Schema):
+class CodeRef(Out):
     code: str
     name: str
 

@@ -6,12 +6,12 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 from pydantic import Field
 
 from maque.api.auth import BearerAuth, request_user
 from maque.api.errors import ApiError
-from maque.api.schemas import ErrorOut, InputSchema
+from maque.api.schemas import ErrorOut, InputSchema, Out
 from maque.api.services import token_issue, token_revoke
 
 router = Router(tags=["auth"])
@@ -22,7 +22,7 @@ class TokenIn(InputSchema):
     password: str = Field(min_length=1, max_length=4096)
 
 
-class TokenOut(Schema):
+class TokenOut(Out):
     token: str
     expires: datetime
 

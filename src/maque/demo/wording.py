@@ -191,7 +191,8 @@ def collective_contract(rng: random.Random, stock: VillageStock, found_on: date,
         "未按约定履行": ("承租方连续两年拖欠租金", "发函催收欠缴租金，约谈承租方，逾期不履行的依法解除合同。"),
         "合同要素缺失": ("合同缺少标的四至、违约责任等关键条款", "补充完善合同要素，双方签字盖章后归档管理。"),
     }[problem]
-    title = f"{stock.village.name}集体{asset}租赁合同{problem}"
+    owned_by = "" if asset.startswith("集体") else "集体"
+    title = f"{stock.village.name}{owned_by}{asset}租赁合同{problem.removeprefix('合同')}"
     description = f"合同清理发现：{contract_no}号{asset}租赁合同（相对方：{counterparty}），{details[0]}。"
     attributes = {
         "contract_no": contract_no,

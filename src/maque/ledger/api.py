@@ -35,6 +35,7 @@ from maque.api.schemas import (
     ErrorOut,
     Id,
     InputSchema,
+    Out,
     Ref,
     Version,
     village_lookup,
@@ -65,7 +66,7 @@ SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")
 # --- campaigns and categories ---------------------------------------------------------------------
 
 
-class CampaignOut(Schema):
+class CampaignOut(Out):
     code: str
     name: str
     description: str
@@ -75,7 +76,7 @@ class CampaignOut(Schema):
     town: Ref
 
 
-class FieldOut(Schema):
+class FieldOut(Out):
     name: str
     label: str
     type: str
@@ -86,7 +87,7 @@ class FieldOut(Schema):
     help_text: str
 
 
-class CategoryOut(Schema):
+class CategoryOut(Out):
     code: str
     name: str
     campaign: CodeRef
@@ -186,7 +187,7 @@ def category_detail(request: HttpRequest, code: str, town: str | None = None) ->
 # --- items: output -------------------------------------------------------------------------------
 
 
-class ItemOut(Schema):
+class ItemOut(Out):
     code: str
     kind: str
     title: str
@@ -223,7 +224,7 @@ class ItemOut(Schema):
     actions: list[str] = Field(description="Lifecycle actions the caller may take now.")
 
 
-class ItemListOut(Schema):
+class ItemListOut(Out):
     items: list[ItemOut]
     count: int
 
@@ -572,7 +573,7 @@ def item_act(request: HttpRequest, code: str, action: str, payload: ActionIn | N
 # --- progress and attachments --------------------------------------------------------------------
 
 
-class AttachmentOut(Schema):
+class AttachmentOut(Out):
     id: int
     name: str
     content_type: str
@@ -584,7 +585,7 @@ class AttachmentOut(Schema):
     url: str
 
 
-class ProgressOut(Schema):
+class ProgressOut(Out):
     id: int
     text: str
     percent: int | None
@@ -711,7 +712,7 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> FileRespons
 # --- history -------------------------------------------------------------------------------------
 
 
-class HistoryEntry(Schema):
+class HistoryEntry(Out):
     at: datetime
     type: str = Field(description="transition, change, progress or request")
     by: Ref | None

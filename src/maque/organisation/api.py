@@ -20,6 +20,7 @@ from maque.api.schemas import (
     WRITE_ERRORS,
     BodyId,
     InputSchema,
+    Out,
     Ref,
     mask_phone,
     village_lookup,
@@ -35,13 +36,13 @@ router = Router(tags=["organisation"])
 # --- villages ------------------------------------------------------------------------------------
 
 
-class GroupOut(Schema):
+class GroupOut(Out):
     id: int
     name: str
     number: int
 
 
-class VillageOut(Schema):
+class VillageOut(Out):
     id: int
     name: str
     kind: str
@@ -83,13 +84,13 @@ def village_list(request: HttpRequest) -> list[dict[str, Any]]:
 # --- people --------------------------------------------------------------------------------------
 
 
-class RoleOut(Schema):
+class RoleOut(Out):
     role: str
     role_label: str
     village: Ref | None
 
 
-class PersonOut(Schema):
+class PersonOut(Out):
     id: int
     name: str
     title: str
@@ -152,7 +153,7 @@ def person_list(request: HttpRequest, filters: Query[PeopleFilters]) -> list[dic
 # --- plots ---------------------------------------------------------------------------------------
 
 
-class PlotOut(Schema):
+class PlotOut(Out):
     id: int
     code: str
     village: Ref
@@ -167,7 +168,7 @@ class PlotOut(Schema):
     note: str
 
 
-class PlotListOut(Schema):
+class PlotListOut(Out):
     plots: list[PlotOut]
     count: int
 
