@@ -85,7 +85,8 @@ def test_it_refuses_uploads_that_are_not_spreadsheets(world, tmp_path):
     assert ImportBatch.objects.count() == 0
     response = client.post("/api/v1/ledger/imports", {"file": SimpleUploadedFile("x.xlsx", b"hello, not a zip")})
     assert response.status_code == 201 and response.json()["status"] == "invalid"
-    assert "不是" in response.json()["problems"][0]["message"] or response.json()["problems"][0]["message"]
+    assert response.json()["problems"][0]["message"] == "x.xlsx 不是表格文件：内容不是 Excel 或 WPS 工作簿。"
+    assert Item.objects.count() == 0
 
 
 def test_it_downloads_templates_and_exports(world):

@@ -4,7 +4,7 @@ from openpyxl import load_workbook
 
 from maque.ledger.models import Item, ProgressLog, State, Transition
 
-from ..conftest import add_evidence, drive_to_submitted, make_item
+from ..conftest import drive_to_submitted, make_item
 from .helpers import export_file, outflow_row, run_import, xlsx_file
 
 
@@ -102,7 +102,7 @@ def test_it_brings_new_rows_to_the_state_they_name(world, tmp_path):
     assert item.state == State.RECTIFYING
     assert list(item.transitions.values_list("action", "via")) == [("create", "import"), ("start", "import")]
     assert item.progress_logs.get().text == "已进场"
-    # Evidence is required before submitting: a row that says 待验收 for a new item fails.
-    add_evidence  # noqa: B018 - evidence cannot come from a spreadsheet
+    # Evidence is required before submitting, and cannot come from a spreadsheet: a new row
+    # that says 待验收 fails.
     result = run_import(world.user("cadre_gaige"), xlsx_file(tmp_path / "s.xlsx", [outflow_row(事项="新", 状态="待验收")]))
     assert result.problems and Item.objects.count() == 1

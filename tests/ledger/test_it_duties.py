@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import timedelta
 
 import pytest
@@ -197,7 +198,7 @@ def test_it_refuses_every_action_on_a_cancelled_item(world, today):
     item = lifecycle.item_cancel(item=make_item(world), by=world.user("leader"), reason="重复登记")
     for action, service in lifecycle.ACTION_SERVICES.items():
         kwargs = {"note": "x", "reason": "x", "new_deadline": today + timedelta(days=99), "resume_on": today + timedelta(days=9)}
-        accepted = service.__code__.co_varnames[: service.__code__.co_argcount + service.__code__.co_kwonlyargcount]
+        accepted = inspect.signature(service).parameters
         with pytest.raises(ConflictError):
             service(item=item, by=world.user("principal"), **{k: v for k, v in kwargs.items() if k in accepted})
         assert action not in lifecycle.available_actions(world.user("principal"), item)

@@ -606,7 +606,7 @@ def test_it_keeps_the_lifecycle_invariants_under_any_sequence_of_actions(world: 
     run_state_machine_as_test(
         machine,
         settings=settings(
-            max_examples=25,
+            max_examples=15,
             stateful_step_count=20,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],

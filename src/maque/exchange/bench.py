@@ -11,7 +11,8 @@ Runs in its own temporary SQLite database, so it never touches a real or shared 
     python -m maque.exchange.bench --rows 100000 [--json FILE]
 
 `run(rows)` runs the same in a child process and returns the results as a dict (the project's
-`make bench` calls it, also with its own context object, in which case N is 100,000).
+`make bench` calls it with its own context object instead; N is then 100,000, or
+`MAQUE_BENCH_EXCHANGE_ROWS`).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ HEADERS = ["序号", "编号", "村", "组", "对象（户/地块）", "事项",
 
 def run(rows: Any = DEFAULT_ROWS) -> dict[str, Any]:
     """Measure in a child process with its own database; return the results."""
-    count = rows if isinstance(rows, int) else DEFAULT_ROWS
+    count = rows if isinstance(rows, int) else int(os.environ.get("MAQUE_BENCH_EXCHANGE_ROWS", DEFAULT_ROWS))
     with tempfile.TemporaryDirectory(prefix="maque-exchange-bench-") as folder:
         output = Path(folder) / "results.json"
         env = dict(os.environ, MAQUE_VAR_DIR=folder, MAQUE_DATABASE_URL=f"sqlite:///{folder}/bench.sqlite3")

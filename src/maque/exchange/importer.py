@@ -50,6 +50,7 @@ from maque.organisation.models import Household, Person, RoleAssignment, Town, V
 CHUNK_ROWS = 1000
 HEADER_SEARCH_ROWS = 20
 MAX_BLANK_WARNINGS = 50
+MAX_LISTED_CODES = 1000  # the result names the first codes created, not all (bounded memory)
 # Actions an import may take to bring an item to the state its row names (design §4).
 IMPORT_ACTIONS = ("start", "submit", "verify", "return", "reopen", "cancel")
 # Actions whose service needs the note (备注) as its note or reason.
@@ -81,7 +82,7 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     committed: bool = False
-    codes: list[str] = field(default_factory=list)  # codes of the items created (when committed)
+    codes: list[str] = field(default_factory=list)  # the first codes created (when committed)
 
     @property
     def ok(self) -> bool:
@@ -132,7 +133,6 @@ def ledger_import(
             if not read_any and not result.problems:
                 result.problems.append(Problem("", None, "", _("The file has no ledger rows to import.")))
             if result.problems:
-                result.invalid = max(result.invalid, 1) if result.invalid == 0 and not any(p.row for p in result.problems) else result.invalid
                 result.codes = []
                 transaction.set_rollback(True)
             elif not commit:
@@ -628,7 +628,8 @@ class SheetImport:
         for parsed, item in zip(rows, items, strict=True):
             parsed.item = item
             self.result.new += 1
-            self.result.codes.append(item.code)
+            if len(self.result.codes) < MAX_LISTED_CODES:
+                self.result.codes.append(item.code)
 
     def _update(self, parsed: ParsedRow) -> None:
         item = parsed.item

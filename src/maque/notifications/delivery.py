@@ -43,6 +43,8 @@ TIMEOUT_SECONDS = 10
 # A sender that claimed a delivery this long ago and never finished has crashed.
 CLAIM_LEASE = timedelta(minutes=10)
 BATCH = 200
+# One tick sends for at most this long (an unreachable robot times out); the rest go next tick.
+SEND_BUDGET_SECONDS = 30
 # Documented content limits (bytes): WeCom markdown 4096, text 2048; DingTalk ~20000.
 LIMITS = {(Channel.Kind.WECOM, "markdown"): 4096, (Channel.Kind.WECOM, "text"): 2048}
 DEFAULT_LIMIT = 18000
@@ -190,7 +192,10 @@ def deliveries_send(*, now: datetime) -> int:
     ) | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_LEASE)
     sent = 0
     ids = list(Delivery.objects.filter(due, channel__active=True).order_by("pk").values_list("pk", flat=True)[:BATCH])
+    started = time.monotonic()
     for delivery_id in ids:
+        if time.monotonic() - started > SEND_BUDGET_SECONDS:
+            break
         if not _claim(delivery_id, now):
             continue
         delivery = Delivery.objects.select_related("channel", "notification").get(pk=delivery_id)
