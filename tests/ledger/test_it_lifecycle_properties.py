@@ -284,6 +284,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.state = to_state or from_state
         self.version += 1
         self.last_user = self.user(persona)
+        if self.state in (State.CLOSED, State.CANCELLED):
+            self.pending.clear()  # a finished item's pending requests are withdrawn
 
     # --- the actions ------------------------------------------------------------------------
 

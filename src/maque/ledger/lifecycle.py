@@ -231,6 +231,10 @@ def _act(
         if target is not None:
             current.state = target
             changed.append("state")
+        if target in (State.CLOSED, State.CANCELLED):
+            # A finished item has nothing left to extend or suspend.
+            for request in current.requests.select_for_update().filter(status=ItemRequest.Status.PENDING):
+                _close_request(request, ctx, ItemRequest.Status.WITHDRAWN, _("The item was %(state)s.") % {"state": current.get_state_display()})
         _save(current, ctx, f"{action} {reason}".strip(), changed)
         _record(current, ctx, action, from_state, reason)
     return current

@@ -105,8 +105,12 @@ SORTS = {
     "-updated": ("-updated_at", "-id"),
     "village": ("village__name", "id"),
     "state": ("state", "id"),
-    "light": ("light", "id"),
+    "light": ("light_rank", "id"),
+    "-light": ("-light_rank", "-id"),
 }
+
+# Lights by severity, so that sorting by light puts red first (descending) or last.
+LIGHT_RANK = {Light.GREY: 0, Light.BLUE: 1, Light.GREEN: 2, Light.YELLOW: 3, Light.RED: 4}
 
 
 def item_list(
@@ -152,6 +156,10 @@ def item_list(
     items = with_indicators(items, day=day, towns=list(Town.objects.visible_to(user)))
     if light:
         items = items.filter(light=light)
+    if sort in ("light", "-light"):
+        items = items.annotate(
+            light_rank=Case(*(When(light=value, then=Value(rank)) for value, rank in LIGHT_RANK.items()), output_field=IntegerField())
+        )
     return items.select_related("village", "owner", "category", "campaign", "town").order_by(*SORTS.get(sort, SORTS["-found_on"]))
 
 
