@@ -77,13 +77,13 @@ def test_it_closes_items_only_with_a_verifier_who_did_not_do_the_work(dataset):
         assert verify.actor_id == item.verified_by_id
         # The verifier holds a role the category lets verify.
         actor = actor_for(item.verified_by.user)
-        assert lifecycle.roles_on_item(actor, item) & lifecycle._allowed_roles("verify", item)
+        assert lifecycle.roles_on_item(actor, item) & lifecycle.allowed_roles("verify", item)
     assert not Item.objects.exclude(state=State.CLOSED).filter(verified_by__isnull=False).exists()
 
 
 def test_it_gives_submitted_work_fresh_evidence(dataset):
     for item in Item.objects.filter(state__in=(State.SUBMITTED, State.CLOSED)):
-        assert lifecycle._has_fresh_evidence(item), item.code
+        assert lifecycle.has_fresh_evidence(item), item.code
         assert item.submitted_by_id == item.owner_id
 
 

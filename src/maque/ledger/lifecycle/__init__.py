@@ -1,0 +1,87 @@
+"""The item lifecycle (design §4): every state change of an item, implemented once.
+
+Each action is a typed service: it checks the actor's right and the separation of duties, the
+evidence and reasons it needs, and the item's version; it locks the row, runs in a transaction,
+writes a `Transition` row and keeps the history. The web, the API, imports, the CLI and `tick`
+all call these functions; nothing else sets `Item.state`.
+
+- `rules`: the allowed transitions and who may take each action (one table each);
+- `machinery`: lock, check, apply, save with a new version, record — shared by every action;
+- `actions`: the actions themselves (`item_start`, `item_submit`, `item_verify`, …);
+- `registration`: creating items (one or in bulk) and editing their fields.
+"""
+
+from maque.ledger.errors import ConflictError, NotPermitted
+from maque.ledger.lifecycle.actions import (
+    ACTION_SERVICES,
+    has_fresh_evidence,
+    item_approve_extension,
+    item_approve_suspension,
+    item_cancel,
+    item_reject_extension,
+    item_reject_suspension,
+    item_reopen,
+    item_request_extension,
+    item_request_suspension,
+    item_resume,
+    item_return,
+    item_start,
+    item_submit,
+    item_verify,
+)
+from maque.ledger.lifecycle.machinery import Context
+from maque.ledger.lifecycle.registration import (
+    EDITABLE_FIELDS,
+    LEADER_FIELDS,
+    BulkCreateError,
+    item_create,
+    item_update,
+    items_create_bulk,
+)
+from maque.ledger.lifecycle.rules import (
+    ACTION_LABELS,
+    ACTORS,
+    DEFAULT_VERIFIER_ROLES,
+    OWNER,
+    TRANSITIONS,
+    allowed_roles,
+    available_actions,
+    may,
+    roles_on_item,
+)
+
+__all__ = [
+    "ACTION_LABELS",
+    "ACTION_SERVICES",
+    "ACTORS",
+    "DEFAULT_VERIFIER_ROLES",
+    "EDITABLE_FIELDS",
+    "LEADER_FIELDS",
+    "OWNER",
+    "TRANSITIONS",
+    "BulkCreateError",
+    "ConflictError",
+    "Context",
+    "NotPermitted",
+    "allowed_roles",
+    "available_actions",
+    "has_fresh_evidence",
+    "item_approve_extension",
+    "item_approve_suspension",
+    "item_cancel",
+    "item_create",
+    "item_reject_extension",
+    "item_reject_suspension",
+    "item_reopen",
+    "item_request_extension",
+    "item_request_suspension",
+    "item_resume",
+    "item_return",
+    "item_start",
+    "item_submit",
+    "item_update",
+    "item_verify",
+    "items_create_bulk",
+    "may",
+    "roles_on_item",
+]
