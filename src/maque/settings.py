@@ -172,6 +172,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 MAQUE_IMPORT_MAX_BYTES = env.int("MAQUE_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 MAQUE_IMPORT_MAX_ROWS = env.int("MAQUE_IMPORT_MAX_ROWS", 100_000, minimum=1)
 
+# The address people use to reach this server, e.g. https://maque.example.gov.cn: links in
+# e-mail and group-robot messages are made absolute with it (empty: messages carry no link).
+MAQUE_BASE_URL = (env.str("MAQUE_BASE_URL", "") or "").rstrip("/")
+
 MAQUE_TOKEN_TTL_DAYS = env.int("MAQUE_TOKEN_TTL_DAYS", 30, minimum=1)
 MAQUE_DEMO = not PRODUCTION and env.bool("MAQUE_DEMO_BANNER", True)
 
