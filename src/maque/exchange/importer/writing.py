@@ -1,0 +1,221 @@
+"""Writing rows through the ledger's lifecycle services: create, edit, report progress, move the state."""
+
+from __future__ import annotations
+
+from collections import deque
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from maque.exchange.importer.state import ParsedRow, SheetState
+from maque.exchange.layout import (
+    STATE_NAMES,
+    mask_personal,
+)
+from maque.ledger import lifecycle
+from maque.ledger.attributes import clean_attributes
+from maque.ledger.errors import ConflictError, NotPermitted
+from maque.ledger.models import FieldType, Item, Source, State
+from maque.ledger.services import progress_add
+
+MAX_LISTED_CODES = 1000  # the result names the first codes created, not all (bounded memory)
+# Actions an import may take to bring an item to the state its row names (design §4).
+IMPORT_ACTIONS = ("start", "submit", "verify", "return", "reopen", "cancel")
+# Actions whose service needs the note (备注) as its note or reason.
+NOTE_ACTIONS = {"verify": "note", "return": "reason", "reopen": "reason", "cancel": "reason"}
+
+
+class LifecycleWriting(SheetState):
+    """Rows become items and item changes, each through its service."""
+
+    def _create(self, rows: list[ParsedRow]) -> None:
+        if not rows:
+            return
+        assert self.category is not None
+        arguments = []
+        for parsed in rows:
+            cells = parsed.cells
+            values: dict[str, Any] = {
+                "campaign": self.category.campaign,
+                "category": self.category,
+                "village": cells["village"],
+                "title": cells.get("title") or _title_from(cells.get("description", "")),
+                "attributes": {name: cells[f"attr:{name}"] for name in self.fields if f"attr:{name}" in cells},
+            }
+            for key in ("owner", "deadline", "group", "subject", "description", "measures", "standard"):
+                if key in cells:
+                    values[key] = cells[key]
+            arguments.append(values)
+        try:
+            with transaction.atomic():
+                items = lifecycle.items_create_bulk(by=self.by, rows=arguments, via="import", source=Source.IMPORT)
+        except lifecycle.BulkCreateError as error:
+            for index, errors in error.errors.items():
+                self._service_errors(rows[index], errors)
+            # The other rows are still created (and rolled back with the whole import), so the
+            # counts and any later problems of those rows are reported too.
+            self._create([parsed for index, parsed in enumerate(rows) if index not in error.errors])
+            return
+        for parsed, item in zip(rows, items, strict=True):
+            parsed.item = item
+            self.result.new += 1
+            if len(self.result.codes) < MAX_LISTED_CODES:
+                self.result.codes.append(item.code)
+
+    def _update(self, parsed: ParsedRow) -> None:
+        item = parsed.item
+        assert item is not None and self.category is not None
+        cells = parsed.cells
+        changes: dict[str, Any] = {}
+        for key in ("title", "description", "measures", "standard", "subject"):
+            if key not in self.index_of:
+                continue
+            value = cells.get(key, "")
+            if key == "title" and not value:
+                continue  # a title is never cleared by an empty cell
+            if not self._same_text(getattr(item, key), value):
+                changes[key] = value
+        if "group" in self.index_of and cells.get("group") != item.group:
+            changes["group"] = cells.get("group")
+        if "owner" in cells and cells["owner"].pk != item.owner_id:
+            changes["owner"] = cells["owner"]
+        if "deadline" in cells and cells["deadline"] != item.deadline:
+            changes["deadline"] = cells["deadline"]
+        present = [name for name in self.fields if f"attr:{name}" in self.index_of]
+        if present:
+            merged = dict(item.attributes)
+            for name in present:
+                if f"attr:{name}" in cells:
+                    merged[name] = cells[f"attr:{name}"]
+                else:
+                    merged.pop(name, None)
+            try:
+                cleaned = clean_attributes(self.category, merged, village=item.village, references=self.references)
+            except ValidationError as error:
+                self._service_errors(parsed, error.message_dict)
+                return
+            if not self._same_attributes(item.attributes, cleaned):
+                changes["attributes"] = merged
+        changed = self._follow_up(parsed, item, new=False, changes=changes)
+        if parsed.errors:
+            return
+        if changed:
+            self.result.updated += 1
+        else:
+            self.result.unchanged += 1
+
+    def _follow_up(self, parsed: ParsedRow, item: Item | None, *, new: bool, changes: dict[str, Any] | None = None) -> bool:
+        """Edits, progress and state changes of one row, each through its service, in a savepoint."""
+        assert item is not None
+        changed = False
+        progress = parsed.cells.get("progress")
+        if progress and not new and self._same_text(self._latest_progress.get(item.pk, ""), progress):
+            progress = None  # the ledger already says so
+        target = self._target_state(parsed)
+        path = [] if target is None or target == item.state else _path(item.state, target)
+        if path is None:
+            parsed.errors.append(("state", _("An import cannot bring an item from %(from)s to %(to)s; suspensions and resumptions are requested in the ledger.") % {"from": STATE_NAMES[item.state], "to": STATE_NAMES[target]}))
+            return False
+        if not changes and not progress and not path:
+            return False
+        try:
+            with transaction.atomic():
+                if changes:
+                    item = lifecycle.item_update(item=item, by=self.by, changes=changes, via="import")
+                if progress:
+                    progress_add(item=item, by=self.by, text=progress)
+                for action in path:
+                    extra = {}
+                    if action in NOTE_ACTIONS:
+                        extra[NOTE_ACTIONS[action]] = parsed.cells.get("note", "")
+                    item = lifecycle.ACTION_SERVICES[action](item=item, by=self.by, via="import", **extra)
+                changed = True
+        except ValidationError as error:
+            self._service_errors(parsed, error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages})
+        except (NotPermitted, ConflictError) as error:
+            parsed.errors.append(("state" if path else None, _("Row not imported: %(reason)s") % {"reason": error.message}))
+        if new and parsed.errors:
+            self.result.new -= 1
+        return changed
+
+    def _target_state(self, parsed: ParsedRow) -> str | None:
+        state = parsed.cells.get("state")
+        closed = parsed.cells.get("closed_flag")
+        if closed is True and state not in (None, State.CLOSED):
+            parsed.errors.append(("closed_flag", _("是否销号 says 是 but the state is %(state)s.") % {"state": STATE_NAMES[state]}))
+            return None
+        if closed is False and state == State.CLOSED:
+            parsed.errors.append(("closed_flag", _("是否销号 says 否 but the state is 已销号.")))
+            return None
+        if state is None and closed is True:
+            return State.CLOSED
+        return state
+
+    def _same_text(self, current: str, value: str) -> bool:
+        current = current or ""
+        return current == value or (self.masks and mask_personal(current) == value)
+
+    def _same_attributes(self, current: dict[str, Any], cleaned: dict[str, Any]) -> bool:
+        """Equal as values: 3.50 is 3.5, and a masked text is the text it masks."""
+        if set(current) != set(cleaned):
+            return False
+        for key, value in current.items():
+            new = cleaned[key]
+            if value == new:
+                continue
+            field_ = self.fields.get(key)
+            if field_ is not None and field_.type == FieldType.DECIMAL:
+                try:
+                    if Decimal(str(value)) == Decimal(str(new)):
+                        continue
+                except InvalidOperation:
+                    return False
+            if not (self.masks and isinstance(value, str) and mask_personal(value) == new):
+                return False
+        return True
+
+    def _service_errors(self, parsed: ParsedRow, errors: dict[str, list[str]]) -> None:
+        for name, messages in errors.items():
+            key = _column_for(name, self.index_of)
+            for message in messages:
+                parsed.errors.append((key, message))
+
+
+def _column_for(name: str, index_of: dict[str, int]) -> str | None:
+    if name.startswith("attributes."):
+        key = "attr:" + name.split(".", 1)[1]
+    else:
+        key = {
+            "title": "title" if "title" in index_of else "description",
+            "note": "note",
+            "reason": "note",
+            "evidence": "state",
+            "found_on": "deadline",
+            "campaign": "village",
+            "category": "village",
+        }.get(name, name)
+    return key if key in index_of else None
+
+
+def _title_from(description: str) -> str:
+    first_line = description.strip().splitlines()[0] if description.strip() else ""
+    return first_line[:60]
+
+
+def _path(start: str, target: str) -> list[str] | None:
+    """The shortest sequence of lifecycle actions from one state to another (None if none)."""
+    queue: deque[tuple[str, list[str]]] = deque([(start, [])])
+    seen = {start}
+    while queue:
+        state, actions = queue.popleft()
+        if state == target:
+            return actions
+        for action in IMPORT_ACTIONS:
+            allowed_from, to = lifecycle.TRANSITIONS[action]
+            if state in allowed_from and to is not None and to not in seen:
+                seen.add(to)
+                queue.append((to, [*actions, action]))
+    return None

@@ -1,0 +1,141 @@
+"""How an item is shown: `ItemOut`, and finding the item a caller may see by its code."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.utils import translation
+from pydantic import Field
+
+from maque.api.auth import request_user
+from maque.api.schemas import (
+    CodeRef,
+    Out,
+    Ref,
+)
+from maque.ledger import lifecycle
+from maque.ledger.models import (
+    Item,
+)
+from maque.ledger.queries import with_indicators
+from maque.organisation.models import Town
+
+ITEM_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,29}$")
+
+
+class ItemOut(Out):
+    code: str
+    kind: str
+    title: str
+    campaign: CodeRef
+    category: CodeRef | None
+    village: Ref
+    group: Ref | None
+    plot: str | None = Field(description="Plot code.")
+    household: int | None = Field(description="Household id.")
+    subject: str
+    description: str
+    measures: str
+    scope: str
+    standard: str
+    owner: Ref
+    found_on: date
+    deadline: date
+    original_deadline: date
+    state: str
+    state_label: str
+    light: str
+    overdue: bool
+    days_overdue: int
+    attributes: dict[str, Any]
+    returned_count: int
+    reopened_count: int
+    extension_count: int
+    progress_percent: int
+    source: str
+    suspended_until: date | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    actions: list[str] = Field(description="Lifecycle actions the caller may take now.")
+
+
+class ItemListOut(Out):
+    items: list[ItemOut]
+    count: int
+
+
+def item_out(item: Item, actions: list[str]) -> dict[str, Any]:
+    return {
+        "code": item.code,
+        "kind": item.kind,
+        "title": item.title,
+        "campaign": {"code": item.campaign.code, "name": item.campaign.name},
+        "category": {"code": item.category.code, "name": item.category.name} if item.category_id else None,
+        "village": {"id": item.village_id, "name": item.village.name},
+        "group": {"id": item.group_id, "name": item.group.name} if item.group_id else None,
+        "plot": item.plot.code if item.plot_id else None,
+        "household": item.household_id,
+        "subject": item.subject,
+        "description": item.description,
+        "measures": item.measures,
+        "scope": item.scope,
+        "standard": item.standard,
+        "owner": {"id": item.owner_id, "name": item.owner.name},
+        "found_on": item.found_on,
+        "deadline": item.deadline,
+        "original_deadline": item.original_deadline,
+        "state": item.state,
+        "state_label": str(item.get_state_display()),
+        "light": item.light,  # type: ignore[attr-defined]
+        "overdue": bool(item.overdue),  # type: ignore[attr-defined]
+        "days_overdue": item.days_overdue or 0,  # type: ignore[attr-defined]
+        "attributes": item.attributes if isinstance(item.attributes, dict) else {},
+        "returned_count": item.returned_count,
+        "reopened_count": item.reopened_count,
+        "extension_count": item.extension_count,
+        "progress_percent": item.progress_percent,
+        "source": item.source,
+        "suspended_until": item.suspended_until,
+        "version": item.version,
+        "created_at": item.created_at,
+        "updated_at": item.updated_at,
+        "actions": actions,
+    }
+
+
+def _visible_item(request: HttpRequest, code: str) -> Item:
+    """The item with this code if the caller may see it (with indicators); 404 otherwise."""
+    if not ITEM_CODE.match(code):
+        raise Http404
+    code = code.upper()
+    # Find the row through the (town, code) index first (codes are "<TOWN>-<year>-<n>"), then ask
+    # the scope about that one row: a scope of many rows would otherwise be scanned for the code.
+    candidates = Item.objects.filter(code=code)
+    prefix = code.rsplit("-", 2)[0]
+    if prefix != code:
+        candidates = candidates.filter(town_id__in=Town.objects.filter(code__iexact=prefix).values("pk"))
+    pk = candidates.values_list("pk", flat=True).first()
+    if pk is None:
+        raise Http404
+    # Filter before annotating, so the light's per-town rules are looked up for this one row.
+    items = Item.objects.visible_to(request_user(request)).filter(pk=pk)
+    item = with_indicators(items).select_related("town", "campaign", "category", "village", "owner", "group", "plot").first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def actions_of(user: Any, items: list[Item]) -> list[list[str]]:
+    """The lifecycle actions the user may take on each item (no queries: the actor is cached)."""
+    # Only the action names are used: refusals need not be translated (the costly part).
+    with translation.override(None):
+        return [lifecycle.available_actions(user, item) for item in items]
+
+
+def _item_response(request: HttpRequest, code: str) -> dict[str, Any]:
+    item = _visible_item(request, code)
+    return item_out(item, actions_of(request_user(request), [item])[0])
