@@ -160,7 +160,7 @@ def item_list(
         items = items.annotate(
             light_rank=Case(*(When(light=value, then=Value(rank)) for value, rank in LIGHT_RANK.items()), output_field=IntegerField())
         )
-    return items.select_related("village", "owner", "category", "campaign", "town").order_by(*SORTS.get(sort, SORTS["-found_on"]))
+    return items.select_related("village", "owner", "category", "campaign").order_by(*SORTS.get(sort, SORTS["-found_on"]))
 
 
 def counts_by_village_state_light(*, user: AbstractBaseUser, day: date | None = None) -> list[dict[str, Any]]:
