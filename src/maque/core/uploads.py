@@ -35,6 +35,17 @@ class CheckedUpload:
     size: int
     sha256: str
 
+    def model_fields(self) -> dict[str, object]:
+        """The values every stored-file model keeps about its file (attachments, meeting files)."""
+        return {
+            "original_name": self.name,
+            "extension": self.extension,
+            "content_type": self.content_type,
+            "kind": self.kind,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
 
 def check_upload(upload: UploadedFile) -> CheckedUpload:
     """Validate an uploaded file or raise ValidationError with a message the user can act on."""

@@ -49,17 +49,7 @@ def attachment_add(
     """Store one evidence file (type, content and size checked) through Django storage."""
     _check_can_report(item, by)
     checked = check_upload(upload)
-    attachment = Attachment(
-        item=item,
-        progress=progress,
-        original_name=checked.name,
-        extension=checked.extension,
-        content_type=checked.content_type,
-        kind=checked.kind,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=actor_for(by).person,
-    )
+    attachment = Attachment(item=item, progress=progress, uploaded_by=actor_for(by).person, **checked.model_fields())
     attachment.file.save(checked.name, upload, save=False)
     attachment.save()
     return attachment

@@ -153,16 +153,7 @@ def meeting_file_add(*, meeting: Meeting, by: AbstractBaseUser, upload: Uploaded
     """Attach a photo or document (type, content and size checked) to a meeting."""
     _check_organiser(by, meeting.town, list(meeting.villages.all()))
     checked = check_upload(upload)
-    stored = MeetingFile(
-        meeting=meeting,
-        original_name=checked.name,
-        extension=checked.extension,
-        content_type=checked.content_type,
-        kind=checked.kind,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=actor_for(by).person,
-    )
+    stored = MeetingFile(meeting=meeting, uploaded_by=actor_for(by).person, **checked.model_fields())
     stored.file.save(checked.name, upload, save=False)
     stored.save()
     return stored
