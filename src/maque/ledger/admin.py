@@ -14,12 +14,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from maque.core.admin import EditableInline, HistoryAdmin, ReadOnlyInline, RecordAdmin
-from maque.ledger.attributes import clean_attributes
+from maque.ledger.lifecycle import EDITABLE_FIELDS, LEADER_FIELDS, clean_changes
 from maque.ledger.models import (
     Attachment,
     Campaign,
@@ -111,31 +111,23 @@ class ProgressInline(ReadOnlyInline):
 
 
 class ItemAdminForm(forms.ModelForm):
-    """Validates the category fields and the deadline the way the lifecycle does."""
+    """Validates edits with the lifecycle's own checks (`lifecycle.clean_changes`)."""
 
     # Meta (model, fields) comes from the admin, which builds the form for its fieldsets.
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        item = self.instance
-        errors: dict[str, Any] = {}
-        if "attributes" in data and item.category_id is not None:
-            try:
-                data["attributes"] = clean_attributes(item.category, data["attributes"], village=item.village)
-            except ValidationError as error:
-                errors["attributes"] = [message for messages in error.message_dict.values() for message in messages]
-        deadline = data.get("deadline")
-        if deadline is not None and deadline < item.found_on:
-            errors["deadline"] = _("The deadline cannot be before the discovery date.")
-        for name in ("group", "plot", "household"):
-            value = data.get(name)
-            if value is not None and value.village_id != item.village_id:
-                errors[name] = _("Must belong to the item's village.")
-        owner = data.get("owner")
-        if owner is not None and (owner.town_id != item.town_id or not owner.active):
-            errors["owner"] = _("The owner must be an active person of this town.")
-        if errors:
-            raise ValidationError(errors)
+        editable = (*EDITABLE_FIELDS, *LEADER_FIELDS)
+        changes = {name: data[name] for name in self.changed_data if name in editable and name in data}
+        try:
+            data.update(clean_changes(self.instance, changes))
+        except ValidationError as error:
+            # Category-field errors come as "attributes.<name>": show them on the attributes box.
+            messages: dict[str, list[str]] = {}
+            for key, values in error.message_dict.items():
+                field = "attributes" if key.startswith("attributes") else key
+                messages.setdefault(field if field in self.fields else NON_FIELD_ERRORS, []).extend(values)
+            raise ValidationError(messages) from None
         return data
 
 
