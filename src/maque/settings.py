@@ -126,7 +126,13 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["OPTIONS"] = {
         "timeout": env.int("MAQUE_SQLITE_BUSY_TIMEOUT", 20, minimum=1),
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        # WAL lets readers go on while one writer writes. The page cache (32 MB a connection) and
+        # memory-mapped reads (address space only, shared with the OS cache) keep the town's
+        # figures — a pass over a million index entries — off the system-call path.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA cache_size=-32768; PRAGMA mmap_size=2147483648; PRAGMA temp_store=MEMORY;"
+        ),
     }
     _database.setdefault("TEST", {})
     # Tests use a file (not memory) so that concurrency tests can open a second connection; one

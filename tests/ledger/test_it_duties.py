@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from maque.ledger import lifecycle
 from maque.ledger.errors import ConflictError, NotPermitted
@@ -225,3 +226,16 @@ def test_it_lets_only_approvers_change_owner_and_deadline(world, today):
     assert item.version == 2 and item.title == "三组撂荒地复耕（12亩）"
     item = lifecycle.item_update(item=item, by=world.user("contact_gaige"), changes={"deadline": today + timedelta(days=99)})
     assert item.deadline == today + timedelta(days=99) and item.original_deadline != item.deadline
+
+
+@pytest.mark.parametrize("state", ["found", "rectifying", "submitted", "suspended", "cancelled"])
+def test_it_keeps_a_closing_time_exactly_while_an_item_is_closed(world, state):
+    item = drive_to_closed(world, make_item(world))
+    assert item.closed_at is not None
+    # The database itself refuses a closed item without a closing time, and an open one with.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Item.objects.filter(pk=item.pk).update(closed_at=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Item.objects.filter(pk=item.pk).update(state=state)
+    reopened = lifecycle.item_reopen(item=item, by=world.user("inspector"), reason="复查发现反弹")
+    assert reopened.closed_at is None

@@ -6,23 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import (
-    Case,
-    Count,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    Max,
-    Q,
-    QuerySet,
-    Sum,
-    When,
-    Window,
-)
+from django.db.models import Count, Q, QuerySet
 
 from maque.bulletins.models import Bulletin
-from maque.ledger.models import OPEN_STATES, Campaign, Item, State, Transition
-from maque.ledger.queries import DaysBetween
+from maque.ledger import figures
+from maque.ledger.models import OPEN_STATES, Campaign, State, Transition
 from maque.organisation.models import Person, Town, Village
 
 # How many overdue items are listed one by one; the rest are counted by village and owner.
@@ -46,48 +34,72 @@ def _window(since: datetime | None, as_of: datetime, field: str) -> Q:
     return condition
 
 
-def _key(column: str) -> ExpressionWrapper:
-    # Grouping by `column + 0` rather than the column: SQLite then reads the table in order
-    # instead of walking the column's index with one random read per row (about 3× slower at a
-    # million items). PostgreSQL plans both alike.
-    return ExpressionWrapper(F(column) + 0, output_field=IntegerField())
-
-
-GROUP_KEYS = {"campaign_key": _key("campaign_id"), "village_key": _key("village_id"), "owner_key": _key("owner_id")}
+COUNTS = ("total", "open", "closed", "overdue", "new", "closed_new")
 
 
 def ledger_groups(*, town: Town, day: date, as_of: datetime, since: datetime | None) -> list[dict[str, Any]]:
-    """One pass over the town's items, grouped by campaign × village × owner: items, open, closed,
-    overdue (with the longest and total delay), new and closed since the last bulletin.
+    """The town's items registered before `as_of` (cancelled ones aside), in groups of campaign ×
+    village × owner: items, open, closed, overdue (with the longest and total delay), new and
+    closed since the last bulletin.
 
     Every table of the bulletin (campaign totals, overdue by village and owner, village ranking)
-    is a sum over these few thousand groups, so the million items are read once."""
-    overdue = Q(state__in=OPEN_STATES, deadline__lt=day)
-    delay = Case(When(overdue, then=DaysBetween(day)), default=None, output_field=IntegerField())
-    rows = (
-        Item.objects.filter(town=town, created_at__lt=as_of)
-        .exclude(state=State.CANCELLED)
-        .annotate(**GROUP_KEYS)
-        .values(*GROUP_KEYS)
-        .annotate(
-            total=Count("id"),
-            open=Count("id", filter=Q(state__in=OPEN_STATES)),
-            closed=Count("id", filter=Q(state=State.CLOSED)),
-            overdue=Count("id", filter=overdue),
-            new=Count("id", filter=_window(since, as_of, "created_at")),
-            closed_new=Count("id", filter=Q(state=State.CLOSED) & _window(since, as_of, "closed_at")),
-            max_days=Max(delay),
-            total_days=Sum(delay),
+    is a sum over these few thousand groups. They are read from the figures index (see
+    `maque.ledger.figures`) plus two short ranges for what happened since the last bulletin; the
+    counts of all items sit in groups whose owner is None, the overdue ones in groups by owner."""
+    groups: dict[tuple[int, int, int | None], dict[str, Any]] = {}
+
+    def group(campaign_id: int, village_id: int, owner_id: int | None = None) -> dict[str, Any]:
+        key = (campaign_id, village_id, owner_id)
+        if key not in groups:
+            groups[key] = {
+                "campaign_id": campaign_id, "village_id": village_id, "owner_id": owner_id,
+                **dict.fromkeys(COUNTS, 0), "max_days": None, "total_days": None,
+            }
+        return groups[key]
+
+    for row in figures.state_counts(town=town, before=as_of):
+        if row["state"] == State.CANCELLED:
+            continue
+        counts = group(row["campaign_id"], row["village_id"])
+        counts["total"] += row["n"]
+        if row["state"] in OPEN_STATES:
+            counts["open"] += row["n"]
+        elif row["state"] == State.CLOSED:
+            counts["closed"] += row["n"]
+        if since is None:  # the first bulletin: everything is new
+            counts["new"] += row["n"]
+    for row in figures.overdue_counts(town=town, day=day, before=as_of):
+        late = group(row["campaign_id"], row["village_id"], row["owner_id"])
+        late["overdue"] += row["n"]
+        late["max_days"] = max(late["max_days"] or 0, (day - row["first_deadline"]).days)
+        late["total_days"] = (late["total_days"] or 0) + row["total_days"]
+    if since is not None:
+        registered = (
+            figures.town_items(town)
+            .filter(created_at__gte=since, created_at__lt=as_of)
+            .exclude(state=State.CANCELLED)
+            .values(campaign_key=figures.unordered("campaign_id"), village_key=figures.unordered("village_id"))
+            .annotate(n=Count("*"))
         )
-        .order_by()
+        for row in registered:
+            group(row["campaign_key"], row["village_key"])["new"] += row["n"]
+    # A closing time means closed (a constraint of the table), so no state is asked for. The first
+    # bulletin counts every item closed before `as_of`: the closed ones less those closed later.
+    if since is None:
+        for row in groups.values():
+            row["closed_new"] = row["closed"]
+        closed, sign = Q(closed_at__gte=as_of), -1
+    else:
+        closed, sign = Q(closed_at__gte=since, closed_at__lt=as_of), 1
+    changed = (
+        figures.town_items(town)
+        .filter(closed, created_at__lt=as_of)
+        .values(campaign_key=figures.unordered("campaign_id"), village_key=figures.unordered("village_id"))
+        .annotate(n=Count("*"))
     )
-    return [
-        {"campaign_id": row.pop("campaign_key"), "village_id": row.pop("village_key"), "owner_id": row.pop("owner_key"), **row}
-        for row in rows
-    ]
-
-
-COUNTS = ("total", "open", "closed", "overdue", "new", "closed_new")
+    for row in changed:
+        group(row["campaign_key"], row["village_key"])["closed_new"] += sign * row["n"]
+    return list(groups.values())
 
 
 def rollup(
@@ -142,32 +154,16 @@ def rollup(
     return {"campaigns": campaign_rows, "overdue_groups": overdue_groups, "ranking": ranking}
 
 
-def _overdue(town: Town, day: date) -> QuerySet[Item]:
-    return Item.objects.filter(town=town, state__in=OPEN_STATES, deadline__lt=day).annotate(
-        days_overdue=DaysBetween(day)
-    )
-
-
-def overdue_items(*, town: Town, day: date, limit: int = DETAIL_LIMIT) -> list[dict[str, Any]]:
-    """The most overdue items, one by one."""
-    rows = (
-        _overdue(town, day)
-        .values("code", "title", "village__name", "owner__name", "deadline", "days_overdue")
-        # Most overdue first is earliest deadline first: an order the (town, state, deadline)
-        # index can give.
-        .order_by("deadline", "code")[:limit]
-    )
-    return [
-        {
-            "code": row["code"],
-            "title": row["title"],
-            "village": row["village__name"],
-            "owner": row["owner__name"],
-            "deadline": row["deadline"].isoformat(),
-            "days_overdue": row["days_overdue"],
-        }
-        for row in rows
-    ]
+def _overdue(row: dict[str, Any], *, day: date, villages: dict[int, str], owners: dict[int, str]) -> dict[str, Any]:
+    """One of the most overdue items, as the bulletin lists it."""
+    return {
+        "code": row["code"],
+        "title": row["title"],
+        "village": villages.get(row["village_id"], ""),
+        "owner": owners.get(row["owner_id"], ""),
+        "deadline": row["deadline"].isoformat(),
+        "days_overdue": (day - row["deadline"]).days,
+    }
 
 
 def returned_items(
@@ -175,35 +171,39 @@ def returned_items(
     town: Town,
     as_of: datetime,
     since: datetime | None,
+    villages: dict[int, str],
     after_transition: int | None = None,
     upto_transition: int | None = None,
     limit: int = DETAIL_LIMIT,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """整改不到位: items returned (or reopened) since the last bulletin, with the reason given:
-    how many in all, and the first `limit` of them (one query: the total is a window count).
+    """整改不到位: how many items were returned (or reopened) since the last bulletin, and the
+    first `limit` of them by village (`villages` names them) and in the order they happened,
+    with the reason given.
 
     `after_transition` is the last transition id the previous bulletin saw: transitions are
-    append-only, so the newer ones are a primary-key range, found without reading the others."""
-    transitions = Transition.objects.filter(item__town=town, action__in=("return", "reopen"))
-    if after_transition is not None:
-        transitions = transitions.filter(pk__gt=after_transition)
-    if upto_transition is not None:
-        transitions = transitions.filter(pk__lte=upto_transition)
-    rows = list(
-        transitions.filter(_window(since, as_of, "created_at"))
-        .annotate(total=Window(Count("id")))
-        .values(
-            "item__code", "item__title", "item__village__name", "item__owner__name", "action", "reason", "created_at",
-            "total",
-        )
-        .order_by("item__village__name", "created_at", "id")[:limit]
+    append-only, so the newer ones are a primary-key range, and id order is time order. Only
+    ids are read for all of them (the first bulletin of a town sees every return there ever
+    was); the details for the listed ones alone."""
+    transitions = figures.town_transitions(
+        town=town, actions=("return", "reopen"), until=as_of, since=since, after=after_transition, upto=upto_transition
     )
-    total = rows[0]["total"] if rows else 0
-    return total, [
+    keys = sorted(
+        transitions.values_list("id", "item__village_id"), key=lambda pair: (villages.get(pair[1], ""), pair[0])
+    )
+    listed = {pk for pk, _village in keys[:limit]}
+    rows = (
+        Transition.objects.filter(pk__in=listed).values(
+            "id", "action", "reason", "created_at", "item__code", "item__title", "item__village_id", "item__owner__name"
+        )
+        if listed
+        else []
+    )
+    rows = sorted(rows, key=lambda row: (villages.get(row["item__village_id"], ""), row["id"]))
+    return len(keys), [
         {
             "code": row["item__code"],
             "title": row["item__title"],
-            "village": row["item__village__name"],
+            "village": villages.get(row["item__village_id"], ""),
             "owner": row["item__owner__name"],
             "action": row["action"],
             "reason": row["reason"],
@@ -233,24 +233,32 @@ def bulletin_figures(
     upto_transition: int | None = None,
     named: int = 3,
 ) -> dict[str, Any]:
-    """All the figures of one bulletin (six queries), ready to be stored as its snapshot."""
+    """All the figures of one bulletin, ready to be stored as its snapshot: about ten queries,
+    whatever the size of the ledger."""
     groups = ledger_groups(town=town, day=day, as_of=as_of, since=since)
     campaigns = {pk: (order, name) for pk, order, name in Campaign.objects.filter(town=town).values_list("pk", "order", "name")}
-    villages = dict(Village.objects.filter(town=town, active=True).values_list("pk", "name"))
-    owner_ids = {row["owner_id"] for row in groups if row["overdue"]}
+    names: dict[int, str] = {}
+    villages: dict[int, str] = {}  # active ones, which are ranked
+    for pk, name, active in Village.objects.filter(town=town).values_list("pk", "name", "active"):
+        names[pk] = name
+        if active:
+            villages[pk] = name
+    listed = figures.most_overdue(town=town, day=day, limit=DETAIL_LIMIT)
+    owner_ids = {row["owner_id"] for row in groups if row["overdue"]} | {row["owner_id"] for row in listed}
     owners = dict(Person.objects.filter(pk__in=owner_ids).values_list("pk", "name")) if owner_ids else {}
     tables = rollup(groups, campaigns=campaigns, villages=villages, owners=owners)
     totals: dict[str, Any] = {key: sum(row[key] for row in tables["campaigns"]) for key in COUNTS}
     totals["closure_rate"] = rate(totals["closed"], totals["total"])
     returned_total, returned = returned_items(
-        town=town, as_of=as_of, since=since, after_transition=after_transition, upto_transition=upto_transition
+        town=town, as_of=as_of, since=since, villages=names, after_transition=after_transition,
+        upto_transition=upto_transition,
     )
     worst = sorted((row for row in tables["ranking"] if row["overdue"]), key=lambda row: (-row["overdue"], row["rank"]))
     return {
         "totals": totals,
         "campaigns": tables["campaigns"],
         "overdue_groups": tables["overdue_groups"],
-        "overdue_items": overdue_items(town=town, day=day),
+        "overdue_items": [_overdue(row, day=day, villages=names, owners=owners) for row in listed],
         "returned": returned,
         "returned_total": returned_total,
         "ranking": tables["ranking"],

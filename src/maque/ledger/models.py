@@ -173,15 +173,16 @@ class ItemQuerySet(models.QuerySet["Item"]):
 class Item(models.Model):
     """The one tracked unit: a problem, an action, a milestone, a legacy matter or a petition."""
 
-    town = models.ForeignKey(Town, models.PROTECT, related_name="items", verbose_name=_("town"))
+    town = models.ForeignKey(Town, models.PROTECT, related_name="items", verbose_name=_("town"), db_index=False)
     code = models.CharField(_("code"), max_length=30, editable=False)
     year = models.PositiveSmallIntegerField(_("year"), editable=False)
     kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, default=Kind.RECTIFICATION)
     campaign = models.ForeignKey(Campaign, models.PROTECT, related_name="items", verbose_name=_("campaign"))
     category = models.ForeignKey(
-        Category, models.PROTECT, null=True, blank=True, related_name="items", verbose_name=_("category")
+        Category, models.PROTECT, null=True, blank=True, related_name="items", verbose_name=_("category"),
+        db_index=False,
     )
-    village = models.ForeignKey(Village, models.PROTECT, related_name="items", verbose_name=_("village"))
+    village = models.ForeignKey(Village, models.PROTECT, related_name="items", verbose_name=_("village"), db_index=False)
     group = models.ForeignKey(
         VillageGroup, models.PROTECT, null=True, blank=True, related_name="items", verbose_name=_("group")
     )
@@ -195,7 +196,7 @@ class Item(models.Model):
     measures = models.TextField(_("rectification measures"), blank=True)
     scope = models.CharField(_("scope"), max_length=200, blank=True)
     standard = models.TextField(_("rectification standard"), blank=True)
-    owner = models.ForeignKey(Person, models.PROTECT, related_name="owned_items", verbose_name=_("owner"))
+    owner = models.ForeignKey(Person, models.PROTECT, related_name="owned_items", verbose_name=_("owner"), db_index=False)
     found_on = models.DateField(_("found on"))
     deadline = models.DateField(_("deadline"))
     original_deadline = models.DateField(_("original deadline"))
@@ -235,12 +236,31 @@ class Item(models.Model):
             models.UniqueConstraint(fields=["town", "code"], name="item_unique_code"),
             models.CheckConstraint(condition=Q(deadline__gte=models.F("found_on")), name="item_deadline_after_found"),
             models.CheckConstraint(condition=Q(progress_percent__lte=100), name="item_progress_percent"),
+            # Only verifying closes an item and only reopening takes it out of `closed`: an item
+            # has a closing time exactly while it is closed (the figures rely on it).
+            models.CheckConstraint(
+                condition=Q(state=State.CLOSED, closed_at__isnull=False)
+                | (~Q(state=State.CLOSED) & Q(closed_at__isnull=True)),
+                name="item_closed_at_iff_closed",
+            ),
         ]
+        # The town, village, owner and category keys carry no index of their own: each leads one
+        # of these (or the unique code), which serves the same lookups.
         indexes = [
             models.Index(fields=["village", "state", "deadline"]),
             models.Index(fields=["town", "state", "deadline"]),
             models.Index(fields=["owner", "state"]),
             models.Index(fields=["category", "state"]),
+            # The town's figures (bulletin, diagnosis pack) are read from this index alone, never
+            # from the table: counts by state × campaign × village, overdue by owner, staleness
+            # (see ledger/figures.py; keep it as narrow as those reads allow).
+            models.Index(
+                fields=["town", "state", "campaign", "village", "owner", "deadline", "last_progress_at", "created_at"],
+                name="item_town_figures",
+            ),
+            # What changed since a moment: registered, and closed.
+            models.Index(fields=["town", "created_at", "state", "campaign", "village"], name="item_town_created"),
+            models.Index(fields=["town", "closed_at"], name="item_town_closed"),
         ]
 
     def __str__(self) -> str:
@@ -264,6 +284,9 @@ class Transition(models.Model):
         verbose_name = _("transition")
         verbose_name_plural = _("transitions")
         ordering = ["item", "created_at", "id"]
+        # Returns and reopenings of a week or since the last bulletin, for the town's figures (with
+        # the item, so that the transitions themselves are not read).
+        indexes = [models.Index(fields=["action", "created_at", "item"], name="transition_action_time")]
 
     def __str__(self) -> str:
         return f"{self.item.code}: {self.from_state} → {self.to_state}"

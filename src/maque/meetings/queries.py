@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from maque.bulletins.queries import GROUP_KEYS
-from maque.ledger.models import Item, State, Transition
+from maque.ledger import figures
+from maque.ledger.models import OPEN_STATES, State
 from maque.meetings.models import Meeting, MeetingDecision
 from maque.organisation.models import Town, Village
 
@@ -23,77 +24,155 @@ def _rate(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
 
-def _window_counts(prefix: str, start: datetime, end: datetime, stale_days: int) -> dict[str, Count]:
-    """Conditional counts over a village's items for the window [start, end)."""
-    end_day = timezone.localdate(end)
-    live = [state for state in State if state != State.CANCELLED]
-    registered = Q(created_at__lt=end, state__in=live)
-    # Open at the end of the window: not closed by then (suspended items are paused, not counted).
-    open_at_end = Q(created_at__lt=end, state__in=[s for s in live if s != State.SUSPENDED]) & (
-        Q(closed_at__isnull=True) | Q(closed_at__gte=end)
+WINDOW_KEYS = ("found", "closed", "overdue", "stale", "registered", "closed_total")
+
+
+def _stale_at(end: datetime, stale_days: int) -> Q:
+    """No progress logged for `stale_days` before `end` (nor since registration); needs the
+    `progress_at` alias of `_village_windows`."""
+    return Q(progress_at__lt=end - timedelta(days=stale_days))
+
+
+def _village_windows(
+    *, town: Town, windows: dict[str, tuple[datetime, datetime]], stale_days: int
+) -> dict[int, dict[str, dict[str, int]]]:
+    """Per village and window [start, end): items found (registered) and closed in the window;
+    at its end, items overdue and stale among those open then (found, rectifying, submitted, or
+    closed only later; suspended and cancelled items aside), items registered (cancelled aside)
+    and, of these, closed.
+
+    The windows are this week and the one before (`this` ends now, `last` ends where `this`
+    starts). Four queries, none of which reads the item table at large (`maque.ledger.figures`):
+    1. counts by state now (figures index) — registered and closed at the end of `this`;
+    2. the open items (figures index) — overdue and stale at both ends;
+    3. items closed since the start of `last` (closed index) — closed in each window, and those
+       still open at an end;
+    4. items registered since the start of `last` (created index) — found in each window, and
+       what to take off the counts of (1) to get them at the end of `last`.
+    An item has a closing time exactly while it is closed (a constraint of the table): open items
+    have none, and a closing time in a range is a closed item."""
+    (this_start, now), (last_start, _this_start) = windows["this"], windows["last"]
+    now_day, this_day = timezone.localdate(now), timezone.localdate(this_start)
+    result: dict[int, dict[str, dict[str, int]]] = {}
+
+    def village(pk: int) -> dict[str, dict[str, int]]:
+        return result.setdefault(pk, {prefix: dict.fromkeys(WINDOW_KEYS, 0) for prefix in windows})
+
+    closed_now: dict[int, int] = {}
+    for row in figures.state_counts(town=town, before=now):
+        if row["state"] != State.CANCELLED:
+            village(row["village_id"])["this"]["registered"] += row["n"]
+        if row["state"] == State.CLOSED:
+            closed_now[row["village_id"]] = closed_now.get(row["village_id"], 0) + row["n"]
+
+    # The last progress, or the registration when there is none: one comparison for staleness.
+    items = figures.town_items(town).alias(progress_at=Coalesce("last_progress_at", "created_at"))
+    then = Q(created_at__lt=this_start)
+    open_counts = (
+        items.filter(state__in=OPEN_STATES, created_at__lt=now)
+        .values("state", "campaign_id", "village_id")
+        .annotate(
+            this_overdue=Count("id", filter=Q(deadline__lt=now_day)),
+            this_stale=Count("id", filter=_stale_at(now, stale_days)),
+            last_overdue=Count("id", filter=then & Q(deadline__lt=this_day)),
+            last_stale=Count("id", filter=then & _stale_at(this_start, stale_days)),
+        )
     )
-    stale_since = end - timedelta(days=stale_days)
-    return {
-        f"{prefix}_found": Count("id", filter=Q(created_at__gte=start, created_at__lt=end)),
-        f"{prefix}_closed": Count("id", filter=Q(state=State.CLOSED, closed_at__gte=start, closed_at__lt=end)),
-        f"{prefix}_overdue": Count("id", filter=open_at_end & Q(deadline__lt=end_day)),
-        f"{prefix}_stale": Count(
-            "id",
-            filter=open_at_end
-            & (Q(last_progress_at__lt=stale_since) | Q(last_progress_at__isnull=True, created_at__lt=stale_since)),
-        ),
-        f"{prefix}_registered": Count("id", filter=registered),
-        f"{prefix}_closed_total": Count("id", filter=registered & Q(state=State.CLOSED, closed_at__lt=end)),
-    }
+    for row in open_counts:
+        figures_of = village(row["village_id"])
+        for prefix in windows:
+            figures_of[prefix]["overdue"] += row[f"{prefix}_overdue"]
+            figures_of[prefix]["stale"] += row[f"{prefix}_stale"]
+
+    at_now = Q(created_at__lt=now, closed_at__gte=now)  # registered, but closed only after
+    at_this = Q(created_at__lt=this_start, closed_at__gte=this_start)
+    closed_lately = (
+        items.filter(closed_at__gte=last_start)
+        .values(village_key=figures.unordered("village_id"))
+        .annotate(
+            this_closed=Count("id", filter=Q(closed_at__gte=this_start, closed_at__lt=now)),
+            last_closed=Count("id", filter=Q(closed_at__gte=last_start, closed_at__lt=this_start)),
+            this_overdue=Count("id", filter=at_now & Q(deadline__lt=now_day)),
+            this_stale=Count("id", filter=at_now & _stale_at(now, stale_days)),
+            last_overdue=Count("id", filter=at_this & Q(deadline__lt=this_day)),
+            last_stale=Count("id", filter=at_this & _stale_at(this_start, stale_days)),
+            this_unclosed=Count("id", filter=at_now),
+            last_unclosed=Count("id", filter=at_this),
+        )
+    )
+    unclosed: dict[int, dict[str, int]] = {}
+    for row in closed_lately:
+        figures_of = village(row["village_key"])
+        for prefix in windows:
+            for key in ("closed", "overdue", "stale"):
+                figures_of[prefix][key] += row[f"{prefix}_{key}"]
+        unclosed[row["village_key"]] = {prefix: row[f"{prefix}_unclosed"] for prefix in windows}
+
+    later = Q(created_at__gte=this_start, created_at__lt=now)
+    registered_lately = (
+        items.filter(created_at__gte=last_start)
+        .values(village_key=figures.unordered("village_id"))
+        .annotate(
+            this_found=Count("id", filter=Q(created_at__gte=this_start, created_at__lt=now)),
+            last_found=Count("id", filter=Q(created_at__lt=this_start)),
+            later=Count("id", filter=later & ~Q(state=State.CANCELLED)),
+            later_closed=Count("id", filter=later & Q(state=State.CLOSED)),
+        )
+    )
+    later_counts: dict[int, dict[str, int]] = {}
+    for row in registered_lately:
+        figures_of = village(row["village_key"])
+        figures_of["this"]["found"] += row["this_found"]
+        figures_of["last"]["found"] += row["last_found"]
+        later_counts[row["village_key"]] = row
+
+    for pk, figures_of in result.items():
+        closed, gone, late = closed_now.get(pk, 0), unclosed.get(pk, {}), later_counts.get(pk, {})
+        figures_of["this"]["closed_total"] = closed - gone.get("this", 0)
+        figures_of["last"]["closed_total"] = closed - gone.get("last", 0) - late.get("later_closed", 0)
+        figures_of["last"]["registered"] = figures_of["this"]["registered"] - late.get("later", 0)
+    return result
 
 
 def diagnosis_pack(*, town: Town, now: datetime, stale_days: int = 14) -> dict[str, Any]:
     """Per village, the 7 days up to `now` against the 7 days before: found, closed, overdue,
     returned, stale, closure rate; and the villages that look like watch-list candidates.
 
-    Three queries: one pass over the town's items grouped by village, the returns of the two
-    weeks, and the villages (every active one is listed, even without items)."""
+    Six short queries: four for the items (see `_village_windows`), one for the returns of the
+    two weeks, one for the villages (every active one is listed, even without items)."""
     this_start, last_start = now - timedelta(days=7), now - timedelta(days=14)
     windows = {"this": (this_start, now), "last": (last_start, this_start)}
-    annotations: dict[str, Count] = {}
-    for prefix, (start, end) in windows.items():
-        annotations.update(_window_counts(prefix, start, end, stale_days))
-    grouped = {
-        row["village_key"]: row
-        for row in Item.objects.filter(town=town)
-        .annotate(village_key=GROUP_KEYS["village_key"])
-        .values("village_key")
-        .annotate(**annotations)
-        .order_by()
-    }
-    empty = dict.fromkeys(annotations, 0)
+    counted = _village_windows(town=town, windows=windows, stale_days=stale_days)
+    empty = {prefix: dict.fromkeys(WINDOW_KEYS, 0) for prefix in windows}
     rows = [
-        {"id": pk, "name": name, **grouped.get(pk, empty)}
+        {"id": pk, "name": name, **counted.get(pk, empty)}
         for pk, name in Village.objects.filter(town=town, active=True).values_list("pk", "name")
     ]
     returns = (
-        Transition.objects.filter(item__town=town, action="return", created_at__gte=last_start, created_at__lt=now)
-        .values("item__village_id")
+        figures.town_transitions(town=town, actions=("return",), since=last_start, until=now)
+        .values(village_key=figures.unordered("item__village_id"))
         .annotate(
             this=Count("id", filter=Q(created_at__gte=this_start)),
             last=Count("id", filter=Q(created_at__lt=this_start)),
         )
     )
-    returned = {row["item__village_id"]: row for row in returns}
+    returned = {row["village_key"]: row for row in returns}
     villages = []
     for row in sorted(rows, key=lambda r: r["name"]):
         entry: dict[str, Any] = {"village_id": row["id"], "village": row["name"]}
         for prefix in windows:
             entry[prefix] = {
-                "found": row[f"{prefix}_found"],
-                "closed": row[f"{prefix}_closed"],
-                "overdue": row[f"{prefix}_overdue"],
+                "found": row[prefix]["found"],
+                "closed": row[prefix]["closed"],
+                "overdue": row[prefix]["overdue"],
                 "returned": returned.get(row["id"], {}).get(prefix, 0),
-                "stale": row[f"{prefix}_stale"],
-                "closure_rate": _rate(row[f"{prefix}_closed_total"], row[f"{prefix}_registered"]),
+                "stale": row[prefix]["stale"],
+                "closure_rate": _rate(row[prefix]["closed_total"], row[prefix]["registered"]),
             }
         villages.append(entry)
-    town_rate = _rate(sum(r["this_closed_total"] for r in rows), sum(r["this_registered"] for r in rows))
+    town_rate = _rate(
+        sum(r["this"]["closed_total"] for r in rows), sum(r["this"]["registered"] for r in rows)
+    )
     candidates = []
     for entry in villages:
         reasons = []
