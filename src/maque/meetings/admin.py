@@ -36,7 +36,8 @@ class MeetingAdmin(SimpleHistoryAdmin):
     search_fields = ("title", "minutes", "place")
     date_hierarchy = "held_on"
     filter_horizontal = ("villages", "attendees")
-    readonly_fields = ("indicators", "week_start", "created_by", "created_at")
+    # A meeting becomes held through `meeting_record` (workspace or API), and never goes back to draft.
+    readonly_fields = ("status", "indicators", "week_start", "created_by", "created_at")
     inlines = [DecisionInline, FileInline]
 
     def has_delete_permission(self, request: HttpRequest, obj: Meeting | None = None) -> bool:

@@ -1,4 +1,5 @@
-"""`/api/v1/meetings`: list, record (decisions become action items), read, attach files."""
+"""`/api/v1/meetings`: list, record (decisions become action items), read, attach files, and
+complete a drafted meeting or amend a held one's record (`POST /{id}/record`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ from maque.api.auth import request_user
 from maque.ledger.models import Campaign
 from maque.meetings.models import Meeting
 from maque.meetings.queries import meeting_list
-from maque.meetings.services import DecisionIn, meeting_create, meeting_file_add
+from maque.meetings.services import (
+    DecisionIn,
+    check_recorder,
+    meeting_create,
+    meeting_file_add,
+    meeting_record,
+)
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Town, Village
 
@@ -44,6 +51,22 @@ class MeetingIn(Schema):
     expected_count: int | None = None
     minutes: str = ""
     decisions: list[DecisionSchema] = []
+
+
+class MeetingRecordIn(Schema):
+    """What happened at the meeting. Fields left out keep their current value; `decisions` are
+    added to those already recorded; `reason` is required to amend a held meeting."""
+
+    held_on: dt.date | None = None
+    place: str | None = None
+    host: int | None = None
+    recorder: int | None = None
+    attendees: list[int] | None = None
+    attendee_count: int | None = None
+    expected_count: int | None = None
+    minutes: str | None = None
+    decisions: list[DecisionSchema] = []
+    reason: str = ""
 
 
 class DecisionOut(Schema):
@@ -186,3 +209,52 @@ def add_file(request: HttpRequest, meeting_id: int, file: File[UploadedFile]) ->
     meeting = get_object_or_404(Meeting.objects.visible_to(user), pk=meeting_id)
     stored = meeting_file_add(meeting=meeting, by=user, upload=file)
     return Status(201, {"id": stored.pk, "name": stored.original_name, "kind": stored.kind, "size": stored.size})
+
+
+def _one(model: Any, pk: int | None, town: Town, field: str) -> Any:
+    if pk is None:
+        return None
+    found = model.objects.filter(town=town, pk=pk).first()
+    if found is None:
+        raise ValidationError({field: [_("Unknown or out-of-town entries.")]})
+    return found
+
+
+@router.post("/{meeting_id}/record", response=MeetingOut)
+def record(request: HttpRequest, meeting_id: int, payload: MeetingRecordIn) -> dict[str, Any]:
+    """Record that a drafted meeting was held, or amend a held meeting's record (with a reason)."""
+    user = request_user(request)
+    meeting = get_object_or_404(Meeting.objects.visible_to(user).select_related("town", "host", "recorder"), pk=meeting_id)
+    check_recorder(by=user, meeting=meeting)  # before reading ids: 403 whatever the payload
+    town = meeting.town
+    given = payload.model_dump(exclude_unset=True)
+    campaigns = {c.code: c for c in Campaign.objects.filter(town=town)}
+    decisions = []
+    for index, d in enumerate(payload.decisions):
+        if d.campaign and d.campaign not in campaigns:
+            raise ValidationError({f"decisions[{index}].campaign": [_("Unknown campaign.")]})
+        decisions.append(DecisionIn(
+            text=d.text,
+            owner=_one(Person, d.owner, town, f"decisions[{index}].owner"),
+            deadline=d.deadline,
+            village=_one(Village, d.village, town, f"decisions[{index}].village"),
+            campaign=campaigns.get(d.campaign) if d.campaign else None,
+        ))
+    recorded = meeting_record(
+        meeting=meeting,
+        by=user,
+        held_on=given.get("held_on") or meeting.held_on,
+        place=payload.place if payload.place is not None else meeting.place,
+        host=_one(Person, payload.host, town, "host") if "host" in given else meeting.host,
+        recorder=_one(Person, payload.recorder, town, "recorder") if "recorder" in given else meeting.recorder,
+        attendees=(_pick(Person, payload.attendees or [], town, "attendees") if payload.attendees is not None
+                   else list(meeting.attendees.all())),
+        # Naming the attendees anew without a number: the number is those named.
+        attendee_count=(payload.attendee_count if "attendee_count" in given
+                        else None if "attendees" in given else meeting.attendee_count),
+        expected_count=payload.expected_count if "expected_count" in given else meeting.expected_count,
+        minutes=payload.minutes if payload.minutes is not None else meeting.minutes,
+        decisions=decisions,
+        reason=payload.reason,
+    )
+    return _out(get_object_or_404(meeting_list(user=user), pk=recorded.pk))

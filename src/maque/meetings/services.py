@@ -1,5 +1,5 @@
-"""Writes for meetings: record a meeting with its decisions (which become action items), add a
-file, and draft the weekly diagnosis."""
+"""Writes for meetings: record a meeting with its decisions (which become action items), complete
+a drafted meeting or amend the record of a held one, add a file, and draft the weekly diagnosis."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from maque.core.uploads import check_upload
 from maque.ledger import lifecycle
-from maque.ledger.errors import NotPermitted
+from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.models import Campaign, Kind, Source
 from maque.meetings.models import Meeting, MeetingDecision, MeetingFile, MeetingKind
 from maque.meetings.queries import diagnosis_pack
@@ -51,6 +51,36 @@ def _check_organiser(by: AbstractBaseUser, town: Town, villages: list[Village]) 
     if villages and all(actor.roles_over(town_id=town.pk, village_id=v.pk) & VILLAGE_ORGANISERS for v in villages):
         return
     raise NotPermitted(_("You may not record meetings for these villages."))
+
+
+def check_recorder(*, by: AbstractBaseUser, meeting: Meeting) -> None:
+    """Raise `NotPermitted` unless `by` may record (or amend the record of) this meeting."""
+    _check_organiser(by, meeting.town, list(meeting.villages.all()))
+
+
+def may_record(*, by: AbstractBaseUser, meeting: Meeting) -> bool:
+    """The rule of `meeting_record`, for screens deciding which forms to draw."""
+    try:
+        check_recorder(by=by, meeting=meeting)
+    except NotPermitted:
+        return False
+    return True
+
+
+def _decision_errors(
+    decisions: list[DecisionIn], *, town: Town, villages: list[Village], errors: dict[str, list[str]]
+) -> None:
+    for index, decision in enumerate(decisions):
+        if not decision.text.strip():
+            errors[f"decisions[{index}].text"] = [_("A decision needs its text.")]
+        if (decision.owner is None) != (decision.deadline is None):
+            errors[f"decisions[{index}]"] = [_("An action needs both an owner and a deadline.")]
+        if decision.owner is not None and decision.village is None and len(villages) != 1:
+            errors[f"decisions[{index}].village"] = [_("Say which village the action belongs to.")]
+        if decision.village is not None and decision.village.town_id != town.pk:
+            errors[f"decisions[{index}].village"] = [_("Every village must belong to the town.")]
+        if decision.owner is not None and decision.owner.town_id != town.pk:
+            errors[f"decisions[{index}].owner"] = [_("The owner must be a person of the town.")]
 
 
 def meeting_create(
@@ -89,13 +119,7 @@ def meeting_create(
         errors["attendees"] = [_("Host, recorder and attendees must be people of the town.")]
     if attendee_count is not None and attendee_count < len(attendees):
         errors["attendee_count"] = [_("The number present cannot be less than the attendees named.")]
-    for index, decision in enumerate(decisions):
-        if not decision.text.strip():
-            errors[f"decisions[{index}].text"] = [_("A decision needs its text.")]
-        if (decision.owner is None) != (decision.deadline is None):
-            errors[f"decisions[{index}]"] = [_("An action needs both an owner and a deadline.")]
-        if decision.owner is not None and decision.village is None and len(villages) != 1:
-            errors[f"decisions[{index}].village"] = [_("Say which village the action belongs to.")]
+    _decision_errors(decisions, town=town, villages=villages, errors=errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -147,6 +171,112 @@ def _decision_add(
     row._history_user = by  # type: ignore[attr-defined]
     row.save()
     return row
+
+
+# The reason for amending a held meeting's record goes into its history row (100 characters).
+REASON_MAX = 80
+AMEND_PREFIX = "amend: "
+
+
+def meeting_record(
+    *,
+    meeting: Meeting,
+    by: AbstractBaseUser,
+    held_on: date,
+    place: str,
+    host: Person | None,
+    recorder: Person | None,
+    attendees: list[Person],
+    attendee_count: int | None,
+    minutes: str,
+    expected_count: int | None = None,
+    decisions: list[DecisionIn] | None = None,
+    reason: str = "",
+) -> Meeting:
+    """Record that a drafted meeting (the weekly diagnosis) was held, or amend a held one's record.
+
+    A draft becomes held with its date and place (if they changed), host, recorder, attendance,
+    minutes and decisions; each decision with an owner and a deadline becomes an action item. A
+    held meeting is amended with a reason: its history keeps the old record, decisions are only
+    added (their action items live on in the ledger), and it never goes back to draft.
+
+    `meeting` is the instance the caller showed: if it was a draft and someone recorded it
+    meanwhile, this refuses (409) rather than silently turn their record into an amendment.
+    """
+    attendees = list(attendees)
+    decisions = decisions or []
+    town = meeting.town
+    villages = list(meeting.villages.all())
+    _check_organiser(by, town, villages)  # as check_recorder, with the villages at hand
+    amending = meeting.status == Meeting.Status.HELD
+    reason = reason.strip()
+    errors: dict[str, list[str]] = {}
+    if held_on > timezone.localdate():
+        errors["held_on"] = [_("A meeting cannot be recorded as held on a future date.")]
+    people = [p for p in (host, recorder, *attendees) if p is not None]
+    if any(p.town_id != town.pk for p in people):
+        errors["attendees"] = [_("Host, recorder and attendees must be people of the town.")]
+    elif attendee_count is not None and attendee_count < 0:
+        errors["attendee_count"] = [_("The number cannot be negative.")]
+    elif attendee_count is not None and attendee_count < len(set(attendees)):
+        errors["attendee_count"] = [_("The number present cannot be less than the attendees named.")]
+    elif not attendees and not attendee_count:
+        errors["attendees"] = [_("Record who attended: name the attendees or give the number present.")]
+    if expected_count is not None and expected_count < 0:
+        errors["expected_count"] = [_("The number cannot be negative.")]
+    if not minutes.strip():
+        errors["minutes"] = [_("The minutes are required.")]
+    if amending and not reason:
+        errors["reason"] = [_("Say why the record of a held meeting is changed.")]
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = [_("The reason is at most %(count)d characters.") % {"count": REASON_MAX}]
+    _decision_errors(decisions, town=town, villages=villages, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    values = {
+        "held_on": held_on,
+        "place": place.strip(),
+        "host": host,
+        "recorder": recorder,
+        "attendee_count": attendee_count if attendee_count is not None else len(set(attendees)),
+        "expected_count": expected_count,
+        "minutes": minutes.strip(),
+    }
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().select_related("town").get(pk=meeting.pk)
+        if locked.status != meeting.status:
+            raise ConflictError(
+                _("Someone else recorded this meeting meanwhile; reload it and amend the record if needed."),
+                code="meeting_already_recorded",
+            )
+        attendees_changed = set(locked.attendees.values_list("pk", flat=True)) != {p.pk for p in attendees}
+        fields_changed = [name for name, value in values.items() if getattr(locked, name) != value]
+        if amending and not (fields_changed or attendees_changed or decisions):
+            raise ValidationError({"__all__": [_("Nothing was changed.")]})
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.status = Meeting.Status.HELD
+        if attendees_changed:
+            # One history row per record or amendment: the save below snapshots the attendees too.
+            locked.skip_history_when_saving = True  # type: ignore[attr-defined]
+            locked.attendees.set(attendees)
+            del locked.skip_history_when_saving  # type: ignore[attr-defined]
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked._change_reason = f"{AMEND_PREFIX}{reason}" if amending else "record"  # type: ignore[attr-defined]
+        locked.save()
+        start = max((d.order for d in locked.decisions.all()), default=-1) + 1
+        for index, decision in enumerate(decisions):
+            try:
+                _decision_add(locked, decision, by=by, order=start + index, villages=villages)
+            except NotPermitted as refused:
+                # The recorder may record the meeting but not register items in that village.
+                raise ValidationError({f"decisions[{index}].village": [refused.message]}) from refused
+            except ValidationError as invalid:
+                raise ValidationError({
+                    f"decisions[{index}]" if key == "__all__" else f"decisions[{index}].{key}": texts
+                    for key, texts in invalid.message_dict.items()
+                }) from invalid
+    return locked
 
 
 def meeting_file_add(*, meeting: Meeting, by: AbstractBaseUser, upload: UploadedFile) -> MeetingFile:

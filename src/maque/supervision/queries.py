@@ -165,3 +165,19 @@ def scores_compute(*, town: Town, period: str, subject: str = "village", today: 
 
 def score_total(lines: list[dict[str, Any]]) -> Decimal:
     return sum((Decimal(line["points"]) for line in lines), Decimal("0.00"))
+
+
+def scores_visible(*, user, town: Town, period: str, subject: str = "village") -> list[dict[str, Any]]:  # noqa: ANN001
+    """`scores_compute` narrowed to what the user may see: town-wide roles every row; village
+    roles their villages' rows, and as an owner only their own."""
+    from maque.organisation.access import actor_for
+    from maque.organisation.models import TOWN_WIDE_ROLES
+
+    rows = scores_compute(town=town, period=period, subject=subject)
+    actor = actor_for(user)
+    if actor.is_superuser or town.pk in actor.town_ids_for(*TOWN_WIDE_ROLES):
+        return rows
+    if subject == "village":
+        visible = set(Village.objects.visible_to(user).filter(town=town).values_list("pk", flat=True))
+        return [row for row in rows if row["id"] in visible]
+    return [row for row in rows if actor.person is not None and row["id"] == actor.person.pk]

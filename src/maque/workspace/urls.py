@@ -1,7 +1,15 @@
 from django.urls import path
 from django.views.i18n import set_language
 
-from maque.workspace import auth, exchange_views, item_views, views
+from maque.workspace import (
+    auth,
+    exchange_views,
+    inspection_views,
+    item_views,
+    meeting_views,
+    rhythm_views,
+    views,
+)
 
 app_name = "workspace"
 
@@ -24,4 +32,32 @@ urlpatterns = [
     path("spreadsheets/<uuid:key>/commit/", exchange_views.import_commit, name="import_commit"),
     path("villages/", views.village_list, name="villages"),
     path("villages/<int:pk>/", views.village_detail, name="village"),
+    # The rhythm (design §5): inbox, bulletins, meetings, inspections, look-backs, scores, accountability.
+    path("inbox/", rhythm_views.inbox, name="inbox"),
+    path("inbox/read-all/", rhythm_views.inbox_read_all, name="inbox_read_all"),
+    path("inbox/<int:pk>/", rhythm_views.inbox_open, name="inbox_open"),
+    path("inbox/<int:pk>/read/", rhythm_views.inbox_read, name="inbox_read"),
+    path("bulletins/", rhythm_views.bulletins, name="bulletins"),
+    path("bulletins/issue/", rhythm_views.bulletin_issue_now, name="bulletin_issue"),
+    path("meetings/", meeting_views.meetings, name="meetings"),
+    path("meetings/new/", meeting_views.meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/record/", meeting_views.meeting_record_view, name="meeting_record"),
+    path("meetings/<int:pk>/files/", meeting_views.meeting_file, name="meeting_file"),
+    path("meetings/files/<int:pk>/", meeting_views.meeting_file_download, name="meeting_file_download"),
+    path("inspections/", inspection_views.rounds, name="inspections"),
+    path("inspections/new/", inspection_views.round_new, name="inspection_new"),
+    path("inspections/<int:pk>/", inspection_views.round_detail, name="inspection"),
+    path("inspections/<int:pk>/report/", inspection_views.round_report_page, name="inspection_report"),
+    path("inspections/<int:pk>/samples/<int:sample_pk>/finding/", inspection_views.round_finding, name="inspection_finding"),
+    path("inspections/<int:pk>/problems/", inspection_views.round_problem, name="inspection_problem"),
+    path("inspections/<int:pk>/close/", inspection_views.round_close_view, name="inspection_close"),
+    path("reviews/new/", inspection_views.review_new, name="review_new"),
+    path("reviews/<int:pk>/", inspection_views.review_detail, name="review"),
+    path("reviews/<int:pk>/checks/<int:check_pk>/", inspection_views.review_check, name="review_check"),
+    path("scores/", rhythm_views.scores, name="scores"),
+    path("accountability/", rhythm_views.cases, name="cases"),
+    path("accountability/new/", rhythm_views.case_new, name="case_new"),
+    path("accountability/<int:pk>/", rhythm_views.case_detail, name="case"),
+    path("accountability/<int:pk>/status/", rhythm_views.case_status, name="case_status"),
 ]

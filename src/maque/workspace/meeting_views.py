@@ -1,0 +1,322 @@
+"""Meetings (会议): the list, a meeting's page (attendance, minutes, decisions and their action
+items, files, the weekly diagnosis's indicator pack), recording a meeting, completing a drafted
+one (the weekly diagnosis) and amending a held one's record.
+
+Reads start from `meeting_list` (the meetings' `visible_to`); writes go through
+`meetings.services` (`meeting_create`, `meeting_record`, `meeting_file_add`), which check the organiser again.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from maque.ledger.errors import ConflictError, NotPermitted
+from maque.ledger.models import Item
+from maque.ledger.queries import with_indicators
+from maque.meetings.models import Meeting, MeetingFile, MeetingKind
+from maque.meetings.queries import meeting_list
+from maque.meetings.services import (
+    AMEND_PREFIX,
+    DecisionIn,
+    may_record,
+    meeting_create,
+    meeting_file_add,
+    meeting_record,
+)
+from maque.organisation.access import actor_for
+from maque.organisation.models import Person, Village
+from maque.workspace import rhythm_access
+from maque.workspace.forms import add_service_errors
+from maque.workspace.rhythm_forms import (
+    DecisionForms,
+    MeetingFileForm,
+    MeetingFilterForm,
+    MeetingForm,
+    MeetingRecordForm,
+)
+
+PAGE_SIZE = 20
+# The diagnosis's indicators: key, label, and whether a rise is bad (True), good (False) or neither (None).
+INDICATORS = (
+    ("found", gettext_lazy("Found"), None),
+    ("closed", gettext_lazy("Closed"), False),
+    ("overdue", gettext_lazy("Overdue"), True),
+    ("returned", gettext_lazy("Returned"), True),
+    ("stale", gettext_lazy("No progress"), True),
+    ("closure_rate", gettext_lazy("Closure rate %"), False),
+)
+DECISION_KEY = re.compile(r"^decisions\[(\d+)\](?:\.(\w+))?$")
+
+
+@login_required
+def meetings(request: HttpRequest) -> HttpResponse:
+    villages = Village.objects.visible_to(request.user).order_by("name")
+    form = MeetingFilterForm(request.GET, villages=villages)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    village = data.get("village")
+    found = meeting_list(user=request.user, kind=data.get("kind") or None, village=village.pk if village else None)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "workspace/rhythm/meetings.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+        "may_record": rhythm_access.may_organise_meetings(actor_for(request.user)),
+    })
+
+
+def _week(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def indicator_table(pack: dict[str, Any]) -> dict[str, Any]:
+    """The stored indicator pack as rows of (village, [(label, this, last, worse_when_up)…])."""
+    rows = []
+    for entry in pack.get("villages", []):
+        this, last = entry.get("this", {}), entry.get("last", {})
+        rows.append({
+            "village_id": entry.get("village_id"),
+            "village": entry.get("village", ""),
+            "cells": [{"key": key, "this": this.get(key, 0), "last": last.get(key, 0), "worse_when_up": worse}
+                      for key, _label, worse in INDICATORS],
+        })
+    this_week, last_week = pack.get("this_week") or [None, None], pack.get("last_week") or [None, None]
+    return {
+        "headers": [label for _key, label, _worse in INDICATORS],
+        "rows": rows,
+        "this_week": [_week(v) for v in this_week],
+        "last_week": [_week(v) for v in last_week],
+        "town_closure_rate": pack.get("town_closure_rate"),
+        "candidates": pack.get("watch_candidates", []),
+    }
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(meeting_list(user=request.user), pk=pk)
+    return _detail_page(request, meeting)
+
+
+def _detail_page(request: HttpRequest, meeting: Meeting, *, record: tuple[MeetingRecordForm, Any] | None = None,
+                 status: int = 200) -> HttpResponse:
+    decisions = list(meeting.decisions.all())
+    # An action item is linked only for those who may open it; others see its text.
+    item_ids = [d.item_id for d in decisions if d.item_id]
+    items = {item.pk: item for item in with_indicators(Item.objects.visible_to(request.user).filter(pk__in=item_ids))
+             .select_related("owner", "village")}
+    actor = actor_for(request.user)
+    context = {
+        "meeting": meeting,
+        "decisions": [{"decision": d, "item": items.get(d.item_id)} for d in decisions],
+        "files": list(meeting.files.all()),
+        "may_add_files": rhythm_access.may_organise_meetings(actor),
+        "file_form": MeetingFileForm(),
+        "is_diagnosis": meeting.kind == MeetingKind.DIAGNOSIS,
+        "amendments": amendments(meeting),
+    }
+    if meeting.indicators:
+        context["pack"] = indicator_table(meeting.indicators)
+    if record is None and may_record(by=request.user, meeting=meeting):
+        record = _record_forms(request, meeting)
+    if record is not None:
+        context["record_form"], context["record_decisions"] = record
+        context["amending"] = meeting.status == Meeting.Status.HELD
+    return render(request, "workspace/rhythm/meeting_detail.html", context, status=status)
+
+
+def amendments(meeting: Meeting) -> list[dict[str, Any]]:
+    """The corrections of a held meeting's record, oldest first: when, by whom, why, and the
+    minutes as they read before (when the correction changed them)."""
+    rows = list(meeting.history.select_related("history_user__person").order_by("history_date", "history_id"))
+    found = []
+    for before, row in zip(rows, rows[1:], strict=False):
+        reason = row.history_change_reason or ""
+        if not reason.startswith(AMEND_PREFIX):
+            continue
+        user = row.history_user
+        person = getattr(user, "person", None) if user is not None else None
+        found.append({
+            "at": row.history_date,
+            "by": person.name if person is not None else (user.get_username() if user is not None else ""),
+            "reason": reason.removeprefix(AMEND_PREFIX),
+            "minutes_before": before.minutes if before.minutes != row.minutes else None,
+        })
+    return found
+
+
+def _record_forms(request: HttpRequest, meeting: Meeting, data: Any = None) -> tuple[MeetingRecordForm, Any]:
+    """The form completing a drafted meeting or amending a held one, with empty decisions to add."""
+    current = [p.pk for p in (meeting.host, meeting.recorder, *meeting.attendees.all()) if p is not None]
+    people = (Person.objects.visible_to(request.user).filter(town=meeting.town)
+              .filter(Q(active=True) | Q(pk__in=current)).order_by("name"))
+    villages = Village.objects.visible_to(request.user).filter(town=meeting.town, active=True).order_by("name")
+    amending = meeting.status == Meeting.Status.HELD
+    initial: dict[str, Any] = {
+        "seen": meeting.status,
+        "held_on": meeting.held_on,
+        "place": meeting.place,
+        "host": meeting.host,
+        "recorder": meeting.recorder or (None if amending else actor_for(request.user).person),
+        "attendees": list(meeting.attendees.all()),
+        "attendee_count": meeting.attendee_count or None,
+        "expected_count": meeting.expected_count,
+        "minutes": meeting.minutes,
+    }
+    return (MeetingRecordForm(data, people=people, amending=amending, initial=initial),
+            DecisionForms(data, prefix="decisions", villages=villages, people=people))
+
+
+@login_required
+@require_POST
+def meeting_record_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Complete a drafted meeting (it becomes held) or amend a held one's record."""
+    meeting = get_object_or_404(meeting_list(user=request.user), pk=pk)
+    if not may_record(by=request.user, meeting=meeting):
+        raise PermissionDenied
+    form, decisions = _record_forms(request, meeting, request.POST)
+    if form.is_valid() and decisions.is_valid():
+        data = form.cleaned_data
+        used = [d for d in decisions.forms if not d.is_blank()]
+        if data["seen"] != meeting.status:
+            # Recorded by someone else since this page was drawn: show their record, keep the input.
+            form.add_error(None, _("Someone else recorded this meeting meanwhile; reload it and amend the record if needed."))
+            return _detail_page(request, meeting, record=(form, decisions), status=409)
+        try:
+            meeting_record(
+                meeting=meeting, by=request.user, held_on=data["held_on"], place=data["place"], host=data["host"],
+                recorder=data["recorder"], attendees=list(data["attendees"]), attendee_count=data["attendee_count"],
+                expected_count=data["expected_count"], minutes=data["minutes"], reason=data.get("reason", ""),
+                decisions=[DecisionIn(text=d.cleaned_data["text"], owner=d.cleaned_data["owner"],
+                                      deadline=d.cleaned_data["deadline"], village=d.cleaned_data["village"])
+                           for d in used],
+            )
+        except ValidationError as error:
+            rest = _decision_errors(form, decisions, used, error)
+            if rest is not None:
+                add_service_errors(form, rest)
+        except (ConflictError, NotPermitted) as error:
+            form.add_error(None, error.message)
+        else:
+            actions = sum(1 for d in used if d.cleaned_data["owner"] is not None)
+            if meeting.status == Meeting.Status.HELD:
+                messages.success(request, _("The record was amended; the previous version is kept in its history."))
+            else:
+                messages.success(request, _("Meeting recorded as held; %(count)d action items created.") % {"count": actions})
+            return HttpResponseRedirect(reverse("workspace:meeting", args=[meeting.pk]))
+    return _detail_page(request, meeting, record=(form, decisions), status=422)
+
+
+def _meeting_forms(request: HttpRequest, data: Any = None) -> tuple[MeetingForm, Any]:
+    actor = actor_for(request.user)
+    town = rhythm_access.staff_town(actor)
+    villages = Village.objects.visible_to(request.user).filter(town=town, active=True).order_by("name")
+    people = Person.objects.visible_to(request.user).filter(town=town, active=True).order_by("name")
+    initial: dict[str, Any] = {"held_on": timezone.localdate(), "recorder": actor.person}
+    if len(villages) == 1:
+        initial["villages"] = list(villages)
+    return (MeetingForm(data, villages=villages, people=people, initial=initial),
+            DecisionForms(data, prefix="decisions", villages=villages, people=people))
+
+
+def _decision_errors(form: MeetingForm | MeetingRecordForm, decisions: Any, used: list[Any], error: ValidationError) -> ValidationError | None:
+    """Put `decisions[i].field` messages on the decision's own form; return the rest."""
+    rest: dict[str, list[str]] = {}
+    for key, texts in error.message_dict.items():
+        match = DECISION_KEY.match(key)
+        if match and int(match[1]) < len(used):
+            target = used[int(match[1])]
+            field = match[2] if match[2] in target.fields else None
+            for text in texts:
+                target.add_error(field, text)
+        else:
+            rest[key] = texts
+    return ValidationError(rest) if rest else None
+
+
+@login_required
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    """Record a meeting; each decision with an owner and a deadline becomes an action item."""
+    actor = actor_for(request.user)
+    if not rhythm_access.may_organise_meetings(actor):
+        raise PermissionDenied
+    if request.method != "POST":
+        form, decisions = _meeting_forms(request)
+        return render(request, "workspace/rhythm/meeting_form.html", {"form": form, "decisions": decisions})
+    form, decisions = _meeting_forms(request, request.POST)
+    if form.is_valid() and decisions.is_valid():
+        data = form.cleaned_data
+        used = [d for d in decisions.forms if not d.is_blank()]
+        try:
+            meeting = meeting_create(
+                by=request.user, town=actor.person.town, kind=data["kind"], title=data["title"],
+                held_on=data["held_on"], place=data["place"], villages=list(data["villages"]), host=data["host"],
+                recorder=data["recorder"], attendees=list(data["attendees"]), attendee_count=data["attendee_count"],
+                expected_count=data["expected_count"], minutes=data["minutes"],
+                decisions=[DecisionIn(text=d.cleaned_data["text"], owner=d.cleaned_data["owner"],
+                                      deadline=d.cleaned_data["deadline"], village=d.cleaned_data["village"])
+                           for d in used],
+            )
+        except ValidationError as error:
+            rest = _decision_errors(form, decisions, used, error)
+            if rest is not None:
+                add_service_errors(form, rest)
+        except (ConflictError, NotPermitted) as error:
+            form.add_error(None, error.message)
+        else:
+            actions = meeting.decisions.filter(item__isnull=False).count()
+            messages.success(request, _("Meeting recorded; %(count)d action items created.") % {"count": actions})
+            return HttpResponseRedirect(reverse("workspace:meeting", args=[meeting.pk]))
+    return render(request, "workspace/rhythm/meeting_form.html", {"form": form, "decisions": decisions}, status=422)
+
+
+@login_required
+@require_POST
+def meeting_file(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=pk)
+    form = MeetingFileForm(request.POST, request.FILES)
+    back = reverse("workspace:meeting", args=[meeting.pk])
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return HttpResponseRedirect(back)
+    try:
+        stored = meeting_file_add(meeting=meeting, by=request.user, upload=form.cleaned_data["file"])
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    except (ConflictError, NotPermitted) as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Added %(name)s.") % {"name": stored.original_name})
+    return HttpResponseRedirect(back)
+
+
+@login_required
+def meeting_file_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A meeting's file, only for those who may see the meeting."""
+    stored = get_object_or_404(
+        MeetingFile.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)), pk=pk
+    )
+    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type,
+                            as_attachment=stored.kind != "photo", filename=stored.original_name)
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
