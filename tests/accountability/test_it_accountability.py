@@ -202,3 +202,37 @@ def test_it_shows_cases_in_the_admin_to_the_discipline_commission(world):
     client = client_for(world, "discipline")
     assert client.get("/admin/accountability/accountabilitycase/").status_code == 200
     assert client.get(f"/admin/accountability/accountabilitycase/{case.pk}/change/").status_code == 200
+
+
+def test_it_suggests_many_at_once_numbered_in_order_with_history(world):
+    from maque.accountability.services import Suggestion, accountability_suggest_many
+
+    manual = case_open(town=world.town, by=world.user("discipline"), title="手工立案")
+    first, second = make_item(world), make_item(world)
+    existing = suggest(world, key="overdue:item:old")
+    cases = accountability_suggest_many(
+        town=world.town,
+        suggestions=[
+            Suggestion(rule=Rule.OVERDUE, key="overdue:item:a", subject_person=world.people["cadre_gaige"], evidence=(first,)),
+            Suggestion(rule=Rule.RETURNS, key="returns:item:b", village=world.gaige, evidence=(second,)),
+            Suggestion(rule=Rule.OVERDUE, key="overdue:item:old", evidence=(second,)),
+            Suggestion(rule=Rule.OVERDUE, key=" overdue:item:a ", evidence=(second,)),  # the same key again
+        ],
+    )
+    assert [case.pk for case in cases][2] == existing.pk
+    assert cases[0].pk == cases[3].pk
+    assert [cases[0].number, cases[1].number] == [manual.number + 2, manual.number + 3]
+    assert cases[1].title == "整改不到位：多次验收退回"
+    assert AccountabilityCase.objects.count() == 4
+    # Both records of the repeated key, and the new evidence of the existing case.
+    assert set(Evidence.objects.filter(case=cases[0]).values_list("object_id", flat=True)) == {first.pk, second.pk}
+    assert Evidence.objects.filter(case=existing).count() == 2
+    history = AccountabilityCase.history.model.objects  # type: ignore[attr-defined]
+    assert history.filter(id__in=[cases[0].pk, cases[1].pk], history_type="+").count() == 2
+    assert CaseEvent.objects.filter(case__in=cases[:2], to_status=Status.SUGGESTED).count() == 2
+    for case in cases[:2]:
+        assert set(Notification.objects.filter(key=f"accountability.suggested:{case.pk}").values_list(
+            "user__username", flat=True)) == set(HANDLERS)
+    with pytest.raises(ValidationError):
+        accountability_suggest_many(town=world.town, suggestions=[Suggestion(rule="nonsense", key="x")])
+    assert AccountabilityCase.objects.count() == 4

@@ -144,3 +144,103 @@ def test_it_selects_candidates_in_a_bounded_number_of_queries(world, calendar_20
     # Nothing left to fire: the run is a handful of queries whatever the number of items.
     with django_assert_max_num_queries(15):
         assert escalate(now=at(date(2025, 10, 14))) == 0
+
+
+def test_it_answers_from_the_grid_like_responsible_on(world, calendar_2025):
+    """The grid loaded once per run gives, for every village, role and day, who `responsible_on` gives."""
+    from maque.organisation.queries import responsible_on
+    from maque.rhythm.escalation import Grid
+
+    newcomer = Person.objects.create(town=world.town, name="新联村领导", user=world.users["outsider"])
+    assignment_change(role=Role.CONTACT_LEADER, person=newcomer, on=date(2025, 9, 29), by=None, village=world.shuangsheng)
+    roles = (Role.SECRETARY, Role.CONTACT_LEADER, Role.PRINCIPAL, Role.INSPECTOR)
+    grid = Grid(world.town, roles)
+    answers = 0
+    for village in (world.gaige, world.shuangsheng):
+        for role in roles:
+            for day in (date(2020, 1, 1), date(2025, 9, 28), date(2025, 9, 29), date(2025, 10, 30)):
+                expected = [person.pk for person in responsible_on(village=village, role=role, day=day)]
+                assert [person.pk for person in grid.holders(village.pk, role, day)] == expected, (village, role, day)
+                answers += bool(expected)
+    assert answers >= 20  # most questions have someone to answer them
+    assert [p.pk for p in grid.holders(world.shuangsheng.pk, Role.CONTACT_LEADER, date(2025, 9, 29))] == [newcomer.pk]
+
+
+def _backlog(world, count: int, deadline: date = date(2025, 9, 10)) -> list:  # noqa: ANN001
+    """Items in both villages that are all past every overdue rung."""
+    return [
+        item_due(world, deadline, village=world.shuangsheng, persona="cadre_shuangsheng") if i % 3 == 0 else item_due(world, deadline)
+        for i in range(count)
+    ]
+
+
+def test_it_fires_a_backlog_in_batches_each_rung_once(world, calendar_2025, monkeypatch):
+    from maque.accountability.models import CaseEvent, Evidence
+    from maque.rhythm import escalation
+
+    monkeypatch.setattr(escalation, "BATCH", 4)  # 10 items: three batches a step
+    items = _backlog(world, 10)
+    due_soon = item_due(world, date(2025, 10, 24))
+
+    assert escalate(now=at(date(2025, 10, 23))) == 10 * 4 + 1
+    for item in items:
+        assert steps_of(item) == {Step.OVERDUE_OWNER, Step.OVERDUE_CONTACT_LEADER, Step.OVERDUE_PRINCIPAL, Step.OVERDUE_ACCOUNTABILITY}
+    assert steps_of(due_soon) == {Step.DUE_SOON}
+    # Routed through the grid of each village, recorded on the rung.
+    for item in items:
+        leader = "contact_shuangsheng" if item.village_id == world.shuangsheng.pk else "contact_gaige"
+        assert notified(f"overdue_contact_leader:item:{item.pk}") == {leader}
+        step = EscalationStep.objects.get(item=item, step=Step.OVERDUE_CONTACT_LEADER)
+        assert list(step.recipients.values_list("user__username", flat=True)) == [leader]
+
+    # One case per item, numbered 1…10 in item order, each with its history row, event and evidence.
+    cases = list(AccountabilityCase.objects.order_by("number"))
+    assert [case.number for case in cases] == list(range(1, 11))
+    assert [case.evidence.get().object_id for case in cases] == [item.pk for item in items]
+    assert {(case.rule, case.status) for case in cases} == {(Rule.OVERDUE, "suggested")}
+    history = AccountabilityCase.history.model.objects  # type: ignore[attr-defined]
+    assert sorted(history.filter(history_type="+").values_list("id", flat=True)) == sorted(case.pk for case in cases)
+    assert CaseEvent.objects.filter(to_status="suggested").count() == Evidence.objects.count() == 10
+    # Confidential: only the discipline commission and the principal hear of them, one each per case.
+    accountability = Notification.objects.filter(kind__startswith="accountability")
+    assert set(accountability.values_list("user__username", flat=True)) == {"discipline", "principal"}
+    assert accountability.count() == 2 * 10
+
+    before = (EscalationStep.objects.count(), Notification.objects.count(), AccountabilityCase.objects.count(), history.count())
+    assert escalate(now=at(date(2025, 10, 23))) == 0
+    assert (EscalationStep.objects.count(), Notification.objects.count(), AccountabilityCase.objects.count(), history.count()) == before
+
+
+def test_it_fires_a_backlog_in_queries_that_do_not_grow_with_it(world, calendar_2025):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_to_fire(count: int, deadline: date) -> int:
+        _backlog(world, count, deadline)
+        with CaptureQueriesContext(connection) as captured:
+            assert escalate(now=at(date(2025, 10, 23))) == count * 4
+        return len(captured)
+
+    queries_to_fire(1, date(2025, 9, 8))  # warm up: settings, calendar, the system's first uses
+    assert queries_to_fire(15, date(2025, 9, 9)) == queries_to_fire(3, date(2025, 9, 10))
+
+
+def test_it_tells_how_far_a_long_run_has_got(world, calendar_2025, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from maque.rhythm import escalation
+
+    monkeypatch.setattr(escalation, "BATCH", 2)
+    monkeypatch.setattr(escalation, "PROGRESS_SECONDS", 0)
+    _backlog(world, 5)
+    out = StringIO()
+    call_command("tick", "--now", "2025-10-23T10:00", "--step", "maque.rhythm.escalation.escalate", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert any("overdue_contact_leader" in line and "rungs fired so far" in line for line in lines)
+    assert "escalation: 20 rungs fired in" in out.getvalue()
+    assert lines[-1] == "maque.rhythm.escalation.escalate: 20"
+    quiet = StringIO()
+    call_command("tick", "--now", "2025-10-23T10:00", "--step", "maque.rhythm.escalation.escalate", stdout=quiet)
+    assert quiet.getvalue() == "maque.rhythm.escalation.escalate: 0\n"

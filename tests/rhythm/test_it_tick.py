@@ -20,7 +20,7 @@ from maque.ledger import lifecycle
 from maque.ledger.models import State, Transition
 from maque.notifications.models import Channel, Delivery, Notification
 from maque.rhythm.models import EscalationStep
-from maque.rhythm.system import SYSTEM_NAME
+from maque.rhythm.system import system_name
 from maque.rhythm.tick import resolve, tick
 from tests.rhythm.helpers import at, item_due
 
@@ -104,7 +104,7 @@ def test_it_resumes_suspended_items_as_the_system_actor(world, today):
     assert item.state == State.FOUND  # the state it was suspended from
     assert item.suspended_until is None
     resumed = Transition.objects.get(item=item, action="resume")
-    assert (resumed.actor.name, resumed.via) == (SYSTEM_NAME, "tick")
+    assert (resumed.actor.name, resumed.via) == (system_name(), "tick")
     assert not resumed.actor.user.is_active  # nobody can sign in as the system
     # Once only.
     assert tick(now=at(today + timedelta(days=6)), steps=MY_STEPS[:1]).effects[MY_STEPS[0]] == 0

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from maque.rhythm.models import CalendarDay, EscalationStep, RhythmSettings
@@ -43,6 +44,18 @@ class RhythmSettingsAdmin(SimpleHistoryAdmin):
         return False
 
 
+# One character each in Chinese (一 … 日); the context keeps them apart from other catalogues' "Mon".
+WEEKDAYS = (
+    pgettext_lazy("weekday, one character", "Mon"),
+    pgettext_lazy("weekday, one character", "Tue"),
+    pgettext_lazy("weekday, one character", "Wed"),
+    pgettext_lazy("weekday, one character", "Thu"),
+    pgettext_lazy("weekday, one character", "Fri"),
+    pgettext_lazy("weekday, one character", "Sat"),
+    pgettext_lazy("weekday, one character", "Sun"),
+)
+
+
 @admin.register(CalendarDay)
 class CalendarDayAdmin(SimpleHistoryAdmin):
     list_display = ("day", "weekday", "kind", "name", "town", "active")
@@ -53,7 +66,7 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("weekday"))
     def weekday(self, entry: CalendarDay) -> str:
-        return "一二三四五六日"[entry.day.weekday()]
+        return str(WEEKDAYS[entry.day.weekday()])
 
     def has_delete_permission(self, request: HttpRequest, obj: CalendarDay | None = None) -> bool:
         return False

@@ -17,15 +17,20 @@ Each step fires once per item (`EscalationStep` is unique per item and step; the
 notifications share one transaction, and a second caller's insert of the same row is skipped, so
 only the caller that inserted a row notifies for it). The
 people notified are those of the responsibility grid on the day the step fell due
-(`organisation.queries.responsible_on`), so a late or back-filled tick still reaches whoever was
-responsible then. Candidates are selected in SQL, one query per town and step.
+(`organisation.queries.responsible_on`, answered from the grid loaded once per run), so a late or
+back-filled tick still reaches whoever was responsible then. Candidates are selected in SQL, one
+query per town and step in the steady state; a backlog (a first run on an existing ledger, a
+server that was down for a week) is read and fired in batches of `BATCH` items, each batch in
+one transaction with bulk inserts: rung rows, recipients, notifications and deliveries, or
+accountability cases with their history, events, evidence and notifications.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -36,8 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from maque.ledger.models import OPEN_STATES, Item, State
-from maque.organisation.models import Person, Role, Town, Village
-from maque.organisation.queries import responsible_on
+from maque.organisation.models import Person, Role, RoleAssignment, Town
 from maque.rhythm.calendar import WorkingCalendar
 from maque.rhythm.models import EscalationStep, RhythmSettings, rhythm_settings
 
@@ -90,20 +94,39 @@ class Ladder:
         return self.calendar.working_days_between(deadline, self.today) if self.working else (self.today - deadline).days
 
 
-class Recipients:
-    """`responsible_on`, remembered for the run (villages × roles × days are few)."""
+class Grid:
+    """The town's responsibility grid through time, loaded once for a run: who held a role for a
+    village on a day. The same answer as `organisation.queries.responsible_on` (the village's own
+    holders that day, else the town-wide ones, oldest assignment first), without a query per
+    village, role and day — a first run over a backlog asks about hundreds of past days.
+    """
 
-    def __init__(self) -> None:
+    def __init__(self, town: Town, roles: Iterable[str]) -> None:
+        self._by_village: dict[tuple[str, int | None], list[RoleAssignment]] = {}
+        assignments = (
+            RoleAssignment.objects.filter(town=town, role__in=set(roles)).select_related("person").order_by("valid_from", "id")
+        )
+        for assignment in assignments:
+            self._by_village.setdefault((assignment.role, assignment.village_id), []).append(assignment)
         self._seen: dict[tuple[int, str, date], list[Person]] = {}
 
-    def of(self, village: Village, roles: Iterable[str], day: date) -> list[Person]:
-        people: list[Person] = []
-        for role in roles:
-            key = (village.pk, role, day)
-            if key not in self._seen:
-                self._seen[key] = responsible_on(village=village, role=role, day=day)
-            people += self._seen[key]
-        return people
+    @staticmethod
+    def _in_force(assignments: list[RoleAssignment], day: date) -> list[Person]:
+        return [
+            assignment.person
+            for assignment in assignments
+            if assignment.valid_from <= day and (assignment.valid_to is None or assignment.valid_to >= day)
+        ]
+
+    def holders(self, village_id: int, role: str, day: date) -> list[Person]:
+        key = (village_id, role, day)
+        if key not in self._seen:
+            own = self._in_force(self._by_village.get((role, village_id), []), day)
+            self._seen[key] = own or self._in_force(self._by_village.get((role, None), []), day)
+        return self._seen[key]
+
+    def of(self, village_id: int, roles: Iterable[str], day: date) -> list[Person]:
+        return [person for role in roles for person in self.holders(village_id, role, day)]
 
 
 def _not_fired(items: QuerySet[Item], step: str) -> QuerySet[Item]:
@@ -120,23 +143,24 @@ def _candidates(ladder: Ladder, step: str) -> QuerySet[Item]:
     else:
         days = ladder.settings.escalation_thresholds()[step]
         selected = open_items.filter(deadline__lt=ladder.overdue_cutoff(days))
-    return _not_fired(selected, step).select_related("village", "owner", "town").order_by("deadline", "pk")
+    return _not_fired(selected, step).select_related("village", "owner").order_by("pk")
 
 
-BATCH = 200
+# Items per transaction: large enough that a backlog of a million rungs is a few hundred
+# transactions, small enough that each stays short (another caller waits at most one batch) and
+# memory stays bounded.
+BATCH = 2000
+ACCOUNTABILITY_STEPS = (Step.OVERDUE_ACCOUNTABILITY, Step.RETURNS_ACCOUNTABILITY)
 
 
-def _fire_batch(items: list[Item], step: str, ladder: Ladder, recipients: Recipients, now: datetime) -> int:
-    """Record the step for a batch of items and notify, in one transaction; returns how many fired.
+def _fire_batch(items: list[Item], step: str, ladder: Ladder, grid: Grid, now: datetime) -> int:
+    """Record the step for a batch of items and act on it, in one transaction; returns how many fired.
 
     The rows are inserted skipping conflicts, in item order (so concurrent callers lock in the
     same order); the rows this run inserted are read back by its run token, and only those items
-    are notified. Another caller's rows are its own to notify.
+    are acted on (notified, or suggested for accountability). Another caller's rows are its own.
     """
-    from maque.notifications.services import Message, notify_many
-
     thresholds = ladder.settings.escalation_thresholds()
-    items = sorted(items, key=lambda item: item.pk)
     token = uuid.uuid4().hex
     due_on = {
         item.pk: ladder.day_reached(item.deadline, thresholds[step]) if step in thresholds else ladder.today
@@ -153,6 +177,7 @@ def _fire_batch(items: list[Item], step: str, ladder: Ladder, recipients: Recipi
                 for item in items
             ],
             ignore_conflicts=True,
+            batch_size=500,
         )
         mine = dict(
             EscalationStep.objects.filter(run=token, step=step, item_id__in=[item.pk for item in items]).values_list(
@@ -160,26 +185,36 @@ def _fire_batch(items: list[Item], step: str, ladder: Ladder, recipients: Recipi
             )
         )
         fired = [item for item in items if item.pk in mine]
-        if step in (Step.OVERDUE_ACCOUNTABILITY, Step.RETURNS_ACCOUNTABILITY):
-            for item in fired:
-                _suggest(item, step, overdue_days[item.pk])
-            return len(fired)
-        messages = []
-        through = []
-        for item in fired:
-            people, title, facts = _message(item, step, ladder, recipients, due_on[item.pk], overdue_days[item.pk])
-            through += [
-                EscalationStep.recipients.through(escalationstep_id=mine[item.pk], person_id=person.pk) for person in people
-            ]
-            messages.append(
-                Message(
-                    recipients=tuple(people), kind=f"escalation.{step}", title=title, body=facts,
-                    link=f"/items/{item.pk}/", key=f"escalation:{step}:item:{item.pk}", town=ladder.town,
-                )
-            )
-        EscalationStep.recipients.through.objects.bulk_create(through, ignore_conflicts=True)
-        notify_many(messages)
+        if not fired:
+            return 0
+        if step in ACCOUNTABILITY_STEPS:
+            _suggest(fired, step, ladder, overdue_days)
+        else:
+            _notify(fired, step, ladder, grid, mine, due_on, overdue_days)
     return len(fired)
+
+
+def _notify(
+    items: list[Item], step: str, ladder: Ladder, grid: Grid, mine: dict[int, int],
+    due_on: dict[int, date], overdue_days: dict[int, int],
+) -> None:
+    from maque.notifications.services import Message, notify_many
+
+    messages = []
+    through = []
+    for item in items:
+        people, title, facts = _message(item, step, ladder, grid, due_on[item.pk], overdue_days[item.pk])
+        through += [
+            EscalationStep.recipients.through(escalationstep_id=mine[item.pk], person_id=person.pk) for person in people
+        ]
+        messages.append(
+            Message(
+                recipients=tuple(people), kind=f"escalation.{step}", title=title, body=facts,
+                link=f"/items/{item.pk}/", key=f"escalation:{step}:item:{item.pk}", town=ladder.town,
+            )
+        )
+    EscalationStep.recipients.through.objects.bulk_create(through, ignore_conflicts=True, batch_size=500)
+    notify_many(messages)
 
 
 def _facts(item: Item) -> str:
@@ -189,7 +224,7 @@ def _facts(item: Item) -> str:
 
 
 def _message(
-    item: Item, step: str, ladder: Ladder, recipients: Recipients, due_on: date, overdue_days: int
+    item: Item, step: str, ladder: Ladder, grid: Grid, due_on: date, overdue_days: int
 ) -> tuple[list[Person], str, str]:
     """Who hears of this rung (the grid of the day it fell due), the title and the body."""
     facts = _facts(item)
@@ -200,48 +235,83 @@ def _message(
         }
     else:
         with_owner, roles = OVERDUE_ROLES[step]
-        people = ([item.owner] if with_owner else []) + recipients.of(item.village, roles, due_on)
+        people = ([item.owner] if with_owner else []) + grid.of(item.village_id, roles, due_on)
         title = STEP_TITLES[step] % {"code": item.code, "title": item.title}
         days_text = _("%(days)d working days overdue") if ladder.working else _("%(days)d days overdue")
         facts = f"{days_text % {'days': overdue_days}} · {facts}"
     return list({person.pk: person for person in people}.values()), title, facts
 
 
-def _suggest(item: Item, step: str, overdue_days: int) -> None:
+def _suggest(items: list[Item], step: str, ladder: Ladder, overdue_days: dict[int, int]) -> None:
+    """One accountability suggestion per item, all in one go; the case handlers of the day hear of them."""
     from maque.accountability.models import Rule
-    from maque.accountability.services import accountability_suggest
+    from maque.accountability.services import Suggestion, accountability_suggest_many
 
     overdue = step == Step.OVERDUE_ACCOUNTABILITY
     summary = (
         _("%(code)s %(title)s is %(days)d days overdue. %(facts)s")
         if overdue
         else _("%(code)s %(title)s was returned as inadequate %(times)d times. %(facts)s")
-    ) % {"code": item.code, "title": item.title, "days": overdue_days, "times": item.returned_count, "facts": _facts(item)}
-    accountability_suggest(
-        town=item.town,
-        rule=Rule.OVERDUE if overdue else Rule.RETURNS,
-        subject_person=item.owner,
-        village=item.village,
-        items=(item,),
-        key=f"escalation:{step}:item:{item.pk}",
-        summary=summary,
+    )
+    accountability_suggest_many(
+        town=ladder.town,
+        day=ladder.today,
+        suggestions=[
+            Suggestion(
+                rule=Rule.OVERDUE if overdue else Rule.RETURNS,
+                key=f"escalation:{step}:item:{item.pk}",
+                summary=summary % {
+                    "code": item.code, "title": item.title, "days": overdue_days[item.pk],
+                    "times": item.returned_count, "facts": _facts(item),
+                },
+                subject_person=item.owner,
+                village=item.village,
+                evidence=(item,),
+            )
+            for item in items
+        ],
     )
 
 
-def escalate(*, now: datetime) -> int:
-    """Fire every rung that has fallen due and not yet fired; returns how many fired."""
+PROGRESS_SECONDS = 5.0
+
+
+def escalate(*, now: datetime, progress: Callable[[str], None] | None = None) -> int:
+    """Fire every rung that has fallen due and not yet fired; returns how many fired.
+
+    Candidates are read in batches in item order and each batch is fired in its own transaction,
+    so a first run over a large backlog keeps its memory bounded and never holds the database for
+    long. `progress`, if given, hears a line every few seconds while a long run goes on.
+    """
     today = timezone.localdate(now)
     fired = 0
-    recipients = Recipients()
+    started = last_report = time.monotonic()
     with translation.override(settings.LANGUAGE_CODE):
         for town in Town.objects.order_by("pk"):
             ladder = Ladder(town, today)
             if not ladder.settings.escalation_enabled:
                 continue
+            grid: Grid | None = None
             for step in Step.values:
-                candidates = list(_candidates(ladder, step))
-                for start in range(0, len(candidates), BATCH):
-                    fired += _fire_batch(candidates[start : start + BATCH], step, ladder, recipients, now)
+                after = 0
+                while True:
+                    batch = list(_candidates(ladder, step).filter(pk__gt=after)[:BATCH])
+                    if not batch:
+                        break
+                    after = batch[-1].pk
+                    if grid is None:
+                        grid = Grid(town, {role for _owner, roles in OVERDUE_ROLES.values() for role in roles})
+                    fired += _fire_batch(batch, step, ladder, grid, now)
+                    if progress is not None and time.monotonic() - last_report >= PROGRESS_SECONDS:
+                        last_report = time.monotonic()
+                        progress(
+                            f"escalation: {town.name} · {step} · {fired:,} rungs fired so far "
+                            f"({last_report - started:.0f} s)"
+                        )
+                    if len(batch) < BATCH:
+                        break
     if fired:
         log.info("escalation: %d steps fired", fired)
+        if progress is not None and last_report > started:
+            progress(f"escalation: {fired:,} rungs fired in {time.monotonic() - started:.0f} s")
     return fired

@@ -10,15 +10,25 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from maque.organisation.models import Person, Role, RoleAssignment, Town
 
-SYSTEM_NAME = "麻雀系统"
+# The system person's name, stored in the deployment's language (麻雀系统 in Chinese).
+SYSTEM_NAME = gettext_lazy("Maque system")
 SYSTEM_TITLE = "system"
 SYSTEM_SINCE = date(2000, 1, 1)
+
+
+def system_name() -> str:
+    """The name the system person is stored with."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(SYSTEM_NAME)
 
 
 def system_username(town: Town) -> str:
@@ -41,7 +51,7 @@ def system_user(town: Town) -> AbstractBaseUser:
                 user.set_unusable_password()
                 user.save()
             person, _created = Person.objects.get_or_create(
-                user=user, defaults={"town": town, "name": SYSTEM_NAME, "title": SYSTEM_TITLE}
+                user=user, defaults={"town": town, "name": system_name(), "title": SYSTEM_TITLE}
             )
             if not RoleAssignment.objects.filter(person=person, role=Role.LEADER, town=town).exists():
                 RoleAssignment.objects.create(
@@ -54,4 +64,4 @@ def system_user(town: Town) -> AbstractBaseUser:
 
 
 def is_system_person(person: Person | None) -> bool:
-    return person is not None and person.title == SYSTEM_TITLE and person.name == SYSTEM_NAME
+    return person is not None and person.title == SYSTEM_TITLE and person.name == system_name()

@@ -9,6 +9,7 @@ installed yet is skipped with a log line. A step that fails is logged and the ot
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -56,8 +57,11 @@ def resolve(path: str) -> Callable[..., int] | None:
     return getattr(module, name, None)
 
 
-def tick(*, now: datetime | None = None, steps: Iterable[str] = STEPS) -> TickResult:
-    """Run every step once at `now` (default: the current time)."""
+def tick(
+    *, now: datetime | None = None, steps: Iterable[str] = STEPS, progress: Callable[[str], None] | None = None
+) -> TickResult:
+    """Run every step once at `now` (default: the current time). `progress` hears the progress
+    lines of the steps that report them (those with a `progress` argument: a long run over a backlog)."""
     now = now or timezone.now()
     result = TickResult(now=now)
     for path in steps:
@@ -72,7 +76,9 @@ def tick(*, now: datetime | None = None, steps: Iterable[str] = STEPS) -> TickRe
             result.skipped.append(path)
             continue
         try:
-            result.effects[path] = int(step(now=now) or 0)
+            takes_progress = progress is not None and "progress" in inspect.signature(step).parameters
+            effects = step(now=now, progress=progress) if takes_progress else step(now=now)
+            result.effects[path] = int(effects or 0)
         except Exception as error:  # noqa: BLE001
             log.exception("tick: %s failed", path)
             result.failed[path] = f"{type(error).__name__}: {error}"

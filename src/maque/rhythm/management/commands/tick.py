@@ -30,7 +30,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = parse_now(options["now"]) if options.get("now") else None
-        result = tick(now=now, steps=options.get("step") or STEPS)
+        # A long run (the first over a large backlog) says how far it has got every few seconds.
+        progress = self.stdout.write if options["verbosity"] >= 1 else None
+        result = tick(now=now, steps=options.get("step") or STEPS, progress=progress)
         for path, count in result.effects.items():
             self.stdout.write(f"{path}: {count}")
         for path in result.skipped:
