@@ -45,3 +45,24 @@ def test_it_applies_the_same_checks_as_item_create_and_writes_nothing_on_any_err
     # The single-item service says the same about the same row.
     with pytest.raises(lifecycle.NotPermitted):
         lifecycle.item_create(by=world.user("cadre_gaige"), **bad[2])
+
+
+def test_its_rows_are_what_a_single_creation_writes(world):
+    """The bulk insert writes the same columns as `item_create` (defaults, times, history copy)."""
+    single = make_item(world, title="单条", deadline=None)
+    (bulk,) = lifecycle.items_create_bulk(by=world.user("cadre_gaige"), rows=rows(world, 1), via="api", source=Source.SURVEY)
+    one, many = Item.objects.get(pk=single.pk), Item.objects.get(pk=bulk.pk)
+    skip = {"id", "code", "title", "created_at", "updated_at"}
+    for field in Item._meta.concrete_fields:
+        if field.attname not in skip:
+            assert getattr(one, field.attname) == getattr(many, field.attname), field.attname
+    assert many.created_at is not None and many.updated_at == many.created_at and many.version == 1
+    assert (bulk.pk, bulk.code, bulk.title, bulk.village) == (many.pk, many.code, many.title, world.gaige)
+    history = many.history.get()
+    for field in Item.history.model._meta.concrete_fields:
+        if field.attname in {f.attname for f in Item._meta.concrete_fields}:
+            assert getattr(history, field.attname) == getattr(many, field.attname), field.attname
+    assert history.history_type == "+" and history.history_change_reason == "api: create"
+    transition = Transition.objects.get(item=many)
+    assert (transition.actor, transition.from_state, transition.to_state, transition.reason) == (
+        world.people["cadre_gaige"], "found", "found", "")

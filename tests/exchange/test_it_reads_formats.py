@@ -69,3 +69,136 @@ def test_it_reads_numbers_with_units_and_tolerant_headers(world, tmp_path):
     item = Item.objects.get()
     assert Decimal(item.attributes["area_mu"]) == Decimal("3.5") and item.title == "复耕"
     assert item.deadline == date(2099, 7, 18)
+
+
+def _with_sheet_xml(path: Path, change) -> Path:  # noqa: ANN001
+    """Rewrite the first worksheet's XML of an .xlsx file."""
+    import zipfile
+
+    copy = path.with_name("changed-" + path.name)
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = change(data.decode()).encode()
+            target.writestr(member, data)
+    return copy
+
+
+def test_it_reads_inline_and_rich_text_strings_and_the_declared_size(world, tmp_path):
+    import re
+
+    from maque.exchange.readers import open_spreadsheet
+
+    path = xlsx_file(tmp_path / "rich.xlsx", [outflow_row(事项="PLACEHOLDER")])
+
+    def inline(xml: str) -> str:
+        # The 事项 cell as an inline string in two rich-text runs plus a phonetic hint that is not text.
+        cell = re.search(r'<c r="F3"[^>]*>.*?</c>', xml).group(0)
+        return xml.replace(cell, '<c r="F3" t="inlineStr"><is><r><t>撂荒地</t></r><r><rPr><b/></rPr><t xml:space="preserve">复耕 </t></r>'
+                                 '<rPh sb="0" eb="1"><t>liao</t></rPh></is></c>')
+
+    changed = _with_sheet_xml(path, inline)
+    book = open_spreadsheet(changed, changed.name)
+    try:
+        (sheet,) = book.sheets()
+        assert sheet.declared_rows == 3
+        rows = list(sheet.rows())
+        assert rows[2].values[5] == "撂荒地复耕 "
+    finally:
+        book.close()
+    result = run_import(world.user("cadre_gaige"), changed)
+    assert result.problems == [] and Item.objects.get().title == "撂荒地复耕"
+    # A sheet that does not declare its size is read all the same (the row limit holds while reading).
+    undeclared = _with_sheet_xml(path, lambda xml: re.sub(r"<dimension[^>]*/>", "", xml))
+    book = open_spreadsheet(undeclared, undeclared.name)
+    try:
+        (sheet,) = book.sheets()
+        assert sheet.declared_rows is None and len(list(sheet.rows())) == 3
+    finally:
+        book.close()
+
+
+def _library_rows(path: Path) -> tuple[list[tuple[int, list, frozenset]], list]:
+    """The rows and merged ranges of the first sheet as the spreadsheet library's own parser reads them."""
+    from openpyxl import load_workbook
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = load_workbook(path, read_only=True)
+    sheet = book.worksheets[0]
+    rows = []
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(source, sheet._shared_strings, data_only=False, epoch=book.epoch,
+                                 date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+        for number, cells in parser.parse():
+            if not cells:
+                continue
+            values = [None] * cells[-1]["column"]
+            for cell in cells:
+                values[cell["column"] - 1] = cell["value"]
+            rows.append((number, values, frozenset(c["column"] - 1 for c in cells if c["data_type"] == "f")))
+        merged = []
+        if parser.merged_cells is not None:
+            from openpyxl.worksheet.cell_range import CellRange
+
+            for merge in parser.merged_cells.mergeCell:
+                b = CellRange(merge.ref).bounds
+                merged.append((b[1], b[0], b[3], b[2]))
+    book.close()
+    return rows, merged
+
+
+def _every_kind_of_cell(path: Path) -> Path:
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    ws.append(["标题", None, None])
+    ws.merge_cells("A1:C1")
+    ws.append(["text", 3, 3.25, True, False, date(2026, 7, 18), datetime(2026, 7, 18, 9, 30), "=1+2", "=A2&\"x\"", "#N/A"])
+    ws.append([None, None, "  spaces kept  ", "a & b < c", "", 1e20, -0.5, 0])
+    ws["E5"] = "after a gap"
+    ws.merge_cells("B4:B5")
+    book.save(path)
+    return path
+
+
+def _write_only(path: Path) -> Path:
+    """Inline strings: what write-only workbooks (the export's too) store text as."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    ws = book.create_sheet("台账")
+    ws.append(["标题"])
+    ws.append(["村", "事项", "面积", "时限"])
+    ws.append(["改革村", "  撂荒 & 复耕 ", 3.5, date(2099, 7, 18)])
+    ws.append([None, "=1+2", None, "", "末列"])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("name", ["ledger-source.xlsx", "lo-ledger.xlsx", "every-kind", "write-only"])
+def test_its_sheet_reader_reads_what_the_library_reads(tmp_path, name):
+    from maque.exchange.readers import open_spreadsheet
+
+    made = {"every-kind": _every_kind_of_cell, "write-only": _write_only}
+    path = made[name](tmp_path / f"{name}.xlsx") if name in made else FIXTURES / name
+    expected_rows, expected_merged = _library_rows(path)
+    book = open_spreadsheet(path, path.name)
+    try:
+        sheet = book.sheets()[0]
+        rows = [(row.number, row.values, row.formulas) for row in sheet.rows()]
+        assert rows == expected_rows
+        assert sheet.merged == expected_merged
+    finally:
+        book.close()
+
+
+def test_its_sheet_reader_refuses_entity_declarations(world, tmp_path):
+    path = xlsx_file(tmp_path / "dtd.xlsx", [outflow_row()])
+    bomb = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+    changed = _with_sheet_xml(path, lambda xml: bomb + xml.split("?>", 1)[1] if xml.startswith("<?xml") else bomb + xml)
+    result = run_import(world.user("cadre_gaige"), changed)
+    assert result.problems and not Item.objects.exists()

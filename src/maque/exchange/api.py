@@ -9,15 +9,18 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from maque.api.errors import ApiError
+from maque.api.schemas import Day, Id, village_lookup
 from maque.exchange.annotate import error_workbook_write
 from maque.exchange.exporter import (
+    csv_category_message,
     csv_lines,
     export_write,
     iter_bytes,
@@ -27,6 +30,9 @@ from maque.exchange.exporter import (
 from maque.exchange.models import ImportBatch
 from maque.exchange.queries import batch_list, category_for, export_items
 from maque.exchange.services import batch_commit, batch_upload
+from maque.ledger.api.items import _states as item_states
+from maque.ledger.models import Light
+from maque.ledger.queries import SORTS
 from maque.organisation.access import actor_for
 
 router = Router(tags=["ledger spreadsheets"])
@@ -76,38 +82,56 @@ def template(request: HttpRequest, category: str) -> FileResponse:
     return _download(out, f"{found.name}台账模板.xlsx", XLSX)
 
 
+class ExportFilters(Schema):
+    """The ledger list's filters and sort (`GET /api/v1/items`), so an export is exactly the listed items."""
+
+    format: str = Field("xlsx", description="xlsx (one sheet per category) or csv (one category).")
+    village: str | None = Field(None, max_length=50, description="Village id or name.")
+    category: str | None = Field(None, max_length=40, description="Category code.")
+    campaign: str | None = Field(None, max_length=40, description="Campaign code.")
+    state: list[str] | None = Field(None, description="One or more states (repeat, or separate with commas).")
+    owner: Id | None = Field(None, description="Owner's person id.")
+    overdue: bool | None = None
+    light: Light | None = None
+    due_before: Day | None = Field(None, description="Deadline on or before this day.")
+    due_after: Day | None = Field(None, description="Deadline on or after this day.")
+    q: str | None = Field(None, max_length=100, description="Text in the code, title, subject or description.")
+    sort: str | None = Field(None, max_length=20, description="As the list (one of: " + ", ".join(SORTS) + "); by code when absent.")
+
+
 @router.get("/export", response={200: None}, summary="Export the filtered ledger as .xlsx or .csv")
-def export(
-    request: HttpRequest,
-    format: str = "xlsx",  # noqa: A002 - the query parameter's name
-    category: str | None = None,
-    campaign: str | None = None,
-    village: str | None = None,
-    state: str | None = None,
-    owner: int | None = None,
-    overdue: bool | None = None,
-    q: str | None = None,
-) -> Any:
-    if format not in ("xlsx", "csv"):
+def export(request: HttpRequest, filters: Query[ExportFilters]) -> Any:
+    if filters.format not in ("xlsx", "csv"):
         raise ApiError(422, _("The format is xlsx or csv."), code="bad_format", errors={"format": [_("The format is xlsx or csv.")]})
+    if filters.sort is not None and filters.sort not in SORTS:
+        raise ValidationError({"sort": [_("Unknown sort; one of: %(sorts)s.") % {"sorts": ", ".join(SORTS)}]})
+    village: str | int | None = None
+    if filters.village:
+        # As the list reads it: digits are an id, anything else a name.
+        lookup = village_lookup(filters.village)
+        village = lookup.get("pk", lookup.get("name"))
+        if isinstance(village, str) and village.isdigit():
+            village = 0
     items = export_items(
-        user=request.user, category=category, campaign=campaign, village=village, state=state, owner=owner,
-        overdue=overdue, q=q,
+        user=request.user, village=village, category=filters.category, campaign=filters.campaign,
+        state=item_states(filters.state), owner=filters.owner, overdue=filters.overdue, light=filters.light,
+        due_before=filters.due_before, due_after=filters.due_after, q=filters.q.strip() if filters.q else None,
+        sort=filters.sort,
     )
+    keep_order = filters.sort is not None
     masks = actor_for(request.user).masks_personal_data()
-    if format == "csv":
+    if filters.format == "csv":
         one = single_category(items)
         if one is None:
-            raise ApiError(
-                422, _("A CSV file holds one category: choose the category, or export .xlsx."), code="csv_one_category",
-                errors={"category": [_("A CSV file holds one category: choose the category, or export .xlsx.")]},
-            )
-        response = StreamingHttpResponse(iter_bytes(csv_lines(items=items, category=one, masks=masks)), content_type="text/csv; charset=utf-8")
+            message = csv_category_message(items)
+            raise ApiError(422, message, code="csv_one_category", errors={"category": [message]})
+        lines = csv_lines(items=items, category=one, masks=masks, keep_order=keep_order)
+        response = StreamingHttpResponse(iter_bytes(lines), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(one.name)}.csv"
         return response
     # The workbook is written to a temporary file (bounded memory), then streamed from disk.
     out = tempfile.TemporaryFile()
-    export_write(items=items, out=out, masks=masks)
+    export_write(items=items, out=out, masks=masks, keep_order=keep_order)
     out.seek(0)
     return _download(out, "台账.xlsx", XLSX)
 

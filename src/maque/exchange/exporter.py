@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -60,7 +61,8 @@ def export_queryset(items: QuerySet[Item]) -> QuerySet[Item]:
     last_reason = (
         Transition.objects.filter(item=OuterRef("pk")).exclude(reason="").order_by("-created_at", "-id").values("reason")[:1]
     )
-    return items.select_related("village", "group", "owner", "verified_by", "category", "campaign", "town").annotate(
+    # Only the relations a row shows: the sheet knows its category, campaign and town already.
+    return items.select_related(None).select_related("village", "group", "owner", "verified_by").annotate(
         latest_progress=Subquery(latest_progress), last_reason=Subquery(last_reason)
     )
 
@@ -175,14 +177,18 @@ def template_write(*, category: Category, out: BinaryIO | str) -> None:
 
 
 def export_write(
-    *, items: QuerySet[Item], out: BinaryIO | str, masks: bool, progress: Progress | None = None
+    *, items: QuerySet[Item], out: BinaryIO | str, masks: bool, progress: Progress | None = None, keep_order: bool = False
 ) -> int:
-    """Write the items as an .xlsx ledger, one sheet per category; returns the number of rows."""
+    """Write the items as an .xlsx ledger, one sheet per category; returns the number of rows.
+
+    Each sheet lists its items by code, or in the order of `items` with `keep_order` (an
+    exported list in the order it was listed).
+    """
     items = export_queryset(items)
     book = LedgerBook()
     done = 0
     total = items.count() if progress else None
-    for town, category, group in _by_category(items):
+    for town, category, group in _by_category(items, keep_order=keep_order):
         columns = columns_for(category)
         ws = book.sheet(town=town, category=category, columns=columns, rows_hint=group.count())
         for values in _rows(group, columns, masks=masks):
@@ -213,7 +219,7 @@ def _xlsx_cell(ws: Worksheet, value: Any) -> Any:
     return value
 
 
-def _by_category(items: QuerySet[Item]) -> Iterator[tuple[Town, Category | None, QuerySet[Item]]]:
+def _by_category(items: QuerySet[Item], *, keep_order: bool = False) -> Iterator[tuple[Town, Category | None, QuerySet[Item]]]:
     keys = items.order_by().values_list("town_id", "category_id").distinct()
     pairs = sorted(set(keys), key=lambda pair: (pair[0], pair[1] is None, pair[1] or 0))
     towns = {town.pk: town for town in Town.objects.filter(pk__in={town for town, _c in pairs})}
@@ -223,7 +229,9 @@ def _by_category(items: QuerySet[Item]) -> Iterator[tuple[Town, Category | None,
     }
     ordered = sorted(pairs, key=lambda pair: (pair[0], *(_category_order(categories.get(pair[1])))))
     for town_id, category_id in ordered:
-        group = items.filter(town_id=town_id, category_id=category_id).order_by("code")
+        group = items.filter(town_id=town_id, category_id=category_id)
+        if not keep_order:
+            group = group.order_by("code")
         yield towns[town_id], categories.get(category_id) if category_id else None, group
 
 
@@ -329,8 +337,9 @@ class _Line:
         return text
 
 
-def csv_lines(*, items: QuerySet[Item], category: Category, masks: bool) -> Iterator[str]:
-    """The CSV ledger of one category, line by line (UTF-8 with a byte-order mark for Excel).
+def csv_lines(*, items: QuerySet[Item], category: Category, masks: bool, keep_order: bool = False) -> Iterator[str]:
+    """The CSV ledger of one category, line by line (UTF-8 with a byte-order mark for Excel),
+    by code or, with `keep_order`, in the order of `items`.
 
     Cells that a spreadsheet program would run as a formula are neutralised with a leading '.
     """
@@ -341,7 +350,8 @@ def csv_lines(*, items: QuerySet[Item], category: Category, masks: bool) -> Iter
     yield "\ufeff" + line.take()
     writer.writerow([column.header for column in columns])
     yield line.take()
-    for values in _rows(export_queryset(items).order_by("code"), columns, masks=masks):
+    rows = export_queryset(items)
+    for values in _rows(rows if keep_order else rows.order_by("code"), columns, masks=masks):
         writer.writerow([neutralise(_csv_text(value)) for value in values])
         yield line.take()
 
@@ -356,9 +366,9 @@ def _csv_text(value: Any) -> str:
     return str(value)
 
 
-def csv_write(*, items: QuerySet[Item], category: Category, masks: bool, out: BinaryIO) -> int:
+def csv_write(*, items: QuerySet[Item], category: Category, masks: bool, out: BinaryIO, keep_order: bool = False) -> int:
     rows = -2
-    for text in csv_lines(items=items, category=category, masks=masks):
+    for text in csv_lines(items=items, category=category, masks=masks, keep_order=keep_order):
         out.write(text.encode("utf-8"))
         rows += 1
     return rows
@@ -370,6 +380,24 @@ def single_category(items: QuerySet[Item]) -> Category | None:
     if len(ids) != 1 or ids[0] is None:
         return None
     return Category.objects.select_related("campaign", "town").prefetch_related("fields").get(pk=ids[0])
+
+
+CSV_LISTED_CATEGORIES = 5
+
+
+def csv_category_message(items: QuerySet[Item]) -> str:
+    """Why a list cannot be one CSV file: it has no items, or they span several categories (named)."""
+    ids = list(items.order_by().values_list("category_id", flat=True).distinct()[: CSV_LISTED_CATEGORIES + 1])
+    if not ids:
+        return _("The list has no items, so there is no category ledger to write as CSV: change the filters, or export .xlsx.")
+    names = list(Category.objects.filter(pk__in=[pk for pk in ids if pk]).order_by("order", "pk").values_list("name", flat=True))
+    if None in ids:
+        names.append(_("items without a category"))
+    listed = "、".join(names[:CSV_LISTED_CATEGORIES]) + ("…" if len(ids) > CSV_LISTED_CATEGORIES else "")
+    return _(
+        "A CSV file holds the ledger of one category, and the items of this list belong to: %(categories)s. "
+        "Filter the list by category, or export .xlsx, which puts each category on a sheet of its own."
+    ) % {"categories": listed}
 
 
 def iter_bytes(lines: Iterable[str]) -> Iterator[bytes]:

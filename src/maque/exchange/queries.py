@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from maque.exchange.models import ImportBatch
 from maque.ledger.models import Category, Item
-from maque.ledger.queries import item_list
+from maque.ledger.queries import LIGHT_RANK, SORTS, _overdue_condition, item_list, with_indicators
 
 
 def batch_list(*, user: AbstractBaseUser) -> QuerySet[ImportBatch]:
@@ -20,8 +22,12 @@ def batch_list(*, user: AbstractBaseUser) -> QuerySet[ImportBatch]:
 
 
 def export_items(*, user: AbstractBaseUser, **filters: Any) -> QuerySet[Item]:
-    """The items of an export: the user's scope and filters, exactly as the ledger list has them."""
-    return item_list(user=user, **{k: v for k, v in filters.items() if v not in (None, "")})
+    """The items of an export: the user's scope and filters (those of `item_list`: village,
+    category, campaign, state, owner, overdue, light, due_before, due_after, q, sort), exactly as
+    the ledger list has them. Without `sort` the rows go by code, the ledger's usual order."""
+    given = {k: v for k, v in filters.items() if v not in (None, "", [])}
+    items = item_list(user=user, **given)
+    return items if "sort" in given else items.order_by("code")
 
 
 def category_for(*, user: AbstractBaseUser, code: str) -> Category | None:
@@ -33,3 +39,51 @@ def category_for(*, user: AbstractBaseUser, code: str) -> Category | None:
     if not actor.is_superuser:
         categories = categories.filter(town_id__in=actor.town_ids)
     return categories.filter(code=code).first() or categories.filter(name=code).first()
+
+
+def operator_items(
+    *,
+    village: str | int | None = None,
+    category: str | None = None,
+    campaign: str | None = None,
+    state: str | list[str] | None = None,
+    owner: int | None = None,
+    overdue: bool | None = None,
+    light: str | None = None,
+    due_before: date | None = None,
+    due_after: date | None = None,
+    q: str | None = None,
+    sort: str | None = None,
+) -> QuerySet[Item]:
+    """Every item of every town (the server's operator, on the command line), with the same
+    filters and sorts as `item_list`; by code without `sort`."""
+    day = timezone.localdate()
+    items = Item.objects.all()
+    if village not in (None, ""):
+        items = items.filter(village_id=int(village)) if str(village).isdigit() else items.filter(village__name=village)
+    if category:
+        items = items.filter(category__code=category)
+    if campaign:
+        items = items.filter(campaign__code=campaign)
+    if state:
+        items = items.filter(state__in=[state] if isinstance(state, str) else state)
+    if owner is not None:
+        items = items.filter(owner_id=owner)
+    if due_before is not None:
+        items = items.filter(deadline__lte=due_before)
+    if due_after is not None:
+        items = items.filter(deadline__gte=due_after)
+    if q:
+        items = items.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(subject__icontains=q) | Q(description__icontains=q))
+    if overdue is not None:
+        items = items.filter(_overdue_condition(day)) if overdue else items.exclude(_overdue_condition(day))
+    items = with_indicators(items, day=day)
+    if light:
+        items = items.filter(light=light)
+    if sort is None:
+        return items.order_by("code")
+    if sort in ("light", "-light"):
+        items = items.annotate(
+            light_rank=Case(*(When(light=value, then=Value(rank)) for value, rank in LIGHT_RANK.items()), output_field=IntegerField())
+        )
+    return items.order_by(*SORTS[sort])

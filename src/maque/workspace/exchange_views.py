@@ -50,10 +50,13 @@ def _categories(request: HttpRequest) -> list[Category]:
 
 
 def export_url(filters: dict[str, object]) -> str:
-    """The export operation for the ledger list's current filter (the filters it understands)."""
-    params = {name: filters[name] for name in ("q", "campaign", "category", "village", "state", "owner") if filters.get(name)}
+    """The export operation for the ledger list's current filters and sort: exactly the listed items."""
+    names = ("q", "campaign", "category", "village", "state", "owner", "light", "due_after", "due_before")
+    params = {name: filters[name] for name in names if filters.get(name)}
     if filters.get("overdue") is not None:
         params["overdue"] = "true" if filters["overdue"] else "false"
+    if filters.get("sort"):
+        params["sort"] = filters["sort"]
     return f"{API}/export" + (f"?{urlencode(params)}" if params else "")
 
 

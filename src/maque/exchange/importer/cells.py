@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -24,31 +25,60 @@ from maque.exchange.readers import Row
 from maque.ledger.models import CategoryField, FieldType
 from maque.organisation.models import Household, Person, RoleAssignment, Village, VillageGroup
 
+# Distinct cell values remembered per column (a ledger repeats its villages, dates and units);
+# beyond that, values are parsed afresh, so memory stays bounded whatever the sheet.
+MEMO_SIZE = 4096
+# Columns whose value is the cell's text as it is.
+PLAIN = frozenset({"subject", "title", "description", "measures", "standard", "progress", "note", "group", "owner"})
+
+CellParser = Callable[[Any, str], Any]
+
 
 class RowParsing(SheetState):
     """One row of cells into values, with a message for each cell that is not valid."""
 
+    _parsers: list[tuple[int, str, CellParser | None]] | None = None
+
+    def _column_parsers(self) -> list[tuple[int, str, CellParser | None]]:
+        """Per column: its index, key and parser (None for derived columns), chosen once per sheet."""
+        if self._parsers is None:
+            parsers: list[tuple[int, str, CellParser | None]] = []
+            for index, key in self.columns.items():
+                if key in DERIVED:
+                    parsers.append((index, key, None))
+                elif key in PLAIN:
+                    parsers.append((index, key, _text))
+                else:
+                    parsers.append((index, key, _remembered(lambda value, text, key=key: self._parse_cell(key, value, text))))
+            self._parsers = parsers
+        return self._parsers
+
     def _parse(self, row: Row) -> ParsedRow:
         parsed = ParsedRow(number=row.number, cells={}, raw={})
+        cells, raw, errors = parsed.cells, parsed.raw, parsed.errors
         values = row.values
-        for index, key in self.columns.items():
-            value = values[index] if index < len(values) else None
-            if index in row.formulas:
-                parsed.errors.append((key, _("The cell holds a formula; paste it as a value.")))
+        width = len(values)
+        formulas = row.formulas
+        for index, key, parse in self._column_parsers():
+            if index >= width:
                 continue
-            text = text_of(value)
+            if formulas and index in formulas:
+                errors.append((key, _("The cell holds a formula; paste it as a value.")))
+                continue
+            value = values[index]
+            text = value.strip() if type(value) is str else text_of(value)
             if not text:
                 continue
-            parsed.raw[key] = text
-            if key in DERIVED:
+            raw[key] = text
+            if parse is None:
                 continue
             try:
-                parsed.cells[key] = self._parse_cell(key, value, text)
+                cells[key] = parse(value, text)
             except ValueError as error:
-                parsed.errors.append((key, str(error.args[0]) if error.args else _("Not valid.")))
-        village = parsed.cells.get("village")
-        if village is None and "village" not in parsed.raw:
-            parsed.errors.append(("village", _("The village (村) is required.")))
+                errors.append((key, str(error.args[0]) if error.args else _("Not valid.")))
+        village = cells.get("village")
+        if village is None and "village" not in raw:
+            errors.append(("village", _("The village (村) is required.")))
         if village is not None:
             self._resolve_in_village(parsed, village)
         return parsed
@@ -127,6 +157,19 @@ class RowParsing(SheetState):
                     parsed.cells[key] = household
 
     def _group(self, village: Village, text: str) -> VillageGroup | None:
+        return _remember(self._memo("group"), (village.pk, text), lambda: self._find_group(village, text))
+
+    def _owner(self, village: Village, name: str) -> tuple[Person | None, str]:
+        """The person of that name, within the village's responsible people when the name is shared."""
+        return _remember(self._memo("owner"), (village.pk, name), lambda: self._find_owner(village, name))
+
+    def _household(self, village: Village, text: str) -> tuple[int | None, str]:
+        return _remember(self._memo("household"), (village.pk, text), lambda: self._find_household(village, text))
+
+    def _memo(self, name: str) -> dict[Any, Any]:
+        return self._memos.setdefault(name, {})
+
+    def _find_group(self, village: Village, text: str) -> VillageGroup | None:
         if village.pk not in self._groups:
             groups: dict[str, VillageGroup] = {}
             for group in VillageGroup.objects.filter(village=village):
@@ -137,8 +180,7 @@ class RowParsing(SheetState):
             self._groups[village.pk] = groups
         return self._groups[village.pk].get(normalise(text))
 
-    def _owner(self, village: Village, name: str) -> tuple[Person | None, str]:
-        """The person of that name, within the village's responsible people when the name is shared."""
+    def _find_owner(self, village: Village, name: str) -> tuple[Person | None, str]:
         if self._people is None:
             self._people = {}
             for person in Person.objects.filter(town=self.town, active=True):
@@ -159,7 +201,7 @@ class RowParsing(SheetState):
             return None, _("No active staff member named “%(name)s” in %(town)s.") % {"name": name, "town": self.town.name}
         return candidates[0], ""
 
-    def _household(self, village: Village, text: str) -> tuple[int | None, str]:
+    def _find_household(self, village: Village, text: str) -> tuple[int | None, str]:
         match = re.search(r"#(\d+)$", text)
         households = Household.objects.filter(village=village)
         if match:
@@ -177,3 +219,32 @@ class RowParsing(SheetState):
         if not found_ids:
             return None, _("No household “%(value)s” in %(village)s.") % {"value": text, "village": village.name}
         return None, _("Several households in %(village)s are headed by “%(value)s”; write it as in the export, e.g. 张三 #12.") % {"value": text, "village": village.name}
+
+
+def _text(value: Any, text: str) -> str:
+    return text
+
+
+def _remember(memo: dict[Any, Any], key: Any, find: Callable[[], Any]) -> Any:
+    """`find()`, remembered under `key` while the memo holds fewer than MEMO_SIZE answers."""
+    try:
+        return memo[key]
+    except KeyError:
+        pass
+    answer = find()
+    if len(memo) < MEMO_SIZE:
+        memo[key] = answer
+    return answer
+
+
+def _remembered(parse: CellParser) -> CellParser:
+    """A cell parser that remembers its answer for each distinct text cell (a refused value is
+    parsed again each time, so that its message is raised each time)."""
+    memo: dict[str, Any] = {}
+
+    def parse_remembered(value: Any, text: str) -> Any:
+        if type(value) is not str:
+            return parse(value, text)
+        return _remember(memo, value, lambda: parse(value, text))
+
+    return parse_remembered

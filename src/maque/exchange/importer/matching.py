@@ -21,7 +21,7 @@ class RowMatching(LifecycleWriting):
             self._update(parsed)
         for parsed in new_rows:
             if not parsed.errors:
-                self._follow_up(parsed, parsed.item, new=True)
+                self._follow_up(parsed, None, new=True)
         for parsed in chunk:
             if parsed.errors:
                 self.result.invalid += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -55,7 +56,7 @@ class SheetImport(HeaderReading, RowParsing, RowMatching):
             # Rows a workbook leaves out entirely are empty rows too.
             blank_rows.extend(range(previous + 1, row.number))
             previous = row.number
-            if not any(text_of(value) for value in row.values):
+            if _blank(row.values):
                 blank_rows.append(row.number)
                 continue
             while blank_rows:
@@ -81,3 +82,16 @@ class SheetImport(HeaderReading, RowParsing, RowMatching):
             self.problem(None, None, _("Sheet “%(sheet)s” has a header but no data rows.") % {"sheet": self.sheet.name})
         self._check_merges()
         return True
+
+
+def _blank(values: list[Any]) -> bool:
+    """True when no cell of the row has any text (what `text_of` would find)."""
+    for value in values:
+        if value is None:
+            continue
+        if type(value) is str:
+            if value.strip():
+                return False
+        elif text_of(value):
+            return False
+    return True

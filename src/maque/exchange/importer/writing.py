@@ -36,14 +36,16 @@ class LifecycleWriting(SheetState):
             return
         assert self.category is not None
         arguments = []
+        category, campaign = self.category, self.category.campaign
+        attribute_keys = [(name, f"attr:{name}") for name in self.fields]
         for parsed in rows:
             cells = parsed.cells
             values: dict[str, Any] = {
-                "campaign": self.category.campaign,
-                "category": self.category,
+                "campaign": campaign,
+                "category": category,
                 "village": cells["village"],
                 "title": cells.get("title") or _title_from(cells.get("description", "")),
-                "attributes": {name: cells[f"attr:{name}"] for name in self.fields if f"attr:{name}" in cells},
+                "attributes": {name: cells[key] for name, key in attribute_keys if key in cells},
             }
             for key in ("owner", "deadline", "group", "subject", "description", "measures", "standard"):
                 if key in cells:
@@ -59,11 +61,12 @@ class LifecycleWriting(SheetState):
             # counts and any later problems of those rows are reported too.
             self._create([parsed for index, parsed in enumerate(rows) if index not in error.errors])
             return
-        for parsed, item in zip(rows, items, strict=True):
-            parsed.item = item
+        for index, parsed in enumerate(rows):
+            # The new item itself is built only when a row needs it (progress or a state change).
+            parsed.created = (items, index)
             self.result.new += 1
             if len(self.result.codes) < MAX_LISTED_CODES:
-                self.result.codes.append(item.code)
+                self.result.codes.append(items.codes[index])
 
     def _update(self, parsed: ParsedRow) -> None:
         item = parsed.item
@@ -108,19 +111,27 @@ class LifecycleWriting(SheetState):
             self.result.unchanged += 1
 
     def _follow_up(self, parsed: ParsedRow, item: Item | None, *, new: bool, changes: dict[str, Any] | None = None) -> bool:
-        """Edits, progress and state changes of one row, each through its service, in a savepoint."""
-        assert item is not None
+        """Edits, progress and state changes of one row, each through its service, in a savepoint.
+
+        A new row's item is `None` here (it was just created in state found) until a service needs it.
+        """
+        assert item is not None or new
         changed = False
         progress = parsed.cells.get("progress")
-        if progress and not new and self._same_text(self._latest_progress.get(item.pk, ""), progress):
+        if progress and not new and item is not None and self._same_text(self._latest_progress.get(item.pk, ""), progress):
             progress = None  # the ledger already says so
+        state = item.state if item is not None else State.FOUND
         target = self._target_state(parsed)
-        path = [] if target is None or target == item.state else _path(item.state, target)
+        path = [] if target is None or target == state else _path(state, target)
         if path is None:
-            parsed.errors.append(("state", _("An import cannot bring an item from %(from)s to %(to)s; suspensions and resumptions are requested in the ledger.") % {"from": STATE_NAMES[item.state], "to": STATE_NAMES[target]}))
+            parsed.errors.append(("state", _("An import cannot bring an item from %(from)s to %(to)s; suspensions and resumptions are requested in the ledger.") % {"from": STATE_NAMES[state], "to": STATE_NAMES[target]}))
             return False
         if not changes and not progress and not path:
             return False
+        if item is None:
+            assert parsed.created is not None
+            created, index = parsed.created
+            item = parsed.item = created[index]
         try:
             with transaction.atomic():
                 if changes:

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from maque.exchange.exporter import csv_write, export_write, single_category, template_write
+from maque.exchange.exporter import (
+    csv_category_message,
+    csv_write,
+    export_write,
+    single_category,
+    template_write,
+)
 from maque.exchange.importer import ledger_import
 from maque.exchange.layout import STATE_SYNONYMS, normalise
-from maque.ledger.models import Category, Item
-from maque.ledger.queries import item_list, with_indicators
+from maque.exchange.queries import export_items, operator_items
+from maque.ledger.models import Category, Light, State
+from maque.ledger.queries import SORTS
 from maque.organisation.access import actor_for
 from maque.organisation.models import Town
 
@@ -56,10 +64,20 @@ class Command(BaseCommand):
         imp.add_argument("--dry-run", action="store_true", help="preview only: change nothing")
         imp.add_argument("--category", help="category code, when the sheet name and title do not say")
 
-        exp = sub.add_parser("export", help="export a filtered ledger as .xlsx or .csv (by the file name)")
-        exp.add_argument("--category")
-        exp.add_argument("--village", help="village name")
-        exp.add_argument("--state", help="state (found, rectifying, … or 待整改, 整改中, …)")
+        exp = sub.add_parser(
+            "export", help="export a filtered ledger as .xlsx or .csv (by the file name), with the ledger list's filters"
+        )
+        exp.add_argument("--category", help="category code")
+        exp.add_argument("--campaign", help="campaign code")
+        exp.add_argument("--village", help="village name or id")
+        exp.add_argument("--state", help="state(s), comma-separated (found, rectifying, … or 待整改, 整改中, …)")
+        exp.add_argument("--owner", type=int, help="owner's person id")
+        exp.add_argument("--overdue", choices=["yes", "no"], help="only overdue items, or only the others")
+        exp.add_argument("--light", choices=list(Light.values), help="traffic light")
+        exp.add_argument("--due-after", type=date.fromisoformat, help="deadline on or after this day (YYYY-MM-DD)")
+        exp.add_argument("--due-before", type=date.fromisoformat, help="deadline on or before this day (YYYY-MM-DD)")
+        exp.add_argument("--q", help="text in the code, title, subject or description")
+        exp.add_argument("--sort", choices=list(SORTS), help="order of the rows, as in the list (default: by code)")
         exp.add_argument("--user", help="export what this user sees (default: every item, personal data masked)")
         exp.add_argument("--town", help="town code")
         exp.add_argument("-o", "--output", required=True)
@@ -124,38 +142,39 @@ class Command(BaseCommand):
         output = Path(options["output"])
         if output.suffix.lower() not in (".xlsx", ".csv"):
             raise CommandError("the output file must end in .xlsx or .csv")
-        state = options["state"]
-        if state:
-            state = STATE_SYNONYMS.get(normalise(state), state)
-        filters = {"category": options["category"], "village": options["village"], "state": state}
-        filters = {key: value for key, value in filters.items() if value}
+        states = None
+        if options["state"]:
+            states = [STATE_SYNONYMS.get(normalise(part), part.strip()) for part in options["state"].split(",") if part.strip()]
+            unknown = [state for state in states if state not in State.values]
+            if unknown:
+                raise CommandError(f"unknown state {unknown[0]}: one of {', '.join(State.values)} (or 待整改, 整改中, …)")
+        filters = {
+            "category": options["category"], "campaign": options["campaign"], "village": options["village"],
+            "state": states, "owner": options["owner"], "overdue": {"yes": True, "no": False}.get(options["overdue"] or ""),
+            "light": options["light"], "due_after": options["due_after"], "due_before": options["due_before"],
+            "q": options["q"], "sort": options["sort"],
+        }
         if options["user"]:
             user = self._user(options["user"])
-            items = item_list(user=user, **filters)
+            items = export_items(user=user, **filters)
             masks = actor_for(user).masks_personal_data()
         else:
             # The server's operator: every item, with personal data masked.
-            items = Item.objects.all()
-            if "category" in filters:
-                items = items.filter(category__code=filters["category"])
-            if "village" in filters:
-                items = items.filter(village__name=filters["village"])
-            if "state" in filters:
-                items = items.filter(state=filters["state"])
-            items = with_indicators(items)
+            items = operator_items(**{key: value for key, value in filters.items() if value not in (None, "")})
             masks = True
         town = self._town(options["town"])
         if town is not None:
             items = items.filter(town=town)
         bar = ProgressBar("导出", sys.stderr.isatty() and not options["no_progress"])
+        keep_order = options["sort"] is not None
         if output.suffix.lower() == ".csv":
             category = single_category(items)
             if category is None:
-                raise CommandError("a CSV holds one category: choose it with --category (or export .xlsx)")
+                raise CommandError(csv_category_message(items))
             with output.open("wb") as out:
-                rows = csv_write(items=items, category=category, masks=masks, out=out)
+                rows = csv_write(items=items, category=category, masks=masks, out=out, keep_order=keep_order)
         else:
-            rows = export_write(items=items, out=str(output), masks=masks, progress=bar)
+            rows = export_write(items=items, out=str(output), masks=masks, progress=bar, keep_order=keep_order)
         bar.end()
         self.stdout.write(f"{output}: {rows} rows")
 
