@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from maque.ledger import lifecycle
 from maque.ledger.errors import NotPermitted
@@ -123,3 +123,29 @@ def test_it_drafts_the_weekly_diagnosis_once(world):
     assert meeting.kind == MeetingKind.DIAGNOSIS and meeting.status == Meeting.Status.DRAFT
     assert meeting.week_start == monday.date() and {v["village"] for v in meeting.indicators["villages"]} == {"改革村", "双胜村"}
     assert draft_weekly_diagnosis(now=due + timedelta(days=7)) == 1
+
+
+def test_it_gives_the_reasons_for_the_watch_list_in_the_active_language(world):
+    today = timezone.localdate()
+    drive_to_closed(world, make_item(world, title="已销号"))
+    for number in range(5):
+        make_item(
+            world, persona="cadre_shuangsheng", village=world.shuangsheng, title=f"逾期{number}",
+            found_on=today - timedelta(days=20), deadline=today - timedelta(days=2),
+        )
+    now = timezone.now() + timedelta(seconds=1)
+    pack = diagnosis_pack(town=world.town, now=now)
+    assert pack["town_closure_rate"] == 16.7
+    assert pack["watch_candidates"] == [{"village": "双胜村", "reasons": ["销号率0.0%，低于全镇16.7%", "逾期5件"]}]
+    with translation.override("en"):
+        pack = diagnosis_pack(town=world.town, now=now)
+    assert pack["watch_candidates"][0]["reasons"] == ["closure rate 0.0%, below the town's 16.7%", "5 items overdue"]
+
+
+def test_it_titles_the_drafted_diagnosis_by_its_week(world):
+    due = timezone.make_aware(datetime.combine(datetime(2026, 11, 23), time(9, 5)))
+    assert draft_weekly_diagnosis(now=due) == 1
+    assert Meeting.objects.get().title == "2026年第48周会诊会"
+    with translation.override("en"):
+        assert draft_weekly_diagnosis(now=due + timedelta(days=7)) == 1
+    assert Meeting.objects.latest("id").title == "Weekly diagnosis, week 49 of 2026"

@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from maque.api.models import ApiToken
 
@@ -18,7 +18,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     actions = ("revoke",)
     date_hierarchy = "created"
 
-    @admin.display(boolean=True, description=_("active"))
+    @admin.display(boolean=True, description=pgettext_lazy("token", "active"))
     def active(self, token: ApiToken) -> bool:
         return token.is_active
 

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
@@ -285,10 +289,10 @@ def _time_text(value: str | None) -> str:
     if not value:
         return ""
     moment = datetime.fromisoformat(value)
-    from django.utils import timezone
-
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
-    return f"{local.year}年{local.month}月{local.day}日{local.hour}时{local.minute:02d}分"
+    return _("%(date)s, %(hour)s:%(minute)s") % {
+        "date": formats.date_format(local.date(), "DATE_FORMAT"), "hour": local.hour, "minute": f"{local.minute:02d}",
+    }
 
 
 def _heading(document: Any, text: str, level: int) -> Paragraph:
@@ -325,31 +329,82 @@ def chinese_numeral(n: int) -> str:
     return str(n)
 
 
-def _write_overall(document: Any, s: dict[str, Any]) -> None:
+# A block of the bulletin's text: ("heading1" | "heading2" | "body", text).
+Block = tuple[str, str]
+
+
+def _add_heading(out: list[Block], text: str, level: int) -> None:
+    out.append((f"heading{level}", text))
+
+
+def _add_body(out: list[Block], text: str) -> None:
+    out.append(("body", text))
+
+
+def bulletin_language(snapshot: dict[str, Any]) -> str:
+    """The language the bulletin was issued in (bulletins issued before it was recorded are Chinese)."""
+    return snapshot.get("language") or settings.LANGUAGE_CODE
+
+
+def bulletin_text(snapshot: dict[str, Any]) -> list[Block]:
+    """The body of the bulletin, between the addressee and the signature, in the active language:
+    the Word document and the print page both lay out these blocks."""
+    out: list[Block] = []
+    for write in (_write_overall, _write_untimely, _write_inadequate, _write_ranking, _write_requirements):
+        write(out, snapshot)
+    return out
+
+
+def _outline_number(n: int) -> str:
+    """Chinese documents number their sub-headings 一、二、三; other languages use digits."""
+    return chinese_numeral(n) if (translation.get_language() or "").startswith("zh") else str(n)
+
+
+def _write_overall(out: list[Block], s: dict[str, Any]) -> None:
     totals = s["totals"]
-    since = f"自上次通报（{s['previous']}）以来" if s.get("previous") else "本期"
+    if s.get("previous"):
+        since = _("since the last bulletin (%(code)s)") % {"code": s["previous"]}
+    else:
+        since = pgettext("bulletin", "in this period")
     if s.get("corrects"):
-        _body(document, f"本通报更正{s['corrects']}，原通报同时作废，以本通报为准。")
-    _body(
-        document,
-        f"截至{_time_text(s['as_of'])}，全镇共排查登记问题{totals['total']}件，已销号{totals['closed']}件，"
-        f"销号率{totals['closure_rate']}%；{since}新增{totals['new']}件、销号{totals['closed_new']}件；"
-        f"逾期未整改{totals['overdue']}件。",
+        _add_body(
+            out,
+            _("This bulletin corrects %(code)s; that bulletin is void and this one stands.") % {"code": s["corrects"]},
+        )
+    _add_body(
+        out,
+        _(
+            "As of %(time)s the town has registered %(total)s problems, %(closed)s of them closed out, a closure "
+            "rate of %(rate)s%%; %(since)s, %(new)s new and %(closed_new)s closed out; %(overdue)s overdue and "
+            "not rectified."
+        ) % {
+            "time": _time_text(s["as_of"]), "total": totals["total"], "closed": totals["closed"],
+            "rate": totals["closure_rate"], "since": since, "new": totals["new"], "closed_new": totals["closed_new"],
+            "overdue": totals["overdue"],
+        },
     )
     parts = [
-        f"{row['campaign']}共{row['total']}件，已销号{row['closed']}件，销号率{row['closure_rate']}%，"
-        f"新增{row['new']}件、销号{row['closed_new']}件，逾期{row['overdue']}件"
+        _(
+            "%(campaign)s: %(total)s in all, %(closed)s closed out, a closure rate of %(rate)s%%, %(new)s new and "
+            "%(closed_new)s closed out, %(overdue)s overdue"
+        ) % {
+            "campaign": row["campaign"], "total": row["total"], "closed": row["closed"], "rate": row["closure_rate"],
+            "new": row["new"], "closed_new": row["closed_new"], "overdue": row["overdue"],
+        }
         for row in s["campaigns"]
     ]
     if parts:
-        _body(document, "其中，" + "；".join(parts) + "。现将有关情况通报如下：")
+        _add_body(
+            out,
+            _("Of these, %(parts)s. The details follow:") % {"parts": pgettext("clauses", "; ").join(parts)},
+        )
 
 
-def _write_untimely(document: Any, s: dict[str, Any]) -> None:
-    _heading(document, "一、整治不及时的问题", 1)
+def _write_untimely(out: list[Block], s: dict[str, Any]) -> None:
+    _add_heading(out, _("1. Late rectification"), 1)
     groups = s["overdue_groups"]
     if not groups:
-        _body(document, "无逾期未整改问题。")
+        _add_body(out, _("No problem is overdue."))
         return
     villages: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in groups:
@@ -358,69 +413,128 @@ def _write_untimely(document: Any, s: dict[str, Any]) -> None:
     for row in s["overdue_items"]:
         details[row["village"]].append(row)
     total = sum(row["count"] for row in groups)
-    _body(document, f"全镇逾期未整改问题{total}件，涉及{len(villages)}个村（社区），具体如下：")
+    _add_body(
+        out,
+        _("%(total)s problems in the town are overdue and not rectified, in %(villages)s villages (communities):")
+        % {"total": total, "villages": len(villages)},
+    )
     for position, (village, rows) in enumerate(villages.items(), start=1):
         count = sum(row["count"] for row in rows)
-        _heading(document, f"（{chinese_numeral(position)}）{village}（{count}件）", 2)
+        _add_heading(
+            out,
+            _("(%(number)s) %(village)s: %(count)s overdue")
+            % {"number": _outline_number(position), "village": village, "count": count},
+            2,
+        )
         for number, row in enumerate(rows, start=1):
-            _body(
-                document,
-                f"{number}. 责任人{row['owner']}：逾期{row['count']}件，最长逾期{row['max_days']}天，"
-                f"累计逾期{row['total_days']}天。",
+            _add_body(
+                out,
+                _(
+                    "%(number)s. Owner %(owner)s: %(count)s overdue, the longest by %(max_days)s days, "
+                    "%(total_days)s days in all."
+                ) % {
+                    "number": number, "owner": row["owner"], "count": row["count"], "max_days": row["max_days"],
+                    "total_days": row["total_days"],
+                },
             )
         for number, item in enumerate(details.get(village, []), start=1):
-            _body(
-                document,
-                f"（{number}）{item['code']} {item['title']}，责任人{item['owner']}，"
-                f"整改时限{_date_text(item['deadline'])}，已逾期{item['days_overdue']}天。",
+            _add_body(
+                out,
+                _("(%(number)s) %(code)s %(title)s, owner %(owner)s, deadline %(deadline)s, %(days)s days overdue.")
+                % {
+                    "number": number, "code": item["code"], "title": item["title"], "owner": item["owner"],
+                    "deadline": _date_text(item["deadline"]), "days": item["days_overdue"],
+                },
             )
 
 
 def _date_text(iso: str) -> str:
-    year, month, day = (int(part) for part in iso.split("-"))
-    return f"{year}年{month}月{day}日"
+    return formats.date_format(date.fromisoformat(iso), "DATE_FORMAT")
 
 
-def _write_inadequate(document: Any, s: dict[str, Any]) -> None:
-    _heading(document, "二、整改不到位的问题", 1)
+def _write_inadequate(out: list[Block], s: dict[str, Any]) -> None:
+    _add_heading(out, _("2. Inadequate rectification"), 1)
     rows = s["returned"]
     if not rows:
-        _body(document, "自上次通报以来无退回整改的问题。")
+        _add_body(out, _("No problem has been returned for rectification since the last bulletin."))
         return
     total = s.get("returned_total", len(rows))
-    listed = f"，列出其中{len(rows)}件" if total > len(rows) else ""
-    _body(document, f"自上次通报以来，验收或督查退回整改问题{total}件{listed}：")
+    if total > len(rows):
+        _add_body(
+            out,
+            _(
+                "Since the last bulletin, %(total)s problems were returned at verification or inspection; "
+                "%(listed)s of them are listed:"
+            ) % {"total": total, "listed": len(rows)},
+        )
+    else:
+        _add_body(
+            out,
+            _("Since the last bulletin, %(total)s problems were returned at verification or inspection:")
+            % {"total": total},
+        )
     for number, row in enumerate(rows, start=1):
-        what = "验收退回" if row["action"] == "return" else "重新打开"
-        _body(
-            document,
-            f"{number}. {row['village']} {row['code']} {row['title']}（责任人{row['owner']}），"
-            f"{what}，原因：{row['reason']}",
+        what = pgettext("bulletin", "returned at verification") if row["action"] == "return" else pgettext(
+            "bulletin", "reopened"
+        )
+        _add_body(
+            out,
+            _("%(number)s. %(village)s %(code)s %(title)s (owner %(owner)s), %(what)s, reason: %(reason)s") % {
+                "number": number, "village": row["village"], "code": row["code"], "title": row["title"],
+                "owner": row["owner"], "what": what, "reason": row["reason"],
+            },
         )
 
 
-def _write_ranking(document: Any, s: dict[str, Any]) -> None:
-    _heading(document, "三、排名情况", 1)
-    _body(document, "按销号率从高到低排名（销号率相同的，逾期问题少的在前）：")
+def _write_ranking(out: list[Block], s: dict[str, Any]) -> None:
+    _add_heading(out, _("3. Ranking"), 1)
+    _add_body(out, _("By closure rate, highest first (at an equal rate, the fewer overdue problems first):"))
     for row in s["ranking"]:
-        _body(
-            document,
-            f"{row['rank']}. {row['village']}：共{row['total']}件，已销号{row['closed']}件，"
-            f"销号率{row['closure_rate']}%，逾期{row['overdue']}件。",
+        _add_body(
+            out,
+            _(
+                "%(rank)s. %(village)s: %(total)s in all, %(closed)s closed out, a closure rate of %(rate)s%%, "
+                "%(overdue)s overdue."
+            ) % {
+                "rank": row["rank"], "village": row["village"], "total": row["total"], "closed": row["closed"],
+                "rate": row["closure_rate"], "overdue": row["overdue"],
+            },
         )
     named = s["named_villages"]
     if named:
-        _body(document, f"对逾期问题较多的{'、'.join(named)}予以通报点名。")
+        _add_body(
+            out,
+            _("%(villages)s, with the most overdue problems, are named in this bulletin.")
+            % {"villages": pgettext("enumeration", ", ").join(named)},
+        )
 
 
-def _write_requirements(document: Any, s: dict[str, Any]) -> None:
-    _heading(document, "四、工作要求", 1)
-    _heading(document, "（一）立行立改。", 2)
-    _body(document, "被点名的村（社区）和责任人要逐项分析逾期原因，明确整改措施和完成时限，尽快整改到位。")
-    _heading(document, "（二）压实责任。", 2)
-    _body(document, "联村领导、包村干部要加强督导，对退回整改的问题跟踪到底，严防虚假销号。")
-    _heading(document, "（三）严肃问责。", 2)
-    _body(document, "对整治不及时、整改不到位且屡督不改的，按程序移交镇纪委启动问责机制。")
+def _write_requirements(out: list[Block], s: dict[str, Any]) -> None:
+    _add_heading(out, _("4. Requirements"), 1)
+    _add_heading(out, _("(1) Rectify at once."), 2)
+    _add_body(
+        out,
+        _(
+            "The villages (communities) and owners named must analyse the cause of each delay, set the measures "
+            "and the date of completion, and finish the rectification soon."
+        ),
+    )
+    _add_heading(out, _("(2) Hold everyone to their responsibility."), 2)
+    _add_body(
+        out,
+        _(
+            "Village-contact leaders and contact cadres must supervise more closely, follow every returned "
+            "problem to the end, and guard against false close-outs."
+        ),
+    )
+    _add_heading(out, _("(3) Hold to account strictly."), 2)
+    _add_body(
+        out,
+        _(
+            "Late or inadequate rectification that persists despite repeated supervision is referred, by the "
+            "procedure, to the town discipline commission to start accountability."
+        ),
+    )
 
 
 def _write_signature(document: Any, s: dict[str, Any]) -> None:
@@ -447,7 +561,7 @@ def _write_end_block(document: Any, s: dict[str, Any]) -> None:
         # The new section inherits the body's footers: drop them and start empty ones.
         footer.is_linked_to_previous = True
         footer.is_linked_to_previous = False
-    copy_to = _paragraph(document, f"抄送：{s['copy_to']}", size=SMALL_SIZE)
+    copy_to = _paragraph(document, _("Copy to: %(recipients)s") % {"recipients": s["copy_to"]}, size=SMALL_SIZE)
     copy_to.paragraph_format.left_indent = SMALL_SIZE
     copy_to.paragraph_format.right_indent = SMALL_SIZE
     copy_to.paragraph_format.first_line_indent = None
@@ -462,13 +576,19 @@ def _write_end_block(document: Any, s: dict[str, Any]) -> None:
     width = Mm(156) - SMALL_SIZE * 2
     fmt.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
     _run(printed, s["printed_by"], FANGSONG, SMALL_SIZE)
-    _run(printed, f"\t{s['day_text']}印发", FANGSONG, SMALL_SIZE)
+    _run(printed, "\t" + _("Printed on %(day)s") % {"day": s["day_text"]}, FANGSONG, SMALL_SIZE)
     _border(printed, "top", size_eighths=4, space=4)
     _border(printed, "bottom", size_eighths=8, space=4)
 
 
 def bulletin_docx(snapshot: dict[str, Any]) -> bytes:
-    """The Word document of a bulletin, from its stored snapshot."""
+    """The Word document of a bulletin, from its stored snapshot, with its fixed wording in the
+    language the bulletin was issued in (whoever downloads it)."""
+    with translation.override(bulletin_language(snapshot)):
+        return _document(snapshot)
+
+
+def _document(snapshot: dict[str, Any]) -> bytes:
     document = Document()
     section = document.sections[0]
     _set_page(section)
@@ -503,11 +623,11 @@ def bulletin_docx(snapshot: dict[str, Any]) -> bytes:
             run.add_break()
     _paragraph(document)
     _paragraph(document, snapshot["addressee"])
-    _write_overall(document, snapshot)
-    _write_untimely(document, snapshot)
-    _write_inadequate(document, snapshot)
-    _write_ranking(document, snapshot)
-    _write_requirements(document, snapshot)
+    for kind, text in bulletin_text(snapshot):
+        if kind == "body":
+            _body(document, text)
+        else:
+            _heading(document, text, int(kind.removeprefix("heading")))
     _write_signature(document, snapshot)
     _write_end_block(document, snapshot)
 

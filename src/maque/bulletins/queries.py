@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import formats
 
 from maque.bulletins.models import Bulletin
 from maque.ledger import figures
@@ -17,9 +18,10 @@ from maque.organisation.models import Person, Town, Village
 DETAIL_LIMIT = 100
 
 
-def chinese_date(day: date) -> str:
-    """`2026年7月18日`: the full year, no leading zeros (GB/T 9704-2012)."""
-    return f"{day.year}年{day.month}月{day.day}日"
+def document_date(day: date) -> str:
+    """The date as documents write it in the active language: in Chinese `2026年7月18日`, the full
+    year, no leading zeros (GB/T 9704-2012)."""
+    return formats.date_format(day, "DATE_FORMAT")
 
 
 def rate(part: int, whole: int) -> float:

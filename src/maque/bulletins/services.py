@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from maque.bulletins.models import Bulletin, BulletinCounter, snapshot_hash
-from maque.bulletins.queries import bulletin_figures, chinese_date, previous_bulletin
+from maque.bulletins.queries import bulletin_figures, document_date, previous_bulletin
 from maque.ledger.errors import NotPermitted
 from maque.ledger.models import Campaign, Transition
 from maque.organisation.access import actor_for
@@ -46,12 +47,15 @@ def _as_of(day: date, now: datetime) -> datetime:
 
 def _title(town: Town, day: date) -> str:
     campaigns = list(Campaign.objects.filter(town=town, active=True).values_list("name", flat=True)[:2])
-    work = f"“{campaigns[0]}”" if len(campaigns) == 1 else "重点"
-    return f"关于{chinese_date(day)}{work}工作进展情况的通报"
+    if len(campaigns) == 1:
+        return _("Bulletin on the progress of the “%(campaign)s” work, %(day)s") % {
+            "campaign": campaigns[0], "day": document_date(day),
+        }
+    return _("Bulletin on the progress of the key work, %(day)s") % {"day": document_date(day)}
 
 
 def _authority(town: Town) -> str:
-    return f"{town.name}督查考评组"
+    return _("%(town)s Inspection and Evaluation Group") % {"town": town.name}
 
 
 def _check_issuer(town: Town, by: AbstractBaseUser | None) -> None:
@@ -116,21 +120,27 @@ def bulletin_issue(
         code = bulletin_code(town, day.year, number)
         title = _title(town, day)
         if corrects is not None:
-            title += "（更正）"
+            title = _("%(title)s (correction)") % {"title": title}
+        # The wording is in the language active at issue time (the default is Chinese); the Word
+        # document renders its fixed text in the same language, so it never changes either.
         snapshot: dict[str, Any] = {
+            "language": translation.get_language() or settings.LANGUAGE_CODE,
             "town": town.name,
             "authority": _authority(town),
             "code": code,
             "title": title,
-            "addressee": "各村（社区）、镇直各部门：",
+            "addressee": _("To the villages (communities) and the departments of the town:"),
             "day": day.isoformat(),
-            "day_text": chinese_date(day),
+            "day_text": document_date(day),
             "as_of": as_of.isoformat(),
             "since": since.isoformat() if since else None,
             "previous": previous_code,
             "corrects": corrects.code if corrects is not None else None,
-            "copy_to": "镇党委、镇人民政府主要领导，镇纪委。",
-            "printed_by": f"{town.name}党政办公室",
+            "copy_to": _(
+                "The principal leaders of the town Party committee and the town government; the town discipline "
+                "commission."
+            ),
+            "printed_by": _("%(town)s Party and Government Office") % {"town": town.name},
             **figures,
         }
         bulletin = Bulletin(

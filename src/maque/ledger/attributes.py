@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from maque.ledger.models import Category, CategoryField, FieldType
 from maque.organisation.models import Household, Plot, Village
@@ -112,7 +113,7 @@ def _clean_value(field: CategoryField, value: Any, *, village: Village | None, r
         case FieldType.CHOICE:
             if not isinstance(value, str) or value not in field.choices:
                 raise ValidationError(
-                    _("%(label)s must be one of: %(choices)s.") % {"label": label, "choices": "、".join(field.choices)}
+                    _("%(label)s must be one of: %(choices)s.") % {"label": label, "choices": pgettext("enumeration", ", ").join(field.choices)}
                 )
             return value
         case FieldType.PLOT:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from maque.organisation.models import Household, Person, Plot, Role, Town, Village, VillageGroup
@@ -67,8 +68,8 @@ class Category(models.Model):
 
 
 class FieldType(models.TextChoices):
-    TEXT = "text", _("text")
-    NUMBER = "number", _("number")
+    TEXT = "text", pgettext_lazy("field type", "text")
+    NUMBER = "number", pgettext_lazy("field type", "number")
     DECIMAL = "decimal", _("decimal with unit")
     DATE = "date", _("date")
     CHOICE = "choice", _("choice")
@@ -81,7 +82,7 @@ class CategoryField(models.Model):
 
     category = models.ForeignKey(Category, models.PROTECT, related_name="fields", verbose_name=_("category"))
     name = models.SlugField(_("name"), max_length=40, help_text=_("Identifier used in the API, e.g. area_mu"))
-    label = models.CharField(_("label"), max_length=40)
+    label = models.CharField(pgettext_lazy("category field", "label"), max_length=40)
     type = models.CharField(_("type"), max_length=10, choices=FieldType.choices, default=FieldType.TEXT)
     unit = models.CharField(_("unit"), max_length=10, blank=True)
     required = models.BooleanField(_("required"), default=False)
@@ -229,7 +230,7 @@ class Item(models.Model):
     objects = ItemQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("item")
+        verbose_name = pgettext_lazy("ledger model", "item")
         verbose_name_plural = _("items")
         ordering = ["-year", "-id"]
         constraints = [
@@ -362,7 +363,7 @@ class ItemRequest(models.Model):
         SUSPENSION = "suspension", _("suspension")
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
+        PENDING = "pending", pgettext_lazy("request", "pending")
         APPROVED = "approved", _("approved")
         REJECTED = "rejected", _("rejected")
         WITHDRAWN = "withdrawn", _("withdrawn")

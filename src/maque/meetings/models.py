@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from maque.ledger.models import Item
@@ -100,7 +101,7 @@ class MeetingDecision(models.Model):
     """A decision of a meeting; it becomes an action item with an owner and a deadline."""
 
     meeting = models.ForeignKey(Meeting, models.PROTECT, related_name="decisions", verbose_name=_("meeting"))
-    text = models.TextField(_("decision"))
+    text = models.TextField(pgettext_lazy("meeting", "decision"))
     item = models.OneToOneField(
         Item, models.PROTECT, null=True, blank=True, related_name="meeting_decision", verbose_name=_("action item")
     )

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from maque.ledger import figures
 from maque.ledger.models import OPEN_STATES, State
@@ -177,9 +178,12 @@ def diagnosis_pack(*, town: Town, now: datetime, stale_days: int = 14) -> dict[s
     for entry in villages:
         reasons = []
         if entry["this"]["closure_rate"] <= town_rate - WATCH_RATE_GAP:
-            reasons.append(f"销号率{entry['this']['closure_rate']}%，低于全镇{town_rate}%")
+            reasons.append(
+                _("closure rate %(rate)s%%, below the town's %(town_rate)s%%")
+                % {"rate": entry["this"]["closure_rate"], "town_rate": town_rate}
+            )
         if entry["this"]["overdue"] >= WATCH_OVERDUE:
-            reasons.append(f"逾期{entry['this']['overdue']}件")
+            reasons.append(_("%(count)s items overdue") % {"count": entry["this"]["overdue"]})
         if reasons:
             candidates.append({"village": entry["village"], "reasons": reasons})
     return {

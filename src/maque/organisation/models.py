@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -123,7 +124,7 @@ class VillageGroup(models.Model):
 
     village = models.ForeignKey(Village, models.PROTECT, related_name="groups", verbose_name=_("village"))
     name = models.CharField(_("name"), max_length=30)
-    number = models.PositiveSmallIntegerField(_("number"), default=0)
+    number = models.PositiveSmallIntegerField(pgettext_lazy("villagers' group", "number"), default=0)
     history = HistoricalRecords()
 
     class Meta:
@@ -278,7 +279,7 @@ class Household(models.Model):
     head_name = models.CharField(_("head of household"), max_length=30)
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    address = models.CharField(pgettext_lazy("household", "address"), max_length=200, blank=True)
     members = models.PositiveSmallIntegerField(_("members"), null=True, blank=True)
     history = HistoricalRecords()
 

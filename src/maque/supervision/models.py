@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from maque.ledger.models import Category, Item
@@ -32,7 +33,7 @@ class InspectionRound(models.Model):
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", pgettext_lazy("inspection round", "closed")
 
     town = models.ForeignKey(Town, models.PROTECT, related_name="inspection_rounds", verbose_name=_("town"))
     number = models.PositiveIntegerField(_("number"))
@@ -47,7 +48,7 @@ class InspectionRound(models.Model):
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
     scheduled = models.BooleanField(_("opened on schedule"), default=False)
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("opened by")
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=pgettext_lazy("inspection", "opened by")
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
@@ -109,7 +110,7 @@ class InspectionFinding(models.Model):
     village = models.ForeignKey(Village, models.PROTECT, related_name="+", verbose_name=_("village"))
     owner = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("owner at the time"))
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
-    note = models.TextField(_("note"))
+    note = models.TextField(pgettext_lazy("inspection", "note"))
     inspector = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("inspector"))
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     history = HistoricalRecords()
@@ -129,9 +130,9 @@ class Review(models.Model):
     town = models.ForeignKey(Town, models.PROTECT, related_name="reviews", verbose_name=_("town"))
     category = models.ForeignKey(Category, models.PROTECT, related_name="reviews", verbose_name=_("category"))
     opened_on = models.DateField(_("opened on"))
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(pgettext_lazy("inspection", "note"), blank=True)
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("opened by")
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=pgettext_lazy("inspection", "opened by")
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
@@ -158,7 +159,7 @@ class ReviewCheck(models.Model):
     village = models.ForeignKey(Village, models.PROTECT, related_name="+", verbose_name=_("village"))
     owner = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("owner at the time"))
     outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.PENDING)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(pgettext_lazy("inspection", "note"), blank=True)
     checked_by = models.ForeignKey(
         Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("checked by")
     )

@@ -16,6 +16,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 CENT = Decimal("0.01")
 
 
@@ -42,15 +44,15 @@ class Weights:
     pass_rate_bonus: Decimal = Decimal("5")
 
 
-# rule -> Chinese label shown in the breakdown
+# rule -> label shown in the breakdown (stored with the score in the language active when scoring)
 LABELS = {
-    "base": "基础分",
-    "overdue": "逾期未整改（件）",
-    "inadequate": "整改不到位退回（次）",
-    "false_close": "虚假销号（件）",
-    "relapse": "回头看反弹（件）",
-    "closure_rate": "销号率加分",
-    "pass_rate": "督查通过率加分",
+    "base": gettext_lazy("base score"),
+    "overdue": gettext_lazy("overdue, not rectified (items)"),
+    "inadequate": gettext_lazy("returned as inadequate (times)"),
+    "false_close": gettext_lazy("false close-outs (items)"),
+    "relapse": gettext_lazy("relapses found by look-backs (items)"),
+    "closure_rate": gettext_lazy("closure-rate bonus"),
+    "pass_rate": gettext_lazy("inspection pass-rate bonus"),
 }
 
 
@@ -77,7 +79,7 @@ def breakdown(counts: Counts, weights: Weights) -> list[dict[str, Any]]:
     passed = _ratio(counts.passed, counts.inspected)
     lines.append(("pass_rate", passed, weights.pass_rate_bonus, passed * weights.pass_rate_bonus))
     return [
-        {"rule": rule, "label": LABELS[rule], "count": str(count.normalize() if rule.endswith("rate") else int(count)),
+        {"rule": rule, "label": str(LABELS[rule]), "count": str(count.normalize() if rule.endswith("rate") else int(count)),
          "weight": str(_cents(weight)), "points": str(_cents(points))}
         for rule, count, weight, points in lines
     ]

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from maque.ledger import lifecycle
 from maque.ledger.errors import ConflictError, NotPermitted
@@ -342,6 +343,6 @@ def last_place_check(*, town: Town, period: str, periods: int = 3, kind: str = "
     accountability_suggest(
         town=town, rule="last_place", village=village, evidence=evidence,
         key=f"last_place:{village.pk}:{period}",
-        summary=_("%(village)s was last in %(periods)s.") % {"village": village.name, "periods": "、".join(reversed(wanted))},
+        summary=_("%(village)s was last in %(periods)s.") % {"village": village.name, "periods": pgettext("enumeration", ", ").join(reversed(wanted))},
     )
     return village

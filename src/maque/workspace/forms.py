@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from maque.ledger.lifecycle import ACTION_LABELS
@@ -253,7 +254,7 @@ class RegisterForm(forms.Form):
     def _field_for(field: CategoryField, village: Village | None) -> forms.Field:
         common = {"label": field.label, "required": field.required, "help_text": field.help_text}
         if field.unit:
-            common["label"] = f"{field.label}（{field.unit}）"
+            common["label"] = gettext("%(label)s (%(unit)s)") % {"label": field.label, "unit": field.unit}
         match field.type:
             case FieldType.NUMBER:
                 return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "numeric"}), **common)
@@ -265,7 +266,7 @@ class RegisterForm(forms.Form):
                 return forms.ChoiceField(choices=[("", "—")] + [(c, c) for c in field.choices], **common)
             case FieldType.PLOT:
                 plots = village.plots.all() if village else []
-                choices = [(p.code, f"{p.code} · {p.area_mu}亩") for p in plots]
+                choices = [(p.code, gettext("%(code)s · %(area)s mu") % {"code": p.code, "area": p.area_mu}) for p in plots]
                 return forms.ChoiceField(choices=[("", "—"), *choices], **common)
             case FieldType.HOUSEHOLD:
                 households = Household.objects.filter(village=village) if village else []

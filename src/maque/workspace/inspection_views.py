@@ -264,7 +264,7 @@ def review_new(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, f"{_('Look-back')}：{error}")
+                messages.error(request, _("Look-back: %(error)s") % {"error": error})
         return HttpResponseRedirect(reverse("workspace:inspections") + "#reviews")
     try:
         review = review_open(by=request.user, category=form.cleaned_data["category"], note=form.cleaned_data["note"])

@@ -16,7 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 from PIL import Image, UnidentifiedImageError
 
@@ -137,7 +137,7 @@ def item_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         service(item=item, by=request.user, version=form.cleaned_data["version"], via="web", **form.service_arguments())
     except ValidationError as error:
         if "evidence" in getattr(error, "message_dict", {}):
-            messages.error(request, "；".join(error.message_dict["evidence"]))
+            messages.error(request, pgettext("clauses", "; ").join(error.message_dict["evidence"]))
             return HttpResponseRedirect(reverse("workspace:item", args=[item.pk]))
         add_service_errors(form, error)
         return _render_item(request, item, bound=form, status=422)

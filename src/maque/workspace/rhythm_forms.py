@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from maque.accountability.models import Measure, Rule, Status
@@ -21,14 +22,19 @@ def _blank(label: Any, choices: Any) -> list[tuple[str, Any]]:
     return [("", label), *choices]
 
 
+def _person_label(person: Person) -> str:
+    title = getattr(person, "title", "")
+    return gettext("%(name)s (%(title)s)") % {"name": person.name, "title": title} if title else person.name
+
+
 class PersonChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Person) -> str:
-        return f"{obj.name}（{obj.title}）" if getattr(obj, "title", "") else obj.name
+        return _person_label(obj)
 
 
 class PeopleChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Person) -> str:
-        return f"{obj.name}（{obj.title}）" if getattr(obj, "title", "") else obj.name
+        return _person_label(obj)
 
 
 # --- meetings ---------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from maque.ledger import lifecycle
@@ -49,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["contact"] = queries.contact_leader_home(user=request.user, actor=actor)
     if actor.is_superuser or actor.town_ids_for(*TOWN_WIDE_ROLES):
         town = queries.town_overview(user=request.user, actor=actor)
-        town["charts"]["labels"] = {"found": _("found"), "closed": _("closed"), "total": _("total")}
+        town["charts"]["labels"] = {"found": _("found"), "closed": pgettext("items", "closed"), "total": _("total")}
         context["town"] = town
     return render(request, "workspace/home.html", context)
 
@@ -133,7 +134,7 @@ def ledger_bulk(request: HttpRequest) -> HttpResponse:
             lifecycle.item_update(item=item, by=request.user, changes=change, via="web")
             done += 1
         except ValidationError as error:
-            failed.append(f"{item.code}: {'；'.join(error.messages)}")
+            failed.append(f"{item.code}: {pgettext('clauses', '; ').join(error.messages)}")
         except (ConflictError, NotPermitted) as error:
             failed.append(f"{item.code}: {error.message}")
     if done:
