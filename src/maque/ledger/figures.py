@@ -1,5 +1,5 @@
-"""Town-wide figures of the ledger (the daily bulletin, the weekly diagnosis pack), read from the
-`item_town_figures` index alone.
+"""Town-wide figures of the ledger (the daily bulletin, the weekly diagnosis pack), read from
+indexes alone, never row by row from the item table.
 
 A town's figures must come out in well under a second at a million items. Reading every item
 row is too slow for that, so each figure is asked of the narrowest index that answers it:
@@ -14,7 +14,8 @@ row is too slow for that, so each figure is asked of the narrowest index that an
 The queries are shaped so that the database has one good plan whether or not it has gathered
 statistics: a group that no index gives in order is keyed by `column + 0`, which stops SQLite
 from walking a village- or owner-ordered index (one random read per row) just to avoid a sort.
-The callers add the parts up in Python; every function here returns plain rows.
+The functions return plain rows, or an unordered queryset for the caller to aggregate; the
+callers add the parts up in Python.
 """
 
 from __future__ import annotations
