@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from django.utils import translation
 from pydantic import Field
 
 from maque.api.auth import request_user
@@ -17,9 +16,7 @@ from maque.api.schemas import (
     Ref,
 )
 from maque.ledger import lifecycle
-from maque.ledger.models import (
-    Item,
-)
+from maque.ledger.models import Item, State
 from maque.ledger.queries import with_indicators
 from maque.organisation.models import Town
 
@@ -68,6 +65,10 @@ class ItemListOut(Out):
     count: int
 
 
+# The model's get_state_display() rebuilds a dict of the choices on every call.
+STATE_LABELS = dict(State.choices)
+
+
 def item_out(item: Item, actions: list[str]) -> dict[str, Any]:
     return {
         "code": item.code,
@@ -89,7 +90,7 @@ def item_out(item: Item, actions: list[str]) -> dict[str, Any]:
         "deadline": item.deadline,
         "original_deadline": item.original_deadline,
         "state": item.state,
-        "state_label": str(item.get_state_display()),
+        "state_label": str(STATE_LABELS.get(item.state, item.state)),
         "light": item.light,  # type: ignore[attr-defined]
         "overdue": bool(item.overdue),  # type: ignore[attr-defined]
         "days_overdue": item.days_overdue or 0,  # type: ignore[attr-defined]
@@ -131,9 +132,7 @@ def _visible_item(request: HttpRequest, code: str) -> Item:
 
 def actions_of(user: Any, items: list[Item]) -> list[list[str]]:
     """The lifecycle actions the user may take on each item (no queries: the actor is cached)."""
-    # Only the action names are used: refusals need not be translated (the costly part).
-    with translation.override(None):
-        return [lifecycle.available_actions(user, item) for item in items]
+    return lifecycle.available_actions_each(user, items)
 
 
 def _item_response(request: HttpRequest, code: str) -> dict[str, Any]:

@@ -47,6 +47,7 @@ from maque.ledger.lifecycle.rules import (
     TRANSITIONS,
     allowed_roles,
     available_actions,
+    available_actions_each,
     may,
     roles_on_item,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "allowed_roles",
     "clean_changes",
     "available_actions",
+    "available_actions_each",
     "has_fresh_evidence",
     "item_approve_extension",
     "item_approve_suspension",

@@ -90,37 +90,52 @@ def allowed_roles(action: str, item: Item) -> frozenset[str]:
 
 def may(actor: Actor, item: Item, action: str) -> bool:
     """Whether the actor may take `action` on the item now (state, role and separation of duties)."""
-    if action in TRANSITIONS and item.state not in TRANSITIONS[action][0]:
-        # The common "no": answered without building (and translating) the refusal message.
-        return False
-    try:
-        check(actor, item, action)
-    except (ConflictError, NotPermitted):
-        return False
-    return True
+    return _refusal(actor, item, action) is None
 
 
 def available_actions(user: AbstractBaseUser, item: Item) -> list[str]:
     """The lifecycle actions this user may take on this item right now (for screens and API)."""
+    return available_actions_each(user, [item])[0]
+
+
+def available_actions_each(user: AbstractBaseUser, items: list[Item]) -> list[list[str]]:
+    """The lifecycle actions this user may take on each of the items (a list page), with the
+    user's roles looked up once."""
     actor = actor_for(user)
-    return [action for action in TRANSITIONS if may(actor, item, action)]
+    return [[action for action in TRANSITIONS if may(actor, item, action)] for item in items]
+
+
+def _refusal(actor: Actor, item: Item, action: str) -> str | None:
+    """Why the actor may not take `action` on the item now, as a key (None: they may). No message
+    is built here: lists ask this of every action on every row."""
+    if action in TRANSITIONS and item.state not in TRANSITIONS[action][0]:
+        return "state"
+    if actor.person is None:
+        return "no_role"
+    if not roles_on_item(actor, item) & allowed_roles(action, item):
+        return "role"
+    if action == "verify" and actor.person.pk in {item.owner_id, item.submitted_by_id}:
+        # Separation of duties: whoever did or submitted the work never closes it out.
+        return "own_work"
+    if action in ("approve_extension", "approve_suspension") and actor.person.pk == item.owner_id:
+        return "own_request"
+    return None
 
 
 def check(actor: Actor, item: Item, action: str) -> None:
-    if action in TRANSITIONS:
-        allowed_from, _to = TRANSITIONS[action]
-        if item.state not in allowed_from:
-            raise ConflictError(
-                _("Cannot %(action)s an item that is %(state)s.")
-                % {"action": ACTION_LABELS.get(action, action), "state": item.get_state_display()},
-                code="transition_not_allowed",
-            )
-    if actor.person is None:
+    refusal = _refusal(actor, item, action)
+    if refusal is None:
+        return
+    label = ACTION_LABELS.get(action, action)
+    if refusal == "state":
+        raise ConflictError(
+            _("Cannot %(action)s an item that is %(state)s.") % {"action": label, "state": item.get_state_display()},
+            code="transition_not_allowed",
+        )
+    if refusal == "no_role":
         raise NotPermitted(_("Only a member of staff with a role in the town can do this."))
-    if not roles_on_item(actor, item) & allowed_roles(action, item):
-        raise NotPermitted(_("You may not %(action)s this item.") % {"action": ACTION_LABELS.get(action, action)})
-    if action == "verify" and actor.person.pk in {item.owner_id, item.submitted_by_id}:
-        # Separation of duties: whoever did or submitted the work never closes it out.
+    if refusal == "role":
+        raise NotPermitted(_("You may not %(action)s this item.") % {"action": label})
+    if refusal == "own_work":
         raise NotPermitted(_("The owner or submitter of an item cannot verify it."))
-    if action in ("approve_extension", "approve_suspension") and actor.person.pk == item.owner_id:
-        raise NotPermitted(_("The owner of an item cannot approve its own request."))
+    raise NotPermitted(_("The owner of an item cannot approve its own request."))
