@@ -15,6 +15,7 @@ from maque.meetings.models import Meeting, MeetingKind
 from maque.meetings.queries import diagnosis_pack
 from maque.meetings.services import DecisionIn, meeting_create
 from maque.meetings.tick import draft_weekly_diagnosis
+from maque.rhythm.models import rhythm_settings
 from tests.conftest import drive_to_closed, drive_to_submitted, make_item, photo
 
 
@@ -149,3 +150,27 @@ def test_it_titles_the_drafted_diagnosis_by_its_week(world):
     with translation.override("en"):
         assert draft_weekly_diagnosis(now=due + timedelta(days=7)) == 1
     assert Meeting.objects.latest("id").title == "Weekly diagnosis, week 49 of 2026"
+
+
+def test_it_proposes_watch_list_candidates_by_the_towns_thresholds(world):
+    today = timezone.localdate()
+    for number in range(3):
+        make_item(
+            world, persona="cadre_shuangsheng", village=world.shuangsheng, title=f"逾期{number}",
+            found_on=today - timedelta(days=20), deadline=today - timedelta(days=2),
+        )
+    now = timezone.now() + timedelta(seconds=1)
+    assert diagnosis_pack(town=world.town, now=now)["watch_candidates"] == []  # 3 overdue: under the default 5
+    flagged = diagnosis_pack(town=world.town, now=now, watch_overdue=3, watch_rate_gap=100)["watch_candidates"]
+    assert [row["village"] for row in flagged] == ["双胜村"]
+
+
+def test_it_drafts_the_diagnosis_with_the_towns_watch_list_thresholds(world, monkeypatch):
+    settings = rhythm_settings(world.town)
+    settings.watch_overdue, settings.watch_rate_gap = 2, 30
+    settings.save()
+    seen = []
+    monkeypatch.setattr("maque.meetings.tick.diagnosis_draft", lambda **kwargs: seen.append(kwargs))
+    due = timezone.make_aware(datetime.combine(datetime(2026, 11, 23), time(9, 5)))
+    draft_weekly_diagnosis(now=due)
+    assert [(k["town"], k["watch_overdue"], k["watch_rate_gap"]) for k in seen] == [(world.town, 2, 30)]

@@ -15,9 +15,9 @@ from maque.ledger.models import OPEN_STATES, State
 from maque.meetings.models import Meeting, MeetingDecision
 from maque.organisation.models import Town, Village
 
-# Watch-list candidate thresholds (design §5, 走看清单): closure rate this many points under the
-# town's, or this many overdue items.
-WATCH_RATE_GAP = 15.0
+# Watch-list candidate thresholds (design §5, 走看清单) unless the town sets its own (rhythm
+# settings): closure rate this many points under the town's, or this many overdue items.
+WATCH_RATE_GAP = 15
 WATCH_OVERDUE = 5
 
 
@@ -135,7 +135,14 @@ def _village_windows(
     return result
 
 
-def diagnosis_pack(*, town: Town, now: datetime, stale_days: int = 14) -> dict[str, Any]:
+def diagnosis_pack(
+    *,
+    town: Town,
+    now: datetime,
+    stale_days: int = 14,
+    watch_rate_gap: int = WATCH_RATE_GAP,
+    watch_overdue: int = WATCH_OVERDUE,
+) -> dict[str, Any]:
     """Per village, the 7 days up to `now` against the 7 days before: found, closed, overdue,
     returned, stale, closure rate; and the villages that look like watch-list candidates.
 
@@ -177,12 +184,12 @@ def diagnosis_pack(*, town: Town, now: datetime, stale_days: int = 14) -> dict[s
     candidates = []
     for entry in villages:
         reasons = []
-        if entry["this"]["closure_rate"] <= town_rate - WATCH_RATE_GAP:
+        if entry["this"]["closure_rate"] <= town_rate - watch_rate_gap:
             reasons.append(
                 _("closure rate %(rate)s%%, below the town's %(town_rate)s%%")
                 % {"rate": entry["this"]["closure_rate"], "town_rate": town_rate}
             )
-        if entry["this"]["overdue"] >= WATCH_OVERDUE:
+        if entry["this"]["overdue"] >= watch_overdue:
             reasons.append(_("%(count)s items overdue") % {"count": entry["this"]["overdue"]})
         if reasons:
             candidates.append({"village": entry["village"], "reasons": reasons})

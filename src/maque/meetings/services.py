@@ -19,7 +19,7 @@ from maque.ledger import lifecycle
 from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.models import Campaign, Kind, Source
 from maque.meetings.models import Meeting, MeetingDecision, MeetingFile, MeetingKind
-from maque.meetings.queries import diagnosis_pack
+from maque.meetings.queries import WATCH_OVERDUE, WATCH_RATE_GAP, diagnosis_pack
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Role, Town, Village
 
@@ -293,7 +293,14 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def diagnosis_draft(*, town: Town, now: datetime, stale_days: int = 14) -> Meeting | None:
+def diagnosis_draft(
+    *,
+    town: Town,
+    now: datetime,
+    stale_days: int = 14,
+    watch_rate_gap: int = WATCH_RATE_GAP,
+    watch_overdue: int = WATCH_OVERDUE,
+) -> Meeting | None:
     """Draft this week's diagnosis meeting with its indicator pack, once per town and week.
 
     Returns None when another caller drafted it first (the unique constraint decides)."""
@@ -301,7 +308,9 @@ def diagnosis_draft(*, town: Town, now: datetime, stale_days: int = 14) -> Meeti
     monday = week_start(today)
     if Meeting.objects.filter(town=town, kind=MeetingKind.DIAGNOSIS, week_start=monday).exists():
         return None
-    pack: dict[str, Any] = diagnosis_pack(town=town, now=now, stale_days=stale_days)
+    pack: dict[str, Any] = diagnosis_pack(
+        town=town, now=now, stale_days=stale_days, watch_rate_gap=watch_rate_gap, watch_overdue=watch_overdue
+    )
     iso_year, iso_week, _weekday = today.isocalendar()
     try:
         with transaction.atomic():

@@ -31,6 +31,10 @@ def draft_weekly_diagnosis(*, now: datetime) -> int:
             continue
         if not is_working_day(town, today):
             continue
-        if diagnosis_draft(town=town, now=now, stale_days=settings.stale_days) is not None:
+        meeting = diagnosis_draft(
+            town=town, now=now, stale_days=settings.stale_days, watch_rate_gap=settings.watch_rate_gap,
+            watch_overdue=settings.watch_overdue,
+        )
+        if meeting is not None:
             drafted += 1
     return drafted

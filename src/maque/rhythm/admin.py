@@ -28,7 +28,7 @@ class RhythmSettingsAdmin(SimpleHistoryAdmin):
                 )
             },
         ),
-        (_("Weekly diagnosis"), {"fields": ("diagnosis_enabled", "diagnosis_weekday", "diagnosis_time", "stale_days")}),
+        (_("Weekly diagnosis"), {"fields": ("diagnosis_enabled", "diagnosis_weekday", "diagnosis_time", "stale_days", "watch_rate_gap", "watch_overdue")}),
         (
             _("Biweekly inspection"),
             {"fields": ("inspection_enabled", "inspection_interval_days", "inspection_sample_percent", "inspection_sample_minimum")},

@@ -65,6 +65,13 @@ class RhythmSettings(models.Model):
     )
     diagnosis_time = models.TimeField(_("weekly diagnosis draft time"), default=datetime.time(9, 0))
     stale_days = models.PositiveSmallIntegerField(_("stale when no progress for (days)"), default=14)
+    # Watch-list candidates (解剖麻雀) proposed by the diagnosis pack.
+    watch_rate_gap = models.PositiveSmallIntegerField(
+        _("watch-list candidate: closure rate this many points under the town's"), default=15
+    )
+    watch_overdue = models.PositiveSmallIntegerField(
+        _("watch-list candidate: this many overdue problems"), default=5, validators=[MinValueValidator(1)]
+    )
 
     # Biweekly inspection (半月一督查).
     inspection_enabled = models.BooleanField(_("open inspection rounds automatically"), default=True)
