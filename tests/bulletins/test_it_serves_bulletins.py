@@ -177,3 +177,20 @@ def test_it_numbers_headings_in_chinese():
     ]
     assert title_lines("关于2026年11月27日重点工作进展情况的通报") == ["关于2026年11月27日", "重点工作进展情况的通报"]
     assert title_lines("关于重点工作的通报") == ["关于重点工作的通报"]
+
+
+def test_it_renders_the_word_document_once_and_still_checks_who_asks(world, client, monkeypatch):
+    overdue(world)
+    bulletin = bulletin_issue(town=world.town)
+    from maque.bulletins import api
+
+    rendered = []
+    real = api.bulletin_docx
+    monkeypatch.setattr(api, "bulletin_docx", lambda snapshot: rendered.append(1) or real(snapshot))
+    url = f"/api/v1/bulletins/{bulletin.pk}/docx"
+    client.force_login(world.user("principal"))
+    first, second = client.get(url), client.get(url)
+    assert first.status_code == second.status_code == 200 and first.content == second.content
+    assert rendered == [1]
+    client.force_login(world.user("outsider"))
+    assert client.get(url).status_code == 404

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -120,11 +121,26 @@ def read(request: HttpRequest, bulletin_id: int) -> dict[str, Any]:
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+def _docx_of(bulletin: Bulletin) -> bytes:
+    """The Word document of an issued bulletin, rendered once and then kept in the cache: its
+    snapshot never changes, so the content hash names the document."""
+    key = f"maque:bulletin-docx:{bulletin.content_hash}"
+    document = cache.get(key)
+    if document is None:
+        document = bulletin_docx(bulletin.snapshot)
+        cache.set(key, document, timeout=DOCX_CACHE_SECONDS)
+    return document
+
+
+# A day: long enough for the morning when everyone downloads the day's bulletin.
+DOCX_CACHE_SECONDS = 24 * 3600
+
+
 @router.get("/{bulletin_id}/docx", url_name="bulletin_docx")
 def docx(request: HttpRequest, bulletin_id: int) -> HttpResponse:
     """The bulletin as a Word document in the official-document layout."""
     bulletin = get_object_or_404(Bulletin.objects.visible_to(request_user(request)), pk=bulletin_id)
-    response = HttpResponse(bulletin_docx(bulletin.snapshot), content_type=DOCX_TYPE)
+    response = HttpResponse(_docx_of(bulletin), content_type=DOCX_TYPE)
     filename = f"bulletin-{bulletin.year}-{bulletin.number}.docx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
