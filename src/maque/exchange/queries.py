@@ -6,12 +6,11 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from maque.exchange.models import ImportBatch
 from maque.ledger.models import Category, Item
-from maque.ledger.queries import LIGHT_RANK, SORTS, _overdue_condition, item_list, with_indicators
+from maque.ledger.queries import filtered, item_list, sorted_by
 
 
 def batch_list(*, user: AbstractBaseUser) -> QuerySet[ImportBatch]:
@@ -57,33 +56,8 @@ def operator_items(
 ) -> QuerySet[Item]:
     """Every item of every town (the server's operator, on the command line), with the same
     filters and sorts as `item_list`; by code without `sort`."""
-    day = timezone.localdate()
-    items = Item.objects.all()
-    if village not in (None, ""):
-        items = items.filter(village_id=int(village)) if str(village).isdigit() else items.filter(village__name=village)
-    if category:
-        items = items.filter(category__code=category)
-    if campaign:
-        items = items.filter(campaign__code=campaign)
-    if state:
-        items = items.filter(state__in=[state] if isinstance(state, str) else state)
-    if owner is not None:
-        items = items.filter(owner_id=owner)
-    if due_before is not None:
-        items = items.filter(deadline__lte=due_before)
-    if due_after is not None:
-        items = items.filter(deadline__gte=due_after)
-    if q:
-        items = items.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(subject__icontains=q) | Q(description__icontains=q))
-    if overdue is not None:
-        items = items.filter(_overdue_condition(day)) if overdue else items.exclude(_overdue_condition(day))
-    items = with_indicators(items, day=day)
-    if light:
-        items = items.filter(light=light)
-    if sort is None:
-        return items.order_by("code")
-    if sort in ("light", "-light"):
-        items = items.annotate(
-            light_rank=Case(*(When(light=value, then=Value(rank)) for value, rank in LIGHT_RANK.items()), output_field=IntegerField())
-        )
-    return items.order_by(*SORTS[sort])
+    items = filtered(
+        Item.objects.all(), village=village, category=category, campaign=campaign, state=state, owner=owner,
+        overdue=overdue, light=light, due_before=due_before, due_after=due_after, q=q,
+    )
+    return items.order_by("code") if sort is None else sorted_by(items, sort)

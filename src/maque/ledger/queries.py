@@ -130,8 +130,35 @@ def item_list(
     day: date | None = None,
 ) -> QuerySet[Item]:
     """The items the user may see, filtered and sorted; every filter is applied in SQL."""
+    items = filtered(
+        Item.objects.visible_to(user),
+        # The thresholds of the towns the user can see (a tiny table), not of the rows: no scan.
+        towns=list(Town.objects.visible_to(user)),
+        village=village, category=category, campaign=campaign, state=state, owner=owner, overdue=overdue,
+        light=light, due_before=due_before, due_after=due_after, q=q, day=day,
+    )
+    return sorted_by(items, sort if sort in SORTS else "-found_on").select_related("village", "owner", "category", "campaign")
+
+
+def filtered(
+    items: QuerySet[Item],
+    *,
+    towns: list[Town] | None = None,
+    village: str | int | None = None,
+    category: str | None = None,
+    campaign: str | None = None,
+    state: str | list[str] | None = None,
+    owner: int | None = None,
+    overdue: bool | None = None,
+    light: str | None = None,
+    due_before: date | None = None,
+    due_after: date | None = None,
+    q: str | None = None,
+    day: date | None = None,
+) -> QuerySet[Item]:
+    """The list's filters on `items` (already scoped by the caller), with the indicators of
+    `with_indicators` annotated; `village` is an id or a name."""
     day = day or timezone.localdate()
-    items = Item.objects.visible_to(user)
     if village is not None and village != "":
         items = items.filter(village_id=int(village)) if str(village).isdigit() else items.filter(village__name=village)
     if category:
@@ -152,15 +179,19 @@ def item_list(
         items = items.filter(_overdue_condition(day))
     elif overdue is False:
         items = items.exclude(_overdue_condition(day))
-    # The thresholds of the towns the user can see (a tiny table), not of the rows: no scan.
-    items = with_indicators(items, day=day, towns=list(Town.objects.visible_to(user)))
+    items = with_indicators(items, day=day, towns=towns)
     if light:
         items = items.filter(light=light)
+    return items
+
+
+def sorted_by(items: QuerySet[Item], sort: str) -> QuerySet[Item]:
+    """`items` (annotated by `with_indicators`) in one of the list's orders (`SORTS`)."""
     if sort in ("light", "-light"):
         items = items.annotate(
             light_rank=Case(*(When(light=value, then=Value(rank)) for value, rank in LIGHT_RANK.items()), output_field=IntegerField())
         )
-    return items.select_related("village", "owner", "category", "campaign").order_by(*SORTS.get(sort, SORTS["-found_on"]))
+    return items.order_by(*SORTS[sort])
 
 
 def counts_by_village_state_light(*, user: AbstractBaseUser, day: date | None = None) -> list[dict[str, Any]]:
