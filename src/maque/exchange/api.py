@@ -17,7 +17,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from maque.api.errors import ApiError
-from maque.api.schemas import Day, Id, village_lookup
+from maque.api.schemas import village_lookup
 from maque.exchange.annotate import error_workbook_write
 from maque.exchange.exporter import (
     csv_category_message,
@@ -30,8 +30,8 @@ from maque.exchange.exporter import (
 from maque.exchange.models import ImportBatch
 from maque.exchange.queries import batch_list, category_for, export_items
 from maque.exchange.services import batch_commit, batch_upload
+from maque.ledger.api.items import ListFilters
 from maque.ledger.api.items import _states as item_states
-from maque.ledger.models import Light
 from maque.ledger.queries import SORTS
 from maque.organisation.access import actor_for
 
@@ -82,20 +82,10 @@ def template(request: HttpRequest, category: str) -> FileResponse:
     return _download(out, f"{found.name}台账模板.xlsx", XLSX)
 
 
-class ExportFilters(Schema):
+class ExportFilters(ListFilters):
     """The ledger list's filters and sort (`GET /api/v1/items`), so an export is exactly the listed items."""
 
     format: str = Field("xlsx", description="xlsx (one sheet per category) or csv (one category).")
-    village: str | None = Field(None, max_length=50, description="Village id or name.")
-    category: str | None = Field(None, max_length=40, description="Category code.")
-    campaign: str | None = Field(None, max_length=40, description="Campaign code.")
-    state: list[str] | None = Field(None, description="One or more states (repeat, or separate with commas).")
-    owner: Id | None = Field(None, description="Owner's person id.")
-    overdue: bool | None = None
-    light: Light | None = None
-    due_before: Day | None = Field(None, description="Deadline on or before this day.")
-    due_after: Day | None = Field(None, description="Deadline on or after this day.")
-    q: str | None = Field(None, max_length=100, description="Text in the code, title, subject or description.")
     sort: str | None = Field(None, max_length=20, description="As the list (one of: " + ", ".join(SORTS) + "); by code when absent.")
 
 

@@ -43,7 +43,9 @@ from maque.ledger.queries import SORTS, item_list
 from maque.organisation.models import Household, Person, Plot, Village, VillageGroup
 
 
-class ItemFilters(Schema):
+class ListFilters(Schema):
+    """The ledger list's filters, shared by the list and by what exports it."""
+
     village: str | None = Field(None, max_length=50, description="Village id or name.")
     category: str | None = Field(None, max_length=40, description="Category code.")
     campaign: str | None = Field(None, max_length=40, description="Campaign code.")
@@ -54,6 +56,9 @@ class ItemFilters(Schema):
     due_before: Day | None = Field(None, description="Deadline on or before this day.")
     due_after: Day | None = Field(None, description="Deadline on or after this day.")
     q: str | None = Field(None, max_length=100, description="Text in the code, title, subject or description.")
+
+
+class ItemFilters(ListFilters):
     sort: str = Field("-found_on", max_length=20, description="One of: " + ", ".join(SORTS))
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(50, ge=1, le=200)
