@@ -170,7 +170,8 @@ def test_it_converts_to_a_pdf_with_embedded_chinese_fonts(docx_bytes, tmp_path):
 
 
 def test_it_numbers_headings_in_chinese():
-    from maque.bulletins.document import chinese_numeral, title_lines
+    from maque.bulletins.document import title_lines
+    from maque.bulletins.wording import chinese_numeral
 
     assert [chinese_numeral(n) for n in (1, 10, 12, 20, 40, 99, 100, 105, 110, 300, 999)] == [
         "一", "十", "十二", "二十", "四十", "九十九", "一百", "一百零五", "一百一十", "三百", "九百九十九"

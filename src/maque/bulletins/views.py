@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 
-from maque.bulletins.document import bulletin_language, bulletin_text
 from maque.bulletins.models import Bulletin
+from maque.bulletins.wording import bulletin_language, bulletin_text
 
 
 @login_required
