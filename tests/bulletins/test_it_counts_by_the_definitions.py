@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from maque.bulletins.queries import bulletin_figures, rate
+from maque.bulletins.queries import bulletin_figures
+from maque.ledger.definitions import rate
 from maque.ledger.models import OPEN_STATES, Campaign, Item, State
 from maque.meetings.queries import diagnosis_pack
 from tests.conftest import make_item

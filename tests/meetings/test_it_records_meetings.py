@@ -106,7 +106,7 @@ def test_it_computes_the_diagnosis_pack_in_a_fixed_number_of_queries(world, djan
         pack = diagnosis_pack(town=world.town, now=timezone.now() + timedelta(seconds=1))
     gaige = next(v for v in pack["villages"] if v["village"] == "改革村")
     assert gaige["this"] == {"found": 3, "closed": 1, "overdue": 1, "returned": 1, "stale": 0, "closure_rate": 33.3}
-    assert gaige["last"] == {"found": 0, "closed": 0, "overdue": 0, "returned": 0, "stale": 0, "closure_rate": 0.0}
+    assert gaige["last"] == {"found": 0, "closed": 0, "overdue": 0, "returned": 0, "stale": 0, "closure_rate": None}
     shuangsheng = next(v for v in pack["villages"] if v["village"] == "双胜村")
     assert shuangsheng["this"]["found"] == 1 and shuangsheng["this"]["closed"] == 0
 

@@ -73,13 +73,3 @@ def village_lookup(value: int | str) -> dict[str, Any]:
         number = int(text)
         return {"pk": number if number <= MAX_ID else 0}  # no village has id 0
     return {"name": text}
-
-
-def mask_phone(phone: str) -> str:
-    """138****1234: keep the first three and the last four digits of a phone number."""
-    phone = phone.strip()
-    if not phone:
-        return ""
-    if len(phone) >= 8:
-        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-    return "*" * max(len(phone) - 2, 1) + phone[-2:]

@@ -11,6 +11,7 @@ from django.utils import formats
 
 from maque.bulletins.models import Bulletin
 from maque.ledger import figures
+from maque.ledger.definitions import calendar_days_late, rate
 from maque.ledger.models import OPEN_STATES, Campaign, State, Transition
 from maque.organisation.models import Person, Town, Village
 
@@ -22,11 +23,6 @@ def document_date(day: date) -> str:
     """The date as documents write it in the active language: in Chinese `2026年7月18日`, the full
     year, no leading zeros (GB/T 9704-2012)."""
     return formats.date_format(day, "DATE_FORMAT")
-
-
-def rate(part: int, whole: int) -> float:
-    """A percentage with one decimal; 0 when there is nothing to rate."""
-    return round(100.0 * part / whole, 1) if whole else 0.0
 
 
 def _window(since: datetime | None, as_of: datetime, field: str) -> Q:
@@ -147,7 +143,7 @@ def rollup(
              "overdue": by_village[pk]["overdue"], "closure_rate": rate(by_village[pk]["closed"], by_village[pk]["total"])}
             for pk, name in villages.items()
         ),
-        key=lambda row: (-row["closure_rate"], row["overdue"], row["village"]),
+        key=lambda row: (-(row["closure_rate"] if row["closure_rate"] is not None else -1.0), row["overdue"], row["village"]),
     )
     ranking = [
         {"rank": position, **{key: row[key] for key in ("village", "total", "closed", "overdue", "closure_rate")}}
@@ -164,7 +160,7 @@ def _overdue(row: dict[str, Any], *, day: date, villages: dict[int, str], owners
         "village": villages.get(row["village_id"], ""),
         "owner": owners.get(row["owner_id"], ""),
         "deadline": row["deadline"].isoformat(),
-        "days_overdue": (day - row["deadline"]).days,
+        "days_overdue": calendar_days_late(row["deadline"], day),
     }
 
 

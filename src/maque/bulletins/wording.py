@@ -13,6 +13,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from maque.ledger.definitions import rate_text
+
 
 def _time_text(value: str | None) -> str:
     if not value:
@@ -93,20 +95,20 @@ def _write_overall(out: list[Block], s: dict[str, Any]) -> None:
         out,
         _(
             "As of %(time)s the town has registered %(total)s problems, %(closed)s of them closed out, a closure "
-            "rate of %(rate)s%%; %(since)s, %(new)s new and %(closed_new)s closed out; %(overdue)s overdue and "
+            "rate of %(rate)s; %(since)s, %(new)s new and %(closed_new)s closed out; %(overdue)s overdue and "
             "not rectified."
         ) % {
             "time": _time_text(s["as_of"]), "total": totals["total"], "closed": totals["closed"],
-            "rate": totals["closure_rate"], "since": since, "new": totals["new"], "closed_new": totals["closed_new"],
+            "rate": rate_text(totals["closure_rate"]), "since": since, "new": totals["new"], "closed_new": totals["closed_new"],
             "overdue": totals["overdue"],
         },
     )
     parts = [
         _(
-            "%(campaign)s: %(total)s in all, %(closed)s closed out, a closure rate of %(rate)s%%, %(new)s new and "
+            "%(campaign)s: %(total)s in all, %(closed)s closed out, a closure rate of %(rate)s, %(new)s new and "
             "%(closed_new)s closed out, %(overdue)s overdue"
         ) % {
-            "campaign": row["campaign"], "total": row["total"], "closed": row["closed"], "rate": row["closure_rate"],
+            "campaign": row["campaign"], "total": row["total"], "closed": row["closed"], "rate": rate_text(row["closure_rate"]),
             "new": row["new"], "closed_new": row["closed_new"], "overdue": row["overdue"],
         }
         for row in s["campaigns"]
@@ -211,11 +213,11 @@ def _write_ranking(out: list[Block], s: dict[str, Any]) -> None:
         _add_body(
             out,
             _(
-                "%(rank)s. %(village)s: %(total)s in all, %(closed)s closed out, a closure rate of %(rate)s%%, "
+                "%(rank)s. %(village)s: %(total)s in all, %(closed)s closed out, a closure rate of %(rate)s, "
                 "%(overdue)s overdue."
             ) % {
                 "rank": row["rank"], "village": row["village"], "total": row["total"], "closed": row["closed"],
-                "rate": row["closure_rate"], "overdue": row["overdue"],
+                "rate": rate_text(row["closure_rate"]), "overdue": row["overdue"],
             },
         )
     named = s["named_villages"]

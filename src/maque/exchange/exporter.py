@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from maque.core.masking import mask_text
 from maque.exchange.layout import (
     LISTS_SHEET,
     NO,
@@ -33,7 +34,6 @@ from maque.exchange.layout import (
     Column,
     columns_for,
     decimal_cell,
-    mask_personal,
     neutralise,
     sheet_name,
     sheet_title,
@@ -284,7 +284,7 @@ def _value(item: Item, column: Column, sequence: int, masks: bool, households: d
             case FieldType.HOUSEHOLD:
                 return households.get(int(raw), str(raw))
             case _:
-                return mask_personal(str(raw)) if masks else str(raw)
+                return mask_text(str(raw)) if masks else str(raw)
     value: Any
     match key:
         case "seq":
@@ -314,7 +314,7 @@ def _value(item: Item, column: Column, sequence: int, masks: bool, households: d
         case _:
             value = getattr(item, key) or ""
     if masks and key in MASKED_COLUMNS:
-        value = mask_personal(value)
+        value = mask_text(value)
     return value or None
 
 

@@ -234,16 +234,6 @@ def unneutralise(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith((*FORMULA_PREFIXES, "'")) else text
 
 
-# Personal data in free text: mobile phone numbers and resident ID numbers (design §6).
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
-_ID_NUMBER = re.compile(r"(?<![0-9Xx])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9Xx])")
-
-
-def mask_personal(text: str) -> str:
-    text = _ID_NUMBER.sub(lambda m: m.group(1) + "********" + m.group(3), text)
-    return _PHONE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
-
-
 def check_message(field: CategoryField) -> str:
     """Why a cell of a category field is refused, in the words of its type."""
     if field.type == FieldType.DATE:

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, Min, QuerySet, Sum
 
+from maque.ledger import definitions
 from maque.ledger.models import OPEN_STATES, Item, Transition
 from maque.ledger.queries import DaysBetween
 from maque.organisation.models import Town
@@ -60,7 +61,7 @@ def overdue_counts(*, town: Town, day: date, before: datetime) -> list[dict[str,
     overdue added up (`total_days`)."""
     return list(
         town_items(town)
-        .filter(state__in=OPEN_STATES, deadline__lt=day, created_at__lt=before)
+        .filter(definitions.overdue(day), created_at__lt=before)
         .values("state", "campaign_id", "village_id", "owner_id")
         .annotate(n=Count("*"), first_deadline=Min("deadline"), total_days=Sum(DaysBetween(day)))
     )
@@ -74,7 +75,7 @@ def most_overdue(*, town: Town, day: date, limit: int) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for state in OPEN_STATES:
         rows.extend(
-            Item.objects.filter(town=town, state=state, deadline__lt=day)
+            Item.objects.filter(definitions.past_deadline(day), town=town, state=state)
             .order_by("deadline", "code")
             .values("deadline", "code", "title", "village_id", "owner_id")[:limit]
         )

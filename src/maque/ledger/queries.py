@@ -23,7 +23,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from maque.ledger.models import OPEN_STATES, Item, Light, State
+from maque.ledger import definitions
+from maque.ledger.models import Item, Light, State
 from maque.organisation.models import Town
 
 
@@ -49,10 +50,6 @@ class DaysBetween(Func):
         return f"(CAST({day_sql} AS date) - {column_sql})", params
 
 
-def _overdue_condition(day: date) -> Q:
-    return Q(state__in=OPEN_STATES, deadline__lt=day)
-
-
 def with_indicators(items: QuerySet[Item], *, day: date | None = None, towns: list[Town] | None = None) -> QuerySet[Item]:
     """Annotate `overdue`, `days_overdue` (0 unless overdue) and `light` (design §4).
 
@@ -62,7 +59,7 @@ def with_indicators(items: QuerySet[Item], *, day: date | None = None, towns: li
     day = day or timezone.localdate()
     # "No progress for N days" is judged as of `day`, like the deadline.
     now = timezone.now() + (day - timezone.localdate())
-    overdue = _overdue_condition(day)
+    overdue = definitions.overdue(day)
     if towns is None:
         towns = list(Town.objects.filter(pk__in=items.values("town_id").distinct()))
     red_conditions = Q(pk__in=[])
@@ -71,11 +68,10 @@ def with_indicators(items: QuerySet[Item], *, day: date | None = None, towns: li
         # With one town in play its rules apply to every row: no need to test the town.
         in_town = Q() if len(towns) == 1 else Q(town_id=town.pk)
         red_conditions |= in_town & Q(returned_count__gte=town.light_red_returns)
-        stale_since = now - timedelta(days=town.light_stale_days)
+        # Overdue items are red before this is asked, so "due soon" needs only its upper bound.
         yellow_conditions |= in_town & (
             Q(deadline__lte=day + timedelta(days=town.light_due_soon_days))
-            | Q(last_progress_at__lt=stale_since)
-            | Q(last_progress_at__isnull=True, created_at__lt=stale_since)
+            | definitions.without_progress_since(definitions.stale_cutoff(now, town.light_stale_days))
         )
     light = Case(
         When(state__in=(State.CLOSED, State.CANCELLED), then=Value(Light.GREY)),
@@ -176,9 +172,9 @@ def filtered(
     if q:
         items = items.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(subject__icontains=q) | Q(description__icontains=q))
     if overdue is True:
-        items = items.filter(_overdue_condition(day))
+        items = items.filter(definitions.overdue(day))
     elif overdue is False:
-        items = items.exclude(_overdue_condition(day))
+        items = items.exclude(definitions.overdue(day))
     items = with_indicators(items, day=day, towns=towns)
     if light:
         items = items.filter(light=light)

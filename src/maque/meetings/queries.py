@@ -10,19 +10,18 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maque.ledger import figures
+from maque.ledger import definitions, figures
+from maque.ledger.definitions import closure_rate
 from maque.ledger.models import OPEN_STATES, State
 from maque.meetings.models import Meeting, MeetingDecision
 from maque.organisation.models import Town, Village
+from maque.rhythm.models import RhythmSettings
 
-# Watch-list candidate thresholds (design §5, 走看清单) unless the town sets its own (rhythm
-# settings): closure rate this many points under the town's, or this many overdue items.
-WATCH_RATE_GAP = 15
-WATCH_OVERDUE = 5
-
-
-def _rate(part: int, whole: int) -> float:
-    return round(100.0 * part / whole, 1) if whole else 0.0
+# Watch-list candidate thresholds (design §5, 走看清单) unless the town sets its own: closure rate
+# this many points under the town's, or this many overdue items. The defaults are the town
+# settings' own, written once there.
+WATCH_RATE_GAP: int = RhythmSettings._meta.get_field("watch_rate_gap").get_default()
+WATCH_OVERDUE: int = RhythmSettings._meta.get_field("watch_overdue").get_default()
 
 
 WINDOW_KEYS = ("found", "closed", "overdue", "stale", "registered", "closed_total")
@@ -30,8 +29,9 @@ WINDOW_KEYS = ("found", "closed", "overdue", "stale", "registered", "closed_tota
 
 def _stale_at(end: datetime, stale_days: int) -> Q:
     """No progress logged for `stale_days` before `end` (nor since registration); needs the
-    `progress_at` alias of `_village_windows`."""
-    return Q(progress_at__lt=end - timedelta(days=stale_days))
+    `progress_at` alias of `_village_windows`, the last progress or else the registration, so
+    the definition's two cases are one comparison."""
+    return Q(progress_at__lt=definitions.stale_cutoff(end, stale_days))
 
 
 def _village_windows(
@@ -73,9 +73,9 @@ def _village_windows(
         items.filter(state__in=OPEN_STATES, created_at__lt=now)
         .values("state", "campaign_id", "village_id")
         .annotate(
-            this_overdue=Count("id", filter=Q(deadline__lt=now_day)),
+            this_overdue=Count("id", filter=definitions.past_deadline(now_day)),
             this_stale=Count("id", filter=_stale_at(now, stale_days)),
-            last_overdue=Count("id", filter=then & Q(deadline__lt=this_day)),
+            last_overdue=Count("id", filter=then & definitions.past_deadline(this_day)),
             last_stale=Count("id", filter=then & _stale_at(this_start, stale_days)),
         )
     )
@@ -93,9 +93,9 @@ def _village_windows(
         .annotate(
             this_closed=Count("id", filter=Q(closed_at__gte=this_start, closed_at__lt=now)),
             last_closed=Count("id", filter=Q(closed_at__gte=last_start, closed_at__lt=this_start)),
-            this_overdue=Count("id", filter=at_now & Q(deadline__lt=now_day)),
+            this_overdue=Count("id", filter=at_now & definitions.past_deadline(now_day)),
             this_stale=Count("id", filter=at_now & _stale_at(now, stale_days)),
-            last_overdue=Count("id", filter=at_this & Q(deadline__lt=this_day)),
+            last_overdue=Count("id", filter=at_this & definitions.past_deadline(this_day)),
             last_stale=Count("id", filter=at_this & _stale_at(this_start, stale_days)),
             this_unclosed=Count("id", filter=at_now),
             last_unclosed=Count("id", filter=at_this),
@@ -175,16 +175,17 @@ def diagnosis_pack(
                 "overdue": row[prefix]["overdue"],
                 "returned": returned.get(row["id"], {}).get(prefix, 0),
                 "stale": row[prefix]["stale"],
-                "closure_rate": _rate(row[prefix]["closed_total"], row[prefix]["registered"]),
+                "closure_rate": closure_rate(row[prefix]["closed_total"], row[prefix]["registered"]),
             }
         villages.append(entry)
-    town_rate = _rate(
+    town_rate = closure_rate(
         sum(r["this"]["closed_total"] for r in rows), sum(r["this"]["registered"] for r in rows)
     )
     candidates = []
     for entry in villages:
         reasons = []
-        if entry["this"]["closure_rate"] <= town_rate - watch_rate_gap:
+        rate = entry["this"]["closure_rate"]
+        if rate is not None and town_rate is not None and rate <= town_rate - watch_rate_gap:
             reasons.append(
                 _("closure rate %(rate)s%%, below the town's %(town_rate)s%%")
                 % {"rate": entry["this"]["closure_rate"], "town_rate": town_rate}

@@ -22,9 +22,9 @@ from maque.api.schemas import (
     InputSchema,
     Out,
     Ref,
-    mask_phone,
     village_lookup,
 )
+from maque.core.masking import mask_phone
 from maque.ledger.errors import NotPermitted
 from maque.organisation.access import REGISTER_ROLES, actor_for
 from maque.organisation.models import Household, Person, Plot, RoleAssignment, Village, VillageGroup

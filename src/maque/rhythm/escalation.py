@@ -40,6 +40,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from maque.ledger.definitions import calendar_days_late
 from maque.ledger.models import OPEN_STATES, Item, State
 from maque.organisation.models import Person, Role, RoleAssignment, Town
 from maque.rhythm.calendar import WorkingCalendar
@@ -188,7 +189,7 @@ def _fire_batch(items: list[Item], step: str, ladder: Ladder, grid: Grid, now: d
         if not fired:
             return 0
         if step in ACCOUNTABILITY_STEPS:
-            _suggest(fired, step, ladder, overdue_days)
+            _suggest(fired, step, ladder)
         else:
             _notify(fired, step, ladder, grid, mine, due_on, overdue_days)
     return len(fired)
@@ -237,12 +238,16 @@ def _message(
         with_owner, roles = OVERDUE_ROLES[step]
         people = ([item.owner] if with_owner else []) + grid.of(item.village_id, roles, due_on)
         title = STEP_TITLES[step] % {"code": item.code, "title": item.title}
-        days_text = _("%(days)d working days overdue") if ladder.working else _("%(days)d days overdue")
-        facts = f"{days_text % {'days': overdue_days}} · {facts}"
+        # People read calendar days ("逾期N天", as in the bulletin); the rung itself may have been
+        # counted in working days, and then says so.
+        days_text = _("%(days)d days overdue") % {"days": calendar_days_late(item.deadline, ladder.today)}
+        if ladder.working:
+            days_text += _(" (rung: %(days)d working days)") % {"days": overdue_days}
+        facts = f"{days_text} · {facts}"
     return list({person.pk: person for person in people}.values()), title, facts
 
 
-def _suggest(items: list[Item], step: str, ladder: Ladder, overdue_days: dict[int, int]) -> None:
+def _suggest(items: list[Item], step: str, ladder: Ladder) -> None:
     """One accountability suggestion per item, all in one go; the case handlers of the day hear of them."""
     from maque.accountability.models import Rule
     from maque.accountability.services import Suggestion, accountability_suggest_many
@@ -261,7 +266,7 @@ def _suggest(items: list[Item], step: str, ladder: Ladder, overdue_days: dict[in
                 rule=Rule.OVERDUE if overdue else Rule.RETURNS,
                 key=f"escalation:{step}:item:{item.pk}",
                 summary=summary % {
-                    "code": item.code, "title": item.title, "days": overdue_days[item.pk],
+                    "code": item.code, "title": item.title, "days": calendar_days_late(item.deadline, ladder.today),
                     "times": item.returned_count, "facts": _facts(item),
                 },
                 subject_person=item.owner,

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from maque.ledger.definitions import past_deadline, rate
 from maque.ledger.models import Item, State, Transition
 from maque.organisation.models import Person, Town, Village
 from maque.supervision.models import (
@@ -19,10 +20,6 @@ from maque.supervision.models import (
     ScoringScheme,
 )
 from maque.supervision.scoring import Counts, Weights, period_bounds, rank, score
-
-
-def _rate(part: int, whole: int) -> float:
-    return round(100.0 * part / whole, 1) if whole else 0.0
 
 
 def round_report(*, round: InspectionRound) -> list[dict[str, Any]]:  # noqa: A002
@@ -57,7 +54,7 @@ def round_report(*, round: InspectionRound) -> list[dict[str, Any]]:  # noqa: A0
                 "inadequate": row.get("inadequate", 0),
                 "false_close": row.get("false_close", 0),
                 "new_problems": row.get("new_problems", 0),
-                "pass_rate": _rate(row.get("passed", 0), inspected),
+                "pass_rate": rate(row.get("passed", 0), inspected),
             }
         )
     return report
@@ -102,7 +99,7 @@ def score_counts(*, town: Town, period: str, subject: str = "village", today: da
         .annotate(
             registered=Count("id"),
             closed=Count("id", filter=Q(state=State.CLOSED, closed_at__lt=end_at)),
-            overdue=Count("id", filter=open_at_end & Q(deadline__lt=as_of_day)),
+            overdue=Count("id", filter=open_at_end & past_deadline(as_of_day)),
         )
         .order_by()
     )

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from maque.ledger.definitions import rate
 from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.models import Category
 from maque.organisation.access import actor_for
@@ -177,7 +178,7 @@ def round_report_page(request: HttpRequest, pk: int) -> HttpResponse:
     report = round_report(round=inspection_round)
     totals = {key: sum(row[key] for row in report)
               for key in ("sampled", "inspected", "passed", "inadequate", "false_close", "new_problems")}
-    totals["pass_rate"] = round(100.0 * totals["passed"] / totals["inspected"], 1) if totals["inspected"] else 0.0
+    totals["pass_rate"] = rate(totals["passed"], totals["inspected"])
     return render(request, "workspace/rhythm/round_report.html",
                   {"round": inspection_round, "report": report, "totals": totals})
 

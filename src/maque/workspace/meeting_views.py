@@ -87,6 +87,14 @@ def _week(value: str | None) -> datetime | None:
         return None
 
 
+def _cell(key: str, this: float | None, last: float | None, worse_when_up: bool | None) -> dict[str, Any]:
+    """One indicator of a village; a rate with nothing to rate reads "—" and has no trend."""
+    if this is None or last is None:
+        return {"key": key, "this": "—" if this is None else this, "last": "—" if last is None else last,
+                "worse_when_up": None}
+    return {"key": key, "this": this, "last": last, "worse_when_up": worse_when_up}
+
+
 def indicator_table(pack: dict[str, Any]) -> dict[str, Any]:
     """The stored indicator pack as rows of (village, [(label, this, last, worse_when_up)…])."""
     rows = []
@@ -95,8 +103,7 @@ def indicator_table(pack: dict[str, Any]) -> dict[str, Any]:
         rows.append({
             "village_id": entry.get("village_id"),
             "village": entry.get("village", ""),
-            "cells": [{"key": key, "this": this.get(key, 0), "last": last.get(key, 0), "worse_when_up": worse}
-                      for key, _label, worse in INDICATORS],
+            "cells": [_cell(key, this.get(key, 0), last.get(key, 0), worse) for key, _label, worse in INDICATORS],
         })
     this_week, last_week = pack.get("this_week") or [None, None], pack.get("last_week") or [None, None]
     return {

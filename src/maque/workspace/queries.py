@@ -12,6 +12,8 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, S
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from maque.ledger import definitions
+from maque.ledger.definitions import closure_rate
 from maque.ledger.models import OPEN_STATES, Item, ItemRequest, Light, State, Transition
 from maque.ledger.queries import with_indicators
 from maque.organisation.access import Actor
@@ -25,7 +27,6 @@ LIGHT_ORDER = Case(
     default=Value(4),
     output_field=IntegerField(),
 )
-DUE_SOON_DAYS = 7
 
 
 def _last_return_reason() -> Subquery:
@@ -52,14 +53,16 @@ def cadre_home(*, user: AbstractBaseUser, actor: Actor, day: date | None = None)
     )
     rows = list(
         items.annotate(light_order=LIGHT_ORDER, return_reason=_last_return_reason())
-        .select_related("village", "category")
+        .select_related("village", "category", "town")
         .order_by("light_order", "deadline", "id")
     )
     home = CadreHome(items=rows)
     for item in rows:
         if item.overdue:
             home.overdue.append(item)
-        elif item.state in OPEN_STATES and item.deadline <= day + timedelta(days=DUE_SOON_DAYS):
+        elif definitions.is_due_soon(
+            state=item.state, deadline=item.deadline, day=day, within_days=item.town.light_due_soon_days
+        ):
             home.due_soon.append(item)
         if item.state == State.RECTIFYING and item.returned_count and item.return_reason:
             home.returned.append(item)
@@ -86,7 +89,7 @@ def contact_leader_home(*, user: AbstractBaseUser, actor: Actor, day: date | Non
         village_counts(Village.objects.visible_to(user).filter(pk__in=village_ids), day).order_by("name")
     )
     for village in villages:
-        village.closure_rate = rate(village.closed, village.total)
+        village.closure_rate = closure_rate(village.closed, village.total)
     waiting = (
         with_indicators(
             Item.objects.visible_to(user).filter(village_id__in=village_ids).filter(
@@ -102,10 +105,6 @@ def contact_leader_home(*, user: AbstractBaseUser, actor: Actor, day: date | Non
         .order_by("deadline", "id")
     )
     return {"villages": villages, "waiting": list(waiting[:50])}
-
-
-def rate(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
 
 
 def town_overview(*, user: AbstractBaseUser, actor: Actor, day: date | None = None) -> dict[str, Any]:
@@ -126,15 +125,15 @@ def town_overview(*, user: AbstractBaseUser, actor: Actor, day: date | None = No
     }
     rows = list(village_counts(villages, day).order_by("town__name", "name"))
     for village in rows:
-        village.closure_rate = rate(village.closed, village.total)
+        village.closure_rate = closure_rate(village.closed, village.total)
         village.lights = {colour: lights.get(village.pk, {}).get(colour, 0) for colour in Light.values}
     totals = items.aggregate(
         total=Count("id", filter=~Q(state=State.CANCELLED)),
         closed=Count("id", filter=Q(state=State.CLOSED)),
-        overdue=Count("id", filter=Q(state__in=OPEN_STATES, deadline__lt=day)),
+        overdue=Count("id", filter=definitions.overdue(day)),
         submitted=Count("id", filter=Q(state=State.SUBMITTED)),
     )
-    totals["closure_rate"] = rate(totals["closed"], totals["total"])
+    totals["closure_rate"] = closure_rate(totals["closed"], totals["total"])
     return {"villages": rows, "totals": totals, "charts": _charts(items, [v.name for v in rows], day)}
 
 

@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from maque.core.masking import mask_phone
 from maque.ledger import lifecycle
+from maque.ledger.definitions import closure_rate
 from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.models import OPEN_STATES, Campaign, Category, Item
 from maque.ledger.queries import item_list, with_indicators
@@ -155,10 +157,6 @@ def village_list(request: HttpRequest) -> HttpResponse:
     return render(request, "workspace/village_list.html", {"villages": villages})
 
 
-def mask_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
-
-
 @login_required
 def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Profile, four teams, the grid now and its history, the village's items and plots."""
@@ -167,7 +165,7 @@ def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     masked = actor.masks_personal_data()
     counts = queries.village_counts(Village.objects.filter(pk=village.pk), today).get()
-    counts.closure_rate = queries.rate(counts.closed, counts.total)
+    counts.closure_rate = closure_rate(counts.closed, counts.total)
     grid_now = [
         (label, grid.responsible_on(village=village, role=role, day=today))
         for role, label in ((Role.CONTACT_LEADER, _("Contact leader")), (Role.CADRE, _("Contact cadres")),

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from maque.core.masking import mask_text
 from maque.exchange.importer.state import ParsedRow, SheetState
 from maque.exchange.layout import (
     STATE_NAMES,
-    mask_personal,
 )
 from maque.ledger import lifecycle
 from maque.ledger.attributes import clean_attributes
@@ -167,7 +167,7 @@ class LifecycleWriting(SheetState):
 
     def _same_text(self, current: str, value: str) -> bool:
         current = current or ""
-        return current == value or (self.masks and mask_personal(current) == value)
+        return current == value or (self.masks and mask_text(current) == value)
 
     def _same_attributes(self, current: dict[str, Any], cleaned: dict[str, Any]) -> bool:
         """Equal as values: 3.50 is 3.5, and a masked text is the text it masks."""
@@ -184,7 +184,7 @@ class LifecycleWriting(SheetState):
                         continue
                 except InvalidOperation:
                     return False
-            if not (self.masks and isinstance(value, str) and mask_personal(value) == new):
+            if not (self.masks and isinstance(value, str) and mask_text(value) == new):
                 return False
         return True
 
