@@ -72,7 +72,7 @@ def test_it_shows_the_weekly_diagnosis_pack_per_village_this_week_against_last(c
     page = response.content.decode()
     rows = {row["village"]: row for row in response.context["pack"]["rows"]}
     gaige = {cell["key"]: (cell["this"], cell["last"]) for cell in rows["改革村"]["cells"]}
-    assert gaige["found"] == (2, 0) and gaige["closed"] == (1, 0) and gaige["closure_rate"] == (50.0, 0.0)
+    assert gaige["found"] == (2, 0) and gaige["closed"] == (1, 0) and gaige["closure_rate"] == (50.0, "—")
     shuangsheng = {cell["key"]: cell["this"] for cell in rows["双胜村"]["cells"]}
     assert shuangsheng["found"] == 1 and shuangsheng["closed"] == 0
     assert "指标包" in page and "销号率" in page and "改革村" in page and "双胜村" in page
