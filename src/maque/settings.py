@@ -183,6 +183,20 @@ MAQUE_IMPORT_MAX_ROWS = env.int("MAQUE_IMPORT_MAX_ROWS", 100_000, minimum=1)
 MAQUE_BASE_URL = (env.str("MAQUE_BASE_URL", "") or "").rstrip("/")
 
 MAQUE_TOKEN_TTL_DAYS = env.int("MAQUE_TOKEN_TTL_DAYS", 30, minimum=1)
+
+# Failed sign-ins (web and API alike, counted in the database so every server process shares
+# them). An account is paused from one address after MAQUE_SIGNIN_FAILURES failures there, and
+# everywhere after MAQUE_SIGNIN_ACCOUNT_FAILURES; an address is paused for every account when
+# sign-ins to MAQUE_SIGNIN_ADDRESS_ACCOUNTS different accounts fail from it (password spraying).
+# Counts run over, and pauses last, MAQUE_SIGNIN_LOCK_MINUTES.
+MAQUE_SIGNIN_FAILURES = env.int("MAQUE_SIGNIN_FAILURES", 5, minimum=1)
+MAQUE_SIGNIN_ACCOUNT_FAILURES = env.int("MAQUE_SIGNIN_ACCOUNT_FAILURES", 20, minimum=1)
+MAQUE_SIGNIN_ADDRESS_ACCOUNTS = env.int("MAQUE_SIGNIN_ADDRESS_ACCOUNTS", 10, minimum=2)
+MAQUE_SIGNIN_LOCK_MINUTES = env.int("MAQUE_SIGNIN_LOCK_MINUTES", 15, minimum=1)
+# The request header a trusted reverse proxy puts the client's address in (e.g. X-Real-IP or
+# X-Forwarded-For, of which the last entry is taken: the one the proxy itself added). Empty:
+# the address of the connection. Set it only behind a proxy that overwrites the header.
+MAQUE_CLIENT_ADDRESS_HEADER = env.str("MAQUE_CLIENT_ADDRESS_HEADER", "") or ""
 MAQUE_DEMO = not PRODUCTION and env.bool("MAQUE_DEMO_BANNER", True)
 
 LOGIN_URL = "workspace:login"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
-
-from maque.workspace.auth import MAX_FAILURES
 
 
 def test_it_signs_in_and_lands_on_the_home_page(client, world):  # noqa: ANN001
@@ -15,7 +14,7 @@ def test_it_signs_in_and_lands_on_the_home_page(client, world):  # noqa: ANN001
 
 def test_it_locks_sign_in_after_repeated_failures_even_with_the_right_password(client, world):  # noqa: ANN001
     cache.clear()
-    for _attempt in range(MAX_FAILURES):
+    for _attempt in range(settings.MAQUE_SIGNIN_FAILURES):
         assert client.post("/login/", {"username": "cadre_gaige", "password": "wrong"}).status_code == 200
     response = client.post("/login/", {"username": "cadre_gaige", "password": "pw-cadre_gaige"})
     assert response.status_code == 200
@@ -26,7 +25,7 @@ def test_it_locks_sign_in_after_repeated_failures_even_with_the_right_password(c
 
 def test_it_a_success_clears_the_failures_of_the_account(client, world):  # noqa: ANN001
     cache.clear()
-    for _attempt in range(MAX_FAILURES - 1):
+    for _attempt in range(settings.MAQUE_SIGNIN_FAILURES - 1):
         client.post("/login/", {"username": "leader", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
     assert client.post("/login/", {"username": "leader", "password": "pw-leader"}, REMOTE_ADDR="10.0.0.2").status_code == 302
     client.logout()

@@ -5,7 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from maque.api.models import ApiToken
+from maque.api import signin
+from maque.api.models import ApiToken, SignInThrottle
 
 
 @admin.register(ApiToken)
@@ -35,4 +36,37 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False  # tokens are issued through POST /api/v1/auth/token only
 
     def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False
+
+
+@admin.register(SignInThrottle)
+class SignInThrottleAdmin(admin.ModelAdmin):
+    """Paused sign-ins: an administrator lifts a pause at once (the rows stay, reset)."""
+
+    list_display = ("scope", "key", "failures", "last_failure_at", "locked_until", "paused", "unlocked_by", "unlocked_at")
+    list_filter = ("scope", "locked_until")
+    search_fields = ("key",)
+    readonly_fields = (
+        "scope", "key", "failures", "window_started_at", "last_failure_at", "locked_until", "unlocked_by", "unlocked_at",
+    )
+    fields = readonly_fields
+    actions = ("unlock",)
+
+    @admin.display(boolean=True, description=_("paused now"))
+    def paused(self, row: SignInThrottle) -> bool:
+        return row.is_locked
+
+    @admin.action(description=_("Unlock the selected sign-ins"))
+    def unlock(self, request: HttpRequest, queryset: QuerySet[SignInThrottle]) -> None:
+        count = signin.unlock(throttles=list(queryset), by=request.user)  # type: ignore[arg-type]
+        self.message_user(
+            request,
+            ngettext("%(count)d sign-in unlocked.", "%(count)d sign-ins unlocked.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: SignInThrottle | None = None) -> bool:
         return False

@@ -15,7 +15,7 @@ from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
 from maque.api.errors import ApiError
-from maque.api.models import ApiToken, token_hash
+from maque.api.models import ApiToken, password_stamp, token_hash
 
 # last_used is a hint, not an audit trail: write it at most this often (each write takes the lock).
 LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -29,8 +29,8 @@ class BearerAuth(HttpBearer):
         if not token or len(token) > 200:
             return None
         found = ApiToken.objects.usable().select_related("user").filter(key_hash=token_hash(token)).first()
-        if found is None:
-            return None
+        if found is None or found.password_stamp != password_stamp(found.user):
+            return None  # unknown, expired, revoked, or issued under a password since changed
         now = timezone.now()
         if found.last_used is None or now - found.last_used > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=found.pk).update(last_used=now)

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from maque.api import signin
 from maque.api.errors import ApiError
-from maque.api.models import ApiToken, token_hash
-
-# Repeated bad passwords for one username lock that username out of token issuing for a while.
-FAILED_LOGIN_LIMIT = 5
-FAILED_LOGIN_WINDOW_SECONDS = 15 * 60
+from maque.api.models import ApiToken, password_stamp, token_hash
 
 
 @dataclass(frozen=True)
@@ -30,46 +24,17 @@ class IssuedToken:
     record: ApiToken
 
 
-def _failures_key(username: str) -> str:
-    digest = hashlib.sha256(username.strip().casefold().encode("utf-8", "surrogatepass")).hexdigest()
-    return f"maque:api:token-failures:{digest}"
-
-
-def _refuse_if_throttled(username: str) -> None:
-    failures = cache.get(_failures_key(username), 0)
-    if failures >= FAILED_LOGIN_LIMIT:
-        minutes = FAILED_LOGIN_WINDOW_SECONDS // 60
-        raise ApiError(
-            429,
-            ngettext(
-                "Too many wrong passwords for this user. Try again in %(minutes)d minute.",
-                "Too many wrong passwords for this user. Try again in %(minutes)d minutes.",
-                minutes,
-            )
-            % {"minutes": minutes},
-            code="throttled",
-            retry_after=FAILED_LOGIN_WINDOW_SECONDS,
-        )
-
-
-def _count_failure(username: str) -> None:
-    key = _failures_key(username)
-    if cache.add(key, 1, FAILED_LOGIN_WINDOW_SECONDS):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, FAILED_LOGIN_WINDOW_SECONDS)
-
-
 def token_issue(*, request: HttpRequest | None, username: str, password: str) -> IssuedToken:
     """Check the credentials and issue a new token; only its hash is stored."""
-    _refuse_if_throttled(username)
+    address = signin.client_address(request)
+    pause = signin.pause_for(username=username, address=address)
+    if pause is not None:
+        raise ApiError(429, pause.message(), code="throttled", retry_after=pause.seconds_left)
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
-        _count_failure(username)
+        signin.record_failure(username=username, address=address)
         raise ApiError(401, _("Wrong username or password."), code="invalid_credentials")
-    cache.delete(_failures_key(username))
+    signin.record_success(username=username, address=address)
     secret = ApiToken.new_secret()
     now = timezone.now()
     record = ApiToken.objects.create(
@@ -79,6 +44,7 @@ def token_issue(*, request: HttpRequest | None, username: str, password: str) ->
         created=now,
         expires=now + ApiToken.lifetime(),
         client=(request.headers.get("User-Agent", "") if request is not None else "")[:200],
+        password_stamp=password_stamp(user),
     )
     return IssuedToken(token=secret, expires=record.expires, record=record)
 
