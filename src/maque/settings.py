@@ -27,6 +27,14 @@ PRODUCTION = MODE == "production"
 DEBUG = env.bool("MAQUE_DEBUG", False)
 
 
+def _private_dir(path: Path) -> None:
+    """Create a directory only its owner may enter (the database, uploads and keys live there)."""
+    existed = path.exists()
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not existed:
+        path.chmod(0o700)  # mkdir's mode is narrowed by the umask, never widened
+
+
 def _secret_key() -> str:
     configured = env.str("MAQUE_SECRET_KEY")
     if configured:
@@ -36,7 +44,7 @@ def _secret_key() -> str:
     if PRODUCTION:
         raise ImproperlyConfigured("MAQUE_SECRET_KEY is required when MAQUE_MODE=production")
     # The demo keeps a generated key under var/ so sessions survive a restart.
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _private_dir(VAR_DIR)
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
@@ -88,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "maque.core.headers.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -116,7 +125,7 @@ TEMPLATES = [
 # Database: one URL. The embedded default is a SQLite file under var/ in WAL mode with a busy
 # timeout; IMMEDIATE transactions take the write lock up front, so concurrent writers queue
 # instead of failing half-way with "database is locked".
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+_private_dir(VAR_DIR)
 DATABASE_URL = env.str("MAQUE_DATABASE_URL", f"sqlite:///{VAR_DIR / 'maque.sqlite3'}")
 try:
     _database = dj_database_url.parse(DATABASE_URL, conn_max_age=env.int("MAQUE_DB_CONN_MAX_AGE", 0, minimum=0))
@@ -201,6 +210,31 @@ MAQUE_DEMO = not PRODUCTION and env.bool("MAQUE_DEMO_BANNER", True)
 
 LOGIN_URL = "workspace:login"
 LOGIN_REDIRECT_URL = "workspace:home"
+
+# Uploaded evidence is readable by the server's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# The API's documentation (/api/v1/docs and openapi.json): public, for signed-in users only, or off.
+MAQUE_API_DOCS = env.choice("MAQUE_API_DOCS", "signed-in" if PRODUCTION else "public", ("public", "signed-in", "off"))
+
+# Every page and response may load only this server's own files (the assets are vendored).
+MAQUE_CONTENT_SECURITY_POLICY = env.str(
+    "MAQUE_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'",
+)
+
+# HTTPS in production: behind the reverse proxy that terminates TLS and says so in
+# MAQUE_PROXY_SSL_HEADER (X-Forwarded-Proto: https), plain-HTTP requests are redirected and
+# browsers are told to use HTTPS only (HSTS).
+if PRODUCTION:
+    _proxy_ssl_header = env.str("MAQUE_PROXY_SSL_HEADER", "X-Forwarded-Proto") or ""
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+    SECURE_SSL_REDIRECT = env.bool("MAQUE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env.int("MAQUE_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("MAQUE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env.bool("MAQUE_HSTS_PRELOAD", True)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION and env.bool("MAQUE_SECURE_COOKIES", True)

@@ -7,18 +7,31 @@ field, `PermissionDenied`/`NotPermitted` → 403, `Http404`/`DoesNotExist` → 4
 → 409, `maque.api.errors.ApiError` for anything else; see `maque.api.errors`.
 """
 
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI, Swagger
 
 from maque.api import errors
 from maque.api.auth import BearerAuth, SessionAuth
 from maque.api.parser import MaqueParser
 
+
+def _signed_in(view: Any) -> Any:
+    return login_required(view)
+
+
 api = NinjaAPI(
     title="Maque API",
     version="1",
     description="麻雀 · Maque: the ledger of a township's key work. Send `Authorization: Bearer <token>` (from POST /auth/token) or use the browser session.",
     urls_namespace="api-v1",
-    docs_url="/docs",
+    # MAQUE_API_DOCS: the documentation and its OpenAPI document for anyone, for signed-in users
+    # only (the production default), or not at all.
+    docs_url=None if settings.MAQUE_API_DOCS == "off" else "/docs",
+    openapi_url=None if settings.MAQUE_API_DOCS == "off" else "/openapi.json",
+    docs_decorator=_signed_in if settings.MAQUE_API_DOCS == "signed-in" else None,
     # Served from the package's own static files; no validator badge (it would call out).
     docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
     auth=[BearerAuth(), SessionAuth()],
