@@ -20,6 +20,8 @@ usage: maque COMMAND [options]
   setup         create or upgrade the database and install the catalogue
   createadmin   create an administrator account
   generate      generate a synthetic data set of any size
+  backup        write one consistent archive of the database and uploads (-o FILE)
+  restore       restore such an archive into a new, empty installation
   manage …      any Django management command
 
 Run `maque COMMAND --help` for a command's options.
