@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "maque.workspace.middleware.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "maque.urls"

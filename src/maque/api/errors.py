@@ -22,6 +22,7 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
+from maque.core.busy import RETRY_AFTER_SECONDS, is_busy
 from maque.ledger.errors import ConflictError
 
 logger = logging.getLogger(__name__)
@@ -282,6 +284,16 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(SuspiciousOperation)
     def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
         return respond(request, status=400, detail=_http_detail(400), code="bad_request")
+
+    @api.exception_handler(OperationalError)
+    def on_database_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+        if not is_busy(exc):
+            return on_bug(request, exc)
+        logger.warning("busy database on %s %s: %s", request.method, request.path, exc)
+        detail = _("The database is busy with another change; nothing was changed. Try again in a few seconds.")
+        response = respond(request, status=503, detail=detail, code="busy", retry_after=RETRY_AFTER_SECONDS)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @api.exception_handler(Exception)
     def on_bug(request: HttpRequest, exc: Exception) -> HttpResponse:
