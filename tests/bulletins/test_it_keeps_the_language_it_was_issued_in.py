@@ -38,7 +38,7 @@ def test_it_writes_a_chinese_bulletin_even_for_a_reader_in_english(world, client
     texts = docx_texts(client, bulletin, "en")
     assert "一、整治不及时的问题" in texts and "（一）改革村（1件）" in texts and "四、工作要求" in texts
     assert "抄送：镇党委、镇人民政府主要领导，镇纪委。" in texts
-    assert any(text.startswith("截至") and "全镇共排查登记问题1件" in text for text in texts)
+    assert any(text.startswith("截至") and "全镇累计排查登记问题1件" in text for text in texts)
     assert not any("Late rectification" in text for text in texts)
     page = client.get(f"/bulletins/{bulletin.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     # The page around the bulletin speaks the reader's language, the bulletin its own.

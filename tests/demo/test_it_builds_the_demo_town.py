@@ -248,3 +248,16 @@ def test_it_prints_the_url_and_the_logins_with_their_roles(demo):
         assert username in output
     assert "联村领导（改革村）" in output and "主要领导" in output
 
+
+
+def test_it_ships_the_bulletins_of_its_recent_working_days(demo):  # noqa: ANN001
+    from maque.bulletins.models import Bulletin
+    from maque.rhythm.calendar import is_working_day
+
+    bulletins = list(Bulletin.objects.filter(town=demo.town).order_by("number"))
+    assert len(bulletins) == 5
+    assert [b.number for b in bulletins] == [1, 2, 3, 4, 5]
+    assert all(b.scheduled and is_working_day(demo.town, b.day) for b in bulletins)
+    assert [b.day for b in bulletins] == sorted(b.day for b in bulletins)
+    assert bulletins[0].snapshot["totals"]["total"] > 0
+    assert bulletins[-1].snapshot["previous"] == bulletins[-2].code

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
@@ -26,6 +27,7 @@ class BulletinIn(Schema):
     date: dt.date | None = None
     town: int | None = None
     corrects: int | None = None
+    special: bool = False
 
 
 class BulletinSummary(Schema):
@@ -100,7 +102,7 @@ def issue(request: HttpRequest, payload: BulletinIn) -> Status[dict[str, Any]]:
     if payload.corrects is not None:
         corrects = get_object_or_404(Bulletin.objects.visible_to(user), pk=payload.corrects)
     town = corrects.town if corrects is not None else _town(request, payload.town)
-    bulletin = bulletin_issue(town=town, day=payload.date, by=user, corrects=corrects)
+    bulletin = bulletin_issue(town=town, day=payload.date, by=user, corrects=corrects, special=payload.special)
     return Status(201, _detail(bulletin))
 
 
@@ -136,11 +138,15 @@ def _docx_of(bulletin: Bulletin) -> bytes:
 DOCX_CACHE_SECONDS = 24 * 3600
 
 
+def docx_disposition(bulletin: Bulletin) -> str:
+    """Saved under the bulletin's own number, `蒿坪通〔2026〕1号.docx` (RFC 5987 `filename*`)."""
+    return content_disposition_header(True, f"{bulletin.code}.docx") or "attachment"
+
+
 @router.get("/{bulletin_id}/docx", url_name="bulletin_docx")
 def docx(request: HttpRequest, bulletin_id: int) -> HttpResponse:
     """The bulletin as a Word document in the official-document layout."""
     bulletin = get_object_or_404(Bulletin.objects.visible_to(request_user(request)), pk=bulletin_id)
     response = HttpResponse(_docx_of(bulletin), content_type=DOCX_TYPE)
-    filename = f"bulletin-{bulletin.year}-{bulletin.number}.docx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = docx_disposition(bulletin)
     return response

@@ -211,6 +211,18 @@ def returned_items(
     ]
 
 
+def daily_bulletin_of(*, town: Town, day: date) -> Bulletin | None:
+    """The town's daily bulletin for `day` (by schedule or by hand), if it has one: neither a
+    correction nor a special bulletin."""
+    return (
+        Bulletin.objects.filter(town=town, day=day, corrects__isnull=True)
+        .exclude(snapshot__kind="special")
+        .only("id", "code")
+        .order_by("id")
+        .first()
+    )
+
+
 def previous_bulletin(*, town: Town, as_of: datetime) -> Bulletin | None:
     """The latest original (not a correction) bulletin of the town before `as_of`."""
     return (
@@ -251,7 +263,9 @@ def bulletin_figures(
         town=town, as_of=as_of, since=since, villages=names, after_transition=after_transition,
         upto_transition=upto_transition,
     )
-    worst = sorted((row for row in tables["ranking"] if row["overdue"]), key=lambda row: (-row["overdue"], row["rank"]))
+    # The most overdue first; at an equal number, the worse-ranked village (lower closure rate)
+    # first, so a tie never spares the weaker village. The document states this rule.
+    worst = sorted((row for row in tables["ranking"] if row["overdue"]), key=lambda row: (-row["overdue"], -row["rank"]))
     return {
         "totals": totals,
         "campaigns": tables["campaigns"],

@@ -14,7 +14,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from maque.bulletins.models import Bulletin, BulletinCounter, snapshot_hash
-from maque.bulletins.queries import bulletin_figures, document_date, previous_bulletin
+from maque.bulletins.queries import (
+    bulletin_figures,
+    daily_bulletin_of,
+    document_date,
+    previous_bulletin,
+)
 from maque.ledger.errors import NotPermitted
 from maque.ledger.models import Campaign, Transition
 from maque.organisation.access import actor_for
@@ -74,15 +79,18 @@ def bulletin_issue(
     day: date | None = None,
     by: AbstractBaseUser | None = None,
     corrects: Bulletin | None = None,
+    special: bool = False,
     scheduled: bool = False,
     now: datetime | None = None,
 ) -> Bulletin:
     """Issue the bulletin of `town` for `day` (today by default) under the next number of the year.
 
     A correction (`corrects`) reports on the same day and period as the bulletin it corrects, with
-    figures taken afresh, and cites it. The number is taken under a row lock in the same
-    transaction as the insert, so concurrent callers never share a number and a failed insert
-    leaves no gap.
+    figures taken afresh, and cites it. A town has one daily bulletin per day: another one for
+    the same day must say what it is — a correction, or a `special` bulletin (特别通报) — or it
+    is refused with the number of the one that day already has. The number is taken under a row
+    lock in the same transaction as the insert, so concurrent callers never share a number (nor
+    both pass the one-per-day check) and a failed insert leaves no gap.
     """
     _check_issuer(town, by)
     now = now or timezone.now()
@@ -115,16 +123,29 @@ def bulletin_issue(
         town=town, day=day, as_of=as_of, since=since, after_transition=after_transition, upto_transition=upto,
         named=named,
     )
+    if corrects is not None and special:
+        raise ValidationError({"special": [_("A bulletin is either a correction or a special bulletin, not both.")]})
     with transaction.atomic():
         number = _next_number(town, day.year)
+        if corrects is None and not special:
+            existing = daily_bulletin_of(town=town, day=day)
+            if existing is not None:
+                raise ValidationError({"day": [
+                    _("%(day)s already has its daily bulletin, %(code)s. To change what it says, issue a correction of "
+                      "it; to report something more that day, issue a special bulletin.")
+                    % {"day": document_date(day), "code": existing.code}
+                ]})
         code = bulletin_code(town, day.year, number)
         title = _title(town, day)
         if corrects is not None:
             title = _("%(title)s (correction)") % {"title": title}
+        elif special:
+            title = _("%(title)s (special)") % {"title": title}
         # The wording is in the language active at issue time (the default is Chinese); the Word
         # document renders its fixed text in the same language, so it never changes either.
         snapshot: dict[str, Any] = {
             "language": translation.get_language() or settings.LANGUAGE_CODE,
+            "kind": "correction" if corrects is not None else "special" if special else "daily",
             "town": town.name,
             "authority": _authority(town),
             "code": code,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from maque.bulletins.models import Bulletin
+from maque.bulletins.queries import daily_bulletin_of
 from maque.bulletins.services import bulletin_issue
 from maque.organisation.models import Town
 
@@ -30,11 +31,11 @@ def issue_due_bulletins(*, now: datetime) -> int:
             continue
         if not is_working_day(town, day):
             continue
-        if Bulletin.objects.filter(town=town, day=day, scheduled=True).exists():
-            continue
+        if daily_bulletin_of(town=town, day=day) is not None:
+            continue  # issued already, on schedule or by hand
         try:
             bulletin_issue(town=town, day=day, scheduled=True, now=now)
-        except IntegrityError:
-            continue  # another tick issued it first
+        except (IntegrityError, ValidationError):
+            continue  # another tick (or a person) issued it first
         issued += 1
     return issued

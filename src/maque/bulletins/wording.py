@@ -82,37 +82,58 @@ def _outline_number(n: int) -> str:
 
 def _write_overall(out: list[Block], s: dict[str, Any]) -> None:
     totals = s["totals"]
-    if s.get("previous"):
-        since = _("since the last bulletin (%(code)s)") % {"code": s["previous"]}
-    else:
-        since = pgettext("bulletin", "in this period")
+    # The town's first bulletin has nothing to count "new" from: it gives running totals since
+    # records began and says so, rather than calling all history new.
+    first = not s.get("previous") and not s.get("since")
     if s.get("corrects"):
         _add_body(
             out,
             _("This bulletin corrects %(code)s; that bulletin is void and this one stands.") % {"code": s["corrects"]},
         )
-    _add_body(
-        out,
-        _(
-            "As of %(time)s the town has registered %(total)s problems, %(closed)s of them closed out, a closure "
-            "rate of %(rate)s; %(since)s, %(new)s new and %(closed_new)s closed out; %(overdue)s overdue and "
-            "not rectified."
-        ) % {
-            "time": _time_text(s["as_of"]), "total": totals["total"], "closed": totals["closed"],
-            "rate": rate_text(totals["closure_rate"]), "since": since, "new": totals["new"], "closed_new": totals["closed_new"],
-            "overdue": totals["overdue"],
-        },
-    )
-    parts = [
-        _(
-            "%(campaign)s: %(total)s in all, %(closed)s closed out, a closure rate of %(rate)s, %(new)s new and "
-            "%(closed_new)s closed out, %(overdue)s overdue"
-        ) % {
-            "campaign": row["campaign"], "total": row["total"], "closed": row["closed"], "rate": rate_text(row["closure_rate"]),
-            "new": row["new"], "closed_new": row["closed_new"], "overdue": row["overdue"],
+    values = {
+        "time": _time_text(s["as_of"]), "total": totals["total"], "closed": totals["closed"],
+        "rate": rate_text(totals["closure_rate"]), "overdue": totals["overdue"],
+    }
+    if first:
+        _add_body(
+            out,
+            _(
+                "As of %(time)s the town has registered %(total)s problems in all since records began, %(closed)s of "
+                "them closed out, a closure rate of %(rate)s; %(overdue)s overdue and not rectified. This is the "
+                "first bulletin: every figure is a running total."
+            ) % values,
+        )
+    else:
+        since = _("since the last bulletin (%(code)s)") % {"code": s["previous"]} if s.get("previous") else pgettext(
+            "bulletin", "in this period"
+        )
+        _add_body(
+            out,
+            _(
+                "As of %(time)s the town has registered %(total)s problems, %(closed)s of them closed out, a closure "
+                "rate of %(rate)s; %(since)s, %(new)s new and %(closed_new)s closed out; %(overdue)s overdue and "
+                "not rectified."
+            ) % {**values, "since": since, "new": totals["new"], "closed_new": totals["closed_new"]},
+        )
+    parts = []
+    for row in s["campaigns"]:
+        row_values = {
+            "campaign": row["campaign"], "total": row["total"], "closed": row["closed"],
+            "rate": rate_text(row["closure_rate"]), "new": row["new"], "closed_new": row["closed_new"],
+            "overdue": row["overdue"],
         }
-        for row in s["campaigns"]
-    ]
+        if first:
+            parts.append(
+                _("%(campaign)s: %(total)s in all, %(closed)s closed out, a closure rate of %(rate)s, %(overdue)s overdue")
+                % row_values
+            )
+        else:
+            parts.append(
+                _(
+                    "%(campaign)s: %(total)s in all, %(closed)s closed out, a closure rate of %(rate)s, %(new)s new and "
+                    "%(closed_new)s closed out, %(overdue)s overdue"
+                ) % row_values
+            )
     if parts:
         _add_body(
             out,
@@ -224,7 +245,10 @@ def _write_ranking(out: list[Block], s: dict[str, Any]) -> None:
     if named:
         _add_body(
             out,
-            _("%(villages)s, with the most overdue problems, are named in this bulletin.")
+            _(
+                "%(villages)s, with the most overdue problems, are named in this bulletin (at an equal number of "
+                "overdue problems, the village with the lower closure rate is named first)."
+            )
             % {"villages": pgettext("enumeration", ", ").join(named)},
         )
 

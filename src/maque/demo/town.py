@@ -106,8 +106,33 @@ def demo_build(*, seed: int = DEFAULT_SEED, today: date | None = None) -> DemoTo
     with transaction.atomic():
         cast = _organisation(rng, today)
         replay_ledger(cast, rng=rng, today=today)
+        _recent_bulletins(cast.town, today)
     town = cast.town
     return DemoTown(town=town, created=True, seconds=timer.monotonic() - started, states=state_counts(town))
+
+
+RECENT_BULLETINS = 5
+
+
+def _recent_bulletins(town: Town, today: date) -> None:
+    """The daily bulletins of the last few working days, issued at the town's bulletin time as
+    the schedule would have, so the 通报 list has a history (today's comes from `maque tick`)."""
+    from maque.bulletins.services import bulletin_issue
+    from maque.demo.clock import at, replay_at
+    from maque.rhythm.calendar import WorkingCalendar
+    from maque.rhythm.models import rhythm_settings
+
+    calendar = WorkingCalendar.of(town)
+    issue_time = rhythm_settings(town).bulletin_time
+    days = []
+    day = calendar.previous_working_day(today)
+    while len(days) < RECENT_BULLETINS:
+        days.append(day)
+        day = calendar.previous_working_day(day)
+    for day in reversed(days):
+        moment = at(day, issue_time.hour, issue_time.minute)
+        with replay_at(moment):
+            bulletin_issue(town=town, day=day, scheduled=True, now=moment)
 
 
 def state_counts(town: Town) -> dict[str, int]:
