@@ -16,12 +16,16 @@ maque — 麻雀 township key-work system
 usage: maque COMMAND [options]
 
   demo          prepare the demo town and serve it (MAQUE_PORT, MAQUE_DEMO_PASSWORD)
-  serve         serve with a production-grade WSGI server
+  serve         serve with a production-grade WSGI server (and run tick on a timer)
   setup         create or upgrade the database and install the catalogue
   createadmin   create an administrator account
-  generate      generate a synthetic data set of any size
+  tick          run the rhythm once: resume, escalate, bulletins, meetings, rounds, notifications
+  bulletin      issue a bulletin by hand (bulletin issue [--date D] [--special | --corrects CODE])
+  ledger        import and export ledger spreadsheets (ledger import|export|template …)
+  calendar      import or show a town's working calendar (calendar import|show …)
   backup        write one consistent archive of the database and uploads (-o FILE)
   restore       restore such an archive into a new, empty installation
+  generate      generate a synthetic data set of any size
   manage …      any Django management command
 
 Run `maque COMMAND --help` for a command's options.

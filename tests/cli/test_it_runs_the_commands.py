@@ -130,3 +130,35 @@ def test_the_demo_refuses_to_run_in_production_mode(db, settings):
     with pytest.raises(CommandError):
         call_command("demo", "--no-serve", stdout=StringIO())
     assert not Town.objects.exists()
+
+
+def test_it_lists_every_command_of_its_own_in_the_help():
+    import pkgutil
+    from pathlib import Path
+
+    import maque
+    from maque.cli import USAGE
+
+    package = Path(maque.__file__).resolve().parent
+    commands = {
+        module.name
+        for folder in package.glob("*/management/commands")
+        for module in pkgutil.iter_modules([str(folder)])
+    }
+    assert {"tick", "bulletin", "ledger", "calendar", "backup", "restore"} <= commands
+    listed = {line.split()[0] for line in USAGE.splitlines() if line.startswith("  ") and line.strip()}
+    assert commands <= listed, sorted(commands - listed)
+
+
+def test_it_keeps_quiet_when_a_tick_changes_nothing(db):  # noqa: ANN001
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("tick", stdout=out)
+    call_command("tick", stdout=out)
+    assert out.getvalue().strip() == ""
+    verbose = io.StringIO()
+    call_command("tick", stdout=verbose, verbosity=2)
+    assert "escalat" in verbose.getvalue()

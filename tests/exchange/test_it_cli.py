@@ -24,7 +24,7 @@ def test_it_writes_a_template(world, tmp_path):
     headers = [c.value for c in sheet[2]]
     assert headers[:7] == ["序号", "编号", "村", "组", "对象（户/地块）", "事项", "问题描述"]
     assert headers[7:12] == ["地块", "面积（亩）", "现状用途", "整治方向", "奖补资金（元）"]
-    assert headers[12:] == ["整改措施", "整改标准", "责任人", "整改时限", "整改进展", "状态", "是否销号", "销号日期", "核查人", "备注"]
+    assert headers[12:] == ["整改措施", "整改范围", "整改标准", "责任人", "整改时限", "整改进展", "状态", "是否销号", "销号日期", "核查人", "备注"]
     assert sheet["A1"].value == "蒿坪镇五个专项整治·耕地流出整治及撂荒地治理台账"
     with pytest.raises(CommandError):
         ledger("template", "nope", "-o", str(target))

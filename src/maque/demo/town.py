@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import time as timer
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -18,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from maque.demo import data
 from maque.demo.clock import at, replay_at
@@ -88,8 +90,12 @@ def demo_town() -> Town | None:
     return Town.objects.filter(code=data.TOWN["code"]).first()
 
 
-def demo_build(*, seed: int = DEFAULT_SEED, today: date | None = None) -> DemoTown:
-    """Build the demo town unless it exists; return what is there."""
+def demo_build(
+    *, seed: int = DEFAULT_SEED, today: date | None = None, progress: Callable[[str], None] | None = None
+) -> DemoTown:
+    """Build the demo town unless it exists; return what is there. `progress` hears of each
+    phase as it starts (the first build takes a minute or two)."""
+    say = progress or (lambda _text: None)
     started = timer.monotonic()
     existing = demo_town()
     if existing is not None:
@@ -104,8 +110,11 @@ def demo_build(*, seed: int = DEFAULT_SEED, today: date | None = None) -> DemoTo
     today = today or timezone.localdate()
     rng = random.Random(seed)
     with transaction.atomic():
+        say(_("Building the town, its villages, people and land…"))
         cast = _organisation(rng, today)
+        say(_("Replaying a few months of the ledger through the lifecycle (about a minute)…"))
         replay_ledger(cast, rng=rng, today=today)
+        say(_("Issuing the bulletins of the last working days…"))
         _recent_bulletins(cast.town, today)
     town = cast.town
     return DemoTown(town=town, created=True, seconds=timer.monotonic() - started, states=state_counts(town))
@@ -118,7 +127,6 @@ def _recent_bulletins(town: Town, today: date) -> None:
     """The daily bulletins of the last few working days, issued at the town's bulletin time as
     the schedule would have, so the 通报 list has a history (today's comes from `maque tick`)."""
     from maque.bulletins.services import bulletin_issue
-    from maque.demo.clock import at, replay_at
     from maque.rhythm.calendar import WorkingCalendar
     from maque.rhythm.models import rhythm_settings
 

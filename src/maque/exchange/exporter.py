@@ -44,7 +44,7 @@ from maque.organisation.models import Household, Person, Town, Village
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 ITERATOR_CHUNK = 2000
 VALIDATION_ROWS = 5000  # drop-downs reach this far below the last row, for rows the clerk adds
-MASKED_COLUMNS = frozenset({"subject", "title", "description", "measures", "progress", "note"})
+MASKED_COLUMNS = frozenset({"subject", "title", "description", "measures", "scope", "progress", "note"})
 _THIN = Side(style="thin", color="999999")
 TITLE_FONT = Font(name="宋体", size=16, bold=True)
 HEADER_FONT = Font(name="宋体", size=11, bold=True)

@@ -133,6 +133,36 @@ def period_bounds(period: str) -> tuple[date, date]:
     raise ValueError(period)
 
 
+# How people write periods: 2026年11月, 2026年第4季度, 2026年第47周, 2026/11, 2026.11, 202611.
+_WRITTEN_PERIODS = (
+    (re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月份?$"), "{0}-{1:02d}"),
+    (re.compile(r"^(\d{4})\s*[/.]\s*(\d{1,2})$"), "{0}-{1:02d}"),
+    (re.compile(r"^(\d{4})(\d{2})$"), "{0}-{1:02d}"),
+    (re.compile(r"^(\d{4})\s*年\s*第?\s*([1-4一二三四])\s*季度?$"), "{0}-Q{1}"),
+    (re.compile(r"^(\d{4})\s*年\s*第?\s*(\d{1,2})\s*周$"), "{0}-W{1:02d}"),
+)
+_CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
+EARLIEST_YEAR = 2000
+
+
+def period_parse(text: str, *, today: date) -> str:
+    """A period as a person may type it, in its canonical form (`2026-11`, `2026-Q4`, `2026-W47`).
+
+    Raises ValueError for what is not a period, or one before 2000 or after next year."""
+    value = (text or "").strip().upper().replace("－", "-").replace("—", "-")
+    for pattern, form in _WRITTEN_PERIODS:
+        if match := pattern.match(value):
+            year, part = int(match[1]), match[2]
+            value = form.format(year, _CHINESE_DIGITS.get(part) or int(part))
+            break
+    if match := re.match(r"^(\d{4})-(\d{1,2})$", value):
+        value = f"{match[1]}-{int(match[2]):02d}"
+    start, _end = period_bounds(value)
+    if not EARLIEST_YEAR <= start.year <= today.year + 1:
+        raise ValueError(value)
+    return value
+
+
 def period_of(day: date, kind: str = "month") -> str:
     if kind == "week":
         year, week, _weekday = day.isocalendar()

@@ -210,6 +210,10 @@ class RegisterForm(forms.Form):
     title = forms.CharField(label=_("Problem (short title)"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     measures = forms.CharField(label=_("Rectification measures"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    scope = forms.CharField(
+        label=_("Scope of rectification"), required=False, max_length=200,
+        help_text=_("Where and how far, e.g. 三组河坝地 3.5 亩"),
+    )
     subject = forms.CharField(label=_("Household or place"), required=False, max_length=100)
     deadline = forms.DateField(
         label=_("Deadline"), required=False, widget=DateInput(),

@@ -203,7 +203,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 item = lifecycle.item_create(
                     by=request.user, campaign=category.campaign, category=category, village=data["village"],
                     title=data["title"], deadline=data.get("deadline"), attributes=form.attributes(), via="web",
-                    description=data.get("description", ""), measures=data.get("measures", ""),
+                    description=data.get("description", ""), measures=data.get("measures", ""), scope=data.get("scope", ""),
                     subject=data.get("subject", ""), group=data.get("group"), plot=form.plot_for_item(),
                 )
                 if photo is not None:

@@ -27,6 +27,7 @@ from maque.accountability.queries import case_get, case_list, may_see_cases
 from maque.accountability.services import case_change_status, case_open
 from maque.bulletins.queries import bulletin_list
 from maque.bulletins.services import bulletin_issue
+from maque.ledger.definitions import rate_text
 from maque.ledger.errors import ConflictError, NotPermitted
 from maque.notifications.models import Notification
 from maque.notifications.queries import notification_list, unread_count
@@ -35,7 +36,7 @@ from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Village
 from maque.rhythm.models import rhythm_settings
 from maque.supervision.queries import scores_visible
-from maque.supervision.scoring import period_bounds, period_of, previous_period
+from maque.supervision.scoring import period_of, period_parse, previous_period
 from maque.workspace import rhythm_access
 from maque.workspace.forms import add_service_errors, style
 from maque.workspace.rhythm_forms import CaseFilterForm, CaseOpenForm, CaseStatusForm
@@ -142,23 +143,29 @@ def scores(request: HttpRequest) -> HttpResponse:
         return render(request, "workspace/rhythm/scores.html", {"no_town": True})
     kind = rhythm_settings(town).scoring_period
     current = period_of(timezone.localdate(), kind)
-    period = (request.GET.get("period") or current).strip().upper()
+    typed = (request.GET.get("period") or "").strip()
     subject = request.GET.get("subject") or "village"
     error = ""
     try:
-        period_bounds(period)
+        period = period_parse(typed, today=timezone.localdate()) if typed else current
     except ValueError:
-        error = _("A period looks like 2026-11, 2026-Q4 or 2026-W47.")
-        period = current
+        error = _("“%(typed)s” is not a period: write a month such as 2026-11 or 2026年11月, a quarter such as 2026-Q4, or a week such as 2026-W47.") % {"typed": typed[:40]}
+        period = ""
     if subject not in ("village", "owner"):
         subject = "village"
-    rows = scores_visible(user=request.user, town=town, period=period, subject=subject)
-    earlier = [period]
+    # After a mistake nothing is ranked: another period's figures under the error would mislead.
+    rows = scores_visible(user=request.user, town=town, period=period, subject=subject) if period else []
+    for row in rows:  # a rate reads as a percentage (32.8%), not as the ratio the formula uses
+        for line in row["breakdown"]:
+            if line["rule"].endswith("rate"):
+                line["count"] = rate_text(round(float(line["count"]) * 100, 1))
+    earlier = [period or current]
     for _step in range(5):
         earlier.append(previous_period(earlier[-1], kind))
     return render(request, "workspace/rhythm/scores.html", {
-        "town": town, "period": period, "subject": subject, "rows": rows, "error": error,
-        "periods": earlier, "current": current, "town_wide": rhythm_access.sees_town(actor),
+        "town": town, "period": period, "typed": typed if error else period, "subject": subject, "rows": rows,
+        "error": error, "periods": earlier, "current": current, "town_wide": rhythm_access.sees_town(actor),
+        "month_picker": kind == "month",
     })
 
 

@@ -29,7 +29,7 @@ from maque.organisation.models import Household, Person, RoleAssignment, Village
 # beyond that, values are parsed afresh, so memory stays bounded whatever the sheet.
 MEMO_SIZE = 4096
 # Columns whose value is the cell's text as it is.
-PLAIN = frozenset({"subject", "title", "description", "measures", "standard", "progress", "note", "group", "owner"})
+PLAIN = frozenset({"subject", "title", "description", "measures", "scope", "standard", "progress", "note", "group", "owner"})
 
 CellParser = Callable[[Any, str], Any]
 

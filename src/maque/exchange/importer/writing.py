@@ -47,7 +47,7 @@ class LifecycleWriting(SheetState):
                 "title": cells.get("title") or _title_from(cells.get("description", "")),
                 "attributes": {name: cells[key] for name, key in attribute_keys if key in cells},
             }
-            for key in ("owner", "deadline", "group", "subject", "description", "measures", "standard"):
+            for key in ("owner", "deadline", "group", "subject", "description", "measures", "scope", "standard"):
                 if key in cells:
                     values[key] = cells[key]
             arguments.append(values)
@@ -73,7 +73,7 @@ class LifecycleWriting(SheetState):
         assert item is not None and self.category is not None
         cells = parsed.cells
         changes: dict[str, Any] = {}
-        for key in ("title", "description", "measures", "standard", "subject"):
+        for key in ("title", "description", "measures", "scope", "standard", "subject"):
             if key not in self.index_of:
                 continue
             value = cells.get(key, "")

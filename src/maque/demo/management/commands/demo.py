@@ -32,6 +32,10 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, help="default: MAQUE_PORT or 8000")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the sample data")
 
+    def _progress(self, text: str) -> None:
+        self.stdout.write(text)
+        self.stdout.flush()
+
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError(_("The demo does not run with MAQUE_MODE=production; use `maque setup` and `maque serve`."))
@@ -41,7 +45,7 @@ class Command(BaseCommand):
             raise CommandError(_("%(port)d is not a port number.") % {"port": port})
         call_command("setup", verbosity=0)
         try:
-            built = demo_build(seed=options["seed"])
+            built = demo_build(seed=options["seed"], progress=self._progress)
         except DemoError as error:
             raise CommandError(str(error)) from None
         if built.created:

@@ -34,7 +34,9 @@ class Command(BaseCommand):
         progress = self.stdout.write if options["verbosity"] >= 1 else None
         result = tick(now=now, steps=options.get("step") or STEPS, progress=progress)
         for path, count in result.effects.items():
-            self.stdout.write(f"{path}: {count}")
+            # Quiet when nothing happened (the server ticks every minute); -v 2 lists every step.
+            if count or options["verbosity"] >= 2:
+                self.stdout.write(f"{path}: {count}")
         for path in result.skipped:
             self.stdout.write(f"{path}: not installed, skipped")
         for path, error in result.failed.items():
