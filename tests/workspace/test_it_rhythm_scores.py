@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import timezone
+
+from maque.supervision.scoring import period_of
 from tests.conftest import drive_to_closed, make_item
 
 
