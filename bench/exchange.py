@@ -8,7 +8,7 @@ against writing the same cells with the raw write-only writer, and to CSV. Peak 
 
 Runs in its own temporary SQLite database, so it never touches a real or shared one:
 
-    python -m maque.exchange.bench --rows 100000 [--json FILE]
+    python -m bench.exchange --rows 100000 [--json FILE]
 
 `run(rows)` runs the same in a child process and returns the results as a dict (the project's
 `make bench` calls it with its own context object instead; N is then 100,000, or
@@ -31,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ROWS = 100_000
 IMPORT_RATE_TARGET = 20_000
 IMPORT_RATIO_TARGET = 3.0
@@ -47,8 +48,10 @@ def run(rows: Any = DEFAULT_ROWS) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="maque-exchange-bench-") as folder:
         output = Path(folder) / "results.json"
         env = dict(os.environ, MAQUE_VAR_DIR=folder, MAQUE_DATABASE_URL=f"sqlite:///{folder}/bench.sqlite3")
+        # The child imports this module as `bench.exchange`, from the repository root.
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         subprocess.run(  # noqa: S603 - our own module, with our own interpreter
-            [sys.executable, "-m", "maque.exchange.bench", "--rows", str(count), "--json", str(output)],
+            [sys.executable, "-m", "bench.exchange", "--rows", str(count), "--json", str(output)],
             check=True, env=env,
         )
         return json.loads(output.read_text())

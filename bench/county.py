@@ -11,11 +11,11 @@ each also as hand-written SQL that gives the same answer on the same database (c
 reports p50/p95 and the ratio selector/SQL. Targets: selector ≤ 2× the SQL; an API page at 1M
 items p50 < 50 ms. Prints a table and writes JSON to `bench-results/`.
 
-Other apps add their own measurements on the same data set with a module `maque.<app>.bench`
-that defines `run(context: BenchContext) -> dict` (see `BenchContext`); their results are printed
+Other apps add their own measurements on the same data set with a module `bench.<app>` (for
+the app `maque.<app>`) that defines `run(context: BenchContext) -> dict` (see `BenchContext`); their results are printed
 and written with the rest.
 
-    python -m maque.bench [--villages 300] [--items 1000000] [--seed 1] [--repeat 30]
+    python -m bench [--villages 300] [--items 1000000] [--seed 1] [--repeat 30]
 """
 
 from __future__ import annotations
@@ -289,14 +289,14 @@ def _foundation(context: BenchContext, contact_leader: Any, village: Any) -> dic
 
 
 def _app_benches(context: BenchContext) -> dict[str, Any]:
-    """Run `maque.<app>.bench.run(context)` for every app that has one."""
+    """Run `bench.<app>.run(context)` for every app `maque.<app>` that has one."""
     from django.apps import apps
 
     results: dict[str, Any] = {}
     for config in apps.get_app_configs():
         if not config.name.startswith("maque."):
             continue
-        module_name = f"{config.name}.bench"
+        module_name = f"bench.{config.name.removeprefix('maque.')}"
         if importlib.util.find_spec(module_name) is None:
             continue
         print(f"running {module_name} …", flush=True)
@@ -339,7 +339,7 @@ def _ok(passed: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m maque.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--villages", type=int, default=300)
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)

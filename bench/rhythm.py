@@ -2,12 +2,12 @@
 
 A township that installs Maque on an existing ledger, or a server that was down for a week,
 finds every rung that fell due meanwhile still to fire on its first `tick`. This measures, on the
-data set of `maque.bench` (copied to a scratch file first, so the cached data set stays as
+data set of `bench.county` (copied to a scratch file first, so the cached data set stays as
 generated): the first `escalate` over the backlog (rungs, accountability suggestions and
 notifications created, wall time, queries, peak memory), the same tick again (nothing left to
 fire), and the next day's tick.
 
-    python -m maque.rhythm.bench [--villages 300] [--items 100000] [--seed 1]
+    python -m bench.rhythm [--villages 300] [--items 100000] [--seed 1]
 
 `make bench` runs it too, through `run(context)`, on the data set of that run.
 """
@@ -122,7 +122,7 @@ def _counts() -> dict[str, int]:
 
 
 def run(context: Any = True) -> dict[str, Any]:
-    """Measure on the data set of `context` (a `maque.bench.BenchContext`), or on the configured
+    """Measure on the data set of `context` (a `bench.county.BenchContext`), or on the configured
     database (True), or prepare the data set first (False)."""
     from django.core.management import call_command
     from django.utils import timezone
@@ -131,7 +131,7 @@ def run(context: Any = True) -> dict[str, Any]:
     from maque.rhythm.escalation import escalate
 
     if isinstance(context, bool):
-        from maque.bulletins.bench import _context
+        from bench.bulletins import _context
 
         context = _context(database_ready=context)
     now = context.now
@@ -168,13 +168,13 @@ def _escalate(escalate: Callable[..., int], now: Any, progress: Callable[[str], 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m maque.rhythm.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.rhythm", description=__doc__.split("\n\n")[0])
     parser.add_argument("--villages", type=int, default=300)
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     args.repeat = 1
-    from maque.bulletins.bench import _context
+    from bench.bulletins import _context
 
     context = _context(database_ready=False, args=args)
     result = run(context)

@@ -1,10 +1,10 @@
 """Benchmark: issuing the daily bulletin and computing the weekly diagnosis pack at county scale.
 
-Measured on the data set of `maque.bench` (default 300 villages, 1,000,000 items in one town),
+Measured on the data set of `bench.county` (default 300 villages, 1,000,000 items in one town),
 each against hand-written SQL that produces the same numbers (checked): wall time p50/p95, the
 number of queries, and the ratio. Targets: under 1 s, and at most 2× the SQL.
 
-    python -m maque.bulletins.bench [--villages 300] [--items 1000000] [--seed 1] [--repeat 5]
+    python -m bench.bulletins [--villages 300] [--items 1000000] [--seed 1] [--repeat 5]
 
 `make bench` runs it too, through `run(context)`; `run(True)` measures the database Django is
 already configured for, `run(False)` prepares the data set first as the command line does.
@@ -429,7 +429,7 @@ def _diagnosis(context: Any, repeat: int) -> dict[str, Any]:
 
 
 def run(context: Any = True) -> dict[str, Any]:
-    """Measure on `context` (a `maque.bench.BenchContext`), or on the configured database (True),
+    """Measure on `context` (a `bench.county.BenchContext`), or on the configured database (True),
     or prepare the county data set first (False)."""
     from django.core.management import call_command
 
@@ -442,18 +442,18 @@ def run(context: Any = True) -> dict[str, Any]:
 
 
 def _context(*, database_ready: bool, args: argparse.Namespace | None = None) -> Any:
-    """A BenchContext like `maque.bench` builds, for running this benchmark on its own."""
-    from maque import bench
+    """A BenchContext like `bench.county` builds, for running this benchmark on its own."""
+    from bench import county
 
     args = args or argparse.Namespace(villages=300, items=1_000_000, seed=1, repeat=5)
     if not database_ready:
-        path = bench._database_path(args)
+        path = county._database_path(args)
         os.environ["MAQUE_DATABASE_URL"] = f"sqlite:///{path}"
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "maque.settings")
         import django
 
         django.setup()
-        summary = bench._prepare(path, args)
+        summary = county._prepare(path, args)
     else:
         from django.conf import settings
 
@@ -468,7 +468,7 @@ def _context(*, database_ready: bool, args: argparse.Namespace | None = None) ->
     principal = people.filter(assignments__role=Role.PRINCIPAL).first()
     inspector = people.filter(assignments__role=Role.INSPECTOR).first()
     now = timezone.now().replace(microsecond=0)
-    return bench.BenchContext(
+    return county.BenchContext(
         database=path, villages=args.villages, items=args.items, seed=args.seed, repeat=args.repeat,
         day=timezone.localdate(now), now=now, town=town,
         principal=principal.user if principal else None, inspector=inspector.user if inspector else None,
@@ -476,7 +476,7 @@ def _context(*, database_ready: bool, args: argparse.Namespace | None = None) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m maque.bulletins.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.bulletins", description=__doc__.split("\n\n")[0])
     parser.add_argument("--villages", type=int, default=300)
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
