@@ -49,7 +49,9 @@ def test_it_serves_the_docs_page_from_local_assets(db):
     assert external == []
     assert "cdn" not in html.lower()
     assert '"validatorUrl": null' in html  # no call-out to a validator service
-    for asset in re.findall(r"""(?:src|href)\s*=\s*["']/static/([^"']+)""", html):
+    assets = re.findall(r"""(?:src|href)\s*=\s*["']/static/([^"']+)""", html)
+    assert any(asset.endswith(".js") for asset in assets) and any(asset.endswith(".css") for asset in assets), assets
+    for asset in assets:
         found = finders.find(asset)
         assert found, asset
         assert Path(found).stat().st_size > 0

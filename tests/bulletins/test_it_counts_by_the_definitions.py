@@ -99,6 +99,11 @@ def test_it_computes_the_diagnosis_pack_as_defined(world, seed):  # noqa: ANN001
     items = list(Item.objects.filter(pk__in=[i.pk for i in items]).select_related("village"))
     pack = diagnosis_pack(town=world.town, now=now, stale_days=STALE_DAYS)
     expected = expected_pack(items, now)
+    # Both villages are in the pack, and the figures compared below are not all zero.
+    assert sorted(row["village"] for row in pack["villages"]) == sorted(expected) == sorted(["改革村", "双胜村"])
+    for prefix in ("this", "last"):
+        for key in ("found", "closed", "overdue", "stale"):
+            assert sum(expected[village][prefix][key] for village in expected) > 0, (prefix, key)
     for row in pack["villages"]:
         for prefix in ("this", "last"):
             got = {key: value for key, value in row[prefix].items() if key != "returned"}

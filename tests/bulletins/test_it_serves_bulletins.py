@@ -16,6 +16,7 @@ from docx.shared import Mm
 
 from maque.bulletins.models import Bulletin
 from maque.bulletins.services import bulletin_issue
+from tests import office
 from tests.conftest import make_item
 
 PPR_ORDER = [
@@ -142,12 +143,15 @@ def test_it_lays_out_the_word_document_as_an_official_document(docx_bytes):
         assert "仿宋_GB2312" in archive.read("word/fontTable.xml").decode()
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdffonts") is None, reason="LibreOffice not installed")
+@pytest.mark.skipif(
+    not all(shutil.which(tool) for tool in ("pdfinfo", "pdffonts", "pdftotext")), reason="poppler-utils are not installed"
+)
+@office.needs("writer")
 def test_it_converts_to_a_pdf_with_embedded_chinese_fonts(docx_bytes, tmp_path):
     _bulletin, content = docx_bytes
     source = tmp_path / "bulletin.docx"
     source.write_bytes(content)
-    soffice, pdfinfo, pdffonts = (shutil.which(name) or name for name in ("soffice", "pdfinfo", "pdffonts"))
+    soffice, pdfinfo, pdffonts = office.soffice(), shutil.which("pdfinfo"), shutil.which("pdffonts")
     subprocess.run(  # noqa: S603 - fixed tools on a file the test wrote
         [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
          "--outdir", str(tmp_path), str(source)],

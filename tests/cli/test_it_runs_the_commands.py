@@ -24,6 +24,7 @@ def test_it_sets_up_idempotently_and_installs_the_catalogue_in_every_town(db, se
     output = StringIO()
     call_command("setup", stdout=output)
     assert (tmp_path / "static" / "admin" / "css" / "base.css").exists()
+    assert Town.objects.count() == 2
     for town in Town.objects.all():
         codes = set(Category.objects.filter(town=town).values_list("code", flat=True))
         assert {"farmland-chief", "farmland-outflow", "greenhouse", "collective-contract", "grave"} <= codes

@@ -18,6 +18,7 @@ from maque.ledger.models import (
     Item,
     ItemCounter,
     ItemRequest,
+    ProgressLog,
     State,
     Transition,
 )
@@ -47,6 +48,7 @@ def test_it_records_a_transition_for_every_state_change(dataset):
     chains: dict[int, list[Transition]] = defaultdict(list)
     for transition in Transition.objects.order_by("item_id", "created_at", "id"):
         chains[transition.item_id].append(transition)
+    assert Item.objects.count() == dataset.items and ProgressLog.objects.exists()
     for item in Item.objects.all():
         chain = chains[item.pk]
         assert chain[0].action == "create" and chain[0].from_state == chain[0].to_state == State.FOUND
@@ -82,14 +84,16 @@ def test_it_closes_items_only_with_a_verifier_who_did_not_do_the_work(dataset):
 
 
 def test_it_gives_submitted_work_fresh_evidence(dataset):
-    for item in Item.objects.filter(state__in=(State.SUBMITTED, State.CLOSED)):
+    checked = Item.objects.filter(state__in=(State.SUBMITTED, State.CLOSED))
+    assert checked.filter(state=State.SUBMITTED).exists() and checked.filter(state=State.CLOSED).exists()
+    for item in checked:
         assert lifecycle.has_fresh_evidence(item), item.code
         assert item.submitted_by_id == item.owner_id
 
 
 def test_it_issues_unique_codes_and_moves_the_counters(dataset):
     codes = Counter(Item.objects.values_list("town_id", "code"))
-    assert max(codes.values()) == 1
+    assert sum(codes.values()) == dataset.items and max(codes.values()) == 1
     for item in Item.objects.select_related("town"):
         prefix, year, number = item.code.split("-")
         assert (prefix, int(year), len(number)) == (item.town.code.upper(), item.found_on.year, 5)
@@ -101,6 +105,8 @@ def test_it_issues_unique_codes_and_moves_the_counters(dataset):
 
 def test_it_keeps_requests_counts_and_dates_consistent(dataset):
     today = timezone.localdate()
+    assert Item.objects.count() == dataset.items
+    assert Item.objects.filter(state=State.SUSPENDED).exists() and Item.objects.filter(extension_count__gte=1).exists()
     for item in Item.objects.all():
         assert item.found_on <= today and item.deadline >= item.original_deadline >= item.found_on
         approved = item.requests.filter(status=ItemRequest.Status.APPROVED)
@@ -116,12 +122,14 @@ def test_it_keeps_requests_counts_and_dates_consistent(dataset):
 
 
 def test_it_fills_category_fields_that_validate(dataset):
+    assert Item.objects.count() == dataset.items
     for item in Item.objects.select_related("category", "village"):
         assert clean_attributes(item.category, item.attributes, village=item.village) == item.attributes
 
 
 def test_it_gives_owners_and_verifiers_their_roles(dataset):
     today = timezone.localdate()
+    assert Item.objects.count() == dataset.items
     for item in Item.objects.all():
         owner_roles = set(
             RoleAssignment.objects.on(today).filter(person_id=item.owner_id, village_id=item.village_id).values_list("role", flat=True)

@@ -177,6 +177,7 @@ def test_it_closes_items_only_with_a_verifier_who_is_not_the_owner_and_with_evid
 
 def test_it_records_every_state_change_through_the_lifecycle(demo):
     items = Item.objects.filter(town=demo.town)
+    assert items.exists()
     assert Transition.objects.filter(item__in=items, action="create").count() == items.count()
     # Each item's state is where its last state-changing transition left it.
     for item in items.prefetch_related("transitions"):
@@ -194,6 +195,7 @@ def test_it_records_every_state_change_through_the_lifecycle(demo):
 
 def test_it_fills_category_fields_that_validate_and_plots_with_polygons(demo):
     items = Item.objects.filter(town=demo.town).select_related("category", "village", "plot")
+    assert items.exists() and any("plot" in item.attributes for item in items)
     for item in items:
         assert clean_attributes(item.category, item.attributes, village=item.village) == item.attributes
         if "plot" in item.attributes:

@@ -20,7 +20,9 @@ def test_it_creates_many_items_with_consecutive_codes_transitions_and_history(wo
     year = before.year
     assert [i.code for i in items] == [f"HP-{year}-0000{n}" for n in (2, 3, 4)]
     assert ItemCounter.objects.get(town=world.town, year=year).last == 4
-    for item in Item.objects.filter(pk__in=[i.pk for i in items]):
+    stored = Item.objects.filter(pk__in=[i.pk for i in items])
+    assert stored.count() == 3
+    for item in stored:
         assert item.source == Source.IMPORT and item.owner == world.people["cadre_gaige"]
         assert item.standard == world.category("farmland-outflow").standard
         transition = Transition.objects.get(item=item)

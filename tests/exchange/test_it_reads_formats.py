@@ -1,4 +1,3 @@
-import shutil
 import subprocess
 from datetime import date
 from decimal import Decimal
@@ -8,6 +7,7 @@ import pytest
 
 from maque.ledger.models import Item
 
+from .. import office
 from .helpers import csv_file, outflow_row, run_import, xlsx_file
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -33,12 +33,12 @@ def test_it_reads_files_made_by_office_programs(world, name):
     assert {i.group.name for i in Item.objects.all()} == {"一组"}  # "1组" is group number 1
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@office.needs("calc")
 @pytest.mark.parametrize("target", ["xls", "xlsx", "ods"])
 def test_it_reads_what_libreoffice_converts_on_the_fly(world, tmp_path, target):
     source = xlsx_file(tmp_path / "source.xlsx", [outflow_row(), outflow_row(事项="第二", 整改时限="2099.8.1")])
     subprocess.run(  # noqa: S603 - a fixed program on files the test made
-        [shutil.which("soffice"), "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", target, "--outdir", str(tmp_path / "out"), str(source)],
+        [office.soffice(), "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", target, "--outdir", str(tmp_path / "out"), str(source)],
         check=True, capture_output=True, timeout=180,
     )
     converted = tmp_path / "out" / f"source.{target}"
