@@ -239,3 +239,14 @@ def _fast_and_isolated(settings, tmp_path):  # noqa: ANN001, ANN202
     """Cheap password hashing and a private media folder for every test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ANN001, ANN201
+    """Say loudly when the browser tests were skipped. Here, not in tests/e2e/conftest.py: with
+    several workers only this process reports, and it reads the skips from the workers' reports."""
+    # A skip's longrepr is (path, line, "Skipped: <reason>").
+    reasons = [report.longrepr[-1] for report in terminalreporter.stats.get("skipped", []) if isinstance(report.longrepr, tuple)]
+    skipped = [reason for reason in reasons if "browser tests skipped: " in reason]
+    if skipped:
+        why = skipped[0].split("browser tests skipped: ", 1)[1]
+        terminalreporter.write_sep("!", f"{len(skipped)} browser tests SKIPPED: {why}", yellow=True, bold=True)

@@ -1,7 +1,7 @@
 """Headless Chromium for the end-to-end tests: the system's own browser, never a downloaded one.
 
 When Chromium or the Playwright package is missing the tests are skipped, and the run ends
-with a line saying so and why (CI installs both, so there they always run).
+with a line saying so and why (tests/conftest.py; CI installs both, so there they always run).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PHONE = {"width": 375, "height": 740}
 
-_skipped: list[str] = []
+BROWSER_SKIPPED = "browser tests skipped"
 
 
 def _why_unavailable() -> str | None:
@@ -41,15 +41,7 @@ def pytest_collection_modifyitems(config, items):  # noqa: ANN001, ANN201
         return
     for item in items:
         if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.skip(reason=f"browser tests skipped: {reason}"))
-            _skipped.append(item.nodeid)
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ANN001, ANN201
-    if _skipped:
-        terminalreporter.write_sep(
-            "!", f"{len(_skipped)} browser tests SKIPPED: {_why_unavailable()}", yellow=True, bold=True
-        )
+            item.add_marker(pytest.mark.skip(reason=f"{BROWSER_SKIPPED}: {reason}"))
 
 
 @pytest.fixture(scope="session")

@@ -129,7 +129,9 @@ def _database_url() -> str:
 
 
 def run_together(tmp_path: Path, now: str, parties: int, steps: tuple[str, ...] = ()) -> list[dict]:
-    env = {**os.environ, "MAQUE_DATABASE_URL": _database_url(), "PYTHONPATH": str(Path.cwd())}
+    # The repository root for `tests.`, ahead of (not instead of) the caller's own path to `maque`.
+    path = os.pathsep.join(filter(None, [str(Path.cwd()), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "MAQUE_DATABASE_URL": _database_url(), "PYTHONPATH": path}
     processes = [
         subprocess.Popen(  # noqa: S603 - our own runner script, with arguments we build
             [sys.executable, str(RUNNER), str(tmp_path), str(index), str(parties), now, *steps],
