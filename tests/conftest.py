@@ -17,8 +17,9 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
+from django.db.models.fields import AutoFieldMixin
 from django.test import override_settings
 from django.utils import timezone
 from PIL import Image
@@ -129,11 +130,34 @@ def _stored_models() -> list[type[Model]]:
     return [model for model in apps.get_models(include_auto_created=True) if model._meta.managed and not model._meta.proxy]
 
 
+# The world's rows get ids from here on, far above what a test creates before asking for the
+# world (an `admin_user` fixture, say), so copying them in never collides with those rows.
+WORLD_IDS = 100_000_000
+
+
+def _ids_from(models: list[type[Model]], start: int) -> None:
+    """Make every table hand out ids after `start` (on SQLite until the transaction ends; a
+    PostgreSQL sequence stays moved on, which leaves later ids above the world's too)."""
+    with connection.cursor() as cursor:
+        for model in models:
+            if not isinstance(model._meta.pk, AutoFieldMixin):
+                continue
+            table, column = model._meta.db_table, model._meta.pk.column
+            if connection.vendor == "sqlite":
+                cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, start])
+            elif connection.vendor == "postgresql":
+                cursor.execute("SELECT setval(pg_get_serial_sequence(%s, %s), %s)", [connection.ops.quote_name(table), column, start])
+            else:
+                raise NotImplementedError(f"no way to move the id sequences on {connection.vendor}")
+
+
 def world_capture() -> WorldRows:
     """Build the world once and record its rows, then roll the build back."""
     models = _stored_models()
     before = {model: set(model._base_manager.values_list("pk", flat=True)) for model in models}
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]), transaction.atomic():
+        _ids_from(models, WORLD_IDS)
         world = build_world()
         rows = []
         for model in models:
