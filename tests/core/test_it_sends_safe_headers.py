@@ -27,7 +27,12 @@ PRODUCTION = {
 
 
 def run(tmp_path: Path, code: str, **variables: str) -> subprocess.CompletedProcess[str]:
-    env = {name: value for name, value in os.environ.items() if not name.startswith("MAQUE_")}
+    # Not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE either (set for the rest of the session once
+    # they have run in this process): the deployment checks rightly refuse it.
+    env = {
+        name: value for name, value in os.environ.items()
+        if not name.startswith("MAQUE_") and name != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update({"MAQUE_VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "maque.settings", **variables})
     return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path, check=False
