@@ -45,14 +45,7 @@ class Status(models.TextChoices):
     DISMISSED = "dismissed", _("dismissed")
 
 
-# The allowed status changes, in one table.
-STATUS_CHANGES: dict[str, frozenset[str]] = {
-    Status.SUGGESTED: frozenset({Status.OPENED, Status.DISMISSED}),
-    Status.OPENED: frozenset({Status.DECIDED, Status.DISMISSED}),
-    Status.DECIDED: frozenset({Status.CLOSED}),
-    Status.CLOSED: frozenset(),
-    Status.DISMISSED: frozenset(),
-}
+# The allowed status changes are one table in `maque.accountability.lifecycle`.
 
 
 class CaseQuerySet(models.QuerySet["AccountabilityCase"]):
@@ -93,6 +86,7 @@ class AccountabilityCase(models.Model):
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("opened by")
     )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])

@@ -1,7 +1,7 @@
 """Writes of accountability cases: rules suggest, the discipline commission opens and decides.
 
-Every status change is checked against `STATUS_CHANGES`, runs in a transaction on a locked row,
-and writes a `CaseEvent`. Only the town's discipline commission and principal leaders may act;
+Every status change runs on the shared state machine (`maque.accountability.lifecycle.CASES`):
+checked against its table, in a transaction on a locked row with a version, writing a `CaseEvent`. Only the town's discipline commission and principal leaders may act;
 to anyone else a case does not exist (the same `DoesNotExist` as a wrong id).
 """
 
@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
+from maque.accountability.lifecycle import ACTION_TO, CASES, status_refused
 from maque.accountability.models import (
-    STATUS_CHANGES,
     AccountabilityCase,
     CaseEvent,
     Evidence,
@@ -33,7 +33,9 @@ from maque.accountability.models import (
     Status,
 )
 from maque.accountability.queries import case_viewers, may_see_cases
-from maque.ledger.errors import ConflictError, NotPermitted
+from maque.core.statemachine import Context
+from maque.ledger.errors import NotPermitted
+from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Town, Village
 
 RULE_TITLES = {
@@ -233,24 +235,18 @@ def case_change_status(
     note: str = "",
     measure: str = "",
     decision: str = "",
+    version: int | None = None,
+    via: str = "api",
 ) -> AccountabilityCase:
     """Move a case along suggested → opened → decided → closed, or dismiss it (with a reason).
 
-    Deciding needs a measure (提醒谈话 … 纪律处分) and the decision text.
+    Deciding needs a measure (提醒谈话 … 纪律处分) and the decision text. With `version`, a case
+    changed meanwhile by someone else is refused (409 with its current version).
     """
-    with transaction.atomic():
-        current = AccountabilityCase.objects.visible_to(by).select_for_update(of=("self",)).get(pk=case.pk)
-        _require_case_role(by, current.town_id)
-        if to not in Status.values:
-            raise ValidationError({"to": [_("Unknown status.")]})
-        if to not in STATUS_CHANGES[current.status]:
-            raise ConflictError(
-                _("A case that is %(from)s cannot become %(to)s.")
-                % {"from": current.get_status_display(), "to": Status(to).label},
-                code="status_change_not_allowed",
-            )
-        note = (note or "").strip()
-        fields = ["status", "updated_at"]
+    note = (note or "").strip()
+
+    def apply(current: AccountabilityCase, ctx: Context) -> list[str]:
+        fields = []
         if to == Status.DECIDED:
             errors = {}
             if measure not in Measure.values:
@@ -267,12 +263,18 @@ def case_change_status(
         if to == Status.OPENED and current.opened_by_id is None:
             current.opened_by = by
             fields.append("opened_by")
-        from_status = current.status
-        current.status = to
-        current._history_user = by  # type: ignore[attr-defined]
-        current.save(update_fields=fields)
-        CaseEvent.objects.create(case=current, from_status=from_status, to_status=to, by=by, note=note)
-    return current
+        return fields
+
+    ctx = Context(user=by, actor=actor_for(by), via=via)
+    with transaction.atomic():
+        current = CASES.lock(case, version, queryset=AccountabilityCase.objects.visible_to(by))
+        _require_case_role(by, current.town_id)
+        if to not in Status.values:
+            raise ValidationError({"to": [_("Unknown status.")]})
+        action = ACTION_TO.get(to)
+        if action is None:
+            raise status_refused(current, to)
+        return CASES.take(action, current, ctx=ctx, reason=note, apply=apply)
 
 
 def case_add_evidence(*, case: AccountabilityCase, by: AbstractBaseUser, records: Iterable[Any]) -> AccountabilityCase:

@@ -1,23 +1,11 @@
-"""Errors raised by ledger services; the API turns each into one HTTP status in one place."""
+"""Errors raised by ledger services; the API turns each into one HTTP status in one place.
+
+They are defined in `maque.core.errors` (the shared state machine raises them too) and kept
+importable from here.
+"""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from maque.core.errors import ConflictError, NotPermitted
 
-
-class ConflictError(Exception):
-    """The action cannot happen now: not allowed in the current state, or a stale version (409)."""
-
-    def __init__(self, message: str, *, code: str = "conflict", current_version: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.current_version = current_version
-
-
-class NotPermitted(PermissionDenied):
-    """The actor may see the item but may not do this to it (403)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+__all__ = ["ConflictError", "NotPermitted"]

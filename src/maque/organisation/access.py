@@ -40,6 +40,9 @@ class Actor:
     village_roles: dict[str, set[int]] = field(default_factory=dict)
     # leader campaign restrictions: town id -> campaign ids (empty set: all campaigns)
     leader_campaigns: dict[int, set[int]] = field(default_factory=dict)
+    # The system acting on its own (`tick`): no person, no role; a state machine lets it take
+    # only the actions it lists as automatic.
+    automatic: bool = False
 
     @property
     def town_ids(self) -> set[int]:
@@ -78,6 +81,11 @@ class Actor:
         if self.is_superuser:
             return False
         return not any(self.town_roles.get(role) for role in PERSONAL_DATA_ROLES)
+
+
+def automation_actor(day: date | None = None) -> Actor:
+    """The actor of the automation (`maque.core.statemachine.AUTOMATION`): sees nothing, holds no role."""
+    return Actor(user=None, person=None, day=day or timezone.localdate(), automatic=True)
 
 
 def actor_for(user: AbstractBaseUser | AnonymousUser | None, day: date | None = None) -> Actor:

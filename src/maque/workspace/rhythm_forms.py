@@ -235,6 +235,8 @@ class CaseStatusForm(forms.Form):
                                widget=forms.Textarea(attrs={"rows": 3}))
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
                            help_text=_("Required to dismiss a case: the reason."))
+    # The case's version the page was shown with: a change meanwhile by someone else is refused.
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, choices: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -22,7 +22,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maque.accountability.models import STATUS_CHANGES, AccountabilityCase, Rule, Status
+from maque.accountability.lifecycle import next_statuses
+from maque.accountability.models import AccountabilityCase, Rule, Status
 from maque.accountability.queries import case_get, case_list, may_see_cases
 from maque.accountability.services import case_change_status, case_open
 from maque.bulletins.queries import bulletin_list
@@ -41,8 +42,6 @@ from maque.workspace import rhythm_access
 from maque.workspace.forms import add_service_errors, style
 from maque.workspace.rhythm_forms import CaseFilterForm, CaseOpenForm, CaseStatusForm
 
-# The order a case's next statuses are offered in: moving on first, dismissing last.
-STATUS_ORDER = [Status.SUGGESTED, Status.OPENED, Status.DECIDED, Status.CLOSED, Status.DISMISSED]
 INBOX_PAGE = 30
 LIST_PAGE = 30
 
@@ -244,15 +243,16 @@ def _evidence_links(case: AccountabilityCase) -> list[dict[str, str]]:
     return rows
 
 
-def _next_statuses(case: AccountabilityCase) -> list[tuple[str, str]]:
-    return [(to, Status(to).label) for to in sorted(STATUS_CHANGES[case.status], key=STATUS_ORDER.index)]
+def _next_statuses(request: HttpRequest, case: AccountabilityCase) -> list[tuple[str, str]]:
+    """What the case's machine lets this user move it to (moving on first, dismissing last)."""
+    return [(to, Status(to).label) for to in next_statuses(request.user, case)]
 
 
 def _case_page(request: HttpRequest, case: AccountabilityCase, form: CaseStatusForm | None = None,
                status: int = 200) -> HttpResponse:
-    choices = _next_statuses(case)
+    choices = _next_statuses(request, case)
     if form is None:
-        form = CaseStatusForm(choices=choices)
+        form = CaseStatusForm(choices=choices, initial={"version": case.version})
     style(form)
     return render(request, "workspace/rhythm/case_detail.html", {
         "case": case, "evidence": _evidence_links(case), "events": list(case.events.all()),
@@ -278,13 +278,13 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def case_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a case on (open, decide with a measure, close, dismiss with a reason) through the service."""
     case = _visible_case(request, pk)
-    choices = _next_statuses(case)
+    choices = _next_statuses(request, case)
     form = CaseStatusForm(request.POST, choices=choices)
     if form.is_valid():
         data = form.cleaned_data
         try:
             case_change_status(case=case, by=request.user, to=data["to"], note=data["note"],
-                               measure=data["measure"], decision=data["decision"])
+                               measure=data["measure"], decision=data["decision"], version=data["version"], via="web")
         except ValidationError as error:
             add_service_errors(form, error)
         except (ConflictError, NotPermitted) as error:

@@ -5,8 +5,10 @@ evidence and reasons it needs, and the item's version; it locks the row, runs in
 writes a `Transition` row and keeps the history. The web, the API, imports, the CLI and `tick`
 all call these functions; nothing else sets `Item.state`.
 
-- `rules`: the allowed transitions and who may take each action (one table each);
-- `machinery`: lock, check, apply, save with a new version, record — shared by every action;
+- `rules`: the allowed transitions and who may take each action (one table each), and the policy
+  of each kind of item (its table, its actors, its deadlines);
+- `machinery`: the machine of each kind on `maque.core.statemachine` (lock, check version → 409,
+  refuse, apply, save with a new version, record), and what screens may offer;
 - `actions`: the actions themselves (`item_start`, `item_submit`, `item_verify`, …);
 - `registration`: creating items (one or in bulk) and editing their fields.
 """
@@ -29,7 +31,14 @@ from maque.ledger.lifecycle.actions import (
     item_submit,
     item_verify,
 )
-from maque.ledger.lifecycle.machinery import Context
+from maque.ledger.lifecycle.machinery import (
+    MACHINES,
+    Context,
+    available_actions,
+    available_actions_each,
+    machine_for,
+    may,
+)
 from maque.ledger.lifecycle.registration import (
     EDITABLE_FIELDS,
     LEADER_FIELDS,
@@ -42,13 +51,15 @@ from maque.ledger.lifecycle.registration import (
 from maque.ledger.lifecycle.rules import (
     ACTION_LABELS,
     ACTORS,
+    AUTOMATIC_ACTIONS,
     DEFAULT_VERIFIER_ROLES,
     OWNER,
+    POLICIES,
     TRANSITIONS,
+    DeadlinePolicy,
+    KindPolicy,
     allowed_roles,
-    available_actions,
-    available_actions_each,
-    may,
+    policy_for,
     roles_on_item,
 )
 
@@ -56,14 +67,19 @@ __all__ = [
     "ACTION_LABELS",
     "ACTION_SERVICES",
     "ACTORS",
+    "AUTOMATIC_ACTIONS",
     "DEFAULT_VERIFIER_ROLES",
     "EDITABLE_FIELDS",
     "LEADER_FIELDS",
+    "MACHINES",
     "OWNER",
+    "POLICIES",
     "TRANSITIONS",
     "BulkCreateError",
     "ConflictError",
     "Context",
+    "DeadlinePolicy",
+    "KindPolicy",
     "NotPermitted",
     "allowed_roles",
     "clean_changes",
@@ -86,6 +102,8 @@ __all__ = [
     "item_update",
     "item_verify",
     "items_create_bulk",
+    "machine_for",
     "may",
+    "policy_for",
     "roles_on_item",
 ]

@@ -13,15 +13,18 @@ from django.utils.translation import gettext as _
 
 from maque.ledger.errors import ConflictError
 from maque.ledger.lifecycle.machinery import (
+    By,
     Context,
     act,
+    check,
     close_request,
+    context_for,
     locked,
     record,
     require_text,
     save,
 )
-from maque.ledger.lifecycle.rules import check, roles_on_item
+from maque.ledger.lifecycle.rules import policy_for, roles_on_item
 from maque.ledger.models import Item, ItemRequest, State
 from maque.organisation.access import APPROVER_ROLES, Actor
 
@@ -113,6 +116,11 @@ def item_request_extension(
     def apply(current: Item, ctx: Context) -> list[str]:
         if new_deadline <= current.deadline:
             raise ValidationError({"new_deadline": [_("The new deadline must be later than the current one.")]})
+        longest = policy_for(current.kind).deadlines.max_extension_days
+        if longest is not None and (new_deadline - current.deadline).days > longest:
+            raise ValidationError(
+                {"new_deadline": [_("This item may be extended by at most %(days)d days.") % {"days": longest}]}
+            )
         request = _open_request(current, ctx, ItemRequest.Type.EXTENSION, reason, new_deadline=new_deadline)
         if _decides_at_once(ctx.actor, current):
             return _apply_extension(current, request, ctx, reason)
@@ -126,7 +134,7 @@ def item_request_suspension(
 ) -> Item:
     """Ask to pause an item until `resume_on` (e.g. 复耕 waits for the season)."""
     reason = require_text(reason, "reason", _("A suspension needs a reason."))
-    ctx = Context(user=by, via=via)
+    ctx = context_for(by, via)
     if resume_on <= ctx.actor.day:
         raise ValidationError({"resume_on": [_("The resume date must be in the future.")]})
     with transaction.atomic():
@@ -218,7 +226,7 @@ def item_approve_suspension(
     *, item: Item, by: AbstractBaseUser, note: str = "", version: int | None = None, via: str = "api"
 ) -> Item:
     """Approve the pending suspension: the item's clock stops until its resume date."""
-    ctx = Context(user=by, via=via)
+    ctx = context_for(by, via)
     with transaction.atomic():
         current = locked(item, version)
         check(ctx.actor, current, "approve_suspension")
@@ -229,15 +237,17 @@ def item_reject_suspension(
     *, item: Item, by: AbstractBaseUser, reason: str, version: int | None = None, via: str = "api"
 ) -> Item:
     reason = require_text(reason, "reason", _("Rejecting a request needs a reason."))
-    ctx = Context(user=by, via=via)
+    ctx = context_for(by, via)
     with transaction.atomic():
         current = locked(item, version)
         check(ctx.actor, current, "reject_suspension")
         return _decide_suspension(current, _pending(current, ItemRequest.Type.SUSPENSION), ctx, approve=False, note=reason)
 
 
-def item_resume(*, item: Item, by: AbstractBaseUser, note: str = "", version: int | None = None, via: str = "api") -> Item:
-    """suspended → the state it was suspended from. The paused days are added to the deadline."""
+def item_resume(*, item: Item, by: By, note: str = "", version: int | None = None, via: str = "api") -> Item:
+    """suspended → the state it was suspended from. The paused days are added to the deadline.
+
+    `tick` resumes as `AUTOMATION` (the one action the automation may take on an item)."""
 
     def apply(current: Item, ctx: Context) -> list[str]:
         suspended = current.transitions.filter(action="approve_suspension").order_by("-created_at", "-id").first()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, overload
 
 from django.conf import settings
@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from maque.ledger.attributes import References, clean_attributes
 from maque.ledger.errors import ConflictError, NotPermitted
-from maque.ledger.lifecycle.machinery import Context, locked, save
-from maque.ledger.lifecycle.rules import ACTORS, roles_on_item
+from maque.ledger.lifecycle.machinery import context_for, locked, save
+from maque.ledger.lifecycle.rules import ACTORS, policy_for, roles_on_item
 from maque.ledger.models import (
     OPEN_STATES,
     Campaign,
@@ -95,7 +95,8 @@ def new_item_values(
         errors["campaign"] = [_("The campaign belongs to another town.")]
     if category is not None and category.campaign_id != campaign.pk:
         errors["category"] = [_("The category does not belong to this campaign.")]
-    if kind == Kind.RECTIFICATION and category is None:
+    policy = policy_for(kind)
+    if kind in KINDS and policy.needs_category and category is None:
         errors["category"] = [_("A rectification item needs a category.")]
     owner = owner or actor.person
     if owner.town_id != village.town_id or not owner.active:
@@ -110,8 +111,7 @@ def new_item_values(
     if found_on > actor.day:
         errors["found_on"] = [_("The discovery date cannot be in the future.")]
     if deadline is None:
-        days = category.default_deadline_days if category is not None else 30
-        deadline = found_on + timedelta(days=days)
+        deadline = policy.deadlines.default_deadline(found_on=found_on, category=category)
     if deadline < found_on:
         errors["deadline"] = [_("The deadline cannot be before the discovery date.")]
     cleaned_details = clean_details(details, village=village, errors=errors)
@@ -163,7 +163,7 @@ def item_create(
     **details: Any,
 ) -> Item:
     """Register a new item in state `found`. The owner defaults to the registering person."""
-    ctx = Context(user=by, via=via)
+    ctx = context_for(by, via)
     actor = ctx.actor
     values = new_item_values(
         actor, by=by, campaign=campaign, village=village, title=title, category=category, owner=owner,
@@ -246,7 +246,7 @@ def items_create_bulk(
     `create` transitions and their history rows are inserted in bulk in one transaction, as
     plain parameter rows through one prepared statement per table (no model instance per row).
     """
-    ctx = Context(user=by, via=via)
+    ctx = context_for(by, via)
     actor = ctx.actor
     references = References()
     # Category fields once per category, not once per row; the right to register once per
@@ -480,7 +480,7 @@ def item_update(
     *, item: Item, by: AbstractBaseUser, changes: dict[str, Any], version: int | None = None, via: str = "api"
 ) -> Item:
     """Edit an open item's editable fields; owner and deadline only by an approver. Never `state`."""
-    ctx = Context(user=by, via=via)
+    ctx = context_for(by, via)
     with transaction.atomic():
         current = locked(item, version)
         if current.state not in (*OPEN_STATES, State.SUSPENDED):

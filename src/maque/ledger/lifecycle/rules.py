@@ -1,14 +1,18 @@
-"""Who may take which action, and from which state: the allowed transitions in one table."""
+"""Who may take which action, and from which state: the allowed transitions in one table, and
+the policy of each kind of item (its table, who acts, and its deadlines)."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from maque.core.statemachine import AUTOMATIC, STATE, Transitions
 from maque.ledger.errors import ConflictError, NotPermitted
-from maque.ledger.models import OPEN_STATES, Item, State
-from maque.organisation.access import APPROVER_ROLES, REOPEN_ROLES, Actor, actor_for
+from maque.ledger.models import OPEN_STATES, Category, Item, Kind, State
+from maque.organisation.access import APPROVER_ROLES, REOPEN_ROLES, Actor
 
 OWNER = "owner"
 
@@ -51,6 +55,9 @@ ACTORS: dict[str, frozenset[str]] = {
     "assign": APPROVER_ROLES,
 }
 
+# What the automation (`tick`) may do by itself: resume an item whose resume date has come.
+AUTOMATIC_ACTIONS = frozenset({"resume"})
+
 ACTION_LABELS = {
     "start": gettext_lazy("start rectifying"),
     "submit": gettext_lazy("submit for verification"),
@@ -68,6 +75,69 @@ ACTION_LABELS = {
 }
 
 DEFAULT_VERIFIER_ROLES = ("contact_leader", "leader", "principal", "inspector")
+DEFAULT_DEADLINE_DAYS = 30
+
+
+# --- the kinds of item ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    """How a kind of item gets its deadline, and how far it may be extended.
+
+    Without limits of its own, a new item is due the category's default number of days after it
+    was found (30 without a category), and may be extended any number of times. Petitions carry
+    the statutory limits of the 信访工作条例: acceptance decided within `acceptance_days` of
+    registration, handling within `handling_days` of acceptance, extended at most
+    `max_extensions` times by at most `max_extension_days` each.
+    """
+
+    acceptance_days: int | None = None
+    handling_days: int | None = None
+    max_extensions: int | None = None
+    max_extension_days: int | None = None
+
+    def default_deadline(self, *, found_on: date, category: Category | None) -> date:
+        if self.acceptance_days is not None:
+            # Until the petition app decides acceptance, the first limit is the one that runs.
+            return found_on + timedelta(days=self.acceptance_days)
+        days = category.default_deadline_days if category is not None else DEFAULT_DEADLINE_DAYS
+        return found_on + timedelta(days=days)
+
+    def handling_deadline(self, *, accepted_on: date) -> date | None:
+        """The deadline once accepted (petitions); None for kinds without a handling limit."""
+        return accepted_on + timedelta(days=self.handling_days) if self.handling_days is not None else None
+
+    def may_extend(self, item: Item) -> bool:
+        return self.max_extensions is None or item.extension_count < self.max_extensions
+
+
+@dataclass(frozen=True)
+class KindPolicy:
+    """What the lifecycle of one kind of item is: its transitions, who acts, its deadlines."""
+
+    kind: str
+    transitions: Transitions = field(default_factory=lambda: TRANSITIONS)
+    actors: dict[str, frozenset[str]] = field(default_factory=lambda: ACTORS)
+    deadlines: DeadlinePolicy = field(default_factory=DeadlinePolicy)
+    needs_category: bool = False
+
+
+# Every kind shares the rectification table today; petitions have their statutory deadlines.
+POLICIES: dict[str, KindPolicy] = {
+    Kind.RECTIFICATION: KindPolicy(Kind.RECTIFICATION, needs_category=True),
+    Kind.ACTION: KindPolicy(Kind.ACTION),
+    Kind.MILESTONE: KindPolicy(Kind.MILESTONE),
+    Kind.LEGACY: KindPolicy(Kind.LEGACY),
+    Kind.PETITION: KindPolicy(
+        Kind.PETITION,
+        deadlines=DeadlinePolicy(acceptance_days=15, handling_days=60, max_extensions=1, max_extension_days=30),
+    ),
+}
+
+
+def policy_for(kind: str) -> KindPolicy:
+    return POLICIES.get(kind) or POLICIES[Kind.RECTIFICATION]
 
 
 # --- who may do what ------------------------------------------------------------------------
@@ -85,31 +155,13 @@ def allowed_roles(action: str, item: Item) -> frozenset[str]:
     if action in ("verify", "return"):
         configured = item.category.verifier_roles if item.category_id else DEFAULT_VERIFIER_ROLES
         return frozenset(configured or DEFAULT_VERIFIER_ROLES)
-    return ACTORS[action]
+    return policy_for(item.kind).actors[action]
 
 
-def may(actor: Actor, item: Item, action: str) -> bool:
-    """Whether the actor may take `action` on the item now (state, role and separation of duties)."""
-    return _refusal(actor, item, action) is None
-
-
-def available_actions(user: AbstractBaseUser, item: Item) -> list[str]:
-    """The lifecycle actions this user may take on this item right now (for screens and API)."""
-    return available_actions_each(user, [item])[0]
-
-
-def available_actions_each(user: AbstractBaseUser, items: list[Item]) -> list[list[str]]:
-    """The lifecycle actions this user may take on each of the items (a list page), with the
-    user's roles looked up once."""
-    actor = actor_for(user)
-    return [[action for action in TRANSITIONS if may(actor, item, action)] for item in items]
-
-
-def _refusal(actor: Actor, item: Item, action: str) -> str | None:
-    """Why the actor may not take `action` on the item now, as a key (None: they may). No message
-    is built here: lists ask this of every action on every row."""
-    if action in TRANSITIONS and item.state not in TRANSITIONS[action][0]:
-        return "state"
+def refusal(actor: Actor, item: Item, action: str) -> str | None:
+    """Why the actor may not take `action` on the item (the state and the automation are
+    already checked by the machine), as a key; None: they may. No message is built here: lists
+    ask this of every action on every row."""
     if actor.person is None:
         return "no_role"
     if not roles_on_item(actor, item) & allowed_roles(action, item):
@@ -119,23 +171,27 @@ def _refusal(actor: Actor, item: Item, action: str) -> str | None:
         return "own_work"
     if action in ("approve_extension", "approve_suspension") and actor.person.pk == item.owner_id:
         return "own_request"
+    if action == "extend" and not policy_for(item.kind).deadlines.may_extend(item):
+        return "extension_limit"
     return None
 
 
-def check(actor: Actor, item: Item, action: str) -> None:
-    refusal = _refusal(actor, item, action)
-    if refusal is None:
-        return
+def explain(refusal: str, actor: Actor, item: Item, action: str) -> Exception:
+    """The error a refusal raises, with its message."""
     label = ACTION_LABELS.get(action, action)
-    if refusal == "state":
-        raise ConflictError(
+    if refusal == STATE:
+        return ConflictError(
             _("Cannot %(action)s an item that is %(state)s.") % {"action": label, "state": item.get_state_display()},
             code="transition_not_allowed",
         )
+    if refusal == AUTOMATIC:
+        return NotPermitted(_("The system may not %(action)s by itself.") % {"action": label})
     if refusal == "no_role":
-        raise NotPermitted(_("Only a member of staff with a role in the town can do this."))
+        return NotPermitted(_("Only a member of staff with a role in the town can do this."))
     if refusal == "role":
-        raise NotPermitted(_("You may not %(action)s this item.") % {"action": label})
+        return NotPermitted(_("You may not %(action)s this item.") % {"action": label})
     if refusal == "own_work":
-        raise NotPermitted(_("The owner or submitter of an item cannot verify it."))
-    raise NotPermitted(_("The owner of an item cannot approve its own request."))
+        return NotPermitted(_("The owner or submitter of an item cannot verify it."))
+    if refusal == "extension_limit":
+        return ConflictError(_("This item may not be extended again."), code="extension_limit")
+    return NotPermitted(_("The owner of an item cannot approve its own request."))
