@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -19,8 +20,8 @@ from maque.accountability.models import AccountabilityCase
 from maque.ledger import lifecycle
 from maque.ledger.models import State, Transition
 from maque.notifications.models import Channel, Delivery, Notification
+from maque.organisation.models import Person
 from maque.rhythm.models import EscalationStep
-from maque.rhythm.system import system_name
 from maque.rhythm.tick import resolve, tick
 from tests.rhythm.helpers import at, item_due
 
@@ -85,7 +86,7 @@ def test_it_runs_twice_with_the_same_rows(world, calendar_2025):
 
 
 @pytest.mark.django_db
-def test_it_resumes_suspended_items_as_the_system_actor(world, today):
+def test_it_resumes_suspended_items_as_the_automation(world, today):
     item = item_due(world, today + timedelta(days=30))
     item = lifecycle.item_request_suspension(
         item=item, by=world.user("cadre_gaige"), resume_on=today + timedelta(days=5), reason="等待播种季节"
@@ -104,8 +105,10 @@ def test_it_resumes_suspended_items_as_the_system_actor(world, today):
     assert item.state == State.FOUND  # the state it was suspended from
     assert item.suspended_until is None
     resumed = Transition.objects.get(item=item, action="resume")
-    assert (resumed.actor.name, resumed.via) == (system_name(), "tick")
-    assert not resumed.actor.user.is_active  # nobody can sign in as the system
+    # The automation acts: no person, no user, and it leaves no person behind.
+    assert (resumed.actor, resumed.actor_user, resumed.via) == (None, None, "tick")
+    assert not Person.objects.filter(title="system").exists()
+    assert not get_user_model().objects.filter(username__startswith="system-").exists()
     # Once only.
     assert tick(now=at(today + timedelta(days=6)), steps=MY_STEPS[:1]).effects[MY_STEPS[0]] == 0
     assert Transition.objects.filter(item=item, action="resume").count() == 1

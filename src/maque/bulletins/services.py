@@ -20,6 +20,7 @@ from maque.bulletins.queries import (
     document_date,
     previous_bulletin,
 )
+from maque.ledger.catalogue import STANDING_CODES
 from maque.ledger.errors import NotPermitted
 from maque.ledger.models import Campaign, Transition
 from maque.organisation.access import actor_for
@@ -51,7 +52,10 @@ def _as_of(day: date, now: datetime) -> datetime:
 
 
 def _title(town: Town, day: date) -> str:
-    campaigns = list(Campaign.objects.filter(town=town, active=True).values_list("name", flat=True)[:2])
+    # The standing campaigns (meeting decisions, petitions) are no work the title names.
+    campaigns = list(
+        Campaign.objects.filter(town=town, active=True).exclude(code__in=STANDING_CODES).values_list("name", flat=True)[:2]
+    )
     if len(campaigns) == 1:
         return _("Bulletin on the progress of the “%(campaign)s” work, %(day)s") % {
             "campaign": campaigns[0], "day": document_date(day),

@@ -12,10 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
-from maque.ledger.models import Campaign, Category, CategoryField, FieldType
+from maque.ledger.models import Campaign, Category, CategoryField, FieldType, Kind
 from maque.organisation.models import Town
 
 DEFAULT_CATALOGUE = Path(__file__).with_name("fixtures") / "catalogue.json"
@@ -83,3 +86,34 @@ def _upsert(model: type[Any], keys: dict[str, Any], values: dict[str, Any], by: 
         instance._history_user = by
         instance.save()
     return instance
+
+
+# --- the standing campaigns of kinds that belong to no campaign of key work -----------------
+
+# Items of these kinds are not work of a campaign of the catalogue: a meeting decision without a
+# campaign of its own, and a petition, go to the town's standing campaign of their kind, created
+# on first use (never to "the first active campaign", which would count them as that campaign's
+# work in bulletins and figures). They sort after the catalogue's campaigns and, holding only
+# their own items, show up in a bulletin's campaign table only once they have some.
+STANDING_CAMPAIGNS: dict[str, tuple[str, Any, int]] = {
+    Kind.ACTION: ("meeting-actions", gettext_lazy("Meeting decision items"), 900),
+    Kind.PETITION: ("petitions", gettext_lazy("Petitions"), 910),
+}
+STANDING_CODES = frozenset(code for code, _name, _order in STANDING_CAMPAIGNS.values())
+
+
+def campaign_for_kind(*, town: Town, kind: str) -> Campaign:
+    """The town's standing campaign for items of `kind` (action, petition), created on first use."""
+    code, name, order = STANDING_CAMPAIGNS[kind]
+    found = Campaign.objects.filter(town=town, code=code).first()
+    if found is not None:
+        return found
+    with translation.override(settings.LANGUAGE_CODE):
+        # Stored text: in the deployment's language.
+        stored_name = str(name)
+    try:
+        with transaction.atomic():
+            return _upsert(Campaign, {"town": town, "code": code}, {"name": stored_name, "order": order}, None)
+    except IntegrityError:
+        # Created meanwhile by a concurrent first use.
+        return Campaign.objects.get(town=town, code=code)

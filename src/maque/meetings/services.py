@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from maque.core.uploads import check_upload
 from maque.ledger import lifecycle
+from maque.ledger.catalogue import campaign_for_kind
 from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.models import Campaign, Kind, Source
 from maque.meetings.models import Meeting, MeetingDecision, MeetingFile, MeetingKind
@@ -151,9 +152,9 @@ def _decision_add(
     item = None
     if decision.owner is not None:
         village = decision.village or villages[0]
-        campaign = decision.campaign or Campaign.objects.filter(town=meeting.town, active=True).order_by("order", "pk").first()
-        if campaign is None:
-            raise ValidationError({"campaign": [_("The town has no active campaign for the action items.")]})
+        # A decision's item belongs to the campaign the decision names, else to the town's
+        # standing campaign of meeting decisions (see `ledger.catalogue.campaign_for_kind`).
+        campaign = decision.campaign or campaign_for_kind(town=meeting.town, kind=Kind.ACTION)
         item = lifecycle.item_create(
             by=by,
             campaign=campaign,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 from PIL import Image, UnidentifiedImageError
 
+from maque.core.statemachine import AUTOMATION
 from maque.ledger import lifecycle
 from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.models import Attachment, Category, FieldType, Item, ItemRequest
@@ -78,7 +79,9 @@ def _timeline(item: Item) -> list[dict[str, Any]]:
         entries.append({
             "kind": "transition",
             "at": transition.created_at,
-            "who": transition.actor,
+            # The automation (`tick`) acts without a person or a user.
+            "who": transition.actor if transition.actor_user_id is not None or transition.actor_id is not None
+            else {"name": AUTOMATION.label},
             "label": TIMELINE_LABELS.get(transition.action) or lifecycle.ACTION_LABELS.get(transition.action, transition.action),
             "action": transition.action,
             "text": transition.reason,
