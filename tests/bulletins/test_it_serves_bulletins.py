@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import pathlib
 import shutil
 import subprocess
 import zipfile
@@ -70,7 +71,12 @@ def test_it_shows_a_print_page(world, client):
     bulletin = bulletin_issue(town=world.town)
     client.force_login(world.user("cadre_shuangsheng"))
     page = client.get(f"/bulletins/{bulletin.pk}/").content.decode()
-    assert bulletin.code in page and "整治不及时的问题" in page and "改革村" in page and "FangSong_GB2312" in page
+    assert bulletin.code in page and "整治不及时的问题" in page and "改革村" in page and "bulletins/bulletin.css" in page
+    # The official-document layout lives in the page's own stylesheet (no inline style: the content policy).
+    import maque
+
+    stylesheet = pathlib.Path(maque.__file__).parent / "bulletins" / "static" / "bulletins" / "bulletin.css"
+    assert "FangSong_GB2312" in stylesheet.read_text(encoding="utf-8") and "@page { size: A4" in stylesheet.read_text(encoding="utf-8")
 
 
 @pytest.fixture

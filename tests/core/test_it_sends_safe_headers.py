@@ -57,6 +57,8 @@ def test_it_has_no_inline_script_or_style_that_the_policy_would_block():
         text = template.read_text(encoding="utf-8")
         if re.search(r"\sstyle=\"", text) or re.search(r"\son[a-z]+=\"", text):
             offending.append(template.name)
+        if "<style" in text or "javascript:" in text:
+            offending.append(f"{template.name}: <style> or javascript: link")
         for tag in re.findall(r"<script\b[^>]*>", text):
             if "src=" not in tag and 'type="application/json"' not in tag:
                 offending.append(f"{template.name}: {tag}")

@@ -243,4 +243,4 @@ def test_it_tells_how_far_a_long_run_has_got(world, calendar_2025, monkeypatch):
     assert lines[-1] == "maque.rhythm.escalation.escalate: 20"
     quiet = StringIO()
     call_command("tick", "--now", "2025-10-23T10:00", "--step", "maque.rhythm.escalation.escalate", stdout=quiet)
-    assert quiet.getvalue() == "maque.rhythm.escalation.escalate: 0\n"
+    assert quiet.getvalue() == ""  # a tick that changes nothing says nothing
