@@ -11,13 +11,13 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
-from maque.accountability.models import CASE_ROLES, AccountabilityCase, CaseEvent, Evidence
+from maque.accountability.models import AccountabilityCase, CaseEvent, Evidence
+from maque.accountability.policies import may_handle_cases
 from maque.organisation.access import actor_for
 
 
 def _handles_cases(request: HttpRequest) -> bool:
-    actor = actor_for(request.user)
-    return actor.is_superuser or bool(actor.town_ids_for(*CASE_ROLES))
+    return may_handle_cases(actor_for(request.user))
 
 
 class EvidenceInline(admin.TabularInline):

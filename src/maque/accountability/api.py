@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from maque.accountability.models import CASE_ROLES, AccountabilityCase, Measure, Rule
+from maque.accountability.models import AccountabilityCase, Measure, Rule
 from maque.accountability.models import Status as CaseStatus
+from maque.accountability.policies import case_town_ids, may_handle_cases
 from maque.accountability.queries import case_get, case_list
 from maque.accountability.services import case_add_evidence, case_change_status, case_open
 from maque.api.auth import request_user
@@ -120,8 +121,7 @@ class EvidenceAddIn(InputSchema):
 def _case_user(request: HttpRequest) -> AbstractBaseUser:
     """The caller, if they handle cases anywhere; 404 for everyone else (the API does not exist for them)."""
     user = request_user(request)
-    actor = actor_for(user)
-    if not (actor.is_superuser or actor.town_ids_for(*CASE_ROLES)):
+    if not may_handle_cases(actor_for(user)):
         raise Http404
     return user
 
@@ -217,7 +217,7 @@ def accountability_open(request: HttpRequest, payload: CaseIn) -> Status:
     """Open a case by hand."""
     user = _case_user(request)
     actor = actor_for(user)
-    towns = Town.objects.all() if actor.is_superuser else Town.objects.filter(pk__in=actor.town_ids_for(*CASE_ROLES))
+    towns = Town.objects.all() if actor.is_superuser else Town.objects.filter(pk__in=case_town_ids(actor))
     if payload.town is not None:
         town = towns.filter(pk=payload.town).first()
         if town is None:

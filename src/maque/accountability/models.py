@@ -6,6 +6,8 @@ exists (`AccountabilityCase.objects.visible_to`); everyone else is answered as i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -14,10 +16,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from maque.organisation.models import Person, Role, Town, Village
+from maque.accountability.policies import CASE_ROLES, case_town_ids
+from maque.core.scoping import ScopedQuerySet
+from maque.organisation.models import Person, Town, Village
 
-# The roles that may see that cases exist, in their own town.
-CASE_ROLES = (Role.DISCIPLINE, Role.PRINCIPAL)
+if TYPE_CHECKING:
+    from maque.organisation.actor import Actor
+
+__all__ = ["CASE_ROLES"]  # re-exported: it lived here first; read it through the policies
 
 
 class Rule(models.TextChoices):
@@ -48,18 +54,11 @@ class Status(models.TextChoices):
 # The allowed status changes are one table in `maque.accountability.lifecycle`.
 
 
-class CaseQuerySet(models.QuerySet["AccountabilityCase"]):
-    def visible_to(self, user) -> CaseQuerySet:  # noqa: ANN001
+class CaseQuerySet(ScopedQuerySet["AccountabilityCase"]):
+    def scope(self, actor: Actor) -> Q | None:
         """Cases of the towns where the user is on the discipline commission or a principal leader."""
-        from maque.organisation.access import actor_for
-
-        if user is None or not user.is_authenticated:
-            return self.none()
-        actor = actor_for(user)
-        if actor.is_superuser:
-            return self
-        towns = actor.town_ids_for(*CASE_ROLES)
-        return self.filter(town_id__in=towns) if towns else self.none()
+        towns = case_town_ids(actor)
+        return Q(town_id__in=towns) if towns else None
 
 
 class AccountabilityCase(models.Model):

@@ -5,27 +5,16 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
-from maque.accountability.models import CASE_ROLES, AccountabilityCase
+from maque.accountability.models import AccountabilityCase
+from maque.accountability.policies import case_viewers, may_handle_cases
 from maque.organisation.access import actor_for
-from maque.organisation.models import RoleAssignment
+
+__all__ = ["case_get", "case_list", "case_viewers", "may_see_cases"]
 
 
 def may_see_cases(user: AbstractBaseUser | None, *, town_id: int) -> bool:
-    """Whether the user may know that the town's accountability cases exist."""
-    if user is None or not user.is_authenticated:
-        return False
-    actor = actor_for(user)
-    return actor.is_superuser or town_id in actor.town_ids_for(*CASE_ROLES)
-
-
-def case_viewers(*, town_id: int, day) -> list[int]:  # noqa: ANN001 - a date
-    """User ids of the town's discipline commission and principal leaders on `day`."""
-    return list(
-        RoleAssignment.objects.on(day)
-        .filter(town_id=town_id, role__in=CASE_ROLES, person__active=True, person__user__isnull=False)
-        .values_list("person__user_id", flat=True)
-        .distinct()
-    )
+    """Whether the user may know that the town's accountability cases exist (the policy's answer)."""
+    return may_handle_cases(actor_for(user), town_id=town_id)
 
 
 def case_list(

@@ -32,9 +32,8 @@ from maque.accountability.models import (
     Rule,
     Status,
 )
-from maque.accountability.queries import case_viewers, may_see_cases
+from maque.accountability.policies import case_viewers, check_handle_cases
 from maque.core.statemachine import Context
-from maque.ledger.errors import NotPermitted
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Town, Village
 
@@ -192,8 +191,7 @@ def accountability_suggest_many(
 
 
 def _require_case_role(by: AbstractBaseUser, town_id: int) -> None:
-    if not may_see_cases(by, town_id=town_id):
-        raise NotPermitted(_("Only the discipline commission and the principal leaders handle accountability cases."))
+    check_handle_cases(actor_for(by), town_id=town_id)
 
 
 def case_open(

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from maque.core.scoping import ScopedQuerySet
 from maque.organisation.models import Town
+from maque.organisation.scopes import town_member_scope
+
+if TYPE_CHECKING:
+    from django.db.models import Q
+
+    from maque.organisation.actor import Actor
 
 
 class ImmutableError(Exception):
@@ -44,17 +51,10 @@ class BulletinCounter(models.Model):
         return f"{self.town_id}/{self.year}: {self.last}"
 
 
-class BulletinQuerySet(models.QuerySet["Bulletin"]):
-    def visible_to(self, user) -> BulletinQuerySet:  # noqa: ANN001
+class BulletinQuerySet(ScopedQuerySet["Bulletin"]):
+    def scope(self, actor: Actor) -> Q | None:
         """Bulletins of the towns where the user holds a role (a bulletin is a town-wide notice)."""
-        from maque.organisation.access import actor_for
-
-        actor = actor_for(user)
-        if actor.is_superuser:
-            return self
-        if actor.person is None:
-            return self.none()
-        return self.filter(town_id__in=actor.town_ids)
+        return town_member_scope(actor)
 
     def update(self, **kwargs: Any) -> int:
         raise ImmutableError("Issued bulletins cannot be changed.")

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from maque.bulletins.models import Bulletin, BulletinCounter, snapshot_hash
+from maque.bulletins.policies import check_issue
 from maque.bulletins.queries import (
     bulletin_figures,
     daily_bulletin_of,
@@ -21,13 +22,9 @@ from maque.bulletins.queries import (
     previous_bulletin,
 )
 from maque.ledger.catalogue import STANDING_CODES
-from maque.ledger.errors import NotPermitted
 from maque.ledger.models import Campaign, Transition
 from maque.organisation.access import actor_for
-from maque.organisation.models import Role, Town
-
-# Who may issue a bulletin by hand (design §6: the inspection group issues bulletins).
-ISSUER_ROLES = (Role.INSPECTOR, Role.PRINCIPAL)
+from maque.organisation.models import Town
 
 
 def bulletin_code(town: Town, year: int, number: int) -> str:
@@ -70,11 +67,7 @@ def _authority(town: Town) -> str:
 def _check_issuer(town: Town, by: AbstractBaseUser | None) -> None:
     if by is None:
         return  # the schedule (`maque tick`) or the command line
-    actor = actor_for(by)
-    if actor.is_superuser:
-        return
-    if actor.person is None or not actor.roles_over(town_id=town.pk, village_id=None) & set(ISSUER_ROLES):
-        raise NotPermitted(_("Only the inspection group or a principal leader may issue a bulletin."))
+    check_issue(actor_for(by), town_id=town.pk)
 
 
 def bulletin_issue(

@@ -5,6 +5,8 @@ Models hold data and constraints only. Every state change goes through `maque.le
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,7 +14,24 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from maque.core.scoping import ScopedQuerySet
 from maque.organisation.models import Household, Person, Plot, Role, Town, Village, VillageGroup
+from maque.organisation.scopes import campaign_scope, item_scope
+
+if TYPE_CHECKING:
+    from maque.organisation.actor import Actor
+
+
+class CampaignQuerySet(ScopedQuerySet["Campaign"]):
+    def scope(self, actor: Actor) -> Q | None:
+        """The campaigns of the actor's towns; a leader limited to campaigns sees only those."""
+        return campaign_scope(actor)
+
+
+class CategoryQuerySet(ScopedQuerySet["Category"]):
+    def scope(self, actor: Actor) -> Q | None:
+        """The categories of the campaigns the actor sees."""
+        return campaign_scope(actor, campaign_field="campaign_id")
 
 
 class Campaign(models.Model):
@@ -27,6 +46,8 @@ class Campaign(models.Model):
     active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("campaign")
@@ -56,6 +77,8 @@ class Category(models.Model):
     active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("category")
@@ -162,13 +185,10 @@ class ItemCounter(models.Model):
         return f"{self.town_id}/{self.year}: {self.last}"
 
 
-class ItemQuerySet(models.QuerySet["Item"]):
-    def visible_to(self, user) -> ItemQuerySet:  # noqa: ANN001
+class ItemQuerySet(ScopedQuerySet["Item"]):
+    def scope(self, actor: Actor) -> Q | None:
         """Items the user may read (design §6); deny by default."""
-        from maque.organisation.access import actor_for, item_scope
-
-        condition = item_scope(actor_for(user))
-        return self.none() if condition is None else self.filter(condition)
+        return item_scope(actor)
 
 
 class Item(models.Model):
@@ -319,10 +339,10 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"evidence/{instance.item.town_id}/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
 
 
-class AttachmentQuerySet(models.QuerySet["Attachment"]):
-    def visible_to(self, user) -> AttachmentQuerySet:  # noqa: ANN001
+class AttachmentQuerySet(ScopedQuerySet["Attachment"]):
+    def scope(self, actor: Actor) -> Q | None:
         """Attachments of the items the user may read."""
-        return self.filter(item__in=Item.objects.visible_to(user).values("pk"))
+        return Q(item__in=Item.objects.visible_to(actor).values("pk"))
 
 
 class Attachment(models.Model):

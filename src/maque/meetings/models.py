@@ -6,6 +6,8 @@ indicator pack. Later work adds resolutions and votes (四议两公开) on top o
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,8 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from maque.core.scoping import ScopedQuerySet
 from maque.ledger.models import Item
 from maque.organisation.models import Person, Town, Village
+from maque.organisation.scopes import town_wide_scope
+
+if TYPE_CHECKING:
+    from maque.organisation.actor import Actor
 
 
 class MeetingKind(models.TextChoices):
@@ -30,23 +37,16 @@ class MeetingKind(models.TextChoices):
     POLICY_STUDY = "policy_study", _("policy study (政策理论学习)")
 
 
-class MeetingQuerySet(models.QuerySet["Meeting"]):
-    def visible_to(self, user) -> MeetingQuerySet:  # noqa: ANN001
-        """Town-wide roles see the town's meetings; village roles those touching their villages."""
-        from maque.organisation.access import actor_for
-        from maque.organisation.models import TOWN_WIDE_ROLES
-
-        actor = actor_for(user)
-        if actor.is_superuser:
-            return self
-        if actor.person is None:
-            return self.none()
-        condition = Q(town_id__in=actor.town_ids_for(*TOWN_WIDE_ROLES))
+class MeetingQuerySet(ScopedQuerySet["Meeting"]):
+    def scope(self, actor: Actor) -> Q | None:
+        """Town-wide roles see the town's meetings; village roles those touching their villages;
+        everyone the meetings they attended."""
+        condition = town_wide_scope(actor) or Q(pk__in=[])
         villages = actor.village_ids()
         if villages:
             condition |= Q(pk__in=Meeting.villages.through.objects.filter(village_id__in=villages).values("meeting_id"))
         condition |= Q(pk__in=Meeting.attendees.through.objects.filter(person_id=actor.person.pk).values("meeting_id"))
-        return self.filter(condition)
+        return condition
 
 
 class Meeting(models.Model):

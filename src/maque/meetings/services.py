@@ -20,14 +20,13 @@ from maque.ledger.catalogue import campaign_for_kind
 from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.models import Campaign, Kind, Source
 from maque.meetings.models import Meeting, MeetingDecision, MeetingFile, MeetingKind
+from maque.meetings.policies import check_organise
 from maque.meetings.queries import WATCH_OVERDUE, WATCH_RATE_GAP, diagnosis_pack
 from maque.organisation.access import actor_for
-from maque.organisation.models import Person, Role, Town, Village
+from maque.organisation.models import Person, Town, Village
 
 # Roles that may record a meeting: town-wide for any village; contact leaders and village
 # secretaries for meetings of their own villages.
-TOWN_ORGANISERS = frozenset({Role.PRINCIPAL, Role.LEADER, Role.INSPECTOR})
-VILLAGE_ORGANISERS = frozenset({Role.CONTACT_LEADER, Role.SECRETARY})
 
 
 @dataclass(frozen=True)
@@ -42,16 +41,7 @@ class DecisionIn:
 
 
 def _check_organiser(by: AbstractBaseUser, town: Town, villages: list[Village]) -> None:
-    actor = actor_for(by)
-    if actor.is_superuser:
-        return
-    if actor.person is None:
-        raise NotPermitted(_("Only a member of staff with a role in the town can record a meeting."))
-    if actor.roles_over(town_id=town.pk, village_id=None) & TOWN_ORGANISERS:
-        return
-    if villages and all(actor.roles_over(town_id=town.pk, village_id=v.pk) & VILLAGE_ORGANISERS for v in villages):
-        return
-    raise NotPermitted(_("You may not record meetings for these villages."))
+    check_organise(actor_for(by), town_id=town.pk, village_ids=[v.pk for v in villages])
 
 
 def check_recorder(*, by: AbstractBaseUser, meeting: Meeting) -> None:

@@ -8,21 +8,28 @@ is a `DeliveryAttempt` row (the delivery log).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from maque.core.scoping import ScopedQuerySet
 from maque.organisation.models import Town
 
+if TYPE_CHECKING:
+    from maque.organisation.actor import Actor
 
-class NotificationQuerySet(models.QuerySet["Notification"]):
-    def visible_to(self, user) -> NotificationQuerySet:  # noqa: ANN001
-        """A user's own inbox; nobody reads anyone else's."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        return self.filter(user=user)
+
+class NotificationQuerySet(ScopedQuerySet["Notification"]):
+    # A user's own inbox; nobody reads anyone else's, a superuser neither.
+    personal = True
+
+    def scope(self, actor: Actor) -> Q | None:
+        user = actor.user
+        return Q(user_id=user.pk) if user is not None and user.is_authenticated else None
 
 
 class Notification(models.Model):

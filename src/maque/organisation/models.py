@@ -6,6 +6,8 @@ history answers "who was responsible for village V on date D".
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,34 +15,31 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from maque.core.scoping import ScopedQuerySet
+from maque.organisation.roles import TOWN_WIDE_ROLES, VILLAGE_ROLES, Role
+from maque.organisation.scopes import town_member_scope, village_scope
 
-class TownQuerySet(models.QuerySet["Town"]):
-    def visible_to(self, user) -> TownQuerySet:  # noqa: ANN001
-        from maque.organisation.access import actor_for
+if TYPE_CHECKING:
+    from maque.organisation.actor import Actor
 
-        actor = actor_for(user)
-        if actor.is_superuser:
-            return self
-        return self.filter(pk__in=actor.town_ids)
-
-
-class VillageQuerySet(models.QuerySet["Village"]):
-    def visible_to(self, user) -> VillageQuerySet:  # noqa: ANN001
-        from maque.organisation.access import actor_for, village_scope
-
-        condition = village_scope(actor_for(user))
-        return self.none() if condition is None else self.filter(condition)
+__all__ = ["TOWN_WIDE_ROLES", "VILLAGE_ROLES", "Role"]  # re-exported: they lived here first
 
 
-class PersonQuerySet(models.QuerySet["Person"]):
-    def visible_to(self, user) -> PersonQuerySet:  # noqa: ANN001
+class TownQuerySet(ScopedQuerySet["Town"]):
+    def scope(self, actor: Actor) -> Q | None:
+        """The towns where the actor holds any role."""
+        return town_member_scope(actor, town_field="pk")
+
+
+class VillageQuerySet(ScopedQuerySet["Village"]):
+    def scope(self, actor: Actor) -> Q | None:
+        return village_scope(actor)
+
+
+class PersonQuerySet(ScopedQuerySet["Person"]):
+    def scope(self, actor: Actor) -> Q | None:
         """People of the towns where the user holds a role (names are needed to pick owners)."""
-        from maque.organisation.access import actor_for
-
-        actor = actor_for(user)
-        if actor.is_superuser:
-            return self
-        return self.filter(town_id__in=actor.town_ids)
+        return town_member_scope(actor)
 
 
 class Town(models.Model):
@@ -192,20 +191,6 @@ class Person(models.Model):
         return self.name
 
 
-class Role(models.TextChoices):
-    PRINCIPAL = "principal", _("principal leader (主要领导)")
-    LEADER = "leader", _("leader in charge (分管领导)")
-    CONTACT_LEADER = "contact_leader", _("village-contact leader (联村领导)")
-    CADRE = "cadre", _("cadre (镇村干部)")
-    SECRETARY = "secretary", _("village party secretary (支部书记)")
-    INSPECTOR = "inspector", _("inspection group (督查考评组)")
-    DISCIPLINE = "discipline", _("discipline commission (镇纪委)")
-    COUNTY_SUPERVISOR = "county_supervisor", _("county supervisor")
-
-
-# Roles that cover a whole town rather than assigned villages.
-TOWN_WIDE_ROLES = frozenset({Role.PRINCIPAL, Role.LEADER, Role.INSPECTOR, Role.DISCIPLINE, Role.COUNTY_SUPERVISOR})
-VILLAGE_ROLES = frozenset({Role.CONTACT_LEADER, Role.CADRE, Role.SECRETARY})
 
 
 class AssignmentQuerySet(models.QuerySet["RoleAssignment"]):

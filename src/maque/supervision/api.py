@@ -15,8 +15,9 @@ from ninja import Router, Schema, Status
 from maque.api.auth import request_user
 from maque.ledger.models import Campaign, Category
 from maque.organisation.access import actor_for
-from maque.organisation.models import TOWN_WIDE_ROLES, Person, Town, Village
+from maque.organisation.models import Person, Town, Village
 from maque.supervision.models import InspectionRound, InspectionSample, Review, ReviewCheck
+from maque.supervision.policies import reads_whole_town
 from maque.supervision.queries import round_report, scores_compute
 from maque.supervision.scoring import period_bounds, period_of
 from maque.supervision.services import (
@@ -252,7 +253,7 @@ def scores(request: HttpRequest, period: str | None = None, subject: str = "vill
         raise ValidationError({"subject": [_("Choose village or owner.")]})
     rows = scores_compute(town=town, period=period, subject=subject)
     actor = actor_for(user)
-    if not actor.is_superuser and not actor.town_ids_for(*TOWN_WIDE_ROLES):
+    if not reads_whole_town(actor):
         # Village roles see their villages' scores, and their own as an owner.
         if subject == "village":
             visible = set(Village.objects.visible_to(user).values_list("pk", flat=True))

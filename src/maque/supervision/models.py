@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -12,20 +13,19 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from maque.core.scoping import ScopedQuerySet
 from maque.ledger.models import Category, Item
 from maque.organisation.models import Person, Town, Village
+from maque.organisation.scopes import town_wide_scope
+
+if TYPE_CHECKING:
+    from maque.organisation.actor import Actor
 
 
-class TownScopedQuerySet(models.QuerySet):
-    def visible_to(self, user):  # noqa: ANN001, ANN201
+class TownScopedQuerySet(ScopedQuerySet[Any]):
+    def scope(self, actor: Actor) -> Q | None:
         """Rows of the towns where the user holds a town-wide role (the inspection group's work)."""
-        from maque.organisation.access import actor_for
-        from maque.organisation.models import TOWN_WIDE_ROLES
-
-        actor = actor_for(user)
-        if actor.is_superuser:
-            return self
-        return self.filter(town_id__in=actor.town_ids_for(*TOWN_WIDE_ROLES))
+        return town_wide_scope(actor)
 
 
 class InspectionRound(models.Model):

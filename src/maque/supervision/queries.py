@@ -168,11 +168,11 @@ def scores_visible(*, user, town: Town, period: str, subject: str = "village") -
     """`scores_compute` narrowed to what the user may see: town-wide roles every row; village
     roles their villages' rows, and as an owner only their own."""
     from maque.organisation.access import actor_for
-    from maque.organisation.models import TOWN_WIDE_ROLES
+    from maque.supervision.policies import reads_whole_town
 
     rows = scores_compute(town=town, period=period, subject=subject)
     actor = actor_for(user)
-    if actor.is_superuser or town.pk in actor.town_ids_for(*TOWN_WIDE_ROLES):
+    if reads_whole_town(actor, town_id=town.pk):
         return rows
     if subject == "village":
         visible = set(Village.objects.visible_to(user).filter(town=town).values_list("pk", flat=True))

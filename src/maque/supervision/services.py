@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from maque.ledger import lifecycle
-from maque.ledger.errors import ConflictError, NotPermitted
+from maque.ledger.errors import ConflictError
 from maque.ledger.models import Campaign, Category, Item, Source, State
 from maque.organisation.access import actor_for
-from maque.organisation.models import Person, Role, Town, Village
+from maque.organisation.models import Person, Town, Village
 from maque.supervision.models import (
     InspectionFinding,
     InspectionRound,
@@ -33,9 +33,8 @@ from maque.supervision.models import (
     SampleReason,
     Score,
 )
+from maque.supervision.policies import check_inspect
 from maque.supervision.queries import scores_compute
-
-INSPECTOR_ROLES = frozenset({Role.INSPECTOR, Role.PRINCIPAL})
 
 
 def _check_inspector(by: AbstractBaseUser | None, town: Town) -> Person | None:
@@ -44,8 +43,7 @@ def _check_inspector(by: AbstractBaseUser | None, town: Town) -> Person | None:
     actor = actor_for(by)
     if actor.is_superuser and actor.person is None:
         return None
-    if actor.person is None or not actor.roles_over(town_id=town.pk, village_id=None) & INSPECTOR_ROLES:
-        raise NotPermitted(_("Only the inspection group or a principal leader may do this."))
+    check_inspect(actor, town_id=town.pk)
     return actor.person
 
 

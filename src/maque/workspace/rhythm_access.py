@@ -11,13 +11,14 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from maque.accountability.models import CASE_ROLES
-from maque.bulletins.services import ISSUER_ROLES
-from maque.meetings.services import TOWN_ORGANISERS, VILLAGE_ORGANISERS
+from maque.accountability.policies import may_handle_cases
+from maque.bulletins.policies import may_issue
+from maque.meetings.policies import may_organise
 from maque.notifications.queries import unread_count
 from maque.organisation.access import Actor, actor_for
-from maque.organisation.models import TOWN_WIDE_ROLES, Town
-from maque.supervision.services import INSPECTOR_ROLES
+from maque.organisation.models import Town
+from maque.supervision.policies import may_inspect as _may_inspect
+from maque.supervision.policies import reads_whole_town
 
 
 def staff_town(actor: Actor) -> Town | None:
@@ -27,32 +28,25 @@ def staff_town(actor: Actor) -> Town | None:
 
 def sees_town(actor: Actor) -> bool:
     """Town-wide roles (principal, leaders, inspectors, discipline, county) read the whole town."""
-    return actor.is_superuser or bool(actor.town_ids_for(*TOWN_WIDE_ROLES))
+    return reads_whole_town(actor)
 
 
 def may_organise_meetings(actor: Actor) -> bool:
-    if actor.person is None:
-        return False
-    town_id = actor.person.town_id
-    return bool(actor.roles_over(town_id=town_id, village_id=None) & TOWN_ORGANISERS) or bool(
-        actor.village_ids(*VILLAGE_ORGANISERS)
-    )
+    return actor.person is not None and may_organise(actor)
 
 
 def may_inspect(actor: Actor, town_id: int) -> bool:
     """Inspection group and principal leaders record findings (the services check it again)."""
-    return actor.person is not None and bool(actor.roles_over(town_id=town_id, village_id=None) & INSPECTOR_ROLES)
+    return _may_inspect(actor, town_id=town_id)
 
 
 def may_issue_bulletins(actor: Actor) -> bool:
-    if actor.person is None:
-        return False
-    return bool(actor.roles_over(town_id=actor.person.town_id, village_id=None) & set(ISSUER_ROLES))
+    return actor.person is not None and may_issue(actor)
 
 
 def may_see_cases_anywhere(actor: Actor) -> bool:
     """Whether the user may know that accountability cases exist in some town."""
-    return actor.is_superuser or bool(actor.town_ids_for(*CASE_ROLES))
+    return may_handle_cases(actor)
 
 
 def nav_for(user: AbstractBaseUser) -> dict[str, Any]:
