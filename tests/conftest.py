@@ -1,7 +1,8 @@
 """Shared fixtures: a small town with one persona per role (design §6), and item factories.
 
-Personas: principal, leader, inspector, discipline, contact_gaige (contact leader of 改革村),
-cadre_gaige, secretary_gaige, cadre_shuangsheng, outsider (a user with no person), anonymous.
+Personas: principal, leader, leader_projects (a leader of the key-projects campaign only),
+inspector, discipline, contact_gaige (contact leader of 改革村), cadre_gaige, secretary_gaige,
+cadre_shuangsheng, contact_shuangsheng, outsider (a user with no person), anonymous.
 """
 
 from __future__ import annotations
@@ -95,6 +96,13 @@ def build_world() -> World:
         RoleAssignment.objects.create(person=person, role=role, town=town, village=village, valid_from=start)
         users[persona] = user
         people[persona] = person
+    # A leader in charge of one campaign only (重点项目): sees that campaign's items, not the others.
+    projects = Campaign.objects.get(town=town, code="key-projects")
+    user = User.objects.create_user(username="leader_projects", password="pw-leader_projects")
+    person = Person.objects.create(town=town, name="leader_projects", user=user, phone="13800001234")
+    RoleAssignment.objects.create(person=person, role=Role.LEADER, town=town, campaign=projects, valid_from=start)
+    users["leader_projects"] = user
+    people["leader_projects"] = person
     users["outsider"] = User.objects.create_user(username="outsider", password="pw-outsider")
     plots = {
         "gaige": Plot.objects.create(town=town, village=gaige, group=groups["改革村"], code="GG-001", area_mu="3.50"),

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -148,11 +147,10 @@ def ledger_bulk(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def village_list(request: HttpRequest) -> HttpResponse:
-    villages = (
-        Village.objects.visible_to(request.user)
-        .select_related("town")
-        .annotate(open=Count("items", filter=Q(items__state__in=OPEN_STATES)))
-        .order_by("town__name", "name")
+    villages = queries.village_counts(
+        Village.objects.visible_to(request.user).select_related("town").order_by("town__name", "name"),
+        timezone.localdate(),
+        items=Item.objects.visible_to(request.user),
     )
     return render(request, "workspace/village_list.html", {"villages": villages})
 
@@ -164,7 +162,9 @@ def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     today = timezone.localdate()
     masked = actor.masks_personal_data()
-    counts = queries.village_counts(Village.objects.filter(pk=village.pk), today).get()
+    counts = queries.village_counts(
+        Village.objects.filter(pk=village.pk), today, items=Item.objects.visible_to(request.user)
+    )[0]
     counts.closure_rate = closure_rate(counts.closed, counts.total)
     grid_now = [
         (label, grid.responsible_on(village=village, role=role, day=today))
