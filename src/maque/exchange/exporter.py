@@ -126,8 +126,10 @@ class LedgerBook:
 
     def _validations(self, ws: Worksheet, *, town: Town, category: Category | None, columns: list[Column], rows_hint: int) -> None:
         last_row = 2 + rows_hint + VALIDATION_ROWS
-        villages = list(Village.objects.filter(town=town, active=True).order_by("name").values_list("name", flat=True))
-        owners = sorted(set(Person.objects.filter(town=town, active=True).values_list("name", flat=True)))
+        # The empty workbook's sheet has no town: no village or owner to offer.
+        town_id = town.pk or 0
+        villages = list(Village.objects.filter(town_id=town_id, active=True).order_by("name").values_list("name", flat=True))
+        owners = sorted(set(Person.objects.filter(town_id=town_id, active=True).values_list("name", flat=True)))
         for index, column in enumerate(columns, start=1):
             values: list[str] | None = None
             if column.key == "village":

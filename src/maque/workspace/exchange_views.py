@@ -23,7 +23,6 @@ from maque.exchange.queries import batch_list
 from maque.exchange.services import batch_commit, batch_upload
 from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.models import Category
-from maque.organisation.access import actor_for
 from maque.workspace.forms import add_service_errors, style
 
 API = "/api/v1/ledger"
@@ -42,10 +41,7 @@ class UploadForm(forms.Form):
 
 
 def _categories(request: HttpRequest) -> list[Category]:
-    actor = actor_for(request.user)
-    categories = Category.objects.filter(active=True).select_related("campaign")
-    if not actor.is_superuser:
-        categories = categories.filter(town_id__in=actor.town_ids)
+    categories = Category.objects.visible_to(request.user).filter(active=True).select_related("campaign")
     return list(categories.order_by("campaign__order", "order", "name"))
 
 

@@ -180,8 +180,7 @@ def _register_choices(request: HttpRequest) -> tuple[Any, Any]:
     villages = Village.objects.visible_to(request.user).filter(active=True).order_by("name")
     # Only villages where the user may register (the service checks again).
     allowed = [v.pk for v in villages if actor.roles_over(town_id=v.town_id, village_id=v.pk) & REGISTER_ROLES]
-    categories = Category.objects.filter(
-        town_id__in=actor.town_ids if not actor.is_superuser else villages.values("town_id"),
+    categories = Category.objects.visible_to(actor).filter(
         active=True, campaign__active=True,
     ).select_related("campaign").order_by("campaign__order", "order", "name")
     return categories, villages.filter(pk__in=allowed)

@@ -72,11 +72,13 @@ def _may_bulk(request: HttpRequest) -> bool:
 
 def _filter_form(request: HttpRequest) -> LedgerFilterForm:
     user = request.user
-    towns = actor_for(user).town_ids
+    campaigns, categories = Campaign.objects.visible_to(user), Category.objects.visible_to(user)
+    if not user.is_superuser:  # the superuser also filters by campaigns no longer active
+        campaigns, categories = campaigns.filter(active=True), categories.filter(active=True)
     return LedgerFilterForm(
         request.GET,
-        campaigns=Campaign.objects.filter(town_id__in=towns, active=True) if not user.is_superuser else Campaign.objects.all(),
-        categories=Category.objects.filter(town_id__in=towns, active=True) if not user.is_superuser else Category.objects.all(),
+        campaigns=campaigns,
+        categories=categories,
         villages=Village.objects.visible_to(user).order_by("name"),
         people=Person.objects.visible_to(user).filter(active=True).order_by("name"),
     )

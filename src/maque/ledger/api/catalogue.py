@@ -25,7 +25,6 @@ from maque.ledger.models import (
     Category,
     CategoryField,
 )
-from maque.organisation.models import Town
 
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")
 
@@ -69,10 +68,6 @@ class CategoryFilters(Schema):
     town: str | None = Field(None, max_length=20, description="Town code (when the caller sees several towns).")
 
 
-def _visible_towns(request: HttpRequest) -> Any:
-    return Town.objects.visible_to(request_user(request))
-
-
 @router.get(
     "/campaigns",
     response={200: list[CampaignOut], **ERRORS},
@@ -80,7 +75,7 @@ def _visible_towns(request: HttpRequest) -> Any:
 )
 def campaign_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Campaigns (重点工作) of the caller's towns."""
-    campaigns = Campaign.objects.filter(town__in=_visible_towns(request)).select_related("town")
+    campaigns = Campaign.objects.visible_to(request_user(request)).select_related("town")
     return [
         {
             "code": c.code,
@@ -97,7 +92,7 @@ def campaign_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 def _categories(request: HttpRequest, filters: CategoryFilters | None = None) -> Any:
     categories = (
-        Category.objects.filter(town__in=_visible_towns(request))
+        Category.objects.visible_to(request_user(request))
         .select_related("campaign", "town")
         .prefetch_related(Prefetch("fields", queryset=CategoryField.objects.order_by("order", "id")))
         .order_by("town__name", "campaign__order", "order", "name")
