@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -47,7 +46,7 @@ from maque.organisation.models import Person, Plot, Village
 from maque.supervision.models import InspectionRound, Review
 from maque.supervision.policies import may_inspect, reads_whole_town
 from maque.supervision.services import review_open, round_open
-from tests.conftest import World, add_evidence, build_world, make_item, photo
+from tests.conftest import World, add_evidence, make_item, photo
 
 PERSONAS: tuple[str | None, ...] = (
     "principal", "leader", "leader_projects", "inspector", "discipline", "contact_gaige", "cadre_gaige",
@@ -498,9 +497,7 @@ class Walker:
             self.problems.append(f"{name} as {persona}: shows {leaked}, which the scope hides")
 
 
-@pytest.mark.django_db
-def test_it_shows_every_persona_only_what_the_scoped_querysets_allow(settings, tmp_path):
-    world = build_world()
+def test_it_shows_every_persona_only_what_the_scoped_querysets_allow(world: World):
     objects = _objects(world)
     walker = Walker(world, objects)
     for persona in PERSONAS:
