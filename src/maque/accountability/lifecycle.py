@@ -11,8 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from maque.accountability.models import CASE_ROLES, AccountabilityCase, CaseEvent, Status
-from maque.accountability.queries import may_see_cases
+from maque.accountability.models import AccountabilityCase, CaseEvent, Status
+from maque.accountability.policies import CASE_ROLES, may_handle_cases
 from maque.core.statemachine import STATE, Context, Machine
 from maque.ledger.errors import ConflictError, NotPermitted
 from maque.organisation.access import Actor, actor_for
@@ -38,7 +38,7 @@ STALE = gettext_lazy(
 
 def refusal(actor: Actor, case: AccountabilityCase, action: str) -> str | None:
     """Why the actor may not take `action` on the case (the status is checked by the machine)."""
-    return None if may_see_cases(actor.user, town_id=case.town_id) else "role"  # type: ignore[arg-type]
+    return None if may_handle_cases(actor, town_id=case.town_id) else "role"
 
 
 def explain(refusal: str, actor: Actor, case: AccountabilityCase, action: str) -> Exception:
