@@ -14,7 +14,7 @@ from maque.exchange.api import ExportFilters
 from maque.ledger.api.items import ItemFilters
 from maque.ledger.models import Item
 from maque.ledger.queries import item_list
-from maque.workspace.exchange_views import export_url
+from maque.workspace.views.spreadsheets import export_url
 
 from ..conftest import make_item
 

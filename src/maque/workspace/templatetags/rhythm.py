@@ -8,7 +8,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from maque.workspace import rhythm_access
+from maque.workspace.views import navigation
 
 register = template.Library()
 
@@ -31,7 +31,7 @@ def rhythm_nav(context: dict[str, Any]) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return rhythm_access.nav_for(user)
+    return navigation.nav_for(user)
 
 
 @register.simple_tag

@@ -1,7 +1,6 @@
-"""Screens of the rhythm (design §5): the inbox (消息), the bulletins list (通报), scores (考评) and
-accountability cases (问责).
+"""Accountability cases (问责): the list, opening one by hand, a case's page and moving it on.
 
-Reads come from the apps' queries (their `visible_to` scoping), writes from their services.
+Reads come from the app's queries (its `visible_to` scoping), writes from its services.
 Accountability is confidential: to anyone but the discipline commission and the principal
 leaders, its screens do not exist (404), exactly like a case id that does not exist.
 """
@@ -13,12 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,154 +22,19 @@ from maque.accountability.lifecycle import next_statuses
 from maque.accountability.models import AccountabilityCase, Rule, Status
 from maque.accountability.queries import case_get, case_list, may_see_cases
 from maque.accountability.services import case_change_status, case_open
-from maque.bulletins.queries import bulletin_list
-from maque.bulletins.services import bulletin_issue
-from maque.ledger.definitions import rate_text
 from maque.ledger.errors import ConflictError, NotPermitted
-from maque.notifications.models import Notification
-from maque.notifications.queries import notification_list, unread_count
-from maque.notifications.services import notification_read, notifications_read_all
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Village
-from maque.rhythm.models import rhythm_settings
-from maque.supervision.queries import scores_visible
-from maque.supervision.scoring import period_of, period_parse, previous_period
-from maque.workspace import rhythm_access
 from maque.workspace.forms import add_service_errors, style
-from maque.workspace.rhythm_forms import CaseFilterForm, CaseOpenForm, CaseStatusForm
+from maque.workspace.views import navigation
+from maque.workspace.views.rhythm_forms import CaseFilterForm, CaseOpenForm, CaseStatusForm
 
-INBOX_PAGE = 30
 LIST_PAGE = 30
-
-
-def _back(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or default
-    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else default
-
-
-# --- 消息: the inbox --------------------------------------------------------------------------
-
-
-@login_required
-def inbox(request: HttpRequest) -> HttpResponse:
-    """My notifications, unread first, newest first within each; `?unread=1` shows only unread."""
-    only_unread = request.GET.get("unread") == "1"
-    notifications = notification_list(user=request.user, unread=True if only_unread else None)
-    notifications = notifications.annotate(
-        unread_first=Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
-    ).order_by("unread_first", "-created_at", "-id")
-    page = Paginator(notifications, INBOX_PAGE).get_page(request.GET.get("page"))
-    return render(request, "workspace/rhythm/inbox.html", {
-        "page": page, "only_unread": only_unread, "unread": unread_count(user=request.user),
-    })
-
-
-@login_required
-def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
-    """Open a notification: mark it read and follow its link (a local link only)."""
-    try:
-        notification = notification_read(notification_id=pk, user=request.user)
-    except Notification.DoesNotExist:
-        raise Http404 from None
-    link = notification.link
-    if link and link.startswith("/") and url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()}):
-        return HttpResponseRedirect(link)
-    return HttpResponseRedirect(reverse("workspace:inbox"))
-
-
-@login_required
-@require_POST
-def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        notification_read(notification_id=pk, user=request.user)
-    except Notification.DoesNotExist:
-        raise Http404 from None
-    return HttpResponseRedirect(_back(request, reverse("workspace:inbox")))
-
-
-@login_required
-@require_POST
-def inbox_read_all(request: HttpRequest) -> HttpResponse:
-    marked = notifications_read_all(user=request.user)
-    messages.success(request, _("%(count)d notifications marked read.") % {"count": marked})
-    return HttpResponseRedirect(_back(request, reverse("workspace:inbox")))
-
-
-# --- 通报: the bulletins ----------------------------------------------------------------------
-
-
-@login_required
-def bulletins(request: HttpRequest) -> HttpResponse:
-    page = Paginator(bulletin_list(user=request.user), LIST_PAGE).get_page(request.GET.get("page"))
-    return render(request, "workspace/rhythm/bulletins.html", {
-        "page": page, "may_issue": rhythm_access.may_issue_bulletins(actor_for(request.user)),
-    })
-
-
-@login_required
-@require_POST
-def bulletin_issue_now(request: HttpRequest) -> HttpResponse:
-    """Issue today's bulletin by hand (the schedule issues it each working day anyway)."""
-    town = rhythm_access.staff_town(actor_for(request.user))
-    if town is None:
-        raise Http404
-    try:
-        bulletin = bulletin_issue(town=town, by=request.user)
-    except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
-    except (ConflictError, NotPermitted) as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Bulletin %(code)s issued.") % {"code": bulletin.code})
-        return HttpResponseRedirect(reverse("bulletins:page", args=[bulletin.pk]))
-    return HttpResponseRedirect(reverse("workspace:bulletins"))
-
-
-# --- 考评: scores ----------------------------------------------------------------------------
-
-
-@login_required
-def scores(request: HttpRequest) -> HttpResponse:
-    """Ranking of the villages (or owners) for a period, each with the lines that make its score."""
-    actor = actor_for(request.user)
-    town = rhythm_access.staff_town(actor)
-    if town is None:
-        return render(request, "workspace/rhythm/scores.html", {"no_town": True})
-    kind = rhythm_settings(town).scoring_period
-    current = period_of(timezone.localdate(), kind)
-    typed = (request.GET.get("period") or "").strip()
-    subject = request.GET.get("subject") or "village"
-    error = ""
-    try:
-        period = period_parse(typed, today=timezone.localdate()) if typed else current
-    except ValueError:
-        error = _("“%(typed)s” is not a period: write a month such as 2026-11 or 2026年11月, a quarter such as 2026-Q4, or a week such as 2026-W47.") % {"typed": typed[:40]}
-        period = ""
-    if subject not in ("village", "owner"):
-        subject = "village"
-    # After a mistake nothing is ranked: another period's figures under the error would mislead.
-    rows = scores_visible(user=request.user, town=town, period=period, subject=subject) if period else []
-    for row in rows:  # a rate reads as a percentage (32.8%), not as the ratio the formula uses
-        for line in row["breakdown"]:
-            if line["rule"].endswith("rate"):
-                line["count"] = rate_text(round(float(line["count"]) * 100, 1))
-    earlier = [period or current]
-    for _step in range(5):
-        earlier.append(previous_period(earlier[-1], kind))
-    return render(request, "workspace/rhythm/scores.html", {
-        "town": town, "period": period, "typed": typed if error else period, "subject": subject, "rows": rows,
-        "error": error, "periods": earlier, "current": current, "town_wide": rhythm_access.sees_town(actor),
-        "month_picker": kind == "month",
-    })
-
-
-# --- 问责: accountability (confidential) ------------------------------------------------------
 
 
 def _cases_or_404(request: HttpRequest) -> None:
     """Anyone who may not know that cases exist gets the answer for a page that does not exist."""
-    if not rhythm_access.may_see_cases_anywhere(actor_for(request.user)):
+    if not navigation.may_see_cases_anywhere(actor_for(request.user)):
         raise Http404
 
 
@@ -199,7 +60,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
     """Open a case by hand (a lead the rules did not catch), through `case_open`."""
     _cases_or_404(request)
     actor = actor_for(request.user)
-    town = rhythm_access.staff_town(actor)
+    town = navigation.staff_town(actor)
     if town is None or not may_see_cases(request.user, town_id=town.pk):
         raise Http404
     form = CaseOpenForm(

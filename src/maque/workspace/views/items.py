@@ -30,7 +30,7 @@ from maque.organisation.access import REGISTER_ROLES, actor_for
 from maque.organisation.models import Household, Plot, Village
 from maque.workspace import maps
 from maque.workspace.forms import ActionForm, ProgressForm, RegisterForm, add_service_errors
-from maque.workspace.views import is_htmx
+from maque.workspace.views.common import is_htmx
 
 TIMELINE_LABELS = {"create": gettext_lazy("registered")}
 THUMB_SIZE = 320

@@ -40,9 +40,9 @@ from maque.meetings.services import (
 )
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Village
-from maque.workspace import rhythm_access
 from maque.workspace.forms import add_service_errors
-from maque.workspace.rhythm_forms import (
+from maque.workspace.views import navigation
+from maque.workspace.views.rhythm_forms import (
     DecisionForms,
     MeetingFileForm,
     MeetingFilterForm,
@@ -76,7 +76,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(request, "workspace/rhythm/meetings.html", {
         "form": form, "page": page, "query": query.urlencode(),
-        "may_record": rhythm_access.may_organise_meetings(actor_for(request.user)),
+        "may_record": navigation.may_organise_meetings(actor_for(request.user)),
     })
 
 
@@ -134,7 +134,7 @@ def _detail_page(request: HttpRequest, meeting: Meeting, *, record: tuple[Meetin
         "meeting": meeting,
         "decisions": [{"decision": d, "item": items.get(d.item_id)} for d in decisions],
         "files": list(meeting.files.all()),
-        "may_add_files": rhythm_access.may_organise_meetings(actor),
+        "may_add_files": navigation.may_organise_meetings(actor),
         "file_form": MeetingFileForm(),
         "is_diagnosis": meeting.kind == MeetingKind.DIAGNOSIS,
         "amendments": amendments(meeting),
@@ -233,7 +233,7 @@ def meeting_record_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _meeting_forms(request: HttpRequest, data: Any = None) -> tuple[MeetingForm, Any]:
     actor = actor_for(request.user)
-    town = rhythm_access.staff_town(actor)
+    town = navigation.staff_town(actor)
     villages = Village.objects.visible_to(request.user).filter(town=town, active=True).order_by("name")
     people = Person.objects.visible_to(request.user).filter(town=town, active=True).order_by("name")
     initial: dict[str, Any] = {"held_on": timezone.localdate(), "recorder": actor.person}
@@ -262,7 +262,7 @@ def _decision_errors(form: MeetingForm | MeetingRecordForm, decisions: Any, used
 def meeting_new(request: HttpRequest) -> HttpResponse:
     """Record a meeting; each decision with an owner and a deadline becomes an action item."""
     actor = actor_for(request.user)
-    if not rhythm_access.may_organise_meetings(actor):
+    if not navigation.may_organise_meetings(actor):
         raise PermissionDenied
     if request.method != "POST":
         form, decisions = _meeting_forms(request)

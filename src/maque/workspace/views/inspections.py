@@ -36,10 +36,15 @@ from maque.supervision.services import (
     round_close,
     round_open,
 )
-from maque.workspace import rhythm_access
 from maque.workspace.forms import add_service_errors
-from maque.workspace.rhythm_forms import FindingForm, ProblemForm, ReviewCheckForm, ReviewOpenForm
-from maque.workspace.views import is_htmx
+from maque.workspace.views import navigation
+from maque.workspace.views.common import is_htmx
+from maque.workspace.views.rhythm_forms import (
+    FindingForm,
+    ProblemForm,
+    ReviewCheckForm,
+    ReviewOpenForm,
+)
 
 PAGE_SIZE = 20
 # Up to this many sampled items, every village is shown open; beyond, one village at a time.
@@ -70,7 +75,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
         .order_by("-opened_on", "-number")
     )
     actor = actor_for(request.user)
-    town = rhythm_access.staff_town(actor)
+    town = navigation.staff_town(actor)
     reviews = (
         Review.objects.visible_to(request.user)
         .select_related("category")
@@ -79,7 +84,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
                   relapses=Count("checks", filter=Q(checks__outcome=ReviewCheck.Outcome.RELAPSE)))
         .order_by("-opened_on", "-id")[:20]
     )
-    may_inspect = town is not None and rhythm_access.may_inspect(actor, town.pk)
+    may_inspect = town is not None and navigation.may_inspect(actor, town.pk)
     context: dict[str, Any] = {
         "page": Paginator(found, PAGE_SIZE).get_page(request.GET.get("page")),
         "reviews": reviews,
@@ -97,7 +102,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
 def round_new(request: HttpRequest) -> HttpResponse:
     """Open a round now, with the town's sampling settings."""
     actor = actor_for(request.user)
-    town = rhythm_access.staff_town(actor)
+    town = navigation.staff_town(actor)
     if town is None:
         messages.error(request, _("Only a member of staff with a role in the town can do this."))
         return HttpResponseRedirect(reverse("workspace:inspections"))
@@ -118,7 +123,7 @@ def _visible_round(request: HttpRequest, pk: int) -> InspectionRound:
 def _round_page(request: HttpRequest, inspection_round: InspectionRound, *, bound: dict[int, FindingForm] | None = None,
                 status: int = 200) -> HttpResponse:
     actor = actor_for(request.user)
-    may_record = rhythm_access.may_inspect(actor, inspection_round.town_id) and (
+    may_record = navigation.may_inspect(actor, inspection_round.town_id) and (
         inspection_round.status == InspectionRound.Status.OPEN
     )
     bound = bound or {}
@@ -215,7 +220,7 @@ def round_problem(request: HttpRequest, pk: int) -> HttpResponse:
     Choosing the category or the village re-renders the form with the category's own fields."""
     inspection_round = _visible_round(request, pk)
     if request.method != "POST":
-        if not rhythm_access.may_inspect(actor_for(request.user), inspection_round.town_id):
+        if not navigation.may_inspect(actor_for(request.user), inspection_round.town_id):
             raise PermissionDenied
         form = _problem_form(request, inspection_round, initial=request.GET.dict())
         template = "workspace/rhythm/problem_form.html" if is_htmx(request) else "workspace/rhythm/problem.html"
@@ -260,7 +265,7 @@ def round_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_new(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
-    town = rhythm_access.staff_town(actor)
+    town = navigation.staff_town(actor)
     form = ReviewOpenForm(request.POST, categories=Category.objects.filter(town=town, active=True))
     if not form.is_valid():
         for errors in form.errors.values():
@@ -282,7 +287,7 @@ def _visible_review(request: HttpRequest, pk: int) -> Review:
 
 def _review_page(request: HttpRequest, review: Review, *, bound: dict[int, ReviewCheckForm] | None = None,
                  status: int = 200) -> HttpResponse:
-    may_record = rhythm_access.may_inspect(actor_for(request.user), review.town_id)
+    may_record = navigation.may_inspect(actor_for(request.user), review.town_id)
     bound = bound or {}
     checks = review.checks.select_related("item", "item__owner", "village", "checked_by").order_by("village__name", "item__code")
     groups = []
