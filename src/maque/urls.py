@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from maque.api.root import api
 from maque.api.views import not_found as api_not_found
+from maque.api_root import api
 
 admin.site.site_header = "麻雀 · Maque"
 admin.site.site_title = "Maque"

@@ -30,8 +30,8 @@ from django.utils import timezone
 from maque.accountability.models import AccountabilityCase
 from maque.accountability.policies import may_handle_cases
 from maque.accountability.services import case_open
-from maque.api.root import api as ninja_api
 from maque.api.services import token_issue
+from maque.api_root import api as ninja_api
 from maque.bulletins.models import Bulletin
 from maque.bulletins.policies import may_issue
 from maque.bulletins.services import bulletin_issue

@@ -12,6 +12,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from maque.accountability.queries import may_see_cases
 from maque.notifications.delivery import CLAIM_LEASE, deliveries_send, dingtalk_signed_url
 from maque.notifications.models import Channel, Delivery, DeliveryAttempt, Notification
 from maque.notifications.services import notify
@@ -235,9 +236,13 @@ def test_it_carries_only_the_kinds_a_channel_asks_for(world, receiver):
 def test_it_keeps_confidential_notifications_to_case_handlers_and_out_of_groups(world, receiver):
     Channel.objects.create(town=world.town, name="企业微信群", kind=Channel.Kind.WECOM, webhook_url=receiver.url("/r"))
     everyone = ("principal", "discipline", "leader", "inspector", "contact_gaige", "cadre_gaige", "secretary_gaige")
+    recipients = [world.people[p] for p in everyone]
+    # Without the owning app's reader check a confidential message is refused, never sent wide.
+    with pytest.raises(ValueError):
+        notify(recipients=recipients, kind="accountability.suggested", title="问责建议", key="c0", town=world.town)
     created = notify(
-        recipients=[world.people[p] for p in everyone], kind="accountability.suggested", title="问责建议", key="c1",
-        town=world.town,
+        recipients=recipients, kind="accountability.suggested", title="问责建议", key="c1", town=world.town,
+        may_read_confidential=lambda user, town_id: may_see_cases(user, town_id=town_id),
     )
     assert {n.user.username for n in created} == {"principal", "discipline"}
     assert Delivery.objects.count() == 0

@@ -33,7 +33,9 @@ from maque.accountability.models import (
     Status,
 )
 from maque.accountability.policies import case_viewers, check_handle_cases
+from maque.accountability.queries import may_see_cases
 from maque.core.statemachine import Context
+from maque.notifications.services import Message, notify_many
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Town, Village
 
@@ -133,8 +135,6 @@ def accountability_suggest_many(
     history row, its `suggested` event and its evidence, and the town's case handlers of `day`
     (default today) are notified of it, nobody else.
     """
-    from maque.notifications.services import Message, notify_many
-
     cleaned: dict[str, Suggestion] = {}
     for suggestion in suggestions:
         if suggestion.rule not in Rule.values:
@@ -186,7 +186,7 @@ def accountability_suggest_many(
                     )
                     for case in created
                 ]
-            notify_many(messages)
+            notify_many(messages, may_read_confidential=lambda user, town_id: may_see_cases(user, town_id=town_id))
     return [cases[(suggestion.key or "").strip()[:150]] for suggestion in suggestions]
 
 

@@ -32,7 +32,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from maque.core.busy import RETRY_AFTER_SECONDS, is_busy
-from maque.ledger.errors import ConflictError
+from maque.core.errors import ConflictError
 
 logger = logging.getLogger(__name__)
 

@@ -25,6 +25,7 @@ from maque.ledger.catalogue import STANDING_CODES
 from maque.ledger.models import Campaign, Transition
 from maque.organisation.access import actor_for
 from maque.organisation.models import Town
+from maque.rhythm.models import rhythm_settings
 
 
 def bulletin_code(town: Town, year: int, number: int) -> str:
@@ -113,7 +114,6 @@ def bulletin_issue(
         previous_code = previous.code if previous else None
     after_transition = previous.transitions_upto if previous is not None else None
     upto = Transition.objects.aggregate(last=Max("pk"))["last"] or 0
-    from maque.rhythm.models import rhythm_settings
 
     named = rhythm_settings(town).bulletin_named_villages
     figures = bulletin_figures(

@@ -11,6 +11,8 @@ from django.utils import timezone
 from maque.bulletins.queries import daily_bulletin_of
 from maque.bulletins.services import bulletin_issue
 from maque.organisation.models import Town
+from maque.rhythm.calendar import is_working_day
+from maque.rhythm.models import rhythm_settings
 
 
 def issue_due_bulletins(*, now: datetime) -> int:
@@ -19,8 +21,6 @@ def issue_due_bulletins(*, now: datetime) -> int:
     Idempotent: the unique constraint on (town, day) for scheduled bulletins means two ticks at
     once produce one bulletin; the loser's transaction (number included) is rolled back.
     """
-    from maque.rhythm.calendar import is_working_day
-    from maque.rhythm.models import rhythm_settings
 
     local = timezone.localtime(now)
     day = local.date()

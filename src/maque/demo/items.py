@@ -17,10 +17,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from maque.demo import wording
+from maque.demo.cast import Cast, plot_restore
 from maque.demo.clock import at, replay_at
 from maque.demo.data import TOWN_CENTRE, VILLAGES
 from maque.demo.images import evidence_photo
-from maque.demo.town import Cast, plot_restore
 from maque.ledger import lifecycle
 from maque.ledger.models import Campaign, Category, Item, Source
 from maque.ledger.services import attachment_add, progress_add

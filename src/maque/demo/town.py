@@ -22,12 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maque.demo import data
+from maque.demo.cast import Cast
 from maque.demo.clock import at, replay_at
 from maque.demo.geo import grid_position, plot_polygon
+from maque.demo.items import replay_ledger  # the ledger half of the story
 from maque.demo.wording import VillageStock
 from maque.ledger.catalogue import catalogue_install
 from maque.ledger.models import Item
-from maque.organisation.access import Actor
 from maque.organisation.models import (
     Department,
     Household,
@@ -65,27 +66,6 @@ class DemoTown:
         return sum(self.states.values())
 
 
-@dataclass
-class Cast:
-    """The people of the demo by key, with their logins; villages and stock by key."""
-
-    town: Town
-    admin: AbstractBaseUser
-    people: dict[str, Person]
-    users: dict[str, AbstractBaseUser]
-    villages: dict[str, Village]
-    stock: dict[str, VillageStock]
-    groups: dict[int, VillageGroup]
-    grid_start: date
-    change_day: date
-    actors: dict[tuple[int, bool], Actor] = field(default_factory=dict)
-
-    @property
-    def key_of(self) -> dict[int, str]:
-        """Person id -> key in `people`."""
-        return {person.pk: key for key, person in self.people.items()}
-
-
 def demo_town() -> Town | None:
     return Town.objects.filter(code=data.TOWN["code"]).first()
 
@@ -105,7 +85,6 @@ def demo_build(
                 "the demo will not mix its data into it."
             )
         return DemoTown(town=existing, created=False, states=state_counts(existing))
-    from maque.demo.items import replay_ledger  # the ledger half of the story
 
     today = today or timezone.localdate()
     rng = random.Random(seed)
@@ -313,11 +292,3 @@ def _land(
         village=village, abbr=sample.abbr, plots=plots, households=households,
         group_names={group.pk: group.name for group in village_groups},
     )
-
-
-def plot_restore(*, plot: Plot, by: AbstractBaseUser) -> None:
-    """Mark a plot as restored after its rectification was closed out."""
-    if plot.status != Plot.Status.RESTORED:
-        plot.status = Plot.Status.RESTORED
-        plot_save(plot=plot, by=by)
-

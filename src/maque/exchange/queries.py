@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from maque.exchange.models import ImportBatch
 from maque.ledger.models import Category, Item
 from maque.ledger.queries import filtered, item_list, sorted_by
+from maque.organisation.access import actor_for
 
 
 def batch_list(*, user: AbstractBaseUser) -> QuerySet[ImportBatch]:
@@ -31,7 +32,6 @@ def export_items(*, user: AbstractBaseUser, **filters: Any) -> QuerySet[Item]:
 
 def category_for(*, user: AbstractBaseUser, code: str) -> Category | None:
     """A category of one of the user's towns, by code or name."""
-    from maque.organisation.access import actor_for
 
     actor = actor_for(user)
     categories = Category.objects.select_related("campaign", "town").prefetch_related("fields")

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from maque.meetings.services import diagnosis_draft
 from maque.organisation.models import Town
+from maque.rhythm.calendar import is_working_day
+from maque.rhythm.models import rhythm_settings
 
 
 def draft_weekly_diagnosis(*, now: datetime) -> int:
@@ -15,8 +17,6 @@ def draft_weekly_diagnosis(*, now: datetime) -> int:
 
     On the town's weekday (moved to the next working day when that day is off) at its time, or
     any later day of the same week if the tick did not run then. Once per town and week."""
-    from maque.rhythm.calendar import is_working_day
-    from maque.rhythm.models import rhythm_settings
 
     local = timezone.localtime(now)
     today = local.date()

@@ -36,6 +36,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from maque.notifications.models import Channel, Delivery, DeliveryAttempt, Notification
+from maque.rhythm.models import rhythm_settings
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +162,6 @@ def _claim(delivery_id: int, now: datetime) -> bool:
 
 
 def _settle(delivery: Delivery, now: datetime, outcome: Sent | SendError) -> None:
-    from maque.rhythm.models import rhythm_settings
 
     settings_row = rhythm_settings(delivery.channel.town_id)
     ok = isinstance(outcome, Sent)

@@ -6,7 +6,7 @@ delivery per channel and key), so a rule that fires twice, or two `tick`s at onc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +51,7 @@ def notify(
     link: str = "",
     key: str,
     town: Town | None = None,
+    may_read_confidential: Callable[[Any, int], bool] | None = None,
 ) -> list[Notification]:
     """Notify the recipients (users, people or user ids; people without a login are skipped) once per key.
 
@@ -58,17 +59,24 @@ def notify(
     Deliveries are queued for the town's active channels that carry `kind` and are sent by the
     `tick` step `maque.notifications.delivery.deliveries_send`. `town` defaults to the town of the
     people notified (when they are all of one town). Kinds starting with `accountability` are
-    confidential: only the town's case handlers receive them, and never through a group robot.
+    confidential: only the recipients `may_read_confidential` admits receive them (the owning
+    app's check, see `notify_many`), and never through a group robot.
     """
     message = Message(
         recipients=tuple(recipients), kind=kind, title=title, body=body, link=link, key=key, town=town
     )
-    return notify_many([message])
+    return notify_many([message], may_read_confidential=may_read_confidential)
 
 
-def notify_many(messages: Sequence[Message]) -> list[Notification]:
+def notify_many(
+    messages: Sequence[Message], *, may_read_confidential: Callable[[Any, int], bool] | None = None
+) -> list[Notification]:
     """`notify` for many messages at once, in a handful of queries (the ladder's first run on a
-    large ledger fires thousands)."""
+    large ledger fires thousands).
+
+    A confidential kind (问责) reaches only the recipients `may_read_confidential(user, town_id)`
+    admits: the app that owns the confidential matter says who may read it (this module knows
+    nothing of cases). Without that check a confidential message is refused, never sent wide."""
     for message in messages:
         if not (message.key or "").strip():
             raise ValidationError({"key": [_("A notification needs a key.")]})
@@ -87,9 +95,9 @@ def notify_many(messages: Sequence[Message]) -> list[Notification]:
             town = towns[message_towns.pop()] if len(message_towns) == 1 else None
         recipients = [users[uid] for uid in {_user_id(r, people) for r in message.recipients} if uid in users]
         if is_confidential(message.kind):
-            from maque.accountability.queries import may_see_cases
-
-            recipients = [u for u in recipients if town is not None and may_see_cases(u, town_id=town.pk)]
+            if may_read_confidential is None:
+                raise ValueError(f"a confidential notification ({message.kind}) needs a reader check")
+            recipients = [u for u in recipients if town is not None and may_read_confidential(u, town.pk)]
         for user in recipients:
             wanted.setdefault((user.pk, key), (message, town))
     if not wanted:

@@ -24,8 +24,8 @@ from maque.api.schemas import (
     Ref,
     village_lookup,
 )
+from maque.core.errors import NotPermitted
 from maque.core.masking import mask_phone
-from maque.ledger.errors import NotPermitted
 from maque.organisation.access import REGISTER_ROLES, actor_for
 from maque.organisation.models import Household, Person, Plot, RoleAssignment, Village, VillageGroup
 from maque.organisation.services import plot_save

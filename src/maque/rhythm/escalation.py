@@ -40,8 +40,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from maque.accountability.models import Rule
+from maque.accountability.services import Suggestion, accountability_suggest_many
 from maque.ledger.definitions import calendar_days_late
 from maque.ledger.models import OPEN_STATES, Item, State
+from maque.notifications.services import Message, notify_many
 from maque.organisation.models import Person, Role, RoleAssignment, Town
 from maque.rhythm.calendar import WorkingCalendar
 from maque.rhythm.models import EscalationStep, RhythmSettings, rhythm_settings
@@ -199,7 +202,6 @@ def _notify(
     items: list[Item], step: str, ladder: Ladder, grid: Grid, mine: dict[int, int],
     due_on: dict[int, date], overdue_days: dict[int, int],
 ) -> None:
-    from maque.notifications.services import Message, notify_many
 
     messages = []
     through = []
@@ -249,8 +251,6 @@ def _message(
 
 def _suggest(items: list[Item], step: str, ladder: Ladder) -> None:
     """One accountability suggestion per item, all in one go; the case handlers of the day hear of them."""
-    from maque.accountability.models import Rule
-    from maque.accountability.services import Suggestion, accountability_suggest_many
 
     overdue = step == Step.OVERDUE_ACCOUNTABILITY
     summary = (

@@ -16,6 +16,7 @@ from maque.api.auth import request_user
 from maque.ledger.models import Campaign, Category
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Town, Village
+from maque.rhythm.models import rhythm_settings
 from maque.supervision.models import InspectionRound, InspectionSample, Review, ReviewCheck
 from maque.supervision.policies import reads_whole_town
 from maque.supervision.queries import round_report, scores_compute
@@ -240,7 +241,6 @@ class ScoresOut(Schema):
 @router.get("/scores", response=ScoresOut)
 def scores(request: HttpRequest, period: str | None = None, subject: str = "village") -> dict[str, Any]:
     """Scores, ranking and the breakdown of every point, for the villages (or owners) you may see."""
-    from maque.rhythm.models import rhythm_settings
 
     user = request_user(request)
     town = _town(request)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from maque.ledger.definitions import past_deadline, rate
 from maque.ledger.models import Item, State, Transition
+from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Town, Village
 from maque.supervision.models import (
     InspectionFinding,
@@ -19,6 +20,7 @@ from maque.supervision.models import (
     ReviewCheck,
     ScoringScheme,
 )
+from maque.supervision.policies import reads_whole_town
 from maque.supervision.scoring import Counts, Weights, period_bounds, rank, score
 
 
@@ -167,8 +169,6 @@ def score_total(lines: list[dict[str, Any]]) -> Decimal:
 def scores_visible(*, user, town: Town, period: str, subject: str = "village") -> list[dict[str, Any]]:  # noqa: ANN001
     """`scores_compute` narrowed to what the user may see: town-wide roles every row; village
     roles their villages' rows, and as an owner only their own."""
-    from maque.organisation.access import actor_for
-    from maque.supervision.policies import reads_whole_town
 
     rows = scores_compute(town=town, period=period, subject=subject)
     actor = actor_for(user)

@@ -18,11 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from maque.accountability.services import accountability_suggest
 from maque.ledger import lifecycle
 from maque.ledger.errors import ConflictError
 from maque.ledger.models import Campaign, Category, Item, Source, State
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Town, Village
+from maque.rhythm.models import rhythm_settings
 from maque.supervision.models import (
     InspectionFinding,
     InspectionRound,
@@ -35,6 +37,7 @@ from maque.supervision.models import (
 )
 from maque.supervision.policies import check_inspect
 from maque.supervision.queries import scores_compute
+from maque.supervision.scoring import previous_period
 
 
 def _check_inspector(by: AbstractBaseUser | None, town: Town) -> Person | None:
@@ -85,7 +88,6 @@ def round_open(
 ) -> InspectionRound:
     """Open a round: every item submitted or closed since the last round (and every item waiting
     for verification), plus a random share of the open items of each village."""
-    from maque.rhythm.models import rhythm_settings
 
     _check_inspector(by, town)
     now = now or timezone.now()
@@ -199,8 +201,6 @@ def finding_record(*, sample: InspectionSample, by: AbstractBaseUser, outcome: s
 
 
 def _suggest_false_close(finding: InspectionFinding) -> None:
-    from maque.accountability.services import accountability_suggest
-    from maque.rhythm.models import rhythm_settings
 
     town = finding.round.town
     if not rhythm_settings(town).accountability_on_false_close_out:
@@ -319,7 +319,6 @@ def scores_store(*, town: Town, period: str, today: date | None = None) -> int:
 def last_place_check(*, town: Town, period: str, periods: int = 3, kind: str = "month") -> Village | None:
     """If one village was last in `periods` stored periods running, ending with `period`,
     suggest accountability (once per village and final period)."""
-    from maque.supervision.scoring import previous_period
 
     wanted = [period]
     while len(wanted) < periods:
@@ -335,7 +334,6 @@ def last_place_check(*, town: Town, period: str, periods: int = 3, kind: str = "
     if len(common) != 1:
         return None
     village = Village.objects.get(pk=common.pop())
-    from maque.accountability.services import accountability_suggest
 
     evidence = list(Score.objects.filter(town=town, period__in=wanted, subject=Score.Subject.VILLAGE, village=village))
     accountability_suggest(

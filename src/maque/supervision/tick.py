@@ -8,6 +8,8 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from maque.organisation.models import Town
+from maque.rhythm.calendar import is_working_day
+from maque.rhythm.models import rhythm_settings
 from maque.supervision.models import InspectionRound, Score
 from maque.supervision.scoring import period_of, previous_period
 from maque.supervision.services import last_place_check, round_open, scores_store
@@ -16,8 +18,6 @@ from maque.supervision.services import last_place_check, round_open, scores_stor
 def open_due_rounds(*, now: datetime) -> int:
     """Open a round for every town whose last scheduled round is `inspection_interval_days` old
     (or that has none), on a working day. Once per town and day by a unique constraint."""
-    from maque.rhythm.calendar import is_working_day
-    from maque.rhythm.models import rhythm_settings
 
     today = timezone.localdate(now)
     opened = 0
@@ -39,7 +39,6 @@ def open_due_rounds(*, now: datetime) -> int:
 def refresh_indicators(*, now: datetime) -> int:
     """Store the current period's scores; when a period has ended, store it one last time and
     apply the last-place rule to it. Returns the score rows changed."""
-    from maque.rhythm.models import rhythm_settings
 
     today = timezone.localdate(now)
     changed = 0
