@@ -104,13 +104,6 @@ class Machine(Generic[Obj, ActorT]):
     def target(self, action: str) -> str | None:
         return self.transitions[action][1]
 
-    def action_to(self, state: str, *, start: str) -> str | None:
-        """The action that leads from `start` to `state`, if the table has one."""
-        for action, (sources, target) in self.transitions.items():
-            if target == state and start in sources:
-                return action
-        return None
-
     def path(self, start: str, goal: str, *, through: Iterable[str] | None = None) -> list[str]:
         """A shortest sequence of state-changing actions from `start` to `goal` over the table
         (optionally only `through` these actions); [] if start is goal. ValueError if none."""

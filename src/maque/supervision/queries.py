@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q
@@ -160,10 +159,6 @@ def scores_compute(*, town: Town, period: str, subject: str = "village", today: 
         value, lines = score(counts.get(key, Counts()), weights)
         rows.append({"id": key, "name": name, "score": value, "breakdown": lines})
     return rank(rows)
-
-
-def score_total(lines: list[dict[str, Any]]) -> Decimal:
-    return sum((Decimal(line["points"]) for line in lines), Decimal("0.00"))
 
 
 def scores_visible(*, user, town: Town, period: str, subject: str = "village") -> list[dict[str, Any]]:  # noqa: ANN001
