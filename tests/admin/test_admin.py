@@ -139,3 +139,21 @@ def test_it_keeps_who_and_since_of_an_assignment_fixed(staff, world):
     assignment.refresh_from_db()
     assert assignment.person == world.people["cadre_gaige"]
     assert str(assignment.valid_to) == "2026-01-31"
+
+
+def test_it_keeps_a_towns_settings_on_the_towns_own_page(world):  # noqa: ANN001
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from maque.rhythm.models import rhythm_settings
+
+    settings_row = rhythm_settings(world.town)
+    admin_user = get_user_model().objects.create_superuser("root-settings", password="pw-root")
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get(f"/admin/organisation/town/{world.town.pk}/change/").content.decode()
+    # The lights and the rhythm (bulletin, ladder, diagnosis, inspection, scoring) on one page.
+    for field in ("light_due_soon_days", "bulletin_time", "escalation_contact_leader_days", "watch_rate_gap",
+                  "inspection_sample_percent", "scoring_period"):
+        assert field in page, field
+    assert settings_row.pk is not None

@@ -4,7 +4,51 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from maque.organisation.admin import TownAdmin
+from maque.organisation.models import Town
 from maque.rhythm.models import CalendarDay, EscalationStep, RhythmSettings
+
+# The rhythm's settings of a town: one set of fieldsets, shown on the town's own admin page (with
+# its light thresholds, so a town's settings are configured in one place) and on their own list.
+RHYTHM_FIELDSETS = (
+    (_("Daily bulletin"), {"fields": ("bulletin_enabled", "bulletin_time", "bulletin_named_villages")}),
+    (
+        _("Escalation ladder"),
+        {
+            "fields": (
+                "escalation_enabled", "escalation_working_days", "escalation_due_soon_days",
+                "escalation_owner_secretary_days", "escalation_contact_leader_days", "escalation_principal_days",
+                "escalation_accountability_days", "accountability_returns", "accountability_last_place_periods",
+                "accountability_on_false_close_out",
+            )
+        },
+    ),
+    (_("Weekly diagnosis"), {"fields": ("diagnosis_enabled", "diagnosis_weekday", "diagnosis_time", "stale_days", "watch_rate_gap", "watch_overdue")}),
+    (
+        _("Biweekly inspection"),
+        {"fields": ("inspection_enabled", "inspection_interval_days", "inspection_sample_percent", "inspection_sample_minimum")},
+    ),
+    (_("Scoring"), {"fields": ("scoring_period",)}),
+    (_("Delivery"), {"fields": ("delivery_retries", "delivery_backoff_seconds")}),
+)
+
+
+class RhythmSettingsInline(admin.StackedInline):
+    model = RhythmSettings
+    fieldsets = RHYTHM_FIELDSETS
+    can_delete = False
+    max_num = 1
+    verbose_name_plural = _("rhythm settings")
+
+
+admin.site.unregister(Town)
+
+
+@admin.register(Town)
+class TownWithRhythmAdmin(TownAdmin):
+    """The town's page holds every setting of the town: its lights and its rhythm."""
+
+    inlines = [*TownAdmin.inlines, RhythmSettingsInline]
 
 
 @admin.register(RhythmSettings)
@@ -14,28 +58,7 @@ class RhythmSettingsAdmin(SimpleHistoryAdmin):
         "escalation_principal_days", "escalation_accountability_days", "inspection_sample_percent",
     )
     search_fields = ("town__name",)
-    fieldsets = (
-        (None, {"fields": ("town",)}),
-        (_("Daily bulletin"), {"fields": ("bulletin_enabled", "bulletin_time", "bulletin_named_villages")}),
-        (
-            _("Escalation ladder"),
-            {
-                "fields": (
-                    "escalation_enabled", "escalation_working_days", "escalation_due_soon_days",
-                    "escalation_owner_secretary_days", "escalation_contact_leader_days", "escalation_principal_days",
-                    "escalation_accountability_days", "accountability_returns", "accountability_last_place_periods",
-                    "accountability_on_false_close_out",
-                )
-            },
-        ),
-        (_("Weekly diagnosis"), {"fields": ("diagnosis_enabled", "diagnosis_weekday", "diagnosis_time", "stale_days", "watch_rate_gap", "watch_overdue")}),
-        (
-            _("Biweekly inspection"),
-            {"fields": ("inspection_enabled", "inspection_interval_days", "inspection_sample_percent", "inspection_sample_minimum")},
-        ),
-        (_("Scoring"), {"fields": ("scoring_period",)}),
-        (_("Delivery"), {"fields": ("delivery_retries", "delivery_backoff_seconds")}),
-    )
+    fieldsets = ((None, {"fields": ("town",)}), *RHYTHM_FIELDSETS)
 
     def get_readonly_fields(self, request: HttpRequest, obj: RhythmSettings | None = None) -> tuple[str, ...]:
         return ("town",) if obj else ()
