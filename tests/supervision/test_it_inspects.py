@@ -169,3 +169,22 @@ def test_it_serves_rounds_through_the_api(ledger, client):
     client.force_login(world.user("cadre_gaige"))
     assert client.post("/api/v1/inspections", {}, content_type="application/json").status_code == 403
     assert client.get(f"/api/v1/inspections/{body['id']}").status_code == 404
+
+
+def test_it_samples_a_first_round_from_the_last_round_interval_not_all_history(ledger):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from maque.ledger.models import Item
+
+    world = ledger
+    # A close-out of long ago: registered and closed 90 days back.
+    old = drive_to_closed(world, make_item(world, title="早已销号"))
+    long_ago = timezone.now() - timedelta(days=90)
+    Item.objects.filter(pk=old.pk).update(closed_at=long_ago, submitted_at=long_ago)
+    inspection_round = round_open(town=world.town, by=world.user("inspector"))
+    titles = set(inspection_round.samples.values_list("item__title", flat=True))
+    assert "已销号" in titles and "待验收" in titles  # within the last 14 days, or still waiting
+    assert "早已销号" not in titles
+    assert timezone.now() - inspection_round.since <= timedelta(days=14, minutes=1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import random
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -86,8 +86,9 @@ def round_open(
     minimum: int | None = None,
     seed: int | None = None,
 ) -> InspectionRound:
-    """Open a round: every item submitted or closed since the last round (and every item waiting
-    for verification), plus a random share of the open items of each village."""
+    """Open a round: every item submitted or closed since the last round — for a town's first
+    round, within the round interval before `now` (14 days by default), not all of history — and
+    every item waiting for verification, plus a random share of the open items of each village."""
 
     _check_inspector(by, town)
     now = now or timezone.now()
@@ -101,10 +102,8 @@ def round_open(
         # Serialise round openings of the town: the number and the window come from the last round.
         Town.objects.select_for_update().filter(pk=town.pk).first()
         last = InspectionRound.objects.filter(town=town).order_by("-number").first()
-        since = last.until if last else None
-        window = Q(submitted_at__lt=now) | Q(closed_at__lt=now)
-        if since is not None:
-            window = Q(submitted_at__gte=since, submitted_at__lt=now) | Q(closed_at__gte=since, closed_at__lt=now)
+        since = last.until if last else now - timedelta(days=settings.inspection_interval_days)
+        window = Q(submitted_at__gte=since, submitted_at__lt=now) | Q(closed_at__gte=since, closed_at__lt=now)
         items = Item.objects.filter(town=town)
         must = list(
             items.filter((window & Q(state__in=(State.SUBMITTED, State.CLOSED))) | Q(state=State.SUBMITTED))
