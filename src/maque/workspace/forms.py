@@ -1,5 +1,5 @@
 """Forms of the workspace. They parse input only: rules live in the ledger services, whose
-`ValidationError.message_dict` is put back next to the fields here (`add_service_errors`)."""
+refusals are put back next to the fields by `views.errors.form_errors`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -31,26 +30,6 @@ def style(form: forms.BaseForm) -> None:
         if form.is_bound and name in form.errors:
             widget.attrs["class"] += " is-invalid"
             widget.attrs["aria-describedby"] = f"{form.prefix + '-' if form.prefix else ''}{name}-errors"
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError, *, inputs: tuple[str, ...] = ()) -> None:
-    """Attach a service's per-field messages to the form's fields.
-
-    `inputs` names controls drawn outside the form class (file inputs): their messages go to
-    `form.input_errors[name]`, to be shown next to them. Other unknown keys go to the top.
-    """
-    messages = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    input_errors: dict[str, list[str]] = getattr(form, "input_errors", {})
-    for key, texts in messages.items():
-        name = "attr_" + key.split(".", 1)[1] if key.startswith("attributes.") else key
-        if name in inputs:
-            input_errors.setdefault(name, []).extend(texts)
-            continue
-        target = name if name in form.fields else None
-        for text in texts:
-            form.add_error(target, text)
-    form.input_errors = input_errors  # type: ignore[attr-defined]
-    style(form)
 
 
 class DateInput(forms.DateInput):

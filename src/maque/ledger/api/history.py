@@ -8,17 +8,15 @@ from typing import Any
 from django.http import HttpRequest
 from pydantic import Field
 
+from maque.api.auth import request_user
 from maque.api.schemas import (
     ERRORS,
     Out,
     Ref,
 )
-from maque.ledger import lifecycle
 from maque.ledger.api.item_output import _visible_item
 from maque.ledger.api.routing import router
-from maque.ledger.models import (
-    Item,
-)
+from maque.ledger.history import item_timeline
 from maque.organisation.models import Person
 
 
@@ -48,20 +46,6 @@ class HistoryEntry(Out):
     decision_note: str | None = None
 
 
-HISTORY_FIELDS = (
-    "title", "description", "measures", "scope", "standard", "subject", "group", "plot", "household",
-    "attributes", "owner", "deadline", "category", "campaign", "village", "kind", "source", "found_on",
-)
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str | list | dict):
-        return value
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return str(value)
-
-
 def _ref(person: Person | None) -> dict[str, Any] | None:
     return {"id": person.pk, "name": person.name} if person is not None else None
 
@@ -75,71 +59,13 @@ def item_history(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     """One chronological list: transitions, field changes (who, when, before → after), progress
     reports and extension/suspension requests."""
     item = _visible_item(request, code)
-    entries: list[dict[str, Any]] = []
-    for t in item.transitions.select_related("actor").order_by("created_at", "id"):
-        entries.append(
-            {
-                "at": t.created_at,
-                "type": "transition",
-                "by": _ref(t.actor),
-                "action": t.action,
-                "action_label": str(lifecycle.ACTION_LABELS.get(t.action, t.action)),
-                "from_state": t.from_state,
-                "to_state": t.to_state,
-                "note": t.reason,
-                "via": t.via,
-            }
-        )
-    records = list(item.history.order_by("history_date", "history_id"))
-    people = {
-        person.user_id: person
-        for person in Person.objects.filter(user_id__in={r.history_user_id for r in records if r.history_user_id})
-    }
-    labels = {name: str(Item._meta.get_field(name).verbose_name) for name in HISTORY_FIELDS}
-    for previous, record in zip(records, records[1:], strict=False):
-        delta = record.diff_against(previous, included_fields=HISTORY_FIELDS)
-        for change in delta.changes:
-            entries.append(
-                {
-                    "at": record.history_date,
-                    "type": "change",
-                    "by": _ref(people.get(record.history_user_id)),
-                    "field": change.field,
-                    "label": labels.get(change.field, change.field),
-                    "before": _jsonable(change.old),
-                    "after": _jsonable(change.new),
-                    "note": record.history_change_reason or None,
-                }
-            )
-    logs = item.progress_logs.select_related("author").prefetch_related("attachments").order_by("created_at", "id")
-    for log in logs:
-        entries.append(
-            {
-                "at": log.created_at,
-                "type": "progress",
-                "by": _ref(log.author),
-                "text": log.text,
-                "percent": log.percent,
-                "attachments": [a.pk for a in log.attachments.all()],
-            }
-        )
-    requests = item.requests.select_related("requested_by", "decided_by").order_by("created_at", "id")
-    for r in requests:
-        entries.append(
-            {
-                "at": r.created_at,
-                "type": "request",
-                "by": _ref(r.requested_by),
-                "request_type": r.type,
-                "status": r.status,
-                "note": r.reason,
-                "new_deadline": r.new_deadline,
-                "resume_on": r.resume_on,
-                "decided_by": _ref(r.decided_by),
-                "decided_at": r.decided_at,
-                "decision_note": r.decision_note or None,
-            }
-        )
-    order = {"transition": 0, "change": 1, "request": 2, "progress": 3}
-    entries.sort(key=lambda entry: (entry["at"], order[entry["type"]]))
+    entries = []
+    for entry in item_timeline(item, request_user(request)):
+        out = {key: value for key, value in entry.items() if key not in ("automatic", "to_state_label")}
+        out["by"] = _ref(entry["by"])
+        if entry["type"] == "progress":
+            out["attachments"] = [attachment.pk for attachment in entry["attachments"]]
+        if entry["type"] == "request":
+            out["decided_by"] = _ref(entry["decided_by"])
+        entries.append(out)
     return entries

@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -22,11 +21,11 @@ from maque.accountability.lifecycle import next_statuses
 from maque.accountability.models import AccountabilityCase, Rule, Status
 from maque.accountability.queries import case_get, case_list, may_see_cases
 from maque.accountability.services import case_change_status, case_open
-from maque.ledger.errors import ConflictError, NotPermitted
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Village
-from maque.workspace.forms import add_service_errors, style
+from maque.workspace.forms import style
 from maque.workspace.views import navigation
+from maque.workspace.views.errors import SERVICE_ERRORS, form_errors
 from maque.workspace.views.rhythm_forms import CaseFilterForm, CaseOpenForm, CaseStatusForm
 
 LIST_PAGE = 30
@@ -68,19 +67,17 @@ def case_new(request: HttpRequest) -> HttpResponse:
         people=Person.objects.visible_to(request.user).filter(town=town, active=True).order_by("name"),
         villages=Village.objects.visible_to(request.user).filter(town=town, active=True).order_by("name"),
     )
+    status = 422 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             case = case_open(town=town, by=request.user, title=data["title"], summary=data["summary"],
                              subject_person=data["subject_person"], village=data["village"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except (ConflictError, NotPermitted) as error:
-            form.add_error(None, error.message)
+        except SERVICE_ERRORS as error:
+            status = form_errors(form, error)
         else:
             messages.success(request, _("Case #%(number)d opened.") % {"number": case.number})
             return HttpResponseRedirect(reverse("workspace:case", args=[case.pk]))
-    status = 422 if request.method == "POST" else 200
     return render(request, "workspace/rhythm/case_new.html", {"form": form}, status=status)
 
 
@@ -141,16 +138,15 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
     case = _visible_case(request, pk)
     choices = _next_statuses(request, case)
     form = CaseStatusForm(request.POST, choices=choices)
+    status = 422
     if form.is_valid():
         data = form.cleaned_data
         try:
             case_change_status(case=case, by=request.user, to=data["to"], note=data["note"],
                                measure=data["measure"], decision=data["decision"], version=data["version"], via="web")
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except (ConflictError, NotPermitted) as error:
-            form.add_error(None, error.message)
+        except SERVICE_ERRORS as error:
+            status = form_errors(form, error)
         else:
             messages.success(request, _("The case is now %(status)s.") % {"status": Status(data["to"]).label})
             return HttpResponseRedirect(reverse("workspace:case", args=[case.pk]))
-    return _case_page(request, _visible_case(request, pk), form, status=422)
+    return _case_page(request, _visible_case(request, pk), form, status=status)

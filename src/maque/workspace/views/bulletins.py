@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -14,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from maque.bulletins.queries import bulletin_list
 from maque.bulletins.services import bulletin_issue
-from maque.ledger.errors import ConflictError, NotPermitted
 from maque.organisation.access import actor_for
 from maque.workspace.views import navigation
+from maque.workspace.views.errors import SERVICE_ERRORS, flash_errors
 
 LIST_PAGE = 30
 
@@ -38,11 +37,8 @@ def bulletin_issue_now(request: HttpRequest) -> HttpResponse:
         raise Http404
     try:
         bulletin = bulletin_issue(town=town, by=request.user)
-    except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
-    except (ConflictError, NotPermitted) as error:
-        messages.error(request, error.message)
+    except SERVICE_ERRORS as error:
+        flash_errors(request, error)
     else:
         messages.success(request, _("Bulletin %(code)s issued.") % {"code": bulletin.code})
         return HttpResponseRedirect(reverse("bulletins:page", args=[bulletin.pk]))

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from maque.ledger.definitions import rate
-from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.models import Category
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Village
@@ -36,9 +35,9 @@ from maque.supervision.services import (
     round_close,
     round_open,
 )
-from maque.workspace.forms import add_service_errors
 from maque.workspace.views import navigation
 from maque.workspace.views.common import is_htmx
+from maque.workspace.views.errors import SERVICE_ERRORS, flash_errors, form_errors
 from maque.workspace.views.rhythm_forms import (
     FindingForm,
     ProblemForm,
@@ -49,14 +48,6 @@ from maque.workspace.views.rhythm_forms import (
 PAGE_SIZE = 20
 # Up to this many sampled items, every village is shown open; beyond, one village at a time.
 SMALL_SAMPLE = 20
-
-
-def _service_failed(request: HttpRequest, error: Exception) -> None:
-    if isinstance(error, ValidationError):
-        for text in error.messages:
-            messages.error(request, text)
-    else:
-        messages.error(request, getattr(error, "message", str(error)))
 
 
 # --- rounds -----------------------------------------------------------------------------------
@@ -108,8 +99,8 @@ def round_new(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("workspace:inspections"))
     try:
         opened = round_open(town=town, by=request.user)
-    except (ValidationError, ConflictError, NotPermitted) as error:
-        _service_failed(request, error)
+    except SERVICE_ERRORS as error:
+        flash_errors(request, error)
         return HttpResponseRedirect(reverse("workspace:inspections"))
     messages.success(request, _("Round %(number)d opened with %(count)d items sampled.")
                      % {"number": opened.number, "count": opened.samples.count()})
@@ -196,21 +187,20 @@ def round_finding(request: HttpRequest, pk: int, sample_pk: int) -> HttpResponse
     sample = get_object_or_404(InspectionSample.objects.select_related("round__town", "item"), pk=sample_pk,
                                round=inspection_round)
     form = FindingForm(request.POST, prefix=f"s{sample.pk}")
+    status = 422
     if form.is_valid():
         try:
             finding = finding_record(sample=sample, by=request.user, outcome=form.cleaned_data["outcome"],
                                      note=form.cleaned_data["note"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except (ConflictError, NotPermitted) as error:
-            form.add_error(None, error.message)
+        except SERVICE_ERRORS as error:
+            status = form_errors(form, error)
         else:
             messages.success(request, _("%(code)s: %(outcome)s recorded.")
                              % {"code": sample.item.code, "outcome": finding.get_outcome_display()})
             return HttpResponseRedirect(
                 reverse("workspace:inspection", args=[pk]) + f"?village={sample.village_id}#sample-{sample.pk}"
             )
-    return _round_page(request, _visible_round(request, pk), bound={sample.pk: form}, status=422)
+    return _round_page(request, _visible_round(request, pk), bound={sample.pk: form}, status=status)
 
 
 @login_required
@@ -226,6 +216,7 @@ def round_problem(request: HttpRequest, pk: int) -> HttpResponse:
         template = "workspace/rhythm/problem_form.html" if is_htmx(request) else "workspace/rhythm/problem.html"
         return render(request, template, {"round": inspection_round, "form": form})
     form = _problem_form(request, inspection_round, request.POST)
+    status = 422
     if form.is_valid():
         data = form.cleaned_data
         category = data["category"]
@@ -235,14 +226,12 @@ def round_problem(request: HttpRequest, pk: int) -> HttpResponse:
                 category=category, title=data["title"], note=data["description"], owner=data["owner"],
                 deadline=data["deadline"], attributes=form.attributes(),
             )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except (ConflictError, NotPermitted) as error:
-            form.add_error(None, error.message)
+        except SERVICE_ERRORS as error:
+            status = form_errors(form, error)
         else:
             messages.success(request, _("New problem registered as %(code)s.") % {"code": finding.item.code})
             return HttpResponseRedirect(reverse("workspace:inspection", args=[pk]) + "#new-problems")
-    return render(request, "workspace/rhythm/problem.html", {"round": inspection_round, "form": form}, status=422)
+    return render(request, "workspace/rhythm/problem.html", {"round": inspection_round, "form": form}, status=status)
 
 
 @login_required
@@ -251,8 +240,8 @@ def round_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     inspection_round = _visible_round(request, pk)
     try:
         round_close(round=inspection_round, by=request.user)
-    except (ValidationError, ConflictError, NotPermitted) as error:
-        _service_failed(request, error)
+    except SERVICE_ERRORS as error:
+        flash_errors(request, error)
     else:
         messages.success(request, _("Round %(number)d closed.") % {"number": inspection_round.number})
     return HttpResponseRedirect(reverse("workspace:inspection", args=[pk]))
@@ -274,8 +263,8 @@ def review_new(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("workspace:inspections") + "#reviews")
     try:
         review = review_open(by=request.user, category=form.cleaned_data["category"], note=form.cleaned_data["note"])
-    except (ValidationError, ConflictError, NotPermitted) as error:
-        _service_failed(request, error)
+    except SERVICE_ERRORS as error:
+        flash_errors(request, error)
         return HttpResponseRedirect(reverse("workspace:inspections") + "#reviews")
     messages.success(request, _("Look-back opened: %(count)d closed items to check again.") % {"count": review.checks.count()})
     return HttpResponseRedirect(reverse("workspace:review", args=[review.pk]))
@@ -321,16 +310,15 @@ def review_check(request: HttpRequest, pk: int, check_pk: int) -> HttpResponse:
     review = _visible_review(request, pk)
     check = get_object_or_404(ReviewCheck.objects.select_related("review__town", "item"), pk=check_pk, review=review)
     form = ReviewCheckForm(request.POST, prefix=f"c{check.pk}")
+    status = 422
     if form.is_valid():
         try:
             done = review_record(check=check, by=request.user, outcome=form.cleaned_data["outcome"],
                                  note=form.cleaned_data["note"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except (ConflictError, NotPermitted) as error:
-            form.add_error(None, error.message)
+        except SERVICE_ERRORS as error:
+            status = form_errors(form, error)
         else:
             messages.success(request, _("%(code)s: %(outcome)s recorded.")
                              % {"code": check.item.code, "outcome": done.get_outcome_display()})
             return HttpResponseRedirect(reverse("workspace:review", args=[pk]) + f"?village={check.village_id}#check-{check.pk}")
-    return _review_page(request, review, bound={check.pk: form}, status=422)
+    return _review_page(request, review, bound={check.pk: form}, status=status)

@@ -16,21 +16,22 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from PIL import Image, UnidentifiedImageError
 
 from maque.core.statemachine import AUTOMATION
 from maque.ledger import lifecycle
-from maque.ledger.errors import ConflictError, NotPermitted
+from maque.ledger.history import item_timeline
 from maque.ledger.models import Attachment, Category, FieldType, Item, ItemRequest
 from maque.ledger.queries import with_indicators
 from maque.ledger.services import attachment_add, progress_add, progress_allowed
 from maque.organisation.access import REGISTER_ROLES, actor_for
 from maque.organisation.models import Household, Plot, Village
 from maque.workspace import maps
-from maque.workspace.forms import ActionForm, ProgressForm, RegisterForm, add_service_errors
+from maque.workspace.forms import ActionForm, ProgressForm, RegisterForm
 from maque.workspace.views.common import is_htmx
+from maque.workspace.views.errors import SERVICE_ERRORS, flash_errors, form_errors
 
 TIMELINE_LABELS = {"create": gettext_lazy("registered")}
 THUMB_SIZE = 320
@@ -72,27 +73,24 @@ def _item_plot(item: Item) -> Plot | None:
     return None
 
 
-def _timeline(item: Item) -> list[dict[str, Any]]:
-    """Transitions and progress reports, oldest first, each progress with its photos."""
+def _timeline(item: Item, user: Any) -> list[dict[str, Any]]:
+    """Transitions and progress reports, oldest first (the API's history, `ledger.history`),
+    in the shape the page draws: who, a label, the state reached, the text, the photos."""
     entries: list[dict[str, Any]] = []
-    for transition in item.transitions.select_related("actor"):
-        entries.append({
-            "kind": "transition",
-            "at": transition.created_at,
-            # The automation (`tick`) acts without a person or a user.
-            "who": transition.actor if transition.actor_user_id is not None or transition.actor_id is not None
-            else {"name": AUTOMATION.label},
-            "label": TIMELINE_LABELS.get(transition.action) or lifecycle.ACTION_LABELS.get(transition.action, transition.action),
-            "action": transition.action,
-            "text": transition.reason,
-            "to_state": transition.get_to_state_display() if transition.from_state != transition.to_state else "",
-        })
-    for log in item.progress_logs.select_related("author").prefetch_related("attachments"):
-        entries.append({
-            "kind": "progress", "at": log.created_at, "who": log.author, "label": _("progress"),
-            "text": log.text, "percent": log.percent, "attachments": list(log.attachments.all()),
-        })
-    entries.sort(key=lambda entry: entry["at"])
+    for entry in item_timeline(item, user, kinds=("transition", "progress")):
+        who = {"name": AUTOMATION.label} if entry["by"] is None and entry.get("automatic") else entry["by"]
+        if entry["type"] == "transition":
+            action = entry["action"]
+            entries.append({
+                "kind": "transition", "at": entry["at"], "who": who, "action": action,
+                "label": TIMELINE_LABELS.get(action) or entry["action_label"], "text": entry["note"],
+                "to_state": entry["to_state_label"] if entry["from_state"] != entry["to_state"] else "",
+            })
+        else:
+            entries.append({
+                "kind": "progress", "at": entry["at"], "who": who, "label": _("progress"),
+                "text": entry["text"], "percent": entry["percent"], "attachments": entry["attachments"],
+            })
     return entries
 
 
@@ -110,7 +108,7 @@ def _render_item(request: HttpRequest, item: Item, *, bound: ActionForm | None =
         "attribute_rows": _attribute_rows(item),
         "plot": plot,
         "map": maps.draw([(plot.code, plot.polygon, True)]) if plot else None,
-        "timeline": _timeline(item),
+        "timeline": _timeline(item, request.user),
         "loose_attachments": list(item.attachments.filter(progress__isnull=True)),
         "action_forms": forms,
         "open_action": bound.action if bound is not None else "",
@@ -138,14 +136,12 @@ def item_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _render_item(request, item, bound=form, status=422)
     try:
         service(item=item, by=request.user, version=form.cleaned_data["version"], via="web", **form.service_arguments())
-    except ValidationError as error:
-        if "evidence" in getattr(error, "message_dict", {}):
-            messages.error(request, pgettext("clauses", "; ").join(error.message_dict["evidence"]))
-            return HttpResponseRedirect(reverse("workspace:item", args=[item.pk]))
-        add_service_errors(form, error)
-        return _render_item(request, item, bound=form, status=422)
-    except (ConflictError, NotPermitted) as error:
-        messages.error(request, error.message)
+    except SERVICE_ERRORS as error:
+        if isinstance(error, ValidationError) and "evidence" not in getattr(error, "message_dict", {}):
+            return _render_item(request, item, bound=form, status=form_errors(form, error))
+        # A refusal of the action itself (evidence missing, not permitted, the item changed):
+        # the page is drawn again as the item is now, with the reason on top.
+        flash_errors(request, error)
         return HttpResponseRedirect(reverse("workspace:item", args=[item.pk]))
     messages.success(request, _("Done: %(action)s.") % {"action": form.label})
     return HttpResponseRedirect(reverse("workspace:item", args=[item.pk]))
@@ -162,11 +158,10 @@ def item_progress(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         progress_add(item=item, by=request.user, text=form.cleaned_data["text"],
                      percent=form.cleaned_data.get("percent"), files=request.FILES.getlist("files"))
-    except ValidationError as error:
-        add_service_errors(form, error, inputs=("files",))
-        return _render_item(request, item, progress_form=form, status=422)
-    except (ConflictError, NotPermitted) as error:
-        messages.error(request, error.message)
+    except SERVICE_ERRORS as error:
+        if isinstance(error, ValidationError):
+            return _render_item(request, item, progress_form=form, status=form_errors(form, error, inputs=("files",)))
+        flash_errors(request, error)
         return HttpResponseRedirect(reverse("workspace:item", args=[item.pk]))
     messages.success(request, _("Progress recorded."))
     return HttpResponseRedirect(reverse("workspace:item", args=[item.pk]) + "#timeline")
@@ -197,6 +192,7 @@ def register(request: HttpRequest) -> HttpResponse:
         return render(request, template, {"form": form})
     form = RegisterForm(request.POST, request.FILES, categories=categories, villages=villages)
     photo = request.FILES.get("photo")
+    status = 422
     if form.is_valid():
         data = form.cleaned_data
         category = data["category"]
@@ -213,14 +209,12 @@ def register(request: HttpRequest) -> HttpResponse:
                         attachment_add(item=item, by=request.user, upload=photo)
                     except ValidationError as error:
                         raise ValidationError({"photo": error.messages}) from None
-        except ValidationError as error:
-            add_service_errors(form, error, inputs=("photo",))
-        except (ConflictError, NotPermitted) as error:
-            form.add_error(None, error.message)
+        except SERVICE_ERRORS as error:
+            status = form_errors(form, error, inputs=("photo",))
         else:
             messages.success(request, _("Registered as %(code)s.") % {"code": item.code})
             return HttpResponseRedirect(reverse("workspace:item", args=[item.pk]))
-    return render(request, "workspace/register.html", {"form": form}, status=422)
+    return render(request, "workspace/register.html", {"form": form}, status=status)
 
 
 # --- evidence files ---------------------------------------------------------------------------

@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from maque.ledger import lifecycle
-from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.models import Campaign, Category, Item
 from maque.ledger.queries import item_list
 from maque.organisation.access import APPROVER_ROLES, actor_for
 from maque.organisation.models import Person, Village
 from maque.workspace.forms import BulkForm, LedgerFilterForm
 from maque.workspace.views.common import is_htmx
+from maque.workspace.views.errors import SERVICE_ERRORS, joined
 from maque.workspace.views.spreadsheets import export_url
 
 PAGE_SIZE = 25
@@ -103,10 +101,8 @@ def ledger_bulk(request: HttpRequest) -> HttpResponse:
         try:
             lifecycle.item_update(item=item, by=request.user, changes=change, via="web")
             done += 1
-        except ValidationError as error:
-            failed.append(f"{item.code}: {pgettext('clauses', '; ').join(error.messages)}")
-        except (ConflictError, NotPermitted) as error:
-            failed.append(f"{item.code}: {error.message}")
+        except SERVICE_ERRORS as error:
+            failed.append(f"{item.code}: {joined(error)}")
     if done:
         messages.success(request, _("%(count)d items changed.") % {"count": done})
     for failure in failed:

@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.models import Item
 from maque.ledger.queries import with_indicators
 from maque.meetings.models import Meeting, MeetingFile, MeetingKind
@@ -40,8 +39,8 @@ from maque.meetings.services import (
 )
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Village
-from maque.workspace.forms import add_service_errors
 from maque.workspace.views import navigation
+from maque.workspace.views.errors import SERVICE_ERRORS, ServiceError, flash_errors, form_errors
 from maque.workspace.views.rhythm_forms import (
     DecisionForms,
     MeetingFileForm,
@@ -199,6 +198,7 @@ def meeting_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not may_record(by=request.user, meeting=meeting):
         raise PermissionDenied
     form, decisions = _record_forms(request, meeting, request.POST)
+    status = 422
     if form.is_valid() and decisions.is_valid():
         data = form.cleaned_data
         used = [d for d in decisions.forms if not d.is_blank()]
@@ -215,12 +215,8 @@ def meeting_record_view(request: HttpRequest, pk: int) -> HttpResponse:
                                       deadline=d.cleaned_data["deadline"], village=d.cleaned_data["village"])
                            for d in used],
             )
-        except ValidationError as error:
-            rest = _decision_errors(form, decisions, used, error)
-            if rest is not None:
-                add_service_errors(form, rest)
-        except (ConflictError, NotPermitted) as error:
-            form.add_error(None, error.message)
+        except SERVICE_ERRORS as error:
+            status = form_errors(form, _decision_errors(decisions, used, error))
         else:
             actions = sum(1 for d in used if d.cleaned_data["owner"] is not None)
             if meeting.status == Meeting.Status.HELD:
@@ -228,7 +224,7 @@ def meeting_record_view(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Meeting recorded as held; %(count)d action items created.") % {"count": actions})
             return HttpResponseRedirect(reverse("workspace:meeting", args=[meeting.pk]))
-    return _detail_page(request, meeting, record=(form, decisions), status=422)
+    return _detail_page(request, meeting, record=(form, decisions), status=status)
 
 
 def _meeting_forms(request: HttpRequest, data: Any = None) -> tuple[MeetingForm, Any]:
@@ -243,8 +239,10 @@ def _meeting_forms(request: HttpRequest, data: Any = None) -> tuple[MeetingForm,
             DecisionForms(data, prefix="decisions", villages=villages, people=people))
 
 
-def _decision_errors(form: MeetingForm | MeetingRecordForm, decisions: Any, used: list[Any], error: ValidationError) -> ValidationError | None:
+def _decision_errors(decisions: Any, used: list[Any], error: ServiceError) -> ServiceError:
     """Put `decisions[i].field` messages on the decision's own form; return the rest."""
+    if not isinstance(error, ValidationError) or not hasattr(error, "error_dict"):
+        return error
     rest: dict[str, list[str]] = {}
     for key, texts in error.message_dict.items():
         match = DECISION_KEY.match(key)
@@ -255,7 +253,7 @@ def _decision_errors(form: MeetingForm | MeetingRecordForm, decisions: Any, used
                 target.add_error(field, text)
         else:
             rest[key] = texts
-    return ValidationError(rest) if rest else None
+    return ValidationError(rest)
 
 
 @login_required
@@ -268,6 +266,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
         form, decisions = _meeting_forms(request)
         return render(request, "workspace/rhythm/meeting_form.html", {"form": form, "decisions": decisions})
     form, decisions = _meeting_forms(request, request.POST)
+    status = 422
     if form.is_valid() and decisions.is_valid():
         data = form.cleaned_data
         used = [d for d in decisions.forms if not d.is_blank()]
@@ -281,17 +280,13 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
                                       deadline=d.cleaned_data["deadline"], village=d.cleaned_data["village"])
                            for d in used],
             )
-        except ValidationError as error:
-            rest = _decision_errors(form, decisions, used, error)
-            if rest is not None:
-                add_service_errors(form, rest)
-        except (ConflictError, NotPermitted) as error:
-            form.add_error(None, error.message)
+        except SERVICE_ERRORS as error:
+            status = form_errors(form, _decision_errors(decisions, used, error))
         else:
             actions = meeting.decisions.filter(item__isnull=False).count()
             messages.success(request, _("Meeting recorded; %(count)d action items created.") % {"count": actions})
             return HttpResponseRedirect(reverse("workspace:meeting", args=[meeting.pk]))
-    return render(request, "workspace/rhythm/meeting_form.html", {"form": form, "decisions": decisions}, status=422)
+    return render(request, "workspace/rhythm/meeting_form.html", {"form": form, "decisions": decisions}, status=status)
 
 
 @login_required
@@ -307,11 +302,8 @@ def meeting_file(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseRedirect(back)
     try:
         stored = meeting_file_add(meeting=meeting, by=request.user, upload=form.cleaned_data["file"])
-    except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
-    except (ConflictError, NotPermitted) as error:
-        messages.error(request, error.message)
+    except SERVICE_ERRORS as error:
+        flash_errors(request, error)
     else:
         messages.success(request, _("Added %(name)s.") % {"name": stored.original_name})
     return HttpResponseRedirect(back)

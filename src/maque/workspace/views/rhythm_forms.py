@@ -1,5 +1,5 @@
 """Forms of the rhythm screens. They parse input only; the rules (who may, what is allowed) live in
-the apps' services, whose messages are put back next to the fields (`add_service_errors`)."""
+the apps' services, whose messages are put back next to the fields (`views.errors.form_errors`)."""
 
 from __future__ import annotations
 

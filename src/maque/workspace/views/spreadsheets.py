@@ -10,7 +10,6 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -21,9 +20,9 @@ from django.views.decorators.http import require_POST
 from maque.exchange.models import ImportBatch
 from maque.exchange.queries import batch_list
 from maque.exchange.services import batch_commit, batch_upload
-from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.models import Category
-from maque.workspace.forms import add_service_errors, style
+from maque.workspace.forms import style
+from maque.workspace.views.errors import SERVICE_ERRORS, flash_errors, form_errors
 
 API = "/api/v1/ledger"
 
@@ -68,10 +67,8 @@ def spreadsheets(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 batch = batch_upload(by=request.user, upload=upload, category=form.cleaned_data["category"] or None)
-            except ValidationError as error:
-                add_service_errors(form, error, inputs=("file",))
-            except (ConflictError, NotPermitted) as error:
-                form.add_error(None, error.message)
+            except SERVICE_ERRORS as error:
+                form_errors(form, error, inputs=("file",))
             else:
                 return HttpResponseRedirect(reverse("workspace:import", args=[batch.key]))
     status = 422 if request.method == "POST" else 200
@@ -105,8 +102,8 @@ def import_commit(request: HttpRequest, key: UUID) -> HttpResponse:
     batch = _batch(request, key)
     try:
         batch, result = batch_commit(batch=batch, by=request.user)
-    except (ConflictError, NotPermitted) as error:
-        messages.error(request, error.message)
+    except SERVICE_ERRORS as error:
+        flash_errors(request, error)
     else:
         if result.committed:
             messages.success(request, _("Imported: %(new)d new, %(updated)d updated.") % {
