@@ -21,15 +21,14 @@ from maque.exchange.importer import ImportResult, ledger_import
 from maque.exchange.models import ImportBatch
 from maque.exchange.readers import EXTENSIONS
 from maque.ledger.errors import ConflictError, NotPermitted
-from maque.organisation.access import REGISTER_ROLES, actor_for
+from maque.ledger.policies import check_import
+from maque.organisation.access import actor_for
 
 MAX_STORED_PROBLEMS = 20_000
 
 
 def _check_importer(by: AbstractBaseUser) -> None:
-    actor = actor_for(by)
-    if actor.person is None or not any(actor.town_roles.get(r) or actor.village_roles.get(r) for r in REGISTER_ROLES):
-        raise NotPermitted(_("Only staff who may register items can import a ledger."))
+    check_import(actor_for(by))
 
 
 def _store(batch: ImportBatch, result: ImportResult) -> None:

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from maque.core.scoping import ScopedQuerySet
 from maque.ledger.models import Item
+from maque.meetings.policies import town_meeting_readers
 from maque.organisation.models import Person, Town, Village
 from maque.organisation.scopes import town_wide_scope
 
@@ -46,6 +47,9 @@ class MeetingQuerySet(ScopedQuerySet["Meeting"]):
         if villages:
             condition |= Q(pk__in=Meeting.villages.through.objects.filter(village_id__in=villages).values("meeting_id"))
         condition |= Q(pk__in=Meeting.attendees.through.objects.filter(person_id=actor.person.pk).values("meeting_id"))
+        towns = town_meeting_readers(actor)
+        if towns:
+            condition |= Q(town_id__in=towns) & ~Q(pk__in=Meeting.villages.through.objects.values("meeting_id"))
         return condition
 
 

@@ -44,3 +44,12 @@ def check_organise(actor: Actor, *, town_id: int, village_ids: Sequence[int]) ->
         raise NotPermitted(_("Only a member of staff with a role in the town can record a meeting."))
     if refusal is not None:
         raise NotPermitted(_("You may not record meetings for these villages."))
+
+
+def town_meeting_readers(actor: Actor) -> set[int]:
+    """The towns whose village-less meetings (the weekly diagnosis, town meetings: they concern
+    every village) the actor reads through a village role: a contact leader runs the diagnosis of
+    his villages. Town-wide roles read all of their towns' meetings anyway."""
+    if actor.person is None or not actor.village_ids(Role.CONTACT_LEADER):
+        return set()
+    return {actor.person.town_id}

@@ -6,11 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -24,11 +22,10 @@ from maque.api.schemas import (
     Ref,
     village_lookup,
 )
-from maque.core.errors import NotPermitted
 from maque.core.masking import mask_phone
-from maque.organisation.access import REGISTER_ROLES, actor_for
-from maque.organisation.models import Household, Person, Plot, RoleAssignment, Village, VillageGroup
-from maque.organisation.services import plot_save
+from maque.organisation.access import actor_for
+from maque.organisation.models import Person, Plot, RoleAssignment, Village, VillageGroup
+from maque.organisation.services import plot_register
 
 router = Router(tags=["organisation"])
 
@@ -235,44 +232,10 @@ def plot_create(request: HttpRequest, payload: PlotIn) -> Status[dict[str, Any]]
     village = Village.objects.visible_to(user).select_related("town").filter(**village_lookup(payload.village)).first()
     if village is None:
         raise ValidationError({"village": [_("Unknown village.")]})
-    actor = actor_for(user)
-    if not actor.is_superuser and not actor.roles_over(town_id=village.town_id, village_id=village.pk) & REGISTER_ROLES:
-        raise NotPermitted(_("You may not register plots in %(village)s.") % {"village": village.name})
-    errors: dict[str, list[str]] = {}
-    code = payload.code.strip()
-    if not code:
-        errors["code"] = [pgettext("api", "This field is required.")]
-    elif Plot.objects.filter(town_id=village.town_id, code=code).exists():
-        errors["code"] = [_("A plot with this code already exists in the town.")]
-    group = None
-    if payload.group is not None:
-        group = VillageGroup.objects.filter(pk=payload.group, village=village).first()
-        if group is None:
-            errors["group"] = [_("The group must belong to the plot's village.")]
-    household = None
-    if payload.household is not None:
-        household = Household.objects.filter(pk=payload.household, village=village).first()
-        if household is None:
-            errors["household"] = [_("The household must belong to the plot's village.")]
-    plot = Plot(
-        town_id=village.town_id,
-        village=village,
-        group=group,
-        household=household,
-        code=code,
-        area_mu=payload.area_mu,
-        land_class=payload.land_class,
-        status=payload.status,
-        polygon=payload.polygon,
-        note=payload.note.strip(),
+    plot = plot_register(
+        by=user, village=village, code=payload.code, area_mu=payload.area_mu, land_class=payload.land_class,
+        status=payload.status, group_id=payload.group, household_id=payload.household, polygon=payload.polygon,
+        note=payload.note,
     )
-    if errors:
-        raise ValidationError(errors)
-    try:
-        with transaction.atomic():
-            plot_save(plot=plot, by=user)
-    except IntegrityError:
-        # Another request took the code between our check and the save.
-        raise ValidationError({"code": [_("A plot with this code already exists in the town.")]}) from None
     return Status(201, plot_out(plot))
 

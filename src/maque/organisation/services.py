@@ -1,24 +1,32 @@
-"""Writes to the organisation: changes of the responsibility grid close one row and open another."""
+"""Writes to the organisation: changes of the responsibility grid close one row and open another;
+plots are registered with their checks."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from maque.core.geojson import validate_polygon
+from maque.organisation.access import actor_for
 from maque.organisation.models import (
     TOWN_WIDE_ROLES,
     ContactDepartment,
     Department,
+    Household,
     Person,
     Plot,
     RoleAssignment,
     Village,
+    VillageGroup,
 )
+from maque.organisation.policies import check_register_plots
 
 
 def assignment_change(
@@ -101,4 +109,55 @@ def plot_save(*, plot: Plot, by: AbstractBaseUser | None) -> Plot:
     plot.town_id = plot.village.town_id
     plot._history_user = by  # type: ignore[attr-defined]
     plot.save()
+    return plot
+
+
+def plot_register(
+    *,
+    by: AbstractBaseUser,
+    village: Village,
+    code: str,
+    area_mu: Decimal | None,
+    land_class: str = Plot.LandClass.FARMLAND,
+    status: str = Plot.Status.CULTIVATED,
+    group_id: int | None = None,
+    household_id: int | None = None,
+    polygon: Any = None,
+    note: str = "",
+) -> Plot:
+    """Register a new plot in a village the user registers items in.
+
+    Raises `NotPermitted`, or `ValidationError` with one message per field: the code is required
+    and unique in the town, the group and the household belong to the village, and `plot_save`'s
+    checks (polygon, area) hold.
+    """
+    check_register_plots(actor_for(by), village)
+    errors: dict[str, list[str]] = {}
+    code = code.strip()
+    if not code:
+        errors["code"] = [pgettext("api", "This field is required.")]
+    elif Plot.objects.filter(town_id=village.town_id, code=code).exists():
+        errors["code"] = [_("A plot with this code already exists in the town.")]
+    group = None
+    if group_id is not None:
+        group = VillageGroup.objects.filter(pk=group_id, village=village).first()
+        if group is None:
+            errors["group"] = [_("The group must belong to the plot's village.")]
+    household = None
+    if household_id is not None:
+        household = Household.objects.filter(pk=household_id, village=village).first()
+        if household is None:
+            errors["household"] = [_("The household must belong to the plot's village.")]
+    if errors:
+        raise ValidationError(errors)
+    plot = Plot(
+        town_id=village.town_id, village=village, group=group, household=household, code=code, area_mu=area_mu,
+        land_class=land_class, status=status, polygon=polygon, note=note.strip(),
+    )
+    try:
+        with transaction.atomic():
+            plot_save(plot=plot, by=by)
+    except IntegrityError:
+        # Another request took the code between the check and the save.
+        raise ValidationError({"code": [_("A plot with this code already exists in the town.")]}) from None
     return plot

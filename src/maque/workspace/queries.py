@@ -22,12 +22,18 @@ from django.db.models import (
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from maque.ledger import definitions
+from maque.accountability.models import AccountabilityCase, Status
+from maque.accountability.policies import may_handle_cases
+from maque.ledger import definitions, lifecycle
 from maque.ledger.definitions import closure_rate
 from maque.ledger.models import OPEN_STATES, Item, ItemRequest, Light, State, Transition
 from maque.ledger.queries import with_indicators
 from maque.organisation.access import Actor
-from maque.organisation.models import TOWN_WIDE_ROLES, Role, Village
+from maque.organisation.models import Role, Village
+from maque.organisation.scopes import town_wide_scope
+from maque.rhythm.models import EscalationStep
+from maque.supervision.models import InspectionRound
+from maque.supervision.policies import may_inspect
 
 LIGHT_ORDER = Case(
     When(light=Light.RED, then=Value(0)),
@@ -110,7 +116,7 @@ def village_counts(villages: QuerySet[Village], day: date, *, items: QuerySet[It
 
 
 def contact_leader_home(*, user: AbstractBaseUser, actor: Actor, day: date | None = None) -> dict[str, Any]:
-    """The villages in the leader's charge with their numbers, and what waits for the leader."""
+    """The villages in the leader's charge with their numbers (what waits for him: `waiting_for`)."""
     day = day or timezone.localdate()
     village_ids = actor.village_ids(Role.CONTACT_LEADER)
     villages = list(
@@ -121,32 +127,19 @@ def contact_leader_home(*, user: AbstractBaseUser, actor: Actor, day: date | Non
     )
     for village in villages:
         village.closure_rate = closure_rate(village.closed, village.total)
-    waiting = (
-        with_indicators(
-            Item.objects.visible_to(user).filter(village_id__in=village_ids).filter(
-                Q(state=State.SUBMITTED) | Q(requests__status=ItemRequest.Status.PENDING)
-            ),
-            day=day,
-        )
-        .distinct()
-        .annotate(pending_request=Subquery(
-            ItemRequest.objects.filter(item=OuterRef("pk"), status=ItemRequest.Status.PENDING).values("type")[:1]
-        ))
-        .select_related("village", "owner")
-        .order_by("deadline", "id")
-    )
-    return {"villages": villages, "waiting": list(waiting[:50])}
+    return {"villages": villages}
 
 
 def town_overview(*, user: AbstractBaseUser, actor: Actor, day: date | None = None) -> dict[str, Any]:
     """Villages of the towns the user oversees: closure rate, overdue, returned, lights; chart data."""
     day = day or timezone.localdate()
-    towns = actor.town_ids_for(*TOWN_WIDE_ROLES) if not actor.is_superuser else None
     items = Item.objects.visible_to(user)
     villages = Village.objects.visible_to(user)
-    if towns is not None:
-        items = items.filter(town_id__in=towns)
-        villages = villages.filter(town_id__in=towns)
+    if not actor.is_superuser:
+        # The towns the user oversees with a town-wide role (the scope rule's own answer).
+        towns = town_wide_scope(actor) or Q(pk__in=[])
+        items = items.filter(towns)
+        villages = villages.filter(towns)
     indicated = with_indicators(items, day=day)
     lights = {
         row["village_id"]: row
@@ -216,3 +209,82 @@ def _charts(items: QuerySet[Item], village_names: list[str], day: date) -> dict[
 
 def _as_date(value: Any) -> date:
     return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+# How many candidates a home asks the lifecycle about, and how many it lists per heading.
+WAITING_CANDIDATES = 200
+WAITING_SHOWN = 20
+APPROVALS = ("approve_extension", "approve_suspension")
+ESCALATED_STEPS = (
+    EscalationStep.Step.OVERDUE_CONTACT_LEADER,
+    EscalationStep.Step.OVERDUE_PRINCIPAL,
+    EscalationStep.Step.OVERDUE_ACCOUNTABILITY,
+    EscalationStep.Step.RETURNS_ACCOUNTABILITY,
+)
+
+
+@dataclass
+class Waiting:
+    """What waits for the user on their home, before any figures."""
+
+    approvals: list[Item] = field(default_factory=list)
+    verifications: list[Item] = field(default_factory=list)
+    escalated: list[Item] = field(default_factory=list)
+    cases: list[AccountabilityCase] = field(default_factory=list)
+    cases_count: int = 0
+    rounds: list[InspectionRound] = field(default_factory=list)
+
+    @property
+    def pending_count(self) -> int:
+        return len(self.approvals) + len(self.verifications)
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.approvals or self.verifications or self.escalated or self.cases or self.rounds)
+
+
+def waiting_for(*, user: AbstractBaseUser, actor: Actor, day: date | None = None) -> Waiting:
+    """Approvals and verifications the user may give now (the lifecycle's own answer), items
+    escalated to them, suggested accountability cases (for those who handle cases) and open
+    inspection rounds with samples still to record (for those who inspect). A bounded number of
+    queries: the candidates are read once and asked about in memory."""
+    day = day or timezone.localdate()
+    waiting = Waiting()
+    if actor.person is None:
+        return waiting
+    scoped = Item.objects.visible_to(user)
+    candidates = list(
+        with_indicators(
+            scoped.filter(Q(state=State.SUBMITTED) | Q(requests__status=ItemRequest.Status.PENDING)), day=day
+        )
+        .distinct()
+        .annotate(pending_request=Subquery(
+            ItemRequest.objects.filter(item=OuterRef("pk"), status=ItemRequest.Status.PENDING).values("type")[:1]
+        ))
+        .select_related("village", "owner", "category", "town")
+        .order_by("deadline", "id")[:WAITING_CANDIDATES]
+    )
+    for item, actions in zip(candidates, lifecycle.available_actions_each(user, candidates), strict=True):
+        if "verify" in actions and item.state == State.SUBMITTED:
+            waiting.verifications.append(item)
+        elif any(action in actions for action in APPROVALS):
+            waiting.approvals.append(item)
+    waiting.verifications = waiting.verifications[:WAITING_SHOWN]
+    waiting.approvals = waiting.approvals[:WAITING_SHOWN]
+    escalated = EscalationStep.objects.filter(recipients=actor.person, step__in=ESCALATED_STEPS).values("item_id")
+    waiting.escalated = list(
+        with_indicators(
+            scoped.filter(pk__in=escalated, state__in=OPEN_STATES).exclude(owner=actor.person), day=day
+        ).select_related("village", "owner").order_by("deadline", "id")[:WAITING_SHOWN]
+    )
+    if may_handle_cases(actor):
+        suggested = AccountabilityCase.objects.visible_to(user).filter(status=Status.SUGGESTED)
+        waiting.cases_count = suggested.count()
+        waiting.cases = list(suggested.select_related("village").order_by("-id")[:WAITING_SHOWN])
+    if may_inspect(actor):
+        waiting.rounds = list(
+            InspectionRound.objects.visible_to(user).filter(status=InspectionRound.Status.OPEN)
+            .annotate(to_record=Count("samples", filter=Q(samples__finding__isnull=True), distinct=True))
+            .filter(to_record__gt=0).order_by("opened_on", "number")
+        )
+    return waiting

@@ -24,9 +24,10 @@ from maque.ledger.lifecycle.machinery import (
     require_text,
     save,
 )
-from maque.ledger.lifecycle.rules import policy_for, roles_on_item
+from maque.ledger.lifecycle.rules import policy_for
 from maque.ledger.models import Item, ItemRequest, State
-from maque.organisation.access import APPROVER_ROLES, Actor
+from maque.ledger.policies import may_approve
+from maque.organisation.access import Actor
 
 # --- the actions ----------------------------------------------------------------------------
 
@@ -149,11 +150,7 @@ def item_request_suspension(
 
 
 def _decides_at_once(actor: Actor, item: Item) -> bool:
-    return (
-        actor.person is not None
-        and actor.person.pk != item.owner_id
-        and bool(roles_on_item(actor, item) & APPROVER_ROLES)
-    )
+    return may_approve(actor, item)
 
 
 def _open_request(item: Item, ctx: Context, type_: str, reason: str, **dates: date) -> ItemRequest:

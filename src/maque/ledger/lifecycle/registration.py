@@ -30,7 +30,8 @@ from maque.ledger.models import (
     State,
     Transition,
 )
-from maque.organisation.access import REGISTER_ROLES, Actor
+from maque.ledger.policies import check_register, may_register
+from maque.organisation.access import Actor
 from maque.organisation.models import Household, Person, Plot, Village, VillageGroup
 
 EDITABLE_FIELDS = ("title", "description", "measures", "scope", "standard", "subject", "group", "plot", "household", "attributes")
@@ -82,15 +83,13 @@ def new_item_values(
     """
     errors: dict[str, list[str]] = {}
     key = (village.pk, campaign.pk)
-    may_register = permitted.get(key) if permitted is not None else None
-    if may_register is None:
-        may_register = actor.person is not None and bool(
-            actor.roles_over(town_id=village.town_id, village_id=village.pk, campaign_id=campaign.pk) & REGISTER_ROLES
-        )
+    allowed = permitted.get(key) if permitted is not None else None
+    if allowed is None:
+        allowed = may_register(actor, village, campaign)
         if permitted is not None:
-            permitted[key] = may_register
-    if not may_register:
-        raise NotPermitted(_("You may not register items in %(village)s.") % {"village": village.name})
+            permitted[key] = allowed
+    if not allowed:
+        check_register(actor, village, campaign)
     if campaign.town_id != village.town_id:
         errors["campaign"] = [_("The campaign belongs to another town.")]
     if category is not None and category.campaign_id != campaign.pk:

@@ -42,7 +42,7 @@ def form_errors(form: forms.BaseForm, error: ServiceError, *, inputs: tuple[str,
     A `ValidationError`'s per-field messages go next to their fields (`attributes.<name>` to the
     category field `attr_<name>`); `inputs` names controls drawn outside the form class (file
     inputs), whose messages go to `form.input_errors[name]`; anything else goes to the top.
-    `NotPermitted` and `ConflictError` go to the top; a stale version answers 409 and asks to reload.
+    `NotPermitted` and `ConflictError` go to the top (422); a stale version answers 409 and asks to reload.
     """
     input_errors: dict[str, list[str]] = getattr(form, "input_errors", {})
     status = 422
@@ -59,7 +59,7 @@ def form_errors(form: forms.BaseForm, error: ServiceError, *, inputs: tuple[str,
     else:
         for text in error_texts(error):
             form.add_error(None, text)
-        if isinstance(error, ConflictError):
+        if isinstance(error, ConflictError) and error.code == "stale_version":
             status = 409
     form.input_errors = input_errors  # type: ignore[attr-defined]
     style(form)

@@ -24,9 +24,10 @@ from maque.core.statemachine import AUTOMATION
 from maque.ledger import lifecycle
 from maque.ledger.history import item_timeline
 from maque.ledger.models import Attachment, Category, FieldType, Item, ItemRequest
+from maque.ledger.policies import register_villages
 from maque.ledger.queries import with_indicators
 from maque.ledger.services import attachment_add, progress_add, progress_allowed
-from maque.organisation.access import REGISTER_ROLES, actor_for
+from maque.organisation.access import actor_for
 from maque.organisation.models import Household, Plot, Village
 from maque.workspace import maps
 from maque.workspace.forms import ActionForm, ProgressForm, RegisterForm
@@ -174,7 +175,7 @@ def _register_choices(request: HttpRequest) -> tuple[Any, Any]:
     actor = actor_for(request.user)
     villages = Village.objects.visible_to(request.user).filter(active=True).order_by("name")
     # Only villages where the user may register (the service checks again).
-    allowed = [v.pk for v in villages if actor.roles_over(town_id=v.town_id, village_id=v.pk) & REGISTER_ROLES]
+    allowed = register_villages(actor, villages)
     categories = Category.objects.visible_to(actor).filter(
         active=True, campaign__active=True,
     ).select_related("campaign").order_by("campaign__order", "order", "name")
@@ -214,7 +215,19 @@ def register(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Registered as %(code)s.") % {"code": item.code})
             return HttpResponseRedirect(reverse("workspace:item", args=[item.pk]))
+    _photo_problems(form, photo)
     return render(request, "workspace/register.html", {"form": form}, status=status)
+
+
+def _photo_problems(form: RegisterForm, photo: Any) -> None:
+    """A browser cannot be given the chosen file back: the page says so, at the top and at the
+    photo, so that it is chosen again rather than silently dropped."""
+    label = _("Photo of the problem")
+    errors = getattr(form, "input_errors", {}).get("photo", [])
+    form.extra_errors = [("id_photo", label, text) for text in errors]  # type: ignore[attr-defined]
+    if photo is not None and not errors:
+        form.photo_again = photo.name  # type: ignore[attr-defined]
+        form.extra_errors.append(("id_photo", label, _("Choose the photo again: it was not kept.")))  # type: ignore[attr-defined]
 
 
 # --- evidence files ---------------------------------------------------------------------------

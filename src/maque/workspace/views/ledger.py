@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 
 from maque.ledger import lifecycle
 from maque.ledger.models import Campaign, Category, Item
+from maque.ledger.policies import may_bulk, may_register
 from maque.ledger.queries import item_list
-from maque.organisation.access import APPROVER_ROLES, actor_for
+from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Village
 from maque.workspace.forms import BulkForm, LedgerFilterForm
 from maque.workspace.views.common import is_htmx
@@ -29,10 +30,7 @@ MORE_FILTERS = ("campaign", "category", "state", "owner", "overdue", "due_after"
 
 
 def _may_bulk(request: HttpRequest) -> bool:
-    actor = actor_for(request.user)
-    return actor.person is not None and bool(
-        actor.town_ids_for(*APPROVER_ROLES) or actor.village_ids(*APPROVER_ROLES)
-    )
+    return may_bulk(actor_for(request.user))
 
 
 def _filter_form(request: HttpRequest) -> LedgerFilterForm:
@@ -65,6 +63,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "sort": filters["sort"],
         "may_bulk": _may_bulk(request),
+        "may_register": may_register(actor_for(request.user)),
         "more_filters": any(request.GET.get(name) for name in MORE_FILTERS),
         "export_url": export_url(filters),
     }

@@ -1,4 +1,4 @@
-"""Which rhythm screens and forms a user is offered.
+"""Which screens and forms a user is offered: the navigation and the rhythm's buttons.
 
 Offering is not permitting: every read below still starts from the apps' `visible_to` querysets,
 and every write goes through their services, which check the actor again. These answers only
@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from maque.accountability.policies import may_handle_cases
 from maque.bulletins.policies import may_issue
+from maque.ledger.policies import may_register
 from maque.meetings.policies import may_organise
 from maque.notifications.queries import unread_count
 from maque.organisation.access import Actor, actor_for
@@ -54,6 +55,7 @@ def nav_for(user: AbstractBaseUser) -> dict[str, Any]:
     staff = actor.is_superuser or (actor.person is not None and bool(actor.town_ids))
     return {
         "unread": unread_count(user=user),
+        "register": may_register(actor),
         "meetings": staff,
         "bulletins": staff,
         "scores": staff,

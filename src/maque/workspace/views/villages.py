@@ -9,12 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maque.core.masking import mask_phone
 from maque.ledger.definitions import closure_rate
 from maque.ledger.models import OPEN_STATES, Item
 from maque.ledger.queries import with_indicators
 from maque.organisation import queries as grid
-from maque.organisation.access import actor_for
 from maque.organisation.models import Role, Village
 from maque.workspace import maps, queries
 
@@ -33,9 +31,7 @@ def village_list(request: HttpRequest) -> HttpResponse:
 def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Profile, four teams, the grid now and its history, the village's items and plots."""
     village = get_object_or_404(Village.objects.visible_to(request.user).select_related("town"), pk=pk)
-    actor = actor_for(request.user)
     today = timezone.localdate()
-    masked = actor.masks_personal_data()
     counts = queries.village_counts(
         Village.objects.filter(pk=village.pk), today, items=Item.objects.visible_to(request.user)
     )[0]
@@ -45,9 +41,9 @@ def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for role, label in ((Role.CONTACT_LEADER, _("Contact leader")), (Role.CADRE, _("Contact cadres")),
                             (Role.SECRETARY, _("Party secretary")))
     ]
+    # The duty roster is for calling: colleagues' work phones are shown to the staff who read the
+    # village (villagers' personal data stays masked wherever it appears).
     history = list(grid.grid_history(village=village))
-    for assignment in history:
-        assignment.phone_shown = mask_phone(assignment.person.phone) if masked and assignment.person.phone else assignment.person.phone
     items = with_indicators(Item.objects.visible_to(request.user).filter(village=village), day=today)
     plots = list(village.plots.all()[:300])
     open_plot_codes = set(
