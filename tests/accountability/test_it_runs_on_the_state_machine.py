@@ -66,7 +66,8 @@ def test_it_refuses_a_stale_page_and_changes_nothing(client, world):
     before = snapshot(case)
     # The other handler's page still shows version 1 and offers dismissing.
     response = client.post(f"/accountability/{case.pk}/status/", {"to": Status.DISMISSED, "note": "不予追责", "version": 1})
-    assert response.status_code == 422 and "已被他人修改" in response.content.decode()
+    # A stale page is a conflict (409) the screen words as a request to reload.
+    assert response.status_code == 409 and "请刷新页面" in response.content.decode()
     assert snapshot(case) == before
 
 
