@@ -130,7 +130,7 @@ def person_list(request: HttpRequest, filters: Query[PeopleFilters]) -> list[dic
             "id": person.pk,
             "name": person.name,
             "title": person.title,
-            "department": {"id": person.department_id, "name": person.department.name} if person.department_id else None,
+            "department": {"id": person.department_id, "name": person.department.name} if person.department is not None else None,
             "phone": mask_phone(person.phone) if masked else person.phone,
             "active": person.active,
             "town": {"id": person.town_id, "name": person.town.name},
@@ -140,7 +140,7 @@ def person_list(request: HttpRequest, filters: Query[PeopleFilters]) -> list[dic
                     "role_label": str(assignment.get_role_display()),
                     "village": {"id": assignment.village_id, "name": assignment.village.name} if assignment.village_id else None,
                 }
-                for assignment in person.current_assignments
+                for assignment in person.current_assignments  # type: ignore[attr-defined]  # the Prefetch to_attr above
             ],
         }
         for person in people
@@ -196,7 +196,7 @@ def plot_out(plot: Plot) -> dict[str, Any]:
         "id": plot.pk,
         "code": plot.code,
         "village": {"id": plot.village_id, "name": plot.village.name},
-        "group": {"id": plot.group_id, "name": plot.group.name} if plot.group_id else None,
+        "group": {"id": plot.group_id, "name": plot.group.name} if plot.group is not None else None,
         "area_mu": plot.area_mu,
         "land_class": plot.land_class,
         "land_class_label": str(plot.get_land_class_display()),

@@ -6,7 +6,8 @@ history answers "who was responsible for village V on date D".
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -193,10 +194,23 @@ class Person(models.Model):
 
 
 
-class AssignmentQuerySet(models.QuerySet["RoleAssignment"]):
-    def on(self, day) -> AssignmentQuerySet:  # noqa: ANN001 - a date
-        """Assignments in force on `day` (valid_to is inclusive; empty means open-ended)."""
+_Period = TypeVar("_Period", bound=models.Model)
+
+
+class PeriodQuerySet(models.QuerySet[_Period]):
+    """Rows in force for a period (`valid_from`, `valid_to`): role assignments, contact departments."""
+
+    def on(self, day: date) -> PeriodQuerySet[_Period]:
+        """Rows in force on `day` (valid_to is inclusive; empty means open-ended)."""
         return self.filter(Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day)))
+
+
+class AssignmentQuerySet(PeriodQuerySet["RoleAssignment"]):
+    pass
+
+
+class ContactDepartmentQuerySet(PeriodQuerySet["ContactDepartment"]):
+    pass
 
 
 class RoleAssignment(models.Model):
@@ -232,7 +246,7 @@ class RoleAssignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.village.name if self.village_id else self.town.name
+        where = self.village.name if self.village is not None else self.town.name
         return f"{self.person.name} · {self.get_role_display()} · {where}"
 
 
@@ -245,7 +259,7 @@ class ContactDepartment(models.Model):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     history = HistoricalRecords()
 
-    objects = AssignmentQuerySet.as_manager()
+    objects = ContactDepartmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contact department")
