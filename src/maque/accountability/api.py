@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.apps import apps
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -118,7 +118,7 @@ class EvidenceAddIn(InputSchema):
     evidence: list[EvidenceIn] = Field(min_length=1, max_length=100)
 
 
-def _case_user(request: HttpRequest) -> AbstractBaseUser:
+def _case_user(request: HttpRequest) -> User:
     """The caller, if they handle cases anywhere; 404 for everyone else (the API does not exist for them)."""
     user = request_user(request)
     if not may_handle_cases(actor_for(user)):

@@ -7,7 +7,7 @@ what `case_change_status` would accept.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -70,7 +70,7 @@ CASES: Machine[AccountabilityCase, Actor] = Machine(
 )
 
 
-def next_statuses(user: AbstractBaseUser, case: AccountabilityCase) -> list[str]:
+def next_statuses(user: User, case: AccountabilityCase) -> list[str]:
     """The statuses this user may move the case to now, in the table's order (moving on first,
     dismissing last)."""
     return [TRANSITIONS[action][1] or "" for action in CASES.available(actor_for(user), case)]

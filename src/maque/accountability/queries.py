@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 
 from maque.accountability.models import AccountabilityCase
@@ -12,14 +12,14 @@ from maque.organisation.access import actor_for
 __all__ = ["case_get", "case_list", "case_viewers", "may_see_cases"]
 
 
-def may_see_cases(user: AbstractBaseUser | None, *, town_id: int) -> bool:
+def may_see_cases(user: User | None, *, town_id: int) -> bool:
     """Whether the user may know that the town's accountability cases exist (the policy's answer)."""
     return may_handle_cases(actor_for(user), town_id=town_id)
 
 
 def case_list(
     *,
-    user: AbstractBaseUser,
+    user: User,
     status: str | None = None,
     rule: str | None = None,
     village: int | None = None,
@@ -37,7 +37,7 @@ def case_list(
     return cases.select_related("town", "village", "subject_person").order_by("-created_at", "-id")
 
 
-def case_get(*, user: AbstractBaseUser, case_id: int) -> AccountabilityCase:
+def case_get(*, user: User, case_id: int) -> AccountabilityCase:
     """One case the user may see; `DoesNotExist` (404) otherwise, whether it exists or not."""
     return (
         AccountabilityCase.objects.visible_to(user)

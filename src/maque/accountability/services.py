@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -190,14 +190,14 @@ def accountability_suggest_many(
     return [cases[(suggestion.key or "").strip()[:150]] for suggestion in suggestions]
 
 
-def _require_case_role(by: AbstractBaseUser, town_id: int) -> None:
+def _require_case_role(by: User, town_id: int) -> None:
     check_handle_cases(actor_for(by), town_id=town_id)
 
 
 def case_open(
     *,
     town: Town,
-    by: AbstractBaseUser,
+    by: User,
     title: str,
     summary: str = "",
     subject_person: Person | None = None,
@@ -228,7 +228,7 @@ def case_open(
 def case_change_status(
     *,
     case: AccountabilityCase,
-    by: AbstractBaseUser,
+    by: User,
     to: str,
     note: str = "",
     measure: str = "",
@@ -275,7 +275,7 @@ def case_change_status(
         return CASES.take(action, current, ctx=ctx, reason=note, apply=apply)
 
 
-def case_add_evidence(*, case: AccountabilityCase, by: AbstractBaseUser, records: Iterable[Any]) -> AccountabilityCase:
+def case_add_evidence(*, case: AccountabilityCase, by: User, records: Iterable[Any]) -> AccountabilityCase:
     current = AccountabilityCase.objects.visible_to(by).get(pk=case.pk)
     _require_case_role(by, current.town_id)
     _add_evidence(current, records)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 class BearerAuth(HttpBearer):
     """`Authorization: Bearer <token>` with a token from `POST /api/v1/auth/token`."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> AbstractBaseUser | None:
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         if not token or len(token) > 200:
             return None
         found = ApiToken.objects.usable().select_related("user").filter(key_hash=token_hash(token)).first()
@@ -64,6 +64,6 @@ class SessionAuth(APIKeyCookie):
         return user
 
 
-def request_user(request: HttpRequest) -> AbstractBaseUser:
+def request_user(request: HttpRequest) -> User:
     """The authenticated user of an API request."""
     return request.auth  # type: ignore[attr-defined,no-any-return]

@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -70,7 +70,7 @@ class ApiToken(models.Model):
         return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def password_stamp(user: AbstractBaseUser) -> str:
+def password_stamp(user: User) -> str:
     """A fingerprint of the user's current password hash: a token issued under one password
     stops working when the password changes (in the workspace, the admin or anywhere else)."""
     return salted_hmac("maque.api.token-password", user.password or "", algorithm="sha256").hexdigest()

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,7 +49,7 @@ def token_issue(*, request: HttpRequest | None, username: str, password: str) ->
     return IssuedToken(token=secret, expires=record.expires, record=record)
 
 
-def token_revoke(*, token: str | None = None, record: ApiToken | None = None, by: AbstractBaseUser) -> int:
+def token_revoke(*, token: str | None = None, record: ApiToken | None = None, by: User) -> int:
     """Revoke one token (by its secret or its record) of `by` (or any, for a superuser)."""
     tokens = ApiToken.objects.filter(revoked_at__isnull=True)
     if token is not None:

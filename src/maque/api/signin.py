@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import formats, timezone
@@ -62,7 +62,7 @@ class Pause:
                 "paused until %(time)s (in %(minutes)d minute). An administrator can lift the pause at once.",
                 "Too many failed sign-ins to different accounts from this address. Sign-in from here is "
                 "paused until %(time)s (in %(minutes)d minutes). An administrator can lift the pause at once.",
-                values["minutes"],
+                self.minutes_left,
             )
         else:
             text = ngettext(
@@ -70,7 +70,7 @@ class Pause:
                 "(in %(minutes)d minute). Other accounts are not affected; an administrator can unlock it at once.",
                 "Too many failed sign-ins to this account. Signing in to it is paused until %(time)s "
                 "(in %(minutes)d minutes). Other accounts are not affected; an administrator can unlock it at once.",
-                values["minutes"],
+                self.minutes_left,
             )
         return text % values
 
@@ -128,7 +128,7 @@ def _account_token(username: str) -> str:
 def record_failure(*, username: str, address: str) -> Pause | None:
     """Count a failed sign-in; the pause it starts, if it starts one."""
     now = timezone.now()
-    limits = {
+    limits: dict[str, int] = {
         Scope.ACCOUNT_ADDRESS: settings.MAQUE_SIGNIN_FAILURES,
         Scope.ACCOUNT: settings.MAQUE_SIGNIN_ACCOUNT_FAILURES,
         Scope.ADDRESS: settings.MAQUE_SIGNIN_ADDRESS_ACCOUNTS,
@@ -168,7 +168,7 @@ def record_success(*, username: str, address: str) -> None:
         )
 
 
-def unlock(*, throttles: list[SignInThrottle], by: AbstractBaseUser) -> int:
+def unlock(*, throttles: list[SignInThrottle], by: User) -> int:
     """An administrator lifts pauses (and resets their counters) at once."""
     now = timezone.now()
     ids = [row.pk for row in throttles]

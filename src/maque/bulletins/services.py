@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
@@ -65,7 +65,7 @@ def _authority(town: Town) -> str:
     return _("%(town)s Inspection and Evaluation Group") % {"town": town.name}
 
 
-def _check_issuer(town: Town, by: AbstractBaseUser | None) -> None:
+def _check_issuer(town: Town, by: User | None) -> None:
     if by is None:
         return  # the schedule (`maque tick`) or the command line
     check_issue(actor_for(by), town_id=town.pk)
@@ -75,7 +75,7 @@ def bulletin_issue(
     *,
     town: Town,
     day: date | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     corrects: Bulletin | None = None,
     special: bool = False,
     scheduled: bool = False,

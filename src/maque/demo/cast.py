@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from maque.demo.wording import VillageStock
 from maque.organisation.actor import Actor
@@ -19,9 +19,9 @@ class Cast:
     """The people of the demo by key, with their logins; villages and stock by key."""
 
     town: Town
-    admin: AbstractBaseUser
+    admin: User
     people: dict[str, Person]
-    users: dict[str, AbstractBaseUser]
+    users: dict[str, User]
     villages: dict[str, Village]
     stock: dict[str, VillageStock]
     groups: dict[int, VillageGroup]
@@ -35,7 +35,7 @@ class Cast:
         return {person.pk: key for key, person in self.people.items()}
 
 
-def plot_restore(*, plot: Plot, by: AbstractBaseUser) -> None:
+def plot_restore(*, plot: Plot, by: User) -> None:
     """Mark a plot as restored after its rectification was closed out."""
     if plot.status != Plot.Status.RESTORED:
         plot.status = Plot.Status.RESTORED

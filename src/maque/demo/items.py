@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from maque.demo import wording
@@ -349,7 +349,7 @@ def _actor_key(
     return who  # "leader" or "inspector"
 
 
-def _remember_actor(cast: Cast, user: AbstractBaseUser, day: date) -> None:
+def _remember_actor(cast: Cast, user: User, day: date) -> None:
     """Give the user the actor of `day` without asking the database again.
 
     The replay moves the clock on at every step, and `actor_for` caches per day; but the demo's
@@ -373,7 +373,7 @@ def _verifier(rng: random.Random, contact: str, roles: set[str]) -> str:
     return "inspector" if rng.random() < 0.65 else "leader"
 
 
-def _step(item: Item, step: Step, user: AbstractBaseUser, *, actor_key: str, rng: random.Random, code: str) -> Item:
+def _step(item: Item, step: Step, user: User, *, actor_key: str, rng: random.Random, code: str) -> Item:
     via = rng.choice(["web", "web", "api"])
     match step.action:
         case "start":

@@ -14,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -41,8 +40,6 @@ from maque.organisation.models import (
     VillageTeam,
 )
 from maque.organisation.services import assignment_change, contact_department_change, plot_save
-
-User = get_user_model()
 
 ADMIN_USERNAME = "admin"
 DEFAULT_SEED = 2026
@@ -196,12 +193,12 @@ def _people(
     town: Town,
     departments: dict[str, Department],
     villages: dict[str, Village],
-    admin: AbstractBaseUser,
+    admin: User,
     grid_start: date,
-) -> tuple[dict[str, Person], dict[str, AbstractBaseUser]]:
+) -> tuple[dict[str, Person], dict[str, User]]:
     campaigns = {campaign.code: campaign for campaign in town.campaigns.all()}
     people: dict[str, Person] = {}
-    users: dict[str, AbstractBaseUser] = {}
+    users: dict[str, User] = {}
     for sample in data.PEOPLE:
         user = None
         if sample.username:
@@ -229,7 +226,7 @@ def _people(
     return people, users
 
 
-def _teams(rng: random.Random, villages: dict[str, Village], people: dict[str, Person], admin: AbstractBaseUser) -> None:
+def _teams(rng: random.Random, villages: dict[str, Village], people: dict[str, Person], admin: User) -> None:
     for sample in data.VILLAGES:
         village = villages[sample.key]
         secretary = people[f"secretary_{sample.key}"].name
@@ -256,7 +253,7 @@ def _land(
     village: Village,
     sample: data.VillageSample,
     groups: dict[int, VillageGroup],
-    admin: AbstractBaseUser,
+    admin: User,
 ) -> VillageStock:
     """Households and plots with polygons, laid out by group around the village centre."""
     village_groups = [group for group in groups.values() if group.village_id == village.pk]

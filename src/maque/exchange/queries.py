@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from maque.exchange.models import ImportBatch
@@ -14,14 +14,14 @@ from maque.ledger.queries import filtered, item_list, sorted_by
 from maque.organisation.access import actor_for
 
 
-def batch_list(*, user: AbstractBaseUser) -> QuerySet[ImportBatch]:
+def batch_list(*, user: User) -> QuerySet[ImportBatch]:
     """Imports are private to whoever uploaded them."""
     if not user.is_authenticated:
         return ImportBatch.objects.none()
     return ImportBatch.objects.filter(uploaded_by=user)
 
 
-def export_items(*, user: AbstractBaseUser, **filters: Any) -> QuerySet[Item]:
+def export_items(*, user: User, **filters: Any) -> QuerySet[Item]:
     """The items of an export: the user's scope and filters (those of `item_list`: village,
     category, campaign, state, owner, overdue, light, due_before, due_after, q, sort), exactly as
     the ledger list has them. Without `sort` the rows go by code, the ledger's usual order."""
@@ -30,7 +30,7 @@ def export_items(*, user: AbstractBaseUser, **filters: Any) -> QuerySet[Item]:
     return items if "sort" in given else items.order_by("code")
 
 
-def category_for(*, user: AbstractBaseUser, code: str) -> Category | None:
+def category_for(*, user: User, code: str) -> Category | None:
     """A category of one of the user's towns, by code or name."""
 
     actor = actor_for(user)

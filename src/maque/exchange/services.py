@@ -10,7 +10,7 @@ import hashlib
 from pathlib import Path, PurePath
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -27,7 +27,7 @@ from maque.organisation.access import actor_for
 MAX_STORED_PROBLEMS = 20_000
 
 
-def _check_importer(by: AbstractBaseUser) -> None:
+def _check_importer(by: User) -> None:
     check_import(actor_for(by))
 
 
@@ -37,7 +37,7 @@ def _store(batch: ImportBatch, result: ImportResult) -> None:
     batch.warnings = [p.as_dict() for p in result.warnings[:MAX_STORED_PROBLEMS]]
 
 
-def batch_upload(*, by: AbstractBaseUser, upload: UploadedFile, category: str | None = None) -> ImportBatch:
+def batch_upload(*, by: User, upload: UploadedFile, category: str | None = None) -> ImportBatch:
     """Store an uploaded ledger file and preview its import (nothing in the ledger changes)."""
     _check_importer(by)
     name = PurePath(upload.name or "").name[:200] or "upload"
@@ -70,7 +70,7 @@ def batch_upload(*, by: AbstractBaseUser, upload: UploadedFile, category: str | 
     return batch
 
 
-def batch_commit(*, batch: ImportBatch, by: AbstractBaseUser) -> tuple[ImportBatch, ImportResult]:
+def batch_commit(*, batch: ImportBatch, by: User) -> tuple[ImportBatch, ImportResult]:
     """Import the previewed file for real, all or nothing. The ledger may have changed since the
     preview, so every row is checked again; when any row fails, nothing is imported."""
     _check_importer(by)

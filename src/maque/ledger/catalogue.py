@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy
@@ -24,7 +24,7 @@ from maque.organisation.models import Town
 DEFAULT_CATALOGUE = Path(__file__).with_name("fixtures") / "catalogue.json"
 
 
-def catalogue_install(*, town: Town, path: Path = DEFAULT_CATALOGUE, by: AbstractBaseUser | None = None) -> list[Category]:
+def catalogue_install(*, town: Town, path: Path = DEFAULT_CATALOGUE, by: User | None = None) -> list[Category]:
     """Create or update the campaigns, categories and fields of `path` in `town`."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     installed: list[Category] = []
@@ -75,7 +75,7 @@ def catalogue_install(*, town: Town, path: Path = DEFAULT_CATALOGUE, by: Abstrac
     return installed
 
 
-def _upsert(model: type[Any], keys: dict[str, Any], values: dict[str, Any], by: AbstractBaseUser | None) -> Any:
+def _upsert(model: type[Any], keys: dict[str, Any], values: dict[str, Any], by: User | None) -> Any:
     instance = model.objects.filter(**keys).first() or model(**keys)
     changed = instance.pk is None
     for name, value in values.items():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import (
     BooleanField,
     Case,
@@ -111,7 +111,7 @@ LIGHT_RANK = {Light.GREY: 0, Light.BLUE: 1, Light.GREEN: 2, Light.YELLOW: 3, Lig
 
 def item_list(
     *,
-    user: AbstractBaseUser,
+    user: User,
     village: str | int | None = None,
     category: str | None = None,
     campaign: str | None = None,
@@ -190,7 +190,7 @@ def sorted_by(items: QuerySet[Item], sort: str) -> QuerySet[Item]:
     return items.order_by(*SORTS[sort])
 
 
-def counts_by_village_state_light(*, user: AbstractBaseUser, day: date | None = None) -> list[dict[str, Any]]:
+def counts_by_village_state_light(*, user: User, day: date | None = None) -> list[dict[str, Any]]:
     """Number of items per village × state × light, aggregated in the database."""
     items = with_indicators(Item.objects.visible_to(user), day=day, towns=list(Town.objects.visible_to(user)))
     return list(

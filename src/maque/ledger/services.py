@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -23,7 +23,7 @@ from maque.organisation.access import actor_for
 MAX_FILES_PER_LOG = 9
 
 
-def _check_can_report(item: Item, by: AbstractBaseUser) -> None:
+def _check_can_report(item: Item, by: User) -> None:
     actor = actor_for(by)
     if actor.person is None or not roles_on_item(actor, item) & ACTORS["progress"]:
         raise NotPermitted(_("Only the owner or a leader of this item can report on it."))
@@ -34,7 +34,7 @@ def _check_can_report(item: Item, by: AbstractBaseUser) -> None:
         )
 
 
-def progress_allowed(*, item: Item, by: AbstractBaseUser) -> bool:
+def progress_allowed(*, item: Item, by: User) -> bool:
     """Whether the user may report progress (and add evidence) on the item now (for screens)."""
     try:
         _check_can_report(item, by)
@@ -44,7 +44,7 @@ def progress_allowed(*, item: Item, by: AbstractBaseUser) -> bool:
 
 
 def attachment_add(
-    *, item: Item, by: AbstractBaseUser, upload: UploadedFile, progress: ProgressLog | None = None
+    *, item: Item, by: User, upload: UploadedFile, progress: ProgressLog | None = None
 ) -> Attachment:
     """Store one evidence file (type, content and size checked) through Django storage."""
     _check_can_report(item, by)
@@ -58,7 +58,7 @@ def attachment_add(
 def progress_add(
     *,
     item: Item,
-    by: AbstractBaseUser,
+    by: User,
     text: str,
     percent: int | None = None,
     files: Sequence[UploadedFile] = (),

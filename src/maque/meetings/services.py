@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -40,16 +40,16 @@ class DecisionIn:
     campaign: Campaign | None = None
 
 
-def _check_organiser(by: AbstractBaseUser, town: Town, villages: list[Village]) -> None:
+def _check_organiser(by: User, town: Town, villages: list[Village]) -> None:
     check_organise(actor_for(by), town_id=town.pk, village_ids=[v.pk for v in villages])
 
 
-def check_recorder(*, by: AbstractBaseUser, meeting: Meeting) -> None:
+def check_recorder(*, by: User, meeting: Meeting) -> None:
     """Raise `NotPermitted` unless `by` may record (or amend the record of) this meeting."""
     _check_organiser(by, meeting.town, list(meeting.villages.all()))
 
 
-def may_record(*, by: AbstractBaseUser, meeting: Meeting) -> bool:
+def may_record(*, by: User, meeting: Meeting) -> bool:
     """The rule of `meeting_record`, for screens deciding which forms to draw."""
     try:
         check_recorder(by=by, meeting=meeting)
@@ -76,7 +76,7 @@ def _decision_errors(
 
 def meeting_create(
     *,
-    by: AbstractBaseUser,
+    by: User,
     town: Town,
     kind: str,
     title: str,
@@ -137,7 +137,7 @@ def meeting_create(
 
 
 def _decision_add(
-    meeting: Meeting, decision: DecisionIn, *, by: AbstractBaseUser, order: int, villages: list[Village]
+    meeting: Meeting, decision: DecisionIn, *, by: User, order: int, villages: list[Village]
 ) -> MeetingDecision:
     item = None
     if decision.owner is not None:
@@ -172,7 +172,7 @@ AMEND_PREFIX = "amend: "
 def meeting_record(
     *,
     meeting: Meeting,
-    by: AbstractBaseUser,
+    by: User,
     held_on: date,
     place: str,
     host: Person | None,
@@ -270,7 +270,7 @@ def meeting_record(
     return locked
 
 
-def meeting_file_add(*, meeting: Meeting, by: AbstractBaseUser, upload: UploadedFile) -> MeetingFile:
+def meeting_file_add(*, meeting: Meeting, by: User, upload: UploadedFile) -> MeetingFile:
     """Attach a photo or document (type, content and size checked) to a meeting."""
     _check_organiser(by, meeting.town, list(meeting.villages.all()))
     checked = check_upload(upload)

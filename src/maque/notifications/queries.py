@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from maque.notifications.models import Notification
 
 
-def notification_list(*, user: AbstractBaseUser, unread: bool | None = None, kind: str | None = None) -> QuerySet[Notification]:
+def notification_list(*, user: User, unread: bool | None = None, kind: str | None = None) -> QuerySet[Notification]:
     notifications = Notification.objects.visible_to(user)
     if unread is True:
         notifications = notifications.filter(read_at__isnull=True)
@@ -19,5 +19,5 @@ def notification_list(*, user: AbstractBaseUser, unread: bool | None = None, kin
     return notifications.order_by("-created_at", "-id")
 
 
-def unread_count(*, user: AbstractBaseUser) -> int:
+def unread_count(*, user: User) -> int:
     return Notification.objects.visible_to(user).filter(read_at__isnull=True).count()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -147,7 +147,7 @@ def _user_id(recipient: Any, people: dict[int, tuple[int | None, int]]) -> int |
 
 def _queue_deliveries(
     rows: list[Notification],
-    users: dict[int, AbstractBaseUser],
+    users: dict[int, User],
     wanted: dict[tuple[int, str], tuple[Message, Town | None]],
 ) -> None:
     by_town: dict[int, list[Notification]] = {}
@@ -177,7 +177,7 @@ def _queue_deliveries(
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=500)
 
 
-def notification_read(*, notification_id: int, user: AbstractBaseUser) -> Notification:
+def notification_read(*, notification_id: int, user: User) -> Notification:
     """Mark one of the user's notifications read (another user's is not found)."""
     notification = Notification.objects.visible_to(user).get(pk=notification_id)
     if notification.read_at is None:
@@ -186,6 +186,6 @@ def notification_read(*, notification_id: int, user: AbstractBaseUser) -> Notifi
     return notification
 
 
-def notifications_read_all(*, user: AbstractBaseUser) -> int:
+def notifications_read_all(*, user: User) -> int:
     """Mark every unread notification of the user read; returns how many."""
     return Notification.objects.visible_to(user).filter(read_at__isnull=True).update(read_at=timezone.now())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
 from maque.organisation.actor import PERSONAL_DATA_ROLES, Actor
@@ -37,7 +37,7 @@ def automation_actor(day: date | None = None) -> Actor:
     return Actor(user=None, person=None, day=day or timezone.localdate(), automatic=True)
 
 
-def actor_for(user: AbstractBaseUser | AnonymousUser | None, day: date | None = None) -> Actor:
+def actor_for(user: User | AnonymousUser | None, day: date | None = None) -> Actor:
     """Build (and cache on the user object for today) the actor of a user."""
     day = day or timezone.localdate()
     if user is None or not user.is_authenticated:
@@ -66,5 +66,5 @@ def actor_for(user: AbstractBaseUser | AnonymousUser | None, day: date | None = 
         # An unrestricted leader assignment covers every campaign, whatever the order of the rows.
         for town_id in unrestricted_leader_towns:
             actor.leader_campaigns[town_id] = set()
-    user._maque_actor = actor  # type: ignore[union-attr]
+    user._maque_actor = actor  # type: ignore[attr-defined]  # today's actor, cached on the user object
     return actor

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from maque.organisation.roles import Role
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
     from maque.organisation.models import Person
 
@@ -27,7 +27,7 @@ WHOLE_TOWN_READERS = (Role.PRINCIPAL, Role.INSPECTOR, Role.DISCIPLINE, Role.COUN
 class Actor:
     """A user's person and the role assignments in force on one day."""
 
-    user: AbstractBaseUser | AnonymousUser | None
+    user: User | AnonymousUser | None
     person: Person | None
     day: date
     is_superuser: bool = False

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -34,7 +35,7 @@ def assignment_change(
     role: str,
     person: Person,
     on: date,
-    by: AbstractBaseUser | None,
+    by: User | None,
     village: Village | None = None,
     campaign_id: int | None = None,
     note: str = "",
@@ -53,7 +54,8 @@ def assignment_change(
         current = (
             RoleAssignment.objects.select_for_update()
             .on(on)
-            .filter(role=role, town_id=town_id, village=village, campaign_id=campaign_id)
+            .filter(role=role, town_id=town_id, village=village)
+            .filter(Q(campaign_id=campaign_id) if campaign_id is not None else Q(campaign__isnull=True))
         )
         for assignment in current:
             if assignment.person_id == person.pk:
@@ -73,7 +75,7 @@ def assignment_change(
 
 
 def contact_department_change(
-    *, village: Village, department: Department, on: date, by: AbstractBaseUser | None
+    *, village: Village, department: Department, on: date, by: User | None
 ) -> ContactDepartment:
     """Assign a new contact department (包村部门) to a village from day `on`, closing the old one."""
     if department.town_id != village.town_id:
@@ -93,7 +95,7 @@ def contact_department_change(
     return created
 
 
-def plot_save(*, plot: Plot, by: AbstractBaseUser | None) -> Plot:
+def plot_save(*, plot: Plot, by: User | None) -> Plot:
     """Validate and save a plot (polygon, area, village/group consistency)."""
     errors: dict[str, list[str]] = {}
     try:
@@ -102,7 +104,7 @@ def plot_save(*, plot: Plot, by: AbstractBaseUser | None) -> Plot:
         errors["polygon"] = error.messages
     if plot.area_mu is None or plot.area_mu <= 0:
         errors["area_mu"] = [_("The area must be greater than zero.")]
-    if plot.group_id and plot.group.village_id != plot.village_id:
+    if plot.group is not None and plot.group.village_id != plot.village_id:
         errors["group"] = [_("The group must belong to the plot's village.")]
     if errors:
         raise ValidationError(errors)
@@ -114,7 +116,7 @@ def plot_save(*, plot: Plot, by: AbstractBaseUser | None) -> Plot:
 
 def plot_register(
     *,
-    by: AbstractBaseUser,
+    by: User,
     village: Village,
     code: str,
     area_mu: Decimal | None,

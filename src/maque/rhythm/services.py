@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -89,7 +89,7 @@ def calendar_parse(text: str) -> list[CalendarRow]:
 
 
 def calendar_import(
-    *, town: Town, rows: list[CalendarRow], year: int | None = None, by: AbstractBaseUser | None = None
+    *, town: Town, rows: list[CalendarRow], year: int | None = None, by: User | None = None
 ) -> ImportResult:
     """Enter calendar exceptions for a town in one transaction.
 

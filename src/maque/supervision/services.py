@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -40,7 +40,7 @@ from maque.supervision.queries import scores_compute
 from maque.supervision.scoring import previous_period
 
 
-def _check_inspector(by: AbstractBaseUser | None, town: Town) -> Person | None:
+def _check_inspector(by: User | None, town: Town) -> Person | None:
     if by is None:
         return None  # the schedule
     actor = actor_for(by)
@@ -79,7 +79,7 @@ def round_rederive(round: InspectionRound) -> dict[str, list[int]]:  # noqa: A00
 def round_open(
     *,
     town: Town,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     now: datetime | None = None,
     scheduled: bool = False,
     percent: int | None = None,
@@ -147,7 +147,7 @@ def round_open(
     return inspection_round
 
 
-def round_close(*, round: InspectionRound, by: AbstractBaseUser) -> InspectionRound:  # noqa: A002
+def round_close(*, round: InspectionRound, by: User) -> InspectionRound:  # noqa: A002
     _check_inspector(by, round.town)
     with transaction.atomic():
         current = InspectionRound.objects.select_for_update().get(pk=round.pk)
@@ -160,7 +160,7 @@ def round_close(*, round: InspectionRound, by: AbstractBaseUser) -> InspectionRo
 # --- findings ---------------------------------------------------------------------------------
 
 
-def finding_record(*, sample: InspectionSample, by: AbstractBaseUser, outcome: str, note: str) -> InspectionFinding:
+def finding_record(*, sample: InspectionSample, by: User, outcome: str, note: str) -> InspectionFinding:
     """Record what the inspector found on a sampled item; the item changes through the lifecycle.
 
     inadequate: a submitted item is returned, a closed one reopened; false close-out: the closed
@@ -218,7 +218,7 @@ def _suggest_false_close(finding: InspectionFinding) -> None:
 def finding_new_problem(
     *,
     round: InspectionRound,  # noqa: A002
-    by: AbstractBaseUser,
+    by: User,
     village: Village,
     campaign: Campaign,
     title: str,
@@ -251,7 +251,7 @@ def finding_new_problem(
 # --- look-back --------------------------------------------------------------------------------
 
 
-def review_open(*, by: AbstractBaseUser, category: Category, note: str = "") -> Review:
+def review_open(*, by: User, category: Category, note: str = "") -> Review:
     """A look-back over every closed item of the category."""
     _check_inspector(by, category.town)
     with transaction.atomic():
@@ -265,7 +265,7 @@ def review_open(*, by: AbstractBaseUser, category: Category, note: str = "") -> 
     return review
 
 
-def review_record(*, check: ReviewCheck, by: AbstractBaseUser, outcome: str, note: str = "") -> ReviewCheck:
+def review_record(*, check: ReviewCheck, by: User, outcome: str, note: str = "") -> ReviewCheck:
     """Record a look-back check; a relapse reopens the item and counts against its village."""
     inspector = _check_inspector(by, check.review.town)
     if outcome not in (ReviewCheck.Outcome.HOLDS, ReviewCheck.Outcome.RELAPSE):

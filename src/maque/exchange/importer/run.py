@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from maque.organisation.models import Town
 
 def ledger_import(
     *,
-    by: AbstractBaseUser,
+    by: User,
     path: Path,
     name: str,
     category: str | None = None,

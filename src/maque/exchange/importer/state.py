@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from maque.exchange.importer.results import ImportResult, Problem, Progress
 from maque.exchange.layout import (
@@ -38,7 +38,7 @@ class SheetState:
     def __init__(
         self,
         *,
-        by: AbstractBaseUser,
+        by: User,
         town: Town,
         sheet: Sheet,
         category_code: str | None,

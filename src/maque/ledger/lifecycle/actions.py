@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,13 +32,13 @@ from maque.organisation.access import Actor
 # --- the actions ----------------------------------------------------------------------------
 
 
-def item_start(*, item: Item, by: AbstractBaseUser, version: int | None = None, note: str = "", via: str = "api") -> Item:
+def item_start(*, item: Item, by: User, version: int | None = None, note: str = "", via: str = "api") -> Item:
     """found → rectifying: the owner (or an approver) starts the work."""
     return act("start", item=item, by=by, version=version, via=via, reason=note.strip())
 
 
 def item_submit(
-    *, item: Item, by: AbstractBaseUser, version: int | None = None, note: str = "", via: str = "api"
+    *, item: Item, by: User, version: int | None = None, note: str = "", via: str = "api"
 ) -> Item:
     """rectifying → submitted: the owner asks for verification, with evidence where required."""
 
@@ -65,7 +65,7 @@ def has_fresh_evidence(item: Item) -> bool:
     return attachments.exists()
 
 
-def item_verify(*, item: Item, by: AbstractBaseUser, note: str, version: int | None = None, via: str = "api") -> Item:
+def item_verify(*, item: Item, by: User, note: str, version: int | None = None, via: str = "api") -> Item:
     """submitted → closed (销号): a verifier who is neither owner nor submitter, with a note."""
     note = require_text(note, "note", _("Verifying needs a note on what was checked."))
 
@@ -78,7 +78,7 @@ def item_verify(*, item: Item, by: AbstractBaseUser, note: str, version: int | N
     return act("verify", item=item, by=by, version=version, via=via, reason=note, apply=apply)
 
 
-def item_return(*, item: Item, by: AbstractBaseUser, reason: str, version: int | None = None, via: str = "api") -> Item:
+def item_return(*, item: Item, by: User, reason: str, version: int | None = None, via: str = "api") -> Item:
     """submitted → rectifying (整改不到位): the rectification is inadequate; needs a reason."""
     reason = require_text(reason, "reason", _("Returning an item needs the reason it is inadequate."))
 
@@ -89,7 +89,7 @@ def item_return(*, item: Item, by: AbstractBaseUser, reason: str, version: int |
     return act("return", item=item, by=by, version=version, via=via, reason=reason, apply=apply)
 
 
-def item_reopen(*, item: Item, by: AbstractBaseUser, reason: str, version: int | None = None, via: str = "api") -> Item:
+def item_reopen(*, item: Item, by: User, reason: str, version: int | None = None, via: str = "api") -> Item:
     """closed → rectifying: a relapse found in a look-back, or a false close-out; needs a reason."""
     reason = require_text(reason, "reason", _("Reopening an item needs a reason."))
 
@@ -102,14 +102,14 @@ def item_reopen(*, item: Item, by: AbstractBaseUser, reason: str, version: int |
     return act("reopen", item=item, by=by, version=version, via=via, reason=reason, apply=apply)
 
 
-def item_cancel(*, item: Item, by: AbstractBaseUser, reason: str, version: int | None = None, via: str = "api") -> Item:
+def item_cancel(*, item: Item, by: User, reason: str, version: int | None = None, via: str = "api") -> Item:
     """found/rectifying → cancelled: a duplicate or registered in error; a leader decides, with a reason."""
     reason = require_text(reason, "reason", _("Cancelling an item needs a reason."))
     return act("cancel", item=item, by=by, version=version, via=via, reason=reason)
 
 
 def item_request_extension(
-    *, item: Item, by: AbstractBaseUser, new_deadline: date, reason: str, version: int | None = None, via: str = "api"
+    *, item: Item, by: User, new_deadline: date, reason: str, version: int | None = None, via: str = "api"
 ) -> Item:
     """Ask for a later deadline. An approver asking for an item they do not own decides at once."""
     reason = require_text(reason, "reason", _("An extension needs a reason."))
@@ -131,7 +131,7 @@ def item_request_extension(
 
 
 def item_request_suspension(
-    *, item: Item, by: AbstractBaseUser, resume_on: date, reason: str, version: int | None = None, via: str = "api"
+    *, item: Item, by: User, resume_on: date, reason: str, version: int | None = None, via: str = "api"
 ) -> Item:
     """Ask to pause an item until `resume_on` (e.g. 复耕 waits for the season)."""
     reason = require_text(reason, "reason", _("A suspension needs a reason."))
@@ -181,7 +181,7 @@ def _apply_extension(item: Item, request: ItemRequest, ctx: Context, note: str) 
 
 
 def item_approve_extension(
-    *, item: Item, by: AbstractBaseUser, note: str = "", version: int | None = None, via: str = "api"
+    *, item: Item, by: User, note: str = "", version: int | None = None, via: str = "api"
 ) -> Item:
     """Approve the pending extension: the deadline moves; the original deadline stays for scoring."""
 
@@ -192,7 +192,7 @@ def item_approve_extension(
 
 
 def item_reject_extension(
-    *, item: Item, by: AbstractBaseUser, reason: str, version: int | None = None, via: str = "api"
+    *, item: Item, by: User, reason: str, version: int | None = None, via: str = "api"
 ) -> Item:
     reason = require_text(reason, "reason", _("Rejecting a request needs a reason."))
 
@@ -220,7 +220,7 @@ def _decide_suspension(item: Item, request: ItemRequest, ctx: Context, *, approv
 
 
 def item_approve_suspension(
-    *, item: Item, by: AbstractBaseUser, note: str = "", version: int | None = None, via: str = "api"
+    *, item: Item, by: User, note: str = "", version: int | None = None, via: str = "api"
 ) -> Item:
     """Approve the pending suspension: the item's clock stops until its resume date."""
     ctx = context_for(by, via)
@@ -231,7 +231,7 @@ def item_approve_suspension(
 
 
 def item_reject_suspension(
-    *, item: Item, by: AbstractBaseUser, reason: str, version: int | None = None, via: str = "api"
+    *, item: Item, by: User, reason: str, version: int | None = None, via: str = "api"
 ) -> Item:
     reason = require_text(reason, "reason", _("Rejecting a request needs a reason."))
     ctx = context_for(by, via)

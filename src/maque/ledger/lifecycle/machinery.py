@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +19,7 @@ from maque.ledger.models import Item, ItemRequest, Kind, State, Transition
 from maque.organisation.access import Actor, actor_for, automation_actor
 
 Context = BaseContext[Actor]
-By = AbstractBaseUser | Automation
+By = User | Automation
 
 STALE = gettext_lazy(
     "This item was changed by someone else (version %(current)d, yours %(yours)d). Reload and try again."
@@ -93,12 +93,12 @@ def check(actor: Actor, item: Item, action: str) -> None:
     machine_for(item).check(actor, item, action)
 
 
-def available_actions(user: AbstractBaseUser, item: Item) -> list[str]:
+def available_actions(user: User, item: Item) -> list[str]:
     """The lifecycle actions this user may take on this item right now (for screens and API)."""
     return available_actions_each(user, [item])[0]
 
 
-def available_actions_each(user: AbstractBaseUser, items: list[Item]) -> list[list[str]]:
+def available_actions_each(user: User, items: list[Item]) -> list[list[str]]:
     """The lifecycle actions this user may take on each of the items (a list page), with the
     user's roles looked up once."""
     actor = actor_for(user)

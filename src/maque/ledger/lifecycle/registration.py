@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any, overload
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -60,7 +60,7 @@ def next_code(town_id: int, town_code: str, year: int) -> str:
 def new_item_values(
     actor: Actor,
     *,
-    by: AbstractBaseUser,
+    by: User,
     campaign: Campaign,
     village: Village,
     title: str,
@@ -147,7 +147,7 @@ def new_item_values(
 
 def item_create(
     *,
-    by: AbstractBaseUser,
+    by: User,
     campaign: Campaign,
     village: Village,
     title: str,
@@ -236,7 +236,7 @@ class CreatedItems(Sequence[Item]):
 
 
 def items_create_bulk(
-    *, by: AbstractBaseUser, rows: Sequence[Mapping[str, Any]], via: str = "import", source: str = Source.IMPORT
+    *, by: User, rows: Sequence[Mapping[str, Any]], via: str = "import", source: str = Source.IMPORT
 ) -> CreatedItems:
     """Register many items at once (spreadsheet import): every row gets exactly the checks of
     `item_create`; if any row fails, nothing is written and `BulkCreateError` lists them all.
@@ -476,7 +476,7 @@ def clean_changes(item: Item, changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def item_update(
-    *, item: Item, by: AbstractBaseUser, changes: dict[str, Any], version: int | None = None, via: str = "api"
+    *, item: Item, by: User, changes: dict[str, Any], version: int | None = None, via: str = "api"
 ) -> Item:
     """Edit an open item's editable fields; owner and deadline only by an approver. Never `state`."""
     ctx = context_for(by, via)
