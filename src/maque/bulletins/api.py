@@ -62,7 +62,7 @@ def _summary(bulletin: Bulletin) -> dict[str, Any]:
         "day": bulletin.day,
         "town": bulletin.town.name,
         "scheduled": bulletin.scheduled,
-        "corrects": bulletin.corrects.code if bulletin.corrects_id else None,
+        "corrects": bulletin.corrects.code if bulletin.corrects is not None else None,
         "issued_at": bulletin.issued_at,
         "content_hash": bulletin.content_hash,
     }

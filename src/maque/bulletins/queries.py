@@ -3,6 +3,7 @@ queries whatever the size of the ledger), then shaped into the JSON snapshot tha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -130,19 +131,18 @@ def rollup(
         {"campaign": campaigns[pk][1], **values, "closure_rate": rate(values["closed"], values["total"])}
         for pk, values in sorted(by_campaign.items(), key=lambda pair: campaigns[pair[0]])
     ]
-    overdue_groups = sorted(
-        (
-            {"village": villages.get(village_id, ""), "owner": owners.get(owner_id, ""), **values}
-            for (village_id, owner_id), values in by_owner.items()
-        ),
-        key=lambda row: (row["village"], -row["count"], row["owner"]),
-    )
+    owner_rows: list[dict[str, Any]] = [
+        {"village": villages.get(village_id, ""), "owner": owners.get(owner_id, ""), **values}
+        for (village_id, owner_id), values in by_owner.items()
+    ]
+    overdue_groups = sorted(owner_rows, key=lambda row: (row["village"], -row["count"], row["owner"]))
+    village_rows: list[dict[str, Any]] = [
+        {"village": name, "total": by_village[pk]["total"], "closed": by_village[pk]["closed"],
+         "overdue": by_village[pk]["overdue"], "closure_rate": rate(by_village[pk]["closed"], by_village[pk]["total"])}
+        for pk, name in villages.items()
+    ]
     ranked = sorted(
-        (
-            {"village": name, "total": by_village[pk]["total"], "closed": by_village[pk]["closed"],
-             "overdue": by_village[pk]["overdue"], "closure_rate": rate(by_village[pk]["closed"], by_village[pk]["total"])}
-            for pk, name in villages.items()
-        ),
+        village_rows,
         key=lambda row: (-(row["closure_rate"] if row["closure_rate"] is not None else -1.0), row["overdue"], row["village"]),
     )
     ranking = [
@@ -152,7 +152,7 @@ def rollup(
     return {"campaigns": campaign_rows, "overdue_groups": overdue_groups, "ranking": ranking}
 
 
-def _overdue(row: dict[str, Any], *, day: date, villages: dict[int, str], owners: dict[int, str]) -> dict[str, Any]:
+def _overdue(row: Mapping[str, Any], *, day: date, villages: dict[int, str], owners: dict[int, str]) -> dict[str, Any]:
     """One of the most overdue items, as the bulletin lists it."""
     return {
         "code": row["code"],

@@ -360,7 +360,7 @@ def _remember_actor(cast: Cast, user: User, day: date) -> None:
     key = (user.pk, after_change)
     if key not in cast.actors:
         cast.actors[key] = actor_for(user, cast.change_day if after_change else cast.change_day - timedelta(days=1))
-    user._maque_actor = replace(cast.actors[key], day=day)  # type: ignore[attr-defined] - access.actor_for's cache
+    user._maque_actor = replace(cast.actors[key], day=day)  # type: ignore[attr-defined]  # access.actor_for's cache
 
 
 def _key(cast: Cast, person: Person) -> str:
@@ -397,7 +397,7 @@ def _step(item: Item, step: Step, user: User, *, actor_key: str, rng: random.Ran
         case "verify":
             role = actor_key if actor_key in ("inspector", "leader") else "contact_leader"
             item = lifecycle.item_verify(item=item, by=user, note=rng.choice(wording.VERIFY_NOTES[role]), via=via)
-            if code == "farmland-outflow" and item.plot_id:
+            if code == "farmland-outflow" and item.plot is not None:
                 plot_restore(plot=item.plot, by=user)
             return item
         case "return":

@@ -108,7 +108,7 @@ def _recent_bulletins(town: Town, today: date) -> None:
 
     calendar = WorkingCalendar.of(town)
     issue_time = rhythm_settings(town).bulletin_time
-    days = []
+    days: list[date] = []
     day = calendar.previous_working_day(today)
     while len(days) < RECENT_BULLETINS:
         days.append(day)

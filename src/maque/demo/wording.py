@@ -67,7 +67,7 @@ def farmland_chief(rng: random.Random, stock: VillageStock, found_on: date) -> D
     )[0]
     plot = _plot(rng, stock, ("cultivated", "occupied", "abandoned"))
     group = _group(stock, plot)
-    owner_name = plot.household.head_name if plot.household_id else "村集体"
+    owner_name = plot.household.head_name if plot.household is not None else "村集体"
     area = min(plot.area_mu, Decimal(rng.choice(["0.3", "0.5", "0.8", "1.2", "1.5", "2"])))
     level = rng.choices(["网格田长", "村级田长", "镇级田长"], weights=[6, 3, 1])[0]
     texts = {

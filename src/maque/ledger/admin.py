@@ -65,7 +65,8 @@ class CategoryForm(forms.ModelForm):
     # Meta (model, fields) comes from the admin, which builds the form for its fieldsets.
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         campaign, town = data.get("campaign"), data.get("town")
         if campaign is not None and town is not None and campaign.town_id != town.pk:
             raise ValidationError({"campaign": _("The campaign belongs to another town.")})
@@ -116,7 +117,8 @@ class ItemAdminForm(forms.ModelForm):
     # Meta (model, fields) comes from the admin, which builds the form for its fieldsets.
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         editable = (*EDITABLE_FIELDS, *LEADER_FIELDS)
         changes = {name: data[name] for name in self.changed_data if name in editable and name in data}
         try:
@@ -160,8 +162,8 @@ class ItemAdmin(HistoryAdmin):
         if form.changed_data:
             # Clients holding the previous version must reload before they write.
             obj.version += 1
-        obj._change_reason = "admin: edit " + ", ".join(form.changed_data)
-        obj._history_user = request.user
+        obj._change_reason = "admin: edit " + ", ".join(form.changed_data)  # type: ignore[attr-defined]  # read by the history
+        obj._history_user = request.user  # type: ignore[attr-defined]
         obj.save()
 
 

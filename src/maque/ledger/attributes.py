@@ -96,13 +96,13 @@ def _clean_value(field: CategoryField, value: Any, *, village: Village | None, r
             if isinstance(value, bool) or not isinstance(value, int | float | str):
                 raise ValidationError(_("%(label)s must be a number.") % {"label": label})
             try:
-                number = Decimal(str(value).strip())
+                amount = Decimal(str(value).strip())
             except InvalidOperation:
                 raise ValidationError(_("%(label)s must be a number.") % {"label": label}) from None
-            if not number.is_finite():
+            if not amount.is_finite():
                 raise ValidationError(_("%(label)s must be a number.") % {"label": label})
-            _check_minimum(field, number)
-            return format(number.normalize(), "f") if number == number.to_integral() else str(number)
+            _check_minimum(field, amount)
+            return format(amount.normalize(), "f") if amount == amount.to_integral() else str(amount)
         case FieldType.DATE:
             if not isinstance(value, str):
                 raise ValidationError(_("%(label)s must be a date (YYYY-MM-DD).") % {"label": label})

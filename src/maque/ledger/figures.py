@@ -20,7 +20,7 @@ callers add the parts up in Python.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -43,7 +43,7 @@ def unordered(column: str) -> ExpressionWrapper:
     return ExpressionWrapper(F(column) + 0, output_field=IntegerField())
 
 
-def state_counts(*, town: Town, before: datetime) -> list[dict[str, Any]]:
+def state_counts(*, town: Town, before: datetime) -> list[Mapping[str, Any]]:
     """Items registered before `before`, counted by state, campaign and village (`n`).
 
     Grouped in the index's own column order, so the database reads the groups in sequence."""
@@ -55,7 +55,7 @@ def state_counts(*, town: Town, before: datetime) -> list[dict[str, Any]]:
     )
 
 
-def overdue_counts(*, town: Town, day: date, before: datetime) -> list[dict[str, Any]]:
+def overdue_counts(*, town: Town, day: date, before: datetime) -> list[Mapping[str, Any]]:
     """Open items registered before `before` whose deadline is before `day`, by state, campaign,
     village and owner: how many (`n`), the earliest deadline (`first_deadline`) and the days
     overdue added up (`total_days`)."""
@@ -67,12 +67,12 @@ def overdue_counts(*, town: Town, day: date, before: datetime) -> list[dict[str,
     )
 
 
-def most_overdue(*, town: Town, day: date, limit: int) -> list[dict[str, Any]]:
+def most_overdue(*, town: Town, day: date, limit: int) -> list[Mapping[str, Any]]:
     """The `limit` open items with the earliest deadlines before `day` (then by code).
 
     One short query per open state, each read in deadline order from the (town, state, deadline)
     index, then merged: a single query over the three states would sort every overdue item."""
-    rows: list[dict[str, Any]] = []
+    rows: list[Mapping[str, Any]] = []
     for state in OPEN_STATES:
         rows.extend(
             Item.objects.filter(definitions.past_deadline(day), town=town, state=state)

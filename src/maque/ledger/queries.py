@@ -3,8 +3,9 @@ the database, so lists filter and sort by them without loading rows into Python.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.auth.models import User
 from django.db.models import (
@@ -26,6 +27,17 @@ from django.utils import timezone
 from maque.ledger import definitions
 from maque.ledger.models import Item, Light, State
 from maque.organisation.models import Town
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class Indicators(TypedDict):
+    """What `with_indicators` annotates on each item."""
+
+    overdue: bool
+    days_overdue: int
+    light: str
 
 
 class DaysBetween(Func):
@@ -50,7 +62,9 @@ class DaysBetween(Func):
         return f"(CAST({day_sql} AS date) - {column_sql})", params
 
 
-def with_indicators(items: QuerySet[Item], *, day: date | None = None, towns: list[Town] | None = None) -> QuerySet[Item]:
+def with_indicators(
+    items: QuerySet[Item], *, day: date | None = None, towns: list[Town] | None = None
+) -> QuerySet[WithAnnotations[Item, Indicators]]:
     """Annotate `overdue`, `days_overdue` (0 unless overdue) and `light` (design §4).
 
     The light uses each town's own thresholds: one CASE branch per town in `towns` (by default,
@@ -175,10 +189,10 @@ def filtered(
         items = items.filter(definitions.overdue(day))
     elif overdue is False:
         items = items.exclude(definitions.overdue(day))
-    items = with_indicators(items, day=day, towns=towns)
+    indicated = with_indicators(items, day=day, towns=towns)
     if light:
-        items = items.filter(light=light)
-    return items
+        indicated = indicated.filter(light=light)
+    return indicated
 
 
 def sorted_by(items: QuerySet[Item], sort: str) -> QuerySet[Item]:
@@ -190,7 +204,7 @@ def sorted_by(items: QuerySet[Item], sort: str) -> QuerySet[Item]:
     return items.order_by(*SORTS[sort])
 
 
-def counts_by_village_state_light(*, user: User, day: date | None = None) -> list[dict[str, Any]]:
+def counts_by_village_state_light(*, user: User, day: date | None = None) -> list[Mapping[str, Any]]:
     """Number of items per village × state × light, aggregated in the database."""
     items = with_indicators(Item.objects.visible_to(user), day=day, towns=list(Town.objects.visible_to(user)))
     return list(

@@ -19,11 +19,13 @@ from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.lifecycle import ACTORS, roles_on_item
 from maque.ledger.models import OPEN_STATES, Attachment, Item, ProgressLog, State
 from maque.organisation.access import actor_for
+from maque.organisation.models import Person
 
 MAX_FILES_PER_LOG = 9
 
 
-def _check_can_report(item: Item, by: User) -> None:
+def _check_can_report(item: Item, by: User) -> Person:
+    """The reporting person, if `by` may report on the item now."""
     actor = actor_for(by)
     if actor.person is None or not roles_on_item(actor, item) & ACTORS["progress"]:
         raise NotPermitted(_("Only the owner or a leader of this item can report on it."))
@@ -32,6 +34,7 @@ def _check_can_report(item: Item, by: User) -> None:
             _("A %(state)s item takes no more reports.") % {"state": item.get_state_display()},
             code="transition_not_allowed",
         )
+    return actor.person
 
 
 def progress_allowed(*, item: Item, by: User) -> bool:
@@ -64,7 +67,7 @@ def progress_add(
     files: Sequence[UploadedFile] = (),
 ) -> ProgressLog:
     """Append a progress report (with optional percent and evidence) and mark the item as moving."""
-    _check_can_report(item, by)
+    author = _check_can_report(item, by)
     errors: dict[str, list[str]] = {}
     text = text.strip() if isinstance(text, str) else ""
     if not text:
@@ -83,7 +86,7 @@ def progress_add(
         raise ValidationError(errors)
     with transaction.atomic():
         locked = Item.objects.select_for_update().get(pk=item.pk)
-        log = ProgressLog.objects.create(item=locked, author=actor_for(by).person, text=text, percent=percent)
+        log = ProgressLog.objects.create(item=locked, author=author, text=text, percent=percent)
         for upload in files:
             attachment_add(item=locked, by=by, upload=upload, progress=log)
         # Reporting progress is not a state change: it only refreshes the "stale" clock.

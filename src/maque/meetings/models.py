@@ -46,7 +46,8 @@ class MeetingQuerySet(ScopedQuerySet["Meeting"]):
         villages = actor.village_ids()
         if villages:
             condition |= Q(pk__in=Meeting.villages.through.objects.filter(village_id__in=villages).values("meeting_id"))
-        condition |= Q(pk__in=Meeting.attendees.through.objects.filter(person_id=actor.person.pk).values("meeting_id"))
+        if actor.person is not None:  # `visible_to` asks only actors with a person; this says so to the types
+            condition |= Q(pk__in=Meeting.attendees.through.objects.filter(person_id=actor.person.pk).values("meeting_id"))
         towns = town_meeting_readers(actor)
         if towns:
             condition |= Q(town_id__in=towns) & ~Q(pk__in=Meeting.villages.through.objects.values("meeting_id"))

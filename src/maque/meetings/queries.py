@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -79,11 +80,12 @@ def _village_windows(
             last_stale=Count("id", filter=then & _stale_at(this_start, stale_days)),
         )
     )
-    for row in open_counts:
-        figures_of = village(row["village_id"])
-        for prefix in windows:
-            figures_of[prefix]["overdue"] += row[f"{prefix}_overdue"]
-            figures_of[prefix]["stale"] += row[f"{prefix}_stale"]
+    for open_row in open_counts:
+        figures_of = village(open_row["village_id"])
+        figures_of["this"]["overdue"] += open_row["this_overdue"]
+        figures_of["this"]["stale"] += open_row["this_stale"]
+        figures_of["last"]["overdue"] += open_row["last_overdue"]
+        figures_of["last"]["stale"] += open_row["last_stale"]
 
     at_now = Q(created_at__lt=now, closed_at__gte=now)  # registered, but closed only after
     at_this = Q(created_at__lt=this_start, closed_at__gte=this_start)
@@ -102,12 +104,15 @@ def _village_windows(
         )
     )
     unclosed: dict[int, dict[str, int]] = {}
-    for row in closed_lately:
-        figures_of = village(row["village_key"])
-        for prefix in windows:
-            for key in ("closed", "overdue", "stale"):
-                figures_of[prefix][key] += row[f"{prefix}_{key}"]
-        unclosed[row["village_key"]] = {prefix: row[f"{prefix}_unclosed"] for prefix in windows}
+    for closed_row in closed_lately:
+        figures_of = village(closed_row["village_key"])
+        figures_of["this"]["closed"] += closed_row["this_closed"]
+        figures_of["this"]["overdue"] += closed_row["this_overdue"]
+        figures_of["this"]["stale"] += closed_row["this_stale"]
+        figures_of["last"]["closed"] += closed_row["last_closed"]
+        figures_of["last"]["overdue"] += closed_row["last_overdue"]
+        figures_of["last"]["stale"] += closed_row["last_stale"]
+        unclosed[closed_row["village_key"]] = {"this": closed_row["this_unclosed"], "last": closed_row["last_unclosed"]}
 
     later = Q(created_at__gte=this_start, created_at__lt=now)
     registered_lately = (
@@ -120,12 +125,12 @@ def _village_windows(
             later_closed=Count("id", filter=later & Q(state=State.CLOSED)),
         )
     )
-    later_counts: dict[int, dict[str, int]] = {}
-    for row in registered_lately:
-        figures_of = village(row["village_key"])
-        figures_of["this"]["found"] += row["this_found"]
-        figures_of["last"]["found"] += row["last_found"]
-        later_counts[row["village_key"]] = row
+    later_counts: dict[int, Mapping[str, Any]] = {}
+    for registered_row in registered_lately:
+        figures_of = village(registered_row["village_key"])
+        figures_of["this"]["found"] += registered_row["this_found"]
+        figures_of["last"]["found"] += registered_row["last_found"]
+        later_counts[registered_row["village_key"]] = registered_row
 
     for pk, figures_of in result.items():
         closed, gone, late = closed_now.get(pk, 0), unclosed.get(pk, {}), later_counts.get(pk, {})
@@ -152,7 +157,7 @@ def diagnosis_pack(
     windows = {"this": (this_start, now), "last": (last_start, this_start)}
     counted = _village_windows(town=town, windows=windows, stale_days=stale_days)
     empty = {prefix: dict.fromkeys(WINDOW_KEYS, 0) for prefix in windows}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"id": pk, "name": name, **counted.get(pk, empty)}
         for pk, name in Village.objects.filter(town=town, active=True).values_list("pk", "name")
     ]
@@ -164,7 +169,7 @@ def diagnosis_pack(
             last=Count("id", filter=Q(created_at__lt=this_start)),
         )
     )
-    returned = {row["village_key"]: row for row in returns}
+    returned: dict[int, Mapping[str, Any]] = {row["village_key"]: row for row in returns}
     villages = []
     for row in sorted(rows, key=lambda r: r["name"]):
         entry: dict[str, Any] = {"village_id": row["id"], "village": row["name"]}

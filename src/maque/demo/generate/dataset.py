@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -18,6 +17,7 @@ from maque.ledger.catalogue import catalogue_install
 from maque.ledger.models import (
     Campaign,
     Category,
+    CategoryField,
 )
 from maque.organisation.models import (
     Person,
@@ -67,7 +67,7 @@ def generate_dataset(
     report = progress or (lambda stage, done, total: None)
     summary = Summary()
     casts: list[_VillageCast] = []
-    categories: list[tuple[Category, list[Any]]] = []
+    categories: list[tuple[Campaign, list[tuple[Category, list[CategoryField]]]]] = []
     town_rows: list[Town] = []
     with transaction.atomic():
         for town_index in range(towns):

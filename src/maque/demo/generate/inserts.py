@@ -13,7 +13,7 @@ def _insert(model: type[models.Model], attnames: Iterable[str], rows: list[tuple
     if not rows:
         return
     meta = model._meta
-    by_attname = {f.attname: f.column for f in meta.concrete_fields}
+    by_attname = {f.attname: f.column for f in meta.concrete_fields if f.column is not None}
     columns = [by_attname[name] for name in attnames]
     quote = connection.ops.quote_name
     # Only identifiers from the model's own metadata are interpolated; values are parameters.

@@ -169,8 +169,8 @@ class _ItemWriter:
             moment = datetime.combine(found_on, datetime.min.time()) + timedelta(seconds=rng.randint(0, 9 * 3600))
             moment = min(moment, self.now)
             created_at = moment
-            current = State.FOUND
-            fields_ = {"returned": 0, "reopened": 0, "extensions": 0, "submitted_by": None, "submitted_at": None,
+            current: str = State.FOUND
+            fields_: dict[str, Any] = {"returned": 0, "reopened": 0, "extensions": 0, "submitted_by": None, "submitted_at": None,
                        "verified_by": None, "closed_at": None, "suspended_on": None, "suspended_until": None}
             transitions.append((item_id, "create", State.FOUND, State.FOUND, owner, owner_user, "", VIA, self._dt(moment)))
             started_at: datetime | None = None

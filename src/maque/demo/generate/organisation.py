@@ -45,6 +45,12 @@ class _VillageCast:
     town_roles: dict[str, tuple[int, int]]  # one person for each town-wide role
 
 
+def _ids(person: Person) -> tuple[int, int]:
+    """(person id, user id) of a sample person, who is always created with a log-in."""
+    assert person.user_id is not None
+    return person.pk, person.user_id
+
+
 def _town(index: int, seed: int) -> Town:
     code = f"s{seed}t{index + 1}"[:20]
     if Town.objects.filter(code=code).exists():
@@ -160,16 +166,18 @@ def _organisation(
     contact_leaders: list[Person] = []
     town_people: dict[str, list[Person]] = {}
     village_people: dict[int, list[Person]] = {}
-    for (role, village_id), user in zip(plan, users, strict=True):
+    for (role, role_village_id), user in zip(plan, users, strict=True):
         person = by_user[user.pk]
         if role == Role.CONTACT_LEADER:
             contact_leaders.append(person)
-        elif village_id is None:
+        elif role_village_id is None:
             town_people.setdefault(role, []).append(person)
             assignments.append(RoleAssignment(person=person, role=role, town=town, valid_from=start))
         else:
-            village_people.setdefault(village_id, []).append(person)
-            assignments.append(RoleAssignment(person=person, role=role, town=town, village_id=village_id, valid_from=start))
+            village_people.setdefault(role_village_id, []).append(person)
+            assignments.append(
+                RoleAssignment(person=person, role=role, town=town, village_id=role_village_id, valid_from=start)
+            )
     casts = []
     for index, village in enumerate(villages):
         leader = contact_leaders[index // 4]
@@ -183,10 +191,10 @@ def _organisation(
                 group_ids=groups_by_village[village.pk],
                 plot_codes=plot_codes[village.pk],
                 household_ids=households_by_village[village.pk],
-                owners=[(p.pk, p.user_id) for p in members],
-                contact_leader=(leader.pk, leader.user_id),
-                inspector=(inspector.pk, inspector.user_id),
-                town_roles={role: (people_[0].pk, people_[0].user_id) for role, people_ in town_people.items()},
+                owners=[_ids(p) for p in members],
+                contact_leader=_ids(leader),
+                inspector=_ids(inspector),
+                town_roles={role: _ids(people_[0]) for role, people_ in town_people.items()},
             )
         )
     bulk_create_with_history(assignments, RoleAssignment)

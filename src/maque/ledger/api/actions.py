@@ -25,11 +25,11 @@ from maque.ledger.api.routing import router
 
 
 class ActionIn(InputSchema):
-    note: str | None = Field(None, max_length=10_000, description="A note (verify, start, approvals…).")
-    reason: str | None = Field(None, max_length=10_000, description="A reason (return, reopen, cancel, requests, rejections).")
+    note: str | None = Field(default=None, max_length=10_000, description="A note (verify, start, approvals…).")
+    reason: str | None = Field(default=None, max_length=10_000, description="A reason (return, reopen, cancel, requests, rejections).")
     version: Version | None = None
-    new_deadline: Day | None = Field(None, description="extend: the deadline asked for.")
-    resume_on: Day | None = Field(None, description="suspend: the day work resumes.")
+    new_deadline: Day | None = Field(default=None, description="extend: the deadline asked for.")
+    resume_on: Day | None = Field(default=None, description="suspend: the day work resumes.")
 
 
 ACTIONS = tuple(lifecycle.ACTION_SERVICES)

@@ -64,8 +64,8 @@ class CategoryOut(Out):
 
 
 class CategoryFilters(Schema):
-    campaign: str | None = Field(None, max_length=40, description="Campaign code.")
-    town: str | None = Field(None, max_length=20, description="Town code (when the caller sees several towns).")
+    campaign: str | None = Field(default=None, max_length=40, description="Campaign code.")
+    town: str | None = Field(default=None, max_length=20, description="Town code (when the caller sees several towns).")
 
 
 @router.get(

@@ -43,7 +43,7 @@ def item_submit(
     """rectifying → submitted: the owner asks for verification, with evidence where required."""
 
     def apply(current: Item, ctx: Context) -> list[str]:
-        if current.category_id and current.category.evidence_required and not has_fresh_evidence(current):
+        if current.category is not None and current.category.evidence_required and not has_fresh_evidence(current):
             raise ValidationError(
                 {"evidence": [_("This category needs at least one photo or document as evidence before submitting.")]}
             )
@@ -156,6 +156,8 @@ def _decides_at_once(actor: Actor, item: Item) -> bool:
 def _open_request(item: Item, ctx: Context, type_: str, reason: str, **dates: date) -> ItemRequest:
     if item.requests.filter(type=type_, status=ItemRequest.Status.PENDING).exists():
         raise ConflictError(_("A request of this kind is already waiting for a decision."), code="request_pending")
+    # `check` refused the request to an actor without a person.
+    assert ctx.actor.person is not None
     try:
         with transaction.atomic():
             return ItemRequest.objects.create(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from maque.core.statemachine import AUTOMATION, Automation, Machine
+from maque.core.statemachine import Automation, Machine
 from maque.core.statemachine import Context as BaseContext
 from maque.ledger.lifecycle.rules import AUTOMATIC_ACTIONS, POLICIES, explain, policy_for, refusal
 from maque.ledger.models import Item, ItemRequest, Kind, State, Transition
@@ -28,7 +28,7 @@ STALE = gettext_lazy(
 
 def context_for(by: By, via: str) -> Context:
     """Who acts (a user, or the automation) and through which channel."""
-    if by is AUTOMATION:
+    if isinstance(by, Automation):
         return Context(user=None, actor=automation_actor(), via=via)
     return Context(user=by, actor=actor_for(by), via=via)
 

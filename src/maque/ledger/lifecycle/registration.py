@@ -98,7 +98,7 @@ def new_item_values(
     if kind in KINDS and policy.needs_category and category is None:
         errors["category"] = [_("A rectification item needs a category.")]
     owner = owner or actor.person
-    if owner.town_id != village.town_id or not owner.active:
+    if owner is None or owner.town_id != village.town_id or not owner.active:
         errors["owner"] = [_("The owner must be an active person of this town.")]
     if not isinstance(title, str) or not title.strip():
         errors["title"] = [_("The title is required.")]
@@ -301,13 +301,20 @@ def items_create_bulk(
             id_slot = history.slot("id")
             rows_out = []
             for item_row, item_id in zip(item_rows, ids, strict=True):
-                row = fixed.copy()
+                history_row = fixed.copy()
                 for target, origin in copied:
-                    row[target] = item_row[origin]
-                row[id_slot] = item_id
-                rows_out.append(row)
+                    history_row[target] = item_row[origin]
+                history_row[id_slot] = item_id
+                rows_out.append(history_row)
             history.insert(rows_out)
     return CreatedItems(values, codes, ids, now, connection.alias)
+
+
+def _column(field: str | models.Field) -> str:
+    """The column of one of the item's concrete fields (only concrete fields have one)."""
+    found = Item._meta.get_field(field) if isinstance(field, str) else field
+    assert isinstance(found, models.Field) and found.column is not None, field
+    return found.column
 
 
 def _ids_of(connection: BaseDatabaseWrapper, keys: list[tuple[int, str]]) -> list[int]:
@@ -318,8 +325,8 @@ def _ids_of(connection: BaseDatabaseWrapper, keys: list[tuple[int, str]]) -> lis
         by_town.setdefault(town_id, []).append(code)
     quote = connection.ops.quote_name
     meta = Item._meta
-    table, code_column, id_column = quote(meta.db_table), quote(meta.get_field("code").column), quote(meta.pk.column)
-    town_column = quote(meta.get_field("town").column)
+    table, code_column, id_column = quote(meta.db_table), quote(_column("code")), quote(_column(meta.pk))
+    town_column = quote(_column("town"))
     with connection.cursor() as cursor:
         for town_id, codes in by_town.items():
             for start in range(0, len(codes), BULK_CODE_LOOKUP):
@@ -401,7 +408,7 @@ class _RowInsert:
         # Only the model's own table and column names, quoted; every value is a parameter.
         sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
             quote(self.model._meta.db_table),
-            ", ".join(quote(field.column) for field in self._fields),
+            ", ".join(quote(_column(field)) for field in self._fields),
             ", ".join(["%s"] * len(self._fields)),
         )
         with self.connection.cursor() as cursor:
@@ -449,7 +456,7 @@ def clean_changes(item: Item, changes: dict[str, Any]) -> dict[str, Any]:
     plain = {k: v for k, v in changes.items() if k not in (*LEADER_FIELDS, "attributes")}
     fields = clean_details(plain, village=item.village, errors=errors)
     if "attributes" in changes:
-        if item.category_id is None:
+        if item.category is None:
             errors["attributes"] = [_("Category fields need a category.")]
         else:
             try:

@@ -153,7 +153,7 @@ def roles_on_item(actor: Actor, item: Item) -> set[str]:
 
 def allowed_roles(action: str, item: Item) -> frozenset[str]:
     if action in ("verify", "return"):
-        configured = item.category.verifier_roles if item.category_id else DEFAULT_VERIFIER_ROLES
+        configured = item.category.verifier_roles if item.category is not None else DEFAULT_VERIFIER_ROLES
         return frozenset(configured or DEFAULT_VERIFIER_ROLES)
     return policy_for(item.kind).actors[action]
 
