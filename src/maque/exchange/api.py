@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from maque.api.auth import request_user
 from maque.api.errors import ApiError
 from maque.api.schemas import village_lookup
 from maque.exchange.annotate import error_workbook_write
@@ -73,7 +74,7 @@ def _download(path_or_stream: Any, filename: str, content_type: str) -> FileResp
 
 @router.get("/template/{category}", response={200: None}, summary="The empty .xlsx ledger of a category")
 def template(request: HttpRequest, category: str) -> FileResponse:
-    found = category_for(user=request.user, code=category)
+    found = category_for(user=request_user(request), code=category)
     if found is None:
         raise Http404(_("No such category."))
     out = tempfile.TemporaryFile()
@@ -103,13 +104,13 @@ def export(request: HttpRequest, filters: Query[ExportFilters]) -> Any:
         if isinstance(village, str) and village.isdigit():
             village = 0
     items = export_items(
-        user=request.user, village=village, category=filters.category, campaign=filters.campaign,
+        user=request_user(request), village=village, category=filters.category, campaign=filters.campaign,
         state=item_states(filters.state), owner=filters.owner, overdue=filters.overdue, light=filters.light,
         due_before=filters.due_before, due_after=filters.due_after, q=filters.q.strip() if filters.q else None,
         sort=filters.sort,
     )
     keep_order = filters.sort is not None
-    masks = actor_for(request.user).masks_personal_data()
+    masks = actor_for(request_user(request)).masks_personal_data()
     if filters.format == "csv":
         one = single_category(items)
         if one is None:
@@ -134,16 +135,16 @@ def _quote(name: str) -> str:
 
 @router.post("/imports", response={201: BatchOut}, summary="Upload a ledger file and preview its import")
 def upload(request: HttpRequest, file: UploadedFile = File(...), category: str = Form("")) -> Status:  # noqa: B008
-    return Status(201, batch_upload(by=request.user, upload=file, category=category or None))
+    return Status(201, batch_upload(by=request_user(request), upload=file, category=category or None))
 
 
 @router.get("/imports", response=list[BatchOut], summary="Your recent imports")
 def imports(request: HttpRequest) -> list[ImportBatch]:
-    return list(batch_list(user=request.user)[:50])
+    return list(batch_list(user=request_user(request))[:50])
 
 
 def _batch(request: HttpRequest, batch_id: UUID) -> ImportBatch:
-    return get_object_or_404(batch_list(user=request.user), key=batch_id)
+    return get_object_or_404(batch_list(user=request_user(request)), key=batch_id)
 
 
 @router.get("/imports/{batch_id}", response=BatchOut, summary="The preview of an import")
@@ -153,7 +154,7 @@ def preview(request: HttpRequest, batch_id: UUID) -> ImportBatch:
 
 @router.post("/imports/{batch_id}/commit", response=BatchOut, summary="Import the previewed file, all or nothing")
 def commit(request: HttpRequest, batch_id: UUID) -> ImportBatch:
-    batch, result = batch_commit(batch=_batch(request, batch_id), by=request.user)
+    batch, result = batch_commit(batch=_batch(request, batch_id), by=request_user(request))
     if not result.committed:
         raise ApiError(
             422, _("Nothing was imported: %(count)d problems. Download the error workbook, fix the file and upload it again.") % {"count": len(result.problems)},

@@ -296,7 +296,7 @@ def _value(item: Item, column: Column, sequence: int, masks: bool, households: d
         case "village":
             return item.village.name
         case "group":
-            return item.group.name if item.group_id else None
+            return item.group.name if item.group is not None else None
         case "owner":
             return item.owner.name
         case "deadline":
@@ -310,7 +310,7 @@ def _value(item: Item, column: Column, sequence: int, masks: bool, households: d
         case "closed_on":
             return timezone.localtime(item.closed_at).date() if item.closed_at and item.state == State.CLOSED else None
         case "verifier":
-            return item.verified_by.name if item.verified_by_id and item.state == State.CLOSED else None
+            return item.verified_by.name if item.verified_by is not None and item.state == State.CLOSED else None
         case "note":
             value = item.last_reason or ""  # type: ignore[attr-defined]
         case _:

@@ -45,7 +45,7 @@ FIXED_AFTER = [
 # Columns that are written on export but never change anything on import (derived values).
 DERIVED = frozenset({"seq", "closed_on", "verifier"})
 
-STATE_NAMES = {
+STATE_NAMES: dict[str, str] = {
     State.FOUND: "待整改",
     State.RECTIFYING: "整改中",
     State.SUBMITTED: "待验收",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import zipfile
 from collections.abc import Iterator
@@ -194,7 +195,7 @@ class Spreadsheet:
             decoder = codecs.getincrementaldecoder(encoding)()
             try:
                 with self.path.open("rb") as raw:
-                    for chunk in iter(lambda raw=raw: raw.read(1 << 20), b""):
+                    for chunk in iter(functools.partial(raw.read, 1 << 20), b""):
                         decoder.decode(chunk)
                     decoder.decode(b"", final=True)
             except UnicodeDecodeError:

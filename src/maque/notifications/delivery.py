@@ -47,7 +47,7 @@ BATCH = 200
 # One tick sends for at most this long (an unreachable robot times out); the rest go next tick.
 SEND_BUDGET_SECONDS = 30
 # Documented content limits (bytes): WeCom markdown 4096, text 2048; DingTalk ~20000.
-LIMITS = {(Channel.Kind.WECOM, "markdown"): 4096, (Channel.Kind.WECOM, "text"): 2048}
+LIMITS: dict[tuple[str, str], int] = {(Channel.Kind.WECOM, "markdown"): 4096, (Channel.Kind.WECOM, "text"): 2048}
 DEFAULT_LIMIT = 18000
 
 

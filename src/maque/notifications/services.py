@@ -84,7 +84,7 @@ def notify_many(
             raise ValidationError({"title": [_("A notification needs a kind and a title.")]})
     people = _people([message.recipients for message in messages])
     user_ids = {_user_id(recipient, people) for message in messages for recipient in message.recipients}
-    users = {user.pk: user for user in get_user_model().objects.filter(pk__in=user_ids - {None}, is_active=True)}
+    users = {user.pk: user for user in get_user_model().objects.filter(pk__in={pk for pk in user_ids if pk is not None}, is_active=True)}
     towns = {town.pk: town for town in Town.objects.filter(pk__in={town_id for _user, town_id in people.values()})}
     wanted: dict[tuple[int, str], tuple[Message, Town | None]] = {}
     for message in messages:

@@ -32,6 +32,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -49,6 +50,9 @@ from maque.organisation.models import Person, Role, RoleAssignment, Town
 from maque.rhythm.calendar import WorkingCalendar
 from maque.rhythm.models import EscalationStep, RhythmSettings, rhythm_settings
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 log = logging.getLogger(__name__)
 Step = EscalationStep.Step
 
@@ -60,7 +64,7 @@ OVERDUE_ROLES: dict[str, tuple[bool, tuple[str, ...]]] = {
 }
 
 
-STEP_TITLES = {
+STEP_TITLES: dict[str, StrPromise] = {
     Step.OVERDUE_OWNER: gettext_lazy("Overdue, please rectify now: %(code)s %(title)s"),
     Step.OVERDUE_CONTACT_LEADER: gettext_lazy("Overdue, for the contact leader: %(code)s %(title)s"),
     Step.OVERDUE_PRINCIPAL: gettext_lazy("Seriously overdue, for the principal leaders: %(code)s %(title)s"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
@@ -40,7 +41,7 @@ def round_report(*, round: InspectionRound) -> list[dict[str, Any]]:  # noqa: A0
         )
         .order_by()
     )
-    by_village = {row["village_id"]: row for row in findings}
+    by_village: dict[int, Mapping[str, Any]] = {row["village_id"]: row for row in findings}
     names = dict(Village.objects.filter(pk__in={*sampled, *by_village}).values_list("pk", "name"))
     report = []
     for village_id in sorted(names, key=lambda pk: names[pk]):

@@ -138,9 +138,9 @@ def round_open(
             )
             for pk, village_id, state in must
         ]
-        for village_id, ids in sample_random(seed=seed, population=population, percent=percent, minimum=minimum).items():
+        for village_key, ids in sample_random(seed=seed, population=population, percent=percent, minimum=minimum).items():
             samples += [
-                InspectionSample(round=inspection_round, item_id=pk, village_id=int(village_id), reason=SampleReason.RANDOM)
+                InspectionSample(round=inspection_round, item_id=pk, village_id=int(village_key), reason=SampleReason.RANDOM)
                 for pk in ids
             ]
         InspectionSample.objects.bulk_create(samples)
@@ -328,7 +328,7 @@ def last_place_check(*, town: Town, period: str, periods: int = 3, kind: str = "
         if len(rows) < 2:
             return None
         worst = rows[0].rank
-        lasts.append({row.village_id for row in rows if row.rank == worst})
+        lasts.append({row.village_id for row in rows if row.rank == worst and row.village_id is not None})
     common = set.intersection(*lasts)
     if len(common) != 1:
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -49,7 +50,7 @@ class RowParsing(SheetState):
                 elif key in PLAIN:
                     parsers.append((index, key, _text))
                 else:
-                    parsers.append((index, key, _remembered(lambda value, text, key=key: self._parse_cell(key, value, text))))
+                    parsers.append((index, key, _remembered(functools.partial(self._parse_cell, key))))
             self._parsers = parsers
         return self._parsers
 

@@ -122,10 +122,13 @@ class LifecycleWriting(SheetState):
             progress = None  # the ledger already says so
         state = item.state if item is not None else State.FOUND
         target = self._target_state(parsed)
-        path = [] if target is None or target == state else _path(state, target)
-        if path is None:
-            parsed.errors.append(("state", _("An import cannot bring an item from %(from)s to %(to)s; suspensions and resumptions are requested in the ledger.") % {"from": STATE_NAMES[state], "to": STATE_NAMES[target]}))
-            return False
+        path: list[str] = []
+        if target is not None and target != state:
+            route = _path(state, target)
+            if route is None:
+                parsed.errors.append(("state", _("An import cannot bring an item from %(from)s to %(to)s; suspensions and resumptions are requested in the ledger.") % {"from": STATE_NAMES[state], "to": STATE_NAMES[target]}))
+                return False
+            path = route
         if not changes and not progress and not path:
             return False
         if item is None:
