@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -8,9 +12,12 @@ from maque.organisation.admin import TownAdmin
 from maque.organisation.models import Town
 from maque.rhythm.models import CalendarDay, EscalationStep, RhythmSettings
 
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldsetSpec  # the stubs' name for admin fieldsets
+
 # The rhythm's settings of a town: one set of fieldsets, shown on the town's own admin page (with
 # its light thresholds, so a town's settings are configured in one place) and on their own list.
-RHYTHM_FIELDSETS = (
+RHYTHM_FIELDSETS: _FieldsetSpec = (
     (_("Daily bulletin"), {"fields": ("bulletin_enabled", "bulletin_time", "bulletin_named_villages")}),
     (
         _("Escalation ladder"),
