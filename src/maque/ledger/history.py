@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 from maque.ledger.lifecycle import ACTION_LABELS
 from maque.ledger.models import Attachment, Item, State
@@ -32,7 +32,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def item_timeline(
-    item: Item, user: AbstractBaseUser | AnonymousUser | None, *, kinds: tuple[str, ...] = KINDS
+    item: Item, user: User | AnonymousUser | None, *, kinds: tuple[str, ...] = KINDS
 ) -> list[dict[str, Any]]:
     """The item's history, oldest first, for a user who may read the item (the caller checked).
 
@@ -97,7 +97,7 @@ def _changes(item: Item) -> list[dict[str, Any]]:
         person.user_id: person
         for person in Person.objects.filter(user_id__in={r.history_user_id for r in records if r.history_user_id})
     }
-    labels = {name: str(Item._meta.get_field(name).verbose_name) for name in HISTORY_FIELDS}
+    labels = {field.name: str(field.verbose_name) for field in Item._meta.concrete_fields if field.name in HISTORY_FIELDS}
     found = []
     for previous, record in zip(records, records[1:], strict=False):
         for change in record.diff_against(previous, included_fields=HISTORY_FIELDS).changes:
