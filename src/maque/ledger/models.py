@@ -136,7 +136,7 @@ class State(models.TextChoices):
 
 OPEN_STATES = (State.FOUND, State.RECTIFYING, State.SUBMITTED)
 
-STATE_COLOURS = {
+STATE_COLOURS: dict[str, str] = {
     State.FOUND: "secondary",
     State.RECTIFYING: "primary",
     State.SUBMITTED: "info",

@@ -53,7 +53,7 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("workspace:login")
+    next_page = reverse_lazy("workspace:login")  # type: ignore[assignment]  # the view resolves a lazy URL too
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

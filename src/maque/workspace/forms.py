@@ -32,6 +32,20 @@ def style(form: forms.BaseForm) -> None:
             widget.attrs["aria-describedby"] = f"{form.prefix + '-' if form.prefix else ''}{name}-errors"
 
 
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's choice field `name`, to set its choices."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField), name
+    return field
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's model choice field `name` (single or multiple), to set its queryset."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField), name
+    return field
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -75,10 +89,10 @@ class LedgerFilterForm(forms.Form):
                  villages: Iterable[Village], people: Iterable[Person]) -> None:
         super().__init__(data)
         every = [("", _("all"))]
-        self.fields["campaign"].choices = every + [(c.code, c.name) for c in campaigns]
-        self.fields["category"].choices = every + [(c.code, c.name) for c in categories]
-        self.fields["village"].choices = every + [(str(v.pk), v.name) for v in villages]
-        self.fields["owner"].choices = every + [(str(p.pk), p.name) for p in people]
+        choice_field(self, "campaign").choices = every + [(c.code, c.name) for c in campaigns]
+        choice_field(self, "category").choices = every + [(c.code, c.name) for c in categories]
+        choice_field(self, "village").choices = every + [(str(v.pk), v.name) for v in villages]
+        choice_field(self, "owner").choices = every + [(str(p.pk), p.name) for p in people]
         style(self)
 
     def filters(self) -> dict[str, Any]:
@@ -113,11 +127,12 @@ class BulkForm(forms.Form):
 
     def __init__(self, data: Any, *, people: Any) -> None:
         super().__init__(data)
-        self.fields["owner"].queryset = people
+        model_choice_field(self, "owner").queryset = people
         style(self)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("operation") == self.OWNER and not data.get("owner"):
             self.add_error("owner", _("Choose the new owner."))
         if data.get("operation") == self.DEADLINE and not data.get("deadline"):
@@ -202,8 +217,8 @@ class RegisterForm(forms.Form):
     def __init__(self, data: Any = None, files: Any = None, *, categories: Any, villages: Any,
                  initial: dict[str, Any] | None = None) -> None:
         super().__init__(data, files, initial=initial)
-        self.fields["category"].queryset = categories
-        self.fields["village"].queryset = villages
+        model_choice_field(self, "category").queryset = categories
+        model_choice_field(self, "village").queryset = villages
         source = data if data is not None else (initial or {})
         self.chosen_category = self._pick(categories, source.get("category"))
         self.chosen_village = self._pick(villages, source.get("village"))
@@ -211,8 +226,8 @@ class RegisterForm(forms.Form):
             self.chosen_village = villages.first()
             self.initial["village"] = self.chosen_village.pk
         village = self.chosen_village
-        self.fields["group"].queryset = village.groups.all() if village else VillageGroup.objects.none()
-        self.fields["plot"].queryset = village.plots.all() if village else Plot.objects.none()
+        model_choice_field(self, "group").queryset = village.groups.all() if village else VillageGroup.objects.none()
+        model_choice_field(self, "plot").queryset = village.plots.all() if village else Plot.objects.none()
         self.category_fields: list[CategoryField] = []
         if self.chosen_category is not None:
             self.category_fields = list(self.chosen_category.fields.all())
@@ -235,7 +250,7 @@ class RegisterForm(forms.Form):
 
     @staticmethod
     def _field_for(field: CategoryField, village: Village | None) -> forms.Field:
-        common = {"label": field.label, "required": field.required, "help_text": field.help_text}
+        common: dict[str, Any] = {"label": field.label, "required": field.required, "help_text": field.help_text}
         if field.unit:
             common["label"] = gettext("%(label)s (%(unit)s)") % {"label": field.label, "unit": field.unit}
         match field.type:

@@ -3,11 +3,12 @@ the database (the number of queries does not grow with the number of items or vi
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import (
     Case,
     Count,
@@ -53,13 +54,13 @@ def _last_return_reason() -> Subquery:
 
 @dataclass
 class CadreHome:
-    items: list[Item]
+    items: Sequence[Item]
     due_soon: list[Item] = field(default_factory=list)
     overdue: list[Item] = field(default_factory=list)
     returned: list[Item] = field(default_factory=list)
 
 
-def cadre_home(*, user: AbstractBaseUser, actor: Actor, day: date | None = None) -> CadreHome:
+def cadre_home(*, user: User, actor: Actor, day: date | None = None) -> CadreHome:
     """The user's own open items (我的待办), by light, with the reason of the last return."""
     day = day or timezone.localdate()
     if actor.person is None:
@@ -107,7 +108,7 @@ def village_counts(villages: QuerySet[Village], day: date, *, items: QuerySet[It
         )
         .order_by()
     )
-    by_village = {row["village_id"]: row for row in counted} if rows else {}
+    by_village: dict[int, Mapping[str, Any]] = {row["village_id"]: row for row in counted} if rows else {}
     for village in rows:
         numbers = by_village.get(village.pk, {})
         for name in COUNTS:
@@ -115,7 +116,7 @@ def village_counts(villages: QuerySet[Village], day: date, *, items: QuerySet[It
     return rows
 
 
-def contact_leader_home(*, user: AbstractBaseUser, actor: Actor, day: date | None = None) -> dict[str, Any]:
+def contact_leader_home(*, user: User, actor: Actor, day: date | None = None) -> dict[str, Any]:
     """The villages in the leader's charge with their numbers (what waits for him: `waiting_for`)."""
     day = day or timezone.localdate()
     village_ids = actor.village_ids(Role.CONTACT_LEADER)
@@ -126,11 +127,11 @@ def contact_leader_home(*, user: AbstractBaseUser, actor: Actor, day: date | Non
         )
     )
     for village in villages:
-        village.closure_rate = closure_rate(village.closed, village.total)
+        village.closure_rate = closure_rate(village.closed, village.total)  # type: ignore[attr-defined]  # numbers of village_counts
     return {"villages": villages}
 
 
-def town_overview(*, user: AbstractBaseUser, actor: Actor, day: date | None = None) -> dict[str, Any]:
+def town_overview(*, user: User, actor: Actor, day: date | None = None) -> dict[str, Any]:
     """Villages of the towns the user oversees: closure rate, overdue, returned, lights; chart data."""
     day = day or timezone.localdate()
     items = Item.objects.visible_to(user)
@@ -141,7 +142,7 @@ def town_overview(*, user: AbstractBaseUser, actor: Actor, day: date | None = No
         items = items.filter(towns)
         villages = villages.filter(towns)
     indicated = with_indicators(items, day=day)
-    lights = {
+    lights: dict[int, Mapping[str, Any]] = {
         row["village_id"]: row
         for row in indicated.values("village_id").annotate(
             **{colour: Count("id", filter=Q(light=colour)) for colour in Light.values}
@@ -149,8 +150,10 @@ def town_overview(*, user: AbstractBaseUser, actor: Actor, day: date | None = No
     }
     rows = village_counts(villages.order_by("town__name", "name"), day, items=items)
     for village in rows:
-        village.closure_rate = closure_rate(village.closed, village.total)
-        village.lights = {colour: lights.get(village.pk, {}).get(colour, 0) for colour in Light.values}
+        # The numbers of `village_counts`, and the rate and lights shown beside them, are set on
+        # the instances for the templates.
+        village.closure_rate = closure_rate(village.closed, village.total)  # type: ignore[attr-defined]
+        village.lights = {colour: lights.get(village.pk, {}).get(colour, 0) for colour in Light.values}  # type: ignore[attr-defined]
     totals = items.aggregate(
         total=Count("id", filter=~Q(state=State.CANCELLED)),
         closed=Count("id", filter=Q(state=State.CLOSED)),
@@ -243,7 +246,7 @@ class Waiting:
         return bool(self.approvals or self.verifications or self.escalated or self.cases or self.rounds)
 
 
-def waiting_for(*, user: AbstractBaseUser, actor: Actor, day: date | None = None) -> Waiting:
+def waiting_for(*, user: User, actor: Actor, day: date | None = None) -> Waiting:
     """Approvals and verifications the user may give now (the lifecycle's own answer), items
     escalated to them, suggested accountability cases (for those who handle cases) and open
     inspection rounds with samples still to record (for those who inspect). A bounded number of

@@ -3,7 +3,7 @@ action shares: lock, check, apply, save with a new version, record."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -98,7 +98,7 @@ def available_actions(user: User, item: Item) -> list[str]:
     return available_actions_each(user, [item])[0]
 
 
-def available_actions_each(user: User, items: list[Item]) -> list[list[str]]:
+def available_actions_each(user: User, items: Sequence[Item]) -> list[list[str]]:
     """The lifecycle actions this user may take on each of the items (a list page), with the
     user's roles looked up once."""
     actor = actor_for(user)

@@ -10,7 +10,7 @@ from maque.ledger.models import STATE_COLOURS, Light, State
 
 register = template.Library()
 
-LIGHT_CSS = {
+LIGHT_CSS: dict[str, str] = {
     Light.RED: "light-red",
     Light.YELLOW: "light-yellow",
     Light.GREEN: "light-green",

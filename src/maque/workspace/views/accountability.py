@@ -21,6 +21,7 @@ from maque.accountability.lifecycle import next_statuses
 from maque.accountability.models import AccountabilityCase, Rule, Status
 from maque.accountability.queries import case_get, case_list, may_see_cases
 from maque.accountability.services import case_change_status, case_open
+from maque.core.users import signed_in
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Village
 from maque.workspace.forms import style
@@ -45,7 +46,7 @@ def cases(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_bound else {}
     village = data.get("village")
     found = case_list(
-        user=request.user, status=data.get("status") or None, rule=data.get("rule") or None,
+        user=signed_in(request), status=data.get("status") or None, rule=data.get("rule") or None,
         village=village.pk if village else None, q=data.get("q") or None,
     )
     page = Paginator(found, LIST_PAGE).get_page(request.GET.get("page"))
@@ -60,7 +61,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
     _cases_or_404(request)
     actor = actor_for(request.user)
     town = navigation.staff_town(actor)
-    if town is None or not may_see_cases(request.user, town_id=town.pk):
+    if town is None or not may_see_cases(signed_in(request), town_id=town.pk):
         raise Http404
     form = CaseOpenForm(
         request.POST or None,
@@ -71,7 +72,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            case = case_open(town=town, by=request.user, title=data["title"], summary=data["summary"],
+            case = case_open(town=town, by=signed_in(request), title=data["title"], summary=data["summary"],
                              subject_person=data["subject_person"], village=data["village"])
         except SERVICE_ERRORS as error:
             status = form_errors(form, error)
@@ -103,7 +104,7 @@ def _evidence_links(case: AccountabilityCase) -> list[dict[str, str]]:
 
 def _next_statuses(request: HttpRequest, case: AccountabilityCase) -> list[tuple[str, str]]:
     """What the case's machine lets this user move it to (moving on first, dismissing last)."""
-    return [(to, Status(to).label) for to in next_statuses(request.user, case)]
+    return [(to, str(Status(to).label)) for to in next_statuses(signed_in(request), case)]
 
 
 def _case_page(request: HttpRequest, case: AccountabilityCase, form: CaseStatusForm | None = None,
@@ -121,7 +122,7 @@ def _case_page(request: HttpRequest, case: AccountabilityCase, form: CaseStatusF
 def _visible_case(request: HttpRequest, pk: int) -> AccountabilityCase:
     _cases_or_404(request)
     try:
-        return case_get(user=request.user, case_id=pk)
+        return case_get(user=signed_in(request), case_id=pk)
     except AccountabilityCase.DoesNotExist:
         raise Http404 from None
 
@@ -142,7 +143,7 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            case_change_status(case=case, by=request.user, to=data["to"], note=data["note"],
+            case_change_status(case=case, by=signed_in(request), to=data["to"], note=data["note"],
                                measure=data["measure"], decision=data["decision"], version=data["version"], via="web")
         except SERVICE_ERRORS as error:
             status = form_errors(form, error)

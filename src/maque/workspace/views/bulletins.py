@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from maque.bulletins.queries import bulletin_list
 from maque.bulletins.services import bulletin_issue
+from maque.core.users import signed_in
 from maque.organisation.access import actor_for
 from maque.workspace.views import navigation
 from maque.workspace.views.errors import SERVICE_ERRORS, flash_errors
@@ -36,7 +37,7 @@ def bulletin_issue_now(request: HttpRequest) -> HttpResponse:
     if town is None:
         raise Http404
     try:
-        bulletin = bulletin_issue(town=town, by=request.user)
+        bulletin = bulletin_issue(town=town, by=signed_in(request))
     except SERVICE_ERRORS as error:
         flash_errors(request, error)
     else:

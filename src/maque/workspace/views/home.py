@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from maque.core.users import signed_in
 from maque.ledger.policies import may_register
 from maque.organisation.access import actor_for
 from maque.organisation.roles import Role
@@ -21,12 +22,12 @@ def home(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     context: dict[str, object] = {"actor": actor, "may_register": may_register(actor)}
     if actor.person is not None:
-        context["mine"] = queries.cadre_home(user=request.user, actor=actor)
-        context["waiting"] = queries.waiting_for(user=request.user, actor=actor)
+        context["mine"] = queries.cadre_home(user=signed_in(request), actor=actor)
+        context["waiting"] = queries.waiting_for(user=signed_in(request), actor=actor)
     if actor.village_ids(Role.CONTACT_LEADER):
-        context["contact"] = queries.contact_leader_home(user=request.user, actor=actor)
+        context["contact"] = queries.contact_leader_home(user=signed_in(request), actor=actor)
     if reads_whole_town(actor):
-        town = queries.town_overview(user=request.user, actor=actor)
+        town = queries.town_overview(user=signed_in(request), actor=actor)
         town["charts"]["labels"] = {"found": _("found"), "closed": pgettext("items", "closed"), "total": _("total")}
         context["town"] = town
     return render(request, "workspace/home.html", context)

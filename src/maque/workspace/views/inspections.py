@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from maque.core.users import signed_in
 from maque.ledger.definitions import rate
 from maque.ledger.models import Category
 from maque.organisation.access import actor_for
@@ -98,7 +99,7 @@ def round_new(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Only a member of staff with a role in the town can do this."))
         return HttpResponseRedirect(reverse("workspace:inspections"))
     try:
-        opened = round_open(town=town, by=request.user)
+        opened = round_open(town=town, by=signed_in(request))
     except SERVICE_ERRORS as error:
         flash_errors(request, error)
         return HttpResponseRedirect(reverse("workspace:inspections"))
@@ -124,7 +125,7 @@ def _round_page(request: HttpRequest, inspection_round: InspectionRound, *, boun
     )
     groups = []
     for village, rows in groupby(samples, key=lambda sample: sample.village):
-        entries = []
+        entries: list[dict[str, Any]] = []
         for sample in rows:
             finding = getattr(sample, "finding", None)
             # A refused attempt shows its form and messages even to someone not offered the form.
@@ -190,7 +191,7 @@ def round_finding(request: HttpRequest, pk: int, sample_pk: int) -> HttpResponse
     status = 422
     if form.is_valid():
         try:
-            finding = finding_record(sample=sample, by=request.user, outcome=form.cleaned_data["outcome"],
+            finding = finding_record(sample=sample, by=signed_in(request), outcome=form.cleaned_data["outcome"],
                                      note=form.cleaned_data["note"])
         except SERVICE_ERRORS as error:
             status = form_errors(form, error)
@@ -222,7 +223,7 @@ def round_problem(request: HttpRequest, pk: int) -> HttpResponse:
         category = data["category"]
         try:
             finding = finding_new_problem(
-                round=inspection_round, by=request.user, village=data["village"], campaign=category.campaign,
+                round=inspection_round, by=signed_in(request), village=data["village"], campaign=category.campaign,
                 category=category, title=data["title"], note=data["description"], owner=data["owner"],
                 deadline=data["deadline"], attributes=form.attributes(),
             )
@@ -239,7 +240,7 @@ def round_problem(request: HttpRequest, pk: int) -> HttpResponse:
 def round_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     inspection_round = _visible_round(request, pk)
     try:
-        round_close(round=inspection_round, by=request.user)
+        round_close(round=inspection_round, by=signed_in(request))
     except SERVICE_ERRORS as error:
         flash_errors(request, error)
     else:
@@ -262,7 +263,7 @@ def review_new(request: HttpRequest) -> HttpResponse:
                 messages.error(request, _("Look-back: %(error)s") % {"error": error})
         return HttpResponseRedirect(reverse("workspace:inspections") + "#reviews")
     try:
-        review = review_open(by=request.user, category=form.cleaned_data["category"], note=form.cleaned_data["note"])
+        review = review_open(by=signed_in(request), category=form.cleaned_data["category"], note=form.cleaned_data["note"])
     except SERVICE_ERRORS as error:
         flash_errors(request, error)
         return HttpResponseRedirect(reverse("workspace:inspections") + "#reviews")
@@ -281,7 +282,7 @@ def _review_page(request: HttpRequest, review: Review, *, bound: dict[int, Revie
     checks = review.checks.select_related("item", "item__owner", "village", "checked_by").order_by("village__name", "item__code")
     groups = []
     for village, rows in groupby(checks, key=lambda check: check.village):
-        entries = []
+        entries: list[dict[str, Any]] = []
         for check in rows:
             form = bound.get(check.pk)
             if form is None and may_record and check.outcome == ReviewCheck.Outcome.PENDING:
@@ -313,7 +314,7 @@ def review_check(request: HttpRequest, pk: int, check_pk: int) -> HttpResponse:
     status = 422
     if form.is_valid():
         try:
-            done = review_record(check=check, by=request.user, outcome=form.cleaned_data["outcome"],
+            done = review_record(check=check, by=signed_in(request), outcome=form.cleaned_data["outcome"],
                                  note=form.cleaned_data["note"])
         except SERVICE_ERRORS as error:
             status = form_errors(form, error)

@@ -12,7 +12,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +28,7 @@ from django.views.decorators.http import require_POST
 from PIL import Image, UnidentifiedImageError
 
 from maque.core.statemachine import AUTOMATION
+from maque.core.users import signed_in
 from maque.ledger import lifecycle
 from maque.ledger.history import item_timeline
 from maque.ledger.models import Attachment, Category, FieldType, Item, ItemRequest
@@ -46,7 +54,7 @@ def _visible_item(request: HttpRequest, pk: int) -> Item:
 
 
 def _attribute_rows(item: Item) -> list[tuple[str, str]]:
-    if item.category_id is None:
+    if item.category is None:
         return []
     fields = list(item.category.fields.all())
     household_ids = [item.attributes.get(f.name) for f in fields if f.type == FieldType.HOUSEHOLD]
@@ -67,7 +75,7 @@ def _attribute_rows(item: Item) -> list[tuple[str, str]]:
 def _item_plot(item: Item) -> Plot | None:
     if item.plot_id:
         return item.plot
-    if item.category_id:
+    if item.category is not None:
         for field in item.category.fields.all():
             if field.type == FieldType.PLOT and item.attributes.get(field.name):
                 return Plot.objects.filter(village_id=item.village_id, code=item.attributes[field.name]).first()
@@ -97,13 +105,13 @@ def _timeline(item: Item, user: Any) -> list[dict[str, Any]]:
 
 def _render_item(request: HttpRequest, item: Item, *, bound: ActionForm | None = None,
                  progress_form: ProgressForm | None = None, status: int = 200) -> HttpResponse:
-    actions = lifecycle.available_actions(request.user, item)
+    actions = lifecycle.available_actions(signed_in(request), item)
     forms = [
         bound if bound is not None and bound.action == action else ActionForm(action, initial={"version": item.version})
         for action in actions
     ]
     plot = _item_plot(item)
-    may_report = progress_allowed(item=item, by=request.user)
+    may_report = progress_allowed(item=item, by=signed_in(request))
     context = {
         "item": item,
         "attribute_rows": _attribute_rows(item),
@@ -157,7 +165,7 @@ def item_progress(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_item(request, item, progress_form=form, status=422)
     try:
-        progress_add(item=item, by=request.user, text=form.cleaned_data["text"],
+        progress_add(item=item, by=signed_in(request), text=form.cleaned_data["text"],
                      percent=form.cleaned_data.get("percent"), files=request.FILES.getlist("files"))
     except SERVICE_ERRORS as error:
         if isinstance(error, ValidationError):
@@ -200,14 +208,14 @@ def register(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 item = lifecycle.item_create(
-                    by=request.user, campaign=category.campaign, category=category, village=data["village"],
+                    by=signed_in(request), campaign=category.campaign, category=category, village=data["village"],
                     title=data["title"], deadline=data.get("deadline"), attributes=form.attributes(), via="web",
                     description=data.get("description", ""), measures=data.get("measures", ""), scope=data.get("scope", ""),
                     subject=data.get("subject", ""), group=data.get("group"), plot=form.plot_for_item(),
                 )
                 if photo is not None:
                     try:
-                        attachment_add(item=item, by=request.user, upload=photo)
+                        attachment_add(item=item, by=signed_in(request), upload=photo)
                     except ValidationError as error:
                         raise ValidationError({"photo": error.messages}) from None
         except SERVICE_ERRORS as error:
@@ -248,7 +256,7 @@ def attachment_file(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def attachment_thumb(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_thumb(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A small JPEG of a photo for timelines on weak mobile links, made once and kept on disk."""
     attachment = _visible_attachment(request, pk)
     if attachment.kind != Attachment.FileKind.PHOTO:

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from maque.core.users import signed_in
 from maque.ledger import lifecycle
 from maque.ledger.models import Campaign, Category, Item
 from maque.ledger.policies import may_bulk, may_register
@@ -53,7 +54,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     form.is_valid()
     filters = form.filters()
-    items = item_list(user=request.user, **filters)
+    items = item_list(user=signed_in(request), **filters)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -90,15 +91,15 @@ def ledger_bulk(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(back)
     if not form.is_valid():
         for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+            for error in errors:  # an error list yields its messages as text
+                messages.error(request, str(error))
         return HttpResponseRedirect(back)
     operation = form.cleaned_data["operation"]
     change = {"owner": form.cleaned_data["owner"]} if operation == BulkForm.OWNER else {"deadline": form.cleaned_data["deadline"]}
     done, failed = 0, []
     for item in items:
         try:
-            lifecycle.item_update(item=item, by=request.user, changes=change, via="web")
+            lifecycle.item_update(item=item, by=signed_in(request), changes=change, via="web")
             done += 1
         except SERVICE_ERRORS as error:
             failed.append(f"{item.code}: {joined(error)}")

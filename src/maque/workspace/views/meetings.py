@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from maque.core.users import signed_in
 from maque.ledger.models import Item
 from maque.ledger.queries import with_indicators
 from maque.meetings.models import Meeting, MeetingFile, MeetingKind
@@ -131,7 +132,7 @@ def _detail_page(request: HttpRequest, meeting: Meeting, *, record: tuple[Meetin
     actor = actor_for(request.user)
     context = {
         "meeting": meeting,
-        "decisions": [{"decision": d, "item": items.get(d.item_id)} for d in decisions],
+        "decisions": [{"decision": d, "item": items.get(d.item_id) if d.item_id else None} for d in decisions],
         "files": list(meeting.files.all()),
         "may_add_files": navigation.may_organise_meetings(actor),
         "file_form": MeetingFileForm(),
@@ -140,7 +141,7 @@ def _detail_page(request: HttpRequest, meeting: Meeting, *, record: tuple[Meetin
     }
     if meeting.indicators:
         context["pack"] = indicator_table(meeting.indicators)
-    if record is None and may_record(by=request.user, meeting=meeting):
+    if record is None and may_record(by=signed_in(request), meeting=meeting):
         record = _record_forms(request, meeting)
     if record is not None:
         context["record_form"], context["record_decisions"] = record
@@ -195,7 +196,7 @@ def _record_forms(request: HttpRequest, meeting: Meeting, data: Any = None) -> t
 def meeting_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Complete a drafted meeting (it becomes held) or amend a held one's record."""
     meeting = get_object_or_404(meeting_list(user=request.user), pk=pk)
-    if not may_record(by=request.user, meeting=meeting):
+    if not may_record(by=signed_in(request), meeting=meeting):
         raise PermissionDenied
     form, decisions = _record_forms(request, meeting, request.POST)
     status = 422
@@ -208,7 +209,7 @@ def meeting_record_view(request: HttpRequest, pk: int) -> HttpResponse:
             return _detail_page(request, meeting, record=(form, decisions), status=409)
         try:
             meeting_record(
-                meeting=meeting, by=request.user, held_on=data["held_on"], place=data["place"], host=data["host"],
+                meeting=meeting, by=signed_in(request), held_on=data["held_on"], place=data["place"], host=data["host"],
                 recorder=data["recorder"], attendees=list(data["attendees"]), attendee_count=data["attendee_count"],
                 expected_count=data["expected_count"], minutes=data["minutes"], reason=data.get("reason", ""),
                 decisions=[DecisionIn(text=d.cleaned_data["text"], owner=d.cleaned_data["owner"],
@@ -262,6 +263,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     if not navigation.may_organise_meetings(actor):
         raise PermissionDenied
+    assert actor.person is not None  # may_organise_meetings asks for one
     if request.method != "POST":
         form, decisions = _meeting_forms(request)
         return render(request, "workspace/rhythm/meeting_form.html", {"form": form, "decisions": decisions})
@@ -272,7 +274,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
         used = [d for d in decisions.forms if not d.is_blank()]
         try:
             meeting = meeting_create(
-                by=request.user, town=actor.person.town, kind=data["kind"], title=data["title"],
+                by=signed_in(request), town=actor.person.town, kind=data["kind"], title=data["title"],
                 held_on=data["held_on"], place=data["place"], villages=list(data["villages"]), host=data["host"],
                 recorder=data["recorder"], attendees=list(data["attendees"]), attendee_count=data["attendee_count"],
                 expected_count=data["expected_count"], minutes=data["minutes"],
@@ -297,11 +299,11 @@ def meeting_file(request: HttpRequest, pk: int) -> HttpResponse:
     back = reverse("workspace:meeting", args=[meeting.pk])
     if not form.is_valid():
         for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+            for error in errors:  # an error list yields its messages as text
+                messages.error(request, str(error))
         return HttpResponseRedirect(back)
     try:
-        stored = meeting_file_add(meeting=meeting, by=request.user, upload=form.cleaned_data["file"])
+        stored = meeting_file_add(meeting=meeting, by=signed_in(request), upload=form.cleaned_data["file"])
     except SERVICE_ERRORS as error:
         flash_errors(request, error)
     else:

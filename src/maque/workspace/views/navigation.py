@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from maque.accountability.policies import may_handle_cases
 from maque.bulletins.policies import may_issue
@@ -50,7 +50,7 @@ def may_see_cases_anywhere(actor: Actor) -> bool:
     return may_handle_cases(actor)
 
 
-def nav_for(user: AbstractBaseUser) -> dict[str, Any]:
+def nav_for(user: User) -> dict[str, Any]:
     actor = actor_for(user)
     staff = actor.is_superuser or (actor.person is not None and bool(actor.town_ids))
     return {

@@ -15,7 +15,7 @@ from maque.ledger.models import Category
 from maque.meetings.models import MeetingKind
 from maque.organisation.models import Person, Village
 from maque.supervision.models import Outcome, ReviewCheck
-from maque.workspace.forms import DateInput, RegisterForm, style
+from maque.workspace.forms import DateInput, RegisterForm, choice_field, model_choice_field, style
 
 
 def _blank(label: Any, choices: Any) -> list[tuple[str, Any]]:
@@ -47,7 +47,7 @@ class MeetingFilterForm(forms.Form):
 
     def __init__(self, *args: Any, villages: QuerySet[Village], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = villages
+        model_choice_field(self, "village").queryset = villages
         style(self)
 
 
@@ -73,9 +73,9 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args: Any, villages: QuerySet[Village], people: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["villages"].queryset = villages
+        model_choice_field(self, "villages").queryset = villages
         for name in ("host", "recorder", "attendees"):
-            self.fields[name].queryset = people
+            model_choice_field(self, name).queryset = people
         style(self)
         self.fields["villages"].widget.attrs["class"] = "form-check-input"
 
@@ -91,8 +91,8 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, villages: QuerySet[Village], people: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people
-        self.fields["village"].queryset = villages
+        model_choice_field(self, "owner").queryset = people
+        model_choice_field(self, "village").queryset = villages
         style(self)
 
     def is_blank(self) -> bool:
@@ -109,7 +109,8 @@ class DecisionFormSet(forms.BaseFormSet):
         return {"villages": self.villages, "people": self.people}
 
 
-DecisionForms = forms.formset_factory(DecisionForm, formset=DecisionFormSet, extra=3, max_num=20)
+# The factory returns a subclass of the formset it is given; the stubs type it as the base formset.
+DecisionForms: type[DecisionFormSet] = forms.formset_factory(DecisionForm, formset=DecisionFormSet, extra=3, max_num=20)  # type: ignore[assignment]
 
 
 class MeetingRecordForm(forms.Form):
@@ -135,7 +136,7 @@ class MeetingRecordForm(forms.Form):
     def __init__(self, *args: Any, people: QuerySet[Person], amending: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("host", "recorder", "attendees"):
-            self.fields[name].queryset = people
+            model_choice_field(self, name).queryset = people
         if not amending:
             del self.fields["reason"]
         style(self)
@@ -189,9 +190,9 @@ class ReviewOpenForm(forms.Form):
                                       help_text=_("Every closed item of the category is checked again."))
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, categories: QuerySet[Category], **kwargs: Any) -> None:
-        super().__init__(*args, prefix="review", **kwargs)
-        self.fields["category"].queryset = categories
+    def __init__(self, data: Any = None, *, categories: QuerySet[Category]) -> None:
+        super().__init__(data, prefix="review")
+        model_choice_field(self, "category").queryset = categories
         style(self)
 
 
@@ -223,7 +224,7 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, villages: QuerySet[Village], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = villages
+        model_choice_field(self, "village").queryset = villages
         style(self)
 
 
@@ -240,7 +241,7 @@ class CaseStatusForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [("", _("— choose —")), *choices]
+        choice_field(self, "to").choices = [("", _("— choose —")), *choices]
         style(self)
 
 
@@ -253,6 +254,6 @@ class CaseOpenForm(forms.Form):
 
     def __init__(self, *args: Any, people: QuerySet[Person], villages: QuerySet[Village], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["subject_person"].queryset = people
-        self.fields["village"].queryset = villages
+        model_choice_field(self, "subject_person").queryset = people
+        model_choice_field(self, "village").queryset = villages
         style(self)

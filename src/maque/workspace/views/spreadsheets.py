@@ -4,6 +4,7 @@ downloads are its API operations (the session signs them), so nothing is written
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -17,11 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from maque.core.users import signed_in
 from maque.exchange.models import ImportBatch
 from maque.exchange.queries import batch_list
 from maque.exchange.services import batch_commit, batch_upload
 from maque.ledger.models import Category
-from maque.workspace.forms import style
+from maque.workspace.forms import choice_field, style
 from maque.workspace.views.errors import SERVICE_ERRORS, flash_errors, form_errors
 
 API = "/api/v1/ledger"
@@ -33,9 +35,9 @@ class UploadForm(forms.Form):
         help_text=gettext_lazy("Only for a sheet that does not say its category itself."),
     )
 
-    def __init__(self, *args: object, categories: list[Category], **kwargs: object) -> None:
+    def __init__(self, *args: Any, categories: list[Category], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "—")] + [(c.code, c.name) for c in categories]
+        choice_field(self, "category").choices = [("", "—")] + [(c.code, c.name) for c in categories]
         style(self)
 
 
@@ -66,7 +68,7 @@ def spreadsheets(request: HttpRequest) -> HttpResponse:
             form.input_errors = {"file": [_("Choose the spreadsheet to upload.")]}  # type: ignore[attr-defined]
         else:
             try:
-                batch = batch_upload(by=request.user, upload=upload, category=form.cleaned_data["category"] or None)
+                batch = batch_upload(by=signed_in(request), upload=upload, category=form.cleaned_data["category"] or None)
             except SERVICE_ERRORS as error:
                 form_errors(form, error, inputs=("file",))
             else:
@@ -75,14 +77,14 @@ def spreadsheets(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "templates": [(c, f"{API}/template/{c.code}") for c in categories],
-        "batches": batch_list(user=request.user)[:20],
+        "batches": batch_list(user=signed_in(request))[:20],
         "export_all": f"{API}/export",
     }
     return render(request, "workspace/spreadsheets.html", context, status=status)
 
 
 def _batch(request: HttpRequest, key: UUID) -> ImportBatch:
-    return get_object_or_404(batch_list(user=request.user), key=key)
+    return get_object_or_404(batch_list(user=signed_in(request)), key=key)
 
 
 @login_required
@@ -101,7 +103,7 @@ def import_preview(request: HttpRequest, key: UUID) -> HttpResponse:
 def import_commit(request: HttpRequest, key: UUID) -> HttpResponse:
     batch = _batch(request, key)
     try:
-        batch, result = batch_commit(batch=batch, by=request.user)
+        batch, result = batch_commit(batch=batch, by=signed_in(request))
     except SERVICE_ERRORS as error:
         flash_errors(request, error)
     else:

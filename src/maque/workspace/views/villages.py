@@ -35,7 +35,7 @@ def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
     counts = queries.village_counts(
         Village.objects.filter(pk=village.pk), today, items=Item.objects.visible_to(request.user)
     )[0]
-    counts.closure_rate = closure_rate(counts.closed, counts.total)
+    counts.closure_rate = closure_rate(counts.closed, counts.total)  # type: ignore[attr-defined]  # numbers of village_counts
     grid_now = [
         (label, grid.responsible_on(village=village, role=role, day=today))
         for role, label in ((Role.CONTACT_LEADER, _("Contact leader")), (Role.CADRE, _("Contact cadres")),
