@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.fields import AutoFieldMixin
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from maque.ledger import lifecycle
@@ -268,9 +268,14 @@ def yesterday(today: date) -> date:
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):  # noqa: ANN001, ANN202
-    """Cheap password hashing and a private media folder for every test."""
+    """Cheap password hashing, a private media folder and the default language for every test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Every test starts in the deployment's language: a request with Accept-Language: en (or an
+    # `activate`) in one test must not leave English active for the next one in the worker.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ANN001, ANN201
