@@ -39,8 +39,12 @@ def sign_in(page, base: str, username: str) -> None:  # noqa: ANN001
 
 
 def act(page, action: str, **fields: str) -> None:  # noqa: ANN001
-    """Open an action on the item page, fill its fields and confirm it."""
-    page.click(f"summary[data-action={action}]")
+    """Open an action on the item page (from "more actions" if it is not the primary one),
+    fill its fields and confirm it."""
+    summary = page.locator(f"summary[data-action={action}]")
+    if not summary.is_visible():
+        page.click("summary[data-more-actions]")
+    summary.click()
     for name, value in fields.items():
         page.fill(f"#id_{action}-{name}", value)
     with page.expect_navigation():

@@ -430,10 +430,12 @@ class LifecycleMachine(RuleBasedStateMachine):
         persona = self.who(persona)
         new_deadline = self.deadline + timedelta(days=days)
         expected = self.guard(persona, OPEN, {"owner"} | APPROVERS, text=reason)
-        if expected is None and days <= 0:
-            expected = (ValidationError, None)
+        # A waiting request refuses another before its date is read (the refusal that also
+        # decides what is offered).
         if expected is None and "extension" in self.pending:
             expected = (ConflictError, "request_pending")
+        if expected is None and days <= 0:
+            expected = (ValidationError, None)
         call = lambda: lifecycle.item_request_extension(  # noqa: E731
             item=self.item(), by=self.user(persona), new_deadline=new_deadline, reason=reason
         )

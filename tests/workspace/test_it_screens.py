@@ -290,3 +290,13 @@ def test_it_a_requested_extension_waits_on_the_leaders_home_and_is_approved_from
     leader.post(f"/items/{item.pk}/act/approve_extension/", {"approve_extension-version": item.version})
     item.refresh_from_db()
     assert item.deadline == new_deadline and item.original_deadline != new_deadline
+
+
+def test_it_item_page_has_one_primary_action_and_groups_the_rest(client, world):  # noqa: ANN001
+    item = make_item(world)
+    page = signed_in(client, world, "principal").get(f"/items/{item.pk}/")
+    assert page.context["primary_form"].action == "start"
+    assert [form.action for form in page.context["more_forms"]] == ["cancel", "suspend", "extend"]
+    html = page.content.decode()
+    assert html.count("data-more-actions") == 1 and "更多操作" in html
+    assert "approve_extension" not in html and "reject_suspension" not in html

@@ -24,7 +24,7 @@ from maque.ledger.lifecycle.machinery import (
     require_text,
     save,
 )
-from maque.ledger.lifecycle.rules import policy_for
+from maque.ledger.lifecycle.rules import pending_types_forget, policy_for
 from maque.ledger.models import Item, ItemRequest, State
 from maque.ledger.policies import may_approve
 from maque.organisation.access import Actor
@@ -160,9 +160,11 @@ def _open_request(item: Item, ctx: Context, type_: str, reason: str, **dates: da
     assert ctx.actor.person is not None
     try:
         with transaction.atomic():
-            return ItemRequest.objects.create(
+            request = ItemRequest.objects.create(
                 item=item, type=type_, requested_by=ctx.actor.person, reason=reason, **dates
             )
+        pending_types_forget(item)
+        return request
     except IntegrityError:
         raise ConflictError(_("A request of this kind is already waiting for a decision."), code="request_pending") from None
 

@@ -14,7 +14,15 @@ from django.utils.translation import gettext_lazy
 
 from maque.core.statemachine import Automation, Machine
 from maque.core.statemachine import Context as BaseContext
-from maque.ledger.lifecycle.rules import AUTOMATIC_ACTIONS, POLICIES, explain, policy_for, refusal
+from maque.ledger.lifecycle.rules import (
+    AUTOMATIC_ACTIONS,
+    POLICIES,
+    explain,
+    pending_types_forget,
+    pending_types_load,
+    policy_for,
+    refusal,
+)
 from maque.ledger.models import Item, ItemRequest, Kind, State, Transition
 from maque.organisation.access import Actor, actor_for, automation_actor
 
@@ -100,8 +108,9 @@ def available_actions(user: User, item: Item) -> list[str]:
 
 def available_actions_each(user: User, items: Sequence[Item]) -> list[list[str]]:
     """The lifecycle actions this user may take on each of the items (a list page), with the
-    user's roles looked up once."""
+    user's roles looked up once and the items' pending requests in one query."""
     actor = actor_for(user)
+    pending_types_load(items)
     return [machine_for(item).available(actor, item) for item in items]
 
 
@@ -150,3 +159,4 @@ def close_request(request: ItemRequest, ctx: Context, status: str, note: str) ->
     request.decision_note = note
     request._history_user = ctx.user  # type: ignore[attr-defined]
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    pending_types_forget(request.item)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from maque.core.statemachine import AUTOMATIC, STATE, Transitions
 from maque.ledger.errors import ConflictError, NotPermitted
-from maque.ledger.models import OPEN_STATES, Category, Item, Kind, State
+from maque.ledger.models import OPEN_STATES, Category, Item, ItemRequest, Kind, State
 from maque.organisation.access import APPROVER_ROLES, REOPEN_ROLES, Actor
 
 OWNER = "owner"
@@ -73,6 +73,21 @@ ACTION_LABELS = {
     "approve_extension": gettext_lazy("approve extension"),
     "reject_extension": gettext_lazy("reject extension"),
 }
+
+# The decisions on a request, and the type of request each decides: offered (and allowed) only
+# while a request of that type waits.
+DECIDES = {
+    "approve_extension": ItemRequest.Type.EXTENSION,
+    "reject_extension": ItemRequest.Type.EXTENSION,
+    "approve_suspension": ItemRequest.Type.SUSPENSION,
+    "reject_suspension": ItemRequest.Type.SUSPENSION,
+}
+# The requests, and the type each opens: not offered while one of that type already waits.
+REQUESTS = {"extend": ItemRequest.Type.EXTENSION, "suspend": ItemRequest.Type.SUSPENSION}
+NOTHING_PENDING = "nothing_pending"
+REQUEST_PENDING = "request_pending"
+# Where an item keeps the types of its pending requests once read (see `pending_types`).
+PENDING_CACHE = "_pending_request_types"
 
 DEFAULT_VERIFIER_ROLES = ("contact_leader", "leader", "principal", "inspector")
 DEFAULT_DEADLINE_DAYS = 30
@@ -158,6 +173,35 @@ def allowed_roles(action: str, item: Item) -> frozenset[str]:
     return policy_for(item.kind).actors[action]
 
 
+def pending_types(item: Item) -> frozenset[str]:
+    """The types of request waiting for a decision on the item, read once per instance (a list
+    page reads them for all its items at once with `pending_types_load`)."""
+    cached = getattr(item, PENDING_CACHE, None)
+    if cached is None:
+        cached = frozenset(item.requests.filter(status=ItemRequest.Status.PENDING).values_list("type", flat=True))
+        setattr(item, PENDING_CACHE, cached)
+    return cached
+
+
+def pending_types_load(items: list[Item]) -> None:
+    """Read the pending request types of every item not yet read, in one query."""
+    wanted = {item.pk: item for item in items if getattr(item, PENDING_CACHE, None) is None and item.pk is not None}
+    if not wanted:
+        return
+    found: dict[int, set[str]] = {}
+    rows = ItemRequest.objects.filter(item_id__in=list(wanted), status=ItemRequest.Status.PENDING)
+    for item_id, type_ in rows.values_list("item_id", "type"):
+        found.setdefault(item_id, set()).add(type_)
+    for pk, item in wanted.items():
+        setattr(item, PENDING_CACHE, frozenset(found.get(pk, ())))
+
+
+def pending_types_forget(item: Item) -> None:
+    """A request was opened or decided: the item's pending types are read again when asked."""
+    if hasattr(item, PENDING_CACHE):
+        delattr(item, PENDING_CACHE)
+
+
 def refusal(actor: Actor, item: Item, action: str) -> str | None:
     """Why the actor may not take `action` on the item (the state and the automation are
     already checked by the machine), as a key; None: they may. No message is built here: lists
@@ -171,6 +215,11 @@ def refusal(actor: Actor, item: Item, action: str) -> str | None:
         return "own_work"
     if action in ("approve_extension", "approve_suspension") and actor.person.pk == item.owner_id:
         return "own_request"
+    if action in DECIDES and DECIDES[action] not in pending_types(item):
+        # Nothing to approve or reject: neither offered nor allowed.
+        return NOTHING_PENDING
+    if action in REQUESTS and REQUESTS[action] in pending_types(item):
+        return REQUEST_PENDING
     if action == "extend" and not policy_for(item.kind).deadlines.may_extend(item):
         return "extension_limit"
     return None
@@ -192,6 +241,10 @@ def explain(refusal: str, actor: Actor, item: Item, action: str) -> Exception:
         return NotPermitted(_("You may not %(action)s this item.") % {"action": label})
     if refusal == "own_work":
         return NotPermitted(_("The owner or submitter of an item cannot verify it."))
+    if refusal == NOTHING_PENDING:
+        return ConflictError(_("There is no pending request to decide."), code="no_pending_request")
+    if refusal == REQUEST_PENDING:
+        return ConflictError(_("A request of this kind is already waiting for a decision."), code="request_pending")
     if refusal == "extension_limit":
         return ConflictError(_("This item may not be extended again."), code="extension_limit")
     return NotPermitted(_("The owner of an item cannot approve its own request."))

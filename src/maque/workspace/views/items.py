@@ -103,6 +103,15 @@ def _timeline(item: Item, user: Any) -> list[dict[str, Any]]:
     return entries
 
 
+def split_actions(forms: list[ActionForm]) -> tuple[ActionForm | None, list[ActionForm]]:
+    """One primary action (the first that moves the work forward, else the first that is not a
+    refusal or a cancellation) and the rest, which the page groups under "more actions"."""
+    primary = next((form for form in forms if form.is_strong), None)
+    if primary is None:
+        primary = next((form for form in forms if not form.is_danger), None)
+    return primary, [form for form in forms if form is not primary]
+
+
 def _render_item(request: HttpRequest, item: Item, *, bound: ActionForm | None = None,
                  progress_form: ProgressForm | None = None, status: int = 200) -> HttpResponse:
     actions = lifecycle.available_actions(signed_in(request), item)
@@ -110,6 +119,7 @@ def _render_item(request: HttpRequest, item: Item, *, bound: ActionForm | None =
         bound if bound is not None and bound.action == action else ActionForm(action, initial={"version": item.version})
         for action in actions
     ]
+    primary, more = split_actions(forms)
     plot = _item_plot(item)
     may_report = progress_allowed(item=item, by=signed_in(request))
     context = {
@@ -120,7 +130,10 @@ def _render_item(request: HttpRequest, item: Item, *, bound: ActionForm | None =
         "timeline": _timeline(item, request.user),
         "loose_attachments": list(item.attachments.filter(progress__isnull=True)),
         "action_forms": forms,
+        "primary_form": primary,
+        "more_forms": more,
         "open_action": bound.action if bound is not None else "",
+        "open_more": bound is not None and bound in more,
         "progress_form": (progress_form or ProgressForm()) if may_report else None,
         "pending_requests": item.requests.filter(status=ItemRequest.Status.PENDING).select_related("requested_by"),
     }
