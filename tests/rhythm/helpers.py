@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 from maque.ledger import lifecycle
 from maque.ledger.models import Item
 from maque.notifications.models import Notification
+from maque.rhythm.models import EscalationStep
 from tests.conftest import World, add_evidence, make_item
 
 
@@ -22,9 +24,23 @@ def item_due(world: World, deadline: date, *, village: Any = None, persona: str 
     return make_item(world, village=village, persona=persona, found_on=date(2025, 9, 1), deadline=deadline, **extra)
 
 
+RUNG = re.compile(r"^(\w+):item:(\d+)$")
+
+
 def notified(key_part: str) -> set[str]:
-    """Usernames that received a notification whose key contains `key_part`."""
-    return set(Notification.objects.filter(key__contains=key_part).values_list("user__username", flat=True))
+    """Usernames that received a notification whose key contains `key_part`; for a rung
+    ("<step>:item:<id>"), those whose digest of the day lists the item and who are recorded as
+    the rung's recipients."""
+    rung = RUNG.match(key_part)
+    if rung is None:
+        return set(Notification.objects.filter(key__contains=key_part).values_list("user__username", flat=True))
+    step, item_id = rung.group(1), int(rung.group(2))
+    code = Item.objects.get(pk=item_id).code
+    recipients = set(
+        EscalationStep.objects.filter(item_id=item_id, step=step).values_list("recipients__user__username", flat=True)
+    )
+    digests = Notification.objects.filter(kind="escalation.digest", body__contains=code)
+    return recipients & set(digests.values_list("user__username", flat=True))
 
 
 def return_times(world: World, item: Item, times: int, owner: str = "cadre_gaige", start: bool = True) -> Item:

@@ -40,7 +40,9 @@ def test_it_climbs_the_ladder_in_working_days(world, calendar_2025):
 
     assert escalate(now=at(date(2025, 9, 29))) == 0
     assert escalate(now=at(date(2025, 9, 30))) == 1  # day 3
-    assert notified(f"overdue_contact_leader:{key}") == {"contact_gaige"}
+    # The middle rung: the village's contact leader and the leader in charge of the campaign
+    # (not the leader limited to another campaign).
+    assert notified(f"overdue_contact_leader:{key}") == {"contact_gaige", "leader"}
 
     for day in range(1, 13):  # the holiday and the days around it: days 4–6 fire nothing
         assert escalate(now=at(date(2025, 10, day))) == 0
@@ -102,8 +104,8 @@ def test_it_routes_through_the_grid_as_it_stood_that_day(world, calendar_2025):
     # reached day 3 on 28 September, before the change; the late one on 30 September, after it.
     escalate(now=at(date(2025, 9, 30)))
     assert EscalationStep.objects.get(item=early, step=Step.OVERDUE_CONTACT_LEADER).due_on == date(2025, 9, 28)
-    assert notified(f"overdue_contact_leader:item:{early.pk}") == {"contact_shuangsheng"}
-    assert notified(f"overdue_contact_leader:item:{late.pk}") == {"outsider"}
+    assert notified(f"overdue_contact_leader:item:{early.pk}") == {"contact_shuangsheng", "leader"}
+    assert notified(f"overdue_contact_leader:item:{late.pk}") == {"outsider", "leader"}
     # 改革村's items never reach 双胜村's people.
     assert not Notification.objects.filter(user=world.user("contact_gaige")).exists()
 
@@ -189,9 +191,9 @@ def test_it_fires_a_backlog_in_batches_each_rung_once(world, calendar_2025, monk
     # Routed through the grid of each village, recorded on the rung.
     for item in items:
         leader = "contact_shuangsheng" if item.village_id == world.shuangsheng.pk else "contact_gaige"
-        assert notified(f"overdue_contact_leader:item:{item.pk}") == {leader}
+        assert notified(f"overdue_contact_leader:item:{item.pk}") == {leader, "leader"}
         step = EscalationStep.objects.get(item=item, step=Step.OVERDUE_CONTACT_LEADER)
-        assert list(step.recipients.values_list("user__username", flat=True)) == [leader]
+        assert set(step.recipients.values_list("user__username", flat=True)) == {leader, "leader"}
 
     # One case per item, numbered 1…10 in item order, each with its history row, event and evidence.
     cases = list(AccountabilityCase.objects.order_by("number"))

@@ -27,8 +27,8 @@ def test_it_shows_the_same_days_overdue_everywhere(world):  # noqa: ANN001
 
     case = AccountabilityCase.objects.get(evidence__object_id=item.pk)
     assert f"已逾期 {DAYS} 天" in case.summary
-    principal = Notification.objects.get(key__contains=f"overdue_principal:item:{item.pk}", user=world.user("principal"))
-    text = f"{principal.title} {principal.body}"
+    principal = Notification.objects.get(kind="escalation.digest", user=world.user("principal"))
+    text = next(line for line in principal.body.split("\n") if item.code in line)
     assert f"已逾期 {DAYS} 天" in text
     # The rung was counted in working days, and the text says so in those words.
     rung = re.search(r"第 (\d+) 个工作日", text)

@@ -6,6 +6,7 @@ delivery per channel and key), so a rule that fires twice, or two `tick`s at onc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -148,8 +149,12 @@ def _user_id(recipient: Any, people: dict[int, tuple[int | None, int]]) -> int |
 def _queue_deliveries(
     rows: list[Notification],
     users: dict[int, User],
-    wanted: dict[tuple[int, str], tuple[Message, Town | None]],
+    wanted: dict[tuple[int, str], tuple[Any, Town | None]],
+    *,
+    again: str = "",
 ) -> None:
+    """Queue a copy of each row through its town's channels. `again` (a run token) sends a
+    changed row again: its copies are keyed by it too."""
     by_town: dict[int, list[Notification]] = {}
     for row in rows:
         town = wanted[(row.user_id, row.key)][1]
@@ -158,23 +163,110 @@ def _queue_deliveries(
     if not by_town:
         return
     channels = list(Channel.objects.filter(town_id__in=by_town, active=True))
+    # A changed row whose copy still waits is sent once, as it reads when it goes out.
+    waiting = set(
+        Delivery.objects.filter(notification__in=rows, status=Delivery.Status.PENDING).values_list(
+            "notification_id", "channel_id"
+        )
+    ) if again else set()
     deliveries: list[Delivery] = []
     for channel in channels:
         first_of_key: dict[str, Notification] = {}
         for row in by_town.get(channel.town_id, []):
-            if not channel.carries(row.kind):
+            if not channel.carries(row.kind) or (row.pk, channel.pk) in waiting:
                 continue
             if channel.kind == Channel.Kind.EMAIL:
                 address = (users[row.user_id].email or "").strip()
                 if address:
                     deliveries.append(
-                        Delivery(channel=channel, notification=row, key=f"{row.key}#{row.user_id}"[:200], address=address)
+                        Delivery(
+                            channel=channel, notification=row, key=f"{row.key}#{row.user_id}{again}"[-200:],
+                            address=address,
+                        )
                     )
             elif not is_confidential(row.kind):
                 # A group robot posts the event once to its group, whoever the recipients are.
-                first_of_key.setdefault(row.key, row)
+                first_of_key.setdefault(f"{row.key}{again}"[-200:], row)
         deliveries += [Delivery(channel=channel, notification=row, key=key) for key, row in first_of_key.items()]
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=500)
+
+
+# --- digests: one message per person and day, to which a day's events add lines --------------
+
+# A digest lists at most this many lines; its last line then counts the rest ("… +N"), and its
+# title counts them all.
+DIGEST_LINES = 200
+MORE_LINE = re.compile(r"^… \+(\d+)$")
+
+
+@dataclass(frozen=True)
+class DigestLines:
+    """Lines to add to one person's digest (one inbox message per person and `key`)."""
+
+    recipient: Any
+    kind: str
+    key: str
+    lines: tuple[str, ...]
+    # The title of a digest of `count` lines.
+    title: Callable[[int], str]
+    link: str = ""
+    town: Town | None = None
+
+
+def digests_add(additions: Sequence[DigestLines], *, run: str) -> list[Notification]:
+    """Add lines to the digests of their recipients: the first lines of a key create the
+    message, later ones are appended to it (it becomes unread again) and its title counts them
+    all. The channels get the digest once per `run` (a run token) that changed it, so a later
+    run of the day sends the whole digest again, and a retried run sends nothing twice.
+
+    Returns the digests created or changed. A line already in a digest is not added again.
+    """
+    people = _people([[addition.recipient] for addition in additions])
+    user_ids = {_user_id(addition.recipient, people) for addition in additions}
+    users = {user.pk: user for user in get_user_model().objects.filter(pk__in=user_ids - {None}, is_active=True)}
+    grouped: dict[tuple[int, str], tuple[DigestLines, list[str]]] = {}
+    for addition in additions:
+        uid = _user_id(addition.recipient, people)
+        if uid not in users:
+            continue
+        _first, lines = grouped.setdefault((uid, addition.key.strip()[:150]), (addition, []))
+        lines += [line for line in addition.lines if line not in lines]
+    if not grouped:
+        return []
+    changed: list[Notification] = []
+    with transaction.atomic():
+        existing = {
+            (row.user_id, row.key): row
+            for row in Notification.objects.select_for_update().filter(
+                key__in={key for _uid, key in grouped}, user_id__in={uid for uid, _key in grouped}
+            )
+        }
+        for (uid, key), (addition, lines) in grouped.items():
+            row = existing.get((uid, key))
+            listed = row.body.split("\n") if row is not None and row.body else []
+            hidden = 0
+            if listed and (more := MORE_LINE.match(listed[-1])):
+                hidden = int(more.group(1))
+                listed = listed[:-1]
+            fresh = [line for line in lines if line not in listed]
+            if not fresh:
+                continue
+            every = listed + fresh
+            hidden += max(len(every) - DIGEST_LINES, 0)
+            body = "\n".join(every[:DIGEST_LINES] + ([f"… +{hidden}"] if hidden else []))
+            title = addition.title(min(len(every), DIGEST_LINES) + hidden)[:200]
+            if row is None:
+                row = Notification.objects.create(
+                    user_id=uid, town=addition.town, kind=addition.kind[:50], title=title, body=body,
+                    link=addition.link[:300], key=key,
+                )
+            else:
+                row.title, row.body, row.read_at = title, body, None
+                row.save(update_fields=["title", "body", "read_at"])
+            changed.append(row)
+        wanted = {(row.user_id, row.key): (None, grouped[(row.user_id, row.key)][0].town) for row in changed}
+        _queue_deliveries(changed, users, wanted, again=f"@{run}")
+    return changed
 
 
 def notification_read(*, notification_id: int, user: User) -> Notification:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from maque.organisation.models import ContactDepartment, Person, RoleAssignment, Village
+from maque.organisation.models import ContactDepartment, Person, Role, RoleAssignment, Village
 
 
 def responsible_on(*, village: Village, role: str, day: date) -> list[Person]:
@@ -18,6 +19,32 @@ def responsible_on(*, village: Village, role: str, day: date) -> list[Person]:
     village_specific = assignments.filter(village=village)
     chosen = village_specific if village_specific.exists() else assignments.filter(village__isnull=True)
     return [assignment.person for assignment in chosen.select_related("person").order_by("valid_from", "id")]
+
+
+def responsible_for(
+    *, village: Village, roles: Iterable[str], day: date, campaign_id: int | None = None
+) -> list[Person]:
+    """Who held each of `roles` for the village on `day`, in one query: as `responsible_on`
+    (the village's own holders, else the town-wide ones), and a leader in charge (分管领导) only
+    for their campaigns (one without a campaign leads them all)."""
+    wanted = list(dict.fromkeys(roles))
+    assignments = (
+        RoleAssignment.objects.on(day)
+        .filter(Q(village=village) | Q(village__isnull=True), town_id=village.town_id, role__in=wanted)
+        .select_related("person")
+        .order_by("valid_from", "id")
+    )
+    by_role: dict[str, tuple[list[RoleAssignment], list[RoleAssignment]]] = {role: ([], []) for role in wanted}
+    for assignment in assignments:
+        own, town_wide = by_role[assignment.role]
+        (own if assignment.village_id is not None else town_wide).append(assignment)
+    people: dict[int, Person] = {}
+    for role, (own, town_wide) in by_role.items():
+        for assignment in own or town_wide:
+            if role == Role.LEADER and assignment.campaign_id not in (None, campaign_id):
+                continue
+            people.setdefault(assignment.person_id, assignment.person)
+    return list(people.values())
 
 
 def contact_department_on(*, village: Village, day: date) -> ContactDepartment | None:

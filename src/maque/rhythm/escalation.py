@@ -1,7 +1,8 @@
 """The escalation ladder (三级责任网格 in action, design §5), one `tick` step.
 
-Due soon → the owner. Overdue day 1 → owner and village secretary; day 3 → contact leader;
-day 7 → principal leaders and the inspection group; day 15, or returned 3 times → an
+Due soon → the owner. Overdue day 1 → owner and village secretary; day 3 → contact leader and
+the leaders in charge of the item's campaign (分管领导); day 7 → principal leaders and the
+inspection group; day 15, or returned 3 times → an
 accountability suggestion for the discipline commission (false close-outs are suggested by the
 inspection round that finds them). Every number is the town's `RhythmSettings`.
 
@@ -15,8 +16,9 @@ so a Friday reminder covers a Monday deadline. A town may switch to calendar day
 
 Each step fires once per item (`EscalationStep` is unique per item and step; the insert and the
 notifications share one transaction, and a second caller's insert of the same row is skipped, so
-only the caller that inserted a row notifies for it). The
-people notified are those of the responsibility grid on the day the step fell due
+only the caller that inserted a row notifies for it). Nobody gets a message per item: each
+person's rungs of the day are lines of one digest (`notifications.services.digests_add`), with
+the calendar days overdue. The people notified are those of the responsibility grid on the day the step fell due
 (`organisation.queries.responsible_on`, answered from the grid loaded once per run), so a late or
 back-filled tick still reaches whoever was responsible then. Candidates are selected in SQL, one
 query per town and step in the steady state; a backlog (a first run on an existing ledger, a
@@ -38,14 +40,15 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from maque.accountability.models import Rule
 from maque.accountability.services import Suggestion, accountability_suggest_many
 from maque.ledger.definitions import calendar_days_late
 from maque.ledger.models import OPEN_STATES, Item, State
-from maque.notifications.services import Message, notify_many
+from maque.notifications.services import DigestLines, digests_add
 from maque.organisation.models import Person, Role, RoleAssignment, Town
 from maque.rhythm.calendar import WorkingCalendar
 from maque.rhythm.models import EscalationStep, RhythmSettings, rhythm_settings
@@ -56,19 +59,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 Step = EscalationStep.Step
 
-# Who each overdue rung reaches, besides the owner where noted.
+# Who each overdue rung reaches, besides the owner where noted. The middle rung is the town's
+# half of the grid: the village's contact leader and the leaders in charge of the item's
+# campaign (分管领导; one without a campaign leads them all).
 OVERDUE_ROLES: dict[str, tuple[bool, tuple[str, ...]]] = {
     Step.OVERDUE_OWNER: (True, (Role.SECRETARY,)),
-    Step.OVERDUE_CONTACT_LEADER: (False, (Role.CONTACT_LEADER,)),
+    Step.OVERDUE_CONTACT_LEADER: (False, (Role.CONTACT_LEADER, Role.LEADER)),
     Step.OVERDUE_PRINCIPAL: (False, (Role.PRINCIPAL, Role.INSPECTOR)),
 }
 
-
-STEP_TITLES: dict[str, StrPromise] = {
-    Step.OVERDUE_OWNER: gettext_lazy("Overdue, please rectify now: %(code)s %(title)s"),
-    Step.OVERDUE_CONTACT_LEADER: gettext_lazy("Overdue, for the contact leader: %(code)s %(title)s"),
-    Step.OVERDUE_PRINCIPAL: gettext_lazy("Seriously overdue, for the principal leaders: %(code)s %(title)s"),
+# What a digest line says of the rung that put the item there.
+STEP_NOTES: dict[str, StrPromise] = {
+    Step.OVERDUE_OWNER: gettext_lazy("rectify now"),
+    Step.OVERDUE_CONTACT_LEADER: gettext_lazy("for the contact leader and the leader in charge"),
+    Step.OVERDUE_PRINCIPAL: gettext_lazy("seriously overdue, for the principal leaders"),
 }
+DIGEST_KIND = "escalation.digest"
+DIGEST_LINK = "/ledger/?overdue=yes&sort=-days_overdue"
 
 
 class Ladder:
@@ -126,15 +133,30 @@ class Grid:
             if assignment.valid_from <= day and (assignment.valid_to is None or assignment.valid_to >= day)
         ]
 
-    def holders(self, village_id: int, role: str, day: date) -> list[Person]:
+    def holders(self, village_id: int, role: str, day: date, campaign_id: int | None = None) -> list[Person]:
+        """Who held `role` for the village that day; a leader in charge only for their
+        campaigns (or all, without one)."""
         key = (village_id, role, day)
         if key not in self._seen:
             own = self._in_force(self._by_village.get((role, village_id), []), day)
             self._seen[key] = own or self._in_force(self._by_village.get((role, None), []), day)
-        return self._seen[key]
+        if role != Role.LEADER:
+            return self._seen[key]
+        return [
+            assignment.person
+            for assignment in self._leaders(village_id, day)
+            if assignment.campaign_id is None or assignment.campaign_id == campaign_id
+        ]
 
-    def of(self, village_id: int, roles: Iterable[str], day: date) -> list[Person]:
-        return [person for role in roles for person in self.holders(village_id, role, day)]
+    def _leaders(self, village_id: int, day: date) -> list[RoleAssignment]:
+        return [
+            assignment
+            for assignment in self._by_village.get((Role.LEADER, None), [])
+            if assignment.valid_from <= day and (assignment.valid_to is None or assignment.valid_to >= day)
+        ]
+
+    def of(self, village_id: int, roles: Iterable[str], day: date, campaign_id: int | None = None) -> list[Person]:
+        return [person for role in roles for person in self.holders(village_id, role, day, campaign_id)]
 
 
 def _not_fired(items: QuerySet[Item], step: str) -> QuerySet[Item]:
@@ -161,12 +183,13 @@ BATCH = 2000
 ACCOUNTABILITY_STEPS = (Step.OVERDUE_ACCOUNTABILITY, Step.RETURNS_ACCOUNTABILITY)
 
 
-def _fire_batch(items: list[Item], step: str, ladder: Ladder, grid: Grid, now: datetime) -> int:
+def _fire_batch(items: list[Item], step: str, ladder: Ladder, grid: Grid, now: datetime, run: str) -> int:
     """Record the step for a batch of items and act on it, in one transaction; returns how many fired.
 
     The rows are inserted skipping conflicts, in item order (so concurrent callers lock in the
     same order); the rows this run inserted are read back by its run token, and only those items
-    are acted on (notified, or suggested for accountability). Another caller's rows are its own.
+    are acted on (added to the day's digests, or suggested for accountability). Another caller's
+    rows are its own.
     """
     thresholds = ladder.settings.escalation_thresholds()
     token = uuid.uuid4().hex
@@ -198,30 +221,53 @@ def _fire_batch(items: list[Item], step: str, ladder: Ladder, grid: Grid, now: d
         if step in ACCOUNTABILITY_STEPS:
             _suggest(fired, step, ladder)
         else:
-            _notify(fired, step, ladder, grid, mine, due_on, overdue_days)
+            _notify(fired, step, ladder, grid, mine, due_on, overdue_days, run)
     return len(fired)
 
 
 def _notify(
     items: list[Item], step: str, ladder: Ladder, grid: Grid, mine: dict[int, int],
-    due_on: dict[int, date], overdue_days: dict[int, int],
+    due_on: dict[int, date], overdue_days: dict[int, int], run: str,
 ) -> None:
+    """Record who hears of each rung and add a line per item to each person's digest of the
+    day: one inbox message per person and day, however many items climbed (design §5)."""
 
-    messages = []
     through = []
+    lines: dict[int, tuple[Person, list[str]]] = {}
     for item in items:
-        people, title, facts = _message(item, step, ladder, grid, due_on[item.pk], overdue_days[item.pk])
+        people, line = _message(item, step, ladder, grid, due_on[item.pk], overdue_days[item.pk])
         through += [
             EscalationStep.recipients.through(escalationstep_id=mine[item.pk], person_id=person.pk) for person in people
         ]
-        messages.append(
-            Message(
-                recipients=tuple(people), kind=f"escalation.{step}", title=title, body=facts,
-                link=f"/items/{item.pk}/", key=f"escalation:{step}:item:{item.pk}", town=ladder.town,
-            )
-        )
+        for person in people:
+            lines.setdefault(person.pk, (person, []))[1].append(line)
     EscalationStep.recipients.through.objects.bulk_create(through, ignore_conflicts=True, batch_size=500)
-    notify_many(messages)
+    digests_add(
+        [
+            DigestLines(
+                recipient=person, kind=DIGEST_KIND, key=digest_key(person, ladder.today), lines=tuple(texts),
+                title=lambda count, day=ladder.today, name=person.name: digest_title(name, day, count),
+                link=DIGEST_LINK, town=ladder.town,
+            )
+            for person, texts in lines.values()
+        ],
+        run=run,
+    )
+
+
+def digest_key(person: Person, day: date) -> str:
+    """The key of a person's escalation digest of the day: a group robot posts each person's
+    digest once, and an inbox holds one per day."""
+    return f"escalation:digest:{day.isoformat()}:person:{person.pk}"
+
+
+def digest_title(name: str, day: date, count: int) -> str:
+    """Named, because a group robot posts every person's digest to the same group."""
+    return ngettext(
+        "%(name)s, to follow up on %(day)s: %(count)d item due or overdue",
+        "%(name)s, to follow up on %(day)s: %(count)d items due or overdue",
+        count,
+    ) % {"name": name, "day": date_format(day, "DATE_FORMAT"), "count": count}
 
 
 def _facts(item: Item) -> str:
@@ -232,25 +278,26 @@ def _facts(item: Item) -> str:
 
 def _message(
     item: Item, step: str, ladder: Ladder, grid: Grid, due_on: date, overdue_days: int
-) -> tuple[list[Person], str, str]:
-    """Who hears of this rung (the grid of the day it fell due), the title and the body."""
+) -> tuple[list[Person], str]:
+    """Who hears of this rung (the grid of the day it fell due) and the item's digest line."""
     facts = _facts(item)
     if step == Step.DUE_SOON:
         people = [item.owner]
-        title = _("Due %(deadline)s: %(code)s %(title)s") % {
-            "deadline": item.deadline.isoformat(), "code": item.code, "title": item.title,
+        line = _("%(code)s %(title)s · due %(deadline)s · %(facts)s") % {
+            "deadline": item.deadline.isoformat(), "code": item.code, "title": item.title, "facts": facts,
         }
     else:
         with_owner, roles = OVERDUE_ROLES[step]
-        people = ([item.owner] if with_owner else []) + grid.of(item.village_id, roles, due_on)
-        title = STEP_TITLES[step] % {"code": item.code, "title": item.title}
+        people = ([item.owner] if with_owner else []) + grid.of(item.village_id, roles, due_on, item.campaign_id)
         # People read calendar days ("逾期N天", as in the bulletin); the rung itself may have been
         # counted in working days, and then says so.
         days_text = _("%(days)d days overdue") % {"days": calendar_days_late(item.deadline, ladder.today)}
         if ladder.working:
             days_text += _(" (rung: %(days)d working days)") % {"days": overdue_days}
-        facts = f"{days_text} · {facts}"
-    return list({person.pk: person for person in people}.values()), title, facts
+        line = _("%(code)s %(title)s · %(days)s, %(note)s · %(facts)s") % {
+            "code": item.code, "title": item.title, "days": days_text, "note": STEP_NOTES[step], "facts": facts,
+        }
+    return list({person.pk: person for person in people}.values()), line
 
 
 def _suggest(items: list[Item], step: str, ladder: Ladder) -> None:
@@ -293,6 +340,7 @@ def escalate(*, now: datetime, progress: Callable[[str], None] | None = None) ->
     long. `progress`, if given, hears a line every few seconds while a long run goes on.
     """
     today = timezone.localdate(now)
+    run = uuid.uuid4().hex
     fired = 0
     started = last_report = time.monotonic()
     with translation.override(settings.LANGUAGE_CODE):
@@ -310,7 +358,7 @@ def escalate(*, now: datetime, progress: Callable[[str], None] | None = None) ->
                     after = batch[-1].pk
                     if grid is None:
                         grid = Grid(town, {role for _owner, roles in OVERDUE_ROLES.values() for role in roles})
-                    fired += _fire_batch(batch, step, ladder, grid, now)
+                    fired += _fire_batch(batch, step, ladder, grid, now, run)
                     if progress is not None and time.monotonic() - last_report >= PROGRESS_SECONDS:
                         last_report = time.monotonic()
                         progress(
