@@ -322,6 +322,9 @@ class Plot(models.Model):
     )
     polygon = models.JSONField(_("polygon (GeoJSON)"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Kept by the item lifecycle: a closed item about the plot reopened (a look-back relapse, a
+    # false close-out) counts one; the plot's history says which and when.
+    relapse_count = models.PositiveSmallIntegerField(_("relapses"), default=0, editable=False)
     history = HistoricalRecords()
 
     class Meta:

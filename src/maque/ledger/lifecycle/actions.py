@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maque.ledger.errors import ConflictError
+from maque.ledger.lifecycle.land import plot_relapsed, plot_restored
 from maque.ledger.lifecycle.machinery import (
     By,
     Context,
@@ -73,6 +74,7 @@ def item_verify(*, item: Item, by: User, note: str, version: int | None = None, 
         current.verified_by = ctx.actor.person
         current.closed_at = timezone.now()
         current.progress_percent = 100
+        plot_restored(current, ctx)
         return ["verified_by", "closed_at", "progress_percent"]
 
     return act("verify", item=item, by=by, version=version, via=via, reason=note, apply=apply)
@@ -97,6 +99,7 @@ def item_reopen(*, item: Item, by: User, reason: str, version: int | None = None
         current.reopened_count += 1
         current.verified_by = None
         current.closed_at = None
+        plot_relapsed(current, ctx)
         return ["reopened_count", "verified_by", "closed_at"]
 
     return act("reopen", item=item, by=by, version=version, via=via, reason=reason, apply=apply)
