@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from maque.ledger import lifecycle
 from maque.ledger.errors import NotPermitted
-from maque.ledger.lifecycle.notices import notify_item_event
+from maque.ledger.lifecycle.announce import ItemEvent
 from maque.ledger.models import Item
 from maque.meetings.models import MeetingKind
 from maque.meetings.services import DecisionIn, meeting_create
+from maque.notifications.items import notify_item_event
 from maque.notifications.models import Channel, Delivery, Notification
 
 from ..conftest import add_evidence, drive_to_submitted, make_item
@@ -112,5 +113,7 @@ def test_it_tells_nobody_of_a_refused_or_rolled_back_action_and_each_event_once(
     assert told("item.return") == {"cadre_gaige"}
     assert Delivery.objects.filter(notification__kind="item.return", address="cadre@example.org").count() == 1
     # A retry of the same event (same version) tells nobody again.
-    again = notify_item_event(item_id=item.pk, event="return", version=item.version, actor=world.people["contact_gaige"])
+    again = notify_item_event(
+        ItemEvent(item_id=item.pk, event="return", version=item.version, actor=world.people["contact_gaige"])
+    )
     assert again == 0 and Notification.objects.filter(kind="item.return").count() == 1

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from maque.core.statemachine import Automation, Machine
 from maque.core.statemachine import Context as BaseContext
-from maque.ledger.lifecycle.notices import tell_on_commit
+from maque.ledger.lifecycle.announce import announce_on_commit
 from maque.ledger.lifecycle.rules import (
     AUTOMATIC_ACTIONS,
     POLICIES,
@@ -43,9 +43,9 @@ def context_for(by: By, via: str) -> Context:
 
 
 def record(item: Item, ctx: Context, action: str, from_state: str, reason: str = "") -> Transition:
-    """The item's event row (and, once it commits, the notice to the people concerned). The
-    automation's rows carry neither a person nor a user."""
-    tell_on_commit(item, action, actor=ctx.actor.person, reason=reason)
+    """The item's event row (announced once it commits). The automation's rows carry neither a
+    person nor a user."""
+    announce_on_commit(item, action, actor=ctx.actor.person, reason=reason)
     return Transition.objects.create(
         item=item,
         action=action,

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from maque.ledger.attributes import References, clean_attributes
 from maque.ledger.errors import ConflictError, NotPermitted
+from maque.ledger.lifecycle.announce import announce_on_commit
 from maque.ledger.lifecycle.machinery import context_for, locked, save
-from maque.ledger.lifecycle.notices import tell_on_commit
 from maque.ledger.lifecycle.rules import ACTORS, policy_for, roles_on_item
 from maque.ledger.models import (
     OPEN_STATES,
@@ -181,7 +181,7 @@ def item_create(
         )
         if actor.person is None or item.owner_id != actor.person.pk:
             # Registered for someone else (a meeting's decision, a leader's assignment).
-            tell_on_commit(item, "assigned", actor=actor.person)
+            announce_on_commit(item, "assigned", actor=actor.person)
     return item
 
 
@@ -511,5 +511,5 @@ def item_update(
             setattr(current, name, fields[name])
         save(current, ctx, "edit " + ", ".join(changed), changed)
         if "owner" in changed:
-            tell_on_commit(current, "assigned", actor=ctx.actor.person)
+            announce_on_commit(current, "assigned", actor=ctx.actor.person)
     return current

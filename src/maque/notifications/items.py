@@ -4,9 +4,9 @@ who were acted upon hear of it, in the inbox and through the town's channels).
 Submitting tells the verifiers of the village and campaign; returning, verifying and reopening
 tell the owner; a request tells those who may decide it; a decision tells whoever asked (and the
 owner); assigning an owner, by hand or by a meeting's decision, tells the new owner. Never the
-actor themself. A notice is sent after the action's transaction commits (`on_commit`), so a
-refused or rolled-back action tells nobody, and it is keyed by the item's version after the
-event, so a retry tells nobody twice.
+actor themself. The ledger announces each event after its transaction commits
+(`ledger.lifecycle.announce`), so a refused or rolled-back action tells nobody; a notice is keyed
+by the item's version after the event, so a retry tells nobody twice.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from maque.ledger.lifecycle.announce import REQUEST_OF, ItemEvent
 from maque.ledger.lifecycle.rules import allowed_roles
 from maque.ledger.models import Item, ItemRequest
+from maque.notifications.services import notify
 from maque.organisation.access import APPROVER_ROLES
 from maque.organisation.models import Person, Role
 from maque.organisation.queries import responsible_for
@@ -43,7 +44,6 @@ TITLES = {
     "assigned": gettext_lazy("Assigned to you: %(code)s %(title)s"),
 }
 EVENTS = frozenset(TITLES)
-REQUEST_OF = {"extend": ItemRequest.Type.EXTENSION, "suspend": ItemRequest.Type.SUSPENSION}
 DECISIONS = {
     "approve_extension": ItemRequest.Type.EXTENSION,
     "reject_extension": ItemRequest.Type.EXTENSION,
@@ -52,36 +52,18 @@ DECISIONS = {
 }
 
 
-def tell_on_commit(item: Item, event: str, *, actor: Person | None, reason: str = "") -> None:
-    """Tell the people concerned of `event` once the current transaction commits."""
-    if event not in EVENTS:
-        return
-    item_id, version = item.pk, item.version
-    request_id = None
-    if event in REQUEST_OF:
-        # The request as the event left it: still waiting, or decided at once by an approver.
-        request_id = item.requests.filter(type=REQUEST_OF[event]).order_by("-created_at", "-id").values_list(
-            "pk", flat=True
-        ).first()
-    transaction.on_commit(
-        lambda: notify_item_event(
-            item_id=item_id, event=event, version=version, actor=actor, reason=reason, request_id=request_id
-        )
+def notify_item_event(happened: ItemEvent) -> int:
+    """Notify the people who must act on, or were acted upon by, an item's event (see the
+    module); returns how many notifications were created."""
+    if happened.event not in EVENTS:
+        return 0
+    item_id, event, version, actor, reason = (
+        happened.item_id, happened.event, happened.version, happened.actor, happened.reason,
     )
-
-
-def notify_item_event(
-    *, item_id: int, event: str, version: int, actor: Person | None, reason: str = "", request_id: int | None = None
-) -> int:
-    """Notify the people who must act on, or were acted upon by, `event` on the item (see the
-    module); returns how many notifications were created. `request_id` is the request a
-    request event opened."""
-    from maque.notifications.services import notify
-
     item = Item.objects.select_related("village", "owner", "category", "town").filter(pk=item_id).first()
     if item is None:
         return 0
-    recipients, note = _recipients(item, event, request_id)
+    recipients, note = _recipients(item, event, happened.request_id)
     actor_id = actor.pk if actor is not None else None
     people = [person for person in recipients if person.pk != actor_id]
     if not people:
