@@ -22,7 +22,6 @@ from maque.ledger.lifecycle.announce import REQUEST_OF, ItemEvent
 from maque.ledger.lifecycle.rules import allowed_roles
 from maque.ledger.models import Item, ItemRequest
 from maque.notifications.services import notify
-from maque.organisation.access import APPROVER_ROLES
 from maque.organisation.models import Person, Role
 from maque.organisation.queries import responsible_for
 
@@ -97,7 +96,9 @@ def _recipients(item: Item, event: str, request_id: int | None) -> tuple[list[Pe
             return [], ""
         if request.decided_by_id is None or request.decided_by_id != request.requested_by_id:
             # Asked of the approvers (who may since have decided: they were asked all the same).
-            return _deciders(item, APPROVER_ROLES, today), _request_note(request)
+            # Those who may decide it, as the lifecycle's table says.
+            decide = "approve_extension" if event == "extend" else "approve_suspension"
+            return _deciders(item, allowed_roles(decide, item), today), _request_note(request)
         if event == "extend":
             # An approver extended someone else's item at once: the owner hears of the decision.
             return [item.owner], _request_note(request)
