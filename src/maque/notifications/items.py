@@ -91,7 +91,7 @@ def _recipients(item: Item, event: str, request_id: int | None) -> tuple[list[Pe
     if event in ("return", "verify", "reopen", "assigned"):
         return [item.owner], ""
     if event in REQUEST_OF:
-        request = item.requests.filter(pk=request_id).first()
+        request = item.requests.filter(pk=request_id).first() if request_id is not None else None
         if request is None:
             return [], ""
         if request.decided_by_id is None or request.decided_by_id != request.requested_by_id:
@@ -103,8 +103,8 @@ def _recipients(item: Item, event: str, request_id: int | None) -> tuple[list[Pe
             # An approver extended someone else's item at once: the owner hears of the decision.
             return [item.owner], _request_note(request)
         return [], ""  # a suspension decided at once is told by its decision
-    request = item.requests.filter(type=DECISIONS[event]).exclude(status=ItemRequest.Status.PENDING)
-    decided = request.select_related("requested_by").order_by("-decided_at", "-id").first()
+    decisions = item.requests.filter(type=DECISIONS[event]).exclude(status=ItemRequest.Status.PENDING)
+    decided = decisions.select_related("requested_by").order_by("-decided_at", "-id").first()
     people = [decided.requested_by] if decided is not None else []
     return [*people, item.owner], _request_note(decided) if decided is not None else ""
 

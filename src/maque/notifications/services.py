@@ -222,12 +222,12 @@ def digests_add(additions: Sequence[DigestLines], *, run: str) -> list[Notificat
     Returns the digests created or changed. A line already in a digest is not added again.
     """
     people = _people([[addition.recipient] for addition in additions])
-    user_ids = {_user_id(addition.recipient, people) for addition in additions}
-    users = {user.pk: user for user in get_user_model().objects.filter(pk__in=user_ids - {None}, is_active=True)}
+    user_ids = {uid for addition in additions if (uid := _user_id(addition.recipient, people)) is not None}
+    users = {user.pk: user for user in get_user_model().objects.filter(pk__in=user_ids, is_active=True)}
     grouped: dict[tuple[int, str], tuple[DigestLines, list[str]]] = {}
     for addition in additions:
         uid = _user_id(addition.recipient, people)
-        if uid not in users:
+        if uid is None or uid not in users:
             continue
         _first, lines = grouped.setdefault((uid, addition.key.strip()[:150]), (addition, []))
         lines += [line for line in addition.lines if line not in lines]

@@ -34,6 +34,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -246,7 +247,7 @@ def _notify(
         [
             DigestLines(
                 recipient=person, kind=DIGEST_KIND, key=digest_key(person, ladder.today), lines=tuple(texts),
-                title=lambda count, day=ladder.today, name=person.name: digest_title(name, day, count),
+                title=partial(digest_title, person.name, ladder.today),
                 link=DIGEST_LINK, town=ladder.town,
             )
             for person, texts in lines.values()

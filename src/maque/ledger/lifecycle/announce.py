@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import transaction
 
@@ -55,4 +56,4 @@ def announce_on_commit(item: Item, event: str, *, actor: Person | None, reason: 
         item_id=item.pk, event=event, version=item.version, actor=actor, reason=reason, request_id=request_id
     )
     for listener in list(LISTENERS):
-        transaction.on_commit(lambda listener=listener: listener(happened))
+        transaction.on_commit(partial(listener, happened))

@@ -23,7 +23,7 @@ def item_plot(item: Item) -> Plot | None:
     """The plot the item is about: its own plot, else the plot its category's plot field names."""
     if item.plot_id:
         return item.plot
-    if item.category_id:
+    if item.category is not None:
         for field in item.category.fields.all():
             code = item.attributes.get(field.name) if field.type == FieldType.PLOT else None
             if code:

@@ -3,6 +3,7 @@ the policy of each kind of item (its table, who acts, and its deadlines)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -183,7 +184,7 @@ def pending_types(item: Item) -> frozenset[str]:
     return cached
 
 
-def pending_types_load(items: list[Item]) -> None:
+def pending_types_load(items: Sequence[Item]) -> None:
     """Read the pending request types of every item not yet read, in one query."""
     wanted = {item.pk: item for item in items if getattr(item, PENDING_CACHE, None) is None and item.pk is not None}
     if not wanted:
