@@ -23,6 +23,7 @@ from maque.accountability.policies import case_town_ids, may_handle_cases
 from maque.accountability.queries import case_get, case_list
 from maque.accountability.services import case_add_evidence, case_change_status, case_open
 from maque.api.auth import request_user
+from maque.api.paging import LegacyPageQuery, page_of, paginate
 from maque.api.schemas import ERRORS, WRITE_ERRORS, Id, InputSchema, Ref
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Town, Village
@@ -79,18 +80,14 @@ class CaseDetailOut(CaseOut):
     events: list[EventOut]
 
 
-class CaseListOut(Schema):
-    count: int
-    results: list[CaseOut]
+CaseListOut = page_of(CaseOut, legacy="results", name="CaseListOut")
 
 
-class CaseFilters(Schema):
+class CaseFilters(LegacyPageQuery):
     status: CaseStatus | None = None
     rule: Rule | None = None
     village: Id | None = None
     q: str | None = Field(None, max_length=100)
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 class EvidenceIn(InputSchema):
@@ -202,8 +199,7 @@ def accountability_list(request: HttpRequest, filters: Query[CaseFilters]) -> di
     cases = case_list(
         user=_case_user(request), status=filters.status, rule=filters.rule, village=filters.village, q=filters.q
     )
-    page = cases[filters.offset : filters.offset + filters.limit]
-    return {"count": cases.count(), "results": [_out(case) for case in page]}
+    return paginate(cases, filters, out=_out, legacy="results")
 
 
 @router.get("/accountability/{case_id}", response={200: CaseDetailOut, **ERRORS})

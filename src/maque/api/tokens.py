@@ -11,7 +11,7 @@ from pydantic import Field
 
 from maque.api.auth import BearerAuth, request_user
 from maque.api.errors import ApiError
-from maque.api.schemas import ErrorOut, InputSchema, Out
+from maque.api.schemas import ERRORS, ErrorOut, InputSchema, Out
 from maque.api.services import token_issue, token_revoke
 
 router = Router(tags=["auth"])
@@ -27,14 +27,14 @@ class TokenOut(Out):
     expires: datetime
 
 
-@router.post("/token", auth=None, response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut})
+@router.post("/token", auth=None, response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut})
 def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, object]:
     """Issue a token: send it as `Authorization: Bearer <token>`. Only its hash is stored."""
     issued = token_issue(request=request, username=payload.username, password=payload.password)
     return {"token": issued.token, "expires": issued.expires}
 
 
-@router.delete("/token", auth=BearerAuth(), response={204: None, 401: ErrorOut})
+@router.delete("/token", auth=BearerAuth(), response={204: None, **ERRORS})
 def token_delete(request: HttpRequest) -> Status[None]:
     """Revoke the token this request was made with."""
     header = request.headers.get("Authorization", "")

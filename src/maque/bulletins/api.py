@@ -10,9 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from maque.api.auth import request_user
+from maque.api.paging import LegacyPageQuery, page_of, paginate
+from maque.api.schemas import ERRORS, WRITE_ERRORS, BodyId, HappenedDay, Id, InputSchema
 from maque.bulletins.document import bulletin_docx
 from maque.bulletins.models import Bulletin
 from maque.bulletins.queries import bulletin_list
@@ -23,11 +26,11 @@ from maque.organisation.models import Town
 router = Router(tags=["bulletins"])
 
 
-class BulletinIn(Schema):
-    date: dt.date | None = None
-    town: int | None = None
-    corrects: int | None = None
-    special: bool = False
+class BulletinIn(InputSchema):
+    date: HappenedDay | None = Field(None, description="The day reported on; today by default.")
+    town: BodyId | None = Field(None, description="Needed only when the caller sees several towns.")
+    corrects: BodyId | None = Field(None, description="The bulletin this one corrects.")
+    special: bool = Field(False, strict=True, description="A special bulletin (特别通报) besides the day's.")
 
 
 class BulletinSummary(Schema):
@@ -49,9 +52,7 @@ class BulletinOut(BulletinSummary):
     hash_matches: bool
 
 
-class BulletinListOut(Schema):
-    bulletins: list[BulletinSummary]
-    count: int
+BulletinListOut = page_of(BulletinSummary, legacy="bulletins", name="BulletinListOut")
 
 
 def _summary(bulletin: Bulletin) -> dict[str, Any]:
@@ -94,7 +95,7 @@ def _town(request: HttpRequest, town_id: int | None) -> Town:
     return town
 
 
-@router.post("", response={201: BulletinOut})
+@router.post("", response={201: BulletinOut, **WRITE_ERRORS})
 def issue(request: HttpRequest, payload: BulletinIn) -> Status[dict[str, Any]]:
     """Issue a bulletin now (by hand); with `corrects`, a correction citing that bulletin."""
     user = request_user(request)
@@ -106,16 +107,14 @@ def issue(request: HttpRequest, payload: BulletinIn) -> Status[dict[str, Any]]:
     return Status(201, _detail(bulletin))
 
 
-@router.get("", response=BulletinListOut)
-def list_bulletins(request: HttpRequest, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    bulletins = bulletin_list(user=request_user(request))
-    limit = max(1, min(limit, 200))
-    page = list(bulletins[max(offset, 0) : max(offset, 0) + limit])
-    return {"bulletins": [_summary(b) for b in page], "count": bulletins.count()}
+@router.get("", response={200: BulletinListOut, **ERRORS})
+def list_bulletins(request: HttpRequest, paging: Query[LegacyPageQuery]) -> dict[str, Any]:
+    """The bulletins of the caller's towns, newest first."""
+    return paginate(bulletin_list(user=request_user(request)), paging, out=_summary, legacy="bulletins")
 
 
-@router.get("/{bulletin_id}", response=BulletinOut)
-def read(request: HttpRequest, bulletin_id: int) -> dict[str, Any]:
+@router.get("/{bulletin_id}", response={200: BulletinOut, **ERRORS})
+def read(request: HttpRequest, bulletin_id: Id) -> dict[str, Any]:
     bulletin = get_object_or_404(Bulletin.objects.visible_to(request_user(request)).select_related("town", "corrects"), pk=bulletin_id)
     return _detail(bulletin)
 
@@ -143,8 +142,13 @@ def docx_disposition(bulletin: Bulletin) -> str:
     return content_disposition_header(True, f"{bulletin.code}.docx") or "attachment"
 
 
-@router.get("/{bulletin_id}/docx", url_name="bulletin_docx")
-def docx(request: HttpRequest, bulletin_id: int) -> HttpResponse:
+@router.get(
+    "/{bulletin_id}/docx",
+    url_name="bulletin_docx",
+    response={**ERRORS},
+    openapi_extra={"responses": {"200": {"description": "The Word document.", "content": {DOCX_TYPE: {}}}}},
+)
+def docx(request: HttpRequest, bulletin_id: Id) -> HttpResponse:
     """The bulletin as a Word document in the official-document layout."""
     bulletin = get_object_or_404(Bulletin.objects.visible_to(request_user(request)), pk=bulletin_id)
     response = HttpResponse(_docx_of(bulletin), content_type=DOCX_TYPE)

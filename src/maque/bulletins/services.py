@@ -21,6 +21,7 @@ from maque.bulletins.queries import (
     document_date,
     previous_bulletin,
 )
+from maque.core.dates import DayKind, check_day
 from maque.ledger.catalogue import STANDING_CODES
 from maque.ledger.models import Campaign, Transition
 from maque.organisation.access import actor_for
@@ -100,8 +101,8 @@ def bulletin_issue(
             raise ValidationError({"day": [_("A correction reports on the same day as the bulletin it corrects.")]})
         day = corrects.day
     day = day or today
-    if day > today:
-        raise ValidationError({"day": [_("A bulletin cannot report on a day that has not come yet.")]})
+    check_day(day, DayKind.HAPPENED, field="day", today=today,
+              too_late=_("A bulletin cannot report on a day that has not come yet."))
     as_of = _as_of(day, now)
     if corrects is not None:
         # Same period as the corrected bulletin: the one before it marks the start.

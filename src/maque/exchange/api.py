@@ -18,7 +18,7 @@ from ninja.files import UploadedFile
 
 from maque.api.auth import request_user
 from maque.api.errors import ApiError
-from maque.api.schemas import village_lookup
+from maque.api.schemas import ERRORS, WRITE_ERRORS, village_lookup
 from maque.exchange.annotate import error_workbook_write
 from maque.exchange.exporter import (
     csv_category_message,
@@ -72,7 +72,7 @@ def _download(path_or_stream: Any, filename: str, content_type: str) -> FileResp
     return FileResponse(path_or_stream, as_attachment=True, filename=filename, content_type=content_type)
 
 
-@router.get("/template/{category}", response={200: None}, summary="The empty .xlsx ledger of a category")
+@router.get("/template/{category}", response={200: None, **ERRORS}, summary="The empty .xlsx ledger of a category")
 def template(request: HttpRequest, category: str) -> FileResponse:
     found = category_for(user=request_user(request), code=category)
     if found is None:
@@ -86,11 +86,11 @@ def template(request: HttpRequest, category: str) -> FileResponse:
 class ExportFilters(ListFilters):
     """The ledger list's filters and sort (`GET /api/v1/items`), so an export is exactly the listed items."""
 
-    format: str = Field("xlsx", description="xlsx (one sheet per category) or csv (one category).")
+    format: str = Field("xlsx", max_length=10, description="xlsx (one sheet per category) or csv (one category).")
     sort: str | None = Field(None, max_length=20, description="As the list (one of: " + ", ".join(SORTS) + "); by code when absent.")
 
 
-@router.get("/export", response={200: None}, summary="Export the filtered ledger as .xlsx or .csv")
+@router.get("/export", response={200: None, **ERRORS}, summary="Export the filtered ledger as .xlsx or .csv")
 def export(request: HttpRequest, filters: Query[ExportFilters]) -> Any:
     if filters.format not in ("xlsx", "csv"):
         raise ApiError(422, _("The format is xlsx or csv."), code="bad_format", errors={"format": [_("The format is xlsx or csv.")]})
@@ -133,12 +133,12 @@ def _quote(name: str) -> str:
     return quote(name)
 
 
-@router.post("/imports", response={201: BatchOut}, summary="Upload a ledger file and preview its import")
+@router.post("/imports", response={201: BatchOut, **WRITE_ERRORS}, summary="Upload a ledger file and preview its import")
 def upload(request: HttpRequest, file: UploadedFile = File(...), category: str = Form("")) -> Status:  # noqa: B008
     return Status(201, batch_upload(by=request_user(request), upload=file, category=category or None))
 
 
-@router.get("/imports", response=list[BatchOut], summary="Your recent imports")
+@router.get("/imports", response={200: list[BatchOut], **ERRORS}, summary="Your recent imports")
 def imports(request: HttpRequest) -> list[ImportBatch]:
     return list(batch_list(user=request_user(request))[:50])
 
@@ -147,12 +147,12 @@ def _batch(request: HttpRequest, batch_id: UUID) -> ImportBatch:
     return get_object_or_404(batch_list(user=request_user(request)), key=batch_id)
 
 
-@router.get("/imports/{batch_id}", response=BatchOut, summary="The preview of an import")
+@router.get("/imports/{batch_id}", response={200: BatchOut, **ERRORS}, summary="The preview of an import")
 def preview(request: HttpRequest, batch_id: UUID) -> ImportBatch:
     return _batch(request, batch_id)
 
 
-@router.post("/imports/{batch_id}/commit", response=BatchOut, summary="Import the previewed file, all or nothing")
+@router.post("/imports/{batch_id}/commit", response={200: BatchOut, **WRITE_ERRORS}, summary="Import the previewed file, all or nothing")
 def commit(request: HttpRequest, batch_id: UUID) -> ImportBatch:
     batch, result = batch_commit(batch=_batch(request, batch_id), by=request_user(request))
     if not result.committed:
@@ -163,7 +163,7 @@ def commit(request: HttpRequest, batch_id: UUID) -> ImportBatch:
     return batch
 
 
-@router.get("/imports/{batch_id}/errors", response={200: None}, summary="The uploaded file with its problems marked")
+@router.get("/imports/{batch_id}/errors", response={200: None, **ERRORS}, summary="The uploaded file with its problems marked")
 def errors(request: HttpRequest, batch_id: UUID) -> FileResponse:
     batch = _batch(request, batch_id)
     out = tempfile.TemporaryFile()

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maque.core.lengths import NOTE, too_long
 from maque.core.uploads import check_upload
 from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.lifecycle import ACTORS, roles_on_item
@@ -72,6 +73,8 @@ def progress_add(
     text = text.strip() if isinstance(text, str) else ""
     if not text:
         errors["text"] = [_("Describe the progress.")]
+    elif (problem := too_long(text, NOTE)) is not None:
+        errors["text"] = [problem]
     if percent is not None and (not isinstance(percent, int) or isinstance(percent, bool) or not 0 <= percent <= 100):
         errors["percent"] = [_("The percent must be between 0 and 100.")]
     if len(files) > MAX_FILES_PER_LOG:

@@ -10,12 +10,28 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import Field
 
 from maque.api.auth import request_user
+from maque.api.paging import LegacyPageQuery, page_of, paginate
+from maque.api.schemas import (
+    ERRORS,
+    MINUTES,
+    NOTE,
+    TEXT,
+    WRITE_ERRORS,
+    BodyId,
+    DeadlineDay,
+    HappenedDay,
+    Id,
+    InputSchema,
+    PlannedDay,
+    model_field,
+)
 from maque.ledger.models import Campaign
-from maque.meetings.models import Meeting
+from maque.meetings.models import Meeting, MeetingDecision, MeetingKind
 from maque.meetings.queries import meeting_list
 from maque.meetings.services import (
     DecisionIn,
@@ -30,43 +46,47 @@ from maque.organisation.models import Person, Town, Village
 router = Router(tags=["meetings"])
 
 
-class DecisionSchema(Schema):
-    text: str
-    owner: int | None = None
-    deadline: dt.date | None = None
-    village: int | None = None
-    campaign: str | None = None
+# At most this many people, villages or decisions in one meeting's record.
+MAX_ENTRIES = 500
 
 
-class MeetingIn(Schema):
-    kind: str
-    title: str
-    held_on: dt.date
-    place: str = ""
-    villages: list[int] = []
-    host: int | None = None
-    recorder: int | None = None
-    attendees: list[int] = []
-    attendee_count: int | None = None
-    expected_count: int | None = None
-    minutes: str = ""
-    decisions: list[DecisionSchema] = []
+class DecisionSchema(InputSchema):
+    text: str = model_field(MeetingDecision, "text", max_length=TEXT)
+    owner: BodyId | None = Field(None, description="With a deadline: the decision becomes an action item.")
+    deadline: DeadlineDay | None = None
+    village: BodyId | None = None
+    campaign: str | None = Field(None, max_length=40, description="Campaign code.")
 
 
-class MeetingRecordIn(Schema):
+class MeetingIn(InputSchema):
+    kind: MeetingKind
+    title: str = model_field(Meeting, "title", min_length=1)
+    held_on: PlannedDay
+    place: str = model_field(Meeting, "place", "")
+    villages: list[BodyId] = Field(default_factory=list, max_length=MAX_ENTRIES)
+    host: BodyId | None = None
+    recorder: BodyId | None = None
+    attendees: list[BodyId] = Field(default_factory=list, max_length=MAX_ENTRIES)
+    attendee_count: int | None = model_field(Meeting, "attendee_count", None)
+    expected_count: int | None = model_field(Meeting, "expected_count", None)
+    minutes: str = model_field(Meeting, "minutes", "", max_length=MINUTES)
+    decisions: list[DecisionSchema] = Field(default_factory=list, max_length=MAX_ENTRIES)
+
+
+class MeetingRecordIn(InputSchema):
     """What happened at the meeting. Fields left out keep their current value; `decisions` are
     added to those already recorded; `reason` is required to amend a held meeting."""
 
-    held_on: dt.date | None = None
-    place: str | None = None
-    host: int | None = None
-    recorder: int | None = None
-    attendees: list[int] | None = None
-    attendee_count: int | None = None
-    expected_count: int | None = None
-    minutes: str | None = None
-    decisions: list[DecisionSchema] = []
-    reason: str = ""
+    held_on: HappenedDay | None = None
+    place: str | None = model_field(Meeting, "place", None)
+    host: BodyId | None = None
+    recorder: BodyId | None = None
+    attendees: list[BodyId] | None = Field(None, max_length=MAX_ENTRIES)
+    attendee_count: int | None = model_field(Meeting, "attendee_count", None)
+    expected_count: int | None = model_field(Meeting, "expected_count", None)
+    minutes: str | None = model_field(Meeting, "minutes", None, max_length=MINUTES)
+    decisions: list[DecisionSchema] = Field(default_factory=list, max_length=MAX_ENTRIES)
+    reason: str = Field("", max_length=NOTE)
 
 
 class DecisionOut(Schema):
@@ -103,9 +123,12 @@ class MeetingOut(Schema):
     indicators: dict[str, Any]
 
 
-class MeetingListOut(Schema):
-    meetings: list[MeetingOut]
-    count: int
+MeetingListOut = page_of(MeetingOut, legacy="meetings", name="MeetingListOut")
+
+
+class MeetingFilters(LegacyPageQuery):
+    kind: MeetingKind | None = None
+    village: Id | None = Field(None, description="Village id.")
 
 
 def _out(meeting: Meeting) -> dict[str, Any]:
@@ -138,18 +161,15 @@ def _out(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-@router.get("", response=MeetingListOut)
-def list_meetings(
-    request: HttpRequest, kind: str | None = None, village: int | None = None, limit: int = 50, offset: int = 0
-) -> dict[str, Any]:
-    meetings = meeting_list(user=request_user(request), kind=kind, village=village)
-    limit = max(1, min(limit, 200))
-    offset = max(offset, 0)
-    return {"meetings": [_out(m) for m in meetings[offset : offset + limit]], "count": meetings.count()}
+@router.get("", response={200: MeetingListOut, **ERRORS})
+def list_meetings(request: HttpRequest, filters: Query[MeetingFilters]) -> dict[str, Any]:
+    """The meetings the caller may see, newest first."""
+    meetings = meeting_list(user=request_user(request), kind=filters.kind, village=filters.village)
+    return paginate(meetings, filters, out=_out, legacy="meetings")
 
 
-@router.get("/{meeting_id}", response=MeetingOut)
-def read(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+@router.get("/{meeting_id}", response={200: MeetingOut, **ERRORS})
+def read(request: HttpRequest, meeting_id: Id) -> dict[str, Any]:
     return _out(get_object_or_404(meeting_list(user=request_user(request)), pk=meeting_id))
 
 
@@ -160,7 +180,7 @@ def _pick(model: Any, ids: list[int], town: Town, field: str) -> list[Any]:
     return found
 
 
-@router.post("", response={201: MeetingOut})
+@router.post("", response={201: MeetingOut, **WRITE_ERRORS})
 def create(request: HttpRequest, payload: MeetingIn) -> Status[dict[str, Any]]:
     user = request_user(request)
     actor = actor_for(user)
@@ -203,8 +223,8 @@ def create(request: HttpRequest, payload: MeetingIn) -> Status[dict[str, Any]]:
     return Status(201, _out(get_object_or_404(meeting_list(user=user), pk=meeting.pk)))
 
 
-@router.post("/{meeting_id}/files", response={201: FileOut})
-def add_file(request: HttpRequest, meeting_id: int, file: File[UploadedFile]) -> Status[dict[str, Any]]:
+@router.post("/{meeting_id}/files", response={201: FileOut, **WRITE_ERRORS})
+def add_file(request: HttpRequest, meeting_id: Id, file: File[UploadedFile]) -> Status[dict[str, Any]]:
     user = request_user(request)
     meeting = get_object_or_404(Meeting.objects.visible_to(user), pk=meeting_id)
     stored = meeting_file_add(meeting=meeting, by=user, upload=file)
@@ -220,8 +240,8 @@ def _one(model: Any, pk: int | None, town: Town, field: str) -> Any:
     return found
 
 
-@router.post("/{meeting_id}/record", response=MeetingOut)
-def record(request: HttpRequest, meeting_id: int, payload: MeetingRecordIn) -> dict[str, Any]:
+@router.post("/{meeting_id}/record", response={200: MeetingOut, **WRITE_ERRORS})
+def record(request: HttpRequest, meeting_id: Id, payload: MeetingRecordIn) -> dict[str, Any]:
     """Record that a drafted meeting was held, or amend a held meeting's record (with a reason)."""
     user = request_user(request)
     meeting = get_object_or_404(Meeting.objects.visible_to(user).select_related("town", "host", "recorder"), pk=meeting_id)

@@ -14,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maque.core.dates import DayKind, day_problem
+from maque.core.lengths import MINUTES, too_long
 from maque.core.uploads import check_upload
 from maque.ledger import lifecycle
 from maque.ledger.catalogue import campaign_for_kind
@@ -101,8 +103,10 @@ def meeting_create(
         errors["kind"] = [_("Unknown meeting kind.")]
     if not title.strip():
         errors["title"] = [_("The title is required.")]
-    if held_on > timezone.localdate() + timedelta(days=365):
-        errors["held_on"] = [_("The date is too far in the future.")]
+    if (problem := too_long(minutes, MINUTES)) is not None:
+        errors["minutes"] = [problem]
+    if (problem := day_problem(held_on, DayKind.PLANNED, too_late=_("The date is too far in the future."))) is not None:
+        errors["held_on"] = [problem]
     if any(v.town_id != town.pk for v in villages):
         errors["villages"] = [_("Every village must belong to the town.")]
     people = [p for p in (host, recorder, *attendees) if p is not None]
@@ -202,8 +206,11 @@ def meeting_record(
     amending = meeting.status == Meeting.Status.HELD
     reason = reason.strip()
     errors: dict[str, list[str]] = {}
-    if held_on > timezone.localdate():
-        errors["held_on"] = [_("A meeting cannot be recorded as held on a future date.")]
+    if (problem := day_problem(held_on, DayKind.HAPPENED,
+                               too_late=_("A meeting cannot be recorded as held on a future date."))) is not None:
+        errors["held_on"] = [problem]
+    if (problem := too_long(minutes, MINUTES)) is not None:
+        errors["minutes"] = [problem]
     people = [p for p in (host, recorder, *attendees) if p is not None]
     if any(p.town_id != town.pk for p in people):
         errors["attendees"] = [_("Host, recorder and attendees must be people of the town.")]
@@ -273,8 +280,12 @@ def meeting_record(
 def meeting_file_add(*, meeting: Meeting, by: User, upload: UploadedFile) -> MeetingFile:
     """Attach a photo or document (type, content and size checked) to a meeting."""
     _check_organiser(by, meeting.town, list(meeting.villages.all()))
+    uploader = actor_for(by).person
+    if uploader is None:
+        # A file names the person who brought it; an administrator without one has no name to give.
+        raise NotPermitted(_("Only a member of staff with a role in the town can attach files."))
     checked = check_upload(upload)
-    stored = MeetingFile(meeting=meeting, uploaded_by=actor_for(by).person, **checked.model_fields())
+    stored = MeetingFile(meeting=meeting, uploaded_by=uploader, **checked.model_fields())
     stored.file.save(checked.name, upload, save=False)
     stored.save()
     return stored

@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from maque.api.auth import request_user
+from maque.api.paging import LegacyPageQuery, page_of, paginate
 from maque.api.schemas import ERRORS, Id
 from maque.notifications.models import Notification
 from maque.notifications.queries import notification_list, unread_count
@@ -29,17 +30,13 @@ class NotificationOut(Schema):
     read: bool
 
 
-class InboxOut(Schema):
-    count: int = Field(description="Notifications matching the filters")
+class InboxOut(page_of(NotificationOut, legacy="results")):  # type: ignore[misc]
     unread: int = Field(description="Unread notifications in the whole inbox")
-    results: list[NotificationOut]
 
 
-class InboxFilters(Schema):
+class InboxFilters(LegacyPageQuery):
     unread: bool | None = None
     kind: str | None = Field(None, max_length=50, description="A kind or a prefix, e.g. escalation")
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 class UnreadOut(Schema):
@@ -69,8 +66,7 @@ def inbox(request: HttpRequest, filters: Query[InboxFilters]) -> dict[str, Any]:
     """The caller's notifications, newest first, with the unread count."""
     user = request_user(request)
     notifications = notification_list(user=user, unread=filters.unread, kind=filters.kind)
-    page = notifications[filters.offset : filters.offset + filters.limit]
-    return {"count": notifications.count(), "unread": unread_count(user=user), "results": [_out(n) for n in page]}
+    return {**paginate(notifications, filters, out=_out, legacy="results"), "unread": unread_count(user=user)}
 
 
 @router.get("/notifications/unread", response={200: UnreadOut, **ERRORS})

@@ -13,6 +13,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from maque.api.auth import request_user
+from maque.api.paging import PageQuery, page_of, paginate
 from maque.api.schemas import (
     ERRORS,
     WRITE_ERRORS,
@@ -20,6 +21,7 @@ from maque.api.schemas import (
     InputSchema,
     Out,
     Ref,
+    VillageRef,
     village_lookup,
 )
 from maque.core.masking import mask_phone
@@ -165,23 +167,19 @@ class PlotOut(Out):
     note: str
 
 
-class PlotListOut(Out):
-    plots: list[PlotOut]
-    count: int
+PlotListOut = page_of(PlotOut, legacy="plots", name="PlotListOut")
 
 
-class PlotFilters(Schema):
+class PlotFilters(PageQuery):
     village: str | None = Field(None, max_length=50, description="Village id or name.")
     status: Plot.Status | None = None
     land_class: Plot.LandClass | None = None
     q: str | None = Field(None, max_length=40, description="Part of the plot code.")
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(50, ge=1, le=200)
 
 
 class PlotIn(InputSchema):
     code: str = Field(min_length=1, max_length=40)
-    village: BodyId | str = Field(description="Village id or name.")
+    village: VillageRef = Field(description="Village id or name.")
     group: BodyId | None = None
     area_mu: Decimal = Field(description="Area in 亩, greater than zero.", max_digits=10, decimal_places=2)
     land_class: Plot.LandClass = Plot.LandClass.FARMLAND
@@ -221,8 +219,7 @@ def plot_list(request: HttpRequest, filters: Query[PlotFilters]) -> dict[str, An
         plots = plots.filter(land_class=filters.land_class)
     if filters.q:
         plots = plots.filter(code__icontains=filters.q.strip())
-    start = (filters.page - 1) * filters.page_size
-    return {"plots": [plot_out(p) for p in plots[start : start + filters.page_size]], "count": plots.count()}
+    return paginate(plots, filters, out=plot_out, legacy="plots")
 
 
 @router.post("/plots", response={201: PlotOut, **WRITE_ERRORS})

@@ -10,14 +10,31 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from maque.api.auth import request_user
-from maque.ledger.models import Campaign, Category
+from maque.api.schemas import (
+    ERRORS,
+    NOTE,
+    WRITE_ERRORS,
+    BodyId,
+    DeadlineDay,
+    Id,
+    InputSchema,
+    model_field,
+)
+from maque.ledger.models import Campaign, Category, Item
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Town, Village
 from maque.rhythm.models import rhythm_settings
-from maque.supervision.models import InspectionRound, InspectionSample, Review, ReviewCheck
+from maque.supervision.models import (
+    InspectionFinding,
+    InspectionRound,
+    InspectionSample,
+    Review,
+    ReviewCheck,
+)
 from maque.supervision.policies import reads_whole_town
 from maque.supervision.queries import round_report, scores_compute
 from maque.supervision.scoring import period_bounds, period_of
@@ -40,9 +57,9 @@ def _town(request: HttpRequest) -> Town:
     return actor.person.town
 
 
-class RoundIn(Schema):
-    percent: int | None = None
-    minimum: int | None = None
+class RoundIn(InputSchema):
+    percent: int | None = Field(None, ge=0, le=100, description="Share of open items sampled (%); the town's setting by default.")
+    minimum: int | None = model_field(InspectionRound, "sample_minimum", None, description="Open items sampled at least per village.")
 
 
 class SampleOut(Schema):
@@ -94,31 +111,31 @@ def _round_out(inspection_round: InspectionRound) -> dict[str, Any]:
     }
 
 
-@router.get("/inspections", response=list[RoundSummary])
+@router.get("/inspections", response={200: list[RoundSummary], **ERRORS})
 def list_rounds(request: HttpRequest) -> list[InspectionRound]:
     return list(InspectionRound.objects.visible_to(request_user(request)).order_by("-opened_on", "-number")[:100])
 
 
-@router.post("/inspections", response={201: RoundOut})
+@router.post("/inspections", response={201: RoundOut, **WRITE_ERRORS})
 def open_round(request: HttpRequest, payload: RoundIn) -> Status[dict[str, Any]]:
     inspection_round = round_open(town=_town(request), by=request_user(request), percent=payload.percent, minimum=payload.minimum)
     return Status(201, _round_out(inspection_round))
 
 
-@router.get("/inspections/{round_id}", response=RoundOut)
-def read_round(request: HttpRequest, round_id: int) -> dict[str, Any]:
+@router.get("/inspections/{round_id}", response={200: RoundOut, **ERRORS})
+def read_round(request: HttpRequest, round_id: Id) -> dict[str, Any]:
     return _round_out(get_object_or_404(InspectionRound.objects.visible_to(request_user(request)), pk=round_id))
 
 
-@router.post("/inspections/{round_id}/close", response=RoundSummary)
-def close_round(request: HttpRequest, round_id: int) -> InspectionRound:
+@router.post("/inspections/{round_id}/close", response={200: RoundSummary, **WRITE_ERRORS})
+def close_round(request: HttpRequest, round_id: Id) -> InspectionRound:
     user = request_user(request)
     return round_close(round=get_object_or_404(InspectionRound.objects.visible_to(user), pk=round_id), by=user)
 
 
-class FindingIn(Schema):
-    outcome: str
-    note: str
+class FindingIn(InputSchema):
+    outcome: str = Field(max_length=20, description="pass, inadequate or false_close.")
+    note: str = model_field(InspectionFinding, "note", max_length=NOTE)
 
 
 class FindingOut(Schema):
@@ -128,8 +145,8 @@ class FindingOut(Schema):
     item_state: str
 
 
-@router.post("/inspections/{round_id}/samples/{sample_id}/finding", response={201: FindingOut})
-def record_finding(request: HttpRequest, round_id: int, sample_id: int, payload: FindingIn) -> Status[dict[str, Any]]:
+@router.post("/inspections/{round_id}/samples/{sample_id}/finding", response={201: FindingOut, **WRITE_ERRORS})
+def record_finding(request: HttpRequest, round_id: Id, sample_id: Id, payload: FindingIn) -> Status[dict[str, Any]]:
     user = request_user(request)
     inspection_round = get_object_or_404(InspectionRound.objects.visible_to(user), pk=round_id)
     sample = get_object_or_404(InspectionSample.objects.select_related("round__town"), pk=sample_id, round=inspection_round)
@@ -137,19 +154,19 @@ def record_finding(request: HttpRequest, round_id: int, sample_id: int, payload:
     return Status(201, {"id": finding.pk, "item": finding.item.code, "outcome": finding.outcome, "item_state": finding.item.state})
 
 
-class NewProblemIn(Schema):
-    village: int
-    campaign: str
-    category: str | None = None
-    title: str
-    note: str = ""
-    owner: int | None = None
-    deadline: dt.date | None = None
+class NewProblemIn(InputSchema):
+    village: BodyId
+    campaign: str = Field(max_length=40, description="Campaign code.")
+    category: str | None = Field(None, max_length=40, description="Category code.")
+    title: str = model_field(Item, "title", min_length=1)
+    note: str = Field("", max_length=NOTE)
+    owner: BodyId | None = None
+    deadline: DeadlineDay | None = None
     attributes: dict[str, Any] | None = None
 
 
-@router.post("/inspections/{round_id}/problems", response={201: FindingOut})
-def new_problem(request: HttpRequest, round_id: int, payload: NewProblemIn) -> Status[dict[str, Any]]:
+@router.post("/inspections/{round_id}/problems", response={201: FindingOut, **WRITE_ERRORS})
+def new_problem(request: HttpRequest, round_id: Id, payload: NewProblemIn) -> Status[dict[str, Any]]:
     user = request_user(request)
     inspection_round = get_object_or_404(InspectionRound.objects.visible_to(user).select_related("town"), pk=round_id)
     town = inspection_round.town
@@ -164,9 +181,9 @@ def new_problem(request: HttpRequest, round_id: int, payload: NewProblemIn) -> S
     return Status(201, {"id": finding.pk, "item": finding.item.code, "outcome": finding.outcome, "item_state": finding.item.state})
 
 
-class ReviewIn(Schema):
-    category: str
-    note: str = ""
+class ReviewIn(InputSchema):
+    category: str = Field(max_length=40, description="Category code.")
+    note: str = model_field(Review, "note", "", max_length=NOTE)
 
 
 class CheckOut(Schema):
@@ -191,24 +208,24 @@ def _review_out(review: Review) -> dict[str, Any]:
     }
 
 
-@router.post("/reviews", response={201: ReviewOut})
+@router.post("/reviews", response={201: ReviewOut, **WRITE_ERRORS})
 def open_review(request: HttpRequest, payload: ReviewIn) -> Status[dict[str, Any]]:
     category = get_object_or_404(Category, code=payload.category, town=_town(request))
     return Status(201, _review_out(review_open(by=request_user(request), category=category, note=payload.note)))
 
 
-@router.get("/reviews/{review_id}", response=ReviewOut)
-def read_review(request: HttpRequest, review_id: int) -> dict[str, Any]:
+@router.get("/reviews/{review_id}", response={200: ReviewOut, **ERRORS})
+def read_review(request: HttpRequest, review_id: Id) -> dict[str, Any]:
     return _review_out(get_object_or_404(Review.objects.visible_to(request_user(request)), pk=review_id))
 
 
-class CheckIn(Schema):
-    outcome: str
-    note: str = ""
+class CheckIn(InputSchema):
+    outcome: str = Field(max_length=20, description="holds or relapse.")
+    note: str = model_field(ReviewCheck, "note", "", max_length=NOTE)
 
 
-@router.post("/reviews/{review_id}/checks/{check_id}", response=CheckOut)
-def record_check(request: HttpRequest, review_id: int, check_id: int, payload: CheckIn) -> dict[str, Any]:
+@router.post("/reviews/{review_id}/checks/{check_id}", response={200: CheckOut, **WRITE_ERRORS})
+def record_check(request: HttpRequest, review_id: Id, check_id: Id, payload: CheckIn) -> dict[str, Any]:
     user = request_user(request)
     review = get_object_or_404(Review.objects.visible_to(user), pk=review_id)
     check = get_object_or_404(ReviewCheck.objects.select_related("review__town"), pk=check_id, review=review)
@@ -238,10 +255,15 @@ class ScoresOut(Schema):
     scores: list[ScoreOut]
 
 
-@router.get("/scores", response=ScoresOut)
-def scores(request: HttpRequest, period: str | None = None, subject: str = "village") -> dict[str, Any]:
-    """Scores, ranking and the breakdown of every point, for the villages (or owners) you may see."""
+class ScoreFilters(Schema):
+    period: str | None = Field(None, max_length=10, description="2026-11, 2026-Q4 or 2026-W47; the current period by default.")
+    subject: str = Field("village", max_length=10, description="village or owner.")
 
+
+@router.get("/scores", response={200: ScoresOut, **ERRORS})
+def scores(request: HttpRequest, filters: Query[ScoreFilters]) -> dict[str, Any]:
+    """Scores, ranking and the breakdown of every point, for the villages (or owners) you may see."""
+    period, subject = filters.period, filters.subject
     user = request_user(request)
     town = _town(request)
     period = period or period_of(timezone.localdate(), rhythm_settings(town).scoring_period)

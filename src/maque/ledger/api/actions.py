@@ -14,8 +14,9 @@ from pydantic import Field
 from maque.api.auth import request_user
 from maque.api.errors import ApiError
 from maque.api.schemas import (
+    NOTE,
     WRITE_ERRORS,
-    Day,
+    DeadlineDay,
     InputSchema,
     Version,
 )
@@ -25,11 +26,11 @@ from maque.ledger.api.routing import router
 
 
 class ActionIn(InputSchema):
-    note: str | None = Field(default=None, max_length=10_000, description="A note (verify, start, approvals…).")
-    reason: str | None = Field(default=None, max_length=10_000, description="A reason (return, reopen, cancel, requests, rejections).")
+    note: str | None = Field(default=None, max_length=NOTE, description="A note (verify, start, approvals…).")
+    reason: str | None = Field(default=None, max_length=NOTE, description="A reason (return, reopen, cancel, requests, rejections).")
     version: Version | None = None
-    new_deadline: Day | None = Field(default=None, description="extend: the deadline asked for.")
-    resume_on: Day | None = Field(default=None, description="suspend: the day work resumes.")
+    new_deadline: DeadlineDay | None = Field(default=None, description="extend: the deadline asked for.")
+    resume_on: DeadlineDay | None = Field(default=None, description="suspend: the day work resumes.")
 
 
 ACTIONS = tuple(lifecycle.ACTION_SERVICES)

@@ -17,8 +17,8 @@ from pydantic import Field
 from maque.api.auth import request_user
 from maque.api.schemas import (
     ERRORS,
+    NOTE,
     WRITE_ERRORS,
-    ErrorOut,
     Out,
     Ref,
 )
@@ -81,7 +81,7 @@ def _uploads(request: HttpRequest, *names: str) -> list[UploadedFile]:
 def progress_create(
     request: HttpRequest,
     code: str,
-    text: Form[str] = "",
+    text: str = Form("", max_length=NOTE, description="The progress report."),  # noqa: B008
     percent: Form[int | None] = None,
     files: File[list[NinjaUploadedFile]] = None,  # type: ignore[assignment]
 ) -> Status[dict[str, Any]]:
@@ -154,7 +154,7 @@ def attachment_create(
 
 @router.get(
     "/attachments/{attachment_id}",
-    response={404: ErrorOut, 401: ErrorOut},
+    response={**ERRORS},
     openapi_extra={"responses": {"200": {"description": "The file.", "content": {"application/octet-stream": {}}}}},
     operation_id="maque_ledger_api_attachment_download",
 )

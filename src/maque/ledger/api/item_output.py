@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest
 from pydantic import Field
 
 from maque.api.auth import request_user
+from maque.api.paging import page_of
 from maque.api.schemas import (
     CodeRef,
     Out,
@@ -60,9 +61,7 @@ class ItemOut(Out):
     actions: list[str] = Field(description="Lifecycle actions the caller may take now.")
 
 
-class ItemListOut(Out):
-    items: list[ItemOut]
-    count: int
+ItemListOut = page_of(ItemOut, name="ItemListOut")
 
 
 # The model's get_state_display() rebuilds a dict of the choices on every call.

@@ -11,14 +11,18 @@ from ninja import Query, Schema, Status
 from pydantic import Field
 
 from maque.api.auth import request_user
+from maque.api.paging import PageQuery, paginate
 from maque.api.schemas import (
     ERRORS,
     WRITE_ERRORS,
     BodyId,
     Day,
+    DeadlineDay,
+    HappenedDay,
     Id,
     InputSchema,
     Version,
+    VillageRef,
     village_lookup,
 )
 from maque.ledger import lifecycle
@@ -58,10 +62,8 @@ class ListFilters(Schema):
     q: str | None = Field(None, max_length=100, description="Text in the code, title, subject or description.")
 
 
-class ItemFilters(ListFilters):
+class ItemFilters(ListFilters, PageQuery):
     sort: str = Field("-found_on", max_length=20, description="One of: " + ", ".join(SORTS))
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(50, ge=1, le=200)
 
 
 def _states(values: list[str] | None) -> list[str] | None:
@@ -106,10 +108,11 @@ def item_index(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, A
         q=filters.q.strip() if filters.q else None,
         sort=filters.sort,
     ).select_related("group", "plot")
-    start = (filters.page - 1) * filters.page_size
-    page = list(items[start : start + filters.page_size])
-    count = items.count() if len(page) == filters.page_size or start else len(page)
-    return {"items": [item_out(item, actions) for item, actions in zip(page, actions_of(user, page), strict=True)], "count": count}
+
+    def outputs(page: list[Any]) -> list[dict[str, Any]]:
+        return [item_out(item, actions) for item, actions in zip(page, actions_of(user, page), strict=True)]
+
+    return paginate(items, filters, each=outputs)
 
 
 # --- items: create and edit ----------------------------------------------------------------------
@@ -118,7 +121,7 @@ def item_index(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, A
 class ItemIn(InputSchema):
     campaign: str = Field(max_length=40, description="Campaign code.")
     category: str | None = Field(None, max_length=40, description="Category code (required for rectifications).")
-    village: BodyId | str = Field(description="Village id or name.")
+    village: VillageRef = Field(description="Village id or name.")
     title: str = Field(max_length=200)
     kind: Kind = Kind.RECTIFICATION
     source: Source = Source.SURVEY
@@ -131,8 +134,8 @@ class ItemIn(InputSchema):
     scope: str = Field("", max_length=200)
     standard: str = Field("", max_length=10_000)
     subject: str = Field("", max_length=100)
-    found_on: Day | None = Field(None, description="Discovery date; today by default.")
-    deadline: Day | None = Field(None, description="By default the category's default deadline.")
+    found_on: HappenedDay | None = Field(None, description="Discovery date; today by default.")
+    deadline: DeadlineDay | None = Field(None, description="By default the category's default deadline.")
     attributes: dict[str, Any] | None = Field(None, description="Values of the category's fields, by field name.")
 
 
@@ -151,7 +154,7 @@ class ItemPatch(InputSchema):
     household: BodyId | None = None
     attributes: dict[str, Any] | None = None
     owner: BodyId | None = Field(None, description="Leaders only.")
-    deadline: Day | None = Field(None, description="Leaders only.")
+    deadline: DeadlineDay | None = Field(None, description="Leaders only.")
 
 
 def _references(

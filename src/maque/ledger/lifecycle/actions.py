@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maque.core.dates import DayKind, check_day
 from maque.ledger.errors import ConflictError
 from maque.ledger.lifecycle.land import plot_relapsed, plot_restored
 from maque.ledger.lifecycle.machinery import (
@@ -120,6 +121,7 @@ def item_request_extension(
     def apply(current: Item, ctx: Context) -> list[str]:
         if new_deadline <= current.deadline:
             raise ValidationError({"new_deadline": [_("The new deadline must be later than the current one.")]})
+        check_day(new_deadline, DayKind.DEADLINE, field="new_deadline", today=ctx.actor.day)
         longest = policy_for(current.kind).deadlines.max_extension_days
         if longest is not None and (new_deadline - current.deadline).days > longest:
             raise ValidationError(
@@ -141,6 +143,7 @@ def item_request_suspension(
     ctx = context_for(by, via)
     if resume_on <= ctx.actor.day:
         raise ValidationError({"resume_on": [_("The resume date must be in the future.")]})
+    check_day(resume_on, DayKind.DEADLINE, field="resume_on", today=ctx.actor.day)
     with transaction.atomic():
         current = locked(item, version)
         check(ctx.actor, current, "suspend")

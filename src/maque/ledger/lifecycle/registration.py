@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maque.core.dates import DayKind, day_problem
 from maque.ledger.attributes import References, clean_attributes
 from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.lifecycle.announce import announce_on_commit
@@ -108,12 +109,15 @@ def new_item_values(
     if source not in SOURCES:
         errors["source"] = [_("Unknown source.")]
     found_on = found_on or actor.day
-    if found_on > actor.day:
-        errors["found_on"] = [_("The discovery date cannot be in the future.")]
+    if (problem := day_problem(found_on, DayKind.HAPPENED, actor.day,
+                               too_late=_("The discovery date cannot be in the future."))) is not None:
+        errors["found_on"] = [problem]
     if deadline is None:
         deadline = policy.deadlines.default_deadline(found_on=found_on, category=category)
     if deadline < found_on:
         errors["deadline"] = [_("The deadline cannot be before the discovery date.")]
+    elif (problem := day_problem(deadline, DayKind.DEADLINE, actor.day)) is not None:
+        errors["deadline"] = [problem]
     cleaned_details = clean_details(details, village=village, errors=errors)
     cleaned_attributes: dict[str, Any] = {}
     if category is not None:
@@ -477,6 +481,8 @@ def clean_changes(item: Item, changes: dict[str, Any]) -> dict[str, Any]:
         deadline = changes["deadline"]
         if not isinstance(deadline, date) or deadline < item.found_on:
             errors["deadline"] = [_("The deadline cannot be before the discovery date.")]
+        elif (problem := day_problem(deadline, DayKind.DEADLINE)) is not None:
+            errors["deadline"] = [problem]
         else:
             fields["deadline"] = deadline
     if "title" in fields and not fields["title"]:
