@@ -25,7 +25,7 @@ def test_it_hides_another_villages_item_from_a_cadre_everywhere(world, api, gaig
     before = snapshot()
 
     listing = client.get("/api/v1/items").json()
-    assert listing == {"items": [], "count": 0}
+    assert listing == {"items": [], "count": 0, "page": 1, "page_size": 50}
     assert client.get("/api/v1/items", {"village": world.gaige.pk}).json()["count"] == 0
     assert client.get("/api/v1/items", {"village": "改革村", "q": item.code}).json()["count"] == 0
     for path in (
@@ -67,7 +67,7 @@ def test_it_shows_the_item_to_those_in_scope(world, api, gaige_item):
 def test_it_shows_nothing_to_a_user_without_a_role(world, api, gaige_item):
     item, attachment = gaige_item
     client = api("outsider")
-    assert client.get("/api/v1/items").json() == {"items": [], "count": 0}
+    assert client.get("/api/v1/items").json() == {"items": [], "count": 0, "page": 1, "page_size": 50}
     assert client.get("/api/v1/villages").json() == []
     assert client.get("/api/v1/people").json() == []
     assert client.get("/api/v1/plots").json()["count"] == 0

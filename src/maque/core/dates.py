@@ -85,3 +85,10 @@ def deadline(value: date) -> date:
     if problem is not None:
         raise ValueError(problem)
     return value
+
+
+def validate_deadline(value: date) -> None:
+    """A Django form field validator: a deadline within the bounds."""
+    problem = day_problem(value, DayKind.DEADLINE)
+    if problem is not None:
+        raise ValidationError(problem)

@@ -66,9 +66,9 @@ def _write(ws: Any, number: int, values: list[Any], width: int, errors: dict[int
     cells: list[Any] = []
     for index in range(width):
         value = values[index] if index < len(values) else None
-        if errors.get(index + 1) or hasattr(value, "isoformat") or (isinstance(value, str) and value.startswith("=")):
+        if errors.get(index + 1) or hasattr(value, "isoformat") or (isinstance(value, str) and value.startswith(("=", "＝"))):
             cell = WriteOnlyCell(ws, value)
-            if isinstance(value, str) and value.startswith("="):
+            if isinstance(value, str) and value.startswith(("=", "＝")):
                 cell.data_type = "s"
             if hasattr(value, "isoformat"):
                 cell.number_format = DATE_FORMAT

@@ -78,7 +78,7 @@ def template(request: HttpRequest, category: str) -> FileResponse:
     if found is None:
         raise Http404(_("No such category."))
     out = tempfile.TemporaryFile()
-    template_write(category=found, out=out)
+    template_write(category=found, out=out, user=request.user)
     out.seek(0)
     return _download(out, f"{found.name}台账模板.xlsx", XLSX)
 

@@ -87,7 +87,9 @@ class LedgerBook:
         letter = get_column_letter(index + 1)
         return f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
 
-    def sheet(self, *, town: Town, category: Category | None, columns: list[Column], rows_hint: int) -> Worksheet:
+    def sheet(
+        self, *, town: Town, category: Category | None, columns: list[Column], rows_hint: int, user: Any = None
+    ) -> Worksheet:
         name = sheet_name(category.name if category else "其他事项")
         if name in self._names:
             name = sheet_name(f"{town.short_name}{name}")
@@ -105,7 +107,7 @@ class LedgerBook:
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.gridLines = True
-        self._validations(ws, town=town, category=category, columns=columns, rows_hint=rows_hint)
+        self._validations(ws, town=town, category=category, columns=columns, rows_hint=rows_hint, user=user)
         campaign_name = category.campaign.name if category else ""
         title = WriteOnlyCell(
             ws, sheet_title(town_name=town.name, campaign_name=campaign_name, category_name=category.name if category else "其他事项")
@@ -124,11 +126,15 @@ class LedgerBook:
         ws.append(headers)
         return ws
 
-    def _validations(self, ws: Worksheet, *, town: Town, category: Category | None, columns: list[Column], rows_hint: int) -> None:
+    def _validations(
+        self, ws: Worksheet, *, town: Town, category: Category | None, columns: list[Column], rows_hint: int, user: Any = None
+    ) -> None:
         last_row = 2 + rows_hint + VALIDATION_ROWS
         # The empty workbook's sheet has no town: no village or owner to offer.
         town_id = town.pk or 0
-        villages = list(Village.objects.filter(town_id=town_id, active=True).order_by("name").values_list("name", flat=True))
+        # A reader's workbook offers the villages they may see, not every village of the town.
+        offered = Village.objects.visible_to(user) if user is not None else Village.objects.all()
+        villages = list(offered.filter(town_id=town_id, active=True).order_by("name").values_list("name", flat=True))
         owners = sorted(set(Person.objects.filter(town_id=town_id, active=True).values_list("name", flat=True)))
         for index, column in enumerate(columns, start=1):
             values: list[str] | None = None
@@ -171,10 +177,11 @@ class LedgerBook:
         self.book.save(out)
 
 
-def template_write(*, category: Category, out: BinaryIO | str) -> None:
-    """The empty ledger of a category: title, headers, drop-downs, print setup."""
+def template_write(*, category: Category, out: BinaryIO | str, user: Any = None) -> None:
+    """The empty ledger of a category: title, headers, drop-downs, print setup; with `user`, the
+    village drop-down offers the villages that user may see."""
     book = LedgerBook()
-    book.sheet(town=category.town, category=category, columns=columns_for(category), rows_hint=0)
+    book.sheet(town=category.town, category=category, columns=columns_for(category), rows_hint=0, user=user)
     book.save(out)
 
 
@@ -214,7 +221,7 @@ def _xlsx_cell(ws: Worksheet, value: Any) -> Any:
     if isinstance(value, str):
         if ILLEGAL_CHARACTERS_RE.search(value):
             value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters have no place in a workbook
-        if value.startswith("="):
+        if value.startswith(("=", "＝")):
             cell = WriteOnlyCell(ws, value)
             cell.data_type = "s"  # text that looks like a formula stays text
             return cell

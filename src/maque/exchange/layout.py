@@ -67,7 +67,9 @@ YES, NO = "是", "否"
 
 LISTS_SHEET = "选项"  # the hidden sheet holding the drop-down lists of a template
 TITLE_SUFFIX = "台账"
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet program may run as a formula at the start of a cell, the full-width forms
+# (typed with a Chinese input method) included.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from maque.core.dates import validate_deadline
 from maque.ledger.lifecycle import ACTION_LABELS
 from maque.ledger.models import Campaign, Category, CategoryField, FieldType, Light, State
 from maque.ledger.queries import SORTS
@@ -123,7 +124,7 @@ class BulkForm(forms.Form):
     DEADLINE = "deadline"
     operation = forms.ChoiceField(label=_("Change"), choices=[(OWNER, _("assign owner")), (DEADLINE, _("set deadline"))])
     owner = forms.ModelChoiceField(label=_("New owner"), queryset=Person.objects.none(), required=False)
-    deadline = forms.DateField(label=_("New deadline"), required=False, widget=DateInput())
+    deadline = forms.DateField(label=_("New deadline"), required=False, widget=DateInput(), validators=[validate_deadline])
 
     def __init__(self, data: Any, *, people: Any) -> None:
         super().__init__(data)
@@ -161,7 +162,9 @@ class ActionForm(forms.Form):
         elif action in NOTE_OPTIONAL:
             self.fields["note"] = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
         if action == "extend":
-            self.fields["new_deadline"] = forms.DateField(label=_("New deadline"), widget=DateInput())
+            self.fields["new_deadline"] = forms.DateField(
+                label=_("New deadline"), widget=DateInput(), validators=[validate_deadline]
+            )
         if action == "suspend":
             self.fields["resume_on"] = forms.DateField(label=_("Resume on"), widget=DateInput())
         if action in REASON_REQUIRED:
@@ -210,7 +213,7 @@ class RegisterForm(forms.Form):
     )
     subject = forms.CharField(label=_("Household or place"), required=False, max_length=100)
     deadline = forms.DateField(
-        label=_("Deadline"), required=False, widget=DateInput(),
+        label=_("Deadline"), required=False, widget=DateInput(), validators=[validate_deadline],
         help_text=_("Leave empty for the category's default time limit."),
     )
 

@@ -14,7 +14,8 @@ from maque.api.schemas import (
     Out,
     Ref,
 )
-from maque.ledger.api.item_output import _visible_item
+from maque.core.masking import mask_text
+from maque.ledger.api.item_output import _visible_item, masks_for
 from maque.ledger.api.routing import router
 from maque.ledger.history import item_timeline
 from maque.organisation.models import Person
@@ -59,6 +60,7 @@ def item_history(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     """One chronological list: transitions, field changes (who, when, before → after), progress
     reports and extension/suspension requests."""
     item = _visible_item(request, code)
+    masks = masks_for(request)
     entries = []
     for entry in item_timeline(item, request_user(request)):
         out = {key: value for key, value in entry.items() if key not in ("automatic", "to_state_label")}
@@ -67,5 +69,9 @@ def item_history(request: HttpRequest, code: str) -> list[dict[str, Any]]:
             out["attachments"] = [attachment.pk for attachment in entry["attachments"]]
         if entry["type"] == "request":
             out["decided_by"] = _ref(entry["decided_by"])
+        if masks:
+            for name in ("note", "text", "decision_note", "before", "after"):
+                if isinstance(out.get(name), str):
+                    out[name] = mask_text(out[name])
         entries.append(out)
     return entries

@@ -16,9 +16,11 @@ from maque.api.schemas import (
     Out,
     Ref,
 )
+from maque.core.masking import mask_text
 from maque.ledger import lifecycle
 from maque.ledger.models import Item, State
 from maque.ledger.queries import with_indicators
+from maque.organisation.access import actor_for
 from maque.organisation.models import Town
 
 ITEM_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,29}$")
@@ -68,7 +70,27 @@ ItemListOut = page_of(ItemOut, name="ItemListOut")
 STATE_LABELS = dict(State.choices)
 
 
-def item_out(item: Item, actions: list[str]) -> dict[str, Any]:
+# Free text a person types, where a phone or ID number may be written (design §6).
+FREE_TEXT = ("title", "subject", "description", "measures", "scope", "standard")
+
+
+def masked_out(out: dict[str, Any]) -> dict[str, Any]:
+    """An item's output with phone and ID numbers in its free text and text fields masked."""
+    for name in FREE_TEXT:
+        out[name] = mask_text(out[name])
+    out["attributes"] = {
+        name: mask_text(value) if isinstance(value, str) else value for name, value in out["attributes"].items()
+    }
+    return out
+
+
+def item_out(item: Item, actions: list[str], *, masks: bool = False) -> dict[str, Any]:
+    """The item as the API shows it; `masks`: for a reader who may not see personal data."""
+    out = _item_out(item, actions)
+    return masked_out(out) if masks else out
+
+
+def _item_out(item: Item, actions: list[str]) -> dict[str, Any]:
     return {
         "code": item.code,
         "kind": item.kind,
@@ -134,6 +156,11 @@ def actions_of(user: Any, items: list[Item]) -> list[list[str]]:
     return lifecycle.available_actions_each(user, items)
 
 
+def masks_for(request: HttpRequest) -> bool:
+    """Whether the caller reads personal data masked (their role decides, `Actor.masks_personal_data`)."""
+    return actor_for(request_user(request)).masks_personal_data()
+
+
 def _item_response(request: HttpRequest, code: str) -> dict[str, Any]:
     item = _visible_item(request, code)
-    return item_out(item, actions_of(request_user(request), [item])[0])
+    return item_out(item, actions_of(request_user(request), [item])[0], masks=masks_for(request))

@@ -33,6 +33,7 @@ from maque.ledger.api.item_output import (
     _visible_item,
     actions_of,
     item_out,
+    masks_for,
 )
 from maque.ledger.api.routing import router
 from maque.ledger.models import (
@@ -109,8 +110,10 @@ def item_index(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, A
         sort=filters.sort,
     ).select_related("group", "plot")
 
+    masks = masks_for(request)
+
     def outputs(page: list[Any]) -> list[dict[str, Any]]:
-        return [item_out(item, actions) for item, actions in zip(page, actions_of(user, page), strict=True)]
+        return [item_out(item, actions, masks=masks) for item, actions in zip(page, actions_of(user, page), strict=True)]
 
     return paginate(items, filters, each=outputs)
 

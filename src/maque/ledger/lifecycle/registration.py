@@ -114,10 +114,10 @@ def new_item_values(
         errors["found_on"] = [problem]
     if deadline is None:
         deadline = policy.deadlines.default_deadline(found_on=found_on, category=category)
+    # The deadline's ceiling is the typed forms' rule (core/dates.py, the API and web forms):
+    # ledgers imported from spreadsheets keep the deadlines they were given.
     if deadline < found_on:
         errors["deadline"] = [_("The deadline cannot be before the discovery date.")]
-    elif (problem := day_problem(deadline, DayKind.DEADLINE, actor.day)) is not None:
-        errors["deadline"] = [problem]
     cleaned_details = clean_details(details, village=village, errors=errors)
     cleaned_attributes: dict[str, Any] = {}
     if category is not None:
@@ -481,8 +481,6 @@ def clean_changes(item: Item, changes: dict[str, Any]) -> dict[str, Any]:
         deadline = changes["deadline"]
         if not isinstance(deadline, date) or deadline < item.found_on:
             errors["deadline"] = [_("The deadline cannot be before the discovery date.")]
-        elif (problem := day_problem(deadline, DayKind.DEADLINE)) is not None:
-            errors["deadline"] = [problem]
         else:
             fields["deadline"] = deadline
     if "title" in fields and not fields["title"]:

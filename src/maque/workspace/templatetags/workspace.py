@@ -6,7 +6,9 @@ from django import template
 from django.http import QueryDict
 from django.utils.html import format_html
 
+from maque.core.masking import mask_text
 from maque.ledger.models import STATE_COLOURS, Light, State
+from maque.organisation.access import actor_for
 
 register = template.Library()
 
@@ -49,3 +51,14 @@ def with_query(query: str, **changes: object) -> str:
 @register.filter
 def get_item(mapping: dict, key: str) -> object:
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag(takes_context=True)
+def personal(context: template.Context, text: object) -> object:
+    """Free text as the reader may see it: phone and ID numbers masked unless the reader's role
+    sees personal data (`Actor.masks_personal_data`, the rule of the API and the exports)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if isinstance(text, str) and text and user is not None and actor_for(user).masks_personal_data():
+        return mask_text(text)
+    return text
