@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from maque.api.root import api as ninja_api
+from maque.api_root import api as ninja_api
 
 from maque.api.services import token_issue
 from maque.bulletins.services import bulletin_issue
