@@ -13,9 +13,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from maque.api_root import api as ninja_api
 
 from maque.api.services import token_issue
+from maque.api_root import api as ninja_api
 from maque.bulletins.services import bulletin_issue
 from maque.meetings.models import Meeting, MeetingFile, MeetingKind
 from maque.meetings.services import meeting_create

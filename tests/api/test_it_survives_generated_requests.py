@@ -18,12 +18,12 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from maque.api_root import api as ninja_api
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from maque.api.services import token_issue
+from maque.api_root import api as ninja_api
 
 EXAMPLES = int(os.environ.get("MAQUE_FUZZ_EXAMPLES", "4"))
 
