@@ -50,16 +50,10 @@ class LegacyPageQuery(PageQuery):
     offset: int | None = Field(None, ge=0, le=MAX_OFFSET, deprecated=True, description="Deprecated: use page.")
 
 
-_ENVELOPES: dict[tuple[type[Out], str | None], type[Out]] = {}
-
-
 def page_of(item: type[Out] | type[Schema], *, legacy: str | None = None, name: str | None = None) -> type[Out]:
     """The envelope schema of a paged list of `item` (with the deprecated `legacy` key, if any).
 
     Subclass it to add fields of the list's own (the inbox adds `unread`)."""
-    key = (item, legacy)  # type: ignore[arg-type]
-    if key in _ENVELOPES and name is None:
-        return _ENVELOPES[key]
     fields: dict[str, Any] = {
         "items": (list[item], Field(description="This page's entries.")),  # type: ignore[valid-type]
         "count": (int, Field(description="Entries matching the filters, on every page.")),
@@ -73,8 +67,6 @@ def page_of(item: type[Out] | type[Schema], *, legacy: str | None = None, name: 
         )
     model_name = name or f"{item.__name__.removesuffix('Out')}Page"
     envelope: type[Out] = create_model(model_name, __base__=Out, **fields)
-    if name is None:
-        _ENVELOPES[key] = envelope
     return envelope
 
 

@@ -72,8 +72,8 @@ def model_field(model: type[models.Model], name: str, default: Any = PydanticUnd
     if kind in _INTEGER_RANGES:
         low, high = _INTEGER_RANGES[kind]
         bounds = {"ge": low, "le": high}
-    elif getattr(field, "max_length", None):
-        bounds = {"max_length": field.max_length}
+    elif max_length := getattr(field, "max_length", None):
+        bounds = {"max_length": max_length}
     elif kind == "TextField" and "max_length" not in extra:
         raise TypeError(f"{model.__name__}.{name} is a text column: say its max_length")
     bounds.update(extra)
