@@ -237,24 +237,39 @@ def _bulletin(context: Any, repeat: int) -> dict[str, Any]:
     after = upto - Transition.objects.filter(created_at__gte=since).count()
     ops = connection.ops
     params = {
-        "town": town.pk, "day": day.isoformat(), "after": after, "upto": upto,
-        "as_of": ops.adapt_datetimefield_value(as_of), "since": ops.adapt_datetimefield_value(since),
+        "town": town.pk,
+        "day": day.isoformat(),
+        "after": after,
+        "upto": upto,
+        "as_of": ops.adapt_datetimefield_value(as_of),
+        "since": ops.adapt_datetimefield_value(since),
     }
 
     def selector() -> dict[str, Any]:
         return bulletin_figures(
-            town=town, day=day, as_of=as_of, since=since, after_transition=after, upto_transition=upto
+            town=town,
+            day=day,
+            as_of=as_of,
+            since=since,
+            after_transition=after,
+            upto_transition=upto,
         )
 
     def sql() -> dict[str, Any]:
         groups: dict[tuple[int, int, int | None], dict[str, Any]] = {}
 
         def group(campaign: int, village: int, owner: int | None = None) -> dict[str, Any]:
-            return groups.setdefault((campaign, village, owner), {
-                "campaign_id": campaign, "village_id": village, "owner_id": owner,
-                **dict.fromkeys(("total", "open", "closed", "overdue", "new", "closed_new"), 0),
-                "max_days": None, "total_days": None,
-            })
+            return groups.setdefault(
+                (campaign, village, owner),
+                {
+                    "campaign_id": campaign,
+                    "village_id": village,
+                    "owner_id": owner,
+                    **dict.fromkeys(("total", "open", "closed", "overdue", "new", "closed_new"), 0),
+                    "max_days": None,
+                    "total_days": None,
+                },
+            )
 
         for state, campaign, village, count in _sql(COUNTS_SQL, params):
             if state != "cancelled":
@@ -280,30 +295,46 @@ def _bulletin(context: Any, repeat: int) -> dict[str, Any]:
         )
         return {
             **tables,
-            "overdue_items": [(code, days) for code, _deadline, days in _sql(OVERDUE_TOP_SQL, params)],
+            "overdue_items": [
+                (code, days) for code, _deadline, days in _sql(OVERDUE_TOP_SQL, params)
+            ],
             "returned": _sql(RETURNS_SQL, params),
             "returned_total": _sql(RETURNS_COUNT_SQL, params)[0][0],
         }
 
     statements = (
-        COUNTS_SQL, OVERDUE_SQL, NEW_SQL, CLOSED_NEW_SQL, CAMPAIGNS_SQL, VILLAGES_SQL, PEOPLE_SQL, OVERDUE_TOP_SQL,
-        RETURNS_SQL, RETURNS_COUNT_SQL,
+        COUNTS_SQL,
+        OVERDUE_SQL,
+        NEW_SQL,
+        CLOSED_NEW_SQL,
+        CAMPAIGNS_SQL,
+        VILLAGES_SQL,
+        PEOPLE_SQL,
+        OVERDUE_TOP_SQL,
+        RETURNS_SQL,
+        RETURNS_COUNT_SQL,
     )
     timing, figures = context.measure(selector, repeat=repeat, warmup=1)
     sql_timing, by_hand = context.measure(sql, repeat=repeat, warmup=1)
     # The same numbers, or the comparison means nothing.
     for table in ("campaigns", "overdue_groups", "ranking"):
         assert figures[table] == by_hand[table], f"{table} differ"
-    assert [(r["code"], r["days_overdue"]) for r in figures["overdue_items"]] == by_hand["overdue_items"], "overdue list differs"
-    assert [(r["code"], r["reason"]) for r in figures["returned"]] == by_hand["returned"], "returns differ"
+    assert [(r["code"], r["days_overdue"]) for r in figures["overdue_items"]] == by_hand[
+        "overdue_items"
+    ], "overdue list differs"
+    assert [(r["code"], r["reason"]) for r in figures["returned"]] == by_hand["returned"], (
+        "returns differ"
+    )
     assert figures["returned_total"] == by_hand["returned_total"], "number of returns differs"
     one_scan, _rows = context.measure(lambda: _sql(GROUPS_ONE_SCAN_SQL, params), repeat=1, warmup=0)
     queries, _answer = _counted(selector)
     result = _summary(timing, sql_timing, queries, len(statements))
     result["one_scan_sql_ms"] = one_scan.as_dict()
     result["figures"] = {
-        "items": figures["totals"]["total"], "overdue": figures["totals"]["overdue"],
-        "overdue_groups": len(figures["overdue_groups"]), "returned": figures["returned_total"],
+        "items": figures["totals"]["total"],
+        "overdue": figures["totals"]["overdue"],
+        "overdue_groups": len(figures["overdue_groups"]),
+        "returned": figures["returned_total"],
         "villages": len(figures["ranking"]),
     }
 
@@ -315,8 +346,16 @@ def _bulletin(context: Any, repeat: int) -> dict[str, Any]:
         with transaction.atomic():
             if not first:
                 Bulletin.objects.create(
-                    town=town, year=since.year, number=10_000, code="bench", day=since.date(), as_of=since,
-                    transitions_upto=after, title="bench", snapshot={}, content_hash="",
+                    town=town,
+                    year=since.year,
+                    number=10_000,
+                    code="bench",
+                    day=since.date(),
+                    as_of=since,
+                    transitions_upto=after,
+                    title="bench",
+                    snapshot={},
+                    content_hash="",
                 )
             bulletin = bulletin_issue(town=town, day=day, now=as_of)
             transaction.set_rollback(True)
@@ -325,8 +364,14 @@ def _bulletin(context: Any, repeat: int) -> dict[str, Any]:
     issue_timing, bulletin = context.measure(lambda: issue(first=False), repeat=repeat, warmup=1)
     issue_queries, _answer = _counted(lambda: issue(first=False))
     first_timing, _first = context.measure(lambda: issue(first=True), repeat=1, warmup=0)
-    docx_timing, document = context.measure(lambda: bulletin_docx(bulletin.snapshot), repeat=3, warmup=1)
-    result["issue"] = {**issue_timing.as_dict(), "queries": issue_queries, "under_1s": issue_timing.p50 < TIME_TARGET_MS}
+    docx_timing, document = context.measure(
+        lambda: bulletin_docx(bulletin.snapshot), repeat=3, warmup=1
+    )
+    result["issue"] = {
+        **issue_timing.as_dict(),
+        "queries": issue_queries,
+        "under_1s": issue_timing.p50 < TIME_TARGET_MS,
+    }
     result["issue_first_of_town"] = first_timing.as_dict()
     result["docx"] = {**docx_timing.as_dict(), "bytes": len(document)}
     return result
@@ -343,9 +388,12 @@ def _diagnosis(context: Any, repeat: int) -> dict[str, Any]:
     this_start, last_start = now - timedelta(days=7), now - timedelta(days=14)
     ops = connection.ops
     params = {
-        "town": town.pk, "now": ops.adapt_datetimefield_value(now), "this": ops.adapt_datetimefield_value(this_start),
+        "town": town.pk,
+        "now": ops.adapt_datetimefield_value(now),
+        "this": ops.adapt_datetimefield_value(this_start),
         "last": ops.adapt_datetimefield_value(last_start),
-        "now_day": timezone.localdate(now).isoformat(), "this_day": timezone.localdate(this_start).isoformat(),
+        "now_day": timezone.localdate(now).isoformat(),
+        "this_day": timezone.localdate(this_start).isoformat(),
         "now_stale": ops.adapt_datetimefield_value(now - timedelta(days=STALE_DAYS)),
         "this_stale": ops.adapt_datetimefield_value(this_start - timedelta(days=STALE_DAYS)),
     }
@@ -374,9 +422,17 @@ def _diagnosis(context: Any, repeat: int) -> dict[str, Any]:
             row[8] += last_overdue
             row[9] += last_stale
         unclosed: dict[int, tuple[int, int]] = {}
-        for pk, closed, last_closed, overdue, stale, last_overdue, last_stale, gone, last_gone in _sql(
-            DIAGNOSIS_CLOSED_SQL, params
-        ):
+        for (
+            pk,
+            closed,
+            last_closed,
+            overdue,
+            stale,
+            last_overdue,
+            last_stale,
+            gone,
+            last_gone,
+        ) in _sql(DIAGNOSIS_CLOSED_SQL, params):
             row = village(pk)
             row[1] += closed
             row[7] += last_closed
@@ -386,7 +442,9 @@ def _diagnosis(context: Any, repeat: int) -> dict[str, Any]:
             row[9] += last_stale
             unclosed[pk] = (gone, last_gone)
         later: dict[int, tuple[int, int]] = {}
-        for pk, found, last_found, registered_later, closed_later in _sql(DIAGNOSIS_REGISTERED_SQL, params):
+        for pk, found, last_found, registered_later, closed_later in _sql(
+            DIAGNOSIS_REGISTERED_SQL, params
+        ):
             row = village(pk)
             row[0] += found
             row[6] += last_found
@@ -407,13 +465,26 @@ def _diagnosis(context: Any, repeat: int) -> dict[str, Any]:
 
     def shaped(row: list[int]) -> tuple[Any, ...]:
         this, last = row[0:6], row[6:12]
-        return (*this[:4], rate(this[4], this[5]), row[12], *last[:4], rate(last[4], last[5]), row[13])
+        return (
+            *this[:4],
+            rate(this[4], this[5]),
+            row[12],
+            *last[:4],
+            rate(last[4], last[5]),
+            row[13],
+        )
 
     empty = [0] * 14
-    expected = [(*(v["this"][k] for k in keys), *(v["last"][k] for k in keys)) for v in pack["villages"]]
-    assert expected == [shaped(by_hand.get(v["village_id"], empty)) for v in pack["villages"]], "diagnosis differs"
+    expected = [
+        (*(v["this"][k] for k in keys), *(v["last"][k] for k in keys)) for v in pack["villages"]
+    ]
+    assert expected == [shaped(by_hand.get(v["village_id"], empty)) for v in pack["villages"]], (
+        "diagnosis differs"
+    )
     # And both as the plain single-pass definition gives them.
-    one_scan, rows = context.measure(lambda: _sql(DIAGNOSIS_ONE_SCAN_SQL, params), repeat=1, warmup=0)
+    one_scan, rows = context.measure(
+        lambda: _sql(DIAGNOSIS_ONE_SCAN_SQL, params), repeat=1, warmup=0
+    )
 
     def defined(row: tuple[Any, ...]) -> tuple[Any, ...]:
         _name, *values = (value or 0 if index else value for index, value in enumerate(row))
@@ -421,7 +492,9 @@ def _diagnosis(context: Any, repeat: int) -> dict[str, Any]:
         return (*this[:4], rate(this[5], this[4]), *last[:4], rate(last[5], last[4]))
 
     without_returns = [(*row[:5], *row[6:11]) for row in expected]
-    assert without_returns == [defined(row) for row in rows], "diagnosis differs from its definition"
+    assert without_returns == [defined(row) for row in rows], (
+        "diagnosis differs from its definition"
+    )
     queries, _answer = _counted(selector)
     result = _summary(timing, sql_timing, queries, 5)
     result["one_scan_sql_ms"] = one_scan.as_dict()
@@ -463,20 +536,33 @@ def _context(*, database_ready: bool, args: argparse.Namespace | None = None) ->
 
     from maque.organisation.models import Person, Role, Town
 
-    town = Town.objects.get(pk=summary["town_ids"][0]) if summary else Town.objects.order_by("pk").first()
+    town = (
+        Town.objects.get(pk=summary["town_ids"][0])
+        if summary
+        else Town.objects.order_by("pk").first()
+    )
     people = Person.objects.select_related("user").filter(town=town)
     principal = people.filter(assignments__role=Role.PRINCIPAL).first()
     inspector = people.filter(assignments__role=Role.INSPECTOR).first()
     now = timezone.now().replace(microsecond=0)
     return county.BenchContext(
-        database=path, villages=args.villages, items=args.items, seed=args.seed, repeat=args.repeat,
-        day=timezone.localdate(now), now=now, town=town,
-        principal=principal.user if principal else None, inspector=inspector.user if inspector else None,
+        database=path,
+        villages=args.villages,
+        items=args.items,
+        seed=args.seed,
+        repeat=args.repeat,
+        day=timezone.localdate(now),
+        now=now,
+        town=town,
+        principal=principal.user if principal else None,
+        inspector=inspector.user if inspector else None,
     )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.bulletins", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.bulletins", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--villages", type=int, default=300)
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)

@@ -38,21 +38,50 @@ IMPORT_RATIO_TARGET = 3.0
 EXPORT_RATIO_TARGET = 2.0
 VILLAGES = 10
 PLOTS_PER_VILLAGE = 100
-HEADERS = ["序号", "编号", "村", "组", "对象（户/地块）", "事项", "问题描述", "地块", "面积（亩）", "现状用途", "整治方向",
-           "奖补资金（元）", "整改措施", "整改标准", "责任人", "整改时限", "整改进展", "状态", "是否销号", "销号日期", "核查人", "备注"]
+HEADERS = [
+    "序号",
+    "编号",
+    "村",
+    "组",
+    "对象（户/地块）",
+    "事项",
+    "问题描述",
+    "地块",
+    "面积（亩）",
+    "现状用途",
+    "整治方向",
+    "奖补资金（元）",
+    "整改措施",
+    "整改标准",
+    "责任人",
+    "整改时限",
+    "整改进展",
+    "状态",
+    "是否销号",
+    "销号日期",
+    "核查人",
+    "备注",
+]
 
 
 def run(rows: Any = DEFAULT_ROWS) -> dict[str, Any]:
     """Measure in a child process with its own database; return the results."""
-    count = rows if isinstance(rows, int) else int(os.environ.get("MAQUE_BENCH_EXCHANGE_ROWS", DEFAULT_ROWS))
+    count = (
+        rows
+        if isinstance(rows, int)
+        else int(os.environ.get("MAQUE_BENCH_EXCHANGE_ROWS", DEFAULT_ROWS))
+    )
     with tempfile.TemporaryDirectory(prefix="maque-exchange-bench-") as folder:
         output = Path(folder) / "results.json"
-        env = dict(os.environ, MAQUE_VAR_DIR=folder, MAQUE_DATABASE_URL=f"sqlite:///{folder}/bench.sqlite3")
+        env = dict(
+            os.environ, MAQUE_VAR_DIR=folder, MAQUE_DATABASE_URL=f"sqlite:///{folder}/bench.sqlite3"
+        )
         # The child imports this module as `bench.exchange`, from the repository root.
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         subprocess.run(  # noqa: S603 - our own module, with our own interpreter
             [sys.executable, "-m", "bench.exchange", "--rows", str(count), "--json", str(output)],
-            check=True, env=env,
+            check=True,
+            env=env,
         )
         return json.loads(output.read_text())
 
@@ -94,13 +123,21 @@ def _world() -> tuple[Any, Any, list[str]]:
     person = Person.objects.create(town=town, name="王主任", user=user)
     from datetime import date
 
-    RoleAssignment.objects.create(person=person, role=Role.PRINCIPAL, town=town, valid_from=date(2020, 1, 1))
+    RoleAssignment.objects.create(
+        person=person, role=Role.PRINCIPAL, town=town, valid_from=date(2020, 1, 1)
+    )
     plots = []
     for number in range(VILLAGES):
         village = Village.objects.create(town=town, name=f"第{number + 1}村")
         group = VillageGroup.objects.create(village=village, name="一组", number=1)
         Plot.objects.bulk_create(
-            Plot(town=town, village=village, group=group, code=f"V{number:02d}-{plot:04d}", area_mu="3.00")
+            Plot(
+                town=town,
+                village=village,
+                group=group,
+                code=f"V{number:02d}-{plot:04d}",
+                area_mu="3.00",
+            )
             for plot in range(PLOTS_PER_VILLAGE)
         )
         plots.append(village.name)
@@ -112,11 +149,32 @@ def _ledger_rows(rows: int, villages: list[str]) -> list[list[Any]]:
     for number in range(rows):
         village = number % VILLAGES
         plot = (number // VILLAGES) % PLOTS_PER_VILLAGE
-        data.append([
-            number + 1, "", villages[village], "一组", f"农户{number}", f"撂荒地复耕{number}", "三组撂荒约3亩未耕种",
-            f"V{village:02d}-{plot:04d}", "3.5", "撂荒", "复耕", "1200", "组织复耕", "", "王主任", "2099-07-18",
-            "", "待整改", "否", "", "", "",
-        ])
+        data.append(
+            [
+                number + 1,
+                "",
+                villages[village],
+                "一组",
+                f"农户{number}",
+                f"撂荒地复耕{number}",
+                "三组撂荒约3亩未耕种",
+                f"V{village:02d}-{plot:04d}",
+                "3.5",
+                "撂荒",
+                "复耕",
+                "1200",
+                "组织复耕",
+                "",
+                "王主任",
+                "2099-07-18",
+                "",
+                "待整改",
+                "否",
+                "",
+                "",
+                "",
+            ]
+        )
     return data
 
 
@@ -170,12 +228,29 @@ def _baseline_import(town: Any, user: Any, path: Path) -> None:
     for number, row in enumerate(_fastest_rows(path)):
         if number < 2:
             continue
-        items.append(Item(
-            town=town, code=f"B-{number}", year=today.year, campaign=category.campaign, category=category,
-            village=villages[row[2]], owner=owner, title=row[5], description=row[6], measures=row[12],
-            found_on=today, deadline=date.fromisoformat(row[15]), original_deadline=date.fromisoformat(row[15]),
-            attributes={"plot": row[7], "area_mu": row[8], "current_use": row[9], "target_use": row[10]},
-        ))
+        items.append(
+            Item(
+                town=town,
+                code=f"B-{number}",
+                year=today.year,
+                campaign=category.campaign,
+                category=category,
+                village=villages[row[2]],
+                owner=owner,
+                title=row[5],
+                description=row[6],
+                measures=row[12],
+                found_on=today,
+                deadline=date.fromisoformat(row[15]),
+                original_deadline=date.fromisoformat(row[15]),
+                attributes={
+                    "plot": row[7],
+                    "area_mu": row[8],
+                    "current_use": row[9],
+                    "target_use": row[10],
+                },
+            )
+        )
     with transaction.atomic():
         Item.objects.bulk_create(items, batch_size=500)
         transaction.set_rollback(True)
@@ -221,7 +296,9 @@ def _export_first(user: Any, path: Path, up_to: int) -> int:
     from maque.exchange.exporter import export_write
     from maque.ledger.queries import item_list
 
-    return export_write(items=item_list(user=user).filter(pk__lte=up_to), out=str(path), masks=False)
+    return export_write(
+        items=item_list(user=user).filter(pk__lte=up_to), out=str(path), masks=False
+    )
 
 
 def _raw_export(cells: list[list[Any]], path: Path) -> None:
@@ -272,7 +349,9 @@ def measure(rows: int, folder: Path) -> dict[str, Any]:
         results[f"import_{kind}"]["baseline_cpu_rows_per_second"] = round(rows / baseline_cpu)
         # Traced separately: tracing slows Python down several times.
         results[f"import_{kind}"]["peak_memory_mb"] = {
-            f"{small} rows": round(_peak(lambda kind=kind: _import(user, files[f"{kind}-small"])) / 1048576, 1),
+            f"{small} rows": round(
+                _peak(lambda kind=kind: _import(user, files[f"{kind}-small"])) / 1048576, 1
+            ),
             f"{rows} rows": round(_peak(lambda kind=kind: _import(user, files[kind])) / 1048576, 1),
         }
         print(kind, results[f"import_{kind}"], flush=True)
@@ -288,7 +367,11 @@ def measure(rows: int, folder: Path) -> dict[str, Any]:
     from maque.ledger.models import Category, Item
 
     category = Category.objects.prefetch_related("fields").get(town=town, code="farmland-outflow")
-    cells = list(layout_rows(export_queryset(Item.objects.order_by("code")), columns_for(category), masks=False))
+    cells = list(
+        layout_rows(
+            export_queryset(Item.objects.order_by("code")), columns_for(category), masks=False
+        )
+    )
     baseline_cpu = time.process_time()
     baseline, _none = _timed(lambda: _raw_export(cells, folder / "raw.xlsx"))
     baseline_cpu = time.process_time() - baseline_cpu
@@ -306,8 +389,13 @@ def measure(rows: int, folder: Path) -> dict[str, Any]:
         "ratio_to_baseline": round(seconds / baseline, 2),
         "cpu_ratio_to_baseline": round(cpu / baseline_cpu, 2),
         "peak_memory_mb": {
-            f"{small} rows": round(_peak(lambda: _export_first(user, folder / "export3.xlsx", first_small)) / 1048576, 1),
-            f"{rows} rows": round(_peak(lambda: _export(user, folder / "export2.xlsx")) / 1048576, 1),
+            f"{small} rows": round(
+                _peak(lambda: _export_first(user, folder / "export3.xlsx", first_small)) / 1048576,
+                1,
+            ),
+            f"{rows} rows": round(
+                _peak(lambda: _export(user, folder / "export2.xlsx")) / 1048576, 1
+            ),
         },
     }
     results["export_csv"] = {
@@ -315,8 +403,12 @@ def measure(rows: int, folder: Path) -> dict[str, Any]:
         "rows_per_second": round(rows / csv_seconds),
         "cpu_seconds": round(csv_cpu, 2),
         "peak_memory_mb": {
-            f"{small} rows": round(_peak(lambda: _export_csv(user, folder / "export3.csv", first_small)) / 1048576, 1),
-            f"{rows} rows": round(_peak(lambda: _export_csv(user, folder / "export2.csv")) / 1048576, 1),
+            f"{small} rows": round(
+                _peak(lambda: _export_csv(user, folder / "export3.csv", first_small)) / 1048576, 1
+            ),
+            f"{rows} rows": round(
+                _peak(lambda: _export_csv(user, folder / "export2.csv")) / 1048576, 1
+            ),
         },
     }
     print("export", results["export_xlsx"], results["export_csv"], flush=True)

@@ -34,7 +34,9 @@ class _QueryCounter:
     def __init__(self) -> None:
         self.count = 0
 
-    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
         self.count += 1
         return execute(sql, params, many, context)
 
@@ -74,7 +76,10 @@ def _measured(run: Callable[[], int]) -> dict[str, Any]:
         fired = run()
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     return {
-        "fired": fired, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "queries": counter.count,
+        "fired": fired,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "queries": counter.count,
         "peak_rss_growth_mb": round((rss["peak"] - rss["start"]) / 2**20, 1),
     }
 
@@ -86,8 +91,12 @@ def _scratch_copy(database: Path) -> Iterator[Path]:
 
     connection = connections["default"]
     if connection.vendor != "sqlite":
-        raise RuntimeError("the rhythm benchmark copies a SQLite data set; the default database is not SQLite")
-    folder = Path(tempfile.mkdtemp(prefix="maque-rhythm-bench-", dir=os.environ.get("MAQUE_BENCH_TMP")))
+        raise RuntimeError(
+            "the rhythm benchmark copies a SQLite data set; the default database is not SQLite"
+        )
+    folder = Path(
+        tempfile.mkdtemp(prefix="maque-rhythm-bench-", dir=os.environ.get("MAQUE_BENCH_TMP"))
+    )
     copy = folder / "county.sqlite3"
     source, target = sqlite3.connect(str(database)), sqlite3.connect(str(copy))
     try:
@@ -115,8 +124,10 @@ def _counts() -> dict[str, int]:
 
     history = AccountabilityCase.history.model  # type: ignore[attr-defined]
     return {
-        "rungs": EscalationStep.objects.count(), "suggestions": AccountabilityCase.objects.count(),
-        "suggestion_history_rows": history.objects.count(), "notifications": Notification.objects.count(),
+        "rungs": EscalationStep.objects.count(),
+        "suggestions": AccountabilityCase.objects.count(),
+        "suggestion_history_rows": history.objects.count(),
+        "notifications": Notification.objects.count(),
         "deliveries": Delivery.objects.count(),
     }
 
@@ -146,19 +157,25 @@ def run(context: Any = True) -> dict[str, Any]:
             print(f"  {line}", flush=True)
 
         results["first_tick"] = _measured(lambda: _escalate(escalate, now, progress))
-        results["first_tick"]["created"] = {key: value - before[key] for key, value in _counts().items()}
+        results["first_tick"]["created"] = {
+            key: value - before[key] for key, value in _counts().items()
+        }
         results["first_tick"]["progress_lines"] = len(lines)
         results["same_tick_again"] = _measured(lambda: _escalate(escalate, now, None))
         # The next working day: the rungs that fall due overnight, as every day in the steady state.
         calendar = WorkingCalendar.of(context.town.pk)
-        next_day = now + timedelta(days=(calendar.next_working_day(timezone.localdate(now)) - timezone.localdate(now)).days)
+        next_day = now + timedelta(
+            days=(calendar.next_working_day(timezone.localdate(now)) - timezone.localdate(now)).days
+        )
         results["next_working_day_tick"] = _measured(lambda: _escalate(escalate, next_day, None))
         results["totals"] = _counts()
         results["today"] = timezone.localdate(now).isoformat()
     return results
 
 
-def _escalate(escalate: Callable[..., int], now: Any, progress: Callable[[str], None] | None) -> int:
+def _escalate(
+    escalate: Callable[..., int], now: Any, progress: Callable[[str], None] | None
+) -> int:
     """`escalate` with a progress callback where it takes one (earlier versions did not)."""
     import inspect
 
@@ -168,7 +185,9 @@ def _escalate(escalate: Callable[..., int], now: Any, progress: Callable[[str], 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.rhythm", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.rhythm", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--villages", type=int, default=300)
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)

@@ -73,7 +73,10 @@ def build_world() -> World:
     town = Town.objects.create(name="蒿坪镇", short_name="蒿坪", code="hp", county="紫阳县")
     gaige = Village.objects.create(town=town, name="改革村")
     shuangsheng = Village.objects.create(town=town, name="双胜村")
-    groups = {v.name: VillageGroup.objects.create(village=v, name="一组", number=1) for v in (gaige, shuangsheng)}
+    groups = {
+        v.name: VillageGroup.objects.create(village=v, name="一组", number=1)
+        for v in (gaige, shuangsheng)
+    }
     catalogue_install(town=town)
     campaign = Campaign.objects.get(town=town, code="five-rectifications")
     start = date(2020, 1, 1)
@@ -93,19 +96,27 @@ def build_world() -> World:
     for persona, (role, village) in roles.items():
         user = User.objects.create_user(username=persona, password="pw-" + persona)
         person = Person.objects.create(town=town, name=persona, user=user, phone="13800001234")
-        RoleAssignment.objects.create(person=person, role=role, town=town, village=village, valid_from=start)
+        RoleAssignment.objects.create(
+            person=person, role=role, town=town, village=village, valid_from=start
+        )
         users[persona] = user
         people[persona] = person
     # A leader in charge of one campaign only (重点项目): sees that campaign's items, not the others.
     projects = Campaign.objects.get(town=town, code="key-projects")
     user = User.objects.create_user(username="leader_projects", password="pw-leader_projects")
-    person = Person.objects.create(town=town, name="leader_projects", user=user, phone="13800001234")
-    RoleAssignment.objects.create(person=person, role=Role.LEADER, town=town, campaign=projects, valid_from=start)
+    person = Person.objects.create(
+        town=town, name="leader_projects", user=user, phone="13800001234"
+    )
+    RoleAssignment.objects.create(
+        person=person, role=Role.LEADER, town=town, campaign=projects, valid_from=start
+    )
     users["leader_projects"] = user
     people["leader_projects"] = person
     users["outsider"] = User.objects.create_user(username="outsider", password="pw-outsider")
     plots = {
-        "gaige": Plot.objects.create(town=town, village=gaige, group=groups["改革村"], code="GG-001", area_mu="3.50"),
+        "gaige": Plot.objects.create(
+            town=town, village=gaige, group=groups["改革村"], code="GG-001", area_mu="3.50"
+        ),
         "shuangsheng": Plot.objects.create(
             town=town, village=shuangsheng, group=groups["双胜村"], code="SS-001", area_mu="2.00"
         ),
@@ -135,7 +146,11 @@ def _key(value: Any) -> Any:
 
 
 def _stored_models() -> list[type[Model]]:
-    return [model for model in apps.get_models(include_auto_created=True) if model._meta.managed and not model._meta.proxy]
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
 
 
 # The world's rows get ids from here on, far above what a test creates before asking for the
@@ -153,9 +168,14 @@ def _ids_from(models: list[type[Model]], start: int) -> None:
             table, column = model._meta.db_table, model._meta.pk.column
             if connection.vendor == "sqlite":
                 cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
-                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, start])
+                cursor.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, start]
+                )
             elif connection.vendor == "postgresql":
-                cursor.execute("SELECT setval(pg_get_serial_sequence(%s, %s), %s)", [connection.ops.quote_name(table), column, start])
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, %s), %s)",
+                    [connection.ops.quote_name(table), column, start],
+                )
             else:
                 raise NotImplementedError(f"no way to move the id sequences on {connection.vendor}")
 
@@ -164,13 +184,18 @@ def world_capture() -> WorldRows:
     """Build the world once and record its rows, then roll the build back."""
     models = _stored_models()
     before = {model: set(model._base_manager.values_list("pk", flat=True)) for model in models}
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]), transaction.atomic():
+    with (
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        transaction.atomic(),
+    ):
         _ids_from(models, WORLD_IDS)
         world = build_world()
         rows = []
         for model in models:
             fields = [field.attname for field in model._meta.concrete_fields]
-            new = list(model._base_manager.exclude(pk__in=before[model]).order_by("pk").values(*fields))
+            new = list(
+                model._base_manager.exclude(pk__in=before[model]).order_by("pk").values(*fields)
+            )
             if new:
                 # Multi-table inheritance would need the parent rows too: bulk_create refuses it.
                 assert not model._meta.parents, f"{model.__name__}: cannot copy a multi-table child"
@@ -226,7 +251,9 @@ def outflow_attributes(plot_code: str = "GG-001") -> dict[str, Any]:
     return {"plot": plot_code, "area_mu": "3.5", "current_use": "撂荒", "target_use": "复耕"}
 
 
-def make_item(world: World, *, persona: str = "cadre_gaige", village: Village | None = None, **overrides: Any) -> Item:
+def make_item(
+    world: World, *, persona: str = "cadre_gaige", village: Village | None = None, **overrides: Any
+) -> Item:
     """Register an 耕地流出 item in 改革村 (or `village`) through the lifecycle service."""
     village = village or world.gaige
     plot_code = "GG-001" if village == world.gaige else "SS-001"
@@ -282,8 +309,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ANN0
     """Say loudly when the browser tests were skipped. Here, not in tests/e2e/conftest.py: with
     several workers only this process reports, and it reads the skips from the workers' reports."""
     # A skip's longrepr is (path, line, "Skipped: <reason>").
-    reasons = [report.longrepr[-1] for report in terminalreporter.stats.get("skipped", []) if isinstance(report.longrepr, tuple)]
+    reasons = [
+        report.longrepr[-1]
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple)
+    ]
     skipped = [reason for reason in reasons if "browser tests skipped: " in reason]
     if skipped:
         why = skipped[0].split("browser tests skipped: ", 1)[1]
-        terminalreporter.write_sep("!", f"{len(skipped)} browser tests SKIPPED: {why}", yellow=True, bold=True)
+        terminalreporter.write_sep(
+            "!", f"{len(skipped)} browser tests SKIPPED: {why}", yellow=True, bold=True
+        )

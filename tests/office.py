@@ -30,7 +30,11 @@ def has_component(component: str, program: str | None = None) -> bool:
         return False
     folder = Path(os.path.realpath(program)).parent
     library = LIBRARIES[component]
-    return any(any(place.glob(f"{library}.*")) for place in (folder, folder.parent / "Frameworks") if place.is_dir())
+    return any(
+        any(place.glob(f"{library}.*"))
+        for place in (folder, folder.parent / "Frameworks")
+        if place.is_dir()
+    )
 
 
 def needs(component: str) -> pytest.MarkDecorator:
@@ -38,5 +42,6 @@ def needs(component: str) -> pytest.MarkDecorator:
     if soffice() is None:
         return pytest.mark.skipif(True, reason="LibreOffice is not installed")
     return pytest.mark.skipif(
-        not has_component(component), reason=f"LibreOffice is installed without {component.capitalize()}"
+        not has_component(component),
+        reason=f"LibreOffice is installed without {component.capitalize()}",
     )

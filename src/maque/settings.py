@@ -39,7 +39,9 @@ def _secret_key() -> str:
     configured = env.str("MAQUE_SECRET_KEY")
     if configured:
         if PRODUCTION and len(configured) < 32:
-            raise ImproperlyConfigured("MAQUE_SECRET_KEY must be at least 32 characters in production")
+            raise ImproperlyConfigured(
+                "MAQUE_SECRET_KEY must be at least 32 characters in production"
+            )
         return configured
     if PRODUCTION:
         raise ImproperlyConfigured("MAQUE_SECRET_KEY is required when MAQUE_MODE=production")
@@ -129,7 +131,9 @@ TEMPLATES = [
 _private_dir(VAR_DIR)
 DATABASE_URL = env.str("MAQUE_DATABASE_URL", f"sqlite:///{VAR_DIR / 'maque.sqlite3'}")
 try:
-    _database = dj_database_url.parse(DATABASE_URL, conn_max_age=env.int("MAQUE_DB_CONN_MAX_AGE", 0, minimum=0))
+    _database = dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env.int("MAQUE_DB_CONN_MAX_AGE", 0, minimum=0)
+    )
 except ValueError as error:
     raise ImproperlyConfigured(f"MAQUE_DATABASE_URL is not a database URL: {error}") from None
 if _database["ENGINE"] == "django.db.backends.sqlite3":
@@ -217,7 +221,9 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # The API's documentation (/api/v1/docs and openapi.json): public, for signed-in users only, or off.
-MAQUE_API_DOCS = env.choice("MAQUE_API_DOCS", "signed-in" if PRODUCTION else "public", ("public", "signed-in", "off"))
+MAQUE_API_DOCS = env.choice(
+    "MAQUE_API_DOCS", "signed-in" if PRODUCTION else "public", ("public", "signed-in", "off")
+)
 
 # Every page and response may load only this server's own files (the assets are vendored).
 MAQUE_CONTENT_SECURITY_POLICY = env.str(
@@ -231,7 +237,11 @@ MAQUE_CONTENT_SECURITY_POLICY = env.str(
 # browsers are told to use HTTPS only (HSTS).
 if PRODUCTION:
     _proxy_ssl_header = env.str("MAQUE_PROXY_SSL_HEADER", "X-Forwarded-Proto") or ""
-    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+    SECURE_PROXY_SSL_HEADER = (
+        ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+        if _proxy_ssl_header
+        else None
+    )
     SECURE_SSL_REDIRECT = env.bool("MAQUE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env.int("MAQUE_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("MAQUE_HSTS_INCLUDE_SUBDOMAINS", True)
@@ -246,7 +256,14 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"client_errors_without_traceback": {"()": "maque.core.logs.ClientErrorsWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors_without_traceback"]}},
+    "filters": {
+        "client_errors_without_traceback": {"()": "maque.core.logs.ClientErrorsWithoutTraceback"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["client_errors_without_traceback"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("MAQUE_LOG_LEVEL", "WARNING")},
 }

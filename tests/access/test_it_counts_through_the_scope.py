@@ -18,7 +18,10 @@ def two_campaigns(world: World) -> World:
     make_item(world)  # 五个专项整治, not the limited leader's
     projects = Campaign.objects.get(town=world.town, code="key-projects")
     make_item(
-        world, campaign=projects, category=world.category("project-milestone"), title="村道硬化节点",
+        world,
+        campaign=projects,
+        category=world.category("project-milestone"),
+        title="村道硬化节点",
         attributes={"project": "村道硬化"},
     )
     return world
@@ -37,7 +40,9 @@ def test_it_gives_the_limited_leader_only_their_campaigns_items(two_campaigns: W
     assert Item.objects.filter(village=world.gaige).count() == 2
 
 
-@pytest.mark.parametrize("persona", ["leader_projects", "leader", "cadre_shuangsheng", "contact_gaige"])
+@pytest.mark.parametrize(
+    "persona", ["leader_projects", "leader", "cadre_shuangsheng", "contact_gaige"]
+)
 def test_it_counts_on_the_village_page_what_the_scope_allows(two_campaigns: World, persona: str):
     world = two_campaigns
     user = world.user(persona)

@@ -24,7 +24,12 @@ UNMASKED = ("principal", "discipline")
 
 @pytest.fixture
 def item(world):  # noqa: ANN001, ANN201
-    item = make_item(world, title=f"王某 {PHONE} 撂荒", subject=f"身份证 {ID_NUMBER}", description=f"电话 {PHONE}")
+    item = make_item(
+        world,
+        title=f"王某 {PHONE} 撂荒",
+        subject=f"身份证 {ID_NUMBER}",
+        description=f"电话 {PHONE}",
+    )
     progress_add(item=item, by=world.user("cadre_gaige"), text=f"已联系 {PHONE}")
     return item
 
@@ -40,7 +45,11 @@ def _pages(world, persona: str, item) -> list[str]:  # noqa: ANN001
     client = Client()
     client.force_login(world.user(persona))
     pages = []
-    for url in (reverse("workspace:item", args=[item.pk]), reverse("workspace:ledger"), reverse("workspace:village", args=[world.gaige.pk])):
+    for url in (
+        reverse("workspace:item", args=[item.pk]),
+        reverse("workspace:ledger"),
+        reverse("workspace:village", args=[world.gaige.pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         pages.append(response.content.decode())
@@ -50,8 +59,10 @@ def _pages(world, persona: str, item) -> list[str]:  # noqa: ANN001
 @pytest.mark.parametrize("persona", MASKED)
 def test_it_masks_free_text_for_roles_without_personal_data(world, item, persona):
     readings = [
-        _api(persona, f"/api/v1/items/{item.code}"), _api(persona, "/api/v1/items"),
-        _api(persona, f"/api/v1/items/{item.code}/history"), *_pages(world, persona, item),
+        _api(persona, f"/api/v1/items/{item.code}"),
+        _api(persona, "/api/v1/items"),
+        _api(persona, f"/api/v1/items/{item.code}/history"),
+        *_pages(world, persona, item),
     ]
     for text in readings:
         assert PHONE not in text and ID_NUMBER not in text
@@ -68,7 +79,9 @@ def test_it_shows_free_text_in_full_to_roles_with_personal_data(world, item, per
 
 def test_it_offers_a_cadre_only_their_villages_in_the_template(world):
     token = token_issue(request=None, username="cadre_gaige", password="pw-cadre_gaige").token
-    response = Client().get("/api/v1/ledger/template/farmland-outflow", headers={"Authorization": f"Bearer {token}"})
+    response = Client().get(
+        "/api/v1/ledger/template/farmland-outflow", headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     offered = {cell.value for sheet in book.worksheets for row in sheet.iter_rows() for cell in row}

@@ -49,8 +49,18 @@ from maque.supervision.services import review_open, round_open
 from tests.conftest import World, add_evidence, make_item, photo
 
 PERSONAS: tuple[str | None, ...] = (
-    "principal", "leader", "leader_projects", "inspector", "discipline", "contact_gaige", "cadre_gaige",
-    "secretary_gaige", "cadre_shuangsheng", "contact_shuangsheng", "outsider", None,
+    "principal",
+    "leader",
+    "leader_projects",
+    "inspector",
+    "discipline",
+    "contact_gaige",
+    "cadre_gaige",
+    "secretary_gaige",
+    "cadre_shuangsheng",
+    "contact_shuangsheng",
+    "outsider",
+    None,
 )
 
 Gate = Callable[[Actor], bool]
@@ -155,9 +165,11 @@ def policy(gate: Gate) -> Callable[[Actor, dict[str, Any]], bool]:
 
 def sees(key: str) -> Callable[[Actor, dict[str, Any]], bool]:
     """Writes on one object: whoever may not see it gets a 404 (the lifecycle refuses the rest)."""
+
     def gate(actor: Actor, objects: dict[str, Any]) -> bool:
         obj = objects[key]
         return type(obj).objects.filter(pk=obj.pk).visible_to(actor).exists()
+
     return gate
 
 
@@ -176,135 +188,238 @@ SCREENS: dict[str, Entry] = {
     "workspace:password_change": Excluded("the user's own password; nothing scoped"),
     "workspace:set_language": Excluded("switches the interface language; nothing scoped"),
     "workspace:ledger": Listing("/ledger/"),
-    "workspace:ledger_bulk": Write(lambda o: "/ledger/bulk/", gate=sees("item_gaige"), refused=NOBODY_HERE,
-                                   body={"operation": "deadline", "deadline": "2031-01-01"}),
+    "workspace:ledger_bulk": Write(
+        lambda o: "/ledger/bulk/",
+        gate=sees("item_gaige"),
+        refused=NOBODY_HERE,
+        body={"operation": "deadline", "deadline": "2031-01-01"},
+    ),
     "workspace:item": Detail(Item, ITEMS, lambda item: f"/items/{item.pk}/"),
-    "workspace:item_progress": Write(lambda o: f"/items/{o['item_gaige'].pk}/progress/",
-                                     gate=sees("item_gaige"), body={"text": "越权上报"}),
-    "workspace:item_act": Write(lambda o: f"/items/{o['item_gaige'].pk}/act/cancel/", gate=sees("item_gaige"),
-                                body={"reason": "越权"}),
+    "workspace:item_progress": Write(
+        lambda o: f"/items/{o['item_gaige'].pk}/progress/",
+        gate=sees("item_gaige"),
+        body={"text": "越权上报"},
+    ),
+    "workspace:item_act": Write(
+        lambda o: f"/items/{o['item_gaige'].pk}/act/cancel/",
+        gate=sees("item_gaige"),
+        body={"reason": "越权"},
+    ),
     "workspace:register": Listing("/register/"),
     "workspace:attachment": Detail(Attachment, ("attachment",), lambda a: f"/files/{a.pk}/"),
-    "workspace:attachment_thumb": Detail(Attachment, ("attachment",), lambda a: f"/files/{a.pk}/thumb/"),
+    "workspace:attachment_thumb": Detail(
+        Attachment, ("attachment",), lambda a: f"/files/{a.pk}/thumb/"
+    ),
     "workspace:spreadsheets": Listing("/spreadsheets/"),
-    "workspace:import": Excluded("an upload's preview, private to its uploader; tests/workspace/test_it_spreadsheets.py"),
-    "workspace:import_commit": Excluded("commits the uploader's own upload; tests/workspace/test_it_spreadsheets.py"),
+    "workspace:import": Excluded(
+        "an upload's preview, private to its uploader; tests/workspace/test_it_spreadsheets.py"
+    ),
+    "workspace:import_commit": Excluded(
+        "commits the uploader's own upload; tests/workspace/test_it_spreadsheets.py"
+    ),
     "workspace:villages": Listing("/villages/"),
     "workspace:village": Detail(Village, ("gaige", "shuangsheng"), lambda v: f"/villages/{v.pk}/"),
     "workspace:inbox": Listing("/inbox/"),
-    "workspace:inbox_read_all": Excluded("marks the user's own inbox read; nothing of anyone else's"),
-    "workspace:inbox_open": Detail(Notification, ("notification",), lambda n: f"/inbox/{n.pk}/",
-                                   shown=frozenset({200, 302})),  # marks it read and follows its link
-    "workspace:inbox_read": Write(lambda o: f"/inbox/{o['notification'].pk}/read/",
-                                  gate=own_inbox),
+    "workspace:inbox_read_all": Excluded(
+        "marks the user's own inbox read; nothing of anyone else's"
+    ),
+    "workspace:inbox_open": Detail(
+        Notification, ("notification",), lambda n: f"/inbox/{n.pk}/", shown=frozenset({200, 302})
+    ),  # marks it read and follows its link
+    "workspace:inbox_read": Write(lambda o: f"/inbox/{o['notification'].pk}/read/", gate=own_inbox),
     "workspace:bulletins": Listing("/bulletins/"),
     "workspace:bulletin_issue": Write(lambda o: "/bulletins/issue/", gate=issue_gate),
     "workspace:meetings": Listing("/meetings/"),
     "workspace:meeting_new": Listing("/meetings/new/", gate=organise_gate, refused=403),
     "workspace:meeting": Detail(Meeting, ("meeting",), lambda m: f"/meetings/{m.pk}/"),
-    "workspace:meeting_record": Write(lambda o: f"/meetings/{o['meeting'].pk}/record/", gate=organise_gate),
-    "workspace:meeting_file": Write(lambda o: f"/meetings/{o['meeting'].pk}/files/", gate=organise_gate),
-    "workspace:meeting_file_download": Detail(Meeting, ("meeting_file",), lambda f: f"/meetings/files/{f.pk}/",
-                                              via="meeting"),
+    "workspace:meeting_record": Write(
+        lambda o: f"/meetings/{o['meeting'].pk}/record/", gate=organise_gate
+    ),
+    "workspace:meeting_file": Write(
+        lambda o: f"/meetings/{o['meeting'].pk}/files/", gate=organise_gate
+    ),
+    "workspace:meeting_file_download": Detail(
+        Meeting, ("meeting_file",), lambda f: f"/meetings/files/{f.pk}/", via="meeting"
+    ),
     "workspace:inspections": Listing("/inspections/"),
     "workspace:inspection_new": Write(lambda o: "/inspections/new/", gate=inspect_gate),
     "workspace:inspection": Detail(InspectionRound, ("round",), lambda r: f"/inspections/{r.pk}/"),
-    "workspace:inspection_report": Detail(InspectionRound, ("round",), lambda r: f"/inspections/{r.pk}/report/"),
+    "workspace:inspection_report": Detail(
+        InspectionRound, ("round",), lambda r: f"/inspections/{r.pk}/report/"
+    ),
     "workspace:inspection_finding": Write(
-        lambda o: f"/inspections/{o['round'].pk}/samples/{o['sample'].pk}/finding/", gate=inspect_gate,
+        lambda o: f"/inspections/{o['round'].pk}/samples/{o['sample'].pk}/finding/",
+        gate=inspect_gate,
         body={"outcome": "confirmed", "note": "越权"},
     ),
-    "workspace:inspection_problem": Write(lambda o: f"/inspections/{o['round'].pk}/problems/", gate=inspect_gate),
-    "workspace:inspection_close": Write(lambda o: f"/inspections/{o['round'].pk}/close/", gate=inspect_gate),
+    "workspace:inspection_problem": Write(
+        lambda o: f"/inspections/{o['round'].pk}/problems/", gate=inspect_gate
+    ),
+    "workspace:inspection_close": Write(
+        lambda o: f"/inspections/{o['round'].pk}/close/", gate=inspect_gate
+    ),
     "workspace:review_new": Write(lambda o: "/reviews/new/", gate=inspect_gate),
     "workspace:review": Detail(Review, ("review",), lambda r: f"/reviews/{r.pk}/"),
-    "workspace:review_check": Excluded("no check to record in the walked world (the review has no closed item)"),
+    "workspace:review_check": Excluded(
+        "no check to record in the walked world (the review has no closed item)"
+    ),
     "workspace:scores": Listing("/scores/"),
     "workspace:cases": Listing("/accountability/", gate=cases_gate),
     "workspace:case_new": Listing("/accountability/new/", gate=cases_gate),
     "workspace:case": Detail(AccountabilityCase, ("case",), lambda c: f"/accountability/{c.pk}/"),
-    "workspace:case_status": Write(lambda o: f"/accountability/{o['case'].pk}/status/", gate=cases_gate,
-                                   body={"to": "dismissed", "note": "越权"}),
+    "workspace:case_status": Write(
+        lambda o: f"/accountability/{o['case'].pk}/status/",
+        gate=cases_gate,
+        body={"to": "dismissed", "note": "越权"},
+    ),
     "bulletins:page": Detail(Bulletin, ("bulletin",), lambda b: f"/bulletins/{b.pk}/"),
 }
 
 API: dict[str, Entry] = {
-    "POST /api/v1/auth/token": Excluded("issues a token for a user name and password; tests/api/test_auth.py"),
+    "POST /api/v1/auth/token": Excluded(
+        "issues a token for a user name and password; tests/api/test_auth.py"
+    ),
     "DELETE /api/v1/auth/token": Excluded("revokes the caller's own token; tests/api/test_auth.py"),
     "GET /api/v1/villages": Listing("/api/v1/villages", scoped(Village), rows()),
     "GET /api/v1/people": Listing("/api/v1/people", scoped(Person), rows()),
-    "GET /api/v1/plots": Listing("/api/v1/plots", lambda u: set(Plot.objects.filter(
-        village__in=Village.objects.visible_to(u)).values_list("code", flat=True)), ids("plots", "code")),
-    "POST /api/v1/plots": Write(lambda o: "/api/v1/plots", gate=policy(staff), refused=frozenset({403, 404, 422})),
+    "GET /api/v1/plots": Listing(
+        "/api/v1/plots",
+        lambda u: set(
+            Plot.objects.filter(village__in=Village.objects.visible_to(u)).values_list(
+                "code", flat=True
+            )
+        ),
+        ids("plots", "code"),
+    ),
+    "POST /api/v1/plots": Write(
+        lambda o: "/api/v1/plots", gate=policy(staff), refused=frozenset({403, 404, 422})
+    ),
     "GET /api/v1/campaigns": Listing("/api/v1/campaigns", scoped(Campaign, "code"), rows("code")),
     "GET /api/v1/categories": Listing("/api/v1/categories", scoped(Category, "code"), rows("code")),
-    "GET /api/v1/categories/{code}": Detail(Category, ("category",), lambda c: f"/api/v1/categories/{c.code}"),
-    "GET /api/v1/items": Listing("/api/v1/items", item_codes, ids("items", "code")),
-    "POST /api/v1/items": Write(lambda o: "/api/v1/items", gate=policy(staff), refused=frozenset({403, 404, 422})),
-    "GET /api/v1/items/{code}": Detail(Item, ITEMS, lambda i: f"/api/v1/items/{i.code}"),
-    "PATCH /api/v1/items/{code}": Excluded("a write on an item; tests/api/test_scoping.py walks it as an outsider"),
-    "POST /api/v1/items/{code}/actions/{action}": Write(
-        lambda o: f"/api/v1/items/{o['item_gaige'].code}/actions/cancel", gate=sees("item_gaige"), body={"reason": "越权"}
+    "GET /api/v1/categories/{code}": Detail(
+        Category, ("category",), lambda c: f"/api/v1/categories/{c.code}"
     ),
-    "POST /api/v1/items/{code}/progress": Write(lambda o: f"/api/v1/items/{o['item_gaige'].code}/progress",
-                                                gate=sees("item_gaige"), body={"text": "越权上报"}),
-    "GET /api/v1/items/{code}/attachments": Detail(Item, ITEMS, lambda i: f"/api/v1/items/{i.code}/attachments"),
-    "POST /api/v1/items/{code}/attachments": Write(lambda o: f"/api/v1/items/{o['item_gaige'].code}/attachments",
-                                                   gate=sees("item_gaige")),
-    "GET /api/v1/attachments/{attachment_id}": Detail(Attachment, ("attachment",), lambda a: f"/api/v1/attachments/{a.pk}"),
-    "GET /api/v1/items/{code}/history": Detail(Item, ITEMS, lambda i: f"/api/v1/items/{i.code}/history"),
-    "GET /api/v1/notifications": Listing("/api/v1/notifications", scoped(Notification), ids("items"),
-                                         gate=lambda a: a.user is not None and a.user.is_authenticated),
+    "GET /api/v1/items": Listing("/api/v1/items", item_codes, ids("items", "code")),
+    "POST /api/v1/items": Write(
+        lambda o: "/api/v1/items", gate=policy(staff), refused=frozenset({403, 404, 422})
+    ),
+    "GET /api/v1/items/{code}": Detail(Item, ITEMS, lambda i: f"/api/v1/items/{i.code}"),
+    "PATCH /api/v1/items/{code}": Excluded(
+        "a write on an item; tests/api/test_scoping.py walks it as an outsider"
+    ),
+    "POST /api/v1/items/{code}/actions/{action}": Write(
+        lambda o: f"/api/v1/items/{o['item_gaige'].code}/actions/cancel",
+        gate=sees("item_gaige"),
+        body={"reason": "越权"},
+    ),
+    "POST /api/v1/items/{code}/progress": Write(
+        lambda o: f"/api/v1/items/{o['item_gaige'].code}/progress",
+        gate=sees("item_gaige"),
+        body={"text": "越权上报"},
+    ),
+    "GET /api/v1/items/{code}/attachments": Detail(
+        Item, ITEMS, lambda i: f"/api/v1/items/{i.code}/attachments"
+    ),
+    "POST /api/v1/items/{code}/attachments": Write(
+        lambda o: f"/api/v1/items/{o['item_gaige'].code}/attachments", gate=sees("item_gaige")
+    ),
+    "GET /api/v1/attachments/{attachment_id}": Detail(
+        Attachment, ("attachment",), lambda a: f"/api/v1/attachments/{a.pk}"
+    ),
+    "GET /api/v1/items/{code}/history": Detail(
+        Item, ITEMS, lambda i: f"/api/v1/items/{i.code}/history"
+    ),
+    "GET /api/v1/notifications": Listing(
+        "/api/v1/notifications",
+        scoped(Notification),
+        ids("items"),
+        gate=lambda a: a.user is not None and a.user.is_authenticated,
+    ),
     "GET /api/v1/notifications/unread": Excluded("a count of the caller's own inbox"),
     "POST /api/v1/notifications/read-all": Excluded("marks the caller's own inbox read"),
     "POST /api/v1/notifications/{notification_id}/read": Write(
         lambda o: f"/api/v1/notifications/{o['notification'].pk}/read",
         gate=own_inbox,
     ),
-    "GET /api/v1/accountability": Listing("/api/v1/accountability", scoped(AccountabilityCase), ids("items"),
-                                          gate=cases_gate),
-    "POST /api/v1/accountability": Write(lambda o: "/api/v1/accountability", gate=cases_gate, body={"title": "越权"}),
-    "GET /api/v1/accountability/{case_id}": Detail(AccountabilityCase, ("case",), lambda c: f"/api/v1/accountability/{c.pk}"),
+    "GET /api/v1/accountability": Listing(
+        "/api/v1/accountability", scoped(AccountabilityCase), ids("items"), gate=cases_gate
+    ),
+    "POST /api/v1/accountability": Write(
+        lambda o: "/api/v1/accountability", gate=cases_gate, body={"title": "越权"}
+    ),
+    "GET /api/v1/accountability/{case_id}": Detail(
+        AccountabilityCase, ("case",), lambda c: f"/api/v1/accountability/{c.pk}"
+    ),
     "POST /api/v1/accountability/{case_id}/status": Write(
-        lambda o: f"/api/v1/accountability/{o['case'].pk}/status", gate=cases_gate, body={"to": "dismissed"}
+        lambda o: f"/api/v1/accountability/{o['case'].pk}/status",
+        gate=cases_gate,
+        body={"to": "dismissed"},
     ),
     "POST /api/v1/accountability/{case_id}/evidence": Write(
-        lambda o: f"/api/v1/accountability/{o['case'].pk}/evidence", gate=cases_gate,
+        lambda o: f"/api/v1/accountability/{o['case'].pk}/evidence",
+        gate=cases_gate,
         body={"evidence": [{"kind": "item", "id": 1}]},
     ),
     "GET /api/v1/bulletins": Listing("/api/v1/bulletins", scoped(Bulletin), ids("items")),
     "POST /api/v1/bulletins": Write(lambda o: "/api/v1/bulletins", gate=issue_gate),
-    "GET /api/v1/bulletins/{bulletin_id}": Detail(Bulletin, ("bulletin",), lambda b: f"/api/v1/bulletins/{b.pk}"),
-    "GET /api/v1/bulletins/{bulletin_id}/docx": Detail(Bulletin, ("bulletin",), lambda b: f"/api/v1/bulletins/{b.pk}/docx"),
+    "GET /api/v1/bulletins/{bulletin_id}": Detail(
+        Bulletin, ("bulletin",), lambda b: f"/api/v1/bulletins/{b.pk}"
+    ),
+    "GET /api/v1/bulletins/{bulletin_id}/docx": Detail(
+        Bulletin, ("bulletin",), lambda b: f"/api/v1/bulletins/{b.pk}/docx"
+    ),
     "GET /api/v1/meetings": Listing("/api/v1/meetings", scoped(Meeting), ids("items")),
     "POST /api/v1/meetings": Write(lambda o: "/api/v1/meetings", gate=organise_gate),
-    "GET /api/v1/meetings/{meeting_id}": Detail(Meeting, ("meeting",), lambda m: f"/api/v1/meetings/{m.pk}"),
-    "POST /api/v1/meetings/{meeting_id}/files": Write(lambda o: f"/api/v1/meetings/{o['meeting'].pk}/files",
-                                                      gate=organise_gate),
-    "POST /api/v1/meetings/{meeting_id}/record": Write(lambda o: f"/api/v1/meetings/{o['meeting'].pk}/record",
-                                                       gate=organise_gate),
+    "GET /api/v1/meetings/{meeting_id}": Detail(
+        Meeting, ("meeting",), lambda m: f"/api/v1/meetings/{m.pk}"
+    ),
+    "POST /api/v1/meetings/{meeting_id}/files": Write(
+        lambda o: f"/api/v1/meetings/{o['meeting'].pk}/files", gate=organise_gate
+    ),
+    "POST /api/v1/meetings/{meeting_id}/record": Write(
+        lambda o: f"/api/v1/meetings/{o['meeting'].pk}/record", gate=organise_gate
+    ),
     "GET /api/v1/inspections": Listing("/api/v1/inspections", scoped(InspectionRound), rows()),
     "POST /api/v1/inspections": Write(lambda o: "/api/v1/inspections", gate=inspect_gate),
-    "GET /api/v1/inspections/{round_id}": Detail(InspectionRound, ("round",), lambda r: f"/api/v1/inspections/{r.pk}"),
-    "POST /api/v1/inspections/{round_id}/close": Write(lambda o: f"/api/v1/inspections/{o['round'].pk}/close",
-                                                       gate=inspect_gate),
+    "GET /api/v1/inspections/{round_id}": Detail(
+        InspectionRound, ("round",), lambda r: f"/api/v1/inspections/{r.pk}"
+    ),
+    "POST /api/v1/inspections/{round_id}/close": Write(
+        lambda o: f"/api/v1/inspections/{o['round'].pk}/close", gate=inspect_gate
+    ),
     "POST /api/v1/inspections/{round_id}/samples/{sample_id}/finding": Write(
-        lambda o: f"/api/v1/inspections/{o['round'].pk}/samples/{o['sample'].pk}/finding", gate=inspect_gate,
+        lambda o: f"/api/v1/inspections/{o['round'].pk}/samples/{o['sample'].pk}/finding",
+        gate=inspect_gate,
         body={"outcome": "confirmed", "note": "越权"},
     ),
-    "POST /api/v1/inspections/{round_id}/problems": Write(lambda o: f"/api/v1/inspections/{o['round'].pk}/problems",
-                                                          gate=inspect_gate),
+    "POST /api/v1/inspections/{round_id}/problems": Write(
+        lambda o: f"/api/v1/inspections/{o['round'].pk}/problems", gate=inspect_gate
+    ),
     "POST /api/v1/reviews": Write(lambda o: "/api/v1/reviews", gate=inspect_gate),
-    "GET /api/v1/reviews/{review_id}": Detail(Review, ("review",), lambda r: f"/api/v1/reviews/{r.pk}"),
-    "POST /api/v1/reviews/{review_id}/checks/{check_id}": Excluded("no check in the walked world (no closed item)"),
-    "GET /api/v1/scores": Listing("/api/v1/scores", gate=lambda a: a.person is not None or a.is_superuser, refused=422),
-    "GET /api/v1/ledger/template/{category}": Excluded("a blank spreadsheet of a category's columns; no rows"),
+    "GET /api/v1/reviews/{review_id}": Detail(
+        Review, ("review",), lambda r: f"/api/v1/reviews/{r.pk}"
+    ),
+    "POST /api/v1/reviews/{review_id}/checks/{check_id}": Excluded(
+        "no check in the walked world (no closed item)"
+    ),
+    "GET /api/v1/scores": Listing(
+        "/api/v1/scores", gate=lambda a: a.person is not None or a.is_superuser, refused=422
+    ),
+    "GET /api/v1/ledger/template/{category}": Excluded(
+        "a blank spreadsheet of a category's columns; no rows"
+    ),
     "GET /api/v1/ledger/export": Listing("/api/v1/ledger/export"),
     "GET /api/v1/ledger/imports": Listing("/api/v1/ledger/imports"),
     "POST /api/v1/ledger/imports": Excluded("an upload of the caller's own; tests/exchange"),
-    "GET /api/v1/ledger/imports/{batch_id}": Excluded("an upload's preview, private to its uploader; tests/exchange"),
-    "POST /api/v1/ledger/imports/{batch_id}/commit": Excluded("commits the caller's own upload; tests/exchange"),
-    "GET /api/v1/ledger/imports/{batch_id}/errors": Excluded("the caller's own upload's errors; tests/exchange"),
+    "GET /api/v1/ledger/imports/{batch_id}": Excluded(
+        "an upload's preview, private to its uploader; tests/exchange"
+    ),
+    "POST /api/v1/ledger/imports/{batch_id}/commit": Excluded(
+        "commits the caller's own upload; tests/exchange"
+    ),
+    "GET /api/v1/ledger/imports/{batch_id}/errors": Excluded(
+        "the caller's own upload's errors; tests/exchange"
+    ),
 }
 
 # Mounted sites that are not the product's screens or API.
@@ -342,7 +457,11 @@ def screen_names() -> set[str]:
 
 def api_operations() -> set[str]:
     document = ninja_api.get_openapi_schema(path_prefix="/api/v1/")
-    return {f"{method.upper()} {path}" for path, methods in document["paths"].items() for method in methods}
+    return {
+        f"{method.upper()} {path}"
+        for path, methods in document["paths"].items()
+        for method in methods
+    }
 
 
 def test_it_has_an_entry_for_every_route():
@@ -364,40 +483,82 @@ def _objects(world: World) -> dict[str, Any]:
 
     item = lifecycle.item_start(item=item, by=world.user("cadre_gaige"))
     attachment = add_evidence(world, item)
-    other = make_item(world, persona="cadre_shuangsheng", village=world.shuangsheng, title="双胜村撂荒地")
+    other = make_item(
+        world, persona="cadre_shuangsheng", village=world.shuangsheng, title="双胜村撂荒地"
+    )
     projects = Campaign.objects.get(town=world.town, code="key-projects")
     project = make_item(
-        world, campaign=projects, category=world.category("project-milestone"), title="村道硬化节点",
+        world,
+        campaign=projects,
+        category=world.category("project-milestone"),
+        title="村道硬化节点",
         attributes={"project": "村道硬化"},
     )
     meeting = meeting_create(
-        by=world.user("contact_gaige"), town=world.town, kind=MeetingKind.JOINT, title="改革村联席会议",
-        held_on=timezone.localdate(), villages=[world.gaige], attendees=[world.people["cadre_gaige"]],
+        by=world.user("contact_gaige"),
+        town=world.town,
+        kind=MeetingKind.JOINT,
+        title="改革村联席会议",
+        held_on=timezone.localdate(),
+        villages=[world.gaige],
+        attendees=[world.people["cadre_gaige"]],
     )
-    meeting_file = meeting_file_add(meeting=meeting, by=world.user("contact_gaige"), upload=photo("minutes.jpg"))
+    meeting_file = meeting_file_add(
+        meeting=meeting, by=world.user("contact_gaige"), upload=photo("minutes.jpg")
+    )
     round_ = round_open(town=world.town, by=world.user("inspector"), percent=100, minimum=1, seed=7)
     review = review_open(by=world.user("inspector"), category=world.category("farmland-outflow"))
     bulletin = bulletin_issue(town=world.town, by=world.user("inspector"))
-    case = case_open(town=world.town, by=world.user("discipline"), title="逾期未整改", village=world.gaige)
+    case = case_open(
+        town=world.town, by=world.user("discipline"), title="逾期未整改", village=world.gaige
+    )
     (notification,) = notify(
-        recipients=[world.user("cadre_gaige")], kind="test.walk", title="待办提醒", key="walk", town=world.town
+        recipients=[world.user("cadre_gaige")],
+        kind="test.walk",
+        title="待办提醒",
+        key="walk",
+        town=world.town,
     )
     return {
-        "item_gaige": item, "item_shuangsheng": other, "item_projects": project, "attachment": attachment,
-        "gaige": world.gaige, "shuangsheng": world.shuangsheng, "meeting": meeting, "meeting_file": meeting_file,
-        "round": round_, "sample": round_.samples.order_by("pk").first(), "review": review, "bulletin": bulletin,
-        "case": case, "notification": notification, "category": world.category("farmland-outflow"),
+        "item_gaige": item,
+        "item_shuangsheng": other,
+        "item_projects": project,
+        "attachment": attachment,
+        "gaige": world.gaige,
+        "shuangsheng": world.shuangsheng,
+        "meeting": meeting,
+        "meeting_file": meeting_file,
+        "round": round_,
+        "sample": round_.samples.order_by("pk").first(),
+        "review": review,
+        "bulletin": bulletin,
+        "case": case,
+        "notification": notification,
+        "category": world.category("farmland-outflow"),
     }
 
 
 def _snapshot() -> dict[str, int]:
-    models = (Item, Transition, ProgressLog, Attachment, Meeting, MeetingFile, InspectionRound, Review,
-              Bulletin, AccountabilityCase, Plot)
+    models = (
+        Item,
+        Transition,
+        ProgressLog,
+        Attachment,
+        Meeting,
+        MeetingFile,
+        InspectionRound,
+        Review,
+        Bulletin,
+        AccountabilityCase,
+        Plot,
+    )
     counts = {model.__name__: model.objects.count() for model in models}
     counts["read"] = Notification.objects.filter(read_at__isnull=False).count()
     counts["case_status"] = hash(tuple(AccountabilityCase.objects.values_list("status", flat=True)))
     counts["round_status"] = hash(tuple(InspectionRound.objects.values_list("status", flat=True)))
-    counts["item_versions"] = hash(tuple(Item.objects.order_by("pk").values_list("version", flat=True)))
+    counts["item_versions"] = hash(
+        tuple(Item.objects.order_by("pk").values_list("version", flat=True))
+    )
     return counts
 
 
@@ -430,7 +591,9 @@ class Walker:
 
     def expect(self, name: str, persona: str | None, url: str, got: int, wanted: set[int]) -> None:
         if got not in wanted:
-            self.problems.append(f"{name} as {persona}: GET {url} answered {got}, expected {sorted(wanted)}")
+            self.problems.append(
+                f"{name} as {persona}: GET {url} answered {got}, expected {sorted(wanted)}"
+            )
 
     def anonymous(self, api: bool) -> set[int]:
         return {401} if api else {302}
@@ -445,7 +608,9 @@ class Walker:
                 obj = self.objects[key]
                 url = entry.url(obj)
                 response = client.get(url)
-                outcome = "shown" if response.status_code in entry.shown else str(response.status_code)
+                outcome = (
+                    "shown" if response.status_code in entry.shown else str(response.status_code)
+                )
                 self.outcomes.setdefault(name, set()).add(outcome)
                 if not signed_in:
                     self.expect(name, persona, url, response.status_code, self.anonymous(api))
@@ -462,7 +627,9 @@ class Walker:
                 self.expect(name, persona, entry.url, response.status_code, self.anonymous(api))
                 return
             if entry.gate is not None and not entry.gate(actor):
-                self.expect(name, persona, entry.url, response.status_code, {404, 403, entry.refused})
+                self.expect(
+                    name, persona, entry.url, response.status_code, {404, 403, entry.refused}
+                )
                 return
             self.expect(name, persona, entry.url, response.status_code, {200})
             if response.status_code != 200:
@@ -470,7 +637,9 @@ class Walker:
             if entry.shown is not None and entry.allowed is not None:
                 shown, allowed = entry.shown(response.json()), entry.allowed(user)
                 if shown != allowed if entry.exact else not shown <= allowed:
-                    self.problems.append(f"{name} as {persona}: shows {sorted(shown)}, the scope allows {sorted(allowed)}")
+                    self.problems.append(
+                        f"{name} as {persona}: shows {sorted(shown)}, the scope allows {sorted(allowed)}"
+                    )
             else:
                 self.hidden_codes_absent(name, persona, response, user)
         elif isinstance(entry, Write):
@@ -484,13 +653,19 @@ class Walker:
                 response = client.post(url, entry.body)
             wanted = self.anonymous(api) | {403} if not signed_in else set(entry.refused)
             if response.status_code not in wanted:
-                self.problems.append(f"{name} as {persona}: POST {url} answered {response.status_code}, expected {sorted(wanted)}")
+                self.problems.append(
+                    f"{name} as {persona}: POST {url} answered {response.status_code}, expected {sorted(wanted)}"
+                )
             if _snapshot() != before:
                 self.problems.append(f"{name} as {persona}: POST {url} changed the database")
 
     def hidden_codes_absent(self, name: str, persona: str | None, response: Any, user: Any) -> None:
         """No code of an item the persona may not see appears in the answer."""
-        body = response.content.decode("utf-8", errors="replace") if not getattr(response, "streaming", False) else ""
+        body = (
+            response.content.decode("utf-8", errors="replace")
+            if not getattr(response, "streaming", False)
+            else ""
+        )
         hidden = set(Item.objects.values_list("code", flat=True)) - item_codes(user)
         leaked = sorted(code for code in hidden if re.search(rf"\b{re.escape(code)}\b", body))
         if leaked:
@@ -509,4 +684,6 @@ def test_it_shows_every_persona_only_what_the_scoped_querysets_allow(world: Worl
                 walker.walk(name, entry, persona, api=True)
     assert walker.problems == []
     # The world has something to hide: every object route showed to some persona, hid from another.
-    assert {name for name, statuses in walker.outcomes.items() if not {"shown", "404"} <= statuses} == set()
+    assert {
+        name for name, statuses in walker.outcomes.items() if not {"shown", "404"} <= statuses
+    } == set()

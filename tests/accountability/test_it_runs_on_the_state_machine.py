@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def suggest(world):  # noqa: ANN001, ANN201
-    return accountability_suggest(town=world.town, rule=Rule.OVERDUE, key="overdue:item:9", summary="逾期")
+    return accountability_suggest(
+        town=world.town, rule=Rule.OVERDUE, key="overdue:item:9", summary="逾期"
+    )
 
 
 def snapshot(case: AccountabilityCase) -> tuple:
@@ -33,7 +35,14 @@ def test_it_refuses_every_change_outside_the_table(world, status):
     before = snapshot(case)
     for to in set(Status.values) - allowed:
         with pytest.raises(ConflictError) as refused:
-            case_change_status(case=case, by=world.user("discipline"), to=to, note="n", measure="admonition", decision="d")
+            case_change_status(
+                case=case,
+                by=world.user("discipline"),
+                to=to,
+                note="n",
+                measure="admonition",
+                decision="d",
+            )
         assert refused.value.code == "status_change_not_allowed"
     assert snapshot(case) == before
     # What the case page offers is exactly what the table allows from here.
@@ -47,13 +56,19 @@ def test_it_refuses_a_stale_version_with_the_current_one(world):
     assert case.version == 2
     before = snapshot(case)
     with pytest.raises(ConflictError) as stale:
-        case_change_status(case=case, by=world.user("principal"), to=Status.DISMISSED, note="重复", version=1)
+        case_change_status(
+            case=case, by=world.user("principal"), to=Status.DISMISSED, note="重复", version=1
+        )
     assert (stale.value.code, stale.value.current_version) == ("stale_version", 2)
     assert snapshot(case) == before
-    case = case_change_status(case=case, by=world.user("principal"), to=Status.DISMISSED, note="重复", version=2)
+    case = case_change_status(
+        case=case, by=world.user("principal"), to=Status.DISMISSED, note="重复", version=2
+    )
     assert (case.status, case.version) == (Status.DISMISSED, 3)
     assert list(CaseEvent.objects.filter(case=case).values_list("to_status", flat=True)) == [
-        Status.SUGGESTED, Status.OPENED, Status.DISMISSED,
+        Status.SUGGESTED,
+        Status.OPENED,
+        Status.DISMISSED,
     ]
 
 
@@ -65,7 +80,10 @@ def test_it_refuses_a_stale_page_and_changes_nothing(client, world):
     case_change_status(case=case, by=world.user("principal"), to=Status.OPENED)
     before = snapshot(case)
     # The other handler's page still shows version 1 and offers dismissing.
-    response = client.post(f"/accountability/{case.pk}/status/", {"to": Status.DISMISSED, "note": "不予追责", "version": 1})
+    response = client.post(
+        f"/accountability/{case.pk}/status/",
+        {"to": Status.DISMISSED, "note": "不予追责", "version": 1},
+    )
     # A stale page is a conflict (409) the screen words as a request to reload.
     assert response.status_code == 409 and "请刷新页面" in response.content.decode()
     assert snapshot(case) == before
@@ -78,5 +96,3 @@ def test_it_lets_nobody_but_the_handlers_and_never_the_automation_act(world):
     with pytest.raises(NotPermitted):
         CASES.check(AUTOMATION, case, "dismiss")
     assert CASES.available(actor_for(world.user("discipline")), case) == ["open", "dismiss"]
-
-

@@ -75,16 +75,38 @@ def test_it_never_edits_the_state_counters_or_version_of_an_item(staff, world):
     item = make_item(world)
     response = staff.get(_url(Item, "change", item.pk))
     form = response.context["adminform"].form
-    for name in ("state", "returned_count", "reopened_count", "extension_count", "version", "verified_by", "code"):
+    for name in (
+        "state",
+        "returned_count",
+        "reopened_count",
+        "extension_count",
+        "version",
+        "verified_by",
+        "code",
+    ):
         assert name not in form.fields, name
     data = {
-        "title": "改过的标题", "subject": item.subject, "description": "", "measures": "", "scope": "", "standard": "",
-        "owner": item.owner_id, "deadline": item.deadline.isoformat(), "attributes": '{"plot": "GG-001", "area_mu": "3.5", "current_use": "撂荒", "target_use": "复耕"}',
-        "state": State.CLOSED, "version": 99, "returned_count": 7,
-        "transitions-TOTAL_FORMS": 0, "transitions-INITIAL_FORMS": 0, "progress_logs-TOTAL_FORMS": 0, "progress_logs-INITIAL_FORMS": 0,
+        "title": "改过的标题",
+        "subject": item.subject,
+        "description": "",
+        "measures": "",
+        "scope": "",
+        "standard": "",
+        "owner": item.owner_id,
+        "deadline": item.deadline.isoformat(),
+        "attributes": '{"plot": "GG-001", "area_mu": "3.5", "current_use": "撂荒", "target_use": "复耕"}',
+        "state": State.CLOSED,
+        "version": 99,
+        "returned_count": 7,
+        "transitions-TOTAL_FORMS": 0,
+        "transitions-INITIAL_FORMS": 0,
+        "progress_logs-TOTAL_FORMS": 0,
+        "progress_logs-INITIAL_FORMS": 0,
     }
     response = staff.post(_url(Item, "change", item.pk), data)
-    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors if response.context else response
+    )
     item.refresh_from_db()
     assert item.title == "改过的标题"
     assert item.state == State.FOUND and item.returned_count == 0
@@ -95,9 +117,19 @@ def test_it_never_edits_the_state_counters_or_version_of_an_item(staff, world):
 def test_it_validates_category_fields_like_the_lifecycle(staff, world):
     item = make_item(world)
     data = {
-        "title": item.title, "subject": "", "description": "", "measures": "", "scope": "", "standard": "",
-        "owner": item.owner_id, "deadline": item.deadline.isoformat(), "attributes": '{"plot": "GG-001", "area_mu": "-1"}',
-        "transitions-TOTAL_FORMS": 0, "transitions-INITIAL_FORMS": 0, "progress_logs-TOTAL_FORMS": 0, "progress_logs-INITIAL_FORMS": 0,
+        "title": item.title,
+        "subject": "",
+        "description": "",
+        "measures": "",
+        "scope": "",
+        "standard": "",
+        "owner": item.owner_id,
+        "deadline": item.deadline.isoformat(),
+        "attributes": '{"plot": "GG-001", "area_mu": "-1"}',
+        "transitions-TOTAL_FORMS": 0,
+        "transitions-INITIAL_FORMS": 0,
+        "progress_logs-TOTAL_FORMS": 0,
+        "progress_logs-INITIAL_FORMS": 0,
     }
     response = staff.post(_url(Item, "change", item.pk), data)
     assert response.status_code == 200
@@ -109,8 +141,15 @@ def test_it_validates_category_fields_like_the_lifecycle(staff, world):
 def test_it_validates_plot_polygons(staff, world):
     plot = world.plots["gaige"]
     data = {
-        "town": world.town.pk, "village": world.gaige.pk, "group": "", "code": plot.code, "area_mu": "3.50",
-        "land_class": plot.land_class, "status": plot.status, "household": "", "note": "",
+        "town": world.town.pk,
+        "village": world.gaige.pk,
+        "group": "",
+        "code": plot.code,
+        "area_mu": "3.50",
+        "land_class": plot.land_class,
+        "status": plot.status,
+        "household": "",
+        "note": "",
         "polygon": '{"type": "Polygon", "coordinates": [[[108.5, 32.5], [108.6, 32.5], [108.6, 32.6]]]}',
     }
     response = staff.post(_url(Plot, "change", plot.pk), data)
@@ -118,7 +157,9 @@ def test_it_validates_plot_polygons(staff, world):
     assert response.context["adminform"].form.errors["polygon"]
     plot.refresh_from_db()
     assert plot.polygon is None
-    data["polygon"] = '{"type": "Polygon", "coordinates": [[[108.5, 32.5], [108.6, 32.5], [108.6, 32.6], [108.5, 32.5]]]}'
+    data["polygon"] = (
+        '{"type": "Polygon", "coordinates": [[[108.5, 32.5], [108.6, 32.5], [108.6, 32.6], [108.5, 32.5]]]}'
+    )
     response = staff.post(_url(Plot, "change", plot.pk), data)
     assert response.status_code == 302
     plot.refresh_from_db()
@@ -153,7 +194,13 @@ def test_it_keeps_a_towns_settings_on_the_towns_own_page(world):  # noqa: ANN001
     client.force_login(admin_user)
     page = client.get(f"/admin/organisation/town/{world.town.pk}/change/").content.decode()
     # The lights and the rhythm (bulletin, ladder, diagnosis, inspection, scoring) on one page.
-    for field in ("light_due_soon_days", "bulletin_time", "escalation_contact_leader_days", "watch_rate_gap",
-                  "inspection_sample_percent", "scoring_period"):
+    for field in (
+        "light_due_soon_days",
+        "bulletin_time",
+        "escalation_contact_leader_days",
+        "watch_rate_gap",
+        "inspection_sample_percent",
+        "scoring_period",
+    ):
         assert field in page, field
     assert settings_row.pk is not None

@@ -72,7 +72,9 @@ def snapshot() -> dict[str, Any]:
     }
 
 
-def assert_error(response: Any, status: int, *, code: str | None = None, fields: tuple[str, ...] = ()) -> dict[str, Any]:
+def assert_error(
+    response: Any, status: int, *, code: str | None = None, fields: tuple[str, ...] = ()
+) -> dict[str, Any]:
     assert response.status_code == status, response.content
     body = response.json()
     assert set(body) >= {"detail", "code", "errors"}, body

@@ -17,7 +17,9 @@ from .conftest import Api, assert_error
 
 def issue(username: str, password: str) -> object:
     return Client().post(
-        "/api/v1/auth/token", {"username": username, "password": password}, content_type="application/json"
+        "/api/v1/auth/token",
+        {"username": username, "password": password},
+        content_type="application/json",
     )
 
 
@@ -51,7 +53,10 @@ def test_it_refuses_wrong_passwords_and_expired_or_revoked_tokens(world, setting
     client = Api(token)
     assert client.get("/api/v1/items").status_code == 200
     assert client.delete("/api/v1/auth/token").status_code == 204
-    assert ApiToken.objects.get(key_hash=hashlib.sha256(token.encode()).hexdigest()).revoked_at is not None
+    assert (
+        ApiToken.objects.get(key_hash=hashlib.sha256(token.encode()).hexdigest()).revoked_at
+        is not None
+    )
     assert_error(client.get("/api/v1/items"), 401)
 
     token = issue("cadre_gaige", "pw-cadre_gaige").json()["token"]
@@ -93,7 +98,9 @@ def test_it_accepts_the_browser_session_with_csrf_on_writes(world):
     assert_error(response, 403, code="csrf_failed")
     client.get("/admin/login/")  # sets the CSRF cookie
     csrf = client.cookies["csrftoken"].value
-    response = client.post("/api/v1/plots", body, content_type="application/json", headers={"X-CSRFToken": csrf})
+    response = client.post(
+        "/api/v1/plots", body, content_type="application/json", headers={"X-CSRFToken": csrf}
+    )
     assert response.status_code == 201, response.content
 
 

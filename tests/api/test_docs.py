@@ -50,7 +50,9 @@ def test_it_serves_the_docs_page_from_local_assets(db):
     assert "cdn" not in html.lower()
     assert '"validatorUrl": null' in html  # no call-out to a validator service
     assets = re.findall(r"""(?:src|href)\s*=\s*["']/static/([^"']+)""", html)
-    assert any(asset.endswith(".js") for asset in assets) and any(asset.endswith(".css") for asset in assets), assets
+    assert any(asset.endswith(".js") for asset in assets) and any(
+        asset.endswith(".css") for asset in assets
+    ), assets
     for asset in assets:
         found = finders.find(asset)
         assert found, asset

@@ -20,7 +20,9 @@ OFFICE = "10.1.1.1"  # the township network: everyone behind one address
 
 
 def web_sign_in(username: str, password: str, address: str = OFFICE, **headers: str) -> object:
-    return Client().post("/login/", {"username": username, "password": password}, REMOTE_ADDR=address, **headers)
+    return Client().post(
+        "/login/", {"username": username, "password": password}, REMOTE_ADDR=address, **headers
+    )
 
 
 def signed_in(response: object) -> bool:
@@ -29,8 +31,10 @@ def signed_in(response: object) -> bool:
 
 def token(username: str, password: str, address: str = OFFICE) -> object:
     return Client().post(
-        "/api/v1/auth/token", {"username": username, "password": password},
-        content_type="application/json", REMOTE_ADDR=address,
+        "/api/v1/auth/token",
+        {"username": username, "password": password},
+        content_type="application/json",
+        REMOTE_ADDR=address,
     )
 
 
@@ -87,13 +91,21 @@ def test_it_takes_the_address_only_from_the_configured_proxy_header(world, setti
     # Without a configured header, a forged one changes nothing: the connection's address counts.
     for n in range(settings.MAQUE_SIGNIN_FAILURES):
         web_sign_in("cadre_gaige", "wrong", OFFICE, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
-    assert not signed_in(web_sign_in("cadre_gaige", "pw-cadre_gaige", OFFICE, HTTP_X_FORWARDED_FOR="192.0.2.99"))
+    assert not signed_in(
+        web_sign_in("cadre_gaige", "pw-cadre_gaige", OFFICE, HTTP_X_FORWARDED_FOR="192.0.2.99")
+    )
     # Behind the proxy, the last address it recorded is the client's.
     settings.MAQUE_CLIENT_ADDRESS_HEADER = "X-Forwarded-For"
     for _attempt in range(settings.MAQUE_SIGNIN_FAILURES):
-        web_sign_in("leader", "wrong", "127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.1")
-    assert not signed_in(web_sign_in("leader", "pw-leader", "127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1"))
-    assert signed_in(web_sign_in("leader", "pw-leader", "127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.2"))
+        web_sign_in(
+            "leader", "wrong", "127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.1"
+        )
+    assert not signed_in(
+        web_sign_in("leader", "pw-leader", "127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    )
+    assert signed_in(
+        web_sign_in("leader", "pw-leader", "127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    )
 
 
 def test_it_lets_an_administrator_unlock_at_once(world, settings):  # noqa: ANN001
@@ -103,9 +115,13 @@ def test_it_lets_an_administrator_unlock_at_once(world, settings):  # noqa: ANN0
     client.force_login(admin)
     assert client.get("/admin/api/signinthrottle/").status_code == 200
     paused = SignInThrottle.objects.filter(locked_until__gt=timezone.now())
-    response = client.post("/admin/api/signinthrottle/", {
-        "action": "unlock", "_selected_action": [str(pk) for pk in paused.values_list("pk", flat=True)],
-    })
+    response = client.post(
+        "/admin/api/signinthrottle/",
+        {
+            "action": "unlock",
+            "_selected_action": [str(pk) for pk in paused.values_list("pk", flat=True)],
+        },
+    )
     assert response.status_code == 302
     assert not SignInThrottle.objects.filter(locked_until__gt=timezone.now()).exists()
     assert SignInThrottle.objects.filter(unlocked_by=admin).count() >= 1  # reset, never deleted

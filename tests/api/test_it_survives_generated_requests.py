@@ -68,7 +68,10 @@ def _run(openapi: Any, method: str, path: str, headers: dict[str, str]) -> None:
     operation = openapi[path][method]
 
     # Valid requests, and requests that break the document's rules (those must be refused, 4xx).
-    cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
+    cases = st.one_of(
+        operation.as_strategy(GenerationMode.POSITIVE),
+        operation.as_strategy(GenerationMode.NEGATIVE),
+    )
 
     @given(case=cases)
     @settings(
@@ -77,7 +80,9 @@ def _run(openapi: Any, method: str, path: str, headers: dict[str, str]) -> None:
         database=None,
         derandomize=True,
         suppress_health_check=list(HealthCheck),
-        phases=[Phase.explicit, Phase.generate, Phase.shrink] if EXAMPLES > 10 else [Phase.explicit, Phase.generate],
+        phases=[Phase.explicit, Phase.generate, Phase.shrink]
+        if EXAMPLES > 10
+        else [Phase.explicit, Phase.generate],
     )
     def call(case: Any) -> None:
         case.call_and_validate(headers=headers, checks=CHECKS)
@@ -87,13 +92,17 @@ def _run(openapi: Any, method: str, path: str, headers: dict[str, str]) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
-def test_it_answers_as_documented_to_an_admin(world: Any, openapi: Any, method: str, path: str) -> None:
+def test_it_answers_as_documented_to_an_admin(
+    world: Any, openapi: Any, method: str, path: str
+) -> None:
     """An administrator: the whole deployment, and no person record of its own."""
     _run(openapi, method, path, _bearer("admin"))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
-def test_it_answers_as_documented_to_a_cadre(world: Any, openapi: Any, method: str, path: str) -> None:
+def test_it_answers_as_documented_to_a_cadre(
+    world: Any, openapi: Any, method: str, path: str
+) -> None:
     """A cadre of one village: a narrow scope, refused most writes."""
     _run(openapi, method, path, _bearer("cadre_gaige"))

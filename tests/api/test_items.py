@@ -14,16 +14,46 @@ from .conftest import assert_error
 from .test_errors import new_item_body
 
 ITEM_FIELDS = {
-    "code", "kind", "title", "campaign", "category", "village", "group", "plot", "household", "subject",
-    "description", "measures", "scope", "standard", "owner", "found_on", "deadline", "original_deadline",
-    "state", "state_label", "light", "overdue", "days_overdue", "attributes", "returned_count",
-    "reopened_count", "extension_count", "progress_percent", "source", "version", "created_at",
-    "updated_at", "actions",
+    "code",
+    "kind",
+    "title",
+    "campaign",
+    "category",
+    "village",
+    "group",
+    "plot",
+    "household",
+    "subject",
+    "description",
+    "measures",
+    "scope",
+    "standard",
+    "owner",
+    "found_on",
+    "deadline",
+    "original_deadline",
+    "state",
+    "state_label",
+    "light",
+    "overdue",
+    "days_overdue",
+    "attributes",
+    "returned_count",
+    "reopened_count",
+    "extension_count",
+    "progress_percent",
+    "source",
+    "version",
+    "created_at",
+    "updated_at",
+    "actions",
 }
 
 
 def test_it_registers_an_item_owned_by_the_caller_in_state_found(world, api):
-    response = api("cadre_gaige").post("/api/v1/items", new_item_body(group=world.gaige.groups.get().pk, plot="GG-001"))
+    response = api("cadre_gaige").post(
+        "/api/v1/items", new_item_body(group=world.gaige.groups.get().pk, plot="GG-001")
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert ITEM_FIELDS <= set(body)
@@ -32,7 +62,12 @@ def test_it_registers_an_item_owned_by_the_caller_in_state_found(world, api):
     assert item.owner == world.people["cadre_gaige"] and body["owner"]["name"] == "cadre_gaige"
     assert item.created_by == world.user("cadre_gaige")
     assert item.deadline == item.found_on + timedelta(days=60)  # the category's default
-    assert item.attributes == {"plot": "GG-001", "area_mu": "1.5", "current_use": "撂荒", "target_use": "复耕"}
+    assert item.attributes == {
+        "plot": "GG-001",
+        "area_mu": "1.5",
+        "current_use": "撂荒",
+        "target_use": "复耕",
+    }
     assert item.plot == world.plots["gaige"] and body["plot"] == "GG-001"
     assert body["category"] == {"code": "farmland-outflow", "name": "耕地流出整治及撂荒地治理"}
     assert body["village"] == {"id": world.gaige.pk, "name": "改革村"}
@@ -44,7 +79,9 @@ def test_it_registers_an_item_owned_by_the_caller_in_state_found(world, api):
 
 def test_it_lets_a_leader_register_for_another_owner(world, api):
     owner = world.people["cadre_gaige"]
-    response = api("contact_gaige").post("/api/v1/items", new_item_body(owner=owner.pk, village=world.gaige.pk))
+    response = api("contact_gaige").post(
+        "/api/v1/items", new_item_body(owner=owner.pk, village=world.gaige.pk)
+    )
     assert response.status_code == 201, response.content
     assert Item.objects.get(code=response.json()["code"]).owner == owner
 
@@ -57,7 +94,14 @@ def test_it_runs_the_full_lifecycle_with_separation_of_duties(world, api):
     item = cadre.post(f"{url}/actions/start", {"note": "开始复耕"}).json()
     assert item["state"] == "rectifying" and item["version"] == 2
     assert_error(cadre.post(f"{url}/actions/submit", {}), 422, fields=("evidence",))
-    response = cadre.upload(f"{url}/progress", {"text": "已翻耕一半", "percent": "50", "files": [SimpleUploadedFile("a.jpg", jpeg_bytes())]})
+    response = cadre.upload(
+        f"{url}/progress",
+        {
+            "text": "已翻耕一半",
+            "percent": "50",
+            "files": [SimpleUploadedFile("a.jpg", jpeg_bytes())],
+        },
+    )
     assert response.status_code == 201, response.content
     assert response.json()["progress_percent"] == 50 and len(response.json()["attachments"]) == 1
     item = cadre.post(f"{url}/actions/submit", {"note": "请验收", "version": 2}).json()
@@ -67,7 +111,9 @@ def test_it_runs_the_full_lifecycle_with_separation_of_duties(world, api):
 
     assert "verify" in contact.get(url).json()["actions"]
     item = contact.post(f"{url}/actions/return", {"reason": "复耕面积不足"}).json()
-    assert item["state"] == "rectifying" and item["returned_count"] == 1 and item["light"] == "yellow"
+    assert (
+        item["state"] == "rectifying" and item["returned_count"] == 1 and item["light"] == "yellow"
+    )
     cadre.upload(f"{url}/attachments", {"file": SimpleUploadedFile("b.jpg", jpeg_bytes("blue"))})
     cadre.post(f"{url}/actions/submit")
     item = contact.post(f"{url}/actions/verify", {"note": "现场核查已全部复耕"}).json()
@@ -79,9 +125,17 @@ def test_it_runs_the_full_lifecycle_with_separation_of_duties(world, api):
     stored = Item.objects.get(code=code)
     assert stored.verified_by is None and stored.state == State.RECTIFYING
     assert list(stored.transitions.values_list("action", flat=True)) == [
-        "create", "start", "submit", "return", "submit", "verify", "reopen",
+        "create",
+        "start",
+        "submit",
+        "return",
+        "submit",
+        "verify",
+        "reopen",
     ]
-    assert set(Transition.objects.filter(item=stored, action="verify").values_list("via", flat=True)) == {"api"}
+    assert set(
+        Transition.objects.filter(item=stored, action="verify").values_list("via", flat=True)
+    ) == {"api"}
     assert stored.attachments.count() == 2
 
 
@@ -92,7 +146,9 @@ def test_it_handles_extension_and_suspension_requests(world, api):
     later = str(item.deadline + timedelta(days=10))
     body = cadre.post(f"{url}/actions/request-extension", {"reason": "雨季"})  # not an action name
     assert body.status_code == 404
-    item_json = cadre.post(f"{url}/actions/extend", {"reason": "雨季无法施工", "new_deadline": later}).json()
+    item_json = cadre.post(
+        f"{url}/actions/extend", {"reason": "雨季无法施工", "new_deadline": later}
+    ).json()
     assert item_json["deadline"] == str(item.deadline) and item_json["extension_count"] == 0
     assert "approve_extension" not in item_json["actions"]
     assert "approve_extension" in contact.get(url).json()["actions"]
@@ -112,13 +168,17 @@ def test_it_handles_extension_and_suspension_requests(world, api):
 def test_it_edits_only_editable_fields_with_history(world, api):
     item = make_item(world)
     url = f"/api/v1/items/{item.code}"
-    response = api("cadre_gaige").patch(url, {"title": "三组撂荒地复耕（12亩）", "measures": "机械翻耕", "version": 1})
+    response = api("cadre_gaige").patch(
+        url, {"title": "三组撂荒地复耕（12亩）", "measures": "机械翻耕", "version": 1}
+    )
     assert response.status_code == 200, response.content
     assert response.json()["title"] == "三组撂荒地复耕（12亩）" and response.json()["version"] == 2
     # Owner and deadline: leaders only.
     later = str(item.deadline + timedelta(days=5))
     assert_error(api("cadre_gaige").patch(url, {"deadline": later}), 403)
-    response = api("contact_gaige").patch(url, {"deadline": later, "owner": world.people["secretary_gaige"].pk})
+    response = api("contact_gaige").patch(
+        url, {"deadline": later, "owner": world.people["secretary_gaige"].pk}
+    )
     assert response.status_code == 200, response.content
     stored = Item.objects.get(pk=item.pk)
     assert str(stored.deadline) == later and stored.owner == world.people["secretary_gaige"]
@@ -130,7 +190,9 @@ def test_it_edits_only_editable_fields_with_history(world, api):
     assert ("deadline", later) in changes
     assert ("owner", world.people["secretary_gaige"].pk) in changes
     title_change = next(e for e in history if e["type"] == "change" and e["field"] == "title")
-    assert title_change["before"] == "三组撂荒地复耕" and title_change["by"]["name"] == "cadre_gaige"
+    assert (
+        title_change["before"] == "三组撂荒地复耕" and title_change["by"]["name"] == "cadre_gaige"
+    )
     assert history[0]["type"] == "transition" and history[0]["action"] == "create"
     assert [e["at"] for e in history] == sorted(e["at"] for e in history)
 
@@ -141,12 +203,19 @@ def test_it_lists_history_of_transitions_progress_and_requests(world, api):
     cadre = api("cadre_gaige")
     cadre.post(f"{url}/actions/start")
     cadre.upload(f"{url}/progress", {"text": "完成测量", "percent": "20"})
-    cadre.post(f"{url}/actions/extend", {"reason": "雨季", "new_deadline": str(item.deadline + timedelta(days=9))})
+    cadre.post(
+        f"{url}/actions/extend",
+        {"reason": "雨季", "new_deadline": str(item.deadline + timedelta(days=9))},
+    )
     history = api("discipline").get(f"{url}/history").json()
     kinds = [e["type"] for e in history]
     assert {"transition", "progress", "request"} <= set(kinds)
     progress = next(e for e in history if e["type"] == "progress")
-    assert progress["text"] == "完成测量" and progress["percent"] == 20 and progress["by"]["name"] == "cadre_gaige"
+    assert (
+        progress["text"] == "完成测量"
+        and progress["percent"] == 20
+        and progress["by"]["name"] == "cadre_gaige"
+    )
     request = next(e for e in history if e["type"] == "request")
     assert request["request_type"] == "extension" and request["status"] == "pending"
     assert ProgressLog.objects.filter(item=item).count() == 1
@@ -156,10 +225,16 @@ def test_it_lists_and_serves_attachments(world, api):
     item = make_item(world)
     url = f"/api/v1/items/{item.code}"
     content = jpeg_bytes("red")
-    response = api("cadre_gaige").upload(f"{url}/attachments", {"files": [SimpleUploadedFile("现场.jpg", content)]})
+    response = api("cadre_gaige").upload(
+        f"{url}/attachments", {"files": [SimpleUploadedFile("现场.jpg", content)]}
+    )
     assert response.status_code == 201, response.content
     created = response.json()[0]
-    assert created["name"] == "现场.jpg" and created["content_type"] == "image/jpeg" and created["size"] == len(content)
+    assert (
+        created["name"] == "现场.jpg"
+        and created["content_type"] == "image/jpeg"
+        and created["size"] == len(content)
+    )
     listed = api("principal").get(f"{url}/attachments").json()
     assert [a["id"] for a in listed] == [created["id"]]
     download = api("principal").get(created["url"])
@@ -169,7 +244,12 @@ def test_it_lists_and_serves_attachments(world, api):
 
 
 def test_it_filters_sorts_and_pages_the_list(world, api, today):
-    overdue = make_item(world, found_on=today - timedelta(days=20), deadline=today - timedelta(days=5), title="逾期的")
+    overdue = make_item(
+        world,
+        found_on=today - timedelta(days=20),
+        deadline=today - timedelta(days=5),
+        title="逾期的",
+    )
     make_item(world, title="新登记")
     make_item(world, village=world.shuangsheng, persona="cadre_shuangsheng", title="双胜的")
     closed = drive_to_closed(world, make_item(world, title="已销号"))
@@ -194,10 +274,17 @@ def test_it_filters_sorts_and_pages_the_list(world, api, today):
     assert rows["count"] == 4 and len(rows["items"]) == 2
     assert rows["items"][0]["code"] == overdue.code and rows["items"][0]["days_overdue"] == 5
     assert rows["items"][0]["overdue"] is True
-    page_two = client.get("/api/v1/items", {"sort": "-days_overdue", "page_size": 2, "page": 2}).json()
+    page_two = client.get(
+        "/api/v1/items", {"sort": "-days_overdue", "page_size": 2, "page": 2}
+    ).json()
     assert page_two["count"] == 4 and len(page_two["items"]) == 2
     assert not {r["code"] for r in rows["items"]} & {r["code"] for r in page_two["items"]}
-    assert client.get("/api/v1/items", {"page": 9}).json() == {"items": [], "count": 4, "page": 9, "page_size": 50}
+    assert client.get("/api/v1/items", {"page": 9}).json() == {
+        "items": [],
+        "count": 4,
+        "page": 9,
+        "page_size": 50,
+    }
 
 
 def test_it_lists_items_in_a_fixed_number_of_queries(world, api, django_assert_max_num_queries):
@@ -218,15 +305,25 @@ def test_it_lists_items_in_a_fixed_number_of_queries(world, api, django_assert_m
 def test_it_describes_categories_with_their_fields(world, api):
     categories = api("cadre_gaige").get("/api/v1/categories").json()
     assert {c["code"] for c in categories} >= {
-        "farmland-chief", "farmland-outflow", "greenhouse", "collective-contract", "grave",
+        "farmland-chief",
+        "farmland-outflow",
+        "greenhouse",
+        "collective-contract",
+        "grave",
     }
     category = api("cadre_gaige").get("/api/v1/categories/farmland-outflow").json()
     assert category["evidence_required"] is True and category["default_deadline_days"] == 60
     assert category["campaign"]["code"] == "five-rectifications" and category["standard"]
     area = next(f for f in category["fields"] if f["name"] == "area_mu")
     assert area == {
-        "name": "area_mu", "label": "面积", "type": "decimal", "unit": "亩", "required": True, "choices": [],
-        "min_value": "0.01", "help_text": "",
+        "name": "area_mu",
+        "label": "面积",
+        "type": "decimal",
+        "unit": "亩",
+        "required": True,
+        "choices": [],
+        "min_value": "0.01",
+        "help_text": "",
     }
     target = next(f for f in category["fields"] if f["name"] == "target_use")
     assert target["type"] == "choice" and target["choices"] == ["复耕", "复垦", "复种"]

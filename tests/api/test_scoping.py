@@ -35,12 +35,27 @@ def test_it_hides_another_villages_item_from_a_cadre_everywhere(world, api, gaig
         f"/api/v1/attachments/{attachment.pk}",
     ):
         assert_error(client.get(path), 404, code="not_found")
-    upload = {"text": "越权上报", "percent": "50", "files": [SimpleUploadedFile("x.jpg", jpeg_bytes())]}
+    upload = {
+        "text": "越权上报",
+        "percent": "50",
+        "files": [SimpleUploadedFile("x.jpg", jpeg_bytes())],
+    }
     assert_error(client.upload(f"/api/v1/items/{item.code}/progress", upload), 404)
-    assert_error(client.upload(f"/api/v1/items/{item.code}/attachments", {"file": SimpleUploadedFile("x.jpg", jpeg_bytes())}), 404)
+    assert_error(
+        client.upload(
+            f"/api/v1/items/{item.code}/attachments",
+            {"file": SimpleUploadedFile("x.jpg", jpeg_bytes())},
+        ),
+        404,
+    )
     assert_error(client.patch(f"/api/v1/items/{item.code}", {"title": "越权修改"}), 404)
     for action in ("submit", "cancel", "verify", "extend"):
-        assert_error(client.post(f"/api/v1/items/{item.code}/actions/{action}", {"reason": "x", "note": "x"}), 404)
+        assert_error(
+            client.post(
+                f"/api/v1/items/{item.code}/actions/{action}", {"reason": "x", "note": "x"}
+            ),
+            404,
+        )
     assert snapshot() == before
 
 
@@ -55,10 +70,19 @@ def test_it_gives_the_same_404_for_hidden_and_missing_items(world, api, gaige_it
 
 def test_it_shows_the_item_to_those_in_scope(world, api, gaige_item):
     item, attachment = gaige_item
-    for persona in ("cadre_gaige", "contact_gaige", "secretary_gaige", "principal", "inspector", "discipline"):
+    for persona in (
+        "cadre_gaige",
+        "contact_gaige",
+        "secretary_gaige",
+        "principal",
+        "inspector",
+        "discipline",
+    ):
         client = api(persona)
         assert client.get(f"/api/v1/items/{item.code}").status_code == 200, persona
-        assert [row["code"] for row in client.get("/api/v1/items").json()["items"]] == [item.code], persona
+        assert [row["code"] for row in client.get("/api/v1/items").json()["items"]] == [
+            item.code
+        ], persona
         response = client.get(f"/api/v1/attachments/{attachment.pk}")
         assert response.status_code == 200, persona
         assert b"".join(response.streaming_content) == attachment.file.open("rb").read()
@@ -67,7 +91,12 @@ def test_it_shows_the_item_to_those_in_scope(world, api, gaige_item):
 def test_it_shows_nothing_to_a_user_without_a_role(world, api, gaige_item):
     item, attachment = gaige_item
     client = api("outsider")
-    assert client.get("/api/v1/items").json() == {"items": [], "count": 0, "page": 1, "page_size": 50}
+    assert client.get("/api/v1/items").json() == {
+        "items": [],
+        "count": 0,
+        "page": 1,
+        "page_size": 50,
+    }
     assert client.get("/api/v1/villages").json() == []
     assert client.get("/api/v1/people").json() == []
     assert client.get("/api/v1/plots").json()["count"] == 0
@@ -87,11 +116,20 @@ def test_it_scopes_villages_plots_and_registration(world, api):
         "title": "越权登记",
     }
     assert_error(client.post("/api/v1/items", body), 422, fields=("village",))
-    assert_error(client.post("/api/v1/plots", {"code": "GG-100", "village": "改革村", "area_mu": "1"}), 422, fields=("village",))
+    assert_error(
+        client.post("/api/v1/plots", {"code": "GG-100", "village": "改革村", "area_mu": "1"}),
+        422,
+        fields=("village",),
+    )
     # A discipline officer sees the whole town but registers nothing.
     body["village"] = "改革村"
     assert_error(api("discipline").post("/api/v1/items", body), 403)
-    assert_error(api("discipline").post("/api/v1/plots", {"code": "GG-100", "village": "改革村", "area_mu": "1"}), 403)
+    assert_error(
+        api("discipline").post(
+            "/api/v1/plots", {"code": "GG-100", "village": "改革村", "area_mu": "1"}
+        ),
+        403,
+    )
     assert snapshot() == before
 
 
@@ -102,7 +140,10 @@ def test_it_masks_phone_numbers_unless_the_role_may_see_them(world, api):
     for persona in ("principal", "discipline"):
         plain = {p["name"]: p["phone"] for p in api(persona).get("/api/v1/people").json()}
         assert plain["cadre_gaige"] == "13800001234", persona
-    roles = {p["name"]: p["roles"] for p in api("principal").get("/api/v1/people", {"village": "改革村"}).json()}
+    roles = {
+        p["name"]: p["roles"]
+        for p in api("principal").get("/api/v1/people", {"village": "改革村"}).json()
+    }
     assert set(roles) == {"contact_gaige", "cadre_gaige", "secretary_gaige"}
     assert roles["cadre_gaige"][0]["village"]["name"] == "改革村"
 

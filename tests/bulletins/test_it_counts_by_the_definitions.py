@@ -27,7 +27,11 @@ def scramble(world, rng: random.Random, now: datetime, count: int) -> list[Item]
     """`count` items with random states, villages, owners, campaigns and times around `now`."""
     villages = [(world.gaige, "cadre_gaige"), (world.shuangsheng, "cadre_shuangsheng")]
     campaigns = list(Campaign.objects.filter(town=world.town).order_by("pk")[:2])
-    owners = [world.people["cadre_gaige"], world.people["secretary_gaige"], world.people["cadre_shuangsheng"]]
+    owners = [
+        world.people["cadre_gaige"],
+        world.people["secretary_gaige"],
+        world.people["cadre_shuangsheng"],
+    ]
     items = []
     for index in range(count):
         village, persona = villages[index % 2]
@@ -45,18 +49,33 @@ def scramble(world, rng: random.Random, now: datetime, count: int) -> list[Item]
         item.created_at = created
         item.deadline = timezone.localdate(now) + timedelta(days=rng.randint(-25, 10))
         item.found_on = item.deadline - timedelta(days=rng.randint(0, 20))
-        item.last_progress_at = None if rng.random() < 0.3 else created + timedelta(days=rng.uniform(0, 25))
+        item.last_progress_at = (
+            None if rng.random() < 0.3 else created + timedelta(days=rng.uniform(0, 25))
+        )
         item.closed_at = None
         if state == State.CLOSED:
             item.closed_at = created + timedelta(days=rng.uniform(0, 30))
     Item.objects.bulk_update(
-        items, ["state", "campaign", "owner", "created_at", "deadline", "found_on", "last_progress_at", "closed_at"]
+        items,
+        [
+            "state",
+            "campaign",
+            "owner",
+            "created_at",
+            "deadline",
+            "found_on",
+            "last_progress_at",
+            "closed_at",
+        ],
     )
     return items
 
 
 def expected_pack(items: list[Item], now: datetime) -> dict[str, dict[str, dict[str, Any]]]:
-    windows = {"this": (now - timedelta(days=7), now), "last": (now - timedelta(days=14), now - timedelta(days=7))}
+    windows = {
+        "this": (now - timedelta(days=7), now),
+        "last": (now - timedelta(days=14), now - timedelta(days=7)),
+    }
     result: dict[str, dict[str, dict[str, Any]]] = {}
     for village in {item.village.name for item in items}:
         mine = [item for item in items if item.village.name == village]
@@ -72,13 +91,22 @@ def expected_pack(items: list[Item], now: datetime) -> dict[str, dict[str, dict[
                 )
 
             registered = [i for i in mine if i.created_at < end and i.state != State.CANCELLED]
-            closed_total = [i for i in registered if i.state == State.CLOSED and i.closed_at and i.closed_at < end]
+            closed_total = [
+                i
+                for i in registered
+                if i.state == State.CLOSED and i.closed_at and i.closed_at < end
+            ]
             result[village][prefix] = {
                 "found": sum(start <= i.created_at < end for i in mine),
                 "closed": sum(
-                    i.state == State.CLOSED and i.closed_at is not None and start <= i.closed_at < end for i in mine
+                    i.state == State.CLOSED
+                    and i.closed_at is not None
+                    and start <= i.closed_at < end
+                    for i in mine
                 ),
-                "overdue": sum(open_at_end(i) and i.deadline < timezone.localdate(end) for i in mine),
+                "overdue": sum(
+                    open_at_end(i) and i.deadline < timezone.localdate(end) for i in mine
+                ),
                 "stale": sum(
                     open_at_end(i)
                     and (
@@ -100,7 +128,11 @@ def test_it_computes_the_diagnosis_pack_as_defined(world, seed):  # noqa: ANN001
     pack = diagnosis_pack(town=world.town, now=now, stale_days=STALE_DAYS)
     expected = expected_pack(items, now)
     # Both villages are in the pack, and the figures compared below are not all zero.
-    assert sorted(row["village"] for row in pack["villages"]) == sorted(expected) == sorted(["改革村", "双胜村"])
+    assert (
+        sorted(row["village"] for row in pack["villages"])
+        == sorted(expected)
+        == sorted(["改革村", "双胜村"])
+    )
     for prefix in ("this", "last"):
         for key in ("found", "closed", "overdue", "stale"):
             assert sum(expected[village][prefix][key] for village in expected) > 0, (prefix, key)
@@ -117,7 +149,9 @@ def test_it_computes_the_bulletin_figures_as_defined(world, seed, first):  # noq
     day = timezone.localdate(now)
     since = None if first else now - timedelta(days=1, hours=3)
     scramble(world, random.Random(seed), now, 120)
-    items = list(Item.objects.filter(town=world.town).select_related("village", "owner", "campaign"))
+    items = list(
+        Item.objects.filter(town=world.town).select_related("village", "owner", "campaign")
+    )
     figures = bulletin_figures(town=world.town, day=day, as_of=now, since=since)
 
     counted = [i for i in items if i.created_at < now and i.state != State.CANCELLED]
@@ -145,25 +179,35 @@ def test_it_computes_the_bulletin_figures_as_defined(world, seed, first):  # noq
         values["overdue"] += overdue(item)
         values["new"] += is_new(item)
         values["closed_new"] += closed_new(item)
-    got = {row["campaign"]: {key: row[key] for key in by_campaign[row["campaign"]]} for row in figures["campaigns"]}
+    got = {
+        row["campaign"]: {key: row[key] for key in by_campaign[row["campaign"]]}
+        for row in figures["campaigns"]
+    }
     assert got == {name: dict(values) for name, values in by_campaign.items()}
 
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for item in counted:
         if overdue(item):
             groups[(item.village.name, item.owner.name)].append((day - item.deadline).days)
-    assert {(r["village"], r["owner"]): (r["count"], r["max_days"], r["total_days"]) for r in figures["overdue_groups"]} == {
-        key: (len(days), max(days), sum(days)) for key, days in groups.items()
-    }
+    assert {
+        (r["village"], r["owner"]): (r["count"], r["max_days"], r["total_days"])
+        for r in figures["overdue_groups"]
+    } == {key: (len(days), max(days), sum(days)) for key, days in groups.items()}
 
-    ranking = {row["village"]: (row["total"], row["closed"], row["overdue"]) for row in figures["ranking"]}
+    ranking = {
+        row["village"]: (row["total"], row["closed"], row["overdue"]) for row in figures["ranking"]
+    }
     for village in ("改革村", "双胜村"):
         mine = [i for i in counted if i.village.name == village]
         assert ranking[village] == (
-            len(mine), sum(i.state == State.CLOSED for i in mine), sum(overdue(i) for i in mine)
+            len(mine),
+            sum(i.state == State.CLOSED for i in mine),
+            sum(overdue(i) for i in mine),
         )
 
     # The list one by one: every open overdue item, registered before now or not, earliest first.
     listed = sorted((i for i in items if overdue(i)), key=lambda i: (i.deadline, i.code))
     assert [row["code"] for row in figures["overdue_items"]] == [i.code for i in listed][:100]
-    assert [row["days_overdue"] for row in figures["overdue_items"]] == [(day - i.deadline).days for i in listed][:100]
+    assert [row["days_overdue"] for row in figures["overdue_items"]] == [
+        (day - i.deadline).days for i in listed
+    ][:100]

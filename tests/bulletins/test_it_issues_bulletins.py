@@ -23,7 +23,12 @@ from tests.conftest import build_world, drive_to_closed, drive_to_submitted, mak
 
 def overdue_item(world, days_overdue: int = 5, **overrides):  # noqa: ANN001, ANN201
     today = timezone.localdate()
-    return make_item(world, found_on=today - timedelta(days=30), deadline=today - timedelta(days=days_overdue), **overrides)
+    return make_item(
+        world,
+        found_on=today - timedelta(days=30),
+        deadline=today - timedelta(days=days_overdue),
+        **overrides,
+    )
 
 
 @pytest.fixture
@@ -32,7 +37,9 @@ def ledger(world):  # noqa: ANN001, ANN201
     overdue_item(world, 5)
     overdue_item(world, 9, title="二组撂荒地复耕")
     drive_to_closed(world, make_item(world, title="已复耕"))
-    returned = make_item(world, persona="cadre_shuangsheng", village=world.shuangsheng, title="双胜撂荒")
+    returned = make_item(
+        world, persona="cadre_shuangsheng", village=world.shuangsheng, title="双胜撂荒"
+    )
     returned = drive_to_submitted(world, returned, persona="cadre_shuangsheng")
     lifecycle.item_return(item=returned, by=world.user("inspector"), reason="现场仍有杂草")
     return world
@@ -44,17 +51,32 @@ def test_it_issues_a_numbered_bulletin_with_the_figures(ledger):
     year = timezone.localdate().year
     assert bulletin.code == f"蒿坪通〔{year}〕1号"
     s = Bulletin.objects.get(pk=bulletin.pk).snapshot
-    assert s["totals"] == {"total": 4, "open": 3, "closed": 1, "overdue": 2, "new": 4, "closed_new": 1, "closure_rate": 25.0}
+    assert s["totals"] == {
+        "total": 4,
+        "open": 3,
+        "closed": 1,
+        "overdue": 2,
+        "new": 4,
+        "closed_new": 1,
+        "closure_rate": 25.0,
+    }
     assert s["overdue_groups"] == [
         {"village": "改革村", "owner": "cadre_gaige", "count": 2, "max_days": 9, "total_days": 14}
     ]
     assert [row["days_overdue"] for row in s["overdue_items"]] == [9, 5]
-    assert [(r["village"], r["reason"], r["action"]) for r in s["returned"]] == [("双胜村", "现场仍有杂草", "return")]
+    assert [(r["village"], r["reason"], r["action"]) for r in s["returned"]] == [
+        ("双胜村", "现场仍有杂草", "return")
+    ]
     assert s["returned_total"] == 1
-    assert [(r["rank"], r["village"], r["closure_rate"]) for r in s["ranking"]] == [(1, "改革村", 33.3), (2, "双胜村", 0.0)]
+    assert [(r["rank"], r["village"], r["closure_rate"]) for r in s["ranking"]] == [
+        (1, "改革村", 33.3),
+        (2, "双胜村", 0.0),
+    ]
     assert s["named_villages"] == ["改革村"]
     day = timezone.localdate()
-    assert bulletin.title.startswith(f"关于{day.year}年{day.month}月{day.day}日") and bulletin.title.endswith("工作进展情况的通报")
+    assert bulletin.title.startswith(
+        f"关于{day.year}年{day.month}月{day.day}日"
+    ) and bulletin.title.endswith("工作进展情况的通报")
     assert bulletin.hash_matches()
 
 
@@ -73,7 +95,9 @@ def test_it_counts_changes_since_the_previous_bulletin(ledger):
     late = drive_to_submitted(world, make_item(world, title="晚些退回"))
     lifecycle.item_return(item=late, by=world.user("inspector"), reason="照片不清")
     third = bulletin_issue(town=world.town, special=True)
-    assert [r["reason"] for r in third.snapshot["returned"]] == ["照片不清"] and third.snapshot["returned_total"] == 1
+    assert [r["reason"] for r in third.snapshot["returned"]] == ["照片不清"] and third.snapshot[
+        "returned_total"
+    ] == 1
     assert bulletin_issue(town=world.town, special=True).snapshot["returned_total"] == 0
 
 
@@ -103,8 +127,14 @@ def test_it_refuses_any_change_to_an_issued_bulletin(ledger):
     with pytest.raises(ImmutableError):
         Bulletin.objects.filter(pk=bulletin.pk).delete()
     # Even raw SQL is refused by the database.
-    with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE bulletins_bulletin SET title = %s WHERE id = %s", ["改过", bulletin.pk])
+    with (
+        pytest.raises((DatabaseError, IntegrityError)),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE bulletins_bulletin SET title = %s WHERE id = %s", ["改过", bulletin.pk]
+        )
     stored = Bulletin.objects.get(pk=bulletin.pk)
     assert stored.title != "改过的标题" and stored.hash_matches()
 

@@ -28,7 +28,11 @@ def test_it_refuses_a_second_daily_bulletin_and_names_the_first(world):  # noqa:
     first = bulletin_issue(town=world.town, by=world.user("inspector"))
     with pytest.raises(ValidationError) as refused:
         bulletin_issue(town=world.town, by=world.user("inspector"))
-    assert first.code in str(refused.value) and "更正" in str(refused.value) and "特别通报" in str(refused.value)
+    assert (
+        first.code in str(refused.value)
+        and "更正" in str(refused.value)
+        and "特别通报" in str(refused.value)
+    )
     special = bulletin_issue(town=world.town, by=world.user("inspector"), special=True)
     correction = bulletin_issue(town=world.town, by=world.user("inspector"), corrects=first)
     assert [b.number for b in (first, special, correction)] == [1, 2, 3]
@@ -101,7 +105,9 @@ def test_it_names_the_weaker_village_at_an_equal_number_overdue(world):  # noqa:
     late = {"found_on": today - timedelta(days=20), "deadline": today - timedelta(days=2)}
     make_item(world, **late)
     make_item(world, persona="cadre_shuangsheng", village=world.shuangsheng, **late)
-    make_item(world, persona="principal", village=taoyuan, attributes=outflow_attributes("TY-001"), **late)
+    make_item(
+        world, persona="principal", village=taoyuan, attributes=outflow_attributes("TY-001"), **late
+    )
     # 桃园村 closes nothing, the others close the same; 改革村 and 双胜村 get one closed item each,
     # so 桃园村 has the lowest closure rate of three villages with one overdue item each.
     from maque.ledger import lifecycle
@@ -110,7 +116,9 @@ def test_it_names_the_weaker_village_at_an_equal_number_overdue(world):  # noqa:
 
     drive_to_closed(world, make_item(world, title="已销号一"))
     submitted = drive_to_submitted(
-        world, make_item(world, persona="cadre_shuangsheng", village=world.shuangsheng, title="已销号二"), "cadre_shuangsheng"
+        world,
+        make_item(world, persona="cadre_shuangsheng", village=world.shuangsheng, title="已销号二"),
+        "cadre_shuangsheng",
     )
     lifecycle.item_verify(item=submitted, by=world.user("contact_shuangsheng"), note="已复耕")
     bulletin = bulletin_issue(town=world.town)
@@ -125,5 +133,10 @@ def test_it_names_the_word_file_after_the_bulletin(world, client):  # noqa: ANN0
     client.force_login(world.user("inspector"))
     response = client.get(f"/api/v1/bulletins/{bulletin.pk}/docx")
     assert response.status_code == 200
-    assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{quote(bulletin.code + '.docx')}"
-    assert bulletin.code == f"蒿坪通〔{date.today().year}〕1号" or bulletin.code.startswith("蒿坪通〔")
+    assert (
+        response["Content-Disposition"]
+        == f"attachment; filename*=utf-8''{quote(bulletin.code + '.docx')}"
+    )
+    assert bulletin.code == f"蒿坪通〔{date.today().year}〕1号" or bulletin.code.startswith(
+        "蒿坪通〔"
+    )

@@ -21,17 +21,83 @@ from tests import office
 from tests.conftest import make_item
 
 PPR_ORDER = [
-    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr", "suppressLineNumbers",
-    "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct",
-    "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
-    "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl",
-    "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
 ]
 RPR_ORDER = [
-    "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline", "shadow",
-    "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern",
-    "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em",
-    "lang", "eastAsianLayout", "specVanish", "oMath",
+    "rStyle",
+    "rFonts",
+    "b",
+    "bCs",
+    "i",
+    "iCs",
+    "caps",
+    "smallCaps",
+    "strike",
+    "dstrike",
+    "outline",
+    "shadow",
+    "emboss",
+    "imprint",
+    "noProof",
+    "snapToGrid",
+    "vanish",
+    "webHidden",
+    "color",
+    "spacing",
+    "w",
+    "kern",
+    "position",
+    "sz",
+    "szCs",
+    "highlight",
+    "u",
+    "effect",
+    "bdr",
+    "shd",
+    "fitText",
+    "vertAlign",
+    "rtl",
+    "cs",
+    "em",
+    "lang",
+    "eastAsianLayout",
+    "specVanish",
+    "oMath",
 ]
 
 
@@ -51,7 +117,10 @@ def test_it_issues_and_reads_through_the_api(world, client):
     assert body["snapshot"]["totals"]["overdue"] == 1
     listed = client.get("/api/v1/bulletins").json()
     assert listed["count"] == 1 and listed["bulletins"][0]["code"] == bulletin.code
-    assert client.get(f"/api/v1/bulletins/{bulletin.pk}").json()["content_hash"] == bulletin.content_hash
+    assert (
+        client.get(f"/api/v1/bulletins/{bulletin.pk}").json()["content_hash"]
+        == bulletin.content_hash
+    )
 
 
 def test_it_refuses_issuing_by_a_cadre_and_hides_bulletins_from_outsiders(world, client):
@@ -71,12 +140,21 @@ def test_it_shows_a_print_page(world, client):
     bulletin = bulletin_issue(town=world.town)
     client.force_login(world.user("cadre_shuangsheng"))
     page = client.get(f"/bulletins/{bulletin.pk}/").content.decode()
-    assert bulletin.code in page and "整治不及时的问题" in page and "改革村" in page and "bulletins/bulletin.css" in page
+    assert (
+        bulletin.code in page
+        and "整治不及时的问题" in page
+        and "改革村" in page
+        and "bulletins/bulletin.css" in page
+    )
     # The official-document layout lives in the page's own stylesheet (no inline style: the content policy).
     import maque
 
-    stylesheet = pathlib.Path(maque.__file__).parent / "bulletins" / "static" / "bulletins" / "bulletin.css"
-    assert "FangSong_GB2312" in stylesheet.read_text(encoding="utf-8") and "@page { size: A4" in stylesheet.read_text(encoding="utf-8")
+    stylesheet = (
+        pathlib.Path(maque.__file__).parent / "bulletins" / "static" / "bulletins" / "bulletin.css"
+    )
+    assert "FangSong_GB2312" in stylesheet.read_text(
+        encoding="utf-8"
+    ) and "@page { size: A4" in stylesheet.read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -86,7 +164,9 @@ def docx_bytes(world, client):  # noqa: ANN001, ANN201
     client.force_login(world.user("principal"))
     response = client.get(f"/api/v1/bulletins/{bulletin.pk}/docx")
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    )
     return bulletin, response.content
 
 
@@ -103,7 +183,10 @@ def test_it_lays_out_the_word_document_as_an_official_document(docx_bytes):
     assert bulletin.code in texts and bulletin.code.endswith("号") and "〔" in bulletin.code
     assert "一、整治不及时的问题" in texts and "二、整改不到位的问题" in texts
     assert any(t.startswith("抄送：") for t in texts)
-    assert any(t.endswith(f"{bulletin.day.year}年{bulletin.day.month}月{bulletin.day.day}日印发") for t in texts)
+    assert any(
+        t.endswith(f"{bulletin.day.year}年{bulletin.day.month}月{bulletin.day.day}日印发")
+        for t in texts
+    )
     # Every run names an East-Asian font and the zh-CN language.
     body = document.element.body
     runs = body.findall(".//" + qn("w:r"))
@@ -116,10 +199,16 @@ def test_it_lays_out_the_word_document_as_an_official_document(docx_bytes):
     by_text = {p.text: p for p in document.paragraphs}
     mark = next(p for p in document.paragraphs if p.text == bulletin.snapshot["authority"])
     assert str(mark.runs[0].font.color.rgb) == "FF0000"
-    title_runs = [r for p in document.paragraphs for r in p.runs if r.font.size and r.font.size.pt == 22]
-    assert title_runs and all(r._element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体" for r in title_runs)
+    title_runs = [
+        r for p in document.paragraphs for r in p.runs if r.font.size and r.font.size.pt == 22
+    ]
+    assert title_runs and all(
+        r._element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体" for r in title_runs
+    )
     heading = by_text["一、整治不及时的问题"].runs[0]
-    assert heading._element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体" and heading.font.size.pt == 16
+    assert (
+        heading._element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体" and heading.font.size.pt == 16
+    )
     body_paragraph = by_text["二、整改不到位的问题"]
     assert body_paragraph.paragraph_format.line_spacing.pt == pytest.approx(28.95, abs=0.05)
     # The red rule under the number.
@@ -150,7 +239,8 @@ def test_it_lays_out_the_word_document_as_an_official_document(docx_bytes):
 
 
 @pytest.mark.skipif(
-    not all(shutil.which(tool) for tool in ("pdfinfo", "pdffonts", "pdftotext")), reason="poppler-utils are not installed"
+    not all(shutil.which(tool) for tool in ("pdfinfo", "pdffonts", "pdftotext")),
+    reason="poppler-utils are not installed",
 )
 @office.needs("writer")
 def test_it_converts_to_a_pdf_with_embedded_chinese_fonts(docx_bytes, tmp_path):
@@ -159,9 +249,19 @@ def test_it_converts_to_a_pdf_with_embedded_chinese_fonts(docx_bytes, tmp_path):
     source.write_bytes(content)
     soffice, pdfinfo, pdffonts = office.soffice(), shutil.which("pdfinfo"), shutil.which("pdffonts")
     subprocess.run(  # noqa: S603 - fixed tools on a file the test wrote
-        [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(source)],
-        check=True, capture_output=True, timeout=180,
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     pdf = tmp_path / "bulletin.pdf"
     info = subprocess.run([pdfinfo, str(pdf)], check=True, capture_output=True, text=True).stdout  # noqa: S603
@@ -171,7 +271,10 @@ def test_it_converts_to_a_pdf_with_embedded_chinese_fonts(docx_bytes, tmp_path):
     assert pages >= 2
     pdftotext = shutil.which("pdftotext") or "pdftotext"
     last = subprocess.run(  # noqa: S603
-        [pdftotext, "-f", str(pages), "-l", str(pages), str(pdf), "-"], check=True, capture_output=True, text=True
+        [pdftotext, "-f", str(pages), "-l", str(pages), str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     assert "抄送" in last and "印发" in last and "整治不及时" not in last
     fonts = subprocess.run([pdffonts, str(pdf)], check=True, capture_output=True, text=True).stdout  # noqa: S603
@@ -184,9 +287,22 @@ def test_it_numbers_headings_in_chinese():
     from maque.bulletins.wording import chinese_numeral
 
     assert [chinese_numeral(n) for n in (1, 10, 12, 20, 40, 99, 100, 105, 110, 300, 999)] == [
-        "一", "十", "十二", "二十", "四十", "九十九", "一百", "一百零五", "一百一十", "三百", "九百九十九"
+        "一",
+        "十",
+        "十二",
+        "二十",
+        "四十",
+        "九十九",
+        "一百",
+        "一百零五",
+        "一百一十",
+        "三百",
+        "九百九十九",
     ]
-    assert title_lines("关于2026年11月27日重点工作进展情况的通报") == ["关于2026年11月27日", "重点工作进展情况的通报"]
+    assert title_lines("关于2026年11月27日重点工作进展情况的通报") == [
+        "关于2026年11月27日",
+        "重点工作进展情况的通报",
+    ]
     assert title_lines("关于重点工作的通报") == ["关于重点工作的通报"]
 
 

@@ -27,16 +27,32 @@ def test_it_sets_up_idempotently_and_installs_the_catalogue_in_every_town(db, se
     assert Town.objects.count() == 2
     for town in Town.objects.all():
         codes = set(Category.objects.filter(town=town).values_list("code", flat=True))
-        assert {"farmland-chief", "farmland-outflow", "greenhouse", "collective-contract", "grave"} <= codes
+        assert {
+            "farmland-chief",
+            "farmland-outflow",
+            "greenhouse",
+            "collective-contract",
+            "grave",
+        } <= codes
     counts = (Campaign.objects.count(), Category.objects.count(), CategoryField.objects.count())
     call_command("setup", stdout=StringIO())
-    assert (Campaign.objects.count(), Category.objects.count(), CategoryField.objects.count()) == counts
+    assert (
+        Campaign.objects.count(),
+        Category.objects.count(),
+        CategoryField.objects.count(),
+    ) == counts
     assert "2" in output.getvalue()
 
 
 def test_it_creates_an_administrator_from_options(db):
-    call_command("createadmin", username="chief", password="Hp-strong-Passw0rd", email="chief@example.org",
-                 interactive=False, stdout=StringIO())
+    call_command(
+        "createadmin",
+        username="chief",
+        password="Hp-strong-Passw0rd",
+        email="chief@example.org",
+        interactive=False,
+        stdout=StringIO(),
+    )
     user = User.objects.get(username="chief")
     assert user.is_superuser and user.is_staff and user.email == "chief@example.org"
     assert authenticate(username="chief", password="Hp-strong-Passw0rd") == user
@@ -52,7 +68,13 @@ def test_it_creates_an_administrator_from_the_environment(db, monkeypatch):
 def test_it_promotes_an_existing_account(db):
     User.objects.create_user(username="clerk", password="old-Password-1")
     output = StringIO()
-    call_command("createadmin", username="clerk", password="New-strong-Passw0rd", interactive=False, stdout=output)
+    call_command(
+        "createadmin",
+        username="clerk",
+        password="New-strong-Passw0rd",
+        interactive=False,
+        stdout=output,
+    )
     clerk = User.objects.get(username="clerk")
     assert clerk.is_superuser and clerk.check_password("New-strong-Passw0rd")
     assert User.objects.filter(username="clerk").count() == 1
@@ -71,17 +93,30 @@ def test_it_refuses_a_weak_password_or_missing_values_and_changes_nothing(db, mo
 
 
 def test_it_reads_server_options_from_the_environment_strictly(monkeypatch):
-    for name in ("MAQUE_BIND", "MAQUE_WORKERS", "MAQUE_THREADS", "MAQUE_TICK_SECONDS", "MAQUE_PORT"):
+    for name in (
+        "MAQUE_BIND",
+        "MAQUE_WORKERS",
+        "MAQUE_THREADS",
+        "MAQUE_TICK_SECONDS",
+        "MAQUE_PORT",
+    ):
         monkeypatch.delenv(name, raising=False)
     defaults = server_options({})
-    assert defaults.bind == "127.0.0.1:8000" and defaults.workers == 2 and defaults.tick_seconds == 60
+    assert (
+        defaults.bind == "127.0.0.1:8000" and defaults.workers == 2 and defaults.tick_seconds == 60
+    )
     monkeypatch.setenv("MAQUE_PORT", "8123")
     assert server_options({}).bind == "127.0.0.1:8123"
     monkeypatch.setenv("MAQUE_BIND", "0.0.0.0:9000")
     monkeypatch.setenv("MAQUE_WORKERS", "3")
     monkeypatch.setenv("MAQUE_TICK_SECONDS", "0")
     options = server_options({"threads": 8})
-    assert (options.bind, options.workers, options.threads, options.tick_seconds) == ("0.0.0.0:9000", 3, 8, 0)
+    assert (options.bind, options.workers, options.threads, options.tick_seconds) == (
+        "0.0.0.0:9000",
+        3,
+        8,
+        0,
+    )
     assert server_options({"bind": "127.0.0.1:7000", "workers": 1}).bind == "127.0.0.1:7000"
     monkeypatch.setenv("MAQUE_WORKERS", "many")
     with pytest.raises(CommandError):
@@ -147,7 +182,9 @@ def test_it_lists_every_command_of_its_own_in_the_help():
         for module in pkgutil.iter_modules([str(folder)])
     }
     assert {"tick", "bulletin", "ledger", "calendar", "backup", "restore"} <= commands
-    listed = {line.split()[0] for line in USAGE.splitlines() if line.startswith("  ") and line.strip()}
+    listed = {
+        line.split()[0] for line in USAGE.splitlines() if line.startswith("  ") and line.strip()
+    }
     assert commands <= listed, sorted(commands - listed)
 
 

@@ -50,8 +50,21 @@ def test_it_serves_http_with_the_embedded_server(tmp_path: Path):
     env.pop("MAQUE_DATABASE_URL", None)
     log = (tmp_path / "serve.log").open("w+")
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "maque.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "maque.cli",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "2",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -29,7 +29,9 @@ def main(folder: Path) -> None:
     campaign = Campaign.objects.get(town=town, code="five-rectifications")
     user = get_user_model().objects.create_user("writer", password="pw-writer-2026")
     person = Person.objects.create(town=town, name="写入者", user=user)
-    RoleAssignment.objects.create(person=person, role=Role.PRINCIPAL, town=town, valid_from="2020-01-01")
+    RoleAssignment.objects.create(
+        person=person, role=Role.PRINCIPAL, town=town, valid_from="2020-01-01"
+    )
 
     def photo(n: int) -> SimpleUploadedFile:
         buffer = io.BytesIO()
@@ -40,7 +42,12 @@ def main(folder: Path) -> None:
     while not (folder / "stop").exists() and n < 80:
         n += 1
         item = lifecycle.item_create(
-            by=user, campaign=campaign, village=village, title=f"备份中登记的事项{n}", kind="action", source="meeting"
+            by=user,
+            campaign=campaign,
+            village=village,
+            title=f"备份中登记的事项{n}",
+            kind="action",
+            source="meeting",
         )
         attachment_add(item=item, by=user, upload=photo(n))
         if n == 5:

@@ -40,17 +40,26 @@ print(json.dumps({"items": Item.objects.count(), "attachments": len(found),
 
 def environment(var: Path) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith("MAQUE_")}
-    env.update({
-        "MAQUE_VAR_DIR": str(var), "DJANGO_SETTINGS_MODULE": "maque.settings", "PYTHONPATH": os.pathsep.join(sys.path),
-        "MAQUE_LANGUAGE": "en",  # the refusals are asserted in English
-    })
+    env.update(
+        {
+            "MAQUE_VAR_DIR": str(var),
+            "DJANGO_SETTINGS_MODULE": "maque.settings",
+            "PYTHONPATH": os.pathsep.join(sys.path),
+            "MAQUE_LANGUAGE": "en",  # the refusals are asserted in English
+        }
+    )
     return env
 
 
 def maque(var: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, "-m", "maque.cli", *args], env=environment(var), cwd=var.parent,
-        capture_output=True, text=True, timeout=300, check=False,
+        [sys.executable, "-m", "maque.cli", *args],
+        env=environment(var),
+        cwd=var.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     if check:
         assert result.returncode == 0, result.stdout + result.stderr
@@ -65,7 +74,9 @@ def backup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     live.mkdir(mode=0o700)
     maque(live, "manage", "migrate", "--verbosity", "0")
     writer = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, str(HERE / "backup_writer.py"), str(root)], env=environment(live), cwd=root,
+        [sys.executable, str(HERE / "backup_writer.py"), str(root)],
+        env=environment(live),
+        cwd=root,
     )
     try:
         deadline = time.monotonic() + 120
@@ -90,8 +101,13 @@ def test_it_restores_a_live_backup_that_serves_every_item_and_file(backup, tmp_p
     fresh.mkdir(mode=0o700)
     maque(fresh, "restore", str(archive))
     result = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, "-c", SERVE_AND_CHECK], env=environment(fresh), cwd=tmp_path,
-        capture_output=True, text=True, timeout=300, check=False,
+        [sys.executable, "-c", SERVE_AND_CHECK],
+        env=environment(fresh),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     restored = json.loads(result.stdout.strip().splitlines()[-1])
@@ -126,14 +142,19 @@ def test_it_refuses_a_damaged_archive_and_changes_nothing(backup, tmp_path):  # 
         fresh.mkdir(mode=0o700)
         refused = maque(fresh, "restore", str(bad), check=False)
         assert refused.returncode != 0 and message in refused.stderr, refused.stderr
-        assert not (fresh / "var" / "media").exists() or not any((fresh / "var" / "media").iterdir())
+        assert not (fresh / "var" / "media").exists() or not any(
+            (fresh / "var" / "media").iterdir()
+        )
 
 
 def test_it_refuses_an_archive_of_another_engine_or_a_newer_version(backup, tmp_path):  # noqa: ANN001
     archive, _written = backup
     for change, message in (
         (lambda m: m.update(engine="postgresql"), "postgresql"),
-        (lambda m: m["migrations"].setdefault("ledger", []).append("9999_from_the_future"), "newer version"),
+        (
+            lambda m: m["migrations"].setdefault("ledger", []).append("9999_from_the_future"),
+            "newer version",
+        ),
     ):
         altered = tmp_path / "altered.tar.gz"
         with tarfile.open(archive) as source, tarfile.open(altered, "w:gz") as target:

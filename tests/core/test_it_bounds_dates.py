@@ -42,7 +42,9 @@ def test_it_refuses_an_extension_years_ahead(world):
     item = make_item(world)
     far = timezone.localdate() + timedelta(days=6 * 366)
     with pytest.raises(ValidationError) as refused:
-        lifecycle.item_request_extension(item=item, by=world.user("cadre_gaige"), new_deadline=far, reason="等雨季")
+        lifecycle.item_request_extension(
+            item=item, by=world.user("cadre_gaige"), new_deadline=far, reason="等雨季"
+        )
     assert "new_deadline" in refused.value.message_dict
     item.refresh_from_db()
     assert item.deadline < far and not item.requests.exists()
@@ -55,18 +57,31 @@ def test_it_refuses_a_typed_deadline_years_ahead_in_the_register_form(world):
 
     far = str(timezone.localdate() + timedelta(days=6 * 366))
     towns = {"town": world.town}
-    form = RegisterForm({"deadline": far}, categories=Category.objects.filter(**towns), villages=Village.objects.filter(**towns))
+    form = RegisterForm(
+        {"deadline": far},
+        categories=Category.objects.filter(**towns),
+        villages=Village.objects.filter(**towns),
+    )
     assert not form.is_valid() and "deadline" in form.errors
-    near = RegisterForm({"deadline": str(timezone.localdate())}, categories=Category.objects.filter(**towns),
-                        villages=Village.objects.filter(**towns))
+    near = RegisterForm(
+        {"deadline": str(timezone.localdate())},
+        categories=Category.objects.filter(**towns),
+        villages=Village.objects.filter(**towns),
+    )
     near.is_valid()
     assert "deadline" not in near.errors
 
 
 def test_it_refuses_meetings_and_bulletins_before_the_start_of_records(world):
     with pytest.raises(ValidationError) as refused:
-        meeting_create(by=world.user("principal"), town=world.town, kind=MeetingKind.PROGRESS, title="会",
-                       held_on=date(1999, 1, 1), villages=[world.gaige])
+        meeting_create(
+            by=world.user("principal"),
+            town=world.town,
+            kind=MeetingKind.PROGRESS,
+            title="会",
+            held_on=date(1999, 1, 1),
+            villages=[world.gaige],
+        )
     assert "held_on" in refused.value.message_dict
     with pytest.raises(ValidationError) as refused:
         bulletin_issue(town=world.town, day=date(1999, 1, 1), by=world.user("inspector"))

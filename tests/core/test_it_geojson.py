@@ -33,8 +33,13 @@ def _english():  # noqa: ANN202
         polygon(SQUARE),
         {"type": "Feature", "properties": {}, "geometry": polygon(SQUARE)},
         {"type": "MultiPolygon", "coordinates": [[SQUARE], [SQUARE]]},
-        polygon([[108.5, 32.5, 700], [108.501, 32.5, 701], [108.5, 32.501, 702], [108.5, 32.5, 700]]),
-        polygon(SQUARE, [[108.5002, 32.5002], [108.5004, 32.5002], [108.5004, 32.5004], [108.5002, 32.5002]]),
+        polygon(
+            [[108.5, 32.5, 700], [108.501, 32.5, 701], [108.5, 32.501, 702], [108.5, 32.5, 700]]
+        ),
+        polygon(
+            SQUARE,
+            [[108.5002, 32.5002], [108.5004, 32.5002], [108.5004, 32.5004], [108.5002, 32.5002]],
+        ),
     ],
 )
 def test_it_accepts_usable_polygons(value):
@@ -53,15 +58,30 @@ def test_it_accepts_usable_polygons(value):
         (polygon(), "at least one ring"),
         ({"type": "Polygon", "coordinates": None}, "at least one ring"),
         (polygon(SQUARE[:-1]), "closed"),  # unclosed ring
-        (polygon([[108.5, 32.5], [108.501, 32.5], [108.5, 32.5]]), "four positions"),  # too few points
-        (polygon([[108.5, 32.5], [108.501, 32.5], [108.502, 32.5], [108.5, 32.5]]), "no area"),  # collinear
+        (
+            polygon([[108.5, 32.5], [108.501, 32.5], [108.5, 32.5]]),
+            "four positions",
+        ),  # too few points
+        (
+            polygon([[108.5, 32.5], [108.501, 32.5], [108.502, 32.5], [108.5, 32.5]]),
+            "no area",
+        ),  # collinear
         (polygon([[108.5, 32.5]] * 4), "no area"),
         (polygon([[181, 32.5], [181.1, 32.5], [181.1, 32.6], [181, 32.5]]), "out of range"),
         (polygon([[108.5, -91], [108.6, -91], [108.6, -90.5], [108.5, -91]]), "out of range"),
-        (polygon([[10**400, 1], [2, 1], [2, 2], [10**400, 1]]), "out of range"),  # too big for a float
+        (
+            polygon([[10**400, 1], [2, 1], [2, 2], [10**400, 1]]),
+            "out of range",
+        ),  # too big for a float
         (polygon([[float("nan"), 1], [2, 1], [2, 2], [float("nan"), 1]]), "out of range"),
-        (polygon([["108.5", "32.5"], [108.501, 32.5], [108.5, 32.501], ["108.5", "32.5"]]), "[longitude, latitude]"),
-        (polygon([[True, False], [108.501, 32.5], [108.5, 32.501], [True, False]]), "[longitude, latitude]"),
+        (
+            polygon([["108.5", "32.5"], [108.501, 32.5], [108.5, 32.501], ["108.5", "32.5"]]),
+            "[longitude, latitude]",
+        ),
+        (
+            polygon([[True, False], [108.501, 32.5], [108.5, 32.501], [True, False]]),
+            "[longitude, latitude]",
+        ),
         (polygon([[108.5], [108.501, 32.5], [108.5, 32.501], [108.5]]), "[longitude, latitude]"),
         (polygon([[[108.5, 32.5]]] * 4), "[longitude, latitude]"),  # positions nested once too deep
     ],

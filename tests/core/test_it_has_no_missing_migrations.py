@@ -14,5 +14,7 @@ def test_it_has_no_missing_migrations():
     try:
         call_command("makemigrations", "--check", "--dry-run", stdout=output, stderr=output)
     except SystemExit:  # makemigrations --check exits 1 when a migration is missing
-        pytest.fail(f"a model change has no migration (run `maque manage makemigrations`):\n{output.getvalue()}")
+        pytest.fail(
+            f"a model change has no migration (run `maque manage makemigrations`):\n{output.getvalue()}"
+        )
     assert "No changes detected" in output.getvalue()

@@ -22,7 +22,9 @@ from ..conftest import add_evidence, make_item
 
 PACKAGE = Path(maque.__file__).resolve().parent
 PRODUCTION = {
-    "MAQUE_MODE": "production", "MAQUE_SECRET_KEY": secrets.token_urlsafe(50), "MAQUE_ALLOWED_HOSTS": "maque.example.org",
+    "MAQUE_MODE": "production",
+    "MAQUE_SECRET_KEY": secrets.token_urlsafe(50),
+    "MAQUE_ALLOWED_HOSTS": "maque.example.org",
 }
 
 
@@ -30,12 +32,25 @@ def run(tmp_path: Path, code: str, **variables: str) -> subprocess.CompletedProc
     # Not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE either (set for the rest of the session once
     # they have run in this process): the deployment checks rightly refuse it.
     env = {
-        name: value for name, value in os.environ.items()
+        name: value
+        for name, value in os.environ.items()
         if not name.startswith("MAQUE_") and name != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
-    env.update({"MAQUE_VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "maque.settings", **variables})
+    env.update(
+        {
+            "MAQUE_VAR_DIR": str(tmp_path / "var"),
+            "DJANGO_SETTINGS_MODULE": "maque.settings",
+            **variables,
+        }
+    )
     return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path, check=False
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
     )
 
 
@@ -71,14 +86,17 @@ def test_it_passes_the_deployment_checks_in_production(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(("setting", "docs", "document"), [("", 302, 302), ("public", None, 200), ("off", 404, 404)])
+@pytest.mark.parametrize(
+    ("setting", "docs", "document"), [("", 302, 302), ("public", None, 200), ("off", 404, 404)]
+)
 def test_it_keeps_the_api_docs_behind_sign_in_in_production(tmp_path, setting, docs, document):
     # The docs page itself needs collected static files, which a bare test directory lacks: its
     # status is asked only where it does not render (a redirect to sign-in, or no page at all).
     code = (
         "import django; django.setup(); from django.test import Client; c = Client(); "
         "print(c.get('/api/v1/openapi.json', secure=True, HTTP_HOST='maque.example.org').status_code, "
-        "c.get('/api/v1/docs', secure=True, HTTP_HOST='maque.example.org').status_code if %r else '-')" % bool(docs)
+        "c.get('/api/v1/docs', secure=True, HTTP_HOST='maque.example.org').status_code if %r else '-')"
+        % bool(docs)
     )
     variables = {**PRODUCTION, **({"MAQUE_API_DOCS": setting} if setting else {})}
     result = run(tmp_path, code, **variables)

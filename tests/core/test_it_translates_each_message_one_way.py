@@ -22,9 +22,13 @@ def translations(entry: polib.POEntry) -> tuple[str, ...]:
     return (entry.msgstr,)
 
 
-def conflicts(paths: list[Path], root: Path = PACKAGE) -> dict[tuple[str | None, str], dict[tuple[str, ...], list[str]]]:
+def conflicts(
+    paths: list[Path], root: Path = PACKAGE
+) -> dict[tuple[str | None, str], dict[tuple[str, ...], list[str]]]:
     """(context, msgid) → {translation: [catalogues]} for every message translated more than one way."""
-    found: dict[tuple[str | None, str], dict[tuple[str, ...], list[str]]] = defaultdict(lambda: defaultdict(list))
+    found: dict[tuple[str | None, str], dict[tuple[str, ...], list[str]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for path in paths:
         where = str(path.relative_to(root).parts[0])
         for entry in polib.pofile(str(path)):
@@ -57,8 +61,12 @@ def test_it_notices_a_message_translated_two_ways(tmp_path):
 def test_it_translates_each_message_one_way():
     found = conflicts(CATALOGUES)
     report = [
-        f"{msgid!r}" + (f" (context {context!r})" if context else "") + ": "
+        f"{msgid!r}"
+        + (f" (context {context!r})" if context else "")
+        + ": "
         + "; ".join(f"{' / '.join(texts)} in {', '.join(apps)}" for texts, apps in ways.items())
-        for (context, msgid), ways in sorted(found.items(), key=lambda pair: (pair[0][1], pair[0][0] or ""))
+        for (context, msgid), ways in sorted(
+            found.items(), key=lambda pair: (pair[0][1], pair[0][0] or "")
+        )
     ]
     assert not report, "translated more than one way:\n" + "\n".join(report)

@@ -57,7 +57,7 @@ def test_it_accepts_what_it_claims(name, content, kind):
     assert checked.kind == kind
     assert checked.size == len(content)
     assert checked.sha256 == hashlib.sha256(content).hexdigest()
-    assert checked.name == name and checked.extension == name[name.rindex("."):].lower()
+    assert checked.name == name and checked.extension == name[name.rindex(".") :].lower()
 
 
 @pytest.mark.parametrize(

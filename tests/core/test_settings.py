@@ -18,7 +18,11 @@ from django.core.exceptions import ImproperlyConfigured
 from maque.core.env import Env
 
 GOOD_KEY = "k" * 50
-PRODUCTION = {"MAQUE_MODE": "production", "MAQUE_SECRET_KEY": GOOD_KEY, "MAQUE_ALLOWED_HOSTS": "maque.example.org"}
+PRODUCTION = {
+    "MAQUE_MODE": "production",
+    "MAQUE_SECRET_KEY": GOOD_KEY,
+    "MAQUE_ALLOWED_HOSTS": "maque.example.org",
+}
 SHOW = (
     "import json, maque.settings as s; print(json.dumps({'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS, "
     "'key': s.SECRET_KEY, 'engine': s.DATABASES['default']['ENGINE'], 'secure': s.SESSION_COOKIE_SECURE, "
@@ -32,12 +36,22 @@ def start(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
     env.update({"MAQUE_VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "maque.settings"})
     env.update(variables)
     return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, "-c", SHOW], env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path, check=False
+        [sys.executable, "-c", SHOW],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
     )
 
 
 def refused(result: subprocess.CompletedProcess[str], message: str) -> bool:
-    return result.returncode != 0 and "ImproperlyConfigured" in result.stderr and message in result.stderr
+    return (
+        result.returncode != 0
+        and "ImproperlyConfigured" in result.stderr
+        and message in result.stderr
+    )
 
 
 def test_it_starts_in_production_with_a_key_hosts_and_debug_off(tmp_path):
@@ -72,7 +86,9 @@ def test_it_refuses_production_with_debug_on(tmp_path, value):
 
 def test_it_refuses_production_without_allowed_hosts(tmp_path):
     result = start(tmp_path, **{**PRODUCTION, "MAQUE_ALLOWED_HOSTS": " , "})
-    assert refused(result, "MAQUE_ALLOWED_HOSTS is required when MAQUE_MODE=production"), result.stderr
+    assert refused(result, "MAQUE_ALLOWED_HOSTS is required when MAQUE_MODE=production"), (
+        result.stderr
+    )
 
 
 @pytest.mark.parametrize(
@@ -86,7 +102,10 @@ def test_it_refuses_production_without_allowed_hosts(tmp_path):
         ({"MAQUE_MAX_UPLOAD_MB": "0"}, "MAQUE_MAX_UPLOAD_MB=0 must be at least 1"),
         ({"MAQUE_DB_CONN_MAX_AGE": "-5"}, "MAQUE_DB_CONN_MAX_AGE=-5 must be at least 0"),
         ({"MAQUE_DATABASE_URL": "nonsense"}, "MAQUE_DATABASE_URL is not a database URL"),
-        ({**PRODUCTION, "MAQUE_SECURE_COOKIES": "sure"}, "MAQUE_SECURE_COOKIES='sure' is not a boolean"),
+        (
+            {**PRODUCTION, "MAQUE_SECURE_COOKIES": "sure"},
+            "MAQUE_SECURE_COOKIES='sure' is not a boolean",
+        ),
     ],
 )
 def test_it_refuses_values_it_cannot_parse(tmp_path, variables, message):
@@ -101,7 +120,9 @@ def test_it_generates_and_keeps_a_demo_key_under_var(tmp_path):
     assert key_file.stat().st_mode & 0o777 == 0o600
     second = start(tmp_path)
     key = json.loads(first.stdout)["key"]
-    assert len(key) >= 50 and key == json.loads(second.stdout)["key"] == key_file.read_text().strip()
+    assert (
+        len(key) >= 50 and key == json.loads(second.stdout)["key"] == key_file.read_text().strip()
+    )
     shown = json.loads(first.stdout)
     assert shown["debug"] is False and shown["engine"] == "django.db.backends.sqlite3"
     assert "127.0.0.1" in shown["hosts"]
@@ -109,7 +130,16 @@ def test_it_generates_and_keeps_a_demo_key_under_var(tmp_path):
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("1", True), ("true", True), ("Yes", True), (" on ", True), ("0", False), ("FALSE", False), ("no", False), ("off", False)],
+    [
+        ("1", True),
+        ("true", True),
+        ("Yes", True),
+        (" on ", True),
+        ("0", False),
+        ("FALSE", False),
+        ("no", False),
+        ("off", False),
+    ],
 )
 def test_it_reads_booleans_in_the_usual_spellings(raw, expected):
     assert Env({"X": raw}).bool("X", not expected) is expected

@@ -51,7 +51,9 @@ def test_it_records_a_transition_for_every_state_change(dataset):
     assert Item.objects.count() == dataset.items and ProgressLog.objects.exists()
     for item in Item.objects.all():
         chain = chains[item.pk]
-        assert chain[0].action == "create" and chain[0].from_state == chain[0].to_state == State.FOUND
+        assert (
+            chain[0].action == "create" and chain[0].from_state == chain[0].to_state == State.FOUND
+        )
         for before, after in zip(chain, chain[1:], strict=False):
             assert after.from_state == before.to_state, (item.code, [t.action for t in chain])
             assert after.created_at >= before.created_at
@@ -85,7 +87,10 @@ def test_it_closes_items_only_with_a_verifier_who_did_not_do_the_work(dataset):
 
 def test_it_gives_submitted_work_fresh_evidence(dataset):
     checked = Item.objects.filter(state__in=(State.SUBMITTED, State.CLOSED))
-    assert checked.filter(state=State.SUBMITTED).exists() and checked.filter(state=State.CLOSED).exists()
+    assert (
+        checked.filter(state=State.SUBMITTED).exists()
+        and checked.filter(state=State.CLOSED).exists()
+    )
     for item in checked:
         assert lifecycle.has_fresh_evidence(item), item.code
         assert item.submitted_by_id == item.owner_id
@@ -106,7 +111,10 @@ def test_it_issues_unique_codes_and_moves_the_counters(dataset):
 def test_it_keeps_requests_counts_and_dates_consistent(dataset):
     today = timezone.localdate()
     assert Item.objects.count() == dataset.items
-    assert Item.objects.filter(state=State.SUSPENDED).exists() and Item.objects.filter(extension_count__gte=1).exists()
+    assert (
+        Item.objects.filter(state=State.SUSPENDED).exists()
+        and Item.objects.filter(extension_count__gte=1).exists()
+    )
     for item in Item.objects.all():
         assert item.found_on <= today and item.deadline >= item.original_deadline >= item.found_on
         approved = item.requests.filter(status=ItemRequest.Status.APPROVED)
@@ -124,7 +132,10 @@ def test_it_keeps_requests_counts_and_dates_consistent(dataset):
 def test_it_fills_category_fields_that_validate(dataset):
     assert Item.objects.count() == dataset.items
     for item in Item.objects.select_related("category", "village"):
-        assert clean_attributes(item.category, item.attributes, village=item.village) == item.attributes
+        assert (
+            clean_attributes(item.category, item.attributes, village=item.village)
+            == item.attributes
+        )
 
 
 def test_it_gives_owners_and_verifiers_their_roles(dataset):
@@ -132,12 +143,21 @@ def test_it_gives_owners_and_verifiers_their_roles(dataset):
     assert Item.objects.count() == dataset.items
     for item in Item.objects.all():
         owner_roles = set(
-            RoleAssignment.objects.on(today).filter(person_id=item.owner_id, village_id=item.village_id).values_list("role", flat=True)
+            RoleAssignment.objects.on(today)
+            .filter(person_id=item.owner_id, village_id=item.village_id)
+            .values_list("role", flat=True)
         )
         assert owner_roles & {Role.CADRE, Role.SECRETARY}
-    leader = RoleAssignment.objects.filter(role=Role.CONTACT_LEADER).select_related("person__user").first()
+    leader = (
+        RoleAssignment.objects.filter(role=Role.CONTACT_LEADER)
+        .select_related("person__user")
+        .first()
+    )
     visible = Item.objects.visible_to(leader.person.user)
-    assert visible.filter(village_id=leader.village_id).count() == Item.objects.filter(village_id=leader.village_id).count()
+    assert (
+        visible.filter(village_id=leader.village_id).count()
+        == Item.objects.filter(village_id=leader.village_id).count()
+    )
     assert not visible.exclude(village__in=leader.person.assignments.values("village")).exists()
 
 
@@ -148,13 +168,25 @@ def test_it_never_counts_finished_or_suspended_items_as_overdue(dataset):
 
 
 def test_it_leaves_items_the_lifecycle_can_carry_on_with(dataset):
-    item = Item.objects.filter(state=State.SUBMITTED, category__code="farmland-outflow").select_related("village").first()
-    leader = Person.objects.get(assignments__role=Role.CONTACT_LEADER, assignments__village=item.village)
+    item = (
+        Item.objects.filter(state=State.SUBMITTED, category__code="farmland-outflow")
+        .select_related("village")
+        .first()
+    )
+    leader = Person.objects.get(
+        assignments__role=Role.CONTACT_LEADER, assignments__village=item.village
+    )
     item = lifecycle.item_verify(item=item, by=leader.user, note="抽查合格", version=item.version)
     assert item.state == State.CLOSED and item.transitions.last().action == "verify"
     owner = item.owner
-    new = lifecycle.item_create(by=owner.user, campaign=item.campaign, category=item.category, village=item.village,
-                                title="新发现问题", attributes=item.attributes)
+    new = lifecycle.item_create(
+        by=owner.user,
+        campaign=item.campaign,
+        category=item.category,
+        village=item.village,
+        title="新发现问题",
+        attributes=item.attributes,
+    )
     counter = ItemCounter.objects.get(town_id=item.town_id, year=new.year)
     assert new.code.endswith(f"{counter.last:05d}")
     assert Item.objects.filter(town_id=item.town_id, code=new.code).count() == 1

@@ -59,9 +59,11 @@ def built(django_db_setup, django_db_blocker, tmp_path_factory):  # noqa: ANN001
     os.environ["MAQUE_DEMO_PASSWORD"] = PASSWORD
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     try:
-        with django_db_blocker.unblock(), override_settings(
-            MEDIA_ROOT=media, STATIC_ROOT=static, PASSWORD_HASHERS=hashers
-        ), transaction.atomic():
+        with (
+            django_db_blocker.unblock(),
+            override_settings(MEDIA_ROOT=media, STATIC_ROOT=static, PASSWORD_HASHERS=hashers),
+            transaction.atomic(),
+        ):
             output = StringIO()
             call_command("demo", "--no-serve", "--port", "8765", stdout=output)
             yield Built(output=output.getvalue(), town=Town.objects.get(code="hp"), media=media)
@@ -81,13 +83,22 @@ def demo(built, db, settings):  # noqa: ANN001, ANN201
 
 def test_it_builds_the_town_its_villages_and_teams(demo):
     town = demo.town
-    assert (town.name, town.short_name, town.county, town.is_sample) == ("蒿坪镇", "蒿坪", "紫阳县", True)
+    assert (town.name, town.short_name, town.county, town.is_sample) == (
+        "蒿坪镇",
+        "蒿坪",
+        "紫阳县",
+        True,
+    )
     villages = {village.name: village for village in Village.objects.filter(town=town)}
     assert {"改革村", "双胜村"} <= set(villages) and len(villages) >= 5
     assert all(village.is_sample for village in villages.values())
     assert "荷塘" in villages["改革村"].signature_product
     assert "富硒茶" in villages["双胜村"].signature_product
-    teams = VillageTeam.objects.filter(village__town=town).values("village").annotate(kinds=Count("kind", distinct=True))
+    teams = (
+        VillageTeam.objects.filter(village__town=town)
+        .values("village")
+        .annotate(kinds=Count("kind", distinct=True))
+    )
     assert {row["kinds"] for row in teams} == {4} and len(teams) == len(villages)
     assert all(village.groups.count() >= 4 for village in villages.values())
     assert Person.objects.filter(town=town, is_sample=False).count() == 0
@@ -98,7 +109,13 @@ def test_it_produces_every_state_and_situation(demo):
     assert set(counts) == set(State.values)
     assert 250 <= sum(counts.values()) <= 400
     assert counts[State.CLOSED] >= 80 and counts[State.RECTIFYING] >= 80
-    assert min(counts[state] for state in (State.FOUND, State.SUBMITTED, State.SUSPENDED, State.CANCELLED)) >= 3
+    assert (
+        min(
+            counts[state]
+            for state in (State.FOUND, State.SUBMITTED, State.SUSPENDED, State.CANCELLED)
+        )
+        >= 3
+    )
     items = Item.objects.filter(town=demo.town)
     # Returned (整改不到位), twice (red), reopened, suspended with a resume date.
     assert items.filter(state=State.RECTIFYING, returned_count=1).exists()
@@ -106,15 +123,26 @@ def test_it_produces_every_state_and_situation(demo):
     assert items.filter(state=State.CLOSED, returned_count__gte=1).exists()
     assert items.filter(state=State.RECTIFYING, reopened_count__gte=1).exists()
     today = timezone.localdate()
-    assert not items.filter(state=State.SUSPENDED).filter(Q(suspended_until__lte=today) | Q(suspended_until=None)).exists()
+    assert (
+        not items.filter(state=State.SUSPENDED)
+        .filter(Q(suspended_until__lte=today) | Q(suspended_until=None))
+        .exists()
+    )
     # Extension requests pending, approved and rejected; a suspension awaiting a decision.
     requests = ItemRequest.objects.filter(item__town=demo.town)
-    for type_, status in (("extension", "pending"), ("extension", "approved"), ("extension", "rejected"),
-                          ("suspension", "approved"), ("suspension", "pending")):
+    for type_, status in (
+        ("extension", "pending"),
+        ("extension", "approved"),
+        ("extension", "rejected"),
+        ("suspension", "approved"),
+        ("suspension", "pending"),
+    ):
         assert requests.filter(type=type_, status=status).exists(), (type_, status)
     assert items.filter(extension_count__gte=1).exclude(deadline=F("original_deadline")).exists()
     # Overdue by 1, 3, 7 and 15+ days (the escalation ladder), counted in the database.
-    overdue = set(with_indicators(items).filter(overdue=True).values_list("days_overdue", flat=True))
+    overdue = set(
+        with_indicators(items).filter(overdue=True).values_list("days_overdue", flat=True)
+    )
     assert {1, 3, 7} <= overdue and max(overdue) >= 15
     lights = set(with_indicators(items).values_list("light", flat=True))
     assert lights == {"red", "yellow", "green", "grey", "blue"}
@@ -124,12 +152,26 @@ def test_it_produces_every_state_and_situation(demo):
 
 
 def test_it_is_idempotent(demo):
-    before = (Item.objects.count(), Person.objects.count(), Plot.objects.count(), Transition.objects.count(),
-              Attachment.objects.count(), RoleAssignment.objects.count(), Town.objects.count())
+    before = (
+        Item.objects.count(),
+        Person.objects.count(),
+        Plot.objects.count(),
+        Transition.objects.count(),
+        Attachment.objects.count(),
+        RoleAssignment.objects.count(),
+        Town.objects.count(),
+    )
     again = demo_build()
     assert again.created is False and again.town == demo.town
-    after = (Item.objects.count(), Person.objects.count(), Plot.objects.count(), Transition.objects.count(),
-             Attachment.objects.count(), RoleAssignment.objects.count(), Town.objects.count())
+    after = (
+        Item.objects.count(),
+        Person.objects.count(),
+        Plot.objects.count(),
+        Transition.objects.count(),
+        Attachment.objects.count(),
+        RoleAssignment.objects.count(),
+        Town.objects.count(),
+    )
     assert before == after
     assert again.states == state_counts(demo.town)
 
@@ -141,10 +183,16 @@ def test_it_keeps_shuangsheng_history_of_contact_cadre_and_department(demo):
     change = current.valid_from
     assert closed.valid_to == change - timedelta(days=1)
     assert change < timezone.localdate()
-    assert responsible_on(village=village, role=Role.CADRE, day=change - timedelta(days=1)) == [closed.person]
-    assert responsible_on(village=village, role=Role.CADRE, day=change - timedelta(days=90)) == [closed.person]
+    assert responsible_on(village=village, role=Role.CADRE, day=change - timedelta(days=1)) == [
+        closed.person
+    ]
+    assert responsible_on(village=village, role=Role.CADRE, day=change - timedelta(days=90)) == [
+        closed.person
+    ]
     assert responsible_on(village=village, role=Role.CADRE, day=change) == [current.person]
-    assert responsible_on(village=village, role=Role.CADRE, day=timezone.localdate()) == [current.person]
+    assert responsible_on(village=village, role=Role.CADRE, day=timezone.localdate()) == [
+        current.person
+    ]
     assert current.person.user.username == "demo-cadre-shuangsheng"
     assert closed.person != current.person
     before = contact_department_on(village=village, day=change - timedelta(days=1))
@@ -154,12 +202,14 @@ def test_it_keeps_shuangsheng_history_of_contact_cadre_and_department(demo):
     # The closing of the old rows is itself kept in history (before/after).
     assert closed.history.count() == 2 and before.history.count() == 2
     # The contact leader of 双胜村 did not change; his answer is the same on both sides.
-    assert responsible_on(village=village, role=Role.CONTACT_LEADER, day=change - timedelta(days=1)) == responsible_on(
-        village=village, role=Role.CONTACT_LEADER, day=change
-    )
+    assert responsible_on(
+        village=village, role=Role.CONTACT_LEADER, day=change - timedelta(days=1)
+    ) == responsible_on(village=village, role=Role.CONTACT_LEADER, day=change)
     # Items of the old cadre still open on the day of the change were handed over to the new one.
     open_states = (State.FOUND, State.RECTIFYING, State.SUBMITTED, State.SUSPENDED)
-    assert not Item.objects.filter(village=village, owner=closed.person, state__in=open_states).exists()
+    assert not Item.objects.filter(
+        village=village, owner=closed.person, state__in=open_states
+    ).exists()
 
 
 def test_it_closes_items_only_with_a_verifier_who_is_not_the_owner_and_with_evidence(demo):
@@ -185,19 +235,26 @@ def test_it_records_every_state_change_through_the_lifecycle(demo):
         assert last.to_state == item.state, item.code
     returns = Transition.objects.filter(item__in=items, action="return")
     assert returns.exists() and not returns.filter(reason="").exists()
-    assert all(reason.startswith("整改不到位") for reason in returns.values_list("reason", flat=True))
+    assert all(
+        reason.startswith("整改不到位") for reason in returns.values_list("reason", flat=True)
+    )
     # The replayed timeline reads in order: found, then the work, never in the future.
     now = timezone.now()
     assert not Transition.objects.filter(item__in=items, created_at__gt=now).exists()
     assert not ProgressLog.objects.filter(item__in=items, created_at__gt=now).exists()
-    assert Transition.objects.filter(item__in=items, created_at__lt=now - timedelta(days=30)).exists()
+    assert Transition.objects.filter(
+        item__in=items, created_at__lt=now - timedelta(days=30)
+    ).exists()
 
 
 def test_it_fills_category_fields_that_validate_and_plots_with_polygons(demo):
     items = Item.objects.filter(town=demo.town).select_related("category", "village", "plot")
     assert items.exists() and any("plot" in item.attributes for item in items)
     for item in items:
-        assert clean_attributes(item.category, item.attributes, village=item.village) == item.attributes
+        assert (
+            clean_attributes(item.category, item.attributes, village=item.village)
+            == item.attributes
+        )
         if "plot" in item.attributes:
             assert item.plot is not None and item.plot.code == item.attributes["plot"]
         assert item.title and item.description and item.measures
@@ -207,7 +264,10 @@ def test_it_fills_category_fields_that_validate_and_plots_with_polygons(demo):
         validate_polygon(plot.polygon)
         ring = plot.polygon["coordinates"][0]
         assert ring[0] == ring[-1]
-        assert abs(polygon_area_mu(plot.polygon) - float(plot.area_mu)) <= 0.02 * float(plot.area_mu) + 0.01
+        assert (
+            abs(polygon_area_mu(plot.polygon) - float(plot.area_mu))
+            <= 0.02 * float(plot.area_mu) + 0.01
+        )
         assert 0.3 <= float(plot.area_mu) <= 8
         assert abs(ring[0][0] - 108.5) < 0.1 and abs(ring[0][1] - 32.5) < 0.1
     assert Plot.objects.filter(town=demo.town, status=Plot.Status.RESTORED).exists()
@@ -249,7 +309,6 @@ def test_it_prints_the_url_and_the_logins_with_their_roles(demo):
     for username in PRINCIPAL_LOGINS:
         assert username in output
     assert "联村领导（改革村）" in output and "主要领导" in output
-
 
 
 def test_it_ships_the_bulletins_of_its_recent_working_days(demo):  # noqa: ANN001

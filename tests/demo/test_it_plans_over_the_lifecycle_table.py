@@ -12,7 +12,9 @@ from maque.ledger.models import State
 
 
 def test_it_takes_its_targets_from_the_table():
-    assert _TARGET == {action: target for action, (_sources, target) in lifecycle.TRANSITIONS.items()}
+    assert _TARGET == {
+        action: target for action, (_sources, target) in lifecycle.TRANSITIONS.items()
+    }
 
 
 @pytest.mark.parametrize("state", list(STATE_WEIGHTS))
@@ -28,4 +30,7 @@ def test_it_plans_only_walks_the_table_allows(state):
             current = target or current
         assert current == state
     # The shortest plan is the table's own shortest route.
-    assert min((_plan(rng, state) for _ in range(200)), key=len)[-1:] == machine.path(State.FOUND, state)[-1:]
+    assert (
+        min((_plan(rng, state) for _ in range(200)), key=len)[-1:]
+        == machine.path(State.FOUND, state)[-1:]
+    )

@@ -16,8 +16,13 @@ import pytest
 
 CHROMIUM = os.environ.get("MAQUE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PHONE = {"width": 375, "height": 740}
@@ -53,7 +58,9 @@ def browser() -> Iterator[object]:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            chromium = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
             yield chromium
             chromium.close()
     finally:
@@ -76,7 +83,10 @@ class Watch:
             route.abort()
 
     def observe(self, request) -> None:  # noqa: ANN001
-        if urlsplit(request.url).scheme in ("http", "https") and urlsplit(request.url).netloc != self.origin:
+        if (
+            urlsplit(request.url).scheme in ("http", "https")
+            and urlsplit(request.url).netloc != self.origin
+        ):
             self.foreign.append(request.url)
 
     def console(self, message) -> None:  # noqa: ANN001
@@ -96,9 +106,11 @@ def open_context(browser, live_server):  # noqa: ANN001, ANN201
     def make(*, phone: bool = True, intercept: bool = True):  # noqa: ANN202
         """A page in a fresh profile. Without interception (which turns the browser's cache off),
         requests are still watched, and one to another host fails the test at the end."""
-        options = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2} if phone else {
-            "viewport": {"width": 1280, "height": 900}
-        }
+        options = (
+            {"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+            if phone
+            else {"viewport": {"width": 1280, "height": 900}}
+        )
         context = browser.new_context(locale="zh-CN", **options)
         watch = Watch(live_server.url)
         if intercept:

@@ -28,7 +28,14 @@ def test_it_works_with_the_keyboard_and_labels_every_control(open_context, live_
         page.keyboard.press("Enter")
     assert page.url == f"{base}/"
 
-    for path in ("/", "/ledger/", "/register/", f"/items/{item.pk}/", f"/villages/{world.gaige.pk}/", "/password/"):
+    for path in (
+        "/",
+        "/ledger/",
+        "/register/",
+        f"/items/{item.pk}/",
+        f"/villages/{world.gaige.pk}/",
+        "/password/",
+    ):
         page.goto(base + path)
         assert page.evaluate(UNLABELLED) == [], path
 

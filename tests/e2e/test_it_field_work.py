@@ -18,8 +18,18 @@ from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SQUARE = {"type": "Polygon", "coordinates": [[[108.52, 32.51], [108.5212, 32.5101], [108.5215, 32.5109],
-                                              [108.5203, 32.5112], [108.52, 32.51]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [
+        [
+            [108.52, 32.51],
+            [108.5212, 32.5101],
+            [108.5215, 32.5109],
+            [108.5203, 32.5112],
+            [108.52, 32.51],
+        ]
+    ],
+}
 
 
 def camera_photo(tmp_path, colour: str = "olive"):  # noqa: ANN001, ANN201
@@ -97,7 +107,9 @@ def test_it_field_work_from_registration_to_close_out(open_context, live_server,
     measured, measured_watch = open_context(phone=True, intercept=False)
     sign_in(measured, base, "cadre_gaige")
     downloaded = measure_revisit(measured, item_url, via=f"{base}/")
-    print(f"\nitem page after the first visit: {downloaded['bytes']} bytes over {downloaded['requests']} requests:")
+    print(
+        f"\nitem page after the first visit: {downloaded['bytes']} bytes over {downloaded['requests']} requests:"
+    )
     for url, size in downloaded["detail"]:
         print(f"  {size:>8}  {url}")
     # The page itself and nothing big: styles, scripts and thumbnails come from the browser's cache.
@@ -120,7 +132,12 @@ def test_it_field_work_from_registration_to_close_out(open_context, live_server,
     # The cadre sees it closed, with its timeline, on the phone.
     page.goto(item_url)
     assert "已销号" in page.locator("h1 + p").inner_text()
-    assert list(item.transitions.values_list("action", flat=True)) == ["create", "start", "submit", "verify"]
+    assert list(item.transitions.values_list("action", flat=True)) == [
+        "create",
+        "start",
+        "submit",
+        "verify",
+    ]
     screenshot(page, "06-item-closed-375")
 
     # A cadre of another village cannot open it.
@@ -146,7 +163,14 @@ def test_it_field_work_from_registration_to_close_out(open_context, live_server,
     principal_phone.goto(f"{base}/villages/{world.gaige.pk}/")
     screenshot(principal_phone, "09-village-375")
 
-    for watch in (cadre_watch, measured_watch, leader_watch, other_watch, principal_watch, phone_watch):
+    for watch in (
+        cadre_watch,
+        measured_watch,
+        leader_watch,
+        other_watch,
+        principal_watch,
+        phone_watch,
+    ):
         assert watch.console_errors == []
         assert watch.foreign == []
 

@@ -28,7 +28,8 @@ VISIBLE_BUTTONS = """() => Array.from(document.querySelectorAll('main .btn, main
 
 def visible_actions(page) -> list[str]:  # noqa: ANN001
     return page.eval_on_selector_all(
-        "summary[data-action]", "els => els.filter(el => el.checkVisibility()).map(el => el.dataset.action)"
+        "summary[data-action]",
+        "els => els.filter(el => el.checkVisibility()).map(el => el.dataset.action)",
     )
 
 
@@ -38,7 +39,9 @@ def assert_buttons_readable(page) -> None:  # noqa: ANN001
         assert button["lines"] <= 2, button
 
 
-def test_it_offers_one_primary_action_and_approvals_only_when_asked(open_context, live_server, world):  # noqa: ANN001
+def test_it_offers_one_primary_action_and_approvals_only_when_asked(
+    open_context, live_server, world
+):  # noqa: ANN001
     base = live_server.url
     item = make_item(world, title="新登记的撂荒地")
     page, watch = open_context(phone=True)
@@ -55,7 +58,10 @@ def test_it_offers_one_primary_action_and_approvals_only_when_asked(open_context
 
     # The owner asks for an extension: now the principal is offered the decision, first.
     lifecycle.item_request_extension(
-        item=item, by=world.user("cadre_gaige"), new_deadline=item.deadline + timedelta(days=20), reason="等雨季过后"
+        item=item,
+        by=world.user("cadre_gaige"),
+        new_deadline=item.deadline + timedelta(days=20),
+        reason="等雨季过后",
     )
     page.goto(f"{base}/items/{item.pk}/")
     assert visible_actions(page)[0] in ("start", "approve_extension")
@@ -75,8 +81,11 @@ def test_it_keeps_the_inbox_mark_read_button_readable_on_a_phone(open_context, l
     base = live_server.url
     for number in range(3):
         notify(
-            recipients=[world.people["principal"]], kind="escalation.digest",
-            title="逾期事项汇总：" + "改革村三组王家湾撂荒地复耕整治" * 3, body="逾期12天 · 改革村", key=f"e2e:{number}",
+            recipients=[world.people["principal"]],
+            kind="escalation.digest",
+            title="逾期事项汇总：" + "改革村三组王家湾撂荒地复耕整治" * 3,
+            body="逾期12天 · 改革村",
+            key=f"e2e:{number}",
         )
     page, watch = open_context(phone=True)
     sign_in(page, base, "principal")

@@ -43,18 +43,28 @@ def test_it_inspector_works_through_a_round_on_a_phone(open_context, live_server
     inspection_round = round_open(town=world.town, by=world.user("inspector"), seed=11)
     review_open(by=world.user("inspector"), category=world.category("farmland-outflow"))
     diagnosis = diagnosis_draft(town=world.town, now=timezone.now())
-    notify(recipients=[world.user("inspector")], kind="escalation.overdue_7", title="逾期七天：三组撂荒地复耕",
-           key="k", link=f"/items/{submitted.pk}/")
+    notify(
+        recipients=[world.user("inspector")],
+        kind="escalation.overdue_7",
+        title="逾期七天：三组撂荒地复耕",
+        key="k",
+        link=f"/items/{submitted.pk}/",
+    )
 
     page, watch = open_context(phone=True)
     sign_in(page, base, "inspector")
-    for path, name in (("/inbox/", "rhythm-inbox-375"), ("/inspections/", "rhythm-rounds-375"),
-                       (f"/inspections/{inspection_round.pk}/", "rhythm-round-375"),
-                       (f"/inspections/{inspection_round.pk}/report/", "rhythm-report-375"),
-                       (f"/inspections/{inspection_round.pk}/problems/", "rhythm-problem-375"),
-                       (f"/meetings/{diagnosis.pk}/", "rhythm-diagnosis-375"), ("/meetings/", "rhythm-meetings-375"),
-                       ("/meetings/new/", "rhythm-meeting-new-375"), ("/scores/", "rhythm-scores-375"),
-                       ("/bulletins/", "rhythm-bulletins-375")):
+    for path, name in (
+        ("/inbox/", "rhythm-inbox-375"),
+        ("/inspections/", "rhythm-rounds-375"),
+        (f"/inspections/{inspection_round.pk}/", "rhythm-round-375"),
+        (f"/inspections/{inspection_round.pk}/report/", "rhythm-report-375"),
+        (f"/inspections/{inspection_round.pk}/problems/", "rhythm-problem-375"),
+        (f"/meetings/{diagnosis.pk}/", "rhythm-diagnosis-375"),
+        ("/meetings/", "rhythm-meetings-375"),
+        ("/meetings/new/", "rhythm-meeting-new-375"),
+        ("/scores/", "rhythm-scores-375"),
+        ("/bulletins/", "rhythm-bulletins-375"),
+    ):
         check_page(page, base, path, name)
 
     # Every point of a score is explained: open the first village's breakdown.
@@ -82,8 +92,15 @@ def test_it_inspector_works_through_a_round_on_a_phone(open_context, live_server
 def test_it_discipline_commission_decides_a_case_on_a_phone(open_context, live_server, world):  # noqa: ANN001
     base = live_server.url
     item = make_item(world, title="逾期十五天的复耕")
-    case = accountability_suggest(town=world.town, rule="overdue", subject_person=world.people["cadre_gaige"],
-                                  village=world.gaige, items=[item], key=f"overdue:{item.pk}", summary="逾期15天未整改")
+    case = accountability_suggest(
+        town=world.town,
+        rule="overdue",
+        subject_person=world.people["cadre_gaige"],
+        village=world.gaige,
+        items=[item],
+        key=f"overdue:{item.pk}",
+        summary="逾期15天未整改",
+    )
     page, watch = open_context(phone=True)
     sign_in(page, base, "discipline")
     check_page(page, base, "/accountability/", "rhythm-cases-375")

@@ -16,7 +16,9 @@ from tests.e2e.test_it_field_work import camera_photo, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_it_shows_registration_problems_first_on_a_phone(open_context, live_server, world, tmp_path):  # noqa: ANN001
+def test_it_shows_registration_problems_first_on_a_phone(
+    open_context, live_server, world, tmp_path
+):  # noqa: ANN001
     base = live_server.url
     page, _watch = open_context(phone=True)
     sign_in(page, base, "cadre_gaige")
@@ -34,7 +36,10 @@ def test_it_shows_registration_problems_first_on_a_phone(open_context, live_serv
     assert page.evaluate("document.activeElement.id") == "error-summary"
     box = summary.bounding_box()
     assert box is not None and box["y"] < 740
-    assert page.locator("#photo-again").is_visible() and "olive.jpg" in page.locator("#photo-again").inner_text()
+    assert (
+        page.locator("#photo-again").is_visible()
+        and "olive.jpg" in page.locator("#photo-again").inner_text()
+    )
     screenshot(page, "10-register-errors-375")
     first = summary.locator("a").first
     target = first.get_attribute("href")
@@ -54,24 +59,38 @@ def test_it_takes_the_contact_leader_to_the_diagnosis(open_context, live_server,
     screenshot(page, "11-contact-diagnosis-375")
 
 
-def test_it_opens_each_home_with_what_waits_and_a_readable_town_table(open_context, live_server, world):  # noqa: ANN001
+def test_it_opens_each_home_with_what_waits_and_a_readable_town_table(
+    open_context, live_server, world
+):  # noqa: ANN001
     base = live_server.url
     for number in range(2):
         item = make_item(world, title=f"逾期事项{number}")
-        accountability_suggest(town=world.town, rule="overdue", subject_person=world.people["cadre_gaige"],
-                               village=world.gaige, items=[item], key=f"overdue:{item.pk}", summary="逾期15天")
+        accountability_suggest(
+            town=world.town,
+            rule="overdue",
+            subject_person=world.people["cadre_gaige"],
+            village=world.gaige,
+            items=[item],
+            key=f"overdue:{item.pk}",
+            summary="逾期15天",
+        )
     page, _watch = open_context(phone=True)
     sign_in(page, base, "discipline")
     page.wait_for_selector("#cases-waiting")
-    assert page.locator("#cases-waiting").bounding_box()["y"] < page.locator("#town-title").bounding_box()["y"]
+    assert (
+        page.locator("#cases-waiting").bounding_box()["y"]
+        < page.locator("#town-title").bounding_box()["y"]
+    )
     assert page.locator('a[href="/register/"]').count() == 0
     # Headers of the town's table stay on one line; the table scrolls sideways inside its box.
     heights = page.eval_on_selector_all(
-        "#town-title ~ .table-responsive th[scope=col]", "cells => cells.map(c => c.getBoundingClientRect().height)"
+        "#town-title ~ .table-responsive th[scope=col]",
+        "cells => cells.map(c => c.getBoundingClientRect().height)",
     )
     assert heights and max(heights) < 2 * min(heights)
     scrolls = page.eval_on_selector(
-        "#town-title ~ .table-responsive", "box => box.scrollWidth > box.clientWidth || box.scrollWidth <= 375"
+        "#town-title ~ .table-responsive",
+        "box => box.scrollWidth > box.clientWidth || box.scrollWidth <= 375",
     )
     assert scrolls
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -14,18 +14,52 @@ from maque.exchange.importer import ImportResult, ledger_import
 from maque.ledger.queries import item_list
 from maque.organisation.access import actor_for
 
-HEADERS = ["序号", "编号", "村", "组", "对象（户/地块）", "事项", "问题描述", "地块", "面积（亩）", "现状用途", "整治方向",
-           "整改措施", "责任人", "整改时限", "整改进展", "状态", "备注"]
+HEADERS = [
+    "序号",
+    "编号",
+    "村",
+    "组",
+    "对象（户/地块）",
+    "事项",
+    "问题描述",
+    "地块",
+    "面积（亩）",
+    "现状用途",
+    "整治方向",
+    "整改措施",
+    "责任人",
+    "整改时限",
+    "整改进展",
+    "状态",
+    "备注",
+]
 
 
 def outflow_row(**overrides: Any) -> dict[str, Any]:
-    row = {"村": "改革村", "组": "一组", "事项": "撂荒地复耕", "问题描述": "三组撂荒约3亩", "地块": "GG-001",
-           "面积（亩）": "3.5亩", "现状用途": "撂荒", "整治方向": "复耕", "责任人": "cadre_gaige", "整改时限": "2099/7/18"}
+    row = {
+        "村": "改革村",
+        "组": "一组",
+        "事项": "撂荒地复耕",
+        "问题描述": "三组撂荒约3亩",
+        "地块": "GG-001",
+        "面积（亩）": "3.5亩",
+        "现状用途": "撂荒",
+        "整治方向": "复耕",
+        "责任人": "cadre_gaige",
+        "整改时限": "2099/7/18",
+    }
     row.update(overrides)
     return row
 
 
-def xlsx_file(path: Path, rows: list[dict[str, Any]], *, headers: list[str] = HEADERS, title: str | None = "蒿坪镇五个专项整治·耕地流出整治及撂荒地治理台账", sheet: str = "Sheet1") -> Path:
+def xlsx_file(
+    path: Path,
+    rows: list[dict[str, Any]],
+    *,
+    headers: list[str] = HEADERS,
+    title: str | None = "蒿坪镇五个专项整治·耕地流出整治及撂荒地治理台账",
+    sheet: str = "Sheet1",
+) -> Path:
     book = Workbook()
     ws = book.active
     ws.title = sheet
@@ -39,7 +73,9 @@ def xlsx_file(path: Path, rows: list[dict[str, Any]], *, headers: list[str] = HE
     return path
 
 
-def csv_file(path: Path, rows: list[dict[str, Any]], *, encoding: str = "utf-8", headers: list[str] = HEADERS) -> Path:
+def csv_file(
+    path: Path, rows: list[dict[str, Any]], *, encoding: str = "utf-8", headers: list[str] = HEADERS
+) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["蒿坪镇五个专项整治·耕地流出整治及撂荒地治理台账"])
@@ -55,7 +91,11 @@ def run_import(user: Any, path: Path, **options: Any) -> ImportResult:
 
 
 def export_file(user: Any, path: Path, **filters: Any) -> Path:
-    export_write(items=item_list(user=user, **filters), out=str(path), masks=actor_for(user).masks_personal_data())
+    export_write(
+        items=item_list(user=user, **filters),
+        out=str(path),
+        masks=actor_for(user).masks_personal_data(),
+    )
     return path
 
 

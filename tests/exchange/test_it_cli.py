@@ -24,7 +24,19 @@ def test_it_writes_a_template(world, tmp_path):
     headers = [c.value for c in sheet[2]]
     assert headers[:7] == ["序号", "编号", "村", "组", "对象（户/地块）", "事项", "问题描述"]
     assert headers[7:12] == ["地块", "面积（亩）", "现状用途", "整治方向", "奖补资金（元）"]
-    assert headers[12:] == ["整改措施", "整改范围", "整改标准", "责任人", "整改时限", "整改进展", "状态", "是否销号", "销号日期", "核查人", "备注"]
+    assert headers[12:] == [
+        "整改措施",
+        "整改范围",
+        "整改标准",
+        "责任人",
+        "整改时限",
+        "整改进展",
+        "状态",
+        "是否销号",
+        "销号日期",
+        "核查人",
+        "备注",
+    ]
     assert sheet["A1"].value == "蒿坪镇五个专项整治·耕地流出整治及撂荒地治理台账"
     with pytest.raises(CommandError):
         ledger("template", "nope", "-o", str(target))
@@ -51,7 +63,17 @@ def test_it_exits_non_zero_and_changes_nothing_on_any_problem(world, tmp_path):
 def test_it_exports_filtered_ledgers_as_xlsx_or_csv(world, tmp_path):
     make_item(world)
     make_item(world, village=world.shuangsheng, persona="cadre_shuangsheng")
-    output = ledger("export", "--category", "farmland-outflow", "--village", "改革村", "--state", "待整改", "-o", str(tmp_path / "e.xlsx"))
+    output = ledger(
+        "export",
+        "--category",
+        "farmland-outflow",
+        "--village",
+        "改革村",
+        "--state",
+        "待整改",
+        "-o",
+        str(tmp_path / "e.xlsx"),
+    )
     assert "1 rows" in output
     output = ledger("export", "--user", "cadre_shuangsheng", "-o", str(tmp_path / "e.csv"))
     assert "1 rows" in output

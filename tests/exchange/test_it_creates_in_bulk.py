@@ -9,8 +9,12 @@ from ..conftest import make_item, outflow_attributes
 
 
 def rows(world, count, **overrides):
-    base = {"campaign": world.campaign, "category": world.category("farmland-outflow"), "village": world.gaige,
-            "attributes": outflow_attributes()}
+    base = {
+        "campaign": world.campaign,
+        "category": world.category("farmland-outflow"),
+        "village": world.gaige,
+        "attributes": outflow_attributes(),
+    }
     return [dict(base, title=f"撂荒地{n}", **overrides) for n in range(count)]
 
 
@@ -26,9 +30,16 @@ def test_it_creates_many_items_with_consecutive_codes_transitions_and_history(wo
         assert item.source == Source.IMPORT and item.owner == world.people["cadre_gaige"]
         assert item.standard == world.category("farmland-outflow").standard
         transition = Transition.objects.get(item=item)
-        assert (transition.action, transition.via, transition.actor_user) == ("create", "import", world.user("cadre_gaige"))
+        assert (transition.action, transition.via, transition.actor_user) == (
+            "create",
+            "import",
+            world.user("cadre_gaige"),
+        )
         history = item.history.get()
-        assert history.history_user == world.user("cadre_gaige") and history.history_change_reason == "import: create"
+        assert (
+            history.history_user == world.user("cadre_gaige")
+            and history.history_change_reason == "import: create"
+        )
 
 
 def test_it_applies_the_same_checks_as_item_create_and_writes_nothing_on_any_error(world):
@@ -52,14 +63,21 @@ def test_it_applies_the_same_checks_as_item_create_and_writes_nothing_on_any_err
 def test_its_rows_are_what_a_single_creation_writes(world):
     """The bulk insert writes the same columns as `item_create` (defaults, times, history copy)."""
     single = make_item(world, title="单条", deadline=None)
-    (bulk,) = lifecycle.items_create_bulk(by=world.user("cadre_gaige"), rows=rows(world, 1), via="api", source=Source.SURVEY)
+    (bulk,) = lifecycle.items_create_bulk(
+        by=world.user("cadre_gaige"), rows=rows(world, 1), via="api", source=Source.SURVEY
+    )
     one, many = Item.objects.get(pk=single.pk), Item.objects.get(pk=bulk.pk)
     skip = {"id", "code", "title", "created_at", "updated_at"}
     for field in Item._meta.concrete_fields:
         if field.attname not in skip:
             assert getattr(one, field.attname) == getattr(many, field.attname), field.attname
     assert many.created_at is not None and many.updated_at == many.created_at and many.version == 1
-    assert (bulk.pk, bulk.code, bulk.title, bulk.village) == (many.pk, many.code, many.title, world.gaige)
+    assert (bulk.pk, bulk.code, bulk.title, bulk.village) == (
+        many.pk,
+        many.code,
+        many.title,
+        world.gaige,
+    )
     history = many.history.get()
     for field in Item.history.model._meta.concrete_fields:
         if field.attname in {f.attname for f in Item._meta.concrete_fields}:
@@ -67,4 +85,8 @@ def test_its_rows_are_what_a_single_creation_writes(world):
     assert history.history_type == "+" and history.history_change_reason == "api: create"
     transition = Transition.objects.get(item=many)
     assert (transition.actor, transition.from_state, transition.to_state, transition.reason) == (
-        world.people["cadre_gaige"], "found", "found", "")
+        world.people["cadre_gaige"],
+        "found",
+        "found",
+        "",
+    )

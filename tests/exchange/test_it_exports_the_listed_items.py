@@ -32,7 +32,12 @@ def exported_codes(response) -> list[str]:
         rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
         return [row[1] for row in rows[2:]]
     book = load_workbook(io.BytesIO(content))
-    return [row[1] for sheet in book.worksheets if sheet.sheet_state == "visible" for row in sheet.iter_rows(min_row=3, values_only=True)]
+    return [
+        row[1]
+        for sheet in book.worksheets
+        if sheet.sheet_state == "visible"
+        for row in sheet.iter_rows(min_row=3, values_only=True)
+    ]
 
 
 @pytest.fixture
@@ -41,10 +46,17 @@ def ledger(world):
     today = timezone.localdate()
     items = [
         make_item(world, title="甲", deadline=today + timedelta(days=40)),
-        make_item(world, title="乙", deadline=today + timedelta(days=3), found_on=today - timedelta(days=20)),
+        make_item(
+            world,
+            title="乙",
+            deadline=today + timedelta(days=3),
+            found_on=today - timedelta(days=20),
+        ),
         make_item(world, title="丙", deadline=today + timedelta(days=90)),
     ]
-    overdue = make_item(world, title="丁", found_on=today - timedelta(days=30), deadline=today - timedelta(days=2))
+    overdue = make_item(
+        world, title="丁", found_on=today - timedelta(days=30), deadline=today - timedelta(days=2)
+    )
     return [*items, overdue]
 
 
@@ -66,7 +78,9 @@ LIST_FILTERS = [
 @pytest.mark.parametrize("kind", ["xlsx", "csv"])
 def test_it_exports_exactly_the_items_the_list_shows(world, ledger, filters, kind):
     day = timezone.localdate()
-    params = {k: (str(day + timedelta(days=10)) if v == "DAY+10" else v) for k, v in filters.items()}
+    params = {
+        k: (str(day + timedelta(days=10)) if v == "DAY+10" else v) for k, v in filters.items()
+    }
     client = client_for(world, "principal")
     listed = client.get("/api/v1/items", {**params, "page_size": 200}).json()
     expected = [item["code"] for item in listed["items"]]
@@ -98,42 +112,98 @@ def test_it_refuses_unknown_sorts_and_states(world, ledger):
 
 def test_it_explains_in_chinese_why_several_categories_make_no_csv(world, ledger):
     make_item(
-        world, category=world.category("greenhouse"), title="大棚",
+        world,
+        category=world.category("greenhouse"),
+        title="大棚",
         attributes={"structure": "钢架大棚", "built_area_m2": "120", "action": "拆除"},
     )
     client = client_for(world, "principal")
     client.cookies["django_language"] = "zh-hans"
-    response = client.get("/api/v1/ledger/export", {"format": "csv"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client.get(
+        "/api/v1/ledger/export", {"format": "csv"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
     assert response.status_code == 422
     message = response.json()["errors"]["category"][0]
-    assert "耕地流出整治及撂荒地治理" in message and "“大棚房”整治" in message and ".xlsx" in message
+    assert (
+        "耕地流出整治及撂荒地治理" in message and "“大棚房”整治" in message and ".xlsx" in message
+    )
     assert "类别" in message
     # One category chosen: a CSV; .xlsx holds both, one sheet each.
-    assert client.get("/api/v1/ledger/export", {"format": "csv", "category": "greenhouse"}).status_code == 200
-    book = load_workbook(io.BytesIO(b"".join(client.get("/api/v1/ledger/export").streaming_content)))
+    assert (
+        client.get("/api/v1/ledger/export", {"format": "csv", "category": "greenhouse"}).status_code
+        == 200
+    )
+    book = load_workbook(
+        io.BytesIO(b"".join(client.get("/api/v1/ledger/export").streaming_content))
+    )
     assert len([s for s in book.worksheets if s.sheet_state == "visible"]) == 2
 
 
 def test_the_workspace_export_link_carries_the_lists_filters_and_sort(world):
     day = timezone.localdate()
-    url = export_url({"light": "red", "due_after": day, "due_before": day, "sort": "-deadline", "overdue": True, "q": None})
+    url = export_url(
+        {
+            "light": "red",
+            "due_after": day,
+            "due_before": day,
+            "sort": "-deadline",
+            "overdue": True,
+            "q": None,
+        }
+    )
     assert "light=red" in url and f"due_after={day}" in url and f"due_before={day}" in url
     assert "sort=-deadline" in url and "overdue=true" in url and "q=" not in url
 
 
 def test_the_command_exports_with_the_lists_filters_and_sort(world, ledger, tmp_path):
     out = tmp_path / "e.csv"
-    call_command("ledger", "export", "--user", "principal", "--overdue", "yes", "-o", str(out), stdout=io.StringIO())
+    call_command(
+        "ledger",
+        "export",
+        "--user",
+        "principal",
+        "--overdue",
+        "yes",
+        "-o",
+        str(out),
+        stdout=io.StringIO(),
+    )
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))[2:]
     assert [row[1] for row in rows] == [ledger[3].code]
-    call_command("ledger", "export", "--user", "principal", "--sort=-deadline", "--state", "待整改", "-o", str(out), stdout=io.StringIO())
+    call_command(
+        "ledger",
+        "export",
+        "--user",
+        "principal",
+        "--sort=-deadline",
+        "--state",
+        "待整改",
+        "-o",
+        str(out),
+        stdout=io.StringIO(),
+    )
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))[2:]
-    expected = [item.code for item in item_list(user=world.user("principal"), state="found", sort="-deadline")]
+    expected = [
+        item.code
+        for item in item_list(user=world.user("principal"), state="found", sort="-deadline")
+    ]
     assert [row[1] for row in rows] == expected and len(expected) == 4
     # Without --user (the operator): the same filters over every item.
-    call_command("ledger", "export", "--light", "red", "--sort", "deadline", "-o", str(out), stdout=io.StringIO())
+    call_command(
+        "ledger",
+        "export",
+        "--light",
+        "red",
+        "--sort",
+        "deadline",
+        "-o",
+        str(out),
+        stdout=io.StringIO(),
+    )
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))[2:]
-    assert [row[1] for row in rows] == [item.code for item in item_list(user=world.user("principal"), light="red", sort="deadline")]
+    assert [row[1] for row in rows] == [
+        item.code for item in item_list(user=world.user("principal"), light="red", sort="deadline")
+    ]
     with pytest.raises(CommandError, match="unknown state"):
         call_command("ledger", "export", "--state", "nope", "-o", str(out), stdout=io.StringIO())
     assert Item.objects.count() == 4

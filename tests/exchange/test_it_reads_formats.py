@@ -24,7 +24,16 @@ def imported() -> list[tuple[str, str, str, date]]:
     ]
 
 
-@pytest.mark.parametrize("name", ["ledger-source.xlsx", "lo-ledger.xlsx", "lo-ledger.xls", "lo-ledger-utf8.csv", "lo-ledger-gb18030.csv"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ledger-source.xlsx",
+        "lo-ledger.xlsx",
+        "lo-ledger.xls",
+        "lo-ledger-utf8.csv",
+        "lo-ledger-gb18030.csv",
+    ],
+)
 def test_it_reads_files_made_by_office_programs(world, name):
     result = run_import(world.user("cadre_gaige"), FIXTURES / name)
     assert result.problems == [], result.problems
@@ -36,10 +45,24 @@ def test_it_reads_files_made_by_office_programs(world, name):
 @office.needs("calc")
 @pytest.mark.parametrize("target", ["xls", "xlsx", "ods"])
 def test_it_reads_what_libreoffice_converts_on_the_fly(world, tmp_path, target):
-    source = xlsx_file(tmp_path / "source.xlsx", [outflow_row(), outflow_row(事项="第二", 整改时限="2099.8.1")])
+    source = xlsx_file(
+        tmp_path / "source.xlsx", [outflow_row(), outflow_row(事项="第二", 整改时限="2099.8.1")]
+    )
     subprocess.run(  # noqa: S603 - a fixed program on files the test made
-        [office.soffice(), "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", target, "--outdir", str(tmp_path / "out"), str(source)],
-        check=True, capture_output=True, timeout=180,
+        [
+            office.soffice(),
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(tmp_path / "out"),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     converted = tmp_path / "out" / f"source.{target}"
     result = run_import(world.user("cadre_gaige"), converted)
@@ -50,7 +73,9 @@ def test_it_reads_what_libreoffice_converts_on_the_fly(world, tmp_path, target):
     assert sorted(i.deadline for i in Item.objects.all()) == [date(2099, 7, 18), date(2099, 8, 1)]
 
 
-@pytest.mark.parametrize("typed", ["2026-07-18", "2026/7/18", "2026.7.18", "2026年7月18日", "20260718", 46221])
+@pytest.mark.parametrize(
+    "typed", ["2026-07-18", "2026/7/18", "2026.7.18", "2026年7月18日", "20260718", 46221]
+)
 def test_it_reads_dates_the_way_people_type_them(world, tmp_path, typed, settings):
     path = xlsx_file(tmp_path / "d.xlsx", [outflow_row(整改时限=typed)])
     run_import(world.user("cadre_gaige"), path, commit=False)
@@ -62,8 +87,34 @@ def test_it_reads_dates_the_way_people_type_them(world, tmp_path, typed, setting
 
 
 def test_it_reads_numbers_with_units_and_tolerant_headers(world, tmp_path):
-    headers = ["序 号", "编号", "村（社区）", "组", "事项名称", "存在问题", "地块", "面积", "现状用途", "整治方向", "负责人", "完成时限"]
-    path = csv_file(tmp_path / "t.csv", [outflow_row(面积="3.50亩", 负责人="cadre_gaige", 完成时限="2099/7/18", 事项名称="复耕", **{"村（社区）": "改革村"})], headers=headers, encoding="gb18030")
+    headers = [
+        "序 号",
+        "编号",
+        "村（社区）",
+        "组",
+        "事项名称",
+        "存在问题",
+        "地块",
+        "面积",
+        "现状用途",
+        "整治方向",
+        "负责人",
+        "完成时限",
+    ]
+    path = csv_file(
+        tmp_path / "t.csv",
+        [
+            outflow_row(
+                面积="3.50亩",
+                负责人="cadre_gaige",
+                完成时限="2099/7/18",
+                事项名称="复耕",
+                **{"村（社区）": "改革村"},
+            )
+        ],
+        headers=headers,
+        encoding="gb18030",
+    )
     result = run_import(world.user("cadre_gaige"), path)
     assert result.problems == [], result.problems
     item = Item.objects.get()
@@ -76,7 +127,10 @@ def _with_sheet_xml(path: Path, change) -> Path:  # noqa: ANN001
     import zipfile
 
     copy = path.with_name("changed-" + path.name)
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(path) as source,
+        zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for member in source.infolist():
             data = source.read(member.filename)
             if member.filename == "xl/worksheets/sheet1.xml":
@@ -95,8 +149,11 @@ def test_it_reads_inline_and_rich_text_strings_and_the_declared_size(world, tmp_
     def inline(xml: str) -> str:
         # The 事项 cell as an inline string in two rich-text runs plus a phonetic hint that is not text.
         cell = re.search(r'<c r="F3"[^>]*>.*?</c>', xml).group(0)
-        return xml.replace(cell, '<c r="F3" t="inlineStr"><is><r><t>撂荒地</t></r><r><rPr><b/></rPr><t xml:space="preserve">复耕 </t></r>'
-                                 '<rPh sb="0" eb="1"><t>liao</t></rPh></is></c>')
+        return xml.replace(
+            cell,
+            '<c r="F3" t="inlineStr"><is><r><t>撂荒地</t></r><r><rPr><b/></rPr><t xml:space="preserve">复耕 </t></r>'
+            '<rPh sb="0" eb="1"><t>liao</t></rPh></is></c>',
+        )
 
     changed = _with_sheet_xml(path, inline)
     book = open_spreadsheet(changed, changed.name)
@@ -128,15 +185,23 @@ def _library_rows(path: Path) -> tuple[list[tuple[int, list, frozenset]], list]:
     sheet = book.worksheets[0]
     rows = []
     with sheet._get_source() as source:
-        parser = WorkSheetParser(source, sheet._shared_strings, data_only=False, epoch=book.epoch,
-                                 date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=False,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
         for number, cells in parser.parse():
             if not cells:
                 continue
             values = [None] * cells[-1]["column"]
             for cell in cells:
                 values[cell["column"] - 1] = cell["value"]
-            rows.append((number, values, frozenset(c["column"] - 1 for c in cells if c["data_type"] == "f")))
+            rows.append(
+                (number, values, frozenset(c["column"] - 1 for c in cells if c["data_type"] == "f"))
+            )
         merged = []
         if parser.merged_cells is not None:
             from openpyxl.worksheet.cell_range import CellRange
@@ -157,7 +222,20 @@ def _every_kind_of_cell(path: Path) -> Path:
     ws = book.active
     ws.append(["标题", None, None])
     ws.merge_cells("A1:C1")
-    ws.append(["text", 3, 3.25, True, False, date(2026, 7, 18), datetime(2026, 7, 18, 9, 30), "=1+2", "=A2&\"x\"", "#N/A"])
+    ws.append(
+        [
+            "text",
+            3,
+            3.25,
+            True,
+            False,
+            date(2026, 7, 18),
+            datetime(2026, 7, 18, 9, 30),
+            "=1+2",
+            '=A2&"x"',
+            "#N/A",
+        ]
+    )
     ws.append([None, None, "  spaces kept  ", "a & b < c", "", 1e20, -0.5, 0])
     ws["E5"] = "after a gap"
     ws.merge_cells("B4:B5")
@@ -179,7 +257,9 @@ def _write_only(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("name", ["ledger-source.xlsx", "lo-ledger.xlsx", "every-kind", "write-only"])
+@pytest.mark.parametrize(
+    "name", ["ledger-source.xlsx", "lo-ledger.xlsx", "every-kind", "write-only"]
+)
 def test_its_sheet_reader_reads_what_the_library_reads(tmp_path, name):
     from maque.exchange.readers import open_spreadsheet
 
@@ -198,7 +278,11 @@ def test_its_sheet_reader_reads_what_the_library_reads(tmp_path, name):
 
 def test_its_sheet_reader_refuses_entity_declarations(world, tmp_path):
     path = xlsx_file(tmp_path / "dtd.xlsx", [outflow_row()])
-    bomb = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
-    changed = _with_sheet_xml(path, lambda xml: bomb + xml.split("?>", 1)[1] if xml.startswith("<?xml") else bomb + xml)
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+    )
+    changed = _with_sheet_xml(
+        path, lambda xml: bomb + xml.split("?>", 1)[1] if xml.startswith("<?xml") else bomb + xml
+    )
     result = run_import(world.user("cadre_gaige"), changed)
     assert result.problems and not Item.objects.exists()

@@ -19,7 +19,13 @@ def assert_nothing_imported(result, count=0):
 
 
 def test_it_refuses_files_that_are_not_spreadsheets(world, tmp_path):
-    for name, content in [("a.pdf", b"%PDF-1.4"), ("a.xlsx", b"plain text"), ("a.xls", b"<html></html>"), ("a.csv", b"\x00\x01\x02"), ("a.xlsx", b"")]:
+    for name, content in [
+        ("a.pdf", b"%PDF-1.4"),
+        ("a.xlsx", b"plain text"),
+        ("a.xls", b"<html></html>"),
+        ("a.csv", b"\x00\x01\x02"),
+        ("a.xlsx", b""),
+    ]:
         path = tmp_path / name
         path.write_bytes(content)
         result = run_import(world.user("cadre_gaige"), path)
@@ -39,7 +45,12 @@ def test_it_refuses_corrupt_and_password_protected_workbooks(world, tmp_path):
     # An office program saves a password-protected workbook as an OLE container holding an
     # encrypted package instead of a zip.
     protected = tmp_path / "protected.xlsx"
-    protected.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 512)
+    protected.write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\x00" * 504
+        + "EncryptedPackage".encode("utf-16-le")
+        + b"\x00" * 512
+    )
     result = run_import(world.user("cadre_gaige"), protected)
     assert_nothing_imported(result)
     assert "password" in result.problems[0].message or "密码" in result.problems[0].message
@@ -80,7 +91,9 @@ def test_it_refuses_formulas(world, tmp_path):
 
 
 def test_it_refuses_merged_cells_inside_the_data(world, tmp_path):
-    path = xlsx_file(tmp_path / "m.xlsx", [outflow_row(), outflow_row(村=None), outflow_row(村=None)])
+    path = xlsx_file(
+        tmp_path / "m.xlsx", [outflow_row(), outflow_row(村=None), outflow_row(村=None)]
+    )
     from openpyxl import load_workbook
 
     book = load_workbook(path)
@@ -112,10 +125,42 @@ def test_it_skips_empty_rows_with_a_warning(world, tmp_path):
     ws = book.active
     ws.append(["蒿坪镇五个专项整治·耕地流出整治及撂荒地治理台账"])
     ws.append(HEADERS)
-    ws.append([1, None, "改革村", "一组", None, "复耕", None, "GG-001", 3.5, "撂荒", "复耕", None, "cadre_gaige"])
+    ws.append(
+        [
+            1,
+            None,
+            "改革村",
+            "一组",
+            None,
+            "复耕",
+            None,
+            "GG-001",
+            3.5,
+            "撂荒",
+            "复耕",
+            None,
+            "cadre_gaige",
+        ]
+    )
     ws.append([])
     ws.append([None] * 5)
-    ws.append([2, None, "改革村", "一组", None, "复种", None, "GG-001", 2, "撂荒", "复种", None, "cadre_gaige"])
+    ws.append(
+        [
+            2,
+            None,
+            "改革村",
+            "一组",
+            None,
+            "复种",
+            None,
+            "GG-001",
+            2,
+            "撂荒",
+            "复种",
+            None,
+            "cadre_gaige",
+        ]
+    )
     path = tmp_path / "gaps.xlsx"
     book.save(path)
     result = run_import(world.user("cadre_gaige"), path)
@@ -150,7 +195,9 @@ def test_it_never_reveals_or_touches_items_outside_the_importers_scope(world, tm
 
 @pytest.mark.parametrize("village", ["不存在村", ""])
 def test_it_requires_a_known_village(world, tmp_path, village):
-    result = run_import(world.user("principal"), xlsx_file(tmp_path / "v.xlsx", [outflow_row(村=village)]))
+    result = run_import(
+        world.user("principal"), xlsx_file(tmp_path / "v.xlsx", [outflow_row(村=village)])
+    )
     assert_nothing_imported(result)
     assert result.problems[0].column == "村"
 
@@ -160,6 +207,9 @@ def test_it_resolves_owners_by_name_and_refuses_ambiguous_ones(world, tmp_path):
 
     Person.objects.create(town=world.town, name="王五")
     Person.objects.create(town=world.town, name="王五")
-    result = run_import(world.user("principal"), xlsx_file(tmp_path / "o.xlsx", [outflow_row(责任人="王五"), outflow_row(责任人="无此人")]))
+    result = run_import(
+        world.user("principal"),
+        xlsx_file(tmp_path / "o.xlsx", [outflow_row(责任人="王五"), outflow_row(责任人="无此人")]),
+    )
     assert_nothing_imported(result)
     assert [(p.row, p.column) for p in result.problems] == [(3, "责任人"), (4, "责任人")]

@@ -16,7 +16,9 @@ def test_it_exports_in_the_template_layout_and_reimports_unchanged(world, tmp_pa
     by_code = {row[1]: row for row in rows[2:]}
     header = rows[1]
     assert by_code[open_item.code][header.index("整改措施")] == "=SUM(A1)"
-    assert by_code[open_item.code][header.index("问题描述")] == "联系电话13812345678"  # the principal sees it
+    assert (
+        by_code[open_item.code][header.index("问题描述")] == "联系电话13812345678"
+    )  # the principal sees it
     assert by_code[closed.code][header.index("状态")] == "已销号"
     assert by_code[closed.code][header.index("是否销号")] == "是"
     before = {i.pk: (i.version, i.history.count()) for i in Item.objects.all()}
@@ -28,7 +30,9 @@ def test_it_exports_in_the_template_layout_and_reimports_unchanged(world, tmp_pa
     assert submitted.state == State.SUBMITTED
 
 
-def test_it_masks_personal_data_for_roles_that_do_not_need_it_and_still_round_trips(world, tmp_path):
+def test_it_masks_personal_data_for_roles_that_do_not_need_it_and_still_round_trips(
+    world, tmp_path
+):
     item = make_item(world, description="户主电话13812345678，身份证612426199001011234")
     path = export_file(world.user("cadre_gaige"), tmp_path / "masked.xlsx")
     rows = sheet_values(path)

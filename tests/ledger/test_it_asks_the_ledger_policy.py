@@ -19,7 +19,9 @@ PACKAGE = Path(maque.__file__).resolve().parent
 
 def test_it_lets_village_and_town_staff_register_but_not_discipline(world):  # noqa: ANN001
     actor = actor_for(world.user("cadre_gaige"))
-    assert policies.may_register(actor) and policies.may_register(actor, world.gaige, world.campaign)
+    assert policies.may_register(actor) and policies.may_register(
+        actor, world.gaige, world.campaign
+    )
     assert not policies.may_register(actor, world.shuangsheng)
     assert policies.register_villages(actor, [world.gaige, world.shuangsheng]) == [world.gaige.pk]
     discipline = actor_for(world.user("discipline"))
@@ -43,5 +45,10 @@ def test_it_keeps_the_register_and_approver_role_sets_in_access_and_policy_modul
         for path in PACKAGE.rglob("*.py")
         if re.search(r"\b(REGISTER_ROLES|APPROVER_ROLES)\b", path.read_text(encoding="utf-8"))
     }
-    allowed = {"organisation/access.py", "organisation/policies.py", "ledger/policies.py", "ledger/lifecycle/rules.py"}
+    allowed = {
+        "organisation/access.py",
+        "organisation/policies.py",
+        "ledger/policies.py",
+        "ledger/lifecycle/rules.py",
+    }
     assert readers <= allowed, sorted(readers - allowed)

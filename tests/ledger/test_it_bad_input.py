@@ -63,16 +63,53 @@ def test_it_refuses_bad_category_fields(world, attributes, field):
 @pytest.mark.parametrize(
     ("category", "attributes", "field"),
     [
-        ("collective-contract", {"contract_no": "HT-1", "counterparty": "某合作社", "amount_yuan": "1000",
-                                 "problem_type": "其他", "term_years": "2.5"}, "attributes.term_years"),
-        ("collective-contract", {"contract_no": "HT-1", "counterparty": "某合作社", "amount_yuan": "1000",
-                                 "problem_type": "其他", "term_years": -1}, "attributes.term_years"),
-        ("collective-contract", {"contract_no": "x" * 501, "counterparty": "某合作社", "amount_yuan": "1",
-                                 "problem_type": "其他"}, "attributes.contract_no"),
-        ("farmland-chief", {"plot": "GG-001", "chief_level": "村级田长", "finding": "撂荒",
-                            "patrol_date": "2026-02-30"}, "attributes.patrol_date"),
-        ("greenhouse", {"structure": "看护房", "built_area_m2": "10", "action": "拆除", "household": 999999},
-         "attributes.household"),
+        (
+            "collective-contract",
+            {
+                "contract_no": "HT-1",
+                "counterparty": "某合作社",
+                "amount_yuan": "1000",
+                "problem_type": "其他",
+                "term_years": "2.5",
+            },
+            "attributes.term_years",
+        ),
+        (
+            "collective-contract",
+            {
+                "contract_no": "HT-1",
+                "counterparty": "某合作社",
+                "amount_yuan": "1000",
+                "problem_type": "其他",
+                "term_years": -1,
+            },
+            "attributes.term_years",
+        ),
+        (
+            "collective-contract",
+            {
+                "contract_no": "x" * 501,
+                "counterparty": "某合作社",
+                "amount_yuan": "1",
+                "problem_type": "其他",
+            },
+            "attributes.contract_no",
+        ),
+        (
+            "farmland-chief",
+            {
+                "plot": "GG-001",
+                "chief_level": "村级田长",
+                "finding": "撂荒",
+                "patrol_date": "2026-02-30",
+            },
+            "attributes.patrol_date",
+        ),
+        (
+            "greenhouse",
+            {"structure": "看护房", "built_area_m2": "10", "action": "拆除", "household": 999999},
+            "attributes.household",
+        ),
     ],
 )
 def test_it_refuses_bad_values_of_every_field_type(world, category, attributes, field):
@@ -80,7 +117,9 @@ def test_it_refuses_bad_values_of_every_field_type(world, category, attributes, 
 
 
 def test_it_refuses_bad_dates_and_text(world, today):
-    assert "deadline" in create_errors(world, found_on=today - timedelta(days=3), deadline=today - timedelta(days=4))
+    assert "deadline" in create_errors(
+        world, found_on=today - timedelta(days=3), deadline=today - timedelta(days=4)
+    )
     assert "found_on" in create_errors(world, found_on=today + timedelta(days=1))
     assert "title" in create_errors(world, title="   ")
     assert "title" in create_errors(world, title=None)
@@ -89,7 +128,12 @@ def test_it_refuses_bad_dates_and_text(world, today):
     assert "subject" in create_errors(world, subject="户" * 101)
     assert "state" in create_errors(world, state="closed")
     assert "category" in create_errors(world, category=None, attributes=None)
-    errors = create_errors(world, title="", deadline=today - timedelta(days=400), attributes=with_attributes(area_mu="-1"))
+    errors = create_errors(
+        world,
+        title="",
+        deadline=today - timedelta(days=400),
+        attributes=with_attributes(area_mu="-1"),
+    )
     # Every problem at once, each on its own field.
     assert {"title", "deadline", "attributes.area_mu"} <= set(errors)
 
@@ -105,7 +149,9 @@ def test_it_refuses_registration_outside_the_registrars_villages(world):
 
 def test_it_speaks_chinese(world, today):
     with translation.override("zh-hans"):
-        errors = create_errors(world, found_on=today + timedelta(days=1), attributes=with_attributes(area_mu="-1"))
+        errors = create_errors(
+            world, found_on=today + timedelta(days=1), attributes=with_attributes(area_mu="-1")
+        )
     assert errors["found_on"] == ["发现日期不能晚于今天。"]
     assert errors["attributes.area_mu"] == ["面积不能小于 0.01。"]
     with translation.override("en"):
@@ -129,7 +175,11 @@ def test_it_refuses_bad_edits_and_changes_nothing(world, today):
             lifecycle.item_update(item=item, by=world.user("leader"), changes=changes)
         assert field in raised.value.message_dict, changes
     fresh = Item.objects.get(pk=item.pk)
-    assert fresh.version == version and fresh.attributes == item.attributes and fresh.deadline == item.deadline
+    assert (
+        fresh.version == version
+        and fresh.attributes == item.attributes
+        and fresh.deadline == item.deadline
+    )
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
@@ -150,7 +200,10 @@ def test_it_refuses_bad_progress_and_files_and_changes_nothing(world, settings):
         ({"text": "进度", "percent": True}, "percent"),
         ({"text": "进度", "files": [upload("fake.jpg", b"%PDF-1.4 not a photo")]}, "files"),
         ({"text": "进度", "files": [upload("empty.jpg", b"")]}, "files"),
-        ({"text": "进度", "files": [upload("big.jpg", jpeg_bytes() + b"\0" * (1024 * 1024))]}, "files"),
+        (
+            {"text": "进度", "files": [upload("big.jpg", jpeg_bytes() + b"\0" * (1024 * 1024))]},
+            "files",
+        ),
         ({"text": "进度", "files": [upload("script.exe", b"MZ\x90\x00")]}, "files"),
         ({"text": "进度", "files": [photo(f"p{n}.jpg") for n in range(10)]}, "files"),
         ({"text": "进度", "files": [photo(), upload("fake.png", jpeg_bytes())]}, "files"),

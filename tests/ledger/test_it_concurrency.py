@@ -50,10 +50,16 @@ def test_it_lets_exactly_one_of_two_concurrent_verifications_win(world):
     item = drive_to_submitted(world, make_item(world))
     version = item.version
 
-    results = run_together([
-        lambda: lifecycle.item_verify(item=item, by=world.user("leader"), note="已核查", version=version),
-        lambda: lifecycle.item_verify(item=item, by=world.user("contact_gaige"), note="已核查", version=version),
-    ])
+    results = run_together(
+        [
+            lambda: lifecycle.item_verify(
+                item=item, by=world.user("leader"), note="已核查", version=version
+            ),
+            lambda: lifecycle.item_verify(
+                item=item, by=world.user("contact_gaige"), note="已核查", version=version
+            ),
+        ]
+    )
 
     winners = [result for result in results if isinstance(result, Item)]
     losers = [result for result in results if isinstance(result, ConflictError)]
@@ -68,10 +74,12 @@ def test_it_lets_exactly_one_of_two_concurrent_verifications_win(world):
 def test_it_lets_exactly_one_of_two_concurrent_verifications_win_without_versions(world):
     """Even a client that sends no version cannot close an item twice."""
     item = drive_to_submitted(world, make_item(world))
-    results = run_together([
-        lambda: lifecycle.item_verify(item=item, by=world.user("leader"), note="已核查"),
-        lambda: lifecycle.item_return(item=item, by=world.user("inspector"), reason="不到位"),
-    ])
+    results = run_together(
+        [
+            lambda: lifecycle.item_verify(item=item, by=world.user("leader"), note="已核查"),
+            lambda: lifecycle.item_return(item=item, by=world.user("inspector"), reason="不到位"),
+        ]
+    )
     assert sum(isinstance(result, Item) for result in results) == 1, results
     assert sum(isinstance(result, ConflictError) for result in results) == 1, results
     item.refresh_from_db()
@@ -84,10 +92,17 @@ def test_it_gives_concurrent_registrations_unique_gap_free_codes(world):
     personas = ["cadre_gaige", "contact_gaige", "secretary_gaige", "principal"]
 
     def register(persona: str) -> list[str]:
-        return [make_item(world, persona=persona, title=f"{persona} {n}").code for n in range(per_worker)]
+        return [
+            make_item(world, persona=persona, title=f"{persona} {n}").code
+            for n in range(per_worker)
+        ]
 
-    assert not ItemCounter.objects.exists()  # the first codes of the year race to create the counter
-    results = run_together([lambda persona=persona: register(persona) for persona in personas[:workers]])
+    assert (
+        not ItemCounter.objects.exists()
+    )  # the first codes of the year race to create the counter
+    results = run_together(
+        [lambda persona=persona: register(persona) for persona in personas[:workers]]
+    )
 
     assert not [result for result in results if isinstance(result, Exception)], results
     codes = sorted(code for result in results for code in result)

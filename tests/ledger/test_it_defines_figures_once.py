@@ -22,10 +22,33 @@ def ledger(world):  # noqa: ANN001, ANN201
     items = []
     for offset in (-30, -1, 0, 1, 3, 4, 10):
         found_on = today - timedelta(days=40)
-        items.append(make_item(world, title=f"到期{offset}", found_on=found_on, deadline=today + timedelta(days=offset)))
+        items.append(
+            make_item(
+                world,
+                title=f"到期{offset}",
+                found_on=found_on,
+                deadline=today + timedelta(days=offset),
+            )
+        )
     started = lifecycle.item_start(item=items[0], by=world.user("cadre_gaige"))
-    drive_to_submitted(world, make_item(world, title="待验收", found_on=today - timedelta(days=9), deadline=today - timedelta(days=2)))
-    drive_to_closed(world, make_item(world, title="已销号", found_on=today - timedelta(days=9), deadline=today - timedelta(days=5)))
+    drive_to_submitted(
+        world,
+        make_item(
+            world,
+            title="待验收",
+            found_on=today - timedelta(days=9),
+            deadline=today - timedelta(days=2),
+        ),
+    )
+    drive_to_closed(
+        world,
+        make_item(
+            world,
+            title="已销号",
+            found_on=today - timedelta(days=9),
+            deadline=today - timedelta(days=5),
+        ),
+    )
     long_ago = timezone.now() - timedelta(days=20)
     Item.objects.filter(pk__in=[started.pk, items[3].pk]).update(last_progress_at=long_ago)
     Item.objects.filter(pk=items[4].pk).update(created_at=long_ago)
@@ -35,27 +58,63 @@ def ledger(world):  # noqa: ANN001, ANN201
 def test_it_selects_in_the_database_what_it_accepts_in_python(ledger):  # noqa: ANN001
     today = timezone.localdate()
     now = timezone.now()
-    assert {item.state for item in ledger} >= {State.FOUND, State.RECTIFYING, State.SUBMITTED, State.CLOSED}
+    assert {item.state for item in ledger} >= {
+        State.FOUND,
+        State.RECTIFYING,
+        State.SUBMITTED,
+        State.CLOSED,
+    }
     for day in (today - timedelta(days=3), today, today + timedelta(days=2)):
-        overdue = {i.pk for i in ledger if definitions.is_overdue(state=i.state, deadline=i.deadline, day=day)}
+        overdue = {
+            i.pk
+            for i in ledger
+            if definitions.is_overdue(state=i.state, deadline=i.deadline, day=day)
+        }
         assert overdue, "the ledger must have overdue items on each day asked"
-        assert set(Item.objects.filter(definitions.overdue(day)).values_list("pk", flat=True)) == overdue
-        due = {i.pk for i in ledger if definitions.is_due_soon(state=i.state, deadline=i.deadline, day=day, within_days=3)}
+        assert (
+            set(Item.objects.filter(definitions.overdue(day)).values_list("pk", flat=True))
+            == overdue
+        )
+        due = {
+            i.pk
+            for i in ledger
+            if definitions.is_due_soon(state=i.state, deadline=i.deadline, day=day, within_days=3)
+        }
         assert due
-        assert set(Item.objects.filter(definitions.due_soon(day, 3)).values_list("pk", flat=True)) == due
+        assert (
+            set(Item.objects.filter(definitions.due_soon(day, 3)).values_list("pk", flat=True))
+            == due
+        )
         assert not overdue & due
     stale = {
-        i.pk for i in ledger
-        if definitions.is_stale(state=i.state, last_progress_at=i.last_progress_at, created_at=i.created_at, moment=now, stale_days=14)
+        i.pk
+        for i in ledger
+        if definitions.is_stale(
+            state=i.state,
+            last_progress_at=i.last_progress_at,
+            created_at=i.created_at,
+            moment=now,
+            stale_days=14,
+        )
     }
     assert len(stale) >= 2
-    assert set(Item.objects.filter(definitions.stale(now, 14)).values_list("pk", flat=True)) == stale
+    assert (
+        set(Item.objects.filter(definitions.stale(now, 14)).values_list("pk", flat=True)) == stale
+    )
 
 
 def test_it_counts_days_overdue_in_calendar_days():
     today = timezone.localdate()
-    assert definitions.days_overdue(state=State.RECTIFYING, deadline=today - timedelta(days=45), day=today) == 45
-    assert definitions.days_overdue(state=State.CLOSED, deadline=today - timedelta(days=45), day=today) == 0
+    assert (
+        definitions.days_overdue(
+            state=State.RECTIFYING, deadline=today - timedelta(days=45), day=today
+        )
+        == 45
+    )
+    assert (
+        definitions.days_overdue(state=State.CLOSED, deadline=today - timedelta(days=45), day=today)
+        == 0
+    )
     assert definitions.days_overdue(state=State.FOUND, deadline=today, day=today) == 0
 
 

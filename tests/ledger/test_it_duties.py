@@ -19,8 +19,13 @@ def unchanged(item: Item) -> tuple:
     """What a refused action must leave as it was."""
     fresh = Item.objects.get(pk=item.pk)
     return (
-        fresh.state, fresh.version, fresh.verified_by_id, fresh.deadline, fresh.returned_count,
-        Transition.objects.filter(item=item).count(), fresh.history.count(),
+        fresh.state,
+        fresh.version,
+        fresh.verified_by_id,
+        fresh.deadline,
+        fresh.returned_count,
+        Transition.objects.filter(item=item).count(),
+        fresh.history.count(),
         list(ItemRequest.objects.filter(item=item).values_list("status", flat=True)),
     )
 
@@ -37,7 +42,9 @@ def refused(error: type[Exception], item: Item, call, code: str | None = None) -
 
 def greenhouse_item(world: World, persona: str = "cadre_gaige") -> Item:
     return make_item(
-        world, persona=persona, category=world.category("greenhouse"),
+        world,
+        persona=persona,
+        category=world.category("greenhouse"),
         attributes={"structure": "大棚内看护房", "built_area_m2": "80.5", "action": "拆除"},
     )
 
@@ -47,7 +54,11 @@ def test_it_refuses_verification_by_the_owner(world):
     item = lifecycle.item_start(item=item, by=world.user("contact_gaige"))
     add_evidence(world, item, "contact_gaige")
     item = lifecycle.item_submit(item=item, by=world.user("contact_gaige"))
-    refused(NotPermitted, item, lambda: lifecycle.item_verify(item=item, by=world.user("contact_gaige"), note="已核查"))
+    refused(
+        NotPermitted,
+        item,
+        lambda: lifecycle.item_verify(item=item, by=world.user("contact_gaige"), note="已核查"),
+    )
     item = lifecycle.item_verify(item=item, by=world.user("leader"), note="已核查")
     assert item.state == State.CLOSED and item.verified_by == world.people["leader"]
 
@@ -57,17 +68,45 @@ def test_it_refuses_verification_by_the_submitter_after_a_change_of_owner(world)
     item = lifecycle.item_start(item=item, by=world.user("contact_gaige"))
     add_evidence(world, item, "contact_gaige")
     item = lifecycle.item_submit(item=item, by=world.user("contact_gaige"))
-    item = lifecycle.item_update(item=item, by=world.user("leader"), changes={"owner": world.people["cadre_gaige"]})
-    assert item.owner == world.people["cadre_gaige"] and item.submitted_by == world.people["contact_gaige"]
-    refused(NotPermitted, item, lambda: lifecycle.item_verify(item=item, by=world.user("contact_gaige"), note="已核查"))
+    item = lifecycle.item_update(
+        item=item, by=world.user("leader"), changes={"owner": world.people["cadre_gaige"]}
+    )
+    assert (
+        item.owner == world.people["cadre_gaige"]
+        and item.submitted_by == world.people["contact_gaige"]
+    )
+    refused(
+        NotPermitted,
+        item,
+        lambda: lifecycle.item_verify(item=item, by=world.user("contact_gaige"), note="已核查"),
+    )
 
 
-@pytest.mark.parametrize("persona", ["contact_gaige", "cadre_gaige", "secretary_gaige", "discipline", "cadre_shuangsheng", "contact_shuangsheng", "outsider"])
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "contact_gaige",
+        "cadre_gaige",
+        "secretary_gaige",
+        "discipline",
+        "cadre_shuangsheng",
+        "contact_shuangsheng",
+        "outsider",
+    ],
+)
 def test_it_lets_only_the_categorys_verifier_roles_verify(world, persona):
     # 大棚房 is verified by leaders, the principal and the inspection group, not contact leaders.
     item = drive_to_submitted(world, greenhouse_item(world))
-    refused(NotPermitted, item, lambda: lifecycle.item_verify(item=item, by=world.user(persona), note="已核查"))
-    refused(NotPermitted, item, lambda: lifecycle.item_return(item=item, by=world.user(persona), reason="不到位"))
+    refused(
+        NotPermitted,
+        item,
+        lambda: lifecycle.item_verify(item=item, by=world.user(persona), note="已核查"),
+    )
+    refused(
+        NotPermitted,
+        item,
+        lambda: lifecycle.item_return(item=item, by=world.user(persona), reason="不到位"),
+    )
     assert "verify" not in lifecycle.available_actions(world.user(persona), item)
 
 
@@ -84,24 +123,55 @@ def test_it_follows_a_verifier_list_changed_in_the_data(world):
     category.verifier_roles = ["inspector"]
     category.save()
     item = drive_to_submitted(world, greenhouse_item(world))
-    refused(NotPermitted, item, lambda: lifecycle.item_verify(item=item, by=world.user("principal"), note="已核查"))
-    assert lifecycle.item_verify(item=item, by=world.user("inspector"), note="已核查").state == State.CLOSED
+    refused(
+        NotPermitted,
+        item,
+        lambda: lifecycle.item_verify(item=item, by=world.user("principal"), note="已核查"),
+    )
+    assert (
+        lifecycle.item_verify(item=item, by=world.user("inspector"), note="已核查").state
+        == State.CLOSED
+    )
 
 
 def test_it_refuses_the_owner_approving_their_own_requests(world, today):
     item = make_item(world, persona="contact_gaige")
     item = lifecycle.item_request_extension(
-        item=item, by=world.user("contact_gaige"), new_deadline=item.deadline + timedelta(days=10), reason="雨季"
+        item=item,
+        by=world.user("contact_gaige"),
+        new_deadline=item.deadline + timedelta(days=10),
+        reason="雨季",
     )
     item = lifecycle.item_request_suspension(
-        item=item, by=world.user("contact_gaige"), resume_on=today + timedelta(days=30), reason="等待农时"
+        item=item,
+        by=world.user("contact_gaige"),
+        resume_on=today + timedelta(days=30),
+        reason="等待农时",
     )
     # The owner's own approver role does not decide their own requests.
-    assert set(ItemRequest.objects.filter(item=item).values_list("status", flat=True)) == {"pending"}
-    refused(NotPermitted, item, lambda: lifecycle.item_approve_extension(item=item, by=world.user("contact_gaige")))
-    refused(NotPermitted, item, lambda: lifecycle.item_approve_suspension(item=item, by=world.user("contact_gaige")))
-    refused(NotPermitted, item, lambda: lifecycle.item_approve_extension(item=item, by=world.user("cadre_gaige")))
-    refused(NotPermitted, item, lambda: lifecycle.item_approve_extension(item=item, by=world.user("inspector")))
+    assert set(ItemRequest.objects.filter(item=item).values_list("status", flat=True)) == {
+        "pending"
+    }
+    refused(
+        NotPermitted,
+        item,
+        lambda: lifecycle.item_approve_extension(item=item, by=world.user("contact_gaige")),
+    )
+    refused(
+        NotPermitted,
+        item,
+        lambda: lifecycle.item_approve_suspension(item=item, by=world.user("contact_gaige")),
+    )
+    refused(
+        NotPermitted,
+        item,
+        lambda: lifecycle.item_approve_extension(item=item, by=world.user("cadre_gaige")),
+    )
+    refused(
+        NotPermitted,
+        item,
+        lambda: lifecycle.item_approve_extension(item=item, by=world.user("inspector")),
+    )
     item = lifecycle.item_approve_extension(item=item, by=world.user("leader"), note="同意")
     assert item.deadline == item.original_deadline + timedelta(days=10)
     request = ItemRequest.objects.get(item=item, type="extension")
@@ -110,13 +180,21 @@ def test_it_refuses_the_owner_approving_their_own_requests(world, today):
 
 def test_it_requires_evidence_and_fresh_evidence_after_a_return(world):
     item = lifecycle.item_start(item=make_item(world), by=world.user("cadre_gaige"))
-    error = refused(ValidationError, item, lambda: lifecycle.item_submit(item=item, by=world.user("cadre_gaige")))
+    error = refused(
+        ValidationError,
+        item,
+        lambda: lifecycle.item_submit(item=item, by=world.user("cadre_gaige")),
+    )
     assert "evidence" in error.message_dict
     add_evidence(world, item)
     item = lifecycle.item_submit(item=item, by=world.user("cadre_gaige"))
     item = lifecycle.item_return(item=item, by=world.user("inspector"), reason="照片看不出复耕")
     # The photo sent before the return does not count again.
-    refused(ValidationError, item, lambda: lifecycle.item_submit(item=item, by=world.user("cadre_gaige")))
+    refused(
+        ValidationError,
+        item,
+        lambda: lifecycle.item_submit(item=item, by=world.user("cadre_gaige")),
+    )
     add_evidence(world, item)
     assert lifecycle.item_submit(item=item, by=world.user("cadre_gaige")).state == State.SUBMITTED
 
@@ -124,7 +202,11 @@ def test_it_requires_evidence_and_fresh_evidence_after_a_return(world):
 def test_it_requires_fresh_evidence_after_a_reopening(world):
     item = drive_to_closed(world, make_item(world))
     item = lifecycle.item_reopen(item=item, by=world.user("inspector"), reason="回头看发现复荒")
-    refused(ValidationError, item, lambda: lifecycle.item_submit(item=item, by=world.user("cadre_gaige")))
+    refused(
+        ValidationError,
+        item,
+        lambda: lifecycle.item_submit(item=item, by=world.user("cadre_gaige")),
+    )
 
 
 def test_it_submits_without_evidence_where_the_category_does_not_ask_for_it(world):
@@ -141,19 +223,40 @@ def test_it_requires_notes_and_reasons(world, blank, today):
     closed = drive_to_closed(world, make_item(world))
     found = make_item(world)
     pending = lifecycle.item_request_extension(
-        item=make_item(world), by=world.user("cadre_gaige"), new_deadline=today + timedelta(days=90), reason="雨季"
+        item=make_item(world),
+        by=world.user("cadre_gaige"),
+        new_deadline=today + timedelta(days=90),
+        reason="雨季",
     )
     leader = world.user("leader")
     cases = [
         (submitted, "note", lambda: lifecycle.item_verify(item=submitted, by=leader, note=blank)),
-        (submitted, "reason", lambda: lifecycle.item_return(item=submitted, by=leader, reason=blank)),
+        (
+            submitted,
+            "reason",
+            lambda: lifecycle.item_return(item=submitted, by=leader, reason=blank),
+        ),
         (closed, "reason", lambda: lifecycle.item_reopen(item=closed, by=leader, reason=blank)),
         (found, "reason", lambda: lifecycle.item_cancel(item=found, by=leader, reason=blank)),
-        (found, "reason", lambda: lifecycle.item_request_extension(
-            item=found, by=leader, new_deadline=today + timedelta(days=90), reason=blank)),
-        (found, "reason", lambda: lifecycle.item_request_suspension(
-            item=found, by=leader, resume_on=today + timedelta(days=90), reason=blank)),
-        (pending, "reason", lambda: lifecycle.item_reject_extension(item=pending, by=leader, reason=blank)),
+        (
+            found,
+            "reason",
+            lambda: lifecycle.item_request_extension(
+                item=found, by=leader, new_deadline=today + timedelta(days=90), reason=blank
+            ),
+        ),
+        (
+            found,
+            "reason",
+            lambda: lifecycle.item_request_suspension(
+                item=found, by=leader, resume_on=today + timedelta(days=90), reason=blank
+            ),
+        ),
+        (
+            pending,
+            "reason",
+            lambda: lifecycle.item_reject_extension(item=pending, by=leader, reason=blank),
+        ),
     ]
     for item, field, call in cases:
         assert field in refused(ValidationError, item, call).message_dict
@@ -163,17 +266,24 @@ def test_it_refuses_a_stale_version(world):
     item = lifecycle.item_start(item=make_item(world), by=world.user("cadre_gaige"), version=1)
     assert item.version == 2
     error = refused(
-        ConflictError, item,
+        ConflictError,
+        item,
         lambda: lifecycle.item_cancel(item=item, by=world.user("leader"), reason="重复", version=1),
         code="stale_version",
     )
     assert error.current_version == 2
     refused(
-        ConflictError, item,
-        lambda: lifecycle.item_update(item=item, by=world.user("leader"), changes={"title": "新标题"}, version=1),
+        ConflictError,
+        item,
+        lambda: lifecycle.item_update(
+            item=item, by=world.user("leader"), changes={"title": "新标题"}, version=1
+        ),
         code="stale_version",
     )
-    assert lifecycle.item_cancel(item=item, by=world.user("leader"), reason="重复", version=2).version == 3
+    assert (
+        lifecycle.item_cancel(item=item, by=world.user("leader"), reason="重复", version=2).version
+        == 3
+    )
 
 
 @pytest.mark.parametrize(
@@ -189,7 +299,8 @@ def test_it_refuses_a_stale_version(world):
 def test_it_refuses_an_action_from_the_wrong_state(world, action, kwargs):
     item = make_item(world)  # found
     refused(
-        ConflictError, item,
+        ConflictError,
+        item,
         lambda: lifecycle.ACTION_SERVICES[action](item=item, by=world.user("principal"), **kwargs),
         code="transition_not_allowed",
     )
@@ -198,10 +309,19 @@ def test_it_refuses_an_action_from_the_wrong_state(world, action, kwargs):
 def test_it_refuses_every_action_on_a_cancelled_item(world, today):
     item = lifecycle.item_cancel(item=make_item(world), by=world.user("leader"), reason="重复登记")
     for action, service in lifecycle.ACTION_SERVICES.items():
-        kwargs = {"note": "x", "reason": "x", "new_deadline": today + timedelta(days=99), "resume_on": today + timedelta(days=9)}
+        kwargs = {
+            "note": "x",
+            "reason": "x",
+            "new_deadline": today + timedelta(days=99),
+            "resume_on": today + timedelta(days=9),
+        }
         accepted = inspect.signature(service).parameters
         with pytest.raises(ConflictError):
-            service(item=item, by=world.user("principal"), **{k: v for k, v in kwargs.items() if k in accepted})
+            service(
+                item=item,
+                by=world.user("principal"),
+                **{k: v for k, v in kwargs.items() if k in accepted},
+            )
         assert action not in lifecycle.available_actions(world.user("principal"), item)
     assert Item.objects.get(pk=item.pk).state == State.CANCELLED
     with pytest.raises(ConflictError):
@@ -219,12 +339,22 @@ def test_it_never_lets_state_be_edited(world):
 def test_it_lets_only_approvers_change_owner_and_deadline(world, today):
     item = make_item(world)
     with pytest.raises(NotPermitted):
-        lifecycle.item_update(item=item, by=world.user("cadre_gaige"), changes={"deadline": today + timedelta(days=99)})
+        lifecycle.item_update(
+            item=item,
+            by=world.user("cadre_gaige"),
+            changes={"deadline": today + timedelta(days=99)},
+        )
     with pytest.raises(NotPermitted):
-        lifecycle.item_update(item=item, by=world.user("cadre_shuangsheng"), changes={"title": "改"})
-    item = lifecycle.item_update(item=item, by=world.user("cadre_gaige"), changes={"title": "三组撂荒地复耕（12亩）"})
+        lifecycle.item_update(
+            item=item, by=world.user("cadre_shuangsheng"), changes={"title": "改"}
+        )
+    item = lifecycle.item_update(
+        item=item, by=world.user("cadre_gaige"), changes={"title": "三组撂荒地复耕（12亩）"}
+    )
     assert item.version == 2 and item.title == "三组撂荒地复耕（12亩）"
-    item = lifecycle.item_update(item=item, by=world.user("contact_gaige"), changes={"deadline": today + timedelta(days=99)})
+    item = lifecycle.item_update(
+        item=item, by=world.user("contact_gaige"), changes={"deadline": today + timedelta(days=99)}
+    )
     assert item.deadline == today + timedelta(days=99) and item.original_deadline != item.deadline
 
 

@@ -19,8 +19,13 @@ pytestmark = pytest.mark.django_db
 
 def petition(world, **overrides):  # noqa: ANN001, ANN201
     return lifecycle.item_create(
-        by=world.user("leader"), campaign=world.campaign, village=world.gaige, title="群众反映道路积水",
-        kind=Kind.PETITION, owner=world.people["cadre_gaige"], **overrides,
+        by=world.user("leader"),
+        campaign=world.campaign,
+        village=world.gaige,
+        title="群众反映道路积水",
+        kind=Kind.PETITION,
+        owner=world.people["cadre_gaige"],
+        **overrides,
     )
 
 
@@ -28,11 +33,20 @@ def test_it_gives_a_petition_its_statutory_acceptance_limit(world, today):
     item = petition(world)
     assert item.deadline == today + timedelta(days=15)
     limits = lifecycle.policy_for(Kind.PETITION).deadlines
-    assert (limits.acceptance_days, limits.handling_days, limits.max_extensions, limits.max_extension_days) == (15, 60, 1, 30)
+    assert (
+        limits.acceptance_days,
+        limits.handling_days,
+        limits.max_extensions,
+        limits.max_extension_days,
+    ) == (15, 60, 1, 30)
     assert limits.handling_deadline(accepted_on=today) == today + timedelta(days=60)
     assert lifecycle.policy_for(Kind.ACTION).deadlines.handling_deadline(accepted_on=today) is None
     action = lifecycle.item_create(
-        by=world.user("leader"), campaign=world.campaign, village=world.gaige, title="会议议定事项", kind=Kind.ACTION,
+        by=world.user("leader"),
+        campaign=world.campaign,
+        village=world.gaige,
+        title="会议议定事项",
+        kind=Kind.ACTION,
     )
     assert action.deadline == today + timedelta(days=30)
 
@@ -41,23 +55,33 @@ def test_it_extends_a_petition_once_by_at_most_thirty_days(world):
     item = petition(world)
     with pytest.raises(ValidationError) as too_long:
         lifecycle.item_request_extension(
-            item=item, by=world.user("contact_gaige"), new_deadline=item.deadline + timedelta(days=31), reason="需协调",
+            item=item,
+            by=world.user("contact_gaige"),
+            new_deadline=item.deadline + timedelta(days=31),
+            reason="需协调",
         )
     assert set(too_long.value.message_dict) == {"new_deadline"}
     contact = world.user("contact_gaige")
     assert "extend" in lifecycle.available_actions(contact, item)
     item = lifecycle.item_request_extension(
-        item=item, by=contact, new_deadline=item.deadline + timedelta(days=30), reason="需协调多部门",
+        item=item,
+        by=contact,
+        new_deadline=item.deadline + timedelta(days=30),
+        reason="需协调多部门",
     )
     assert item.extension_count == 1
     # The kind's policy changes what is offered and what is enforced: no second extension.
     assert "extend" not in lifecycle.available_actions(contact, item)
     with pytest.raises(ConflictError) as again:
-        lifecycle.item_request_extension(item=item, by=contact, new_deadline=item.deadline + timedelta(days=5), reason="再延")
+        lifecycle.item_request_extension(
+            item=item, by=contact, new_deadline=item.deadline + timedelta(days=5), reason="再延"
+        )
     assert again.value.code == "extension_limit"
     # A rectification item in the same position may be extended again.
     other = make_item(world)
-    other = lifecycle.item_request_extension(item=other, by=contact, new_deadline=other.deadline + timedelta(days=40), reason="天气")
+    other = lifecycle.item_request_extension(
+        item=other, by=contact, new_deadline=other.deadline + timedelta(days=40), reason="天气"
+    )
     assert "extend" in lifecycle.available_actions(contact, other)
 
 
@@ -65,14 +89,22 @@ def test_it_lets_the_automation_resume_and_nothing_else(world, today):
     item = make_item(world)
     for action in lifecycle.ACTION_SERVICES:
         if action != "resume":
-            assert lifecycle.machine_for(item).refusal(AUTOMATION, item, action) in ("automatic", "state")
+            assert lifecycle.machine_for(item).refusal(AUTOMATION, item, action) in (
+                "automatic",
+                "state",
+            )
     with pytest.raises(NotPermitted):
         lifecycle.item_start(item=item, by=AUTOMATION, via="tick")
     item = lifecycle.item_request_suspension(
-        item=item, by=world.user("contact_gaige"), resume_on=today + timedelta(days=3), reason="等待农时",
+        item=item,
+        by=world.user("contact_gaige"),
+        resume_on=today + timedelta(days=3),
+        reason="等待农时",
     )
     assert item.state == State.SUSPENDED
-    item = lifecycle.item_resume(item=item, by=AUTOMATION, note="到期恢复", via="tick", version=item.version)
+    item = lifecycle.item_resume(
+        item=item, by=AUTOMATION, note="到期恢复", via="tick", version=item.version
+    )
     assert item.state == State.FOUND
     resumed = Transition.objects.get(item=item, action="resume")
     assert (resumed.actor_id, resumed.actor_user_id, resumed.via) == (None, None, "tick")
@@ -81,7 +113,10 @@ def test_it_lets_the_automation_resume_and_nothing_else(world, today):
 
 def test_it_shows_the_automation_by_name_in_the_timeline(client, world, today):
     item = lifecycle.item_request_suspension(
-        item=make_item(world), by=world.user("contact_gaige"), resume_on=today + timedelta(days=3), reason="等待农时",
+        item=make_item(world),
+        by=world.user("contact_gaige"),
+        resume_on=today + timedelta(days=3),
+        reason="等待农时",
     )
     lifecycle.item_resume(item=item, by=AUTOMATION, via="tick")
     client.force_login(world.user("cadre_gaige"))

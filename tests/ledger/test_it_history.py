@@ -16,7 +16,9 @@ from tests.conftest import drive_to_closed, make_item
 
 def test_it_keeps_every_change_of_an_item_with_its_author(world):
     item = make_item(world)
-    item = lifecycle.item_update(item=item, by=world.user("cadre_gaige"), changes={"title": "三组撂荒地 12 亩复耕"})
+    item = lifecycle.item_update(
+        item=item, by=world.user("cadre_gaige"), changes={"title": "三组撂荒地 12 亩复耕"}
+    )
     item = drive_to_closed(world, item)
     records = list(Item.history.filter(id=item.pk).order_by("history_date", "history_id"))
     assert [(r.history_type, r.state, r.version) for r in records] == [
@@ -40,7 +42,10 @@ def test_it_keeps_changes_of_people_assignments_and_categories(world):
     person._history_user = leader
     person.save()
     assert person.history.latest().history_user == leader
-    assert list(person.history.order_by("history_date").values_list("phone", flat=True)) == ["13800001234", "13900000000"]
+    assert list(person.history.order_by("history_date").values_list("phone", flat=True)) == [
+        "13800001234",
+        "13900000000",
+    ]
 
     # Installing the same catalogue again changes nothing and so writes no history.
     counts = (Category.history.count(), CategoryField.history.count())
@@ -54,8 +59,12 @@ def test_it_keeps_changes_of_people_assignments_and_categories(world):
     assert category.history.latest().history_user == leader
     assert category.history.earliest().default_deadline_days == 30
     catalogue_install(town=world.town, by=leader)  # the data file wins, and says so in history
-    assert list(category.history.order_by("history_date").values_list("default_deadline_days", flat=True)) == [
-        30, 45, 30,
+    assert list(
+        category.history.order_by("history_date").values_list("default_deadline_days", flat=True)
+    ) == [
+        30,
+        45,
+        30,
     ]
 
 
@@ -68,7 +77,9 @@ def test_it_registers_no_business_record_for_deletion_in_the_admin(world):
     assert {Item, Category, CategoryField, Person, RoleAssignment} <= registered
     for model in registered:
         model_admin = admin.site._registry[model]
-        assert not model_admin.has_delete_permission(request), f"{model.__name__} can be deleted in the admin"
+        assert not model_admin.has_delete_permission(request), (
+            f"{model.__name__} can be deleted in the admin"
+        )
         assert "delete_selected" not in model_admin.get_actions(request), model.__name__
         for inline in model_admin.get_inline_instances(request):
             # The formset offers deletion only when both allow it (as Django's admin decides).

@@ -25,7 +25,10 @@ def indicators(item: Item, day: date) -> tuple[bool, int, str]:
 def due(world: World, today: date, deadline_in: int, **overrides) -> Item:  # noqa: ANN003
     """An item found 40 days ago, due `deadline_in` days from today (negative: already late)."""
     return make_item(
-        world, found_on=today - timedelta(days=40), deadline=today + timedelta(days=deadline_in), **overrides
+        world,
+        found_on=today - timedelta(days=40),
+        deadline=today + timedelta(days=deadline_in),
+        **overrides,
     )
 
 
@@ -49,9 +52,13 @@ def test_it_counts_whole_days_overdue(world, today, late):
 
 def test_it_never_counts_closed_cancelled_or_suspended_items_as_overdue(world, today):
     closed = drive_to_closed(world, due(world, today, -5))
-    cancelled = lifecycle.item_cancel(item=due(world, today, -5), by=world.user("leader"), reason="重复登记")
+    cancelled = lifecycle.item_cancel(
+        item=due(world, today, -5), by=world.user("leader"), reason="重复登记"
+    )
     suspended = lifecycle.item_request_suspension(
-        item=due(world, today, -5), by=world.user("contact_gaige"), resume_on=today + timedelta(days=30),
+        item=due(world, today, -5),
+        by=world.user("contact_gaige"),
+        resume_on=today + timedelta(days=30),
         reason="等待农时",
     )
     submitted = drive_to_submitted(world, due(world, today, -5))
@@ -61,7 +68,9 @@ def test_it_never_counts_closed_cancelled_or_suspended_items_as_overdue(world, t
     assert indicators(suspended, today) == (False, 0, Light.BLUE)
     # Waiting for verification still counts: the work is not done until it is checked.
     assert indicators(submitted, today) == (True, 5, Light.RED)
-    overdue_codes = set(item_list(user=world.user("principal"), overdue=True).values_list("code", flat=True))
+    overdue_codes = set(
+        item_list(user=world.user("principal"), overdue=True).values_list("code", flat=True)
+    )
     assert overdue_codes == {submitted.code}
 
 
@@ -73,18 +82,26 @@ def test_it_lights_by_returns_due_date_and_staleness(world, today):
     due_later = due(world, today, 4)
     recent_progress(world, due_later)
     returned_once = drive_to_submitted(world, due(world, today, 20))
-    returned_once = lifecycle.item_return(item=returned_once, by=world.user("inspector"), reason="照片不清晰")
+    returned_once = lifecycle.item_return(
+        item=returned_once, by=world.user("inspector"), reason="照片不清晰"
+    )
     recent_progress(world, returned_once)
     returned_twice = drive_to_submitted(world, due(world, today, 20))
-    returned_twice = lifecycle.item_return(item=returned_twice, by=world.user("inspector"), reason="未复耕")
+    returned_twice = lifecycle.item_return(
+        item=returned_twice, by=world.user("inspector"), reason="未复耕"
+    )
     returned_twice = resubmit(world, returned_twice)
-    returned_twice = lifecycle.item_return(item=returned_twice, by=world.user("inspector"), reason="仍未复耕")
+    returned_twice = lifecycle.item_return(
+        item=returned_twice, by=world.user("inspector"), reason="仍未复耕"
+    )
     recent_progress(world, returned_twice)
     stale = due(world, today, 20)
     Item.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(days=8))
     stale_progress = due(world, today, 20)
     recent_progress(world, stale_progress)
-    Item.objects.filter(pk=stale_progress.pk).update(last_progress_at=timezone.now() - timedelta(days=8))
+    Item.objects.filter(pk=stale_progress.pk).update(
+        last_progress_at=timezone.now() - timedelta(days=8)
+    )
 
     assert indicators(fresh, today)[2] == Light.GREEN
     assert indicators(due_soon, today)[2] == Light.YELLOW
@@ -117,7 +134,10 @@ def test_it_judges_staleness_as_of_the_day_asked(world, today):
 def test_it_uses_the_moved_deadline_after_an_extension(world, today):
     item = due(world, today, -3)
     item = lifecycle.item_request_extension(
-        item=item, by=world.user("cadre_gaige"), new_deadline=today + timedelta(days=20), reason="雨季无法施工"
+        item=item,
+        by=world.user("cadre_gaige"),
+        new_deadline=today + timedelta(days=20),
+        reason="雨季无法施工",
     )
     assert indicators(item, today)[:2] == (True, 3)
     item = lifecycle.item_approve_extension(item=item, by=world.user("contact_gaige"), note="同意")
@@ -132,7 +152,10 @@ def test_it_pauses_the_clock_while_suspended(world, today):
     item = due(world, today, -2)
     item = lifecycle.item_start(item=item, by=world.user("cadre_gaige"))
     item = lifecycle.item_request_suspension(
-        item=item, by=world.user("contact_gaige"), resume_on=today + timedelta(days=60), reason="等待农时"
+        item=item,
+        by=world.user("contact_gaige"),
+        resume_on=today + timedelta(days=60),
+        reason="等待农时",
     )
     # Suspended five days ago (as if): resuming today gives the five days back.
     Item.objects.filter(pk=item.pk).update(suspended_on=today - timedelta(days=5))
@@ -161,13 +184,21 @@ def test_it_filters_and_sorts_the_list_by_indicators(world, today, django_assert
         (late[1].code, 1),
     ]
     assert [row.code for row in item_list(user=principal, overdue=True, sort="days_overdue")] == [
-        late[1].code, other_village.code, late[7].code, late[15].code,
+        late[1].code,
+        other_village.code,
+        late[7].code,
+        late[15].code,
     ]
-    assert list(item_list(user=principal, overdue=False).values_list("code", flat=True)) == [on_time.code]
+    assert list(item_list(user=principal, overdue=False).values_list("code", flat=True)) == [
+        on_time.code
+    ]
     assert set(item_list(user=principal, light="red").values_list("code", flat=True)) == {
-        *(item.code for item in late.values()), other_village.code,
+        *(item.code for item in late.values()),
+        other_village.code,
     }
-    assert list(item_list(user=principal, light="green").values_list("code", flat=True)) == [on_time.code]
+    assert list(item_list(user=principal, light="green").values_list("code", flat=True)) == [
+        on_time.code
+    ]
     assert item_list(user=principal, light="grey").count() == 0
     # The village filter and the user's scope apply before the indicators.
     assert item_list(user=principal, village=world.shuangsheng.pk, overdue=True).count() == 1
@@ -179,4 +210,8 @@ def test_it_filters_and_sorts_the_list_by_indicators(world, today, django_assert
         (row["village__name"], row["state"], row["light"]): row["count"]
         for row in counts_by_village_state_light(user=principal)
     }
-    assert counts == {("改革村", "found", "red"): 3, ("改革村", "found", "green"): 1, ("双胜村", "found", "red"): 1}
+    assert counts == {
+        ("改革村", "found", "red"): 3,
+        ("改革村", "found", "green"): 1,
+        ("双胜村", "found", "red"): 1,
+    }

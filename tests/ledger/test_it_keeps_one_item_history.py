@@ -9,7 +9,9 @@ from tests.conftest import drive_to_closed, make_item
 
 def test_it_gives_the_api_and_the_page_the_same_history(client, world):  # noqa: ANN001
     item = make_item(world)
-    lifecycle.item_update(item=item, by=world.user("contact_gaige"), changes={"title": "改过的标题"}, via="web")
+    lifecycle.item_update(
+        item=item, by=world.user("contact_gaige"), changes={"title": "改过的标题"}, via="web"
+    )
     item = drive_to_closed(world, item)
     timeline = item_timeline(item, world.user("contact_gaige"))
     kinds = [entry["type"] for entry in timeline]

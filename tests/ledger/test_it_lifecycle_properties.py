@@ -129,7 +129,9 @@ USEFUL_FROM = {
 
 
 def _count(rows: Any) -> Coalesce:
-    return Coalesce(Subquery(rows.order_by().values("item_id").annotate(n=Count("*")).values("n")), 0)
+    return Coalesce(
+        Subquery(rows.order_by().values("item_id").annotate(n=Count("*")).values("n")), 0
+    )
 
 
 def snapshot(item_id: int) -> dict[str, Any]:
@@ -143,7 +145,11 @@ def snapshot(item_id: int) -> dict[str, Any]:
             n_request_records=_count(ItemRequest.history.filter(item_id=OuterRef("pk"))),
             n_item_records=Coalesce(
                 Subquery(
-                    Item.history.filter(id=OuterRef("pk")).order_by().values("id").annotate(n=Count("*")).values("n")
+                    Item.history.filter(id=OuterRef("pk"))
+                    .order_by()
+                    .values("id")
+                    .annotate(n=Count("*"))
+                    .values("n")
                 ),
                 0,
             ),
@@ -271,15 +277,21 @@ class LifecycleMachine(RuleBasedStateMachine):
             call()
         except (ConflictError, NotPermitted, ValidationError) as error:
             assert expected is not None, f"{label}: refused ({error!r}) but the design allows it"
-            assert type(error) is expected[0], f"{label}: expected {expected[0].__name__}, got {error!r}"
+            assert type(error) is expected[0], (
+                f"{label}: expected {expected[0].__name__}, got {error!r}"
+            )
             if expected[1] is not None:
                 assert error.code == expected[1], f"{label}: code {error.code}"
             assert snapshot(self.item_id) == before, f"{label}: a refused action changed something"
             return False
-        assert expected is None, f"{label}: succeeded but the design refuses it ({expected[0].__name__})"
+        assert expected is None, (
+            f"{label}: succeeded but the design refuses it ({expected[0].__name__})"
+        )
         return True
 
-    def changed(self, persona: str, action: str, from_state: str, to_state: str | None = None) -> None:
+    def changed(
+        self, persona: str, action: str, from_state: str, to_state: str | None = None
+    ) -> None:
         self.transitions.append((action, from_state, to_state or from_state))
         self.state = to_state or from_state
         self.version += 1
@@ -313,7 +325,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def start(self, persona: str, note: str) -> None:
         persona = self.who(persona)
         expected = self.guard(persona, {State.FOUND}, {"owner"} | APPROVERS)
-        call = lambda: lifecycle.item_start(item=self.item(), by=self.user(persona), note=note)  # noqa: E731
+        call = lambda: lifecycle.item_start(item=self.item(), by=self.user(persona), note=note)
         if self.attempt(f"start by {persona}", expected, call):
             self.changed(persona, "start", State.FOUND, State.RECTIFYING)
 
@@ -323,7 +335,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         expected = self.guard(persona, {State.RECTIFYING}, {"owner"})
         if expected is None and not self.fresh_evidence:
             expected = (ValidationError, None)
-        call = lambda: lifecycle.item_submit(item=self.item(), by=self.user(persona))  # noqa: E731
+        call = lambda: lifecycle.item_submit(item=self.item(), by=self.user(persona))
         if self.attempt(f"submit by {persona}", expected, call):
             self.submitter = persona
             self.changed(persona, "submit", State.RECTIFYING, State.SUBMITTED)
@@ -334,7 +346,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         expected = self.guard(persona, {State.SUBMITTED}, VERIFIERS[self.category], text=note)
         if expected is None and persona in (self.owner, self.submitter):
             expected = (NotPermitted, None)  # separation of duties
-        call = lambda: lifecycle.item_verify(item=self.item(), by=self.user(persona), note=note)  # noqa: E731
+        call = lambda: lifecycle.item_verify(item=self.item(), by=self.user(persona), note=note)
         if self.attempt(f"verify by {persona}", expected, call):
             self.verifier = persona
             self.changed(persona, "verify", State.SUBMITTED, State.CLOSED)
@@ -343,7 +355,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def return_(self, persona: str, reason: str) -> None:
         persona = self.who(persona)
         expected = self.guard(persona, {State.SUBMITTED}, VERIFIERS[self.category], text=reason)
-        call = lambda: lifecycle.item_return(item=self.item(), by=self.user(persona), reason=reason)  # noqa: E731
+        call = lambda: lifecycle.item_return(item=self.item(), by=self.user(persona), reason=reason)
         if self.attempt(f"return by {persona}", expected, call):
             self.returned += 1
             self.fresh_evidence = False
@@ -353,7 +365,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def reopen(self, persona: str, reason: str) -> None:
         persona = self.who(persona)
         expected = self.guard(persona, {State.CLOSED}, REOPENERS, text=reason)
-        call = lambda: lifecycle.item_reopen(item=self.item(), by=self.user(persona), reason=reason)  # noqa: E731
+        call = lambda: lifecycle.item_reopen(item=self.item(), by=self.user(persona), reason=reason)
         if self.attempt(f"reopen by {persona}", expected, call):
             self.reopened += 1
             self.verifier = None
@@ -364,7 +376,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def cancel(self, persona: str, reason: str) -> None:
         persona = self.who(persona)
         expected = self.guard(persona, {State.FOUND, State.RECTIFYING}, APPROVERS, text=reason)
-        call = lambda: lifecycle.item_cancel(item=self.item(), by=self.user(persona), reason=reason)  # noqa: E731
+        call = lambda: lifecycle.item_cancel(item=self.item(), by=self.user(persona), reason=reason)
         if self.attempt(f"cancel by {persona}", expected, call):
             self.changed(persona, "cancel", self.state, State.CANCELLED)
 
@@ -372,12 +384,14 @@ class LifecycleMachine(RuleBasedStateMachine):
     def suspend(self, persona: str, reason: str, days: int) -> None:
         persona = self.who(persona)
         resume_on = timezone.localdate() + timedelta(days=days)
-        expected = self.guard(persona, {State.FOUND, State.RECTIFYING}, {"owner"} | APPROVERS, text=reason)
+        expected = self.guard(
+            persona, {State.FOUND, State.RECTIFYING}, {"owner"} | APPROVERS, text=reason
+        )
         if days <= 0 and reason.strip():
             expected = (ValidationError, None)  # the date is checked before the item is read
         if expected is None and "suspension" in self.pending:
             expected = (ConflictError, "request_pending")
-        call = lambda: lifecycle.item_request_suspension(  # noqa: E731
+        call = lambda: lifecycle.item_request_suspension(
             item=self.item(), by=self.user(persona), resume_on=resume_on, reason=reason
         )
         if self.attempt(f"suspend by {persona}", expected, call):
@@ -398,7 +412,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             expected = (NotPermitted, None)
         if expected is None and "suspension" not in self.pending:
             expected = (ConflictError, "no_pending_request")
-        call = lambda: lifecycle.item_approve_suspension(item=self.item(), by=self.user(persona))  # noqa: E731
+        call = lambda: lifecycle.item_approve_suspension(item=self.item(), by=self.user(persona))
         if self.attempt(f"approve suspension by {persona}", expected, call):
             del self.pending["suspension"]
             self.suspended_from = self.state
@@ -410,7 +424,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         expected = self.guard(persona, OPEN | {State.SUSPENDED}, APPROVERS, text=reason)
         if expected is None and "suspension" not in self.pending:
             expected = (ConflictError, "no_pending_request")
-        call = lambda: lifecycle.item_reject_suspension(item=self.item(), by=self.user(persona), reason=reason)  # noqa: E731
+        call = lambda: lifecycle.item_reject_suspension(
+            item=self.item(),
+            by=self.user(persona),
+            reason=reason,
+        )
         if self.attempt(f"reject suspension by {persona}", expected, call):
             del self.pending["suspension"]
             self.changed(persona, "reject_suspension", self.state)
@@ -419,7 +437,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def resume(self, persona: str) -> None:
         persona = self.who(persona)
         expected = self.guard(persona, {State.SUSPENDED}, {"owner"} | APPROVERS)
-        call = lambda: lifecycle.item_resume(item=self.item(), by=self.user(persona))  # noqa: E731
+        call = lambda: lifecycle.item_resume(item=self.item(), by=self.user(persona))
         if self.attempt(f"resume by {persona}", expected, call):
             assert self.suspended_from is not None
             self.changed(persona, "resume", State.SUSPENDED, self.suspended_from)
@@ -436,7 +454,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             expected = (ConflictError, "request_pending")
         if expected is None and days <= 0:
             expected = (ValidationError, None)
-        call = lambda: lifecycle.item_request_extension(  # noqa: E731
+        call = lambda: lifecycle.item_request_extension(
             item=self.item(), by=self.user(persona), new_deadline=new_deadline, reason=reason
         )
         if self.attempt(f"extend by {persona}", expected, call):
@@ -456,7 +474,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             expected = (NotPermitted, None)
         if expected is None and "extension" not in self.pending:
             expected = (ConflictError, "no_pending_request")
-        call = lambda: lifecycle.item_approve_extension(item=self.item(), by=self.user(persona))  # noqa: E731
+        call = lambda: lifecycle.item_approve_extension(item=self.item(), by=self.user(persona))
         if self.attempt(f"approve extension by {persona}", expected, call):
             self.deadline = self.pending.pop("extension")
             self.extensions += 1
@@ -468,12 +486,21 @@ class LifecycleMachine(RuleBasedStateMachine):
         expected = self.guard(persona, OPEN | {State.SUSPENDED}, APPROVERS, text=reason)
         if expected is None and "extension" not in self.pending:
             expected = (ConflictError, "no_pending_request")
-        call = lambda: lifecycle.item_reject_extension(item=self.item(), by=self.user(persona), reason=reason)  # noqa: E731
+        call = lambda: lifecycle.item_reject_extension(
+            item=self.item(),
+            by=self.user(persona),
+            reason=reason,
+        )
         if self.attempt(f"reject extension by {persona}", expected, call):
             del self.pending["extension"]
             self.changed(persona, "reject_extension", self.state)
 
-    @action(persona=personas, text=TEXTS, percent=st.none() | st.integers(0, 100), with_photo=st.booleans())
+    @action(
+        persona=personas,
+        text=TEXTS,
+        percent=st.none() | st.integers(0, 100),
+        with_photo=st.booleans(),
+    )
     def progress(self, persona: str, text: str, percent: int | None, with_photo: bool) -> None:
         persona = self.who(persona)
         roles = self.roles(persona)
@@ -485,7 +512,13 @@ class LifecycleMachine(RuleBasedStateMachine):
         elif not text.strip():
             expected = (ValidationError, None)
         files = [photo()] if with_photo else []
-        call = lambda: progress_add(item=self.item(), by=self.user(persona), text=text, percent=percent, files=files)  # noqa: E731
+        call = lambda: progress_add(
+            item=self.item(),
+            by=self.user(persona),
+            text=text,
+            percent=percent,
+            files=files,
+        )
         if self.attempt(f"progress by {persona}", expected, call) and with_photo:
             self.fresh_evidence = True
 
@@ -498,7 +531,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             expected = (NotPermitted, None)
         elif self.state not in OPEN | {State.SUSPENDED}:
             expected = (ConflictError, "transition_not_allowed")
-        call = lambda: attachment_add(item=self.item(), by=self.user(persona), upload=photo())  # noqa: E731
+        call = lambda: attachment_add(item=self.item(), by=self.user(persona), upload=photo())
         if self.attempt(f"evidence by {persona}", expected, call):
             self.fresh_evidence = True
 
@@ -513,7 +546,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             expected = (NotPermitted, None)
         elif not roles & APPROVERS:
             expected = (NotPermitted, None)
-        call = lambda: lifecycle.item_update(  # noqa: E731
+        call = lambda: lifecycle.item_update(
             item=self.item(), by=self.user(persona), changes={"owner": self.world.people[new_owner]}
         )
         if self.attempt(f"reassign by {persona}", expected, call) and new_owner != self.owner:
@@ -532,7 +565,12 @@ class LifecycleMachine(RuleBasedStateMachine):
             kwargs = {"reason": "重复登记"}
         if action == "extend":
             kwargs = {"reason": "季节原因", "new_deadline": self.deadline + timedelta(days=9)}
-        call = lambda: service(item=self.item(), by=self.user(persona), version=self.version - 1, **kwargs)  # noqa: E731
+        call = lambda: service(
+            item=self.item(),
+            by=self.user(persona),
+            version=self.version - 1,
+            **kwargs,
+        )
         self.attempt(f"{action} with a stale version", (ConflictError, "stale_version"), call)
 
     # --- the invariants (one pass, to keep each step cheap) ----------------------------------
@@ -576,7 +614,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         assert [(t.action, t.from_state, t.to_state) for t in rows] == self.transitions
         state = State.FOUND
         for row in rows:
-            assert row.from_state == state, f"{row.action} starts from {row.from_state}, not {state}"
+            assert row.from_state == state, (
+                f"{row.action} starts from {row.from_state}, not {state}"
+            )
             state = row.to_state
         assert state == item.state
         assert sum(row.action == "return" for row in rows) == item.returned_count
@@ -594,7 +634,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         offsets = [None, 0, 1, 9]
         offset = offsets[len(self.transitions) % len(offsets)]
         day = today if offset is None else item.deadline + timedelta(days=offset)
-        row = with_indicators(Item.objects.filter(pk=item.pk), day=day, towns=[self.world.town]).get()
+        row = with_indicators(
+            Item.objects.filter(pk=item.pk), day=day, towns=[self.world.town]
+        ).get()
         now = timezone.now()
         overdue = item.state in OPEN and day > item.deadline
         assert row.overdue is overdue, (item.state, day, item.deadline)

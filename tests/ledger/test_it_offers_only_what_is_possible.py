@@ -35,7 +35,10 @@ def test_it_refuses_a_decision_when_nothing_waits(world, action):  # noqa: ANN00
 def test_it_offers_the_decisions_of_a_waiting_request_and_no_second_request(world):
     item = make_item(world)
     lifecycle.item_request_extension(
-        item=item, by=world.user("cadre_gaige"), new_deadline=item.deadline + timedelta(days=10), reason="雨季"
+        item=item,
+        by=world.user("cadre_gaige"),
+        new_deadline=item.deadline + timedelta(days=10),
+        reason="雨季",
     )
     item = Item.objects.get(pk=item.pk)
     offered = lifecycle.available_actions(world.user("principal"), item)
@@ -52,7 +55,10 @@ def test_it_reads_the_pending_requests_of_a_list_in_one_query(world, django_asse
     items = [make_item(world, title=f"事项{n}") for n in range(6)]
     for item in items[:3]:
         lifecycle.item_request_suspension(
-            item=item, by=world.user("cadre_gaige"), resume_on=item.found_on + timedelta(days=60), reason="等季节"
+            item=item,
+            by=world.user("cadre_gaige"),
+            resume_on=item.found_on + timedelta(days=60),
+            reason="等季节",
         )
     fresh = list(Item.objects.filter(pk__in=[item.pk for item in items]).order_by("pk"))
     lifecycle.available_actions_each(world.user("principal"), fresh[:1])  # the actor, cached

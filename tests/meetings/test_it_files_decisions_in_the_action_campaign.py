@@ -19,9 +19,17 @@ pytestmark = pytest.mark.django_db
 
 def meet(world, *decisions):  # noqa: ANN001, ANN201
     return meeting_create(
-        by=world.user("contact_gaige"), town=world.town, kind=MeetingKind.PROGRESS, title="推进会",
-        held_on=timezone.localdate(), place="村委会", villages=[world.gaige], attendees=[], attendee_count=5,
-        minutes="", decisions=list(decisions),
+        by=world.user("contact_gaige"),
+        town=world.town,
+        kind=MeetingKind.PROGRESS,
+        title="推进会",
+        held_on=timezone.localdate(),
+        place="村委会",
+        villages=[world.gaige],
+        attendees=[],
+        attendee_count=5,
+        minutes="",
+        decisions=list(decisions),
     )
 
 
@@ -33,7 +41,12 @@ def test_it_files_a_decision_without_campaign_in_the_towns_action_campaign(world
     meeting = meet(
         world,
         DecisionIn(text="清理沟渠", owner=world.people["cadre_gaige"], deadline=deadline),
-        DecisionIn(text="整治大棚", owner=world.people["cadre_gaige"], deadline=deadline, campaign=world.campaign),
+        DecisionIn(
+            text="整治大棚",
+            owner=world.people["cadre_gaige"],
+            deadline=deadline,
+            campaign=world.campaign,
+        ),
     )
     plain, named = (Item.objects.get(pk=d.item_id) for d in meeting.decisions.order_by("order"))
     standing = Campaign.objects.get(town=world.town, code="meeting-actions")

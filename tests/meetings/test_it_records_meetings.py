@@ -35,19 +35,28 @@ def test_it_records_a_progress_meeting_whose_decisions_become_action_items(world
         attendee_count=12,
         minutes="逐户分析撂荒原因。",
         decisions=[
-            DecisionIn(text="三组撂荒地月底前完成翻耕", owner=world.people["cadre_gaige"], deadline=deadline),
+            DecisionIn(
+                text="三组撂荒地月底前完成翻耕",
+                owner=world.people["cadre_gaige"],
+                deadline=deadline,
+            ),
             DecisionIn(text="下周再议"),
         ],
     )
     meeting.refresh_from_db()
     assert meeting.attendee_count == 12 and set(meeting.attendees.all()) == {
-        world.people["cadre_gaige"], world.people["secretary_gaige"]
+        world.people["cadre_gaige"],
+        world.people["secretary_gaige"],
     }
     action, plain = meeting.decisions.order_by("order")
     assert plain.item is None
     item = Item.objects.get(pk=action.item_id)
     assert (item.kind, item.source, item.owner, item.deadline, item.village) == (
-        Kind.ACTION, Source.MEETING, world.people["cadre_gaige"], deadline, world.gaige
+        Kind.ACTION,
+        Source.MEETING,
+        world.people["cadre_gaige"],
+        deadline,
+        world.gaige,
     )
     assert item.transitions.filter(action="create", via="meeting").exists()
     assert meeting.history.count() >= 1
@@ -55,15 +64,33 @@ def test_it_records_a_progress_meeting_whose_decisions_become_action_items(world
 
 def test_it_refuses_meetings_outside_ones_villages_and_bad_decisions(world):
     with pytest.raises(NotPermitted):
-        meeting_create(by=world.user("contact_gaige"), town=world.town, kind=MeetingKind.JOINT, title="x",
-                       held_on=timezone.localdate(), villages=[world.shuangsheng])
+        meeting_create(
+            by=world.user("contact_gaige"),
+            town=world.town,
+            kind=MeetingKind.JOINT,
+            title="x",
+            held_on=timezone.localdate(),
+            villages=[world.shuangsheng],
+        )
     with pytest.raises(NotPermitted):
-        meeting_create(by=world.user("cadre_gaige"), town=world.town, kind=MeetingKind.JOINT, title="x",
-                       held_on=timezone.localdate(), villages=[world.gaige])
+        meeting_create(
+            by=world.user("cadre_gaige"),
+            town=world.town,
+            kind=MeetingKind.JOINT,
+            title="x",
+            held_on=timezone.localdate(),
+            villages=[world.gaige],
+        )
     with pytest.raises(ValidationError) as error:
-        meeting_create(by=world.user("principal"), town=world.town, kind=MeetingKind.JOINT, title="x",
-                       held_on=timezone.localdate(), villages=[world.gaige],
-                       decisions=[DecisionIn(text="只有责任人", owner=world.people["cadre_gaige"])])
+        meeting_create(
+            by=world.user("principal"),
+            town=world.town,
+            kind=MeetingKind.JOINT,
+            title="x",
+            held_on=timezone.localdate(),
+            villages=[world.gaige],
+            decisions=[DecisionIn(text="只有责任人", owner=world.people["cadre_gaige"])],
+        )
     assert "decisions[0]" in error.value.message_dict
     assert not Meeting.objects.exists() and not Item.objects.filter(kind=Kind.ACTION).exists()
 
@@ -74,9 +101,15 @@ def test_it_lists_and_records_meetings_through_the_api(world, client):
     response = client.post(
         "/api/v1/meetings",
         {
-            "kind": "party_masses_council", "title": "党群议事会", "held_on": timezone.localdate().isoformat(),
-            "villages": [world.gaige.pk], "attendees": [world.people["cadre_gaige"].pk], "attendee_count": 9,
-            "decisions": [{"text": "修缮晒场", "owner": world.people["cadre_gaige"].pk, "deadline": deadline}],
+            "kind": "party_masses_council",
+            "title": "党群议事会",
+            "held_on": timezone.localdate().isoformat(),
+            "villages": [world.gaige.pk],
+            "attendees": [world.people["cadre_gaige"].pk],
+            "attendee_count": 9,
+            "decisions": [
+                {"text": "修缮晒场", "owner": world.people["cadre_gaige"].pk, "deadline": deadline}
+            ],
         },
         content_type="application/json",
     )
@@ -94,7 +127,9 @@ def test_it_lists_and_records_meetings_through_the_api(world, client):
     assert client.get("/api/v1/meetings").json()["count"] == 0
 
 
-def test_it_computes_the_diagnosis_pack_in_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+def test_it_computes_the_diagnosis_pack_in_a_fixed_number_of_queries(
+    world, django_assert_max_num_queries
+):
     today = timezone.localdate()
     make_item(world, found_on=today - timedelta(days=20), deadline=today - timedelta(days=2))
     drive_to_closed(world, make_item(world, title="已销号"))
@@ -105,8 +140,22 @@ def test_it_computes_the_diagnosis_pack_in_a_fixed_number_of_queries(world, djan
     with django_assert_max_num_queries(6):
         pack = diagnosis_pack(town=world.town, now=timezone.now() + timedelta(seconds=1))
     gaige = next(v for v in pack["villages"] if v["village"] == "改革村")
-    assert gaige["this"] == {"found": 3, "closed": 1, "overdue": 1, "returned": 1, "stale": 0, "closure_rate": 33.3}
-    assert gaige["last"] == {"found": 0, "closed": 0, "overdue": 0, "returned": 0, "stale": 0, "closure_rate": None}
+    assert gaige["this"] == {
+        "found": 3,
+        "closed": 1,
+        "overdue": 1,
+        "returned": 1,
+        "stale": 0,
+        "closure_rate": 33.3,
+    }
+    assert gaige["last"] == {
+        "found": 0,
+        "closed": 0,
+        "overdue": 0,
+        "returned": 0,
+        "stale": 0,
+        "closure_rate": None,
+    }
     shuangsheng = next(v for v in pack["villages"] if v["village"] == "双胜村")
     assert shuangsheng["this"]["found"] == 1 and shuangsheng["this"]["closed"] == 0
 
@@ -122,7 +171,9 @@ def test_it_drafts_the_weekly_diagnosis_once(world):
     assert draft_weekly_diagnosis(now=due + timedelta(days=2)) == 0
     meeting = Meeting.objects.get()
     assert meeting.kind == MeetingKind.DIAGNOSIS and meeting.status == Meeting.Status.DRAFT
-    assert meeting.week_start == monday.date() and {v["village"] for v in meeting.indicators["villages"]} == {"改革村", "双胜村"}
+    assert meeting.week_start == monday.date() and {
+        v["village"] for v in meeting.indicators["villages"]
+    } == {"改革村", "双胜村"}
     assert draft_weekly_diagnosis(now=due + timedelta(days=7)) == 1
 
 
@@ -131,16 +182,25 @@ def test_it_gives_the_reasons_for_the_watch_list_in_the_active_language(world):
     drive_to_closed(world, make_item(world, title="已销号"))
     for number in range(5):
         make_item(
-            world, persona="cadre_shuangsheng", village=world.shuangsheng, title=f"逾期{number}",
-            found_on=today - timedelta(days=20), deadline=today - timedelta(days=2),
+            world,
+            persona="cadre_shuangsheng",
+            village=world.shuangsheng,
+            title=f"逾期{number}",
+            found_on=today - timedelta(days=20),
+            deadline=today - timedelta(days=2),
         )
     now = timezone.now() + timedelta(seconds=1)
     pack = diagnosis_pack(town=world.town, now=now)
     assert pack["town_closure_rate"] == 16.7
-    assert pack["watch_candidates"] == [{"village": "双胜村", "reasons": ["销号率0.0%，低于全镇16.7%", "逾期5件"]}]
+    assert pack["watch_candidates"] == [
+        {"village": "双胜村", "reasons": ["销号率0.0%，低于全镇16.7%", "逾期5件"]}
+    ]
     with translation.override("en"):
         pack = diagnosis_pack(town=world.town, now=now)
-    assert pack["watch_candidates"][0]["reasons"] == ["closure rate 0.0%, below the town's 16.7%", "5 items overdue"]
+    assert pack["watch_candidates"][0]["reasons"] == [
+        "closure rate 0.0%, below the town's 16.7%",
+        "5 items overdue",
+    ]
 
 
 def test_it_titles_the_drafted_diagnosis_by_its_week(world):
@@ -156,12 +216,20 @@ def test_it_proposes_watch_list_candidates_by_the_towns_thresholds(world):
     today = timezone.localdate()
     for number in range(3):
         make_item(
-            world, persona="cadre_shuangsheng", village=world.shuangsheng, title=f"逾期{number}",
-            found_on=today - timedelta(days=20), deadline=today - timedelta(days=2),
+            world,
+            persona="cadre_shuangsheng",
+            village=world.shuangsheng,
+            title=f"逾期{number}",
+            found_on=today - timedelta(days=20),
+            deadline=today - timedelta(days=2),
         )
     now = timezone.now() + timedelta(seconds=1)
-    assert diagnosis_pack(town=world.town, now=now)["watch_candidates"] == []  # 3 overdue: under the default 5
-    flagged = diagnosis_pack(town=world.town, now=now, watch_overdue=3, watch_rate_gap=100)["watch_candidates"]
+    assert (
+        diagnosis_pack(town=world.town, now=now)["watch_candidates"] == []
+    )  # 3 overdue: under the default 5
+    flagged = diagnosis_pack(town=world.town, now=now, watch_overdue=3, watch_rate_gap=100)[
+        "watch_candidates"
+    ]
     assert [row["village"] for row in flagged] == ["双胜村"]
 
 
@@ -173,4 +241,6 @@ def test_it_drafts_the_diagnosis_with_the_towns_watch_list_thresholds(world, mon
     monkeypatch.setattr("maque.meetings.tick.diagnosis_draft", lambda **kwargs: seen.append(kwargs))
     due = timezone.make_aware(datetime.combine(datetime(2026, 11, 23), time(9, 5)))
     draft_weekly_diagnosis(now=due)
-    assert [(k["town"], k["watch_overdue"], k["watch_rate_gap"]) for k in seen] == [(world.town, 2, 30)]
+    assert [(k["town"], k["watch_overdue"], k["watch_rate_gap"]) for k in seen] == [
+        (world.town, 2, 30)
+    ]

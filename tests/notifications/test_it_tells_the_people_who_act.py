@@ -39,40 +39,60 @@ def test_it_tells_the_verifiers_of_a_submission_and_the_owner_of_the_verdict(wor
     # not the town-wide roles while someone nearer may verify; not a leader of another campaign.
     assert told("item.submit") == {"contact_gaige", "leader"}
     submitted = Notification.objects.get(kind="item.submit", user=world.user("contact_gaige"))
-    assert item.code in submitted.title and submitted.link == f"/items/{item.pk}/" and "已复耕" in submitted.body
+    assert (
+        item.code in submitted.title
+        and submitted.link == f"/items/{item.pk}/"
+        and "已复耕" in submitted.body
+    )
 
     with commits():
-        item = lifecycle.item_return(item=item, by=world.user("contact_gaige"), reason="复耕面积不足")
+        item = lifecycle.item_return(
+            item=item, by=world.user("contact_gaige"), reason="复耕面积不足"
+        )
     assert told("item.return") == {"cadre_gaige"}
     assert "复耕面积不足" in Notification.objects.get(kind="item.return").body
 
     add_evidence(world, item)
     with commits():
         item = lifecycle.item_submit(item=item, by=world.user("cadre_gaige"))
-        item = lifecycle.item_verify(item=item, by=world.user("contact_gaige"), note="现场核查已复耕")
+        item = lifecycle.item_verify(
+            item=item, by=world.user("contact_gaige"), note="现场核查已复耕"
+        )
     assert told("item.verify") == {"cadre_gaige"}
     # Each submission is its own event: two, each told once.
-    assert Notification.objects.filter(kind="item.submit", user=world.user("contact_gaige")).count() == 2
+    assert (
+        Notification.objects.filter(kind="item.submit", user=world.user("contact_gaige")).count()
+        == 2
+    )
 
 
 def test_it_tells_the_approvers_of_a_request_and_the_requester_of_the_decision(world, commits):  # noqa: ANN001
     item = make_item(world)
     with commits():
         lifecycle.item_request_extension(
-            item=item, by=world.user("cadre_gaige"), new_deadline=item.deadline + timedelta(days=9), reason="雨季"
+            item=item,
+            by=world.user("cadre_gaige"),
+            new_deadline=item.deadline + timedelta(days=9),
+            reason="雨季",
         )
     assert told("item.extend") == {"contact_gaige", "leader"}
     with commits():
-        lifecycle.item_reject_extension(item=Item.objects.get(pk=item.pk), by=world.user("contact_gaige"), reason="时间够")
+        lifecycle.item_reject_extension(
+            item=Item.objects.get(pk=item.pk), by=world.user("contact_gaige"), reason="时间够"
+        )
     assert told("item.reject_extension") == {"cadre_gaige"}
     assert "时间够" in Notification.objects.get(kind="item.reject_extension").body
 
     with commits():
         lifecycle.item_request_suspension(
-            item=Item.objects.get(pk=item.pk), by=world.user("cadre_gaige"),
-            resume_on=timezone.localdate() + timedelta(days=40), reason="等季节",
+            item=Item.objects.get(pk=item.pk),
+            by=world.user("cadre_gaige"),
+            resume_on=timezone.localdate() + timedelta(days=40),
+            reason="等季节",
         )
-        lifecycle.item_approve_suspension(item=Item.objects.get(pk=item.pk), by=world.user("leader"))
+        lifecycle.item_approve_suspension(
+            item=Item.objects.get(pk=item.pk), by=world.user("leader")
+        )
     assert told("item.suspend") == {"contact_gaige", "leader"}
     assert told("item.approve_suspension") == {"cadre_gaige"}
 
@@ -80,19 +100,36 @@ def test_it_tells_the_approvers_of_a_request_and_the_requester_of_the_decision(w
 def test_it_tells_the_new_owner_of_an_assignment_and_of_a_meeting_decision(world, commits):  # noqa: ANN001
     item = make_item(world)
     with commits():
-        lifecycle.item_update(item=item, by=world.user("contact_gaige"), changes={"owner": world.people["secretary_gaige"]})
+        lifecycle.item_update(
+            item=item,
+            by=world.user("contact_gaige"),
+            changes={"owner": world.people["secretary_gaige"]},
+        )
     assert told("item.assigned") == {"secretary_gaige"}
 
     with commits():
         meeting_create(
-            by=world.user("contact_gaige"), town=world.town, kind=MeetingKind.PROGRESS, title="改革村推进会",
-            held_on=timezone.localdate(), villages=[world.gaige], attendees=[world.people["cadre_gaige"]],
+            by=world.user("contact_gaige"),
+            town=world.town,
+            kind=MeetingKind.PROGRESS,
+            title="改革村推进会",
+            held_on=timezone.localdate(),
+            villages=[world.gaige],
+            attendees=[world.people["cadre_gaige"]],
             minutes="逐户分析撂荒原因。",
-            decisions=[DecisionIn(text="三组撂荒地月底前翻耕", owner=world.people["cadre_gaige"],
-                                  deadline=timezone.localdate() + timedelta(days=10))],
+            decisions=[
+                DecisionIn(
+                    text="三组撂荒地月底前翻耕",
+                    owner=world.people["cadre_gaige"],
+                    deadline=timezone.localdate() + timedelta(days=10),
+                )
+            ],
         )
     assert told("item.assigned") == {"secretary_gaige", "cadre_gaige"}
-    assert "三组撂荒地月底前翻耕" in Notification.objects.get(kind="item.assigned", user=world.user("cadre_gaige")).title
+    assert (
+        "三组撂荒地月底前翻耕"
+        in Notification.objects.get(kind="item.assigned", user=world.user("cadre_gaige")).title
+    )
 
 
 def test_it_tells_nobody_of_a_refused_or_rolled_back_action_and_each_event_once(world, commits):  # noqa: ANN001
@@ -109,11 +146,23 @@ def test_it_tells_nobody_of_a_refused_or_rolled_back_action_and_each_event_once(
     world.user("cadre_gaige").email = "cadre@example.org"
     world.user("cadre_gaige").save()
     with commits():
-        item = lifecycle.item_return(item=Item.objects.get(pk=item.pk), by=world.user("contact_gaige"), reason="不到位")
+        item = lifecycle.item_return(
+            item=Item.objects.get(pk=item.pk), by=world.user("contact_gaige"), reason="不到位"
+        )
     assert told("item.return") == {"cadre_gaige"}
-    assert Delivery.objects.filter(notification__kind="item.return", address="cadre@example.org").count() == 1
+    assert (
+        Delivery.objects.filter(
+            notification__kind="item.return", address="cadre@example.org"
+        ).count()
+        == 1
+    )
     # A retry of the same event (same version) tells nobody again.
     again = notify_item_event(
-        ItemEvent(item_id=item.pk, event="return", version=item.version, actor=world.people["contact_gaige"])
+        ItemEvent(
+            item_id=item.pk,
+            event="return",
+            version=item.version,
+            actor=world.people["contact_gaige"],
+        )
     )
     assert again == 0 and Notification.objects.filter(kind="item.return").count() == 1

@@ -30,13 +30,22 @@ class Scene:
     other_person: Person
 
 
-def person_with(world: World, username: str, *roles: tuple[str, Village | None, Campaign | None, date, date | None]):  # noqa: ANN201
+def person_with(
+    world: World,
+    username: str,
+    *roles: tuple[str, Village | None, Campaign | None, date, date | None],
+):  # noqa: ANN201
     user = User.objects.create_user(username=username, password="pw")
     person = Person.objects.create(town=world.town, name=username, user=user)
     for role, village, campaign, valid_from, valid_to in roles:
         RoleAssignment.objects.create(
-            person=person, role=role, town=world.town, village=village, campaign=campaign,
-            valid_from=valid_from, valid_to=valid_to,
+            person=person,
+            role=role,
+            town=world.town,
+            village=village,
+            campaign=campaign,
+            valid_from=valid_from,
+            valid_to=valid_to,
         )
     return user
 
@@ -53,8 +62,11 @@ def scene(world: World) -> Scene:
             world, village=world.shuangsheng, persona="principal", owner=world.people["cadre_gaige"]
         ),
         "project": make_item(
-            world, campaign=key_projects, category=world.category("project-milestone"),
-            attributes={"project": "荷塘园区"}, persona="leader",
+            world,
+            campaign=key_projects,
+            category=world.category("project-milestone"),
+            attributes={"project": "荷塘园区"},
+            persona="leader",
         ),
     }
     attachments = {
@@ -67,10 +79,15 @@ def scene(world: World) -> Scene:
     Plot.objects.create(town=other_town, village=other_village, code="DH-001", area_mu="1.00")
     other_user = User.objects.create_user(username="dh-principal", password="pw")
     other_person = Person.objects.create(town=other_town, name="洞河镇长", user=other_user)
-    RoleAssignment.objects.create(person=other_person, role=Role.PRINCIPAL, town=other_town, valid_from=date(2020, 1, 1))
+    RoleAssignment.objects.create(
+        person=other_person, role=Role.PRINCIPAL, town=other_town, valid_from=date(2020, 1, 1)
+    )
     other_campaign = Campaign.objects.get(town=other_town, code="five-rectifications")
     items["other_town"] = lifecycle.item_create(
-        by=other_user, campaign=other_campaign, village=other_village, title="洞河撂荒地",
+        by=other_user,
+        campaign=other_campaign,
+        village=other_village,
+        title="洞河撂荒地",
         category=other_campaign.categories.get(code="farmland-outflow"),
         attributes={"plot": "DH-001", "area_mu": "1", "current_use": "撂荒", "target_use": "复耕"},
     )
@@ -121,10 +138,15 @@ def test_it_shows_each_persona_exactly_its_items_villages_people_and_attachments
     user = user_of(scene, persona)
     assert names(scene.items, Item.objects.visible_to(user)) == VISIBLE_ITEMS[persona]
     assert names(scene.items, item_list(user=user)) == VISIBLE_ITEMS[persona]
-    assert set(Village.objects.visible_to(user).values_list("name", flat=True)) == VISIBLE_VILLAGES[persona]
+    assert (
+        set(Village.objects.visible_to(user).values_list("name", flat=True))
+        == VISIBLE_VILLAGES[persona]
+    )
     visible_attachments = set(Attachment.objects.visible_to(user).values_list("pk", flat=True))
     assert visible_attachments == {
-        attachment.pk for name, attachment in scene.attachments.items() if name in VISIBLE_ITEMS[persona]
+        attachment.pk
+        for name, attachment in scene.attachments.items()
+        if name in VISIBLE_ITEMS[persona]
     }
     people = set(Person.objects.visible_to(user).values_list("pk", flat=True))
     if persona in ("outsider", "anonymous"):
@@ -132,7 +154,9 @@ def test_it_shows_each_persona_exactly_its_items_villages_people_and_attachments
         assert not Town.objects.visible_to(user).exists()
     else:
         # Names of the town's staff are needed to pick owners; never another town's.
-        assert people == set(Person.objects.filter(town=scene.world.town).values_list("pk", flat=True))
+        assert people == set(
+            Person.objects.filter(town=scene.world.town).values_list("pk", flat=True)
+        )
         assert list(Town.objects.visible_to(user)) == [scene.world.town]
 
 
@@ -156,7 +180,8 @@ def test_it_grants_nothing_for_a_role_that_ended_yesterday(scene, today):
     yesterday = today - timedelta(days=1)
     world = scene.world
     user = person_with(
-        world, "former-cadre",
+        world,
+        "former-cadre",
         (Role.CADRE, world.gaige, None, date(2020, 1, 1), yesterday),
         (Role.PRINCIPAL, None, None, date(2020, 1, 1), yesterday),
     )
@@ -164,14 +189,19 @@ def test_it_grants_nothing_for_a_role_that_ended_yesterday(scene, today):
     assert not Village.objects.visible_to(user).exists()
     assert not Person.objects.visible_to(user).exists()
     # Yesterday the same roles covered the whole town.
-    assert actor_for(user, day=yesterday).roles_over(town_id=world.town.pk, village_id=world.gaige.pk) == {
-        Role.CADRE, Role.PRINCIPAL,
+    assert actor_for(user, day=yesterday).roles_over(
+        town_id=world.town.pk, village_id=world.gaige.pk
+    ) == {
+        Role.CADRE,
+        Role.PRINCIPAL,
     }
 
 
 def test_it_grants_nothing_to_a_role_starting_tomorrow_or_a_deactivated_person(scene, today):
     world = scene.world
-    future = person_with(world, "future-principal", (Role.PRINCIPAL, None, None, today + timedelta(days=1), None))
+    future = person_with(
+        world, "future-principal", (Role.PRINCIPAL, None, None, today + timedelta(days=1), None)
+    )
     assert not Item.objects.visible_to(future).exists()
     Person.objects.filter(user=world.user("principal")).update(active=False)
     fresh_principal = User.objects.get(username="principal")  # not the cached actor
@@ -182,7 +212,9 @@ def test_it_grants_nothing_to_a_role_starting_tomorrow_or_a_deactivated_person(s
 def test_it_limits_a_leader_to_the_assigned_campaigns(scene):
     world = scene.world
     key_projects = Campaign.objects.get(town=world.town, code="key-projects")
-    user = person_with(world, "projects-leader", (Role.LEADER, None, key_projects, date(2020, 1, 1), None))
+    user = person_with(
+        world, "projects-leader", (Role.LEADER, None, key_projects, date(2020, 1, 1), None)
+    )
     assert names(scene.items, Item.objects.visible_to(user)) == {"project"}
 
 
@@ -191,7 +223,8 @@ def test_it_lets_an_unrestricted_assignment_win_over_a_campaign_one(scene):
     world = scene.world
     key_projects = Campaign.objects.get(town=world.town, code="key-projects")
     user = person_with(
-        world, "double-leader",
+        world,
+        "double-leader",
         (Role.LEADER, None, key_projects, date(2020, 1, 1), None),
         (Role.LEADER, None, None, date(2024, 1, 1), None),
     )

@@ -20,8 +20,17 @@ def at(day: date, hour: int = 9) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
-def item_due(world: World, deadline: date, *, village: Any = None, persona: str = "cadre_gaige", **extra: Any) -> Item:
-    return make_item(world, village=village, persona=persona, found_on=date(2025, 9, 1), deadline=deadline, **extra)
+def item_due(
+    world: World, deadline: date, *, village: Any = None, persona: str = "cadre_gaige", **extra: Any
+) -> Item:
+    return make_item(
+        world,
+        village=village,
+        persona=persona,
+        found_on=date(2025, 9, 1),
+        deadline=deadline,
+        **extra,
+    )
 
 
 RUNG = re.compile(r"^(\w+):item:(\d+)$")
@@ -33,17 +42,25 @@ def notified(key_part: str) -> set[str]:
     the rung's recipients."""
     rung = RUNG.match(key_part)
     if rung is None:
-        return set(Notification.objects.filter(key__contains=key_part).values_list("user__username", flat=True))
+        return set(
+            Notification.objects.filter(key__contains=key_part).values_list(
+                "user__username", flat=True
+            )
+        )
     step, item_id = rung.group(1), int(rung.group(2))
     code = Item.objects.get(pk=item_id).code
     recipients = set(
-        EscalationStep.objects.filter(item_id=item_id, step=step).values_list("recipients__user__username", flat=True)
+        EscalationStep.objects.filter(item_id=item_id, step=step).values_list(
+            "recipients__user__username", flat=True
+        )
     )
     digests = Notification.objects.filter(kind="escalation.digest", body__contains=code)
     return recipients & set(digests.values_list("user__username", flat=True))
 
 
-def return_times(world: World, item: Item, times: int, owner: str = "cadre_gaige", start: bool = True) -> Item:
+def return_times(
+    world: World, item: Item, times: int, owner: str = "cadre_gaige", start: bool = True
+) -> Item:
     """Submit and return the item `times` times (整改不到位)."""
     if start:
         item = lifecycle.item_start(item=item, by=world.user(owner))

@@ -36,8 +36,14 @@ class Receiver:
                 body = self.rfile.read(length)
                 parts = urlsplit(self.path)
                 with receiver._lock:
-                    receiver.requests.append(Received(parts.path, parse_qs(parts.query), dict(self.headers), body))
-                    status, text = receiver.replies.pop(0) if receiver.replies else (200, '{"errcode":0,"errmsg":"ok"}')
+                    receiver.requests.append(
+                        Received(parts.path, parse_qs(parts.query), dict(self.headers), body)
+                    )
+                    status, text = (
+                        receiver.replies.pop(0)
+                        if receiver.replies
+                        else (200, '{"errcode":0,"errmsg":"ok"}')
+                    )
                 data = text.encode("utf-8")
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

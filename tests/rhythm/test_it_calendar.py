@@ -44,7 +44,9 @@ def test_it_imports_the_year_and_counts_holidays_and_adjusted_days(world, calend
     assert is_working_day(town, date(2025, 10, 11))  # a Saturday worked
     assert next_working_day(town, date(2025, 9, 30)) == date(2025, 10, 9)
     assert previous_working_day(town, date(2025, 10, 9)) == date(2025, 9, 30)
-    assert add_working_days(town, date(2025, 9, 26), 1) == date(2025, 9, 28)  # Friday → the worked Sunday
+    assert add_working_days(town, date(2025, 9, 26), 1) == date(
+        2025, 9, 28
+    )  # Friday → the worked Sunday
     assert add_working_days(town, date(2025, 10, 9), -1) == date(2025, 9, 30)
     assert add_working_days(town, date(2025, 10, 9), -2) == date(2025, 9, 29)
     # 29 Sep – 12 Oct: 29, 30 Sep, 9, 10, 11 Oct are worked.
@@ -52,7 +54,9 @@ def test_it_imports_the_year_and_counts_holidays_and_adjusted_days(world, calend
     # Backwards the other end counts: 28 Sep (worked) up to 11 Oct.
     assert working_days_between(town, date(2025, 10, 12), date(2025, 9, 28)) == -6
     # Spring Festival: 28 Jan – 4 Feb off; Sunday 26 January and Saturday 8 February worked.
-    assert working_days_between(town, date(2025, 1, 24), date(2025, 2, 8)) == 6  # 26, 27 Jan, 5, 6, 7, 8 Feb
+    assert (
+        working_days_between(town, date(2025, 1, 24), date(2025, 2, 8)) == 6
+    )  # 26, 27 Jan, 5, 6, 7, 8 Feb
     # 261 weekdays − 18 holidays on weekdays + 5 weekend days worked.
     assert working_days_between(town, date(2024, 12, 31), date(2025, 12, 31)) == 248
 
@@ -66,7 +70,9 @@ def test_it_keeps_towns_apart(world, calendar_2025):
 
 
 def test_it_imports_the_same_year_twice_without_change(world, calendar_2025):
-    again = calendar_import(town=world.town, rows=calendar_parse(CALENDAR_2025.read_text()), year=2025)
+    again = calendar_import(
+        town=world.town, rows=calendar_parse(CALENDAR_2025.read_text()), year=2025
+    )
     assert (again.created, again.updated, again.withdrawn) == (0, 0, 0)
     assert CalendarDay.objects.filter(town=world.town).count() == 25
 
@@ -127,10 +133,14 @@ def test_it_imports_and_shows_through_the_command(world, tmp_path):
 def test_it_counts_consistently_with_adding(start, n, span):
     calendar = WorkingCalendar(
         holidays=frozenset(
-            row.day for row in calendar_parse(CALENDAR_2025.read_text()) if row.kind == CalendarDay.Kind.HOLIDAY
+            row.day
+            for row in calendar_parse(CALENDAR_2025.read_text())
+            if row.kind == CalendarDay.Kind.HOLIDAY
         ),
         workdays=frozenset(
-            row.day for row in calendar_parse(CALENDAR_2025.read_text()) if row.kind == CalendarDay.Kind.WORKDAY
+            row.day
+            for row in calendar_parse(CALENDAR_2025.read_text())
+            if row.kind == CalendarDay.Kind.WORKDAY
         ),
     )
     target = calendar.add_working_days(start, n)

@@ -25,7 +25,9 @@ def test_it_sends_the_principal_one_digest_of_the_days_items(world, calendar_202
     with translation.override("zh-hans"):
         escalate(now=at(DAY))
 
-    inbox = Notification.objects.filter(user=world.user("principal")).exclude(kind__startswith="accountability")
+    inbox = Notification.objects.filter(user=world.user("principal")).exclude(
+        kind__startswith="accountability"
+    )
     assert inbox.count() == 1
     digest = inbox.get()
     assert digest.kind == "escalation.digest" and "50" in digest.title

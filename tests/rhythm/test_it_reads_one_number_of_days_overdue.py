@@ -21,7 +21,9 @@ DAYS = 30
 
 def test_it_shows_the_same_days_overdue_everywhere(world):  # noqa: ANN001
     today = timezone.localdate()
-    item = make_item(world, found_on=today - timedelta(days=2 * DAYS), deadline=today - timedelta(days=DAYS))
+    item = make_item(
+        world, found_on=today - timedelta(days=2 * DAYS), deadline=today - timedelta(days=DAYS)
+    )
     with translation.override("zh-hans"):
         assert escalate(now=timezone.now()) >= 1
 

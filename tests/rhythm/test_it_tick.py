@@ -31,7 +31,15 @@ MY_STEPS = (
     "maque.rhythm.escalation.escalate",
     "maque.notifications.delivery.deliveries_send",
 )
-RHYTHM_APPS = ("rhythm", "notifications", "accountability", "bulletins", "meetings", "supervision", "ledger")
+RHYTHM_APPS = (
+    "rhythm",
+    "notifications",
+    "accountability",
+    "bulletins",
+    "meetings",
+    "supervision",
+    "ledger",
+)
 
 
 def row_counts() -> dict[str, int]:
@@ -48,7 +56,10 @@ def test_it_resolves_steps_and_skips_missing_ones():
     assert resolve("maque.rhythm.escalation.escalate") is not None
     assert resolve("maque.nowhere.tick.step") is None
     assert resolve("maque.rhythm.escalation.no_such_step") is None
-    result = tick(now=at(date(2025, 9, 25)), steps=("maque.nowhere.tick.step", "maque.rhythm.escalation.escalate"))
+    result = tick(
+        now=at(date(2025, 9, 25)),
+        steps=("maque.nowhere.tick.step", "maque.rhythm.escalation.escalate"),
+    )
     assert result.skipped == ["maque.nowhere.tick.step"]
     assert result.effects == {"maque.rhythm.escalation.escalate": 0}
 
@@ -66,7 +77,14 @@ def test_it_keeps_going_when_a_step_fails(world, monkeypatch):
     assert "maque.notifications.delivery.deliveries_send" in result.effects
     assert not result.ok
     with pytest.raises(CommandError, match="1 step"):
-        call_command("tick", "--now", "2025-09-25T09:00", *sum((["--step", s] for s in MY_STEPS), []), stdout=StringIO(), stderr=StringIO())
+        call_command(
+            "tick",
+            "--now",
+            "2025-09-25T09:00",
+            *sum((["--step", s] for s in MY_STEPS), []),
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
 
 
 @pytest.mark.django_db
@@ -89,18 +107,35 @@ def test_it_runs_twice_with_the_same_rows(world, calendar_2025):
 def test_it_resumes_suspended_items_as_the_automation(world, today):
     item = item_due(world, today + timedelta(days=30))
     item = lifecycle.item_request_suspension(
-        item=item, by=world.user("cadre_gaige"), resume_on=today + timedelta(days=5), reason="等待播种季节"
+        item=item,
+        by=world.user("cadre_gaige"),
+        resume_on=today + timedelta(days=5),
+        reason="等待播种季节",
     )
     item = lifecycle.item_approve_suspension(item=item, by=world.user("contact_gaige"), note="同意")
     assert item.state == State.SUSPENDED
 
     out = StringIO()
-    call_command("tick", "--now", (today + timedelta(days=4)).isoformat() + "T09:00", "--step", MY_STEPS[0], stdout=out)
+    call_command(
+        "tick",
+        "--now",
+        (today + timedelta(days=4)).isoformat() + "T09:00",
+        "--step",
+        MY_STEPS[0],
+        stdout=out,
+    )
     item.refresh_from_db()
     assert item.state == State.SUSPENDED
     assert out.getvalue() == ""  # nothing to resume yet: a quiet tick
 
-    call_command("tick", "--now", (today + timedelta(days=5)).isoformat() + "T09:00", "--step", MY_STEPS[0], stdout=out)
+    call_command(
+        "tick",
+        "--now",
+        (today + timedelta(days=5)).isoformat() + "T09:00",
+        "--step",
+        MY_STEPS[0],
+        stdout=out,
+    )
     item.refresh_from_db()
     assert item.state == State.FOUND  # the state it was suspended from
     assert item.suspended_until is None
@@ -138,7 +173,10 @@ def run_together(tmp_path: Path, now: str, parties: int, steps: tuple[str, ...] 
     processes = [
         subprocess.Popen(  # noqa: S603 - our own runner script, with arguments we build
             [sys.executable, str(RUNNER), str(tmp_path), str(index), str(parties), now, *steps],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for index in range(parties)
     ]
@@ -157,14 +195,26 @@ def test_it_produces_each_effect_once_with_two_processes_at_once(world, calendar
 
     items = [item_due(world, date(2025, 9, 10 + i % 15)) for i in range(12)]
     items += [
-        item_due(world, date(2025, 9, 10 + i % 15), village=world.shuangsheng, persona="cadre_shuangsheng")
+        item_due(
+            world,
+            date(2025, 9, 10 + i % 15),
+            village=world.shuangsheng,
+            persona="cadre_shuangsheng",
+        )
         for i in range(12)
     ]
     with Receiver() as receiver:
-        Channel.objects.create(town=world.town, name="镇工作群", kind=Channel.Kind.WECOM, webhook_url=receiver.url("/wecom"))
+        Channel.objects.create(
+            town=world.town,
+            name="镇工作群",
+            kind=Channel.Kind.WECOM,
+            webhook_url=receiver.url("/wecom"),
+        )
         results = run_together(tmp_path, "2025-10-23T10:00", 2, MY_STEPS)
         fired = sum(result["effects"]["maque.rhythm.escalation.escalate"] for result in results)
-        sent = sum(result["effects"]["maque.notifications.delivery.deliveries_send"] for result in results)
+        sent = sum(
+            result["effects"]["maque.notifications.delivery.deliveries_send"] for result in results
+        )
         steps = EscalationStep.objects.count()
         # Every item is at least 15 working days overdue: four overdue rungs each, fired once overall.
         assert steps == len(items) * 4
@@ -178,7 +228,11 @@ def test_it_produces_each_effect_once_with_two_processes_at_once(world, calendar
         digests = Notification.objects.filter(kind="escalation.digest")
         assert digests.count() == digests.values("user").distinct().count() == 8
         assert digests.count() <= Delivery.objects.count() <= 2 * digests.count()
-        assert sent == Delivery.objects.filter(status=Delivery.Status.SENT).count() == len(receiver.requests)
+        assert (
+            sent
+            == Delivery.objects.filter(status=Delivery.Status.SENT).count()
+            == len(receiver.requests)
+        )
 
         # And again, two more at once: nothing new.
         before = row_counts()

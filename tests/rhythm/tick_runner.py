@@ -35,7 +35,9 @@ def main() -> int:
         time.sleep(0.005)
     now = timezone.make_aware(datetime.fromisoformat(now_text))
     result = tick(now=now, steps=steps or STEPS)
-    print(json.dumps({"effects": result.effects, "failed": result.failed, "skipped": result.skipped}))
+    print(
+        json.dumps({"effects": result.effects, "failed": result.failed, "skipped": result.skipped})
+    )
     return 0 if result.ok else 1
 
 

@@ -40,7 +40,12 @@ def ledger(world):  # noqa: ANN001, ANN201
     drive_to_submitted(world, make_item(world, title="待验收"))
     drive_to_closed(world, make_item(world, title="已销号"))
     for number in range(2):
-        make_item(world, persona="cadre_shuangsheng", village=world.shuangsheng, title=f"双胜村问题{number}")
+        make_item(
+            world,
+            persona="cadre_shuangsheng",
+            village=world.shuangsheng,
+            title=f"双胜村问题{number}",
+        )
     return world
 
 
@@ -67,8 +72,14 @@ def test_it_derives_the_same_sample_again_from_the_stored_seed(ledger):
     reloaded = InspectionRound.objects.get(pk=inspection_round.pk)
     assert round_rederive(reloaded) == stored
     # Another seed draws differently (with 12 items, 3 of them: 220 possible draws).
-    draws = {tuple(sample_random(seed=seed, population=reloaded.population, percent=10, minimum=3)[str(world.gaige.pk)])
-             for seed in range(20)}
+    draws = {
+        tuple(
+            sample_random(seed=seed, population=reloaded.population, percent=10, minimum=3)[
+                str(world.gaige.pk)
+            ]
+        )
+        for seed in range(20)
+    }
     assert len(draws) > 1
 
 
@@ -88,34 +99,63 @@ def test_it_records_findings_through_the_lifecycle(ledger):
     inspection_round = round_open(town=world.town, by=world.user("inspector"))
     by_title = {s.item.title: s for s in inspection_round.samples.select_related("item")}
     inspector = world.user("inspector")
-    submitted = finding_record(sample=by_title["待验收"], by=inspector, outcome=Outcome.INADEQUATE, note="复耕面积不足")
+    submitted = finding_record(
+        sample=by_title["待验收"], by=inspector, outcome=Outcome.INADEQUATE, note="复耕面积不足"
+    )
     assert Item.objects.get(pk=submitted.item_id).state == State.RECTIFYING
     assert Item.objects.get(pk=submitted.item_id).returned_count == 1
-    closed = finding_record(sample=by_title["已销号"], by=inspector, outcome=Outcome.FALSE_CLOSE, note="仍为撂荒")
+    closed = finding_record(
+        sample=by_title["已销号"], by=inspector, outcome=Outcome.FALSE_CLOSE, note="仍为撂荒"
+    )
     item = Item.objects.get(pk=closed.item_id)
     assert item.state == State.RECTIFYING and item.reopened_count == 1
     case = AccountabilityCase.objects.get(town=world.town, rule="false_close_out")
     assert case.subject_person == item.owner and case.village == item.village
     random_sample = next(s for s in by_title.values() if s.reason == SampleReason.RANDOM)
-    passed = finding_record(sample=random_sample, by=inspector, outcome=Outcome.PASS, note="符合要求")
+    passed = finding_record(
+        sample=random_sample, by=inspector, outcome=Outcome.PASS, note="符合要求"
+    )
     assert Item.objects.get(pk=passed.item_id).state == State.FOUND
     with pytest.raises(ConflictError):
         finding_record(sample=random_sample, by=inspector, outcome=Outcome.PASS, note="再记一次")
     with pytest.raises(NotPermitted):
-        finding_record(sample=by_title["改革村问题0"] if "改革村问题0" in by_title else random_sample,
-                       by=world.user("cadre_gaige"), outcome=Outcome.PASS, note="x")
+        finding_record(
+            sample=by_title["改革村问题0"] if "改革村问题0" in by_title else random_sample,
+            by=world.user("cadre_gaige"),
+            outcome=Outcome.PASS,
+            note="x",
+        )
     new = finding_new_problem(
-        round=inspection_round, by=inspector, village=world.gaige, campaign=world.campaign,
-        category=world.category("farmland-outflow"), title="督查新发现撂荒",
-        note="四组新发现", owner=world.people["cadre_gaige"],
-        attributes={"plot": "GG-001", "area_mu": "1.2", "current_use": "撂荒", "target_use": "复耕"},
+        round=inspection_round,
+        by=inspector,
+        village=world.gaige,
+        campaign=world.campaign,
+        category=world.category("farmland-outflow"),
+        title="督查新发现撂荒",
+        note="四组新发现",
+        owner=world.people["cadre_gaige"],
+        attributes={
+            "plot": "GG-001",
+            "area_mu": "1.2",
+            "current_use": "撂荒",
+            "target_use": "复耕",
+        },
     )
     assert new.item.source == Source.INSPECTION and new.outcome == Outcome.NEW_PROBLEM
     report = {row["village"]: row for row in round_report(round=inspection_round)}
     gaige = report["改革村"]
-    assert (gaige["inspected"], gaige["passed"], gaige["inadequate"], gaige["false_close"], gaige["new_problems"]) == (
+    assert (
+        gaige["inspected"],
+        gaige["passed"],
+        gaige["inadequate"],
+        gaige["false_close"],
+        gaige["new_problems"],
+    ) == (
         (3 if random_sample.village_id == world.gaige.pk else 2),
-        (1 if random_sample.village_id == world.gaige.pk else 0), 1, 1, 1,
+        (1 if random_sample.village_id == world.gaige.pk else 0),
+        1,
+        1,
+        1,
     )
     assert report["双胜村"]["sampled"] == 2
 
@@ -125,7 +165,9 @@ def test_it_refuses_a_false_close_out_on_an_open_item(ledger):
     inspection_round = round_open(town=world.town, by=world.user("inspector"))
     sample = inspection_round.samples.filter(reason=SampleReason.RANDOM).first()
     with pytest.raises(ValidationError):
-        finding_record(sample=sample, by=world.user("inspector"), outcome=Outcome.FALSE_CLOSE, note="x")
+        finding_record(
+            sample=sample, by=world.user("inspector"), outcome=Outcome.FALSE_CLOSE, note="x"
+        )
     assert not InspectionFinding.objects.exists()
 
 
@@ -144,7 +186,12 @@ def test_it_reopens_an_item_that_relapsed_in_a_look_back(ledger):
     review = review_open(by=world.user("inspector"), category=world.category("farmland-outflow"))
     check = review.checks.get()
     assert check.item.title == "已销号"
-    review_record(check=check, by=world.user("inspector"), outcome=ReviewCheck.Outcome.RELAPSE, note="再次撂荒")
+    review_record(
+        check=check,
+        by=world.user("inspector"),
+        outcome=ReviewCheck.Outcome.RELAPSE,
+        note="再次撂荒",
+    )
     item = Item.objects.get(pk=check.item_id)
     assert item.state == State.RECTIFYING and item.reopened_count == 1
     assert item.transitions.filter(action="reopen", via="review").exists()
@@ -155,19 +202,24 @@ def test_it_reopens_an_item_that_relapsed_in_a_look_back(ledger):
 def test_it_serves_rounds_through_the_api(ledger, client):
     world = ledger
     client.force_login(world.user("inspector"))
-    response = client.post("/api/v1/inspections", {"percent": 50, "minimum": 1}, content_type="application/json")
+    response = client.post(
+        "/api/v1/inspections", {"percent": 50, "minimum": 1}, content_type="application/json"
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     sample = next(s for s in body["samples"] if s["title"] == "待验收")
     finding = client.post(
         f"/api/v1/inspections/{body['id']}/samples/{sample['id']}/finding",
-        {"outcome": "inadequate", "note": "面积不足"}, content_type="application/json",
+        {"outcome": "inadequate", "note": "面积不足"},
+        content_type="application/json",
     )
     assert finding.status_code == 201 and finding.json()["item_state"] == State.RECTIFYING
     read = client.get(f"/api/v1/inspections/{body['id']}").json()
     assert any(row["inadequate"] == 1 for row in read["report"])
     client.force_login(world.user("cadre_gaige"))
-    assert client.post("/api/v1/inspections", {}, content_type="application/json").status_code == 403
+    assert (
+        client.post("/api/v1/inspections", {}, content_type="application/json").status_code == 403
+    )
     assert client.get(f"/api/v1/inspections/{body['id']}").status_code == 404
 
 

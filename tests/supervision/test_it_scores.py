@@ -69,13 +69,26 @@ def counts_strategy(draw):  # noqa: ANN001, ANN201
 def test_it_explains_every_point_the_breakdown_sums_to_the_score(counts, weights):
     value, lines = score(counts, weights)
     assert value == sum(Decimal(line["points"]) for line in lines)
-    assert [line["rule"] for line in lines] == ["base", "overdue", "inadequate", "false_close", "relapse", "closure_rate", "pass_rate"]
+    assert [line["rule"] for line in lines] == [
+        "base",
+        "overdue",
+        "inadequate",
+        "false_close",
+        "relapse",
+        "closure_rate",
+        "pass_rate",
+    ]
     for line in lines[1:5]:
         assert Decimal(line["points"]) == -(Decimal(line["count"]) * Decimal(line["weight"]))
 
 
 @relaxed
-@given(counts_strategy(), weights_strategy, st.sampled_from(["overdue", "inadequate", "false_close", "relapse"]), st.integers(1, 20))
+@given(
+    counts_strategy(),
+    weights_strategy,
+    st.sampled_from(["overdue", "inadequate", "false_close", "relapse"]),
+    st.integers(1, 20),
+)
 def test_it_never_rewards_more_penalties(counts, weights, rule, extra):
     worse = replace(counts, **{rule: getattr(counts, rule) + extra})
     assert score(worse, weights)[0] <= score(counts, weights)[0]
@@ -85,9 +98,17 @@ def test_it_never_rewards_more_penalties(counts, weights, rule, extra):
 @given(counts_strategy(), weights_strategy)
 def test_it_keeps_the_score_within_its_bounds(counts, weights):
     value, _lines = score(counts, weights)
-    penalties = (counts.overdue * weights.overdue + counts.inadequate * weights.inadequate
-                 + counts.false_close * weights.false_close + counts.relapse * weights.relapse)
-    assert weights.base - penalties <= value <= weights.base + weights.closure_bonus + weights.pass_rate_bonus
+    penalties = (
+        counts.overdue * weights.overdue
+        + counts.inadequate * weights.inadequate
+        + counts.false_close * weights.false_close
+        + counts.relapse * weights.relapse
+    )
+    assert (
+        weights.base - penalties
+        <= value
+        <= weights.base + weights.closure_bonus + weights.pass_rate_bonus
+    )
 
 
 def test_it_parses_periods():
@@ -109,11 +130,19 @@ def test_it_scores_villages_with_the_towns_stored_weights(world):
     lifecycle.item_return(item=returned, by=world.user("inspector"), reason="不到位")
     rows = {row["name"]: row for row in scores_compute(town=world.town, period=period_of(today))}
     lines = {line["rule"]: line for line in rows["改革村"]["breakdown"]}
-    assert (lines["overdue"]["count"], lines["overdue"]["weight"], lines["overdue"]["points"]) == ("1", "3.00", "-3.00")
+    assert (lines["overdue"]["count"], lines["overdue"]["weight"], lines["overdue"]["points"]) == (
+        "1",
+        "3.00",
+        "-3.00",
+    )
     assert lines["inadequate"]["points"] == "-1.00"
     assert lines["closure_rate"]["points"] == "3.33"  # 1 of 3 closed × 10
     assert rows["改革村"]["score"] == Decimal("99.33") == total(rows["改革村"]["breakdown"])
-    assert rows["双胜村"]["score"] == Decimal("100.00") and rows["双胜村"]["rank"] == 1 and rows["改革村"]["rank"] == 2
+    assert (
+        rows["双胜村"]["score"] == Decimal("100.00")
+        and rows["双胜村"]["rank"] == 1
+        and rows["改革村"]["rank"] == 2
+    )
     owners = scores_compute(town=world.town, period=period_of(today), subject="owner")
     assert [row["name"] for row in owners] == ["cadre_gaige"]
 
@@ -136,8 +165,15 @@ def test_it_serves_scores_with_their_breakdown_and_scope(world, client):
 def test_it_suggests_accountability_for_three_last_places_running(world):
     for period in ("2026-09", "2026-10", "2026-11"):
         for village, rank, value in ((world.gaige, 1, "100"), (world.shuangsheng, 2, "90")):
-            Score.objects.create(town=world.town, period=period, subject="village", village=village,
-                                 score=Decimal(value), rank=rank, breakdown=[])
+            Score.objects.create(
+                town=world.town,
+                period=period,
+                subject="village",
+                village=village,
+                score=Decimal(value),
+                rank=rank,
+                breakdown=[],
+            )
     assert last_place_check(town=world.town, period="2026-11") == world.shuangsheng
     assert last_place_check(town=world.town, period="2026-11") == world.shuangsheng
     case = AccountabilityCase.objects.get(town=world.town, rule="last_place")

@@ -20,8 +20,15 @@ def home(client, world, persona):  # noqa: ANN001, ANN201
 def test_it_shows_the_discipline_commission_its_suggested_cases_first(client, world):  # noqa: ANN001
     for number in range(3):
         item = make_item(world, title=f"逾期事项{number}")
-        accountability_suggest(town=world.town, rule="overdue", subject_person=world.people["cadre_gaige"],
-                               village=world.gaige, items=[item], key=f"overdue:{item.pk}", summary="逾期15天")
+        accountability_suggest(
+            town=world.town,
+            rule="overdue",
+            subject_person=world.people["cadre_gaige"],
+            village=world.gaige,
+            items=[item],
+            key=f"overdue:{item.pk}",
+            summary="逾期15天",
+        )
     response = home(client, world, "discipline")
     assert response.context["waiting"].cases_count == 3
     page = response.content.decode()
@@ -30,9 +37,15 @@ def test_it_shows_the_discipline_commission_its_suggested_cases_first(client, wo
 
 def test_it_shows_the_principal_what_waits_for_his_verification_and_approval(client, world):  # noqa: ANN001
     submitted = drive_to_submitted(world, make_item(world, title="待验收的事项"))
-    extended = lifecycle.item_start(item=make_item(world, title="申请延期的事项"), by=world.user("cadre_gaige"))
-    extended = lifecycle.item_request_extension(item=extended, by=world.user("cadre_gaige"),
-                                                new_deadline=extended.deadline + timedelta(days=30), reason="等雨季过后")
+    extended = lifecycle.item_start(
+        item=make_item(world, title="申请延期的事项"), by=world.user("cadre_gaige")
+    )
+    extended = lifecycle.item_request_extension(
+        item=extended,
+        by=world.user("cadre_gaige"),
+        new_deadline=extended.deadline + timedelta(days=30),
+        reason="等雨季过后",
+    )
     waiting = home(client, world, "principal").context["waiting"]
     assert submitted in waiting.verifications and extended in waiting.approvals
     # A cadre is not offered what he may not decide.

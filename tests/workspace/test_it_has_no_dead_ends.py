@@ -41,7 +41,9 @@ def test_it_logs_a_refusal_without_its_traceback():
     except PermissionError:
         import sys
 
-        record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Forbidden: /x", None, sys.exc_info())
+        record = logging.LogRecord(
+            "django.request", logging.WARNING, __file__, 1, "Forbidden: /x", None, sys.exc_info()
+        )
     record.status_code = 403
     assert ClientErrorsWithoutTraceback().filter(record) and record.exc_info is None
     record.status_code, record.exc_info = 500, (ValueError, ValueError("x"), None)

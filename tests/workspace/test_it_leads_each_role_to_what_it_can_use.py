@@ -22,17 +22,21 @@ def test_it_shows_the_contact_leader_the_diagnosis_of_his_villages(client, world
     assert client.get(f"/meetings/{meeting.pk}/").status_code == 404
 
 
-@pytest.mark.parametrize("persona", ["cadre_gaige", "secretary_gaige", "contact_gaige", "principal", "inspector"])
+@pytest.mark.parametrize(
+    "persona", ["cadre_gaige", "secretary_gaige", "contact_gaige", "principal", "inspector"]
+)
 def test_it_links_registration_for_those_who_register(client, world, persona):  # noqa: ANN001
     client.force_login(world.user(persona))
     assert REGISTER_LINK in client.get("/ledger/").content.decode()
 
 
 def test_it_hides_registration_from_discipline_and_the_county(client, world):  # noqa: ANN001
-    county = Person.objects.create(town=world.town, name="county", phone="13900000000",
-                                   user=world.user("outsider"))
-    RoleAssignment.objects.create(person=county, role=Role.COUNTY_SUPERVISOR, town=world.town,
-                                  valid_from=timezone.localdate())
+    county = Person.objects.create(
+        town=world.town, name="county", phone="13900000000", user=world.user("outsider")
+    )
+    RoleAssignment.objects.create(
+        person=county, role=Role.COUNTY_SUPERVISOR, town=world.town, valid_from=timezone.localdate()
+    )
     for persona in ("discipline", "outsider"):
         client.force_login(world.user(persona))
         for url in ("/", "/ledger/"):

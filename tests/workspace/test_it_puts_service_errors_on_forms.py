@@ -26,7 +26,9 @@ def bound() -> TitleForm:
 
 def test_it_puts_each_message_next_to_its_field_or_on_top():
     form = bound()
-    status = form_errors(form, ValidationError({"title": ["太短"], "attributes.area": ["必填"], "other": ["别的"]}))
+    status = form_errors(
+        form, ValidationError({"title": ["太短"], "attributes.area": ["必填"], "other": ["别的"]})
+    )
     assert status == 422
     assert form.errors["title"] == ["太短"]
     assert form.non_field_errors() == ["必填", "别的"]
@@ -42,9 +44,13 @@ def test_it_keeps_messages_of_controls_outside_the_form_for_them():
 def test_it_asks_to_reload_on_a_stale_version_and_answers_409():
     form = bound()
     with translation.override("zh-hans"):
-        status = form_errors(form, ConflictError("version 3, yours 2", code="stale_version", current_version=3))
+        status = form_errors(
+            form, ConflictError("version 3, yours 2", code="stale_version", current_version=3)
+        )
         assert status == 409
-        assert form.non_field_errors() == ["在您填写期间，其他人修改了这条记录。请刷新页面查看他们的修改，然后再试一次。"]
+        assert form.non_field_errors() == [
+            "在您填写期间，其他人修改了这条记录。请刷新页面查看他们的修改，然后再试一次。"
+        ]
     other = bound()
     assert form_errors(other, ConflictError("本轮督查已结束。", code="round_closed")) == 422
     assert other.non_field_errors() == ["本轮督查已结束。"]
@@ -56,12 +62,19 @@ def test_it_asks_to_reload_on_a_stale_version_and_answers_409():
 def test_it_shows_a_stale_case_change_as_a_reload_request(client, world):  # noqa: ANN001
     item = make_item(world)
     case = accountability_suggest(
-        town=world.town, rule="overdue", subject_person=world.people["cadre_gaige"], village=world.gaige,
-        items=[item], key=f"overdue:{item.pk}", summary="逾期15天未整改",
+        town=world.town,
+        rule="overdue",
+        subject_person=world.people["cadre_gaige"],
+        village=world.gaige,
+        items=[item],
+        key=f"overdue:{item.pk}",
+        summary="逾期15天未整改",
     )
     client.force_login(world.user("discipline"))
-    response = client.post(f"/accountability/{case.pk}/status/",
-                           {"to": Status.OPENED, "note": "立案", "version": case.version + 3})
+    response = client.post(
+        f"/accountability/{case.pk}/status/",
+        {"to": Status.OPENED, "note": "立案", "version": case.version + 3},
+    )
     assert response.status_code == 409
     assert "请刷新页面" in response.content.decode()
     assert AccountabilityCase.objects.get(pk=case.pk).status == Status.SUGGESTED

@@ -11,8 +11,16 @@ from maque.notifications.models import Notification
 from tests.conftest import make_item
 
 ALLOWED = ["discipline", "principal"]
-OTHERS = ["leader", "inspector", "contact_gaige", "cadre_gaige", "secretary_gaige", "cadre_shuangsheng",
-          "contact_shuangsheng", "outsider"]
+OTHERS = [
+    "leader",
+    "inspector",
+    "contact_gaige",
+    "cadre_gaige",
+    "secretary_gaige",
+    "cadre_shuangsheng",
+    "contact_shuangsheng",
+    "outsider",
+]
 
 
 def signed_in(client, world, persona):  # noqa: ANN001, ANN201
@@ -24,8 +32,13 @@ def signed_in(client, world, persona):  # noqa: ANN001, ANN201
 def case(world):  # noqa: ANN001, ANN201
     item = make_item(world, title="逾期十五天的复耕")
     return accountability_suggest(
-        town=world.town, rule="overdue", subject_person=world.people["cadre_gaige"], village=world.gaige,
-        items=[item], key=f"overdue:{item.pk}", summary="逾期15天未整改",
+        town=world.town,
+        rule="overdue",
+        subject_person=world.people["cadre_gaige"],
+        village=world.gaige,
+        items=[item],
+        key=f"overdue:{item.pk}",
+        summary="逾期15天未整改",
     )
 
 
@@ -51,7 +64,9 @@ def test_it_answers_404_to_everyone_else_everywhere(client, world, case, persona
     assert client.get("/accountability/").status_code == 404
     assert client.get(f"/accountability/{case.pk}/").status_code == 404
     assert client.get(f"/accountability/{case.pk + 1000}/").status_code == 404
-    response = client.post(f"/accountability/{case.pk}/status/", {"to": Status.DISMISSED, "note": "不予追究"})
+    response = client.post(
+        f"/accountability/{case.pk}/status/", {"to": Status.DISMISSED, "note": "不予追究"}
+    )
     assert response.status_code == 404
     assert client.get("/accountability/new/").status_code == 404
     assert client.post("/accountability/new/", {"title": "线索"}).status_code == 404
@@ -60,7 +75,9 @@ def test_it_answers_404_to_everyone_else_everywhere(client, world, case, persona
     assert case.status == Status.SUGGESTED
     # Nor does the inbox give a hint.
     assert case.title not in client.get("/inbox/").content.decode()
-    assert not Notification.objects.filter(user=world.user(persona), kind__startswith="accountability").exists()
+    assert not Notification.objects.filter(
+        user=world.user(persona), kind__startswith="accountability"
+    ).exists()
 
 
 def test_it_asks_anonymous_users_to_sign_in_without_revealing_anything(client, case):  # noqa: ANN001
@@ -69,7 +86,9 @@ def test_it_asks_anonymous_users_to_sign_in_without_revealing_anything(client, c
 
 
 def test_it_filters_the_case_list(client, world, case):  # noqa: ANN001
-    other = accountability_suggest(town=world.town, rule="false_close_out", village=world.shuangsheng, key="x:1")
+    other = accountability_suggest(
+        town=world.town, rule="false_close_out", village=world.shuangsheng, key="x:1"
+    )
     client = signed_in(client, world, "discipline")
     page = client.get("/accountability/", {"rule": "false_close_out"}).content.decode()
     assert other.title in page and "逾期15天" not in page
@@ -92,11 +111,20 @@ def test_it_moves_a_case_on_through_the_service_and_refuses_bad_input(client, wo
     # A status the case cannot reach is not a choice.
     response = client.post(url, {"to": Status.CLOSED})
     assert response.status_code == 422 and "选择一个有效的选项" in response.content.decode()
-    client.post(url, {"to": Status.DECIDED, "measure": Measure.REMINDER_TALK, "decision": "由镇纪委书记提醒谈话"})
+    client.post(
+        url,
+        {
+            "to": Status.DECIDED,
+            "measure": Measure.REMINDER_TALK,
+            "decision": "由镇纪委书记提醒谈话",
+        },
+    )
     case.refresh_from_db()
     assert case.status == Status.DECIDED and case.measure == Measure.REMINDER_TALK
     assert list(CaseEvent.objects.filter(case=case).values_list("to_status", flat=True)) == [
-        Status.SUGGESTED, Status.OPENED, Status.DECIDED,
+        Status.SUGGESTED,
+        Status.OPENED,
+        Status.DECIDED,
     ]
     page = client.get(f"/accountability/{case.pk}/").content.decode()
     assert "提醒谈话" in page and "由镇纪委书记提醒谈话" in page
@@ -117,18 +145,29 @@ def test_it_opens_a_case_by_hand_and_refuses_a_case_without_title(client, world)
     response = client.post("/accountability/new/", {"title": "", "summary": "群众反映"})
     assert response.status_code == 422 and "这个字段是必填项" in response.content.decode()
     assert not AccountabilityCase.objects.exists()
-    response = client.post("/accountability/new/", {
-        "title": "群众反映虚报复耕面积", "summary": "村民来信反映", "subject_person": world.people["cadre_gaige"].pk,
-        "village": world.gaige.pk,
-    })
+    response = client.post(
+        "/accountability/new/",
+        {
+            "title": "群众反映虚报复耕面积",
+            "summary": "村民来信反映",
+            "subject_person": world.people["cadre_gaige"].pk,
+            "village": world.gaige.pk,
+        },
+    )
     case = AccountabilityCase.objects.get()
     assert response["Location"] == f"/accountability/{case.pk}/"
-    assert case.status == Status.OPENED and case.rule == "manual" and case.opened_by == world.user("discipline")
+    assert (
+        case.status == Status.OPENED
+        and case.rule == "manual"
+        and case.opened_by == world.user("discipline")
+    )
     assert case.subject_person == world.people["cadre_gaige"] and case.village == world.gaige
 
 
 def test_it_follows_a_case_notification_from_the_inbox(client, world, case):  # noqa: ANN001
     client = signed_in(client, world, "discipline")
-    notification = Notification.objects.get(user=world.user("discipline"), kind="accountability.suggested")
+    notification = Notification.objects.get(
+        user=world.user("discipline"), kind="accountability.suggested"
+    )
     response = client.get(f"/inbox/{notification.pk}/", follow=True)
     assert response.status_code == 200 and response.context["case"] == case

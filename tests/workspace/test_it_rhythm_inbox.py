@@ -13,7 +13,13 @@ def signed_in(client, world, persona):  # noqa: ANN001, ANN201
 
 
 def note(world, persona: str, key: str, title: str, link: str = "") -> Notification:  # noqa: ANN001
-    return notify(recipients=[world.user(persona)], kind="escalation.overdue_1", title=title, key=key, link=link)[0]
+    return notify(
+        recipients=[world.user(persona)],
+        kind="escalation.overdue_1",
+        title=title,
+        key=key,
+        link=link,
+    )[0]
 
 
 def test_it_lists_my_notifications_unread_first_and_not_anyone_elses(client, world):  # noqa: ANN001
@@ -71,8 +77,13 @@ def test_it_marks_all_read(client, world):  # noqa: ANN001
     client = signed_in(client, world, "cadre_gaige")
     response = client.post("/inbox/read-all/", follow=True)
     assert "3 条消息已标为已读" in response.content.decode()
-    assert Notification.objects.filter(user=world.user("cadre_gaige"), read_at__isnull=True).count() == 0
-    assert Notification.objects.filter(user=world.user("principal"), read_at__isnull=True).count() == 1
+    assert (
+        Notification.objects.filter(user=world.user("cadre_gaige"), read_at__isnull=True).count()
+        == 0
+    )
+    assert (
+        Notification.objects.filter(user=world.user("principal"), read_at__isnull=True).count() == 1
+    )
     assert client.get("/inbox/read-all/").status_code == 405
 
 

@@ -28,7 +28,9 @@ def sampled(world):  # noqa: ANN001, ANN201
     """A round with a submitted and a closed item in 改革村 and an open item in 双胜村."""
     submitted = drive_to_submitted(world, make_item(world, title="待验收的复耕"))
     closed = drive_to_closed(world, make_item(world, title="已销号的复耕"))
-    open_item = make_item(world, persona="cadre_shuangsheng", village=world.shuangsheng, title="双胜村在整改")
+    open_item = make_item(
+        world, persona="cadre_shuangsheng", village=world.shuangsheng, title="双胜村在整改"
+    )
     inspection_round = round_open(town=world.town, by=world.user("inspector"), seed=7)
     return inspection_round, submitted, closed, open_item
 
@@ -51,35 +53,60 @@ def test_it_shows_the_sample_grouped_by_village_with_forms_for_inspectors(client
     inspection_round, submitted, closed, open_item = sampled
     response = signed_in(client, world, "inspector").get(f"/inspections/{inspection_round.pk}/")
     page = response.content.decode()
-    groups = {group["village"].name: [e["sample"].item for e in group["entries"]] for group in response.context["groups"]}
+    groups = {
+        group["village"].name: [e["sample"].item for e in group["entries"]]
+        for group in response.context["groups"]
+    }
     assert set(groups["改革村"]) == {submitted, closed} and groups["双胜村"] == [open_item]
-    assert page.index("双胜村") < page.index("改革村") or page.index("改革村") < page.index("双胜村")
-    assert f"/inspections/{inspection_round.pk}/samples/{sample_of(inspection_round, submitted).pk}/finding/" in page
+    assert page.index("双胜村") < page.index("改革村") or page.index("改革村") < page.index(
+        "双胜村"
+    )
+    assert (
+        f"/inspections/{inspection_round.pk}/samples/{sample_of(inspection_round, submitted).pk}/finding/"
+        in page
+    )
     assert str(inspection_round.seed) in page
     # The principal reads the round too; a leader sees it but gets no forms.
-    page = signed_in(client, world, "leader").get(f"/inspections/{inspection_round.pk}/").content.decode()
+    page = (
+        signed_in(client, world, "leader")
+        .get(f"/inspections/{inspection_round.pk}/")
+        .content.decode()
+    )
     assert "待验收的复耕" in page and "/finding/" not in page
 
 
-def test_it_records_pass_inadequate_and_false_close_out_through_the_services(client, world, sampled):  # noqa: ANN001
+def test_it_records_pass_inadequate_and_false_close_out_through_the_services(
+    client, world, sampled
+):  # noqa: ANN001
     inspection_round, submitted, closed, open_item = sampled
     client = signed_in(client, world, "inspector")
     url = f"/inspections/{inspection_round.pk}/samples/{{}}/finding/"
     sample = sample_of(inspection_round, submitted)
-    response = client.post(url.format(sample.pk), {f"s{sample.pk}-outcome": "inadequate", f"s{sample.pk}-note": "照片不清"})
+    response = client.post(
+        url.format(sample.pk),
+        {f"s{sample.pk}-outcome": "inadequate", f"s{sample.pk}-note": "照片不清"},
+    )
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.state == State.RECTIFYING and submitted.returned_count == 1
     assert Transition.objects.filter(item=submitted, action="return", reason="照片不清").exists()
     sample = sample_of(inspection_round, closed)
-    client.post(url.format(sample.pk), {f"s{sample.pk}-outcome": "false_close", f"s{sample.pk}-note": "地块仍撂荒"})
+    client.post(
+        url.format(sample.pk),
+        {f"s{sample.pk}-outcome": "false_close", f"s{sample.pk}-note": "地块仍撂荒"},
+    )
     closed.refresh_from_db()
     assert closed.state == State.RECTIFYING
     assert InspectionFinding.objects.get(sample=sample).outcome == Outcome.FALSE_CLOSE
     assert AccountabilityCase.objects.filter(town=world.town, rule="false_close_out").count() == 1
     sample = sample_of(inspection_round, open_item)
-    client.post(url.format(sample.pk), {f"s{sample.pk}-outcome": "pass", f"s{sample.pk}-note": "进展正常"})
-    report = {row["village"]: row for row in client.get(f"/inspections/{inspection_round.pk}/report/").context["report"]}
+    client.post(
+        url.format(sample.pk), {f"s{sample.pk}-outcome": "pass", f"s{sample.pk}-note": "进展正常"}
+    )
+    report = {
+        row["village"]: row
+        for row in client.get(f"/inspections/{inspection_round.pk}/report/").context["report"]
+    }
     assert report["改革村"]["inspected"] == 2 and report["改革村"]["pass_rate"] == 0.0
     assert report["双胜村"]["passed"] == 1 and report["双胜村"]["pass_rate"] == 100.0
     page = client.get(f"/inspections/{inspection_round.pk}/report/").content.decode()
@@ -93,44 +120,71 @@ def test_it_refuses_bad_findings_with_chinese_messages_and_changes_nothing(clien
     url = f"/inspections/{inspection_round.pk}/samples/{sample.pk}/finding/"
     response = client.post(url, {f"s{sample.pk}-outcome": "pass", f"s{sample.pk}-note": ""})
     assert response.status_code == 422 and "这个字段是必填项" in response.content.decode()
-    response = client.post(url, {f"s{sample.pk}-outcome": "false_close", f"s{sample.pk}-note": "没销号"})
-    assert response.status_code == 422 and "只有已销号的事项才能认定为虚假销号" in response.content.decode()
+    response = client.post(
+        url, {f"s{sample.pk}-outcome": "false_close", f"s{sample.pk}-note": "没销号"}
+    )
+    assert (
+        response.status_code == 422
+        and "只有已销号的事项才能认定为虚假销号" in response.content.decode()
+    )
     submitted.refresh_from_db()
     assert submitted.state == State.SUBMITTED and not InspectionFinding.objects.exists()
     # A cadre may not record anything, even by posting directly: the round does not exist for them.
     client = signed_in(client, world, "cadre_gaige")
-    assert client.post(url, {f"s{sample.pk}-outcome": "pass", f"s{sample.pk}-note": "好"}).status_code == 404
+    assert (
+        client.post(url, {f"s{sample.pk}-outcome": "pass", f"s{sample.pk}-note": "好"}).status_code
+        == 404
+    )
     # A leader sees the round, but the service refuses.
     client = signed_in(client, world, "leader")
     response = client.post(url, {f"s{sample.pk}-outcome": "pass", f"s{sample.pk}-note": "好"})
-    assert response.status_code == 422 and "只有督查考评组或主要领导才能进行此操作" in response.content.decode()
+    assert (
+        response.status_code == 422
+        and "只有督查考评组或主要领导才能进行此操作" in response.content.decode()
+    )
     assert not InspectionFinding.objects.exists()
 
 
-def test_it_registers_a_new_problem_with_its_category_fields_and_closes_the_round(client, world, sampled):  # noqa: ANN001
+def test_it_registers_a_new_problem_with_its_category_fields_and_closes_the_round(
+    client, world, sampled
+):  # noqa: ANN001
     inspection_round, *_ = sampled
     grave = world.category("grave")
     client = signed_in(client, world, "inspector")
     url = f"/inspections/{inspection_round.pk}/problems/"
     assert url in client.get(f"/inspections/{inspection_round.pk}/").content.decode()
     # Choosing the category brings its own fields (htmx gets only the form).
-    fragment = client.get(url, {"category": grave.pk, "village": world.shuangsheng.pk}, HTTP_HX_REQUEST="true")
+    fragment = client.get(
+        url, {"category": grave.pk, "village": world.shuangsheng.pk}, HTTP_HX_REQUEST="true"
+    )
     body = fragment.content.decode()
     assert "<html" not in body and 'name="attr_grave_type"' in body and "坟墓类型" in body
     # Missing category fields: refused in Chinese, nothing registered.
-    response = client.post(url, {"category": grave.pk, "village": world.shuangsheng.pk, "title": "河道旁新建坟墓"})
+    response = client.post(
+        url, {"category": grave.pk, "village": world.shuangsheng.pk, "title": "河道旁新建坟墓"}
+    )
     assert response.status_code == 422 and "这个字段是必填项" in response.content.decode()
     assert not Item.objects.filter(source=Source.INSPECTION).exists()
-    response = client.post(url, {
-        "category": grave.pk, "village": world.shuangsheng.pk, "title": "河道旁新建坟墓", "description": "现场发现",
-        "owner": world.people["cadre_shuangsheng"].pk, "attr_location": "河道旁", "attr_grave_type": "新建",
-        "attr_action": "迁移",
-    })
+    response = client.post(
+        url,
+        {
+            "category": grave.pk,
+            "village": world.shuangsheng.pk,
+            "title": "河道旁新建坟墓",
+            "description": "现场发现",
+            "owner": world.people["cadre_shuangsheng"].pk,
+            "attr_location": "河道旁",
+            "attr_grave_type": "新建",
+            "attr_action": "迁移",
+        },
+    )
     assert response.status_code == 302
     item = Item.objects.get(title="河道旁新建坟墓")
     assert item.source == Source.INSPECTION and item.owner == world.people["cadre_shuangsheng"]
     assert item.category == grave and item.attributes["grave_type"] == "新建"
-    assert InspectionFinding.objects.filter(item=item, outcome=Outcome.NEW_PROBLEM, round=inspection_round).exists()
+    assert InspectionFinding.objects.filter(
+        item=item, outcome=Outcome.NEW_PROBLEM, round=inspection_round
+    ).exists()
     assert "河道旁新建坟墓" in client.get(f"/inspections/{inspection_round.pk}/").content.decode()
     # Only inspectors are offered the form.
     assert signed_in(client, world, "leader").get(url).status_code == 403
@@ -139,8 +193,17 @@ def test_it_registers_a_new_problem_with_its_category_fields_and_closes_the_roun
     inspection_round.refresh_from_db()
     assert inspection_round.status == InspectionRound.Status.CLOSED
     assert "/finding/" not in client.get(f"/inspections/{inspection_round.pk}/").content.decode()
-    response = client.post(url, {"category": grave.pk, "village": world.shuangsheng.pk, "title": "再发现一处",
-                                 "attr_location": "山上", "attr_grave_type": "新建", "attr_action": "迁移"})
+    response = client.post(
+        url,
+        {
+            "category": grave.pk,
+            "village": world.shuangsheng.pk,
+            "title": "再发现一处",
+            "attr_location": "山上",
+            "attr_grave_type": "新建",
+            "attr_action": "迁移",
+        },
+    )
     assert response.status_code == 422 and "本轮督查已结束" in response.content.decode()
     assert Item.objects.filter(source=Source.INSPECTION).count() == 1
 
@@ -151,7 +214,9 @@ def test_it_hides_rounds_from_village_roles(client, world, sampled, persona):  #
     client = signed_in(client, world, persona)
     assert client.get(f"/inspections/{inspection_round.pk}/").status_code == 404
     assert client.get(f"/inspections/{inspection_round.pk}/report/").status_code == 404
-    assert f"/inspections/{inspection_round.pk}/" not in client.get("/inspections/").content.decode()
+    assert (
+        f"/inspections/{inspection_round.pk}/" not in client.get("/inspections/").content.decode()
+    )
     assert client.post("/inspections/new/").status_code == 302
     assert InspectionRound.objects.count() == 1
 
@@ -159,17 +224,26 @@ def test_it_hides_rounds_from_village_roles(client, world, sampled, persona):  #
 def test_it_runs_a_look_back_where_a_relapse_reopens_the_item(client, world):  # noqa: ANN001
     closed = drive_to_closed(world, make_item(world, title="复耕已销号"))
     client = signed_in(client, world, "inspector")
-    response = client.post("/reviews/new/", {"review-category": world.category("farmland-outflow").pk, "review-note": "秋季回头看"})
+    response = client.post(
+        "/reviews/new/",
+        {"review-category": world.category("farmland-outflow").pk, "review-note": "秋季回头看"},
+    )
     review = Review.objects.get()
     assert response["Location"] == f"/reviews/{review.pk}/"
     check = review.checks.get()
     page = client.get(f"/reviews/{review.pk}/").content.decode()
     assert "复耕已销号" in page and "秋季回头看" in page
-    response = client.post(f"/reviews/{review.pk}/checks/{check.pk}/", {f"c{check.pk}-outcome": "relapse", f"c{check.pk}-note": ""})
+    response = client.post(
+        f"/reviews/{review.pk}/checks/{check.pk}/",
+        {f"c{check.pk}-outcome": "relapse", f"c{check.pk}-note": ""},
+    )
     assert response.status_code == 422 and "请说明反弹情况" in response.content.decode()
     closed.refresh_from_db()
     assert closed.state == State.CLOSED
-    client.post(f"/reviews/{review.pk}/checks/{check.pk}/", {f"c{check.pk}-outcome": "relapse", f"c{check.pk}-note": "又撂荒了"})
+    client.post(
+        f"/reviews/{review.pk}/checks/{check.pk}/",
+        {f"c{check.pk}-outcome": "relapse", f"c{check.pk}-note": "又撂荒了"},
+    )
     closed.refresh_from_db()
     check.refresh_from_db()
     assert closed.state == State.RECTIFYING and check.outcome == ReviewCheck.Outcome.RELAPSE
@@ -181,4 +255,7 @@ def test_it_hides_the_inspection_link_from_village_roles(client, world):  # noqa
     review_open(by=world.user("inspector"), category=world.category("farmland-outflow"))
     assert 'href="/inspections/"' in signed_in(client, world, "inspector").get("/").content.decode()
     for persona in ("cadre_gaige", "secretary_gaige", "contact_gaige"):
-        assert 'href="/inspections/"' not in signed_in(client, world, persona).get("/").content.decode()
+        assert (
+            'href="/inspections/"'
+            not in signed_in(client, world, persona).get("/").content.decode()
+        )

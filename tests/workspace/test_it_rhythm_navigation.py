@@ -41,22 +41,40 @@ def test_it_shows_each_role_its_rhythm_screens_and_the_inbox(client, world, pers
 
 
 def test_it_counts_unread_notifications_in_the_badge(client, world):  # noqa: ANN001
-    notify(recipients=[world.user("cadre_gaige")], kind="escalation.due_tomorrow", title="明天到期", key="a")
-    notify(recipients=[world.user("cadre_gaige")], kind="escalation.overdue_1", title="已逾期", key="b")
+    notify(
+        recipients=[world.user("cadre_gaige")],
+        kind="escalation.due_tomorrow",
+        title="明天到期",
+        key="a",
+    )
+    notify(
+        recipients=[world.user("cadre_gaige")], kind="escalation.overdue_1", title="已逾期", key="b"
+    )
     client.force_login(world.user("cadre_gaige"))
     page = client.get("/ledger/").content.decode()
     assert '2<span class="visually-hidden">未读</span>' in page
     client.post("/inbox/read-all/")
-    assert '<span class="visually-hidden">未读</span>' not in client.get("/ledger/").content.decode()
+    assert (
+        '<span class="visually-hidden">未读</span>' not in client.get("/ledger/").content.decode()
+    )
 
 
-def test_it_reads_the_busy_pages_in_a_bounded_number_of_queries(client, world, django_assert_max_num_queries):  # noqa: ANN001
+def test_it_reads_the_busy_pages_in_a_bounded_number_of_queries(
+    client, world, django_assert_max_num_queries
+):  # noqa: ANN001
     today = timezone.localdate()
     for index in range(6):
         meeting_create(
-            by=world.user("principal"), town=world.town, kind=MeetingKind.JOINT, title=f"联席会议{index}", held_on=today,
-            villages=[world.gaige], attendees=[world.people["cadre_gaige"]],
-            decisions=[DecisionIn(text=f"决定{index}", owner=world.people["cadre_gaige"], deadline=today)],
+            by=world.user("principal"),
+            town=world.town,
+            kind=MeetingKind.JOINT,
+            title=f"联席会议{index}",
+            held_on=today,
+            villages=[world.gaige],
+            attendees=[world.people["cadre_gaige"]],
+            decisions=[
+                DecisionIn(text=f"决定{index}", owner=world.people["cadre_gaige"], deadline=today)
+            ],
         )
     for _index in range(4):
         drive_to_submitted(world, make_item(world))
@@ -71,6 +89,9 @@ def test_it_reads_the_busy_pages_in_a_bounded_number_of_queries(client, world, d
         assert client.get("/meetings/").status_code == 200
     with django_assert_max_num_queries(25):
         response = client.get(f"/inspections/{inspection_round.pk}/")
-    assert sum(len(group["entries"]) for group in response.context["groups"]) == inspection_round.samples.count()
+    assert (
+        sum(len(group["entries"]) for group in response.context["groups"])
+        == inspection_round.samples.count()
+    )
     with django_assert_max_num_queries(25):
         assert client.get("/scores/").status_code == 200

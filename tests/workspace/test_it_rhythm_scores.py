@@ -33,7 +33,9 @@ def test_it_ranks_villages_with_a_breakdown_that_adds_up(client, world):  # noqa
 def test_it_shows_owners_and_a_village_role_only_its_own(client, world):  # noqa: ANN001
     drive_to_closed(world, make_item(world))
     make_item(world, persona="cadre_shuangsheng", village=world.shuangsheng)
-    owners = signed_in(client, world, "principal").get("/scores/", {"subject": "owner"}).context["rows"]
+    owners = (
+        signed_in(client, world, "principal").get("/scores/", {"subject": "owner"}).context["rows"]
+    )
     assert {row["name"] for row in owners} == {"cadre_gaige", "cadre_shuangsheng"}
     response = signed_in(client, world, "cadre_gaige").get("/scores/")
     assert [row["name"] for row in response.context["rows"]] == ["改革村"]
@@ -47,7 +49,12 @@ def test_it_explains_a_bad_period_in_chinese(client, world):  # noqa: ANN001
     assert "考评周期的格式" in response.content.decode() and "2026-W47" in response.content.decode()
     # Nothing is ranked under the error (another period's figures would mislead).
     assert response.context["period"] == "" and response.context["rows"] == []
-    assert signed_in(client, world, "inspector").get("/scores/", {"period": "2025-Q4"}).context["period"] == "2025-Q4"
+    assert (
+        signed_in(client, world, "inspector")
+        .get("/scores/", {"period": "2025-Q4"})
+        .context["period"]
+        == "2025-Q4"
+    )
 
 
 def test_it_tells_a_user_without_a_town(client, world):  # noqa: ANN001

@@ -13,7 +13,12 @@ from maque.ledger.models import Item, ProgressLog, State, Transition
 from maque.organisation.models import Plot
 from tests.conftest import add_evidence, drive_to_closed, drive_to_submitted, make_item, photo
 
-SQUARE = {"type": "Polygon", "coordinates": [[[108.5, 32.5], [108.501, 32.5], [108.501, 32.501], [108.5, 32.501], [108.5, 32.5]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [
+        [[108.5, 32.5], [108.501, 32.5], [108.501, 32.501], [108.5, 32.501], [108.5, 32.5]]
+    ],
+}
 
 
 def signed_in(client, world, persona):  # noqa: ANN001, ANN201
@@ -48,9 +53,13 @@ def test_it_home_shows_a_contact_leader_what_waits_for_verification(client, worl
     assert [(v.name, v.submitted) for v in villages] == [("改革村", 1)]
 
 
-def test_it_home_gives_the_principal_the_town_table_and_chart_data(client, world, django_assert_max_num_queries):  # noqa: ANN001
+def test_it_home_gives_the_principal_the_town_table_and_chart_data(
+    client, world, django_assert_max_num_queries
+):  # noqa: ANN001
     drive_to_closed(world, make_item(world))
-    make_item(world, deadline=timezone.localdate(), found_on=timezone.localdate() - timedelta(days=5))
+    make_item(
+        world, deadline=timezone.localdate(), found_on=timezone.localdate() - timedelta(days=5)
+    )
     make_item(world, persona="cadre_shuangsheng", village=world.shuangsheng)
     client = signed_in(client, world, "principal")
     client.get("/")  # warm the per-user caches
@@ -59,7 +68,11 @@ def test_it_home_gives_the_principal_the_town_table_and_chart_data(client, world
         response = client.get("/")
     town = response.context["town"]
     rows = {v.name: v for v in town["villages"]}
-    assert rows["改革村"].total == 2 and rows["改革村"].closed == 1 and rows["改革村"].closure_rate == 50.0
+    assert (
+        rows["改革村"].total == 2
+        and rows["改革村"].closed == 1
+        and rows["改革村"].closure_rate == 50.0
+    )
     assert rows["双胜村"].total == 1 and rows["双胜村"].closed == 0
     assert sum(town["charts"]["trend"]["closed"]) == 1
     assert town["charts"]["campaigns"][0]["total"] == 3
@@ -83,7 +96,11 @@ def test_it_filters_the_ledger_and_returns_only_the_table_to_htmx(client, world)
 
 def test_it_ledger_of_a_cadre_never_shows_another_village(client, world):  # noqa: ANN001
     make_item(world, persona="cadre_shuangsheng", village=world.shuangsheng, title="双胜村撂荒")
-    page = signed_in(client, world, "cadre_gaige").get("/ledger/", {"village": world.shuangsheng.pk}).content.decode()
+    page = (
+        signed_in(client, world, "cadre_gaige")
+        .get("/ledger/", {"village": world.shuangsheng.pk})
+        .content.decode()
+    )
     assert "双胜村撂荒" not in page
 
 
@@ -93,10 +110,18 @@ def test_it_bulk_assigns_an_owner_through_the_lifecycle(client, world):  # noqa:
     new_owner = world.people["secretary_gaige"]
     response = signed_in(client, world, "contact_gaige").post(
         "/ledger/bulk/",
-        {"items": [first.pk, second.pk, other.pk], "operation": "owner", "owner": new_owner.pk, "next": "/ledger/?state=found"},
+        {
+            "items": [first.pk, second.pk, other.pk],
+            "operation": "owner",
+            "owner": new_owner.pk,
+            "next": "/ledger/?state=found",
+        },
     )
     assert response.status_code == 302 and response["Location"] == "/ledger/?state=found"
-    assert set(Item.objects.filter(owner=new_owner).values_list("pk", flat=True)) == {first.pk, second.pk}
+    assert set(Item.objects.filter(owner=new_owner).values_list("pk", flat=True)) == {
+        first.pk,
+        second.pk,
+    }
     other.refresh_from_db()
     assert other.owner == world.people["cadre_shuangsheng"]
     assert Item.history.filter(id=first.pk, owner=new_owner).exists()
@@ -106,7 +131,9 @@ def test_it_refuses_bulk_changes_by_a_cadre_with_a_message(client, world):  # no
     item = make_item(world)
     later = item.deadline + timedelta(days=30)  # a sane deadline: refused for the role alone
     response = signed_in(client, world, "cadre_gaige").post(
-        "/ledger/bulk/", {"items": [item.pk], "operation": "deadline", "deadline": str(later)}, follow=True
+        "/ledger/bulk/",
+        {"items": [item.pk], "operation": "deadline", "deadline": str(later)},
+        follow=True,
     )
     item.refresh_from_db()
     assert item.deadline != later
@@ -116,7 +143,9 @@ def test_it_refuses_bulk_changes_by_a_cadre_with_a_message(client, world):  # no
 def test_it_item_page_offers_exactly_the_available_actions(client, world):  # noqa: ANN001
     item = drive_to_submitted(world, make_item(world))
     cadre_page = signed_in(client, world, "cadre_gaige").get(f"/items/{item.pk}/")
-    assert [form.action for form in cadre_page.context["action_forms"]] == lifecycle.available_actions(world.user("cadre_gaige"), item)
+    assert [
+        form.action for form in cadre_page.context["action_forms"]
+    ] == lifecycle.available_actions(world.user("cadre_gaige"), item)
     assert b'data-action="verify"' not in cadre_page.content
     client.logout()
     leader_page = signed_in(client, world, "contact_gaige").get(f"/items/{item.pk}/")
@@ -128,7 +157,10 @@ def test_it_a_cadre_of_another_village_gets_404(client, world):  # noqa: ANN001
     evidence = add_evidence(world, item)
     client = signed_in(client, world, "cadre_shuangsheng")
     assert client.get(f"/items/{item.pk}/").status_code == 404
-    assert client.post(f"/items/{item.pk}/act/start/", {"start-version": item.version}).status_code == 404
+    assert (
+        client.post(f"/items/{item.pk}/act/start/", {"start-version": item.version}).status_code
+        == 404
+    )
     assert client.get(f"/files/{evidence.pk}/").status_code == 404
     assert client.get(f"/files/{evidence.pk}/thumb/").status_code == 404
     assert client.get(f"/villages/{world.gaige.pk}/").status_code == 404
@@ -138,7 +170,9 @@ def test_it_a_cadre_of_another_village_gets_404(client, world):  # noqa: ANN001
 
 def test_it_verifying_without_a_note_shows_the_message_next_to_the_field(client, world):  # noqa: ANN001
     item = drive_to_submitted(world, make_item(world))
-    response = signed_in(client, world, "contact_gaige").post(f"/items/{item.pk}/act/verify/", {"verify-version": item.version, "verify-note": " "})
+    response = signed_in(client, world, "contact_gaige").post(
+        f"/items/{item.pk}/act/verify/", {"verify-version": item.version, "verify-note": " "}
+    )
     assert response.status_code == 422
     assert b'id="verify-note-errors"' in response.content
     item.refresh_from_db()
@@ -148,7 +182,10 @@ def test_it_verifying_without_a_note_shows_the_message_next_to_the_field(client,
 def test_it_verifies_through_the_page_and_shows_the_timeline(client, world):  # noqa: ANN001
     item = drive_to_submitted(world, make_item(world))
     client = signed_in(client, world, "contact_gaige")
-    response = client.post(f"/items/{item.pk}/act/verify/", {"verify-version": item.version, "verify-note": "现场核查，已复耕"})
+    response = client.post(
+        f"/items/{item.pk}/act/verify/",
+        {"verify-version": item.version, "verify-note": "现场核查，已复耕"},
+    )
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.state == State.CLOSED and item.verified_by == world.people["contact_gaige"]
@@ -160,16 +197,22 @@ def test_it_verifies_through_the_page_and_shows_the_timeline(client, world):  # 
 def test_it_a_stale_version_is_a_clear_conflict_and_changes_nothing(client, world):  # noqa: ANN001
     item = make_item(world)
     client = signed_in(client, world, "cadre_gaige")
-    response = client.post(f"/items/{item.pk}/act/start/", {"start-version": item.version + 5}, follow=True)
+    response = client.post(
+        f"/items/{item.pk}/act/start/", {"start-version": item.version + 5}, follow=True
+    )
     item.refresh_from_db()
     assert item.state == State.FOUND
-    assert any("Reload" in str(m) or "刷新" in str(m) or "重新" in str(m) for m in response.context["messages"])
+    assert any(
+        "Reload" in str(m) or "刷新" in str(m) or "重新" in str(m)
+        for m in response.context["messages"]
+    )
 
 
 def test_it_logs_progress_with_a_photo(client, world):  # noqa: ANN001
     item = lifecycle.item_start(item=make_item(world), by=world.user("cadre_gaige"))
     response = signed_in(client, world, "cadre_gaige").post(
-        f"/items/{item.pk}/progress/", {"text": "已翻耕一半", "percent": "50", "files": [photo("field.jpg")]}
+        f"/items/{item.pk}/progress/",
+        {"text": "已翻耕一半", "percent": "50", "files": [photo("field.jpg")]},
     )
     assert response.status_code == 302
     log = ProgressLog.objects.get(item=item)
@@ -184,7 +227,9 @@ def test_it_rejects_a_fake_photo_next_to_the_field(client, world):  # noqa: ANN0
 
     item = lifecycle.item_start(item=make_item(world), by=world.user("cadre_gaige"))
     fake = SimpleUploadedFile("x.jpg", b"not an image at all", content_type="image/jpeg")
-    response = signed_in(client, world, "cadre_gaige").post(f"/items/{item.pk}/progress/", {"text": "进展", "files": [fake]})
+    response = signed_in(client, world, "cadre_gaige").post(
+        f"/items/{item.pk}/progress/", {"text": "进展", "files": [fake]}
+    )
     assert response.status_code == 422
     assert b'id="files-errors"' in response.content
     assert not ProgressLog.objects.filter(item=item).exists()
@@ -193,13 +238,26 @@ def test_it_rejects_a_fake_photo_next_to_the_field(client, world):  # noqa: ANN0
 def test_it_registers_an_item_with_category_fields_and_a_photo(client, world):  # noqa: ANN001
     category = world.category("farmland-outflow")
     client = signed_in(client, world, "cadre_gaige")
-    form_page = client.get("/register/", {"category": category.pk, "village": world.gaige.pk}, HTTP_HX_REQUEST="true")
-    assert b'name="attr_area_mu"' in form_page.content and b'capture="environment"' in form_page.content
-    response = client.post("/register/", {
-        "category": category.pk, "village": world.gaige.pk, "title": "四组撂荒地",
-        "attr_plot": "GG-001", "attr_area_mu": "1.5", "attr_current_use": "撂荒", "attr_target_use": "复耕",
-        "photo": photo("scene.jpg"),
-    })
+    form_page = client.get(
+        "/register/", {"category": category.pk, "village": world.gaige.pk}, HTTP_HX_REQUEST="true"
+    )
+    assert (
+        b'name="attr_area_mu"' in form_page.content
+        and b'capture="environment"' in form_page.content
+    )
+    response = client.post(
+        "/register/",
+        {
+            "category": category.pk,
+            "village": world.gaige.pk,
+            "title": "四组撂荒地",
+            "attr_plot": "GG-001",
+            "attr_area_mu": "1.5",
+            "attr_current_use": "撂荒",
+            "attr_target_use": "复耕",
+            "photo": photo("scene.jpg"),
+        },
+    )
     item = Item.objects.get(title="四组撂荒地")
     assert response.status_code == 302 and response["Location"] == f"/items/{item.pk}/"
     assert item.attributes["area_mu"] == "1.5" and item.plot == world.plots["gaige"]
@@ -209,10 +267,18 @@ def test_it_registers_an_item_with_category_fields_and_a_photo(client, world):  
 
 def test_it_registration_errors_stand_next_to_their_fields_and_nothing_is_saved(client, world):  # noqa: ANN001
     category = world.category("farmland-outflow")
-    response = signed_in(client, world, "cadre_gaige").post("/register/", {
-        "category": category.pk, "village": world.gaige.pk, "title": "缺字段",
-        "attr_plot": "GG-001", "attr_area_mu": "abc", "attr_current_use": "撂荒", "attr_target_use": "复耕",
-    })
+    response = signed_in(client, world, "cadre_gaige").post(
+        "/register/",
+        {
+            "category": category.pk,
+            "village": world.gaige.pk,
+            "title": "缺字段",
+            "attr_plot": "GG-001",
+            "attr_area_mu": "abc",
+            "attr_current_use": "撂荒",
+            "attr_target_use": "复耕",
+        },
+    )
     assert response.status_code == 422
     assert b'id="attr_area_mu-errors"' in response.content
     assert not Item.objects.filter(title="缺字段").exists()
@@ -220,10 +286,18 @@ def test_it_registration_errors_stand_next_to_their_fields_and_nothing_is_saved(
 
 def test_it_a_cadre_cannot_register_in_another_village(client, world):  # noqa: ANN001
     category = world.category("farmland-outflow")
-    response = signed_in(client, world, "cadre_gaige").post("/register/", {
-        "category": category.pk, "village": world.shuangsheng.pk, "title": "越权登记",
-        "attr_plot": "SS-001", "attr_area_mu": "1", "attr_current_use": "撂荒", "attr_target_use": "复耕",
-    })
+    response = signed_in(client, world, "cadre_gaige").post(
+        "/register/",
+        {
+            "category": category.pk,
+            "village": world.shuangsheng.pk,
+            "title": "越权登记",
+            "attr_plot": "SS-001",
+            "attr_area_mu": "1",
+            "attr_current_use": "撂荒",
+            "attr_target_use": "复耕",
+        },
+    )
     assert response.status_code == 422
     assert not Item.objects.filter(title="越权登记").exists()
 
@@ -239,15 +313,27 @@ def test_it_village_page_shows_the_grid_with_phones_to_call_and_plots(client, wo
     assert '<svg class="plot-map"' in page and 'class="hl"' in page
 
 
-@pytest.mark.parametrize("persona", ["principal", "inspector", "contact_gaige", "cadre_gaige", "discipline"])
+@pytest.mark.parametrize(
+    "persona", ["principal", "inspector", "contact_gaige", "cadre_gaige", "discipline"]
+)
 def test_it_every_main_page_renders_for_every_persona(client, world, persona):  # noqa: ANN001
     item = drive_to_closed(world, make_item(world))
     client = signed_in(client, world, persona)
-    for url in ("/", "/ledger/", "/register/", "/villages/", f"/villages/{world.gaige.pk}/", f"/items/{item.pk}/", reverse("workspace:password_change")):
+    for url in (
+        "/",
+        "/ledger/",
+        "/register/",
+        "/villages/",
+        f"/villages/{world.gaige.pk}/",
+        f"/items/{item.pk}/",
+        reverse("workspace:password_change"),
+    ):
         assert client.get(url).status_code == 200, url
 
 
-def test_it_ledger_and_item_pages_take_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):  # noqa: ANN001
+def test_it_ledger_and_item_pages_take_a_fixed_number_of_queries(
+    client, world, django_assert_max_num_queries
+):  # noqa: ANN001
     items = [make_item(world, title=f"事项{n}") for n in range(30)]
     drive_to_closed(world, items[0])
     client = signed_in(client, world, "principal")
@@ -262,24 +348,42 @@ def test_it_ledger_and_item_pages_take_a_fixed_number_of_queries(client, world, 
 
 
 def test_it_ledger_filters_by_light_overdue_and_due_dates(client, world, today):  # noqa: ANN001
-    late = make_item(world, title="逾期事项", found_on=today - timedelta(days=20), deadline=today - timedelta(days=2))
+    late = make_item(
+        world,
+        title="逾期事项",
+        found_on=today - timedelta(days=20),
+        deadline=today - timedelta(days=2),
+    )
     make_item(world, title="远期事项", deadline=today + timedelta(days=50))
     client = signed_in(client, world, "principal")
     overdue = client.get("/ledger/", {"overdue": "yes"}).context["page"].object_list
     assert [item.pk for item in overdue] == [late.pk]
     red = client.get("/ledger/", {"light": "red"}).context["page"].object_list
     assert [item.pk for item in red] == [late.pk]
-    due = client.get("/ledger/", {"due_after": (today + timedelta(days=40)).isoformat()}).context["page"].object_list
+    due = (
+        client.get("/ledger/", {"due_after": (today + timedelta(days=40)).isoformat()})
+        .context["page"]
+        .object_list
+    )
     assert [item.title for item in due] == ["远期事项"]
 
 
-def test_it_a_requested_extension_waits_on_the_leaders_home_and_is_approved_from_the_item_page(client, world, today):  # noqa: ANN001
-    item = lifecycle.item_start(item=make_item(world, title="要延期的事项"), by=world.user("cadre_gaige"))
+def test_it_a_requested_extension_waits_on_the_leaders_home_and_is_approved_from_the_item_page(
+    client, world, today
+):  # noqa: ANN001
+    item = lifecycle.item_start(
+        item=make_item(world, title="要延期的事项"), by=world.user("cadre_gaige")
+    )
     cadre = signed_in(client, world, "cadre_gaige")
     new_deadline = item.deadline + timedelta(days=30)
-    cadre.post(f"/items/{item.pk}/act/extend/", {
-        "extend-version": item.version, "extend-new_deadline": new_deadline.isoformat(), "extend-reason": "等雨季过后复耕",
-    })
+    cadre.post(
+        f"/items/{item.pk}/act/extend/",
+        {
+            "extend-version": item.version,
+            "extend-new_deadline": new_deadline.isoformat(),
+            "extend-reason": "等雨季过后复耕",
+        },
+    )
     item.refresh_from_db()
     assert item.requests.get().reason == "等雨季过后复耕" and item.deadline != new_deadline
     client.logout()
@@ -288,7 +392,9 @@ def test_it_a_requested_extension_waits_on_the_leaders_home_and_is_approved_from
     assert "要延期的事项" in home and "申请延期" in home
     page = leader.get(f"/items/{item.pk}/")
     assert "approve_extension" in [form.action for form in page.context["action_forms"]]
-    leader.post(f"/items/{item.pk}/act/approve_extension/", {"approve_extension-version": item.version})
+    leader.post(
+        f"/items/{item.pk}/act/approve_extension/", {"approve_extension-version": item.version}
+    )
     item.refresh_from_db()
     assert item.deadline == new_deadline and item.original_deadline != new_deadline
 

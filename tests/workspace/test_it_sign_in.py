@@ -15,7 +15,10 @@ def test_it_signs_in_and_lands_on_the_home_page(client, world):  # noqa: ANN001
 def test_it_locks_sign_in_after_repeated_failures_even_with_the_right_password(client, world):  # noqa: ANN001
     cache.clear()
     for _attempt in range(settings.MAQUE_SIGNIN_FAILURES):
-        assert client.post("/login/", {"username": "cadre_gaige", "password": "wrong"}).status_code == 200
+        assert (
+            client.post("/login/", {"username": "cadre_gaige", "password": "wrong"}).status_code
+            == 200
+        )
     response = client.post("/login/", {"username": "cadre_gaige", "password": "pw-cadre_gaige"})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
@@ -27,10 +30,20 @@ def test_it_a_success_clears_the_failures_of_the_account(client, world):  # noqa
     cache.clear()
     for _attempt in range(settings.MAQUE_SIGNIN_FAILURES - 1):
         client.post("/login/", {"username": "leader", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
-    assert client.post("/login/", {"username": "leader", "password": "pw-leader"}, REMOTE_ADDR="10.0.0.2").status_code == 302
+    assert (
+        client.post(
+            "/login/", {"username": "leader", "password": "pw-leader"}, REMOTE_ADDR="10.0.0.2"
+        ).status_code
+        == 302
+    )
     client.logout()
     client.post("/login/", {"username": "leader", "password": "wrong"}, REMOTE_ADDR="10.0.0.3")
-    assert client.post("/login/", {"username": "leader", "password": "pw-leader"}, REMOTE_ADDR="10.0.0.3").status_code == 302
+    assert (
+        client.post(
+            "/login/", {"username": "leader", "password": "pw-leader"}, REMOTE_ADDR="10.0.0.3"
+        ).status_code
+        == 302
+    )
     cache.clear()
 
 
@@ -43,9 +56,14 @@ def test_it_signs_out_only_by_post(client, world):  # noqa: ANN001
 
 def test_it_changes_the_password(client, world):  # noqa: ANN001
     client.force_login(world.user("cadre_gaige"))
-    response = client.post("/password/", {
-        "old_password": "pw-cadre_gaige", "new_password1": "Maque-2026-田长", "new_password2": "Maque-2026-田长",
-    })
+    response = client.post(
+        "/password/",
+        {
+            "old_password": "pw-cadre_gaige",
+            "new_password1": "Maque-2026-田长",
+            "new_password2": "Maque-2026-田长",
+        },
+    )
     assert response.status_code == 302
     user = world.user("cadre_gaige")
     user.refresh_from_db()

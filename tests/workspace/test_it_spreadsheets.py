@@ -11,7 +11,19 @@ from maque.exchange.models import ImportBatch
 from maque.ledger.models import Item, Source
 from tests.conftest import make_item
 
-HEADERS = ["序号", "村", "组", "事项", "问题描述", "地块", "面积（亩）", "现状用途", "整治方向", "责任人", "整改时限"]
+HEADERS = [
+    "序号",
+    "村",
+    "组",
+    "事项",
+    "问题描述",
+    "地块",
+    "面积（亩）",
+    "现状用途",
+    "整治方向",
+    "责任人",
+    "整改时限",
+]
 
 
 def ledger_csv(rows: list[dict[str, str]]) -> SimpleUploadedFile:
@@ -21,12 +33,24 @@ def ledger_csv(rows: list[dict[str, str]]) -> SimpleUploadedFile:
     writer.writerow(HEADERS)
     for number, row in enumerate(rows, start=1):
         writer.writerow([row.get(h, str(number) if h == "序号" else "") for h in HEADERS])
-    return SimpleUploadedFile("台账.csv", buffer.getvalue().encode("utf-8"), content_type="text/csv")
+    return SimpleUploadedFile(
+        "台账.csv", buffer.getvalue().encode("utf-8"), content_type="text/csv"
+    )
 
 
 def row(**overrides: str) -> dict[str, str]:
-    values = {"村": "改革村", "组": "一组", "事项": "表格导入的撂荒地", "问题描述": "撂荒", "地块": "GG-001",
-              "面积（亩）": "1.2", "现状用途": "撂荒", "整治方向": "复耕", "责任人": "cadre_gaige", "整改时限": "2099-07-18"}
+    values = {
+        "村": "改革村",
+        "组": "一组",
+        "事项": "表格导入的撂荒地",
+        "问题描述": "撂荒",
+        "地块": "GG-001",
+        "面积（亩）": "1.2",
+        "现状用途": "撂荒",
+        "整治方向": "复耕",
+        "责任人": "cadre_gaige",
+        "整改时限": "2099-07-18",
+    }
     values.update(overrides)
     return values
 
@@ -34,7 +58,9 @@ def row(**overrides: str) -> dict[str, str]:
 def test_it_uploads_previews_and_imports_a_ledger(client, world):  # noqa: ANN001
     client.force_login(world.user("cadre_gaige"))
     assert client.get("/spreadsheets/").status_code == 200
-    response = client.post("/spreadsheets/", {"file": ledger_csv([row()]), "category": "farmland-outflow"})
+    response = client.post(
+        "/spreadsheets/", {"file": ledger_csv([row()]), "category": "farmland-outflow"}
+    )
     batch = ImportBatch.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/spreadsheets/{batch.key}/"
     assert not Item.objects.exists()
@@ -49,7 +75,10 @@ def test_it_uploads_previews_and_imports_a_ledger(client, world):  # noqa: ANN00
 
 def test_it_shows_the_problems_and_offers_the_error_workbook(client, world):  # noqa: ANN001
     client.force_login(world.user("cadre_gaige"))
-    client.post("/spreadsheets/", {"file": ledger_csv([row(**{"面积（亩）": "很多"})]), "category": "farmland-outflow"})
+    client.post(
+        "/spreadsheets/",
+        {"file": ledger_csv([row(**{"面积（亩）": "很多"})]), "category": "farmland-outflow"},
+    )
     batch = ImportBatch.objects.get()
     assert batch.status == ImportBatch.Status.INVALID
     page = client.get(f"/spreadsheets/{batch.key}/").content.decode()
@@ -79,8 +108,13 @@ def test_it_another_users_import_is_not_found(client, world):  # noqa: ANN001
 
 def test_it_the_ledger_export_link_keeps_the_filter(client, world):  # noqa: ANN001
     client.force_login(world.user("principal"))
-    page = client.get("/ledger/", {"village": world.gaige.pk, "overdue": "yes", "q": "撂荒"}).content.decode()
-    assert f"/api/v1/ledger/export?q=%E6%92%82%E8%8D%92&amp;village={world.gaige.pk}&amp;overdue=true" in page
+    page = client.get(
+        "/ledger/", {"village": world.gaige.pk, "overdue": "yes", "q": "撂荒"}
+    ).content.decode()
+    assert (
+        f"/api/v1/ledger/export?q=%E6%92%82%E8%8D%92&amp;village={world.gaige.pk}&amp;overdue=true"
+        in page
+    )
 
 
 def test_it_the_download_links_work_with_the_session(client, world):  # noqa: ANN001
@@ -88,7 +122,11 @@ def test_it_the_download_links_work_with_the_session(client, world):  # noqa: AN
     page = client.get("/spreadsheets/")
     template_url = dict((c.code, url) for c, url in page.context["templates"])["farmland-outflow"]
     template = client.get(template_url)
-    assert template.status_code == 200 and template["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert template.status_code == 200 and template["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
     make_item(world)
     export = client.get(client.get("/ledger/", {"state": "found"}).context["export_url"])
-    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert export.status_code == 200 and export["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )

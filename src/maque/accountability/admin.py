@@ -44,11 +44,30 @@ class EventInline(admin.TabularInline):
 
 @admin.register(AccountabilityCase)
 class AccountabilityCaseAdmin(SimpleHistoryAdmin):
-    list_display = ("number", "title", "town", "village", "subject_person", "rule", "status", "measure", "created_at")
+    list_display = (
+        "number",
+        "title",
+        "town",
+        "village",
+        "subject_person",
+        "rule",
+        "status",
+        "measure",
+        "created_at",
+    )
     list_filter = ("status", "rule", "measure", "town")
     search_fields = ("title", "summary", "subject_person__name")
     date_hierarchy = "created_at"
-    readonly_fields = ("town", "number", "rule", "status", "subject_person", "village", "opened_by", "created_at")
+    readonly_fields = (
+        "town",
+        "number",
+        "rule",
+        "status",
+        "subject_person",
+        "village",
+        "opened_by",
+        "created_at",
+    )
     fields = (*readonly_fields, "title", "summary", "measure", "decision")
     inlines = (EvidenceInline, EventInline)
 
@@ -63,7 +82,9 @@ class AccountabilityCaseAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # cases are opened through the API/service, which records the event
 
-    def has_delete_permission(self, request: HttpRequest, obj: AccountabilityCase | None = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: AccountabilityCase | None = None
+    ) -> bool:
         return False
 
     def _visible(self, request: HttpRequest, object_id: str | None) -> bool:
@@ -71,25 +92,42 @@ class AccountabilityCaseAdmin(SimpleHistoryAdmin):
             return False
         if object_id is None:
             return True
-        return str(object_id).isdigit() and self.get_queryset(request).filter(pk=int(object_id)).exists()
+        return (
+            str(object_id).isdigit()
+            and self.get_queryset(request).filter(pk=int(object_id)).exists()
+        )
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
         if not _handles_cases(request):
             raise Http404
         return super().changelist_view(request, extra_context)
 
-    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: dict | None = None) -> HttpResponse:
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
         if not self._visible(request, object_id):
             raise Http404
         return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def history_view(self, request: HttpRequest, object_id: str, extra_context: dict | None = None) -> HttpResponse:
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
         if not self._visible(request, object_id):
             raise Http404
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict | None = None
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict | None = None,
     ) -> HttpResponse:
         if not self._visible(request, object_id):
             raise Http404

@@ -91,12 +91,16 @@ class CaseFilters(LegacyPageQuery):
 
 
 class EvidenceIn(InputSchema):
-    type: str = Field(max_length=60, description="app_label.model, e.g. ledger.item or bulletins.bulletin")
+    type: str = Field(
+        max_length=60, description="app_label.model, e.g. ledger.item or bulletins.bulletin"
+    )
     id: Id
 
 
 class CaseIn(InputSchema):
-    town: Id | None = Field(None, description="Needed only when the caller handles cases in several towns")
+    town: Id | None = Field(
+        None, description="Needed only when the caller handles cases in several towns"
+    )
     title: str = Field(min_length=1, max_length=200)
     summary: str = Field("", max_length=10_000)
     subject_person: Id | None = None
@@ -152,7 +156,11 @@ def _detail(case: AccountabilityCase) -> dict[str, Any]:
     return {
         **_out(case),
         "evidence": [
-            {"type": f"{e.content_type.app_label}.{e.content_type.model}", "id": e.object_id, "label": e.label}
+            {
+                "type": f"{e.content_type.app_label}.{e.content_type.model}",
+                "id": e.object_id,
+                "label": e.label,
+            }
             for e in case.evidence.all()
         ],
         "events": [
@@ -185,7 +193,9 @@ def _records(town: Town, evidence: list[EvidenceIn]) -> list[Any]:
             continue
         record = model._default_manager.filter(pk=ref.id).first()
         if record is None or getattr(record, "town_id", town.pk) != town.pk:
-            problems.append(_("%(type)s %(id)d does not exist in this town.") % {"type": ref.type, "id": ref.id})
+            problems.append(
+                _("%(type)s %(id)d does not exist in this town.") % {"type": ref.type, "id": ref.id}
+            )
             continue
         records.append(record)
     if problems:
@@ -197,7 +207,11 @@ def _records(town: Town, evidence: list[EvidenceIn]) -> list[Any]:
 def accountability_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
     """Cases of the caller's towns, newest first."""
     cases = case_list(
-        user=_case_user(request), status=filters.status, rule=filters.rule, village=filters.village, q=filters.q
+        user=_case_user(request),
+        status=filters.status,
+        rule=filters.rule,
+        village=filters.village,
+        q=filters.q,
     )
     return paginate(cases, filters, out=_out, legacy="results")
 
@@ -213,7 +227,11 @@ def accountability_open(request: HttpRequest, payload: CaseIn) -> Status:
     """Open a case by hand."""
     user = _case_user(request)
     actor = actor_for(user)
-    towns = Town.objects.all() if actor.is_superuser else Town.objects.filter(pk__in=case_town_ids(actor))
+    towns = (
+        Town.objects.all()
+        if actor.is_superuser
+        else Town.objects.filter(pk__in=case_town_ids(actor))
+    )
     if payload.town is not None:
         town = towns.filter(pk=payload.town).first()
         if town is None:
@@ -236,7 +254,12 @@ def accountability_open(request: HttpRequest, payload: CaseIn) -> Status:
     if errors:
         raise ValidationError(errors)
     case = case_open(
-        town=town, by=user, title=payload.title, summary=payload.summary, subject_person=person, village=village,
+        town=town,
+        by=user,
+        title=payload.title,
+        summary=payload.summary,
+        subject_person=person,
+        village=village,
         evidence=_records(town, payload.evidence),
     )
     return Status(201, _detail(case_get(user=user, case_id=case.pk)))
@@ -248,13 +271,20 @@ def accountability_status(request: HttpRequest, case_id: Id, payload: StatusIn) 
     user = _case_user(request)
     case = case_get(user=user, case_id=case_id)
     case_change_status(
-        case=case, by=user, to=payload.to, note=payload.note, measure=payload.measure or "", decision=payload.decision
+        case=case,
+        by=user,
+        to=payload.to,
+        note=payload.note,
+        measure=payload.measure or "",
+        decision=payload.decision,
     )
     return _detail(case_get(user=user, case_id=case_id))
 
 
 @router.post("/accountability/{case_id}/evidence", response={200: CaseDetailOut, **WRITE_ERRORS})
-def accountability_evidence(request: HttpRequest, case_id: Id, payload: EvidenceAddIn) -> dict[str, Any]:
+def accountability_evidence(
+    request: HttpRequest, case_id: Id, payload: EvidenceAddIn
+) -> dict[str, Any]:
     """Cite more records as evidence of a case."""
     user = _case_user(request)
     case = case_get(user=user, case_id=case_id)

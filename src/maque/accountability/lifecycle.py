@@ -29,7 +29,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 ACTORS: dict[str, frozenset[str]] = {action: frozenset(CASE_ROLES) for action in TRANSITIONS}
 
 # The action that moves a case to each status (the API and the screen name the status).
-ACTION_TO: dict[str, str] = {target: action for action, (_sources, target) in TRANSITIONS.items() if target}
+ACTION_TO: dict[str, str] = {
+    target: action for action, (_sources, target) in TRANSITIONS.items() if target
+}
 
 STALE = gettext_lazy(
     "This case was changed by someone else (version %(current)d, yours %(yours)d). Reload and try again."
@@ -44,18 +46,25 @@ def refusal(actor: Actor, case: AccountabilityCase, action: str) -> str | None:
 def explain(refusal: str, actor: Actor, case: AccountabilityCase, action: str) -> Exception:
     if refusal == STATE:
         return status_refused(case, TRANSITIONS[action][1] or "")
-    return NotPermitted(_("Only the discipline commission and the principal leaders handle accountability cases."))
+    return NotPermitted(
+        _("Only the discipline commission and the principal leaders handle accountability cases.")
+    )
 
 
 def status_refused(case: AccountabilityCase, to: str) -> ConflictError:
     return ConflictError(
-        _("A case that is %(from)s cannot become %(to)s.") % {"from": case.get_status_display(), "to": Status(to).label},
+        _("A case that is %(from)s cannot become %(to)s.")
+        % {"from": case.get_status_display(), "to": Status(to).label},
         code="status_change_not_allowed",
     )
 
 
-def record(case: AccountabilityCase, ctx: Context[Actor], action: str, from_status: str, note: str) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, from_status=from_status, to_status=case.status, by=ctx.user, note=note)
+def record(
+    case: AccountabilityCase, ctx: Context[Actor], action: str, from_status: str, note: str
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, from_status=from_status, to_status=case.status, by=ctx.user, note=note
+    )
 
 
 CASES: Machine[AccountabilityCase, Actor] = Machine(

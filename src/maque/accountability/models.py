@@ -64,26 +64,44 @@ class CaseQuerySet(ScopedQuerySet["AccountabilityCase"]):
 class AccountabilityCase(models.Model):
     """A suggestion (by a rule) or a case (opened by hand) for the discipline commission."""
 
-    town = models.ForeignKey(Town, models.PROTECT, related_name="accountability_cases", verbose_name=_("town"))
+    town = models.ForeignKey(
+        Town, models.PROTECT, related_name="accountability_cases", verbose_name=_("town")
+    )
     number = models.PositiveIntegerField(_("number"), editable=False)
     rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices)
     key = models.CharField(
-        _("key"), max_length=150, null=True, blank=True, editable=False,
+        _("key"),
+        max_length=150,
+        null=True,
+        blank=True,
+        editable=False,
         help_text=_("What a rule suggested the case for; a rule suggests once per key"),
     )
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
     subject_person = models.ForeignKey(
-        Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("person concerned")
+        Person,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person concerned"),
     )
     village = models.ForeignKey(
         Village, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("village")
     )
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUGGESTED, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SUGGESTED, editable=False
+    )
     measure = models.CharField(_("measure"), max_length=25, choices=Measure.choices, blank=True)
     decision = models.TextField(_("decision"), blank=True)
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("opened by")
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opened by"),
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -111,7 +129,9 @@ class AccountabilityCase(models.Model):
 class Evidence(models.Model):
     """What a case rests on: a bulletin, an item, an inspection finding… (any record)."""
 
-    case = models.ForeignKey(AccountabilityCase, models.PROTECT, related_name="evidence", verbose_name=_("case"))
+    case = models.ForeignKey(
+        AccountabilityCase, models.PROTECT, related_name="evidence", verbose_name=_("case")
+    )
     content_type = models.ForeignKey(ContentType, models.PROTECT, verbose_name=_("kind of record"))
     object_id = models.PositiveBigIntegerField(_("record"))
     record = GenericForeignKey("content_type", "object_id")
@@ -123,7 +143,9 @@ class Evidence(models.Model):
         verbose_name_plural = _("evidence")
         ordering = ["case", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "content_type", "object_id"], name="evidence_unique_record")
+            models.UniqueConstraint(
+                fields=["case", "content_type", "object_id"], name="evidence_unique_record"
+            )
         ]
 
     def __str__(self) -> str:
@@ -133,11 +155,18 @@ class Evidence(models.Model):
 class CaseEvent(models.Model):
     """An append-only record of a case's status change (or creation)."""
 
-    case = models.ForeignKey(AccountabilityCase, models.PROTECT, related_name="events", verbose_name=_("case"))
+    case = models.ForeignKey(
+        AccountabilityCase, models.PROTECT, related_name="events", verbose_name=_("case")
+    )
     from_status = models.CharField(_("from"), max_length=10, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=10, choices=Status.choices)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)

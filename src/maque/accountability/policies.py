@@ -44,14 +44,20 @@ def may_handle_cases(actor: Actor, *, town_id: int | None = None) -> bool:
 
 def check_handle_cases(actor: Actor, *, town_id: int) -> None:
     if _refusal(actor, town_id=town_id) is not None:
-        raise NotPermitted(_("Only the discipline commission and the principal leaders handle accountability cases."))
+        raise NotPermitted(
+            _(
+                "Only the discipline commission and the principal leaders handle accountability cases."
+            )
+        )
 
 
 def case_viewers(*, town_id: int, day: date) -> list[int]:
     """User ids of the town's discipline commission and principal leaders on `day`."""
     return list(
         RoleAssignment.objects.on(day)
-        .filter(town_id=town_id, role__in=CASE_ROLES, person__active=True, person__user__isnull=False)
+        .filter(
+            town_id=town_id, role__in=CASE_ROLES, person__active=True, person__user__isnull=False
+        )
         .values_list("person__user_id", flat=True)
         .distinct()
     )

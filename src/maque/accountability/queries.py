@@ -33,7 +33,9 @@ def case_list(
     if village is not None:
         cases = cases.filter(village_id=village)
     if q:
-        cases = cases.filter(Q(title__icontains=q) | Q(summary__icontains=q) | Q(subject_person__name__icontains=q))
+        cases = cases.filter(
+            Q(title__icontains=q) | Q(summary__icontains=q) | Q(subject_person__name__icontains=q)
+        )
     return cases.select_related("town", "village", "subject_person").order_by("-created_at", "-id")
 
 

@@ -69,7 +69,10 @@ def _add_evidence(case: AccountabilityCase, records: Iterable[Any]) -> None:
 
 
 def _next_number(town_id: int) -> int:
-    return (AccountabilityCase.objects.filter(town_id=town_id).aggregate(last=Max("number"))["last"] or 0) + 1
+    return (
+        AccountabilityCase.objects.filter(town_id=town_id).aggregate(last=Max("number"))["last"]
+        or 0
+    ) + 1
 
 
 def _lock_numbering(town_id: int) -> None:
@@ -118,7 +121,12 @@ def accountability_suggest(
     added to it). The town's discipline commission and principal leaders are notified, nobody else.
     """
     suggestion = Suggestion(
-        rule=rule, key=key, summary=summary, title=title, subject_person=subject_person, village=village,
+        rule=rule,
+        key=key,
+        summary=summary,
+        title=title,
+        subject_person=subject_person,
+        village=village,
         evidence=(*items, *evidence),
     )
     return accountability_suggest_many(town=town, suggestions=[suggestion])[0]
@@ -154,24 +162,44 @@ def accountability_suggest_many(
         titles = {rule: str(RULE_TITLES[Rule(rule)]) for rule in Rule.values}
     with transaction.atomic():
         _lock_numbering(town.pk)
-        existing = {case.key: case for case in AccountabilityCase.objects.filter(town=town, key__in=list(cleaned))}
+        existing = {
+            case.key: case
+            for case in AccountabilityCase.objects.filter(town=town, key__in=list(cleaned))
+        }
         number = _next_number(town.pk)
         fresh = [
             AccountabilityCase(
-                town=town, number=number + index, rule=suggestion.rule, key=key,
-                title=(suggestion.title or titles[suggestion.rule])[:200], summary=suggestion.summary,
-                subject_person=suggestion.subject_person, village=suggestion.village, status=Status.SUGGESTED,
+                town=town,
+                number=number + index,
+                rule=suggestion.rule,
+                key=key,
+                title=(suggestion.title or titles[suggestion.rule])[:200],
+                summary=suggestion.summary,
+                subject_person=suggestion.subject_person,
+                village=suggestion.village,
+                status=Status.SUGGESTED,
             )
-            for index, (key, suggestion) in enumerate((k, s) for k, s in cleaned.items() if k not in existing)
+            for index, (key, suggestion) in enumerate(
+                (k, s) for k, s in cleaned.items() if k not in existing
+            )
         ]
-        created = bulk_create_with_history(fresh, AccountabilityCase, batch_size=500) if fresh else []
+        created = (
+            bulk_create_with_history(fresh, AccountabilityCase, batch_size=500) if fresh else []
+        )
         cases = {**existing, **{case.key: case for case in created}}
         CaseEvent.objects.bulk_create(
-            [CaseEvent(case=case, from_status="", to_status=Status.SUGGESTED, note=case.rule) for case in created],
+            [
+                CaseEvent(case=case, from_status="", to_status=Status.SUGGESTED, note=case.rule)
+                for case in created
+            ],
             batch_size=500,
         )
         Evidence.objects.bulk_create(
-            [row for key, suggestion in cleaned.items() for row in _evidence_rows(cases[key], suggestion.evidence)],
+            [
+                row
+                for key, suggestion in cleaned.items()
+                for row in _evidence_rows(cases[key], suggestion.evidence)
+            ],
             ignore_conflicts=True,
             batch_size=500,
         )
@@ -180,13 +208,20 @@ def accountability_suggest_many(
             with translation.override(settings.LANGUAGE_CODE):
                 messages = [
                     Message(
-                        recipients=viewers, kind="accountability.suggested",
-                        title=_("Accountability suggested: %(title)s") % {"title": case.title}, body=case.summary,
-                        link=f"/accountability/{case.pk}", key=f"accountability.suggested:{case.pk}", town=town,
+                        recipients=viewers,
+                        kind="accountability.suggested",
+                        title=_("Accountability suggested: %(title)s") % {"title": case.title},
+                        body=case.summary,
+                        link=f"/accountability/{case.pk}",
+                        key=f"accountability.suggested:{case.pk}",
+                        town=town,
                     )
                     for case in created
                 ]
-            notify_many(messages, may_read_confidential=lambda user, town_id: may_see_cases(user, town_id=town_id))
+            notify_many(
+                messages,
+                may_read_confidential=lambda user, town_id: may_see_cases(user, town_id=town_id),
+            )
     return [cases[(suggestion.key or "").strip()[:150]] for suggestion in suggestions]
 
 
@@ -217,8 +252,15 @@ def case_open(
         raise ValidationError(errors)
     with transaction.atomic():
         case = _create(
-            town=town, rule=Rule.MANUAL, key=None, title=title.strip()[:200], summary=summary,
-            subject_person=subject_person, village=village, status=Status.OPENED, opened_by=by,
+            town=town,
+            rule=Rule.MANUAL,
+            key=None,
+            title=title.strip()[:200],
+            summary=summary,
+            subject_person=subject_person,
+            village=village,
+            status=Status.OPENED,
+            opened_by=by,
         )
         CaseEvent.objects.create(case=case, from_status="", to_status=Status.OPENED, by=by)
         _add_evidence(case, evidence)
@@ -275,7 +317,9 @@ def case_change_status(
         return CASES.take(action, current, ctx=ctx, reason=note, apply=apply)
 
 
-def case_add_evidence(*, case: AccountabilityCase, by: User, records: Iterable[Any]) -> AccountabilityCase:
+def case_add_evidence(
+    *, case: AccountabilityCase, by: User, records: Iterable[Any]
+) -> AccountabilityCase:
     current = AccountabilityCase.objects.visible_to(by).get(pk=case.pk)
     _require_case_role(by, current.town_id)
     _add_evidence(current, records)

@@ -28,7 +28,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(
             request,
-            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count) % {"count": count},
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)
+            % {"count": count},
             messages.SUCCESS,
         )
 
@@ -43,11 +44,27 @@ class ApiTokenAdmin(admin.ModelAdmin):
 class SignInThrottleAdmin(admin.ModelAdmin):
     """Paused sign-ins: an administrator lifts a pause at once (the rows stay, reset)."""
 
-    list_display = ("scope", "key", "failures", "last_failure_at", "locked_until", "paused", "unlocked_by", "unlocked_at")
+    list_display = (
+        "scope",
+        "key",
+        "failures",
+        "last_failure_at",
+        "locked_until",
+        "paused",
+        "unlocked_by",
+        "unlocked_at",
+    )
     list_filter = ("scope", "locked_until")
     search_fields = ("key",)
     readonly_fields = (
-        "scope", "key", "failures", "window_started_at", "last_failure_at", "locked_until", "unlocked_by", "unlocked_at",
+        "scope",
+        "key",
+        "failures",
+        "window_started_at",
+        "last_failure_at",
+        "locked_until",
+        "unlocked_by",
+        "unlocked_at",
     )
     fields = readonly_fields
     actions = ("unlock",)
@@ -61,12 +78,15 @@ class SignInThrottleAdmin(admin.ModelAdmin):
         count = signin.unlock(throttles=list(queryset), by=request.user)  # type: ignore[arg-type]
         self.message_user(
             request,
-            ngettext("%(count)d sign-in unlocked.", "%(count)d sign-ins unlocked.", count) % {"count": count},
+            ngettext("%(count)d sign-in unlocked.", "%(count)d sign-ins unlocked.", count)
+            % {"count": count},
             messages.SUCCESS,
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: SignInThrottle | None = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: SignInThrottle | None = None
+    ) -> bool:
         return False

@@ -28,7 +28,12 @@ class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         if not token or len(token) > 200:
             return None
-        found = ApiToken.objects.usable().select_related("user").filter(key_hash=token_hash(token)).first()
+        found = (
+            ApiToken.objects.usable()
+            .select_related("user")
+            .filter(key_hash=token_hash(token))
+            .first()
+        )
         if found is None or found.password_stamp != password_stamp(found.user):
             return None  # unknown, expired, revoked, or issued under a password since changed
         now = timezone.now()

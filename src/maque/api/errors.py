@@ -97,11 +97,15 @@ def _summary(errors: dict[str, list[str]]) -> str:
 def django_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
     """A Django ValidationError as {field: [message, …]} (errors of no field under "__all__")."""
     if hasattr(exc, "error_dict"):
-        return {field: [str(message) for message in messages] for field, messages in exc.message_dict.items()}
+        return {
+            field: [str(message) for message in messages]
+            for field, messages in exc.message_dict.items()
+        }
     return {ALL: [str(message) for message in exc.messages]}
 
 
 # --- schema (pydantic) errors ------------------------------------------------------------------
+
 
 # Pydantic error types → a message; `%(name)s` is filled from the error's context.
 def _schema_message(error_type: str, ctx: dict[str, Any]) -> str:
@@ -116,20 +120,32 @@ def _schema_message(error_type: str, ctx: dict[str, Any]) -> str:
         "decimal_parsing": pgettext("api", "Enter a number."),
         "decimal_type": pgettext("api", "Enter a number."),
         "finite_number": pgettext("api", "Enter a finite number."),
-        "decimal_max_digits": pgettext("api", "Ensure there are no more than %(max_digits)s digits in total."),
-        "decimal_max_places": pgettext("api", "Ensure there are no more than %(decimal_places)s decimal places."),
-        "decimal_whole_digits": pgettext("api", "Ensure there are no more than %(whole_digits)s digits before the decimal point."),
+        "decimal_max_digits": pgettext(
+            "api", "Ensure there are no more than %(max_digits)s digits in total."
+        ),
+        "decimal_max_places": pgettext(
+            "api", "Ensure there are no more than %(decimal_places)s decimal places."
+        ),
+        "decimal_whole_digits": pgettext(
+            "api", "Ensure there are no more than %(whole_digits)s digits before the decimal point."
+        ),
         "bool_parsing": pgettext("api", "Enter true or false."),
         "bool_type": pgettext("api", "Enter true or false."),
         "string_type": pgettext("api", "Enter text."),
-        "string_too_short": pgettext("api", "Ensure this value has at least %(min_length)s characters."),
-        "string_too_long": pgettext("api", "Ensure this value has at most %(max_length)s characters."),
+        "string_too_short": pgettext(
+            "api", "Ensure this value has at least %(min_length)s characters."
+        ),
+        "string_too_long": pgettext(
+            "api", "Ensure this value has at most %(max_length)s characters."
+        ),
         "string_pattern_mismatch": pgettext("api", "Enter a value in the expected format."),
         "string_unicode": pgettext("api", "Enter valid text."),
         "too_short": pgettext("api", "Ensure this list has at least %(min_length)s items."),
         "too_long": pgettext("api", "Ensure this list has at most %(max_length)s items."),
         "greater_than": pgettext("api", "Ensure this value is greater than %(gt)s."),
-        "greater_than_equal": pgettext("api", "Ensure this value is greater than or equal to %(ge)s."),
+        "greater_than_equal": pgettext(
+            "api", "Ensure this value is greater than or equal to %(ge)s."
+        ),
         "less_than": pgettext("api", "Ensure this value is less than %(lt)s."),
         "less_than_equal": pgettext("api", "Ensure this value is less than or equal to %(le)s."),
         "date_parsing": pgettext("api", "Enter a valid date (YYYY-MM-DD)."),
@@ -187,8 +203,15 @@ def schema_errors(exc: SchemaValidationError) -> dict[str, list[str]]:
 
 # --- the handlers ------------------------------------------------------------------------------
 
-_HTTP_CODES = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied", 404: "not_found",
-               405: "method_not_allowed", 413: "too_large", 429: "throttled"}
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "throttled",
+}
 
 
 def _http_detail(status: int) -> str:
@@ -221,7 +244,14 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ApiError)
     def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-        response = respond(request, status=exc.status, detail=exc.detail, code=exc.code, errors=exc.errors, **exc.extra)
+        response = respond(
+            request,
+            status=exc.status,
+            detail=exc.detail,
+            code=exc.code,
+            errors=exc.errors,
+            **exc.extra,
+        )
         if exc.status == 429 and "retry_after" in exc.extra:
             response["Retry-After"] = str(exc.extra["retry_after"])
         return response
@@ -241,16 +271,25 @@ def install(api: NinjaAPI) -> None:
             # The body is not JSON (json.JSONDecodeError is a ValueError).
             detail = _("The request body is not valid JSON.")
             if isinstance(exc.__cause__, json.JSONDecodeError):
-                detail = _("The request body is not valid JSON (line %(line)d, column %(column)d).") % {
+                detail = _(
+                    "The request body is not valid JSON (line %(line)d, column %(column)d)."
+                ) % {
                     "line": exc.__cause__.lineno,
                     "column": exc.__cause__.colno,
                 }
-            return respond(request, status=400, detail=detail, code="malformed", errors={ALL: [detail]})
+            return respond(
+                request, status=400, detail=detail, code="malformed", errors={ALL: [detail]}
+            )
         if isinstance(exc.__cause__, RequestDataTooBig):
             return on_too_big(request, exc.__cause__)
         if isinstance(exc.__cause__, MultiPartParserError):
             return on_bad_multipart(request, exc.__cause__)
-        return respond(request, status=status, detail=_http_detail(status), code=_HTTP_CODES.get(status, "error"))
+        return respond(
+            request,
+            status=status,
+            detail=_http_detail(status),
+            code=_HTTP_CODES.get(status, "error"),
+        )
 
     @api.exception_handler(PermissionDenied)
     def on_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
@@ -268,7 +307,11 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ConflictError)
     def on_conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
         return respond(
-            request, status=409, detail=str(exc.message), code=exc.code, current_version=exc.current_version
+            request,
+            status=409,
+            detail=str(exc.message),
+            code=exc.code,
+            current_version=exc.current_version,
         )
 
     @api.exception_handler(RequestDataTooBig)
@@ -290,8 +333,12 @@ def install(api: NinjaAPI) -> None:
         if not is_busy(exc):
             return on_bug(request, exc)
         logger.warning("busy database on %s %s: %s", request.method, request.path, exc)
-        detail = _("The database is busy with another change; nothing was changed. Try again in a few seconds.")
-        response = respond(request, status=503, detail=detail, code="busy", retry_after=RETRY_AFTER_SECONDS)
+        detail = _(
+            "The database is busy with another change; nothing was changed. Try again in a few seconds."
+        )
+        response = respond(
+            request, status=503, detail=detail, code="busy", retry_after=RETRY_AFTER_SECONDS
+        )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
@@ -299,4 +346,9 @@ def install(api: NinjaAPI) -> None:
     def on_bug(request: HttpRequest, exc: Exception) -> HttpResponse:
         # A bug, never bad input: log it with the traceback and answer in the same shape.
         logger.exception("API error on %s %s", request.method, request.path)
-        return respond(request, status=500, detail=_("Internal error; it has been logged."), code="server_error")
+        return respond(
+            request,
+            status=500,
+            detail=_("Internal error; it has been logged."),
+            code="server_error",
+        )

@@ -26,25 +26,45 @@ def token_hash(token: str) -> str:
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def usable(self) -> ApiTokenQuerySet:
-        return self.filter(revoked_at__isnull=True, expires__gt=timezone.now(), user__is_active=True)
+        return self.filter(
+            revoked_at__isnull=True, expires__gt=timezone.now(), user__is_active=True
+        )
 
 
 class ApiToken(models.Model):
     """A bearer token issued to a user by `POST /api/v1/auth/token`."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+        verbose_name=_("user"),
     )
     key_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
-    hint = models.CharField(_("token start"), max_length=12, editable=False, help_text=_("The first characters of the token, to recognise it."))
+    hint = models.CharField(
+        _("token start"),
+        max_length=12,
+        editable=False,
+        help_text=_("The first characters of the token, to recognise it."),
+    )
     created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     last_used = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     expires = models.DateTimeField(_("expires"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    client = models.CharField(_("client"), max_length=200, blank=True, help_text=_("The user agent that asked for the token."))
+    client = models.CharField(
+        _("client"),
+        max_length=200,
+        blank=True,
+        help_text=_("The user agent that asked for the token."),
+    )
     password_stamp = models.CharField(
-        _("password stamp"), max_length=64, blank=True, editable=False,
-        help_text=_("Fingerprint of the password the token was issued under; a new password ends the token."),
+        _("password stamp"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Fingerprint of the password the token was issued under; a new password ends the token."
+        ),
     )
 
     objects = ApiTokenQuerySet.as_manager()
@@ -73,7 +93,9 @@ class ApiToken(models.Model):
 def password_stamp(user: User) -> str:
     """A fingerprint of the user's current password hash: a token issued under one password
     stops working when the password changes (in the workspace, the admin or anywhere else)."""
-    return salted_hmac("maque.api.token-password", user.password or "", algorithm="sha256").hexdigest()
+    return salted_hmac(
+        "maque.api.token-password", user.password or "", algorithm="sha256"
+    ).hexdigest()
 
 
 class SignInThrottle(models.Model):
@@ -93,14 +115,21 @@ class SignInThrottle(models.Model):
     key = models.CharField(_("key"), max_length=250, help_text=_("User name and/or client address"))
     failures = models.PositiveIntegerField(_("failures"), default=0)
     accounts = models.JSONField(
-        _("accounts tried"), default=list, blank=True,
+        _("accounts tried"),
+        default=list,
+        blank=True,
         help_text=_("For an address: the different user names that failed from it (bounded)."),
     )
     window_started_at = models.DateTimeField(_("counting since"), null=True, blank=True)
     last_failure_at = models.DateTimeField(_("last failure"), null=True, blank=True)
     locked_until = models.DateTimeField(_("paused until"), null=True, blank=True)
     unlocked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("unlocked by")
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unlocked by"),
     )
     unlocked_at = models.DateTimeField(_("unlocked at"), null=True, blank=True)
 
@@ -108,7 +137,9 @@ class SignInThrottle(models.Model):
         verbose_name = _("sign-in pause")
         verbose_name_plural = _("sign-in pauses")
         ordering = ["-last_failure_at"]
-        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="signin_throttle_unique_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="signin_throttle_unique_key")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_scope_display()}: {self.key}"

@@ -38,7 +38,9 @@ class PageQuery(Schema):
     """`page` and `page_size`: the paging of every list."""
 
     page: int = Field(1, ge=1, le=MAX_PAGE, description="The page, from 1.")
-    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"Items per page (at most {MAX_PAGE_SIZE}).")
+    page_size: int = Field(
+        PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"Items per page (at most {MAX_PAGE_SIZE})."
+    )
 
 
 class LegacyPageQuery(PageQuery):
@@ -47,10 +49,14 @@ class LegacyPageQuery(PageQuery):
     limit: int | None = Field(
         None, ge=1, le=MAX_PAGE_SIZE, deprecated=True, description="Deprecated: use page_size."
     )
-    offset: int | None = Field(None, ge=0, le=MAX_OFFSET, deprecated=True, description="Deprecated: use page.")
+    offset: int | None = Field(
+        None, ge=0, le=MAX_OFFSET, deprecated=True, description="Deprecated: use page."
+    )
 
 
-def page_of(item: type[Out] | type[Schema], *, legacy: str | None = None, name: str | None = None) -> type[Out]:
+def page_of(
+    item: type[Out] | type[Schema], *, legacy: str | None = None, name: str | None = None
+) -> type[Out]:
     """The envelope schema of a paged list of `item` (with the deprecated `legacy` key, if any).
 
     Subclass it to add fields of the list's own (the inbox adds `unread`)."""

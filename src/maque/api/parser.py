@@ -48,7 +48,9 @@ class MaqueParser(Parser):
         _check(data, "")
         return data  # type: ignore[no-any-return]
 
-    def parse_querydict(self, data: MultiValueDict, list_fields: list[str], request: HttpRequest) -> dict[str, Any]:
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
         result = super().parse_querydict(data, list_fields, request)
         for key, value in result.items():
             name = getattr(value, "name", None)  # uploaded files: check the file name

@@ -32,7 +32,9 @@ LATEST = date(2199, 12, 31)
 
 def _day_in_range(value: date) -> date:
     if not EARLIEST <= value <= LATEST:
-        raise ValueError(_("Enter a date between %(first)s and %(last)s.") % {"first": EARLIEST, "last": LATEST})
+        raise ValueError(
+            _("Enter a date between %(first)s and %(last)s.") % {"first": EARLIEST, "last": LATEST}
+        )
     return value
 
 
@@ -41,11 +43,31 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 BodyId = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
 # A village in a body: its id, or its name.
 VillageRef = BodyId | Annotated[str, Field(min_length=1, max_length=60)]
-Version = Annotated[int, Field(ge=1, le=2**31 - 1, strict=True, description="The version you acted on; a stale one is a 409.")]
+Version = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=2**31 - 1,
+        strict=True,
+        description="The version you acted on; a stale one is a 409.",
+    ),
+]
 Day = Annotated[date, AfterValidator(_day_in_range)]
-HappenedDay = Annotated[date, AfterValidator(dates.happened), Field(description="On or after 2000-01-01, not in the future.")]
-PlannedDay = Annotated[date, AfterValidator(dates.planned), Field(description="On or after 2000-01-01, at most a year ahead.")]
-DeadlineDay = Annotated[date, AfterValidator(dates.deadline), Field(description="On or after 2000-01-01, at most five years ahead.")]
+HappenedDay = Annotated[
+    date,
+    AfterValidator(dates.happened),
+    Field(description="On or after 2000-01-01, not in the future."),
+]
+PlannedDay = Annotated[
+    date,
+    AfterValidator(dates.planned),
+    Field(description="On or after 2000-01-01, at most a year ahead."),
+]
+DeadlineDay = Annotated[
+    date,
+    AfterValidator(dates.deadline),
+    Field(description="On or after 2000-01-01, at most five years ahead."),
+]
 
 # Bounds of text kept in unbounded (text) columns: those of the services.
 NOTE = lengths.NOTE
@@ -63,7 +85,9 @@ _INTEGER_RANGES: dict[str, tuple[int, int]] = {
 }
 
 
-def model_field(model: type[models.Model], name: str, default: Any = PydanticUndefined, **extra: Any) -> Any:
+def model_field(
+    model: type[models.Model], name: str, default: Any = PydanticUndefined, **extra: Any
+) -> Any:
     """A pydantic `Field` bounded as the model field `name` is: the length of a CharField, the
     range of an integer field. A TextField has no length of its own: pass `max_length`."""
     field = model._meta.get_field(name)
@@ -94,7 +118,9 @@ class Out(BaseModel):
 class ErrorOut(Out):
     detail: str
     code: str
-    errors: dict[str, list[str]] = Field(default_factory=dict, description=f"Messages per field; {ALL} for the whole input.")
+    errors: dict[str, list[str]] = Field(
+        default_factory=dict, description=f"Messages per field; {ALL} for the whole input."
+    )
     current_version: int | None = None
 
 
@@ -111,7 +137,14 @@ class CodeRef(Out):
 # The error responses every operation may give, for the OpenAPI document.
 # Every operation may answer 400 (unreadable), 401, 403, 404, 422 and 503 (a busy database);
 # writes also 409 (a stale version, a conflict) and 413 (too large).
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 503: ErrorOut}
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+    503: ErrorOut,
+}
 WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut, 413: ErrorOut}
 
 

@@ -93,7 +93,11 @@ def _account(username: str) -> str:
 
 def _keys(username: str, address: str) -> dict[str, str]:
     account = _account(username)
-    return {Scope.ACCOUNT: account, Scope.ACCOUNT_ADDRESS: f"{account}|{address}", Scope.ADDRESS: address}
+    return {
+        Scope.ACCOUNT: account,
+        Scope.ACCOUNT_ADDRESS: f"{account}|{address}",
+        Scope.ADDRESS: address,
+    }
 
 
 def _window() -> timedelta:
@@ -107,7 +111,11 @@ def pause_for(*, username: str, address: str) -> Pause | None:
     rows = SignInThrottle.objects.filter(locked_until__gt=now).filter(
         scope__in=list(keys), key__in=list(keys.values())
     )
-    pauses = [Pause(row.scope, row.locked_until) for row in rows if keys.get(row.scope) == row.key and row.locked_until]
+    pauses = [
+        Pause(row.scope, row.locked_until)
+        for row in rows
+        if keys.get(row.scope) == row.key and row.locked_until
+    ]
     return max(pauses, key=lambda pause: pause.until, default=None)
 
 
@@ -159,13 +167,13 @@ def record_success(*, username: str, address: str) -> None:
     """A right password: the account's counters start again (the address's stay)."""
     keys = _keys(username, address)
     for scope in (Scope.ACCOUNT, Scope.ACCOUNT_ADDRESS):
-        SignInThrottle.objects.filter(scope=scope, key=keys[scope], locked_until__isnull=True).update(
-            failures=0, accounts=[], window_started_at=None
-        )
+        SignInThrottle.objects.filter(
+            scope=scope, key=keys[scope], locked_until__isnull=True
+        ).update(failures=0, accounts=[], window_started_at=None)
         # A pause that has run out is cleared too; one still in force stays (see pause_for).
-        SignInThrottle.objects.filter(scope=scope, key=keys[scope], locked_until__lte=timezone.now()).update(
-            failures=0, accounts=[], window_started_at=None, locked_until=None
-        )
+        SignInThrottle.objects.filter(
+            scope=scope, key=keys[scope], locked_until__lte=timezone.now()
+        ).update(failures=0, accounts=[], window_started_at=None, locked_until=None)
 
 
 def unlock(*, throttles: list[SignInThrottle], by: User) -> int:
@@ -173,6 +181,10 @@ def unlock(*, throttles: list[SignInThrottle], by: User) -> int:
     now = timezone.now()
     ids = [row.pk for row in throttles]
     return SignInThrottle.objects.filter(pk__in=ids).update(
-        failures=0, accounts=[], window_started_at=None, locked_until=None, unlocked_by=by, unlocked_at=now
+        failures=0,
+        accounts=[],
+        window_started_at=None,
+        locked_until=None,
+        unlocked_by=by,
+        unlocked_at=now,
     )
-

@@ -27,7 +27,19 @@ class TokenOut(Out):
     expires: datetime
 
 
-@router.post("/token", auth=None, response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut})
+@router.post(
+    "/token",
+    auth=None,
+    response={
+        200: TokenOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        413: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+        503: ErrorOut,
+    },
+)
 def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, object]:
     """Issue a token: send it as `Authorization: Bearer <token>`. Only its hash is stored."""
     issued = token_issue(request=request, username=payload.username, password=payload.password)

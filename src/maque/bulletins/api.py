@@ -30,7 +30,9 @@ class BulletinIn(InputSchema):
     date: HappenedDay | None = Field(None, description="The day reported on; today by default.")
     town: BodyId | None = Field(None, description="Needed only when the caller sees several towns.")
     corrects: BodyId | None = Field(None, description="The bulletin this one corrects.")
-    special: bool = Field(False, strict=True, description="A special bulletin (特别通报) besides the day's.")
+    special: bool = Field(
+        False, strict=True, description="A special bulletin (特别通报) besides the day's."
+    )
 
 
 class BulletinSummary(Schema):
@@ -103,19 +105,26 @@ def issue(request: HttpRequest, payload: BulletinIn) -> Status[dict[str, Any]]:
     if payload.corrects is not None:
         corrects = get_object_or_404(Bulletin.objects.visible_to(user), pk=payload.corrects)
     town = corrects.town if corrects is not None else _town(request, payload.town)
-    bulletin = bulletin_issue(town=town, day=payload.date, by=user, corrects=corrects, special=payload.special)
+    bulletin = bulletin_issue(
+        town=town, day=payload.date, by=user, corrects=corrects, special=payload.special
+    )
     return Status(201, _detail(bulletin))
 
 
 @router.get("", response={200: BulletinListOut, **ERRORS})
 def list_bulletins(request: HttpRequest, paging: Query[LegacyPageQuery]) -> dict[str, Any]:
     """The bulletins of the caller's towns, newest first."""
-    return paginate(bulletin_list(user=request_user(request)), paging, out=_summary, legacy="bulletins")
+    return paginate(
+        bulletin_list(user=request_user(request)), paging, out=_summary, legacy="bulletins"
+    )
 
 
 @router.get("/{bulletin_id}", response={200: BulletinOut, **ERRORS})
 def read(request: HttpRequest, bulletin_id: Id) -> dict[str, Any]:
-    bulletin = get_object_or_404(Bulletin.objects.visible_to(request_user(request)).select_related("town", "corrects"), pk=bulletin_id)
+    bulletin = get_object_or_404(
+        Bulletin.objects.visible_to(request_user(request)).select_related("town", "corrects"),
+        pk=bulletin_id,
+    )
     return _detail(bulletin)
 
 
@@ -146,7 +155,9 @@ def docx_disposition(bulletin: Bulletin) -> str:
     "/{bulletin_id}/docx",
     url_name="bulletin_docx",
     response={**ERRORS},
-    openapi_extra={"responses": {"200": {"description": "The Word document.", "content": {DOCX_TYPE: {}}}}},
+    openapi_extra={
+        "responses": {"200": {"description": "The Word document.", "content": {DOCX_TYPE: {}}}}
+    },
 )
 def docx(request: HttpRequest, bulletin_id: Id) -> HttpResponse:
     """The bulletin as a Word document in the official-document layout."""

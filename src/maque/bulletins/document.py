@@ -48,17 +48,57 @@ CHAR = Pt(16)  # one character of body text, for indents
 
 # The rPr children that come after w:spacing in the schema (Word rejects them out of order).
 _AFTER_SPACING = (
-    "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd",
-    "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath",
+    "w:w",
+    "w:kern",
+    "w:position",
+    "w:sz",
+    "w:szCs",
+    "w:highlight",
+    "w:u",
+    "w:effect",
+    "w:bdr",
+    "w:shd",
+    "w:fitText",
+    "w:vertAlign",
+    "w:rtl",
+    "w:cs",
+    "w:em",
+    "w:lang",
+    "w:eastAsianLayout",
+    "w:specVanish",
+    "w:oMath",
 )
 
 
 # The pPr children that come after w:pBdr in the schema.
 _AFTER_BORDERS = (
-    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
-    "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
-    "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
-    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
 )
 
 
@@ -84,7 +124,13 @@ def _fonts(element: Any, font: tuple[str, str]) -> None:
     lang.set(qn("w:eastAsia"), "zh-CN")
 
 
-def _run(paragraph: Paragraph, text: str, font: tuple[str, str] = FANGSONG, size: Pt = BODY_SIZE, **style: Any) -> Any:
+def _run(
+    paragraph: Paragraph,
+    text: str,
+    font: tuple[str, str] = FANGSONG,
+    size: Pt = BODY_SIZE,
+    **style: Any,
+) -> Any:
     run = paragraph.add_run(text)
     run.font.size = size
     run.font.name = font[0]
@@ -127,7 +173,9 @@ def _paragraph(
     return paragraph
 
 
-def _border(paragraph: Paragraph, side: str, *, size_eighths: int, color: str = "000000", space: int = 1) -> None:
+def _border(
+    paragraph: Paragraph, side: str, *, size_eighths: int, color: str = "000000", space: int = 1
+) -> None:
     """A rule drawn as a paragraph border (spans the text block)."""
     properties = paragraph._p.get_or_add_pPr()
     borders = properties.find(qn("w:pBdr"))
@@ -304,7 +352,9 @@ def _write_signature(document: Any, s: dict[str, Any]) -> None:
     date_width = sum(0.5 if ch.isdigit() else 1 for ch in date_text)
     authority = s["authority"]
     signature = _paragraph(document, authority, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    signature.paragraph_format.right_indent = Pt(16 * max(0.0, 4 + (date_width - len(authority)) / 2))
+    signature.paragraph_format.right_indent = Pt(
+        16 * max(0.0, 4 + (date_width - len(authority)) / 2)
+    )
     signature.paragraph_format.keep_with_next = True
     dated = _paragraph(document, date_text, align=WD_ALIGN_PARAGRAPH.RIGHT)
     dated.paragraph_format.right_indent = CHAR * 4
@@ -318,7 +368,9 @@ def _write_end_block(document: Any, s: dict[str, Any]) -> None:
         # The new section inherits the body's footers: drop them and start empty ones.
         footer.is_linked_to_previous = True
         footer.is_linked_to_previous = False
-    copy_to = _paragraph(document, _("Copy to: %(recipients)s") % {"recipients": s["copy_to"]}, size=SMALL_SIZE)
+    copy_to = _paragraph(
+        document, _("Copy to: %(recipients)s") % {"recipients": s["copy_to"]}, size=SMALL_SIZE
+    )
     copy_to.paragraph_format.left_indent = SMALL_SIZE
     copy_to.paragraph_format.right_indent = SMALL_SIZE
     copy_to.paragraph_format.first_line_indent = None
@@ -362,8 +414,14 @@ def _document(snapshot: dict[str, Any]) -> bytes:
     mark_text = snapshot["authority"]
     # The mark's top sits 35 mm below the top of the text block.
     _paragraph(
-        document, mark_text, font=XIAOBIAOSONG, size=_mark_size(mark_text), align=WD_ALIGN_PARAGRAPH.CENTER,
-        color=RED, line=Pt(_mark_size(mark_text).pt * 1.25), space_before=Mm(35) - LINE_PITCH,
+        document,
+        mark_text,
+        font=XIAOBIAOSONG,
+        size=_mark_size(mark_text),
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        color=RED,
+        line=Pt(_mark_size(mark_text).pt * 1.25),
+        space_before=Mm(35) - LINE_PITCH,
     )
     _paragraph(document)
     _paragraph(document)
@@ -391,4 +449,3 @@ def _document(snapshot: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
-

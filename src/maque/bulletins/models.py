@@ -45,7 +45,9 @@ class BulletinCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["town", "year"], name="bulletin_counter_unique_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["town", "year"], name="bulletin_counter_unique_year")
+        ]
 
     def __str__(self) -> str:
         return f"{self.town_id}/{self.year}: {self.last}"
@@ -79,12 +81,22 @@ class Bulletin(models.Model):
     title = models.CharField(_("title"), max_length=200)
     scheduled = models.BooleanField(_("issued on schedule"), default=False)
     corrects = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="corrections", verbose_name=_("corrects")
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects"),
     )
     snapshot = models.JSONField(_("snapshot"))
     content_hash = models.CharField(_("SHA-256 of the snapshot"), max_length=64)
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("issued by")
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
     )
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
     history = HistoricalRecords()
@@ -96,10 +108,14 @@ class Bulletin(models.Model):
         verbose_name_plural = _("daily bulletins")
         ordering = ["-issued_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["town", "year", "number"], name="bulletin_unique_number"),
+            models.UniqueConstraint(
+                fields=["town", "year", "number"], name="bulletin_unique_number"
+            ),
             # The schedule issues one bulletin per town and working day, however many ticks run.
             models.UniqueConstraint(
-                fields=["town", "day"], condition=models.Q(scheduled=True), name="bulletin_one_scheduled_per_day"
+                fields=["town", "day"],
+                condition=models.Q(scheduled=True),
+                name="bulletin_one_scheduled_per_day",
             ),
         ]
 

@@ -29,4 +29,6 @@ def may_issue(actor: Actor, *, town_id: int | None = None) -> bool:
 
 def check_issue(actor: Actor, *, town_id: int) -> None:
     if _refusal(actor, town_id=town_id) is not None:
-        raise NotPermitted(_("Only the inspection group or a principal leader may issue a bulletin."))
+        raise NotPermitted(
+            _("Only the inspection group or a principal leader may issue a bulletin.")
+        )

@@ -36,7 +36,9 @@ def _window(since: datetime | None, as_of: datetime, field: str) -> Q:
 COUNTS = ("total", "open", "closed", "overdue", "new", "closed_new")
 
 
-def ledger_groups(*, town: Town, day: date, as_of: datetime, since: datetime | None) -> list[dict[str, Any]]:
+def ledger_groups(
+    *, town: Town, day: date, as_of: datetime, since: datetime | None
+) -> list[dict[str, Any]]:
     """The town's items registered before `as_of` (cancelled ones aside), in groups of campaign ×
     village × owner: items, open, closed, overdue (with the longest and total delay), new and
     closed since the last bulletin.
@@ -51,8 +53,12 @@ def ledger_groups(*, town: Town, day: date, as_of: datetime, since: datetime | N
         key = (campaign_id, village_id, owner_id)
         if key not in groups:
             groups[key] = {
-                "campaign_id": campaign_id, "village_id": village_id, "owner_id": owner_id,
-                **dict.fromkeys(COUNTS, 0), "max_days": None, "total_days": None,
+                "campaign_id": campaign_id,
+                "village_id": village_id,
+                "owner_id": owner_id,
+                **dict.fromkeys(COUNTS, 0),
+                "max_days": None,
+                "total_days": None,
             }
         return groups[key]
 
@@ -77,7 +83,10 @@ def ledger_groups(*, town: Town, day: date, as_of: datetime, since: datetime | N
             figures.town_items(town)
             .filter(created_at__gte=since, created_at__lt=as_of)
             .exclude(state=State.CANCELLED)
-            .values(campaign_key=figures.unordered("campaign_id"), village_key=figures.unordered("village_id"))
+            .values(
+                campaign_key=figures.unordered("campaign_id"),
+                village_key=figures.unordered("village_id"),
+            )
             .annotate(n=Count("*"))
         )
         for row in registered:
@@ -93,7 +102,10 @@ def ledger_groups(*, town: Town, day: date, as_of: datetime, since: datetime | N
     changed = (
         figures.town_items(town)
         .filter(closed, created_at__lt=as_of)
-        .values(campaign_key=figures.unordered("campaign_id"), village_key=figures.unordered("village_id"))
+        .values(
+            campaign_key=figures.unordered("campaign_id"),
+            village_key=figures.unordered("village_id"),
+        )
         .annotate(n=Count("*"))
     )
     for row in changed:
@@ -123,36 +135,58 @@ def rollup(
             for key in COUNTS:
                 by_village[row["village_id"]][key] += row[key]
         if row["overdue"]:
-            owner = by_owner.setdefault((row["village_id"], row["owner_id"]), {"count": 0, "max_days": 0, "total_days": 0})
+            owner = by_owner.setdefault(
+                (row["village_id"], row["owner_id"]), {"count": 0, "max_days": 0, "total_days": 0}
+            )
             owner["count"] += row["overdue"]
             owner["max_days"] = max(owner["max_days"], row["max_days"] or 0)
             owner["total_days"] += row["total_days"] or 0
     campaign_rows = [
-        {"campaign": campaigns[pk][1], **values, "closure_rate": rate(values["closed"], values["total"])}
+        {
+            "campaign": campaigns[pk][1],
+            **values,
+            "closure_rate": rate(values["closed"], values["total"]),
+        }
         for pk, values in sorted(by_campaign.items(), key=lambda pair: campaigns[pair[0]])
     ]
     owner_rows: list[dict[str, Any]] = [
         {"village": villages.get(village_id, ""), "owner": owners.get(owner_id, ""), **values}
         for (village_id, owner_id), values in by_owner.items()
     ]
-    overdue_groups = sorted(owner_rows, key=lambda row: (row["village"], -row["count"], row["owner"]))
+    overdue_groups = sorted(
+        owner_rows, key=lambda row: (row["village"], -row["count"], row["owner"])
+    )
     village_rows: list[dict[str, Any]] = [
-        {"village": name, "total": by_village[pk]["total"], "closed": by_village[pk]["closed"],
-         "overdue": by_village[pk]["overdue"], "closure_rate": rate(by_village[pk]["closed"], by_village[pk]["total"])}
+        {
+            "village": name,
+            "total": by_village[pk]["total"],
+            "closed": by_village[pk]["closed"],
+            "overdue": by_village[pk]["overdue"],
+            "closure_rate": rate(by_village[pk]["closed"], by_village[pk]["total"]),
+        }
         for pk, name in villages.items()
     ]
     ranked = sorted(
         village_rows,
-        key=lambda row: (-(row["closure_rate"] if row["closure_rate"] is not None else -1.0), row["overdue"], row["village"]),
+        key=lambda row: (
+            -(row["closure_rate"] if row["closure_rate"] is not None else -1.0),
+            row["overdue"],
+            row["village"],
+        ),
     )
     ranking = [
-        {"rank": position, **{key: row[key] for key in ("village", "total", "closed", "overdue", "closure_rate")}}
+        {
+            "rank": position,
+            **{key: row[key] for key in ("village", "total", "closed", "overdue", "closure_rate")},
+        }
         for position, row in enumerate(ranked, start=1)
     ]
     return {"campaigns": campaign_rows, "overdue_groups": overdue_groups, "ranking": ranking}
 
 
-def _overdue(row: Mapping[str, Any], *, day: date, villages: dict[int, str], owners: dict[int, str]) -> dict[str, Any]:
+def _overdue(
+    row: Mapping[str, Any], *, day: date, villages: dict[int, str], owners: dict[int, str]
+) -> dict[str, Any]:
     """One of the most overdue items, as the bulletin lists it."""
     return {
         "code": row["code"],
@@ -183,15 +217,28 @@ def returned_items(
     ids are read for all of them (the first bulletin of a town sees every return there ever
     was); the details for the listed ones alone."""
     transitions = figures.town_transitions(
-        town=town, actions=("return", "reopen"), until=as_of, since=since, after=after_transition, upto=upto_transition
+        town=town,
+        actions=("return", "reopen"),
+        until=as_of,
+        since=since,
+        after=after_transition,
+        upto=upto_transition,
     )
     keys = sorted(
-        transitions.values_list("id", "item__village_id"), key=lambda pair: (villages.get(pair[1], ""), pair[0])
+        transitions.values_list("id", "item__village_id"),
+        key=lambda pair: (villages.get(pair[1], ""), pair[0]),
     )
     listed = {pk for pk, _village in keys[:limit]}
     rows = (
         Transition.objects.filter(pk__in=listed).values(
-            "id", "action", "reason", "created_at", "item__code", "item__title", "item__village_id", "item__owner__name"
+            "id",
+            "action",
+            "reason",
+            "created_at",
+            "item__code",
+            "item__title",
+            "item__village_id",
+            "item__owner__name",
         )
         if listed
         else []
@@ -246,7 +293,10 @@ def bulletin_figures(
     """All the figures of one bulletin, ready to be stored as its snapshot: about ten queries,
     whatever the size of the ledger."""
     groups = ledger_groups(town=town, day=day, as_of=as_of, since=since)
-    campaigns = {pk: (order, name) for pk, order, name in Campaign.objects.filter(town=town).values_list("pk", "order", "name")}
+    campaigns = {
+        pk: (order, name)
+        for pk, order, name in Campaign.objects.filter(town=town).values_list("pk", "order", "name")
+    }
     names: dict[int, str] = {}
     villages: dict[int, str] = {}  # active ones, which are ranked
     for pk, name, active in Village.objects.filter(town=town).values_list("pk", "name", "active"):
@@ -254,18 +304,29 @@ def bulletin_figures(
         if active:
             villages[pk] = name
     listed = figures.most_overdue(town=town, day=day, limit=DETAIL_LIMIT)
-    owner_ids = {row["owner_id"] for row in groups if row["overdue"]} | {row["owner_id"] for row in listed}
-    owners = dict(Person.objects.filter(pk__in=owner_ids).values_list("pk", "name")) if owner_ids else {}
+    owner_ids = {row["owner_id"] for row in groups if row["overdue"]} | {
+        row["owner_id"] for row in listed
+    }
+    owners = (
+        dict(Person.objects.filter(pk__in=owner_ids).values_list("pk", "name")) if owner_ids else {}
+    )
     tables = rollup(groups, campaigns=campaigns, villages=villages, owners=owners)
     totals: dict[str, Any] = {key: sum(row[key] for row in tables["campaigns"]) for key in COUNTS}
     totals["closure_rate"] = rate(totals["closed"], totals["total"])
     returned_total, returned = returned_items(
-        town=town, as_of=as_of, since=since, villages=names, after_transition=after_transition,
+        town=town,
+        as_of=as_of,
+        since=since,
+        villages=names,
+        after_transition=after_transition,
         upto_transition=upto_transition,
     )
     # The most overdue first; at an equal number, the worse-ranked village (lower closure rate)
     # first, so a tie never spares the weaker village. The document states this rule.
-    worst = sorted((row for row in tables["ranking"] if row["overdue"]), key=lambda row: (-row["overdue"], -row["rank"]))
+    worst = sorted(
+        (row for row in tables["ranking"] if row["overdue"]),
+        key=lambda row: (-row["overdue"], -row["rank"]),
+    )
     return {
         "totals": totals,
         "campaigns": tables["campaigns"],

@@ -53,11 +53,14 @@ def _as_of(day: date, now: datetime) -> datetime:
 def _title(town: Town, day: date) -> str:
     # The standing campaigns (meeting decisions, petitions) are no work the title names.
     campaigns = list(
-        Campaign.objects.filter(town=town, active=True).exclude(code__in=STANDING_CODES).values_list("name", flat=True)[:2]
+        Campaign.objects.filter(town=town, active=True)
+        .exclude(code__in=STANDING_CODES)
+        .values_list("name", flat=True)[:2]
     )
     if len(campaigns) == 1:
         return _("Bulletin on the progress of the “%(campaign)s” work, %(day)s") % {
-            "campaign": campaigns[0], "day": document_date(day),
+            "campaign": campaigns[0],
+            "day": document_date(day),
         }
     return _("Bulletin on the progress of the key work, %(day)s") % {"day": document_date(day)}
 
@@ -96,13 +99,22 @@ def bulletin_issue(
     today = timezone.localdate(now)
     if corrects is not None:
         if corrects.town_id != town.pk:
-            raise ValidationError({"corrects": [_("The bulletin to correct belongs to another town.")]})
+            raise ValidationError(
+                {"corrects": [_("The bulletin to correct belongs to another town.")]}
+            )
         if day is not None and day != corrects.day:
-            raise ValidationError({"day": [_("A correction reports on the same day as the bulletin it corrects.")]})
+            raise ValidationError(
+                {"day": [_("A correction reports on the same day as the bulletin it corrects.")]}
+            )
         day = corrects.day
     day = day or today
-    check_day(day, DayKind.HAPPENED, field="day", today=today,
-              too_late=_("A bulletin cannot report on a day that has not come yet."))
+    check_day(
+        day,
+        DayKind.HAPPENED,
+        field="day",
+        today=today,
+        too_late=_("A bulletin cannot report on a day that has not come yet."),
+    )
     as_of = _as_of(day, now)
     if corrects is not None:
         # Same period as the corrected bulletin: the one before it marks the start.
@@ -118,21 +130,34 @@ def bulletin_issue(
 
     named = rhythm_settings(town).bulletin_named_villages
     figures = bulletin_figures(
-        town=town, day=day, as_of=as_of, since=since, after_transition=after_transition, upto_transition=upto,
+        town=town,
+        day=day,
+        as_of=as_of,
+        since=since,
+        after_transition=after_transition,
+        upto_transition=upto,
         named=named,
     )
     if corrects is not None and special:
-        raise ValidationError({"special": [_("A bulletin is either a correction or a special bulletin, not both.")]})
+        raise ValidationError(
+            {"special": [_("A bulletin is either a correction or a special bulletin, not both.")]}
+        )
     with transaction.atomic():
         number = _next_number(town, day.year)
         if corrects is None and not special:
             existing = daily_bulletin_of(town=town, day=day)
             if existing is not None:
-                raise ValidationError({"day": [
-                    _("%(day)s already has its daily bulletin, %(code)s. To change what it says, issue a correction of "
-                      "it; to report something more that day, issue a special bulletin.")
-                    % {"day": document_date(day), "code": existing.code}
-                ]})
+                raise ValidationError(
+                    {
+                        "day": [
+                            _(
+                                "%(day)s already has its daily bulletin, %(code)s. To change what it says, issue a correction of "
+                                "it; to report something more that day, issue a special bulletin."
+                            )
+                            % {"day": document_date(day), "code": existing.code}
+                        ]
+                    }
+                )
         code = bulletin_code(town, day.year, number)
         title = _title(town, day)
         if corrects is not None:

@@ -23,7 +23,10 @@ def bulletin_page(request: HttpRequest, bulletin_id: int) -> HttpResponse:
         request,
         "bulletins/bulletin.html",
         {
-            "bulletin": bulletin, "s": snapshot, "blocks": blocks, "language": language,
+            "bulletin": bulletin,
+            "s": snapshot,
+            "blocks": blocks,
+            "language": language,
             "hash_matches": bulletin.hash_matches(),
         },
     )

@@ -22,7 +22,9 @@ def _time_text(value: str | None) -> str:
     moment = datetime.fromisoformat(value)
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
     return _("%(date)s, %(hour)s:%(minute)s") % {
-        "date": formats.date_format(local.date(), "DATE_FORMAT"), "hour": local.hour, "minute": f"{local.minute:02d}",
+        "date": formats.date_format(local.date(), "DATE_FORMAT"),
+        "hour": local.hour,
+        "minute": f"{local.minute:02d}",
     }
 
 
@@ -70,7 +72,13 @@ def bulletin_text(snapshot: dict[str, Any]) -> list[Block]:
     """The body of the bulletin, between the addressee and the signature, in the active language:
     the Word document and the print page both lay out these blocks."""
     out: list[Block] = []
-    for write in (_write_overall, _write_untimely, _write_inadequate, _write_ranking, _write_requirements):
+    for write in (
+        _write_overall,
+        _write_untimely,
+        _write_inadequate,
+        _write_ranking,
+        _write_requirements,
+    ):
         write(out, snapshot)
     return out
 
@@ -88,11 +96,15 @@ def _write_overall(out: list[Block], s: dict[str, Any]) -> None:
     if s.get("corrects"):
         _add_body(
             out,
-            _("This bulletin corrects %(code)s; that bulletin is void and this one stands.") % {"code": s["corrects"]},
+            _("This bulletin corrects %(code)s; that bulletin is void and this one stands.")
+            % {"code": s["corrects"]},
         )
     values = {
-        "time": _time_text(s["as_of"]), "total": totals["total"], "closed": totals["closed"],
-        "rate": rate_text(totals["closure_rate"]), "overdue": totals["overdue"],
+        "time": _time_text(s["as_of"]),
+        "total": totals["total"],
+        "closed": totals["closed"],
+        "rate": rate_text(totals["closure_rate"]),
+        "overdue": totals["overdue"],
     }
     if first:
         _add_body(
@@ -101,11 +113,14 @@ def _write_overall(out: list[Block], s: dict[str, Any]) -> None:
                 "As of %(time)s the town has registered %(total)s problems in all since records began, %(closed)s of "
                 "them closed out, a closure rate of %(rate)s; %(overdue)s overdue and not rectified. This is the "
                 "first bulletin: every figure is a running total."
-            ) % values,
+            )
+            % values,
         )
     else:
-        since = _("since the last bulletin (%(code)s)") % {"code": s["previous"]} if s.get("previous") else pgettext(
-            "bulletin", "in this period"
+        since = (
+            _("since the last bulletin (%(code)s)") % {"code": s["previous"]}
+            if s.get("previous")
+            else pgettext("bulletin", "in this period")
         )
         _add_body(
             out,
@@ -113,18 +128,25 @@ def _write_overall(out: list[Block], s: dict[str, Any]) -> None:
                 "As of %(time)s the town has registered %(total)s problems, %(closed)s of them closed out, a closure "
                 "rate of %(rate)s; %(since)s, %(new)s new and %(closed_new)s closed out; %(overdue)s overdue and "
                 "not rectified."
-            ) % {**values, "since": since, "new": totals["new"], "closed_new": totals["closed_new"]},
+            )
+            % {**values, "since": since, "new": totals["new"], "closed_new": totals["closed_new"]},
         )
     parts = []
     for row in s["campaigns"]:
         row_values = {
-            "campaign": row["campaign"], "total": row["total"], "closed": row["closed"],
-            "rate": rate_text(row["closure_rate"]), "new": row["new"], "closed_new": row["closed_new"],
+            "campaign": row["campaign"],
+            "total": row["total"],
+            "closed": row["closed"],
+            "rate": rate_text(row["closure_rate"]),
+            "new": row["new"],
+            "closed_new": row["closed_new"],
             "overdue": row["overdue"],
         }
         if first:
             parts.append(
-                _("%(campaign)s: %(total)s in all, %(closed)s closed out, a closure rate of %(rate)s, %(overdue)s overdue")
+                _(
+                    "%(campaign)s: %(total)s in all, %(closed)s closed out, a closure rate of %(rate)s, %(overdue)s overdue"
+                )
                 % row_values
             )
         else:
@@ -132,12 +154,14 @@ def _write_overall(out: list[Block], s: dict[str, Any]) -> None:
                 _(
                     "%(campaign)s: %(total)s in all, %(closed)s closed out, a closure rate of %(rate)s, %(new)s new and "
                     "%(closed_new)s closed out, %(overdue)s overdue"
-                ) % row_values
+                )
+                % row_values
             )
     if parts:
         _add_body(
             out,
-            _("Of these, %(parts)s. The details follow:") % {"parts": pgettext("clauses", "; ").join(parts)},
+            _("Of these, %(parts)s. The details follow:")
+            % {"parts": pgettext("clauses", "; ").join(parts)},
         )
 
 
@@ -156,7 +180,9 @@ def _write_untimely(out: list[Block], s: dict[str, Any]) -> None:
     total = sum(row["count"] for row in groups)
     _add_body(
         out,
-        _("%(total)s problems in the town are overdue and not rectified, in %(villages)s villages (communities):")
+        _(
+            "%(total)s problems in the town are overdue and not rectified, in %(villages)s villages (communities):"
+        )
         % {"total": total, "villages": len(villages)},
     )
     for position, (village, rows) in enumerate(villages.items(), start=1):
@@ -173,18 +199,28 @@ def _write_untimely(out: list[Block], s: dict[str, Any]) -> None:
                 _(
                     "%(number)s. Owner %(owner)s: %(count)s overdue, the longest by %(max_days)s days, "
                     "%(total_days)s days in all."
-                ) % {
-                    "number": number, "owner": row["owner"], "count": row["count"], "max_days": row["max_days"],
+                )
+                % {
+                    "number": number,
+                    "owner": row["owner"],
+                    "count": row["count"],
+                    "max_days": row["max_days"],
                     "total_days": row["total_days"],
                 },
             )
         for number, item in enumerate(details.get(village, []), start=1):
             _add_body(
                 out,
-                _("(%(number)s) %(code)s %(title)s, owner %(owner)s, deadline %(deadline)s, %(days)s days overdue.")
+                _(
+                    "(%(number)s) %(code)s %(title)s, owner %(owner)s, deadline %(deadline)s, %(days)s days overdue."
+                )
                 % {
-                    "number": number, "code": item["code"], "title": item["title"], "owner": item["owner"],
-                    "deadline": _date_text(item["deadline"]), "days": item["days_overdue"],
+                    "number": number,
+                    "code": item["code"],
+                    "title": item["title"],
+                    "owner": item["owner"],
+                    "deadline": _date_text(item["deadline"]),
+                    "days": item["days_overdue"],
                 },
             )
 
@@ -206,39 +242,60 @@ def _write_inadequate(out: list[Block], s: dict[str, Any]) -> None:
             _(
                 "Since the last bulletin, %(total)s problems were returned at verification or inspection; "
                 "%(listed)s of them are listed:"
-            ) % {"total": total, "listed": len(rows)},
+            )
+            % {"total": total, "listed": len(rows)},
         )
     else:
         _add_body(
             out,
-            _("Since the last bulletin, %(total)s problems were returned at verification or inspection:")
+            _(
+                "Since the last bulletin, %(total)s problems were returned at verification or inspection:"
+            )
             % {"total": total},
         )
     for number, row in enumerate(rows, start=1):
-        what = pgettext("bulletin", "returned at verification") if row["action"] == "return" else pgettext(
-            "bulletin", "reopened"
+        what = (
+            pgettext("bulletin", "returned at verification")
+            if row["action"] == "return"
+            else pgettext("bulletin", "reopened")
         )
         _add_body(
             out,
-            _("%(number)s. %(village)s %(code)s %(title)s (owner %(owner)s), %(what)s, reason: %(reason)s") % {
-                "number": number, "village": row["village"], "code": row["code"], "title": row["title"],
-                "owner": row["owner"], "what": what, "reason": row["reason"],
+            _(
+                "%(number)s. %(village)s %(code)s %(title)s (owner %(owner)s), %(what)s, reason: %(reason)s"
+            )
+            % {
+                "number": number,
+                "village": row["village"],
+                "code": row["code"],
+                "title": row["title"],
+                "owner": row["owner"],
+                "what": what,
+                "reason": row["reason"],
             },
         )
 
 
 def _write_ranking(out: list[Block], s: dict[str, Any]) -> None:
     _add_heading(out, _("3. Ranking"), 1)
-    _add_body(out, _("By closure rate, highest first (at an equal rate, the fewer overdue problems first):"))
+    _add_body(
+        out,
+        _("By closure rate, highest first (at an equal rate, the fewer overdue problems first):"),
+    )
     for row in s["ranking"]:
         _add_body(
             out,
             _(
                 "%(rank)s. %(village)s: %(total)s in all, %(closed)s closed out, a closure rate of %(rate)s, "
                 "%(overdue)s overdue."
-            ) % {
-                "rank": row["rank"], "village": row["village"], "total": row["total"], "closed": row["closed"],
-                "rate": rate_text(row["closure_rate"]), "overdue": row["overdue"],
+            )
+            % {
+                "rank": row["rank"],
+                "village": row["village"],
+                "total": row["total"],
+                "closed": row["closed"],
+                "rate": rate_text(row["closure_rate"]),
+                "overdue": row["overdue"],
             },
         )
     named = s["named_villages"]

@@ -70,7 +70,9 @@ def _sha256(path: Path) -> str:
 def _engine() -> str:
     vendor = connection.vendor
     if vendor not in ("sqlite", "postgresql"):
-        raise BackupError(_("Backups support SQLite and PostgreSQL, not %(vendor)s.") % {"vendor": vendor})
+        raise BackupError(
+            _("Backups support SQLite and PostgreSQL, not %(vendor)s.") % {"vendor": vendor}
+        )
     return vendor
 
 
@@ -96,7 +98,9 @@ def _database_copy(engine: str, folder: Path) -> tuple[Path, str]:
     database = settings.DATABASES["default"]
     if engine == "sqlite":
         target = folder / SQLITE_MEMBER
-        source = sqlite3.connect(str(database["NAME"]), timeout=float(database.get("OPTIONS", {}).get("timeout", 20)))
+        source = sqlite3.connect(
+            str(database["NAME"]), timeout=float(database.get("OPTIONS", {}).get("timeout", 20))
+        )
         try:
             copy = sqlite3.connect(str(target))
             try:
@@ -109,7 +113,9 @@ def _database_copy(engine: str, folder: Path) -> tuple[Path, str]:
             source.close()
         return target, SQLITE_MEMBER
     target = folder / POSTGRES_MEMBER
-    _run_postgres("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", f"--file={target}"])
+    _run_postgres(
+        "pg_dump", ["--format=custom", "--no-owner", "--no-privileges", f"--file={target}"]
+    )
     return target, POSTGRES_MEMBER
 
 
@@ -131,13 +137,19 @@ def _postgres_env() -> tuple[dict[str, str], list[str]]:
 def _run_postgres(program: str, extra: list[str]) -> None:
     executable = shutil.which(program)
     if executable is None:
-        raise BackupError(_("%(program)s is not installed; it is needed to back up or restore PostgreSQL.") % {"program": program})
+        raise BackupError(
+            _("%(program)s is not installed; it is needed to back up or restore PostgreSQL.")
+            % {"program": program}
+        )
     env, args = _postgres_env()
     result = subprocess.run(  # noqa: S603 - a fixed program with arguments built from the settings
         [executable, *args, *extra], env=env, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
-        raise BackupError(_("%(program)s failed: %(error)s") % {"program": program, "error": result.stderr.strip()[-2000:]})
+        raise BackupError(
+            _("%(program)s failed: %(error)s")
+            % {"program": program, "error": result.stderr.strip()[-2000:]}
+        )
 
 
 def make_archive(output: Path) -> BackupResult:
@@ -157,10 +169,15 @@ def make_archive(output: Path) -> BackupResult:
             "engine": engine,
             "database": database_member,
             "migrations": _applied_migrations(),
-            "files": {name: {"size": path.stat().st_size, "sha256": _sha256(path)} for path, name in members},
+            "files": {
+                name: {"size": path.stat().st_size, "sha256": _sha256(path)}
+                for path, name in members
+            },
         }
         manifest_file = folder / MANIFEST
-        manifest_file.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        manifest_file.write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         partial = folder / "archive.tar.gz"
         with tarfile.open(partial, "w:gz") as archive:
             archive.add(manifest_file, arcname=MANIFEST)
@@ -195,22 +212,40 @@ def _check_fits(manifest: dict[str, Any], engine: str) -> None:
         )
     loader = MigrationLoader(None, ignore_no_migrations=True)
     known = {f"{app}.{name}" for app, name in loader.disk_migrations}
-    archived = {f"{app}.{name}" for app, names in (manifest.get("migrations") or {}).items() for name in names}
+    archived = {
+        f"{app}.{name}"
+        for app, names in (manifest.get("migrations") or {}).items()
+        for name in names
+    }
     unknown = sorted(archived - known)
     if unknown:
         raise BackupError(
-            _("This backup comes from a newer version of Maque (migrations unknown here: %(names)s). Upgrade first.")
+            _(
+                "This backup comes from a newer version of Maque (migrations unknown here: %(names)s). Upgrade first."
+            )
             % {"names": ", ".join(unknown[:5])}
         )
 
 
 def _check_empty(engine: str) -> None:
-    tables = [name for name in connection.introspection.table_names() if not name.startswith("sqlite_")]
+    tables = [
+        name for name in connection.introspection.table_names() if not name.startswith("sqlite_")
+    ]
     if tables:
-        raise BackupError(_("The database is not empty (%(count)d tables). Restore only into a new, empty installation.") % {"count": len(tables)})
+        raise BackupError(
+            _(
+                "The database is not empty (%(count)d tables). Restore only into a new, empty installation."
+            )
+            % {"count": len(tables)}
+        )
     media = Path(settings.MEDIA_ROOT)
     if media.exists() and any(media.iterdir()):
-        raise BackupError(_("The uploads folder %(path)s is not empty. Restore only into a new, empty installation.") % {"path": media})
+        raise BackupError(
+            _(
+                "The uploads folder %(path)s is not empty. Restore only into a new, empty installation."
+            )
+            % {"path": media}
+        )
 
 
 def _safe_member(name: str) -> bool:
@@ -239,7 +274,9 @@ def _extract_checked(archive: tarfile.TarFile, manifest: dict[str, Any], folder:
                 size += len(chunk)
                 handle.write(chunk)
         if size != expected.get("size") or digest.hexdigest() != expected.get("sha256"):
-            raise BackupError(_("The backup is damaged: %(name)s does not match its checksum.") % {"name": name})
+            raise BackupError(
+                _("The backup is damaged: %(name)s does not match its checksum.") % {"name": name}
+            )
 
 
 def restore_archive(path: Path) -> dict[str, Any]:
@@ -248,7 +285,9 @@ def restore_archive(path: Path) -> dict[str, Any]:
     try:
         archive = tarfile.open(path, "r:gz")
     except (OSError, tarfile.TarError):
-        raise BackupError(_("The backup cannot be read: it is not a complete .tar.gz archive.")) from None
+        raise BackupError(
+            _("The backup cannot be read: it is not a complete .tar.gz archive.")
+        ) from None
     with archive, tempfile.TemporaryDirectory(prefix="maque-restore-") as scratch:
         try:
             manifest = read_manifest(archive)
@@ -257,7 +296,9 @@ def restore_archive(path: Path) -> dict[str, Any]:
             folder = Path(scratch)
             _extract_checked(archive, manifest, folder)
         except (OSError, tarfile.TarError, EOFError):
-            raise BackupError(_("The backup cannot be read: it is not a complete .tar.gz archive.")) from None
+            raise BackupError(
+                _("The backup cannot be read: it is not a complete .tar.gz archive.")
+            ) from None
         database_file = folder / str(manifest["database"])
         if engine == "sqlite":
             connection.close()
@@ -268,7 +309,10 @@ def restore_archive(path: Path) -> dict[str, Any]:
             shutil.copyfile(database_file, target)
             os.chmod(target, 0o600)
         else:
-            _run_postgres("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error", str(database_file)])
+            _run_postgres(
+                "pg_restore",
+                ["--no-owner", "--no-privileges", "--exit-on-error", str(database_file)],
+            )
         media = Path(settings.MEDIA_ROOT)
         source_media = folder / MEDIA_PREFIX.rstrip("/")
         if source_media.is_dir():

@@ -21,7 +21,10 @@ def is_busy(error: BaseException) -> bool:
     if not isinstance(error, OperationalError):
         return False
     cause = error.__cause__ or error
-    if getattr(cause, "sqlstate", None) in _POSTGRES_BUSY or getattr(cause, "pgcode", None) in _POSTGRES_BUSY:
+    if (
+        getattr(cause, "sqlstate", None) in _POSTGRES_BUSY
+        or getattr(cause, "pgcode", None) in _POSTGRES_BUSY
+    ):
         return True
     text = str(error).lower()
     return any(words in text for words in _SQLITE_BUSY)

@@ -41,7 +41,9 @@ def latest_day(kind: DayKind, today: date | None = None) -> date:
         return today.replace(year=today.year + DEADLINE_YEARS_AHEAD, day=28)
 
 
-def day_problem(value: date, kind: DayKind, today: date | None = None, *, too_late: str | None = None) -> str | None:
+def day_problem(
+    value: date, kind: DayKind, today: date | None = None, *, too_late: str | None = None
+) -> str | None:
     """Why `value` is not a sane day of this kind, or None (`too_late`: the message for a day
     past the latest, in the words of the caller's form)."""
     if value < RECORDS_START:
@@ -57,7 +59,12 @@ def day_problem(value: date, kind: DayKind, today: date | None = None, *, too_la
 
 
 def check_day(
-    value: date, kind: DayKind, *, field: str, today: date | None = None, too_late: str | None = None
+    value: date,
+    kind: DayKind,
+    *,
+    field: str,
+    today: date | None = None,
+    too_late: str | None = None,
 ) -> None:
     """Raise a ValidationError on `field` when `value` is out of bounds."""
     problem = day_problem(value, kind, today, too_late=too_late)

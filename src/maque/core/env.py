@@ -49,9 +49,13 @@ class Env:
             return True
         if lowered in _FALSE:
             return False
-        raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use true/false, 1/0, yes/no, on/off)")
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a boolean (use true/false, 1/0, yes/no, on/off)"
+        )
 
-    def int(self, name: builtins.str, default: builtins.int, *, minimum: builtins.int | None = None) -> builtins.int:
+    def int(
+        self, name: builtins.str, default: builtins.int, *, minimum: builtins.int | None = None
+    ) -> builtins.int:
         value = self.raw(name)
         if value is None:
             return default
@@ -63,13 +67,17 @@ class Env:
             raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}")
         return number
 
-    def list(self, name: builtins.str, default: builtins.list[builtins.str]) -> builtins.list[builtins.str]:
+    def list(
+        self, name: builtins.str, default: builtins.list[builtins.str]
+    ) -> builtins.list[builtins.str]:
         value = self.raw(name)
         if value is None:
             return builtins.list(default)
         return [part.strip() for part in value.split(",") if part.strip()]
 
-    def choice(self, name: builtins.str, default: builtins.str, choices: tuple[builtins.str, ...]) -> builtins.str:
+    def choice(
+        self, name: builtins.str, default: builtins.str, choices: tuple[builtins.str, ...]
+    ) -> builtins.str:
         value = self.raw(name) or default
         if value not in choices:
             raise ImproperlyConfigured(f"{name}={value!r} must be one of: {', '.join(choices)}")

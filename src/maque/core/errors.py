@@ -9,7 +9,9 @@ from django.core.exceptions import PermissionDenied
 class ConflictError(Exception):
     """The action cannot happen now: not allowed in the current state, or a stale version (409)."""
 
-    def __init__(self, message: str, *, code: str = "conflict", current_version: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: str = "conflict", current_version: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code

@@ -40,7 +40,10 @@ def validate_polygon(value: Any) -> None:
         for ring in rings:
             vertices += _check_ring(ring)
             if vertices > MAX_VERTICES:
-                raise ValidationError(_("The polygon has too many vertices (at most %(max)d).") % {"max": MAX_VERTICES})
+                raise ValidationError(
+                    _("The polygon has too many vertices (at most %(max)d).")
+                    % {"max": MAX_VERTICES}
+                )
 
 
 def _check_ring(ring: Any) -> int:
@@ -56,7 +59,9 @@ def _check_ring(ring: Any) -> int:
             raise ValidationError(_("Each position must be [longitude, latitude]."))
         # Compared before float(): JSON integers can be too large to convert.
         if not (-180 <= position[0] <= 180 and -90 <= position[1] <= 90):
-            raise ValidationError(_("Coordinates out of range: longitude −180…180, latitude −90…90."))
+            raise ValidationError(
+                _("Coordinates out of range: longitude −180…180, latitude −90…90.")
+            )
         points.append((float(position[0]), float(position[1])))
     if points[0] != points[-1]:
         raise ValidationError(_("Each ring must be closed (first and last positions equal)."))

@@ -27,6 +27,10 @@ class PrivateResponsesMiddleware:
             response["Content-Security-Policy"] = policy
         user = getattr(request, "user", None)
         content_type = response.get("Content-Type", "")
-        if (user is not None and user.is_authenticated) or "json" in content_type or request.path.startswith("/api/"):
+        if (
+            (user is not None and user.is_authenticated)
+            or "json" in content_type
+            or request.path.startswith("/api/")
+        ):
             patch_cache_control(response, no_store=True, private=True)
         return response

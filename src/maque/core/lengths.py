@@ -14,7 +14,9 @@ MINUTES = 50_000  # a meeting's minutes
 def too_long(text: str, limit: int) -> str | None:
     """The message for text longer than `limit`, or None."""
     if len(text) > limit:
-        return pgettext("api", "Ensure this value has at most %(max_length)s characters.") % {"max_length": limit}
+        return pgettext("api", "Ensure this value has at most %(max_length)s characters.") % {
+            "max_length": limit
+        }
     return None
 
 

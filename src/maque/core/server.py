@@ -57,7 +57,9 @@ def options_from_env(env: Env | None = None, *, bind: str | None = None) -> Serv
 class Ticker:
     """Runs `maque tick` on a timer in a background thread; failures are logged, never raised."""
 
-    def __init__(self, interval: int, *, first_delay: float = 5.0, log: logging.Logger = logger) -> None:
+    def __init__(
+        self, interval: int, *, first_delay: float = 5.0, log: logging.Logger = logger
+    ) -> None:
         self.interval = interval
         self.first_delay = min(first_delay, interval) if interval else first_delay
         self.log = log

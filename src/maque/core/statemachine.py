@@ -116,13 +116,20 @@ class Machine(Generic[Obj, ActorT]):
                 if state == goal:
                     return steps
                 for action, (sources, target) in self.transitions.items():
-                    if action in allowed and target is not None and state in sources and target not in seen:
+                    if (
+                        action in allowed
+                        and target is not None
+                        and state in sources
+                        and target not in seen
+                    ):
                         seen.add(target)
                         following.append((target, [*steps, action]))
             frontier = following
         raise ValueError(f"no path from {start!r} to {goal!r}")
 
-    def walk(self, start: str, actions: Iterable[str], *, returns: Mapping[str, str] | None = None) -> str:
+    def walk(
+        self, start: str, actions: Iterable[str], *, returns: Mapping[str, str] | None = None
+    ) -> str:
         """The state reached by taking `actions` from `start`, refusing (ValueError) any action
         the table does not allow. `returns` gives the state of actions whose target is decided
         at run time (e.g. resume: back to where it was); otherwise they keep the state."""
@@ -139,7 +146,10 @@ class Machine(Generic[Obj, ActorT]):
     def refusal(self, actor: ActorT, obj: Obj, action: str) -> str | None:
         """Why `actor` may not take `action` on `obj` now, as a key (None: they may). Cheap: no
         message is built, so lists may ask it of every action on every row."""
-        if action in self.transitions and getattr(obj, self.state_field) not in self.transitions[action][0]:
+        if (
+            action in self.transitions
+            and getattr(obj, self.state_field) not in self.transitions[action][0]
+        ):
             return STATE
         if is_automatic(actor):
             return None if action in self.automatic else AUTOMATIC
@@ -159,7 +169,9 @@ class Machine(Generic[Obj, ActorT]):
 
     # --- the machinery ----------------------------------------------------------------------
 
-    def lock(self, obj: Obj, version: int | None, *, queryset: models.QuerySet[Obj] | None = None) -> Obj:
+    def lock(
+        self, obj: Obj, version: int | None, *, queryset: models.QuerySet[Obj] | None = None
+    ) -> Obj:
         """Re-read `obj` under a row lock (inside a transaction) and check the caller's version.
 
         `queryset` narrows the read (a scope, `select_related`); a row outside it is `DoesNotExist`.
@@ -182,7 +194,10 @@ class Machine(Generic[Obj, ActorT]):
         obj._history_user = ctx.user  # type: ignore[attr-defined]
         obj._change_reason = f"{ctx.via}: {reason}"[:100]  # type: ignore[attr-defined]
         update = [*dict.fromkeys(fields), self.version_field]
-        if any(getattr(f, "auto_now", False) and f.name == "updated_at" for f in obj._meta.concrete_fields):
+        if any(
+            getattr(f, "auto_now", False) and f.name == "updated_at"
+            for f in obj._meta.concrete_fields
+        ):
             update.append("updated_at")
         obj.save(update_fields=update)
 

@@ -20,7 +20,10 @@ ALLOWED = {
     ".webp": ("image/webp", "photo"),
     ".heic": ("image/heic", "photo"),
     ".pdf": ("application/pdf", "document"),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "document"),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "document",
+    ),
     ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "document"),
 }
 _ZIP_BASED = {".docx", ".xlsx"}
@@ -56,7 +59,10 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     if extension not in ALLOWED:
         raise ValidationError(
             _("File type %(ext)s is not allowed. Allowed: %(allowed)s.")
-            % {"ext": extension or "?", "allowed": " ".join(sorted({e.lstrip(".") for e in ALLOWED}))}
+            % {
+                "ext": extension or "?",
+                "allowed": " ".join(sorted({e.lstrip(".") for e in ALLOWED})),
+            }
         )
     size = upload.size or 0
     if size == 0:
@@ -80,7 +86,8 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
         matches = detected_mime == expected
     if not matches:
         raise ValidationError(
-            _("The content of %(name)s does not match its type %(ext)s.") % {"name": name, "ext": extension}
+            _("The content of %(name)s does not match its type %(ext)s.")
+            % {"name": name, "ext": extension}
         )
     digest = hashlib.sha256()
     upload.seek(0)
@@ -88,5 +95,10 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
         digest.update(chunk)
     upload.seek(0)
     return CheckedUpload(
-        name=name, extension=extension, content_type=content_type, kind=kind, size=size, sha256=digest.hexdigest()
+        name=name,
+        extension=extension,
+        content_type=content_type,
+        kind=kind,
+        size=size,
+        sha256=digest.hexdigest(),
     )

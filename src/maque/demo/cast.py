@@ -40,4 +40,3 @@ def plot_restore(*, plot: Plot, by: User) -> None:
     if plot.status != Plot.Status.RESTORED:
         plot.status = Plot.Status.RESTORED
         plot_save(plot=plot, by=by)
-

@@ -27,7 +27,9 @@ _CJK_FONTS = (
 
 
 @lru_cache(maxsize=1)
-def _fonts() -> tuple[ImageFont.ImageFont | ImageFont.FreeTypeFont, ImageFont.ImageFont | ImageFont.FreeTypeFont, bool]:
+def _fonts() -> tuple[
+    ImageFont.ImageFont | ImageFont.FreeTypeFont, ImageFont.ImageFont | ImageFont.FreeTypeFont, bool
+]:
     for candidate in _CJK_FONTS:
         if Path(candidate).exists():
             try:
@@ -42,7 +44,11 @@ def _scene(draw: ImageDraw.ImageDraw, rng: random.Random, category: str, after: 
     for y in range(0, 150):
         shade = 200 + y // 3
         draw.line([(0, y), (WIDTH, y)], fill=(150 + y // 3, min(shade, 235), 245))
-    ridge = [(0, 150)] + [(x, 95 + rng.randint(0, 40)) for x in range(0, WIDTH + 60, 60)] + [(WIDTH, 150)]
+    ridge = (
+        [(0, 150)]
+        + [(x, 95 + rng.randint(0, 40)) for x in range(0, WIDTH + 60, 60)]
+        + [(WIDTH, 150)]
+    )
     draw.polygon(ridge, fill=(58, 94, 62))
     field_colour = (96, 150, 70) if after else (150, 128, 80)
     draw.rectangle([0, 150, WIDTH, HEIGHT], fill=field_colour)
@@ -57,7 +63,9 @@ def _scene(draw: ImageDraw.ImageDraw, rng: random.Random, category: str, after: 
             draw.ellipse([x, y, x + rng.randint(6, 18), y + rng.randint(4, 10)], fill=(104, 96, 72))
     if category == "greenhouse":
         left = 120
-        draw.pieslice([left, 110, left + 240, 270], 180, 360, fill=(225, 232, 236), outline=(160, 170, 176))
+        draw.pieslice(
+            [left, 110, left + 240, 270], 180, 360, fill=(225, 232, 236), outline=(160, 170, 176)
+        )
         if not after:
             draw.rectangle([left + 80, 150, left + 160, 190], fill=(170, 90, 70))
     elif category == "grave":
@@ -77,7 +85,13 @@ def _scene(draw: ImageDraw.ImageDraw, rng: random.Random, category: str, after: 
 
 
 def evidence_photo(
-    *, seed: str, category: str, caption: str, code: str, taken_at: datetime, position: tuple[float, float],
+    *,
+    seed: str,
+    category: str,
+    caption: str,
+    code: str,
+    taken_at: datetime,
+    position: tuple[float, float],
     after: bool = True,
 ) -> SimpleUploadedFile:
     """A small JPEG of a field scene with a watermark caption, ready for `attachment_add`."""

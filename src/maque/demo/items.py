@@ -75,7 +75,9 @@ class Script:
 def replay_ledger(cast: Cast, *, rng: random.Random, today: date) -> None:
     """Write every scripted item through the services, oldest discovery first."""
     campaign = Campaign.objects.get(town=cast.town, code="five-rectifications")
-    categories = {category.code: category for category in Category.objects.filter(campaign=campaign)}
+    categories = {
+        category.code: category for category in Category.objects.filter(campaign=campaign)
+    }
     scripts: list[Script] = []
     serial = 0
     for sample_key, scenarios in _deal(rng).items():
@@ -108,13 +110,23 @@ def _deal(rng: random.Random) -> dict[str, list[str]]:
 # --- scripts ------------------------------------------------------------------------------------
 
 
-DEFAULT_DAYS = {"farmland-chief": 15, "farmland-outflow": 60, "greenhouse": 30, "collective-contract": 45, "grave": 30}
+DEFAULT_DAYS = {
+    "farmland-chief": 15,
+    "farmland-outflow": 60,
+    "greenhouse": 30,
+    "collective-contract": 45,
+    "grave": 30,
+}
 
 
-def _script(rng: random.Random, cast: Cast, village_key: str, scenario: str, today: date, serial: int) -> Script:
+def _script(
+    rng: random.Random, cast: Cast, village_key: str, scenario: str, today: date, serial: int
+) -> Script:
     day = lambda offset: today + timedelta(days=offset)  # noqa: E731 - offsets read best inline
 
-    category = rng.choices(list(wording.CATEGORY_WEIGHTS), weights=list(wording.CATEGORY_WEIGHTS.values()))[0]
+    category = rng.choices(
+        list(wording.CATEGORY_WEIGHTS), weights=list(wording.CATEGORY_WEIGHTS.values())
+    )[0]
     days = DEFAULT_DAYS[category]
     steps: list[Step] = []
 
@@ -136,7 +148,10 @@ def _script(rng: random.Random, cast: Cast, village_key: str, scenario: str, tod
         else:
             deadline = -rng.choice([3, 9, 16, 21])
             found = deadline - days
-    elif scenario.startswith("rectifying") or scenario in ("extension_pending", "extension_rejected"):
+    elif scenario.startswith("rectifying") or scenario in (
+        "extension_pending",
+        "extension_rejected",
+    ):
         if scenario == "rectifying_overdue":
             deadline = -rng.choice(OVERDUE_DAYS)
         elif scenario == "rectifying_due_soon":
@@ -152,7 +167,9 @@ def _script(rng: random.Random, cast: Cast, village_key: str, scenario: str, tod
         last = -rng.randint(8, 14) if rng.random() < 0.25 and found < -16 else -1
         work(found + rng.randint(1, 2), max(last, found + 3), rng.randint(1, 3))
         if scenario == "extension_pending":
-            steps.append(Step(day(-rng.randint(1, 2)), "extend", data={"days": rng.choice([15, 20, 30])}))
+            steps.append(
+                Step(day(-rng.randint(1, 2)), "extend", data={"days": rng.choice([15, 20, 30])})
+            )
         elif scenario == "extension_rejected":
             steps.append(Step(day(deadline - 3), "extend", data={"days": 20}))
             steps.append(Step(day(deadline - 2), "reject_extension", "approver"))
@@ -220,7 +237,9 @@ def _script(rng: random.Random, cast: Cast, village_key: str, scenario: str, tod
         deadline = found + days
         if rng.random() < 0.4:
             steps.append(Step(day(found + 1), "start"))
-        steps.append(Step(day(found + rng.randint(2, 4)), "cancel", rng.choice(["approver", "leader"])))
+        steps.append(
+            Step(day(found + rng.randint(2, 4)), "cancel", rng.choice(["approver", "leader"]))
+        )
     else:  # pragma: no cover - the table above is closed
         raise ValueError(scenario)
 
@@ -231,10 +250,21 @@ def _script(rng: random.Random, cast: Cast, village_key: str, scenario: str, tod
     source = Source.INSPECTION if registrar == "inspector" else Source.SURVEY
     steps = [step for step in steps if step.day >= found_on]
     steps.sort(key=lambda step: step.day)  # stable: same-day steps keep their order
-    return Script(village_key, scenario, draft, found_on, max(day(deadline), found_on), steps, registrar, source)
+    return Script(
+        village_key,
+        scenario,
+        draft,
+        found_on,
+        max(day(deadline), found_on),
+        steps,
+        registrar,
+        source,
+    )
 
 
-def _draft(rng: random.Random, stock: wording.VillageStock, category: str, found_on: date, serial: int) -> wording.Draft:
+def _draft(
+    rng: random.Random, stock: wording.VillageStock, category: str, found_on: date, serial: int
+) -> wording.Draft:
     if category == "farmland-chief":
         return wording.farmland_chief(rng, stock, found_on)
     if category == "farmland-outflow":
@@ -269,7 +299,9 @@ def _owner_for(cast: Cast, village_key: str, day: date, rng: random.Random) -> P
     if rng.random() < 0.25:
         return cast.people[f"secretary_{village_key}"]
     if village_key == "shuangsheng":
-        return cast.people["cadre_shuangsheng_old" if day < cast.change_day else "cadre_shuangsheng"]
+        return cast.people[
+            "cadre_shuangsheng_old" if day < cast.change_day else "cadre_shuangsheng"
+        ]
     if village_key == "gaige":
         return cast.people[rng.choice(["cadre_gaige", "cadre_gaige", "cadre_gaige2"])]
     if village_key == "qinglong" and day >= cast.change_day and rng.random() < 0.4:
@@ -279,20 +311,29 @@ def _owner_for(cast: Cast, village_key: str, day: date, rng: random.Random) -> P
 
 def _contact_leader(village_key: str) -> str:
     return {
-        "gaige": "contact_gaige", "shuangsheng": "contact_shuangsheng", "jinzhu": "contact_jinzhu",
+        "gaige": "contact_gaige",
+        "shuangsheng": "contact_shuangsheng",
+        "jinzhu": "contact_jinzhu",
         "taoyuan": "contact_jinzhu",
     }.get(village_key, "contact_qinglong")
 
 
-def _run(cast: Cast, script: Script, *, campaign: Campaign, category: Category, rng: random.Random) -> Item:
+def _run(
+    cast: Cast, script: Script, *, campaign: Campaign, category: Category, rng: random.Random
+) -> Item:
     moments = _Moments(rng)
     draft = script.draft
     owner = _owner_for(cast, script.village, script.found_on, rng)
     registrar = {
-        "owner": owner, "secretary": cast.people[f"secretary_{script.village}"], "inspector": cast.people["inspector"],
+        "owner": owner,
+        "secretary": cast.people[f"secretary_{script.village}"],
+        "inspector": cast.people["inspector"],
     }[script.registrar]
     details: dict[str, Any] = {
-        "description": draft.description, "measures": draft.measures, "scope": draft.scope, "subject": draft.subject,
+        "description": draft.description,
+        "measures": draft.measures,
+        "scope": draft.scope,
+        "subject": draft.subject,
     }
     if draft.group_id:
         details["group"] = cast.groups[draft.group_id]
@@ -304,19 +345,35 @@ def _run(cast: Cast, script: Script, *, campaign: Campaign, category: Category, 
         registering = cast.users[_key(cast, registrar)]
         _remember_actor(cast, registering, script.found_on)
         item = lifecycle.item_create(
-            by=registering, campaign=campaign, category=category,
-            village=cast.villages[script.village], title=draft.title, owner=owner, found_on=script.found_on,
-            deadline=script.deadline, source=script.source, attributes=draft.attributes, via="web",
+            by=registering,
+            campaign=campaign,
+            category=category,
+            village=cast.villages[script.village],
+            title=draft.title,
+            owner=owner,
+            found_on=script.found_on,
+            deadline=script.deadline,
+            source=script.source,
+            attributes=draft.attributes,
+            via="web",
             **details,
         )
     contact = _contact_leader(script.village)
     verifier_roles = set(category.verifier_roles)
-    handover_due = script.village == "shuangsheng" and item.owner_id == cast.people["cadre_shuangsheng_old"].pk
+    handover_due = (
+        script.village == "shuangsheng" and item.owner_id == cast.people["cadre_shuangsheng_old"].pk
+    )
     for step in script.steps:
-        if handover_due and step.day >= cast.change_day and item.state not in ("closed", "cancelled"):
+        if (
+            handover_due
+            and step.day >= cast.change_day
+            and item.state not in ("closed", "cancelled")
+        ):
             item = _hand_over(cast, item, moments)
             handover_due = False
-        actor_key = _actor_key(step.actor, item=item, cast=cast, contact=contact, verifiers=verifier_roles, rng=rng)
+        actor_key = _actor_key(
+            step.actor, item=item, cast=cast, contact=contact, verifiers=verifier_roles, rng=rng
+        )
         with replay_at(moments.on(step.day)):
             user = cast.users[actor_key]
             _remember_actor(cast, user, step.day)
@@ -359,7 +416,9 @@ def _remember_actor(cast: Cast, user: User, day: date) -> None:
     after_change = day >= cast.change_day
     key = (user.pk, after_change)
     if key not in cast.actors:
-        cast.actors[key] = actor_for(user, cast.change_day if after_change else cast.change_day - timedelta(days=1))
+        cast.actors[key] = actor_for(
+            user, cast.change_day if after_change else cast.change_day - timedelta(days=1)
+        )
     user._maque_actor = replace(cast.actors[key], day=day)  # type: ignore[attr-defined]  # access.actor_for's cache
 
 
@@ -373,7 +432,9 @@ def _verifier(rng: random.Random, contact: str, roles: set[str]) -> str:
     return "inspector" if rng.random() < 0.65 else "leader"
 
 
-def _step(item: Item, step: Step, user: User, *, actor_key: str, rng: random.Random, code: str) -> Item:
+def _step(
+    item: Item, step: Step, user: User, *, actor_key: str, rng: random.Random, code: str
+) -> Item:
     via = rng.choice(["web", "web", "api"])
     match step.action:
         case "start":
@@ -393,10 +454,14 @@ def _step(item: Item, step: Step, user: User, *, actor_key: str, rng: random.Ran
             progress_add(item=item, by=user, text=wording.DONE[code], percent=100, files=files)
             return item
         case "submit":
-            return lifecycle.item_submit(item=item, by=user, note="整改完成，申请验收销号。", via=via)
+            return lifecycle.item_submit(
+                item=item, by=user, note="整改完成，申请验收销号。", via=via
+            )
         case "verify":
             role = actor_key if actor_key in ("inspector", "leader") else "contact_leader"
-            item = lifecycle.item_verify(item=item, by=user, note=rng.choice(wording.VERIFY_NOTES[role]), via=via)
+            item = lifecycle.item_verify(
+                item=item, by=user, note=rng.choice(wording.VERIFY_NOTES[role]), via=via
+            )
             if code == "farmland-outflow" and item.plot is not None:
                 plot_restore(plot=item.plot, by=user)
             return item
@@ -404,28 +469,46 @@ def _step(item: Item, step: Step, user: User, *, actor_key: str, rng: random.Ran
             reason = "整改不到位：" + rng.choice(wording.RETURN_REASONS[code])
             return lifecycle.item_return(item=item, by=user, reason=reason, via=via)
         case "reopen":
-            return lifecycle.item_reopen(item=item, by=user, reason=rng.choice(wording.REOPEN_REASONS), via=via)
+            return lifecycle.item_reopen(
+                item=item, by=user, reason=rng.choice(wording.REOPEN_REASONS), via=via
+            )
         case "set_deadline":
             deadline = step.day + timedelta(days=step.data["days"])
-            return lifecycle.item_update(item=item, by=user, changes={"deadline": deadline}, via=via)
+            return lifecycle.item_update(
+                item=item, by=user, changes={"deadline": deadline}, via=via
+            )
         case "cancel":
-            return lifecycle.item_cancel(item=item, by=user, reason=rng.choice(wording.CANCEL_REASONS), via=via)
+            return lifecycle.item_cancel(
+                item=item, by=user, reason=rng.choice(wording.CANCEL_REASONS), via=via
+            )
         case "extend":
             return lifecycle.item_request_extension(
-                item=item, by=user, new_deadline=item.deadline + timedelta(days=step.data["days"]),
-                reason=rng.choice(wording.EXTENSION_REASONS), via=via,
+                item=item,
+                by=user,
+                new_deadline=item.deadline + timedelta(days=step.data["days"]),
+                reason=rng.choice(wording.EXTENSION_REASONS),
+                via=via,
             )
         case "approve_extension":
-            return lifecycle.item_approve_extension(item=item, by=user, note="情况属实，同意延期。", via=via)
+            return lifecycle.item_approve_extension(
+                item=item, by=user, note="情况属实，同意延期。", via=via
+            )
         case "reject_extension":
-            return lifecycle.item_reject_extension(item=item, by=user, reason=rng.choice(wording.REJECT_REASONS), via=via)
+            return lifecycle.item_reject_extension(
+                item=item, by=user, reason=rng.choice(wording.REJECT_REASONS), via=via
+            )
         case "suspend":
             return lifecycle.item_request_suspension(
-                item=item, by=user, resume_on=step.data["resume_on"], reason=rng.choice(wording.SUSPENSION_REASONS),
+                item=item,
+                by=user,
+                resume_on=step.data["resume_on"],
+                reason=rng.choice(wording.SUSPENSION_REASONS),
                 via=via,
             )
         case "approve_suspension":
-            return lifecycle.item_approve_suspension(item=item, by=user, note="同意挂起，到期后恢复整改。", via=via)
+            return lifecycle.item_approve_suspension(
+                item=item, by=user, note="同意挂起，到期后恢复整改。", via=via
+            )
         case "resume":
             return lifecycle.item_resume(item=item, by=user, note="挂起期满，恢复整改。", via=via)
     raise ValueError(step.action)  # pragma: no cover - the scripts use the actions above
@@ -436,6 +519,11 @@ def _photo(item: Item, code: str, *, after: bool, extra: int = 0) -> Any:
     lon, lat = polygon["coordinates"][0][0] if polygon else TOWN_CENTRE
     caption = f"{item.title[:16]} {'整改后' if after else '整改前'}"
     return evidence_photo(
-        seed=f"{item.code}-{after}-{extra}-{item.version}", category=code, caption=caption,
-        code=item.code, taken_at=timezone.localtime(timezone.now()), position=(lon, lat), after=after,
+        seed=f"{item.code}-{after}-{extra}-{item.version}",
+        category=code,
+        caption=caption,
+        code=item.code,
+        taken_at=timezone.localtime(timezone.now()),
+        position=(lon, lat),
+        after=after,
     )

@@ -68,7 +68,10 @@ def demo_town() -> Town | None:
 
 
 def demo_build(
-    *, seed: int = DEFAULT_SEED, today: date | None = None, progress: Callable[[str], None] | None = None
+    *,
+    seed: int = DEFAULT_SEED,
+    today: date | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> DemoTown:
     """Build the demo town unless it exists; return what is there. `progress` hears of each
     phase as it starts (the first build takes a minute or two)."""
@@ -93,7 +96,9 @@ def demo_build(
         say(_("Issuing the bulletins of the last working days…"))
         _recent_bulletins(cast.town, today)
     town = cast.town
-    return DemoTown(town=town, created=True, seconds=timer.monotonic() - started, states=state_counts(town))
+    return DemoTown(
+        town=town, created=True, seconds=timer.monotonic() - started, states=state_counts(town)
+    )
 
 
 RECENT_BULLETINS = 5
@@ -121,7 +126,9 @@ def _recent_bulletins(town: Town, today: date) -> None:
 
 def state_counts(town: Town) -> dict[str, int]:
     """Items of the town per state."""
-    rows = Item.objects.filter(town=town).values_list("state").annotate(count=Count("id")).order_by()
+    rows = (
+        Item.objects.filter(town=town).values_list("state").annotate(count=Count("id")).order_by()
+    )
     return dict(rows)
 
 
@@ -146,45 +153,76 @@ def _organisation(rng: random.Random, today: date) -> Cast:
         groups: dict[int, VillageGroup] = {}
         for sample in data.VILLAGES:
             village = Village(
-                town=town, name=sample.name, kind=sample.kind, signature_product=sample.product,
-                profile=sample.profile, households_count=sample.households, population=sample.population,
+                town=town,
+                name=sample.name,
+                kind=sample.kind,
+                signature_product=sample.product,
+                profile=sample.profile,
+                households_count=sample.households,
+                population=sample.population,
                 is_sample=True,
             )
             village._history_user = admin  # type: ignore[attr-defined]
             village.save()
             villages[sample.key] = village
             for number in range(1, sample.groups + 1):
-                group = VillageGroup(village=village, name=data.GROUP_NAMES[number - 1], number=number)
+                group = VillageGroup(
+                    village=village, name=data.GROUP_NAMES[number - 1], number=number
+                )
                 group._history_user = admin  # type: ignore[attr-defined]
                 group.save()
                 groups[group.pk] = group
             contact_department_change(
-                village=village, department=departments[data.CONTACT_DEPARTMENTS[sample.key]], on=grid_start, by=admin
+                village=village,
+                department=departments[data.CONTACT_DEPARTMENTS[sample.key]],
+                on=grid_start,
+                by=admin,
             )
         people, users = _people(rng, town, departments, villages, admin, grid_start)
         _teams(rng, villages, people, admin)
-        stock = {sample.key: _land(rng, town, villages[sample.key], sample, groups, admin) for sample in data.VILLAGES}
+        stock = {
+            sample.key: _land(rng, town, villages[sample.key], sample, groups, admin)
+            for sample in data.VILLAGES
+        }
     # 双胜村 changes its contact department and its contact cadre; the old rows are closed, not
     # overwritten, so the grid can be asked about any past date.
     with replay_at(at(change_day, 9, 0)):
         shuangsheng = villages["shuangsheng"]
         contact_department_change(
-            village=shuangsheng, department=departments[data.SHUANGSHENG_NEW_DEPARTMENT], on=change_day, by=admin
+            village=shuangsheng,
+            department=departments[data.SHUANGSHENG_NEW_DEPARTMENT],
+            on=change_day,
+            by=admin,
         )
         assignment_change(
-            role="cadre", person=people["cadre_shuangsheng"], village=shuangsheng, on=change_day, by=admin,
+            role="cadre",
+            person=people["cadre_shuangsheng"],
+            village=shuangsheng,
+            on=change_day,
+            by=admin,
             note="镇党委会研究调整双胜村联村干部",
         )
         # The former contact cadre now also covers 青龙村 (an added assignment, not a handover).
         moved = RoleAssignment(
-            person=people["cadre_shuangsheng_old"], role="cadre", town=town, village=villages["qinglong"],
-            valid_from=change_day, note="工作调整，改联青龙村",
+            person=people["cadre_shuangsheng_old"],
+            role="cadre",
+            town=town,
+            village=villages["qinglong"],
+            valid_from=change_day,
+            note="工作调整，改联青龙村",
         )
         moved._history_user = admin  # type: ignore[attr-defined]
         moved.save()
     return Cast(
-        town=town, admin=admin, people=people, users=users, villages=villages, stock=stock, groups=groups,
-        grid_start=grid_start, change_day=change_day,
+        town=town,
+        admin=admin,
+        people=people,
+        users=users,
+        villages=villages,
+        stock=stock,
+        groups=groups,
+        grid_start=grid_start,
+        change_day=change_day,
     )
 
 
@@ -202,13 +240,19 @@ def _people(
     for sample in data.PEOPLE:
         user = None
         if sample.username:
-            user = User.objects.filter(username=sample.username).first() or User.objects.create_user(
+            user = User.objects.filter(
+                username=sample.username
+            ).first() or User.objects.create_user(
                 username=sample.username, password=None, first_name=sample.name
             )
             users[sample.key] = user
         person = Person(
-            town=town, name=sample.name, user=user, title=sample.title,
-            department=departments.get(sample.department or ""), phone=f"1399156{rng.randint(0, 9999):04d}",
+            town=town,
+            name=sample.name,
+            user=user,
+            title=sample.title,
+            department=departments.get(sample.department or ""),
+            phone=f"1399156{rng.randint(0, 9999):04d}",
             is_sample=True,
         )
         person._history_user = admin  # type: ignore[attr-defined]
@@ -217,8 +261,12 @@ def _people(
         for role, village_key, campaign_code in sample.roles:
             # Initial appointments (several people may hold a town-wide role at once).
             assignment = RoleAssignment(
-                person=person, role=role, town=town, village=villages[village_key] if village_key else None,
-                campaign=campaigns[campaign_code] if campaign_code else None, valid_from=grid_start,
+                person=person,
+                role=role,
+                town=town,
+                village=villages[village_key] if village_key else None,
+                campaign=campaigns[campaign_code] if campaign_code else None,
+                valid_from=grid_start,
                 note="镇党委会研究确定",
             )
             assignment._history_user = admin  # type: ignore[attr-defined]
@@ -226,19 +274,39 @@ def _people(
     return people, users
 
 
-def _teams(rng: random.Random, villages: dict[str, Village], people: dict[str, Person], admin: User) -> None:
+def _teams(
+    rng: random.Random, villages: dict[str, Village], people: dict[str, Person], admin: User
+) -> None:
     for sample in data.VILLAGES:
         village = villages[sample.key]
         secretary = people[f"secretary_{sample.key}"].name
-        capable = sample.teams.get("capable") or (_name(rng), rng.randint(8, 20), "种养能人、乡贤和志愿者")
+        capable = sample.teams.get("capable") or (
+            _name(rng),
+            rng.randint(8, 20),
+            "种养能人、乡贤和志愿者",
+        )
         teams = {
-            VillageTeam.Kind.COMMITTEES: (secretary, rng.randint(5, 7), "村党支部委员会和村民委员会"),
-            VillageTeam.Kind.WORK_TEAM: (data.FIRST_SECRETARIES[sample.key], 3, "第一书记和驻村工作队员"),
-            VillageTeam.Kind.PARTY_MEMBERS: (secretary, rng.randint(28, 64), "全体党员，分组联系农户"),
+            VillageTeam.Kind.COMMITTEES: (
+                secretary,
+                rng.randint(5, 7),
+                "村党支部委员会和村民委员会",
+            ),
+            VillageTeam.Kind.WORK_TEAM: (
+                data.FIRST_SECRETARIES[sample.key],
+                3,
+                "第一书记和驻村工作队员",
+            ),
+            VillageTeam.Kind.PARTY_MEMBERS: (
+                secretary,
+                rng.randint(28, 64),
+                "全体党员，分组联系农户",
+            ),
             VillageTeam.Kind.CAPABLE: capable,
         }
         for kind, (leader, members, note) in teams.items():
-            team = VillageTeam(village=village, kind=kind, leader=leader, members_count=members, note=note)
+            team = VillageTeam(
+                village=village, kind=kind, leader=leader, members_count=members, note=note
+            )
             team._history_user = admin  # type: ignore[attr-defined]
             team.save()
 
@@ -261,8 +329,11 @@ def _land(
     for index in range(6 * len(village_groups)):
         group = village_groups[index % len(village_groups)]
         household = Household(
-            village=village, group=group, head_name=_name(rng),
-            phone=f"1389156{rng.randint(0, 9999):04d}", address=f"{town.county}{town.name}{village.name}{group.name}",
+            village=village,
+            group=group,
+            head_name=_name(rng),
+            phone=f"1389156{rng.randint(0, 9999):04d}",
+            address=f"{town.county}{town.name}{village.name}{group.name}",
             members=rng.randint(1, 6),
         )
         household._history_user = admin  # type: ignore[attr-defined]
@@ -280,12 +351,21 @@ def _land(
             weights=[5, 4, 1],
         )[0]
         plot = Plot(
-            town=town, village=village, group=group, code=f"{sample.abbr}-{group.number:02d}-{index + 1:03d}",
-            area_mu=area, land_class=land_class, status=rng.choice(statuses),
-            household=rng.choice([h for h in households if h.group_id == group.pk]), polygon=polygon,
+            town=town,
+            village=village,
+            group=group,
+            code=f"{sample.abbr}-{group.number:02d}-{index + 1:03d}",
+            area_mu=area,
+            land_class=land_class,
+            status=rng.choice(statuses),
+            household=rng.choice([h for h in households if h.group_id == group.pk]),
+            polygon=polygon,
         )
         plots.append(plot_save(plot=plot, by=admin))
     return VillageStock(
-        village=village, abbr=sample.abbr, plots=plots, households=households,
+        village=village,
+        abbr=sample.abbr,
+        plots=plots,
+        households=households,
         group_names={group.pk: group.name for group in village_groups},
     )

@@ -52,8 +52,12 @@ def _plot(rng: random.Random, stock: VillageStock, statuses: tuple[str, ...] = (
     return plot
 
 
-def _group(stock: VillageStock, plot: Plot | None = None, household: Household | None = None) -> str:
-    group_id = plot.group_id if plot is not None else household.group_id if household is not None else None
+def _group(
+    stock: VillageStock, plot: Plot | None = None, household: Household | None = None
+) -> str:
+    group_id = (
+        plot.group_id if plot is not None else household.group_id if household is not None else None
+    )
     return stock.group_names.get(group_id, "") if group_id else ""
 
 
@@ -63,7 +67,8 @@ def _mu(value: Decimal) -> str:
 
 def farmland_chief(rng: random.Random, stock: VillageStock, found_on: date) -> Draft:
     finding = rng.choices(
-        ["乱占耕地建房", "挖田造湖", "堆放杂物", "非农化种植", "撂荒", "其他"], weights=[3, 2, 4, 2, 4, 1]
+        ["乱占耕地建房", "挖田造湖", "堆放杂物", "非农化种植", "撂荒", "其他"],
+        weights=[3, 2, 4, 2, 4, 1],
     )[0]
     plot = _plot(rng, stock, ("cultivated", "occupied", "abandoned"))
     group = _group(stock, plot)
@@ -111,15 +116,34 @@ def farmland_chief(rng: random.Random, stock: VillageStock, found_on: date) -> D
         "finding": finding,
         "area_mu": _mu(area),
     }
-    return Draft("farmland-chief", title, description, measures, f"{stock.village.name}{group}{plot.code}地块",
-                 attributes, subject=plot.code, plot=plot, group_id=plot.group_id)
+    return Draft(
+        "farmland-chief",
+        title,
+        description,
+        measures,
+        f"{stock.village.name}{group}{plot.code}地块",
+        attributes,
+        subject=plot.code,
+        plot=plot,
+        group_id=plot.group_id,
+    )
 
 
 def farmland_outflow(rng: random.Random, stock: VillageStock, found_on: date) -> Draft:
     plot = _plot(rng, stock, ("abandoned", "outflow"))
     group = _group(stock, plot)
-    current = "撂荒" if plot.status == "abandoned" else rng.choice(["林地", "园地", "坑塘水面", "设施农用地"])
-    target = {"撂荒": "复耕", "林地": "复垦", "园地": "复种", "坑塘水面": "复垦", "设施农用地": "复耕"}[current]
+    current = (
+        "撂荒"
+        if plot.status == "abandoned"
+        else rng.choice(["林地", "园地", "坑塘水面", "设施农用地"])
+    )
+    target = {
+        "撂荒": "复耕",
+        "林地": "复垦",
+        "园地": "复种",
+        "坑塘水面": "复垦",
+        "设施农用地": "复耕",
+    }[current]
     crop = rng.choice(CROPS)
     subsidy = (plot.area_mu * Decimal(rng.choice([200, 300, 400]))).quantize(Decimal("1"))
     if current == "撂荒":
@@ -135,7 +159,9 @@ def farmland_outflow(rng: random.Random, stock: VillageStock, found_on: date) ->
             f"国土变更调查比对发现{group}{plot.code}耕地流出为{current}，面积{_mu(plot.area_mu)}亩，"
             f"需按年度计划恢复耕地属性。"
         )
-        measures = f"与经营主体协商退出{current}，清理地上附着物，平整土地后种植{crop}，完成后申请核查。"
+        measures = (
+            f"与经营主体协商退出{current}，清理地上附着物，平整土地后种植{crop}，完成后申请核查。"
+        )
     attributes = {
         "plot": plot.code,
         "area_mu": _mu(plot.area_mu),
@@ -143,20 +169,31 @@ def farmland_outflow(rng: random.Random, stock: VillageStock, found_on: date) ->
         "target_use": target,
         "subsidy_yuan": str(subsidy),
     }
-    return Draft("farmland-outflow", title, description, measures, f"{stock.village.name}{group}{plot.code}地块",
-                 attributes, subject=plot.code, plot=plot, group_id=plot.group_id)
+    return Draft(
+        "farmland-outflow",
+        title,
+        description,
+        measures,
+        f"{stock.village.name}{group}{plot.code}地块",
+        attributes,
+        subject=plot.code,
+        plot=plot,
+        group_id=plot.group_id,
+    )
 
 
 def greenhouse(rng: random.Random, stock: VillageStock, found_on: date) -> Draft:
     household = rng.choice(stock.households)
     group = _group(stock, household=household)
-    structure, area, action = rng.choice([
-        ("钢架大棚内砌筑砖混看护房", rng.choice([36, 48, 62, 85]), "拆除"),
-        ("大棚内违规建设休闲餐饮用房", rng.choice([120, 160, 210]), "拆除"),
-        ("设施农业管理用房超标准建设", rng.choice([45, 70, 96]), "整改"),
-        ("大棚内硬化地面改作仓储场地", rng.choice([180, 260, 340]), "复耕"),
-        ("食用菌大棚改建为居住用房", rng.choice([55, 80, 110]), "拆除"),
-    ])
+    structure, area, action = rng.choice(
+        [
+            ("钢架大棚内砌筑砖混看护房", rng.choice([36, 48, 62, 85]), "拆除"),
+            ("大棚内违规建设休闲餐饮用房", rng.choice([120, 160, 210]), "拆除"),
+            ("设施农业管理用房超标准建设", rng.choice([45, 70, 96]), "整改"),
+            ("大棚内硬化地面改作仓储场地", rng.choice([180, 260, 340]), "复耕"),
+            ("食用菌大棚改建为居住用房", rng.choice([55, 80, 110]), "拆除"),
+        ]
+    )
     title = f"{group}{household.head_name}户“大棚房”{structure}"
     description = (
         f"排查发现{group}{household.head_name}户以设施农业名义{structure}，建筑面积约{area}平方米，"
@@ -173,27 +210,57 @@ def greenhouse(rng: random.Random, stock: VillageStock, found_on: date) -> Draft
         "action": action,
         "household": household.pk,
     }
-    return Draft("greenhouse", title, description, measures, f"{stock.village.name}{group}{household.head_name}户",
-                 attributes, subject=f"{household.head_name}户", household=household, group_id=household.group_id)
+    return Draft(
+        "greenhouse",
+        title,
+        description,
+        measures,
+        f"{stock.village.name}{group}{household.head_name}户",
+        attributes,
+        subject=f"{household.head_name}户",
+        household=household,
+        group_id=household.group_id,
+    )
 
 
-def collective_contract(rng: random.Random, stock: VillageStock, found_on: date, serial: int) -> Draft:
+def collective_contract(
+    rng: random.Random, stock: VillageStock, found_on: date, serial: int
+) -> Draft:
     asset = rng.choice(ASSETS)
     problem = rng.choice(["程序不规范", "价格明显偏低", "期限过长", "未按约定履行", "合同要素缺失"])
-    counterparty = rng.choice(COUNTERPARTIES + [f"{household.head_name}" for household in stock.households[:3]])
+    counterparty = rng.choice(
+        COUNTERPARTIES + [f"{household.head_name}" for household in stock.households[:3]]
+    )
     term = rng.choice([3, 5, 10, 15, 20, 30])
     amount = rng.choice([6000, 12000, 18500, 24000, 36000, 52000, 80000])
     contract_no = f"{stock.abbr}-HT-{found_on.year - rng.randint(1, 8)}-{serial:03d}"
     details = {
-        "程序不规范": ("未经村民代表会议表决即签订", "按“四议两公开”程序补充履行民主决策，补签会议纪要并公示。"),
-        "价格明显偏低": ("租金明显低于周边同类资产市场价", "委托评估市场租金，与承租方协商变更租金条款，签订补充协议。"),
-        "期限过长": (f"承包期{term}年，超过法定和政策规定期限", "依法协商缩短合同期限或重新签订，报镇农经站备案。"),
-        "未按约定履行": ("承租方连续两年拖欠租金", "发函催收欠缴租金，约谈承租方，逾期不履行的依法解除合同。"),
-        "合同要素缺失": ("合同缺少标的四至、违约责任等关键条款", "补充完善合同要素，双方签字盖章后归档管理。"),
+        "程序不规范": (
+            "未经村民代表会议表决即签订",
+            "按“四议两公开”程序补充履行民主决策，补签会议纪要并公示。",
+        ),
+        "价格明显偏低": (
+            "租金明显低于周边同类资产市场价",
+            "委托评估市场租金，与承租方协商变更租金条款，签订补充协议。",
+        ),
+        "期限过长": (
+            f"承包期{term}年，超过法定和政策规定期限",
+            "依法协商缩短合同期限或重新签订，报镇农经站备案。",
+        ),
+        "未按约定履行": (
+            "承租方连续两年拖欠租金",
+            "发函催收欠缴租金，约谈承租方，逾期不履行的依法解除合同。",
+        ),
+        "合同要素缺失": (
+            "合同缺少标的四至、违约责任等关键条款",
+            "补充完善合同要素，双方签字盖章后归档管理。",
+        ),
     }[problem]
     owned_by = "" if asset.startswith("集体") else "集体"
     title = f"{stock.village.name}{owned_by}{asset}租赁合同{problem.removeprefix('合同')}"
-    description = f"合同清理发现：{contract_no}号{asset}租赁合同（相对方：{counterparty}），{details[0]}。"
+    description = (
+        f"合同清理发现：{contract_no}号{asset}租赁合同（相对方：{counterparty}），{details[0]}。"
+    )
     attributes = {
         "contract_no": contract_no,
         "counterparty": counterparty,
@@ -201,8 +268,15 @@ def collective_contract(rng: random.Random, stock: VillageStock, found_on: date,
         "term_years": term,
         "problem_type": problem,
     }
-    return Draft("collective-contract", title, description, details[1], f"{stock.village.name}集体经济合同",
-                 attributes, subject=contract_no)
+    return Draft(
+        "collective-contract",
+        title,
+        description,
+        details[1],
+        f"{stock.village.name}集体经济合同",
+        attributes,
+        subject=contract_no,
+    )
 
 
 def grave(rng: random.Random, stock: VillageStock, found_on: date) -> Draft:
@@ -233,8 +307,17 @@ def grave(rng: random.Random, stock: VillageStock, found_on: date) -> Draft:
     attributes: dict[str, Any] = {"location": location, "grave_type": grave_type, "action": action}
     if plot is not None:
         attributes["plot"] = plot.code
-    return Draft("grave", title, description, measures, f"{stock.village.name}{location}", attributes,
-                 subject=location, plot=plot, group_id=plot.group_id if plot else household.group_id)
+    return Draft(
+        "grave",
+        title,
+        description,
+        measures,
+        f"{stock.village.name}{location}",
+        attributes,
+        subject=location,
+        plot=plot,
+        group_id=plot.group_id if plot else household.group_id,
+    )
 
 
 CATEGORY_WEIGHTS = {
@@ -284,16 +367,34 @@ DONE = {
 }
 
 VERIFY_NOTES = {
-    "contact_leader": ["联村领导带队现场复核，整改到位，与台账一致，同意销号。", "实地查看并比对整改前后照片，符合整治标准，予以销号。"],
-    "inspector": ["督查考评组现场抽查复核通过，同意销号。", "对照整治标准逐项核验，资料齐全，现场无反弹，予以销号。"],
-    "leader": ["分管领导现场查看，整改到位，同意销号。", "审核整改资料和现场照片，符合要求，同意销号。"],
+    "contact_leader": [
+        "联村领导带队现场复核，整改到位，与台账一致，同意销号。",
+        "实地查看并比对整改前后照片，符合整治标准，予以销号。",
+    ],
+    "inspector": [
+        "督查考评组现场抽查复核通过，同意销号。",
+        "对照整治标准逐项核验，资料齐全，现场无反弹，予以销号。",
+    ],
+    "leader": [
+        "分管领导现场查看，整改到位，同意销号。",
+        "审核整改资料和现场照片，符合要求，同意销号。",
+    ],
 }
 
 RETURN_REASONS = {
-    "farmland-chief": ["现场核查仍有约0.3亩未清理，地块未恢复耕种条件。", "建筑垃圾只是移到田边，未清运出耕地。"],
-    "farmland-outflow": ["复耕面积不足，地块东侧约0.5亩仍未翻耕。", "只翻耕未播种，不符合“复种”要求。"],
+    "farmland-chief": [
+        "现场核查仍有约0.3亩未清理，地块未恢复耕种条件。",
+        "建筑垃圾只是移到田边，未清运出耕地。",
+    ],
+    "farmland-outflow": [
+        "复耕面积不足，地块东侧约0.5亩仍未翻耕。",
+        "只翻耕未播种，不符合“复种”要求。",
+    ],
     "greenhouse": ["看护房屋顶已拆但墙体仍在，未拆除到位。", "拆除后未恢复种植，大棚仍闲置。"],
-    "collective-contract": ["补充协议缺少村民代表会议决议，程序仍不完整。", "租金调整依据不足，缺少评估或比价材料。"],
+    "collective-contract": [
+        "补充协议缺少村民代表会议决议，程序仍不完整。",
+        "租金调整依据不足，缺少评估或比价材料。",
+    ],
     "grave": ["硬化部分未完全拆除，绿化苗木未栽植。", "墓围石材仍在原地堆放，未清理。"],
 }
 

@@ -10,7 +10,15 @@ from maque.exchange.models import ImportBatch
 class ImportBatchAdmin(SimpleHistoryAdmin):
     """Imports are a record of what was brought in: readable, never edited or deleted here."""
 
-    list_display = ("original_name", "town", "uploaded_by", "status", "counts_display", "created_at", "committed_at")
+    list_display = (
+        "original_name",
+        "town",
+        "uploaded_by",
+        "status",
+        "counts_display",
+        "created_at",
+        "committed_at",
+    )
     list_filter = ("status", "town")
     search_fields = ("original_name", "uploaded_by__username", "created_codes")
     readonly_fields = [field.name for field in ImportBatch._meta.fields]

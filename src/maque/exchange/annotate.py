@@ -21,7 +21,9 @@ ERROR_HEADER = "错误说明"
 SUMMARY_SHEET = "错误汇总"
 
 
-def error_workbook_write(*, path: Path, name: str, problems: list[dict[str, Any]], out: BinaryIO | str) -> None:
+def error_workbook_write(
+    *, path: Path, name: str, problems: list[dict[str, Any]], out: BinaryIO | str
+) -> None:
     book = Workbook(write_only=True)
     summary = book.create_sheet(SUMMARY_SHEET)
     summary.column_dimensions["A"].width = 16
@@ -29,9 +31,18 @@ def error_workbook_write(*, path: Path, name: str, problems: list[dict[str, Any]
     summary.append(["工作表", "行", "列", "问题"])
     by_cell: dict[tuple[str, int], dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
     for problem in problems:
-        summary.append([problem.get("sheet") or "", problem.get("row"), problem.get("column") or "", problem["message"]])
+        summary.append(
+            [
+                problem.get("sheet") or "",
+                problem.get("row"),
+                problem.get("column") or "",
+                problem["message"],
+            ]
+        )
         if problem.get("row"):
-            by_cell[(problem.get("sheet") or "", problem["row"])][problem.get("col") or 0].append(problem["message"])
+            by_cell[(problem.get("sheet") or "", problem["row"])][problem.get("col") or 0].append(
+                problem["message"]
+            )
     try:
         spreadsheet = open_spreadsheet(path, name)
         sheets = spreadsheet.sheets()
@@ -42,7 +53,9 @@ def error_workbook_write(*, path: Path, name: str, problems: list[dict[str, Any]
         for sheet in sheets:
             if sheet.hidden and sheet.name == LISTS_SHEET:
                 continue
-            ws = book.create_sheet(sheet_name(sheet.name if sheet.name != SUMMARY_SHEET else sheet.name + "1"))
+            ws = book.create_sheet(
+                sheet_name(sheet.name if sheet.name != SUMMARY_SHEET else sheet.name + "1")
+            )
             width = 0
             header_seen = False
             pending: list[tuple[int, list[Any]]] = []
@@ -62,11 +75,17 @@ def error_workbook_write(*, path: Path, name: str, problems: list[dict[str, Any]
     book.save(out)
 
 
-def _write(ws: Any, number: int, values: list[Any], width: int, errors: dict[int, list[str]]) -> None:
+def _write(
+    ws: Any, number: int, values: list[Any], width: int, errors: dict[int, list[str]]
+) -> None:
     cells: list[Any] = []
     for index in range(width):
         value = values[index] if index < len(values) else None
-        if errors.get(index + 1) or hasattr(value, "isoformat") or (isinstance(value, str) and value.startswith(("=", "＝"))):
+        if (
+            errors.get(index + 1)
+            or hasattr(value, "isoformat")
+            or (isinstance(value, str) and value.startswith(("=", "＝")))
+        ):
             cell = WriteOnlyCell(ws, value)
             if isinstance(value, str) and value.startswith(("=", "＝")):
                 cell.data_type = "s"

@@ -69,10 +69,16 @@ class BatchOut(Schema):
 
 
 def _download(path_or_stream: Any, filename: str, content_type: str) -> FileResponse:
-    return FileResponse(path_or_stream, as_attachment=True, filename=filename, content_type=content_type)
+    return FileResponse(
+        path_or_stream, as_attachment=True, filename=filename, content_type=content_type
+    )
 
 
-@router.get("/template/{category}", response={200: None, **ERRORS}, summary="The empty .xlsx ledger of a category")
+@router.get(
+    "/template/{category}",
+    response={200: None, **ERRORS},
+    summary="The empty .xlsx ledger of a category",
+)
 def template(request: HttpRequest, category: str) -> FileResponse:
     found = category_for(user=request_user(request), code=category)
     if found is None:
@@ -86,16 +92,31 @@ def template(request: HttpRequest, category: str) -> FileResponse:
 class ExportFilters(ListFilters):
     """The ledger list's filters and sort (`GET /api/v1/items`), so an export is exactly the listed items."""
 
-    format: str = Field("xlsx", max_length=10, description="xlsx (one sheet per category) or csv (one category).")
-    sort: str | None = Field(None, max_length=20, description="As the list (one of: " + ", ".join(SORTS) + "); by code when absent.")
+    format: str = Field(
+        "xlsx", max_length=10, description="xlsx (one sheet per category) or csv (one category)."
+    )
+    sort: str | None = Field(
+        None,
+        max_length=20,
+        description="As the list (one of: " + ", ".join(SORTS) + "); by code when absent.",
+    )
 
 
-@router.get("/export", response={200: None, **ERRORS}, summary="Export the filtered ledger as .xlsx or .csv")
+@router.get(
+    "/export", response={200: None, **ERRORS}, summary="Export the filtered ledger as .xlsx or .csv"
+)
 def export(request: HttpRequest, filters: Query[ExportFilters]) -> Any:
     if filters.format not in ("xlsx", "csv"):
-        raise ApiError(422, _("The format is xlsx or csv."), code="bad_format", errors={"format": [_("The format is xlsx or csv.")]})
+        raise ApiError(
+            422,
+            _("The format is xlsx or csv."),
+            code="bad_format",
+            errors={"format": [_("The format is xlsx or csv.")]},
+        )
     if filters.sort is not None and filters.sort not in SORTS:
-        raise ValidationError({"sort": [_("Unknown sort; one of: %(sorts)s.") % {"sorts": ", ".join(SORTS)}]})
+        raise ValidationError(
+            {"sort": [_("Unknown sort; one of: %(sorts)s.") % {"sorts": ", ".join(SORTS)}]}
+        )
     village: str | int | None = None
     if filters.village:
         # As the list reads it: digits are an id, anything else a name.
@@ -104,9 +125,17 @@ def export(request: HttpRequest, filters: Query[ExportFilters]) -> Any:
         if isinstance(village, str) and village.isdigit():
             village = 0
     items = export_items(
-        user=request_user(request), village=village, category=filters.category, campaign=filters.campaign,
-        state=item_states(filters.state), owner=filters.owner, overdue=filters.overdue, light=filters.light,
-        due_before=filters.due_before, due_after=filters.due_after, q=filters.q.strip() if filters.q else None,
+        user=request_user(request),
+        village=village,
+        category=filters.category,
+        campaign=filters.campaign,
+        state=item_states(filters.state),
+        owner=filters.owner,
+        overdue=filters.overdue,
+        light=filters.light,
+        due_before=filters.due_before,
+        due_after=filters.due_after,
+        q=filters.q.strip() if filters.q else None,
         sort=filters.sort,
     )
     keep_order = filters.sort is not None
@@ -133,9 +162,19 @@ def _quote(name: str) -> str:
     return quote(name)
 
 
-@router.post("/imports", response={201: BatchOut, **WRITE_ERRORS}, summary="Upload a ledger file and preview its import")
-def upload(request: HttpRequest, file: UploadedFile = File(...), category: str = Form("")) -> Status:  # noqa: B008
-    return Status(201, batch_upload(by=request_user(request), upload=file, category=category or None))
+@router.post(
+    "/imports",
+    response={201: BatchOut, **WRITE_ERRORS},
+    summary="Upload a ledger file and preview its import",
+)
+def upload(
+    request: HttpRequest,
+    file: UploadedFile = File(...),  # noqa: B008
+    category: str = Form(""),
+) -> Status:
+    return Status(
+        201, batch_upload(by=request_user(request), upload=file, category=category or None)
+    )
 
 
 @router.get("/imports", response={200: list[BatchOut], **ERRORS}, summary="Your recent imports")
@@ -147,26 +186,44 @@ def _batch(request: HttpRequest, batch_id: UUID) -> ImportBatch:
     return get_object_or_404(batch_list(user=request_user(request)), key=batch_id)
 
 
-@router.get("/imports/{batch_id}", response={200: BatchOut, **ERRORS}, summary="The preview of an import")
+@router.get(
+    "/imports/{batch_id}", response={200: BatchOut, **ERRORS}, summary="The preview of an import"
+)
 def preview(request: HttpRequest, batch_id: UUID) -> ImportBatch:
     return _batch(request, batch_id)
 
 
-@router.post("/imports/{batch_id}/commit", response={200: BatchOut, **WRITE_ERRORS}, summary="Import the previewed file, all or nothing")
+@router.post(
+    "/imports/{batch_id}/commit",
+    response={200: BatchOut, **WRITE_ERRORS},
+    summary="Import the previewed file, all or nothing",
+)
 def commit(request: HttpRequest, batch_id: UUID) -> ImportBatch:
     batch, result = batch_commit(batch=_batch(request, batch_id), by=request_user(request))
     if not result.committed:
         raise ApiError(
-            422, _("Nothing was imported: %(count)d problems. Download the error workbook, fix the file and upload it again.") % {"count": len(result.problems)},
-            code="import_invalid", problems=batch.problems, counts=batch.counts,
+            422,
+            _(
+                "Nothing was imported: %(count)d problems. Download the error workbook, fix the file and upload it again."
+            )
+            % {"count": len(result.problems)},
+            code="import_invalid",
+            problems=batch.problems,
+            counts=batch.counts,
         )
     return batch
 
 
-@router.get("/imports/{batch_id}/errors", response={200: None, **ERRORS}, summary="The uploaded file with its problems marked")
+@router.get(
+    "/imports/{batch_id}/errors",
+    response={200: None, **ERRORS},
+    summary="The uploaded file with its problems marked",
+)
 def errors(request: HttpRequest, batch_id: UUID) -> FileResponse:
     batch = _batch(request, batch_id)
     out = tempfile.TemporaryFile()
-    error_workbook_write(path=Path(batch.file.path), name=batch.original_name, problems=batch.problems, out=out)
+    error_workbook_write(
+        path=Path(batch.file.path), name=batch.original_name, problems=batch.problems, out=out
+    )
     out.seek(0)
     return _download(out, f"{Path(batch.original_name).stem}-错误标注.xlsx", XLSX)

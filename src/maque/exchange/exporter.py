@@ -44,7 +44,9 @@ from maque.organisation.models import Household, Person, Town, Village
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 ITERATOR_CHUNK = 2000
 VALIDATION_ROWS = 5000  # drop-downs reach this far below the last row, for rows the clerk adds
-MASKED_COLUMNS = frozenset({"subject", "title", "description", "measures", "scope", "progress", "note"})
+MASKED_COLUMNS = frozenset(
+    {"subject", "title", "description", "measures", "scope", "progress", "note"}
+)
 _THIN = Side(style="thin", color="999999")
 TITLE_FONT = Font(name="宋体", size=16, bold=True)
 HEADER_FONT = Font(name="宋体", size=11, bold=True)
@@ -57,13 +59,22 @@ Progress = Callable[[int, int | None], None]
 
 def export_queryset(items: QuerySet[Item]) -> QuerySet[Item]:
     """The items with what the layout shows: latest progress, last reason, related names."""
-    latest_progress = ProgressLog.objects.filter(item=OuterRef("pk")).order_by("-created_at", "-id").values("text")[:1]
+    latest_progress = (
+        ProgressLog.objects.filter(item=OuterRef("pk"))
+        .order_by("-created_at", "-id")
+        .values("text")[:1]
+    )
     last_reason = (
-        Transition.objects.filter(item=OuterRef("pk")).exclude(reason="").order_by("-created_at", "-id").values("reason")[:1]
+        Transition.objects.filter(item=OuterRef("pk"))
+        .exclude(reason="")
+        .order_by("-created_at", "-id")
+        .values("reason")[:1]
     )
     # Only the relations a row shows: the sheet knows its category, campaign and town already.
-    return items.select_related(None).select_related("village", "group", "owner", "verified_by").annotate(
-        latest_progress=Subquery(latest_progress), last_reason=Subquery(last_reason)
+    return (
+        items.select_related(None)
+        .select_related("village", "group", "owner", "verified_by")
+        .annotate(latest_progress=Subquery(latest_progress), last_reason=Subquery(last_reason))
     )
 
 
@@ -88,7 +99,13 @@ class LedgerBook:
         return f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
 
     def sheet(
-        self, *, town: Town, category: Category | None, columns: list[Column], rows_hint: int, user: Any = None
+        self,
+        *,
+        town: Town,
+        category: Category | None,
+        columns: list[Column],
+        rows_hint: int,
+        user: Any = None,
     ) -> Worksheet:
         name = sheet_name(category.name if category else "其他事项")
         if name in self._names:
@@ -107,10 +124,17 @@ class LedgerBook:
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.gridLines = True
-        self._validations(ws, town=town, category=category, columns=columns, rows_hint=rows_hint, user=user)
+        self._validations(
+            ws, town=town, category=category, columns=columns, rows_hint=rows_hint, user=user
+        )
         campaign_name = category.campaign.name if category else ""
         title = WriteOnlyCell(
-            ws, sheet_title(town_name=town.name, campaign_name=campaign_name, category_name=category.name if category else "其他事项")
+            ws,
+            sheet_title(
+                town_name=town.name,
+                campaign_name=campaign_name,
+                category_name=category.name if category else "其他事项",
+            ),
         )
         title.font = TITLE_FONT
         title.alignment = CENTRED
@@ -127,15 +151,28 @@ class LedgerBook:
         return ws
 
     def _validations(
-        self, ws: Worksheet, *, town: Town, category: Category | None, columns: list[Column], rows_hint: int, user: Any = None
+        self,
+        ws: Worksheet,
+        *,
+        town: Town,
+        category: Category | None,
+        columns: list[Column],
+        rows_hint: int,
+        user: Any = None,
     ) -> None:
         last_row = 2 + rows_hint + VALIDATION_ROWS
         # The empty workbook's sheet has no town: no village or owner to offer.
         town_id = town.pk or 0
         # A reader's workbook offers the villages they may see, not every village of the town.
         offered = Village.objects.visible_to(user) if user is not None else Village.objects.all()
-        villages = list(offered.filter(town_id=town_id, active=True).order_by("name").values_list("name", flat=True))
-        owners = sorted(set(Person.objects.filter(town_id=town_id, active=True).values_list("name", flat=True)))
+        villages = list(
+            offered.filter(town_id=town_id, active=True)
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
+        owners = sorted(
+            set(Person.objects.filter(town_id=town_id, active=True).values_list("name", flat=True))
+        )
         for index, column in enumerate(columns, start=1):
             values: list[str] | None = None
             if column.key == "village":
@@ -148,8 +185,12 @@ class LedgerBook:
                 values, name = [YES, NO], "是否销号"
             elif column.field is not None and column.field.type == FieldType.CHOICE:
                 values, name = list(column.field.choices), column.header
-            if column.key == "deadline" or (column.field is not None and column.field.type == FieldType.DATE):
-                validation = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True)
+            if column.key == "deadline" or (
+                column.field is not None and column.field.type == FieldType.DATE
+            ):
+                validation = DataValidation(
+                    type="date", operator="greaterThan", formula1="1", allow_blank=True
+                )
                 validation.error = "请填写日期，例如 2026-07-18"
                 validation.errorTitle = column.header
             elif values:
@@ -173,7 +214,9 @@ class LedgerBook:
             ws.append([name for name, _values in self.lists])
             longest = max(len(values) for _name, values in self.lists)
             for row in range(longest):
-                ws.append([values[row] if row < len(values) else None for _name, values in self.lists])
+                ws.append(
+                    [values[row] if row < len(values) else None for _name, values in self.lists]
+                )
         self.book.save(out)
 
 
@@ -181,12 +224,19 @@ def template_write(*, category: Category, out: BinaryIO | str, user: Any = None)
     """The empty ledger of a category: title, headers, drop-downs, print setup; with `user`, the
     village drop-down offers the villages that user may see."""
     book = LedgerBook()
-    book.sheet(town=category.town, category=category, columns=columns_for(category), rows_hint=0, user=user)
+    book.sheet(
+        town=category.town, category=category, columns=columns_for(category), rows_hint=0, user=user
+    )
     book.save(out)
 
 
 def export_write(
-    *, items: QuerySet[Item], out: BinaryIO | str, masks: bool, progress: Progress | None = None, keep_order: bool = False
+    *,
+    items: QuerySet[Item],
+    out: BinaryIO | str,
+    masks: bool,
+    progress: Progress | None = None,
+    keep_order: bool = False,
 ) -> int:
     """Write the items as an .xlsx ledger, one sheet per category; returns the number of rows.
 
@@ -206,7 +256,9 @@ def export_write(
             if progress and done % ITERATOR_CHUNK == 0:
                 progress(done, total)
     if not book.book.worksheets:
-        book.sheet(town=Town(name="", short_name=""), category=None, columns=columns_for(None), rows_hint=0)
+        book.sheet(
+            town=Town(name="", short_name=""), category=None, columns=columns_for(None), rows_hint=0
+        )
     book.save(out)
     if progress:
         progress(done, total)
@@ -220,7 +272,9 @@ def _xlsx_cell(ws: Worksheet, value: Any) -> Any:
         return cell
     if isinstance(value, str):
         if ILLEGAL_CHARACTERS_RE.search(value):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters have no place in a workbook
+            value = ILLEGAL_CHARACTERS_RE.sub(
+                "", value
+            )  # control characters have no place in a workbook
         if value.startswith(("=", "＝")):
             cell = WriteOnlyCell(ws, value)
             cell.data_type = "s"  # text that looks like a formula stays text
@@ -228,13 +282,17 @@ def _xlsx_cell(ws: Worksheet, value: Any) -> Any:
     return value
 
 
-def _by_category(items: QuerySet[Item], *, keep_order: bool = False) -> Iterator[tuple[Town, Category | None, QuerySet[Item]]]:
+def _by_category(
+    items: QuerySet[Item], *, keep_order: bool = False
+) -> Iterator[tuple[Town, Category | None, QuerySet[Item]]]:
     keys = items.order_by().values_list("town_id", "category_id").distinct()
     pairs = sorted(set(keys), key=lambda pair: (pair[0], pair[1] is None, pair[1] or 0))
     towns = {town.pk: town for town in Town.objects.filter(pk__in={town for town, _c in pairs})}
     categories = {
         category.pk: category
-        for category in Category.objects.filter(pk__in={c for _t, c in pairs if c}).select_related("campaign", "town").prefetch_related("fields")
+        for category in Category.objects.filter(pk__in={c for _t, c in pairs if c})
+        .select_related("campaign", "town")
+        .prefetch_related("fields")
     }
     ordered = sorted(pairs, key=lambda pair: (pair[0], *(_category_order(categories.get(pair[1])))))
     for town_id, category_id in ordered:
@@ -253,17 +311,26 @@ def _category_order(category: Category | None) -> tuple[int, int, int]:
 def _rows(items: QuerySet[Item], columns: list[Column], *, masks: bool) -> Iterator[list[Any]]:
     """The cell values of each item, in column order."""
     households: dict[int, str] = {}
-    household_fields = [c.field.name for c in columns if c.field is not None and c.field.type == FieldType.HOUSEHOLD]
+    household_fields = [
+        c.field.name for c in columns if c.field is not None and c.field.type == FieldType.HOUSEHOLD
+    ]
     buffer: list[Item] = []
     sequence = 0
 
     def flush() -> Iterator[list[Any]]:
         nonlocal sequence
         if household_fields:
-            ids = {item.attributes.get(name) for item in buffer for name in household_fields} - {None}
+            ids = {item.attributes.get(name) for item in buffer for name in household_fields} - {
+                None
+            }
             households.clear()
             households.update(
-                {pk: f"{name} #{pk}" for pk, name in Household.objects.filter(pk__in=ids).values_list("pk", "head_name")}
+                {
+                    pk: f"{name} #{pk}"
+                    for pk, name in Household.objects.filter(pk__in=ids).values_list(
+                        "pk", "head_name"
+                    )
+                }
             )
         for item in buffer:
             sequence += 1
@@ -277,7 +344,9 @@ def _rows(items: QuerySet[Item], columns: list[Column], *, masks: bool) -> Itera
     yield from flush()
 
 
-def _value(item: Item, column: Column, sequence: int, masks: bool, households: dict[int, str]) -> Any:
+def _value(
+    item: Item, column: Column, sequence: int, masks: bool, households: dict[int, str]
+) -> Any:
     key = column.key
     if column.field is not None:
         raw = item.attributes.get(column.field.name)
@@ -315,9 +384,17 @@ def _value(item: Item, column: Column, sequence: int, masks: bool, households: d
         case "closed_flag":
             return YES if item.state == State.CLOSED else NO
         case "closed_on":
-            return timezone.localtime(item.closed_at).date() if item.closed_at and item.state == State.CLOSED else None
+            return (
+                timezone.localtime(item.closed_at).date()
+                if item.closed_at and item.state == State.CLOSED
+                else None
+            )
         case "verifier":
-            return item.verified_by.name if item.verified_by is not None and item.state == State.CLOSED else None
+            return (
+                item.verified_by.name
+                if item.verified_by is not None and item.state == State.CLOSED
+                else None
+            )
         case "note":
             value = item.last_reason or ""  # type: ignore[attr-defined]
         case _:
@@ -346,7 +423,9 @@ class _Line:
         return text
 
 
-def csv_lines(*, items: QuerySet[Item], category: Category, masks: bool, keep_order: bool = False) -> Iterator[str]:
+def csv_lines(
+    *, items: QuerySet[Item], category: Category, masks: bool, keep_order: bool = False
+) -> Iterator[str]:
     """The CSV ledger of one category, line by line (UTF-8 with a byte-order mark for Excel),
     by code or, with `keep_order`, in the order of `items`.
 
@@ -355,7 +434,17 @@ def csv_lines(*, items: QuerySet[Item], category: Category, masks: bool, keep_or
     columns = columns_for(category)
     line = _Line()
     writer = csv.writer(line, lineterminator="\r\n")
-    writer.writerow([neutralise(sheet_title(town_name=category.town.name, campaign_name=category.campaign.name, category_name=category.name))])
+    writer.writerow(
+        [
+            neutralise(
+                sheet_title(
+                    town_name=category.town.name,
+                    campaign_name=category.campaign.name,
+                    category_name=category.name,
+                )
+            )
+        ]
+    )
     yield "\ufeff" + line.take()
     writer.writerow([column.header for column in columns])
     yield line.take()
@@ -375,7 +464,14 @@ def _csv_text(value: Any) -> str:
     return str(value)
 
 
-def csv_write(*, items: QuerySet[Item], category: Category, masks: bool, out: BinaryIO, keep_order: bool = False) -> int:
+def csv_write(
+    *,
+    items: QuerySet[Item],
+    category: Category,
+    masks: bool,
+    out: BinaryIO,
+    keep_order: bool = False,
+) -> int:
     rows = -2
     for text in csv_lines(items=items, category=category, masks=masks, keep_order=keep_order):
         out.write(text.encode("utf-8"))
@@ -388,7 +484,11 @@ def single_category(items: QuerySet[Item]) -> Category | None:
     ids = list(items.order_by().values_list("category_id", flat=True).distinct()[:2])
     if len(ids) != 1 or ids[0] is None:
         return None
-    return Category.objects.select_related("campaign", "town").prefetch_related("fields").get(pk=ids[0])
+    return (
+        Category.objects.select_related("campaign", "town")
+        .prefetch_related("fields")
+        .get(pk=ids[0])
+    )
 
 
 CSV_LISTED_CATEGORIES = 5
@@ -396,13 +496,25 @@ CSV_LISTED_CATEGORIES = 5
 
 def csv_category_message(items: QuerySet[Item]) -> str:
     """Why a list cannot be one CSV file: it has no items, or they span several categories (named)."""
-    ids = list(items.order_by().values_list("category_id", flat=True).distinct()[: CSV_LISTED_CATEGORIES + 1])
+    ids = list(
+        items.order_by()
+        .values_list("category_id", flat=True)
+        .distinct()[: CSV_LISTED_CATEGORIES + 1]
+    )
     if not ids:
-        return _("The list has no items, so there is no category ledger to write as CSV: change the filters, or export .xlsx.")
-    names = list(Category.objects.filter(pk__in=[pk for pk in ids if pk]).order_by("order", "pk").values_list("name", flat=True))
+        return _(
+            "The list has no items, so there is no category ledger to write as CSV: change the filters, or export .xlsx."
+        )
+    names = list(
+        Category.objects.filter(pk__in=[pk for pk in ids if pk])
+        .order_by("order", "pk")
+        .values_list("name", flat=True)
+    )
     if None in ids:
         names.append(_("items without a category"))
-    listed = "、".join(names[:CSV_LISTED_CATEGORIES]) + ("…" if len(ids) > CSV_LISTED_CATEGORIES else "")
+    listed = "、".join(names[:CSV_LISTED_CATEGORIES]) + (
+        "…" if len(ids) > CSV_LISTED_CATEGORIES else ""
+    )
     return _(
         "A CSV file holds the ledger of one category, and the items of this list belong to: %(categories)s. "
         "Filter the list by category, or export .xlsx, which puts each category on a sheet of its own."

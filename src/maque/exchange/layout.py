@@ -23,7 +23,12 @@ from maque.ledger.models import Category, CategoryField, FieldType, State
 FIXED_BEFORE = [
     ("seq", "序号", ("序号", "编号序号", "no"), 6),
     ("code", "编号", ("编号", "事项编号", "台账编号", "问题编号"), 16),
-    ("village", "村", ("村", "村名", "村别", "村社区", "村/社区", "所属村", "村(社区)", "行政村"), 10),
+    (
+        "village",
+        "村",
+        ("村", "村名", "村别", "村社区", "村/社区", "所属村", "村(社区)", "行政村"),
+        10,
+    ),
     ("group", "组", ("组", "村民小组", "小组", "组别", "组名"), 8),
     ("subject", "对象（户/地块）", ("对象", "对象(户/地块)", "户/地块", "整治对象", "户主"), 16),
     ("title", "事项", ("事项", "事项名称", "标题", "问题", "问题名称"), 24),
@@ -34,8 +39,18 @@ FIXED_AFTER = [
     ("scope", "整改范围", ("整改范围", "范围", "整治范围", "整改面积范围"), 20),
     ("standard", "整改标准", ("整改标准", "标准", "整治标准", "验收标准"), 28),
     ("owner", "责任人", ("责任人", "负责人", "整改责任人", "包保责任人", "责任人员"), 10),
-    ("deadline", "整改时限", ("整改时限", "完成时限", "整改期限", "时限", "完成时间", "整改时间", "截止日期"), 14),
-    ("progress", "整改进展", ("整改进展", "进展情况", "整改进度", "进展", "整改情况", "推进情况"), 28),
+    (
+        "deadline",
+        "整改时限",
+        ("整改时限", "完成时限", "整改期限", "时限", "完成时间", "整改时间", "截止日期"),
+        14,
+    ),
+    (
+        "progress",
+        "整改进展",
+        ("整改进展", "进展情况", "整改进度", "进展", "整改情况", "推进情况"),
+        28,
+    ),
     ("state", "状态", ("状态", "整改状态", "当前状态", "事项状态"), 10),
     ("closed_flag", "是否销号", ("是否销号", "销号"), 10),
     ("closed_on", "销号日期", ("销号日期", "销号时间"), 14),
@@ -141,7 +156,10 @@ def match_header(text: Any, category: Category | None) -> str | None:
     if category is not None:
         for field in category.fields.all():
             label = normalise(field.label)
-            if header in (label, normalise(field_header(field)), normalise(field.name)) or _base(header) == label:
+            if (
+                header in (label, normalise(field_header(field)), normalise(field.name))
+                or _base(header) == label
+            ):
                 return f"attr:{field.name}"
     return _FIXED_INDEX.get(header) or _FIXED_INDEX.get(_base(header))
 
@@ -195,7 +213,20 @@ def parse_number(value: Any, unit: str = "") -> str:
     if not match:
         raise ValueError("not a number")
     number, rest = match.groups()
-    if rest and rest not in {normalise(unit), "亩", "元", "万元", "平方米", "m2", "m²", "㎡", "年", "个", "处", "座"}:
+    if rest and rest not in {
+        normalise(unit),
+        "亩",
+        "元",
+        "万元",
+        "平方米",
+        "m2",
+        "m²",
+        "㎡",
+        "年",
+        "个",
+        "处",
+        "座",
+    }:
         raise ValueError("unknown unit")
     if rest == "万元" and normalise(unit) == "元":
         return format((Decimal(number) * 10000).normalize(), "f")
@@ -221,7 +252,11 @@ def text_of(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+        return (
+            value.date().isoformat()
+            if value.time() == datetime.min.time()
+            else value.isoformat(sep=" ")
+        )
     if isinstance(value, date):
         return value.isoformat()
     return str(value).strip()
@@ -234,7 +269,9 @@ def neutralise(text: str) -> str:
 
 
 def unneutralise(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith((*FORMULA_PREFIXES, "'")) else text
+    return (
+        text[1:] if text.startswith("'") and text[1:].startswith((*FORMULA_PREFIXES, "'")) else text
+    )
 
 
 def check_message(field: CategoryField) -> str:

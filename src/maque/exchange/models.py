@@ -35,7 +35,9 @@ class ImportBatch(models.Model):
     extension = models.CharField(max_length=5)
     size = models.PositiveIntegerField(_("size (bytes)"))
     category = models.CharField(_("category"), max_length=60, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED
+    )
     counts = models.JSONField(_("counts"), default=dict)
     problems = models.JSONField(_("problems"), default=list)
     warnings = models.JSONField(_("warnings"), default=list)

@@ -57,7 +57,16 @@ def operator_items(
     """Every item of every town (the server's operator, on the command line), with the same
     filters and sorts as `item_list`; by code without `sort`."""
     items = filtered(
-        Item.objects.all(), village=village, category=category, campaign=campaign, state=state, owner=owner,
-        overdue=overdue, light=light, due_before=due_before, due_after=due_after, q=q,
+        Item.objects.all(),
+        village=village,
+        category=category,
+        campaign=campaign,
+        state=state,
+        owner=owner,
+        overdue=overdue,
+        light=light,
+        due_before=due_before,
+        due_after=due_after,
+        q=q,
     )
     return items.order_by("code") if sort is None else sorted_by(items, sort)

@@ -47,7 +47,9 @@ class Sheet:
     hidden: bool
     declared_rows: int | None
     _rows: Any = None
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_row, min_col, max_row, max_col
+    merged: list[tuple[int, int, int, int]] = field(
+        default_factory=list
+    )  # min_row, min_col, max_row, max_col
 
     def rows(self) -> Iterator[Row]:
         """The rows, streamed; `merged` is complete once they have all been read."""
@@ -85,7 +87,9 @@ class Spreadsheet:
         try:
             # The library's own reading steps, minus its read-only worksheets: those read a sheet
             # that does not declare its size from end to end just to learn it, before any row.
-            reader = ExcelReader(self.path, read_only=True, keep_vba=False, data_only=False, keep_links=False)
+            reader = ExcelReader(
+                self.path, read_only=True, keep_vba=False, data_only=False, keep_links=False
+            )
             self._book = reader
             reader.read_manifest()
             reader.read_strings()
@@ -106,14 +110,18 @@ class Spreadsheet:
                 sheet.part = rel.target  # type: ignore[attr-defined]
                 sheets.append(sheet)
         except Exception as error:  # noqa: BLE001 - any failure of the library means a broken file
-            raise ValidationError(_("The file is damaged or is not a real .xlsx workbook.")) from error
+            raise ValidationError(
+                _("The file is damaged or is not a real .xlsx workbook.")
+            ) from error
         return sheets
 
     def _xlsx_rows(self, sheet: Sheet) -> Iterator[Row]:
         reader = self._book
         cells = SheetCells(
-            shared_strings=reader.shared_strings, epoch=reader.wb.epoch,
-            date_formats=reader.wb._date_formats, timedelta_formats=reader.wb._timedelta_formats,
+            shared_strings=reader.shared_strings,
+            epoch=reader.wb.epoch,
+            date_formats=reader.wb._date_formats,
+            timedelta_formats=reader.wb._timedelta_formats,
         )
         with reader.archive.open(sheet.part) as source:  # type: ignore[attr-defined]
             try:
@@ -121,7 +129,9 @@ class Spreadsheet:
             except ValidationError:
                 raise
             except Exception as error:  # noqa: BLE001
-                raise ValidationError(_("The file is damaged or is not a real .xlsx workbook.")) from error
+                raise ValidationError(
+                    _("The file is damaged or is not a real .xlsx workbook.")
+                ) from error
         sheet.merged.extend(cells.merged)
 
     # xls -----------------------------------------------------------------------------------
@@ -133,10 +143,16 @@ class Spreadsheet:
             self._book = xlrd.open_workbook(str(self.path), formatting_info=True, on_demand=True)
         except xlrd.XLRDError as error:
             if "encrypt" in str(error).lower():
-                raise ValidationError(_("The file is password-protected. Save it without a password and try again.")) from error
-            raise ValidationError(_("The file is damaged or is not a real .xls workbook.")) from error
+                raise ValidationError(
+                    _("The file is password-protected. Save it without a password and try again.")
+                ) from error
+            raise ValidationError(
+                _("The file is damaged or is not a real .xls workbook.")
+            ) from error
         except Exception as error:  # noqa: BLE001
-            raise ValidationError(_("The file is damaged or is not a real .xls workbook.")) from error
+            raise ValidationError(
+                _("The file is damaged or is not a real .xls workbook.")
+            ) from error
         sheets = []
         for index in range(self._book.nsheets):
             xls_sheet = self._book.sheet_by_index(index)
@@ -144,7 +160,9 @@ class Spreadsheet:
                 name=xls_sheet.name,
                 hidden=xls_sheet.visibility != 0,
                 declared_rows=xls_sheet.nrows,
-                merged=[(rlo + 1, clo + 1, rhi, chi) for rlo, rhi, clo, chi in xls_sheet.merged_cells],
+                merged=[
+                    (rlo + 1, clo + 1, rhi, chi) for rlo, rhi, clo, chi in xls_sheet.merged_cells
+                ],
                 _rows=self._xls_rows,
             )
             sheet.xls_sheet = xls_sheet  # type: ignore[attr-defined]
@@ -183,9 +201,14 @@ class Spreadsheet:
             try:
                 for number, record in enumerate(csv.reader(text), start=1):
                     # Only a cell starting with ' can be a neutralised one.
-                    yield Row(number, [unneutralise(value) if value[:1] == "'" else value for value in record])
+                    yield Row(
+                        number,
+                        [unneutralise(value) if value[:1] == "'" else value for value in record],
+                    )
             except csv.Error as error:
-                raise ValidationError(_("The CSV file is malformed: %(error)s") % {"error": error}) from error
+                raise ValidationError(
+                    _("The CSV file is malformed: %(error)s") % {"error": error}
+                ) from error
 
     def _csv_encoding(self) -> str:
         with self.path.open("rb") as raw:
@@ -232,7 +255,9 @@ class SheetCells:
 
     READ_SIZE = 1 << 16
 
-    def __init__(self, *, shared_strings: Any, epoch: Any, date_formats: Any, timedelta_formats: Any) -> None:
+    def __init__(
+        self, *, shared_strings: Any, epoch: Any, date_formats: Any, timedelta_formats: Any
+    ) -> None:
         self.shared_strings = shared_strings
         self.epoch = epoch
         self.date_formats = date_formats
@@ -254,7 +279,9 @@ class SheetCells:
         cell_type = "n"
         style = 0
         text: list[str] = []
-        collecting = False  # inside a <v>, an <f>, or a <t> of an inline string (not of a phonetic hint)
+        collecting = (
+            False  # inside a <v>, an <f>, or a <t> of an inline string (not of a phonetic hint)
+        )
         value_text: str | None = None
         formula: str | None = None
         inline: list[str] | None = None
@@ -262,7 +289,10 @@ class SheetCells:
         in_cell = False
         letters: dict[str, int] = {}
         # Elements of the sheet's own namespace (what the library reads too); any other is skipped.
-        tags = {f"{SHEET_MAIN_NS}}}{name}": name for name in ("c", "v", "f", "is", "t", "rPh", "row", "mergeCell")}
+        tags = {
+            f"{SHEET_MAIN_NS}}}{name}": name
+            for name in ("c", "v", "f", "is", "t", "rPh", "row", "mergeCell")
+        }
 
         def column_of(reference: str) -> int:
             name = reference.rstrip("0123456789")
@@ -271,7 +301,17 @@ class SheetCells:
             return letters[name]
 
         def start(tag: str, attrs: dict[str, str]) -> None:
-            nonlocal row_number, column, cell_type, style, collecting, value_text, formula, inline, in_phonetic, in_cell
+            nonlocal \
+                row_number, \
+                column, \
+                cell_type, \
+                style, \
+                collecting, \
+                value_text, \
+                formula, \
+                inline, \
+                in_phonetic, \
+                in_cell
             name = tags.get(tag)
             if name is None:
                 return
@@ -312,7 +352,14 @@ class SheetCells:
                     formulas.append(column - 1)
                     cells.append((column, formula))
                 else:
-                    cells.append((column, self._value(cell_type, style, value_text, inline, from_excel, from_ISO8601)))
+                    cells.append(
+                        (
+                            column,
+                            self._value(
+                                cell_type, style, value_text, inline, from_excel, from_ISO8601
+                            ),
+                        )
+                    )
             elif name == "v" and collecting:
                 collecting = False
                 value_text = "".join(text) or None
@@ -357,7 +404,15 @@ class SheetCells:
             if not chunk:
                 break
 
-    def _value(self, cell_type: str, style: int, text: str | None, inline: list[str] | None, from_excel: Any, from_iso: Any) -> Any:
+    def _value(
+        self,
+        cell_type: str,
+        style: int,
+        text: str | None,
+        inline: list[str] | None,
+        from_excel: Any,
+        from_iso: Any,
+    ) -> Any:
         if cell_type == "inlineStr":
             return "".join(inline) if inline is not None else None
         if text is None:
@@ -384,7 +439,8 @@ def open_spreadsheet(path: Path, name: str) -> Spreadsheet:
     extension = Path(name).suffix.lower()
     if extension not in EXTENSIONS:
         raise ValidationError(
-            _("%(name)s is not a spreadsheet this import reads (.xlsx, .xls or .csv).") % {"name": Path(name).name}
+            _("%(name)s is not a spreadsheet this import reads (.xlsx, .xls or .csv).")
+            % {"name": Path(name).name}
         )
     size = path.stat().st_size
     limit = settings.MAQUE_IMPORT_MAX_BYTES
@@ -400,7 +456,9 @@ def open_spreadsheet(path: Path, name: str) -> Spreadsheet:
     if head.startswith(OLE_MAGIC):
         # Password-protected .xlsx files are OLE containers holding an encrypted package.
         if _contains(path, ENCRYPTED_MARK):
-            raise ValidationError(_("The file is password-protected. Save it without a password and try again."))
+            raise ValidationError(
+                _("The file is password-protected. Save it without a password and try again.")
+            )
         if extension == ".csv":
             raise ValidationError(_("The file is not CSV text; it looks like an .xls workbook."))
         return Spreadsheet(path, "xls")
@@ -411,7 +469,8 @@ def open_spreadsheet(path: Path, name: str) -> Spreadsheet:
         return Spreadsheet(path, "xlsx")
     if extension in (".xlsx", ".xls"):
         raise ValidationError(
-            _("%(name)s is not a spreadsheet: its content is not an Excel or WPS workbook.") % {"name": Path(name).name}
+            _("%(name)s is not a spreadsheet: its content is not an Excel or WPS workbook.")
+            % {"name": Path(name).name}
         )
     with path.open("rb") as raw:
         if b"\x00" in raw.read(65536):
@@ -440,12 +499,20 @@ def _check_zip(path: Path, limit: int) -> None:
     if "xl/workbook.xml" not in names:
         raise ValidationError(_("The file is a zip archive but not an Excel or WPS workbook."))
     if any(member.flag_bits & 0x1 for member in members):
-        raise ValidationError(_("The file is password-protected. Save it without a password and try again."))
+        raise ValidationError(
+            _("The file is password-protected. Save it without a password and try again.")
+        )
     total = 0
     for member in members:
         total += member.file_size
         ratio = member.file_size / max(member.compress_size, 1)
         if ratio > MAX_MEMBER_RATIO and member.file_size > 1024 * 1024:
-            raise ValidationError(_("The file expands to an implausible size when opened (a zip bomb?); it was not read."))
+            raise ValidationError(
+                _(
+                    "The file expands to an implausible size when opened (a zip bomb?); it was not read."
+                )
+            )
     if total > MAX_EXPANSION * limit:
-        raise ValidationError(_("The file expands to an implausible size when opened (a zip bomb?); it was not read."))
+        raise ValidationError(
+            _("The file expands to an implausible size when opened (a zip bomb?); it was not read.")
+        )

@@ -43,18 +43,36 @@ def batch_upload(*, by: User, upload: UploadedFile, category: str | None = None)
     name = PurePath(upload.name or "").name[:200] or "upload"
     extension = PurePath(name).suffix.lower()
     if extension not in EXTENSIONS:
-        raise ValidationError({"file": [_("%(name)s is not a spreadsheet this import reads (.xlsx, .xls or .csv).") % {"name": name}]})
+        raise ValidationError(
+            {
+                "file": [
+                    _("%(name)s is not a spreadsheet this import reads (.xlsx, .xls or .csv).")
+                    % {"name": name}
+                ]
+            }
+        )
     if not upload.size:
         raise ValidationError({"file": [_("The file is empty.")]})
     if upload.size > settings.MAQUE_IMPORT_MAX_BYTES:
         raise ValidationError(
-            {"file": [_("The file is too large (%(size)s MB; at most %(max)s MB).") % {
-                "size": round(upload.size / 1048576, 1), "max": round(settings.MAQUE_IMPORT_MAX_BYTES / 1048576, 1)}]}
+            {
+                "file": [
+                    _("The file is too large (%(size)s MB; at most %(max)s MB).")
+                    % {
+                        "size": round(upload.size / 1048576, 1),
+                        "max": round(settings.MAQUE_IMPORT_MAX_BYTES / 1048576, 1),
+                    }
+                ]
+            }
         )
     person = actor_for(by).person
     assert person is not None
     batch = ImportBatch(
-        town_id=person.town_id, uploaded_by=by, original_name=name, extension=extension, size=upload.size,
+        town_id=person.town_id,
+        uploaded_by=by,
+        original_name=name,
+        extension=extension,
+        size=upload.size,
         category=(category or "")[:60],
     )
     digest = hashlib.sha256()
@@ -62,7 +80,9 @@ def batch_upload(*, by: User, upload: UploadedFile, category: str | None = None)
         digest.update(chunk)
     upload.seek(0)
     batch.file.save(name, upload, save=False)
-    result = ledger_import(by=by, path=Path(batch.file.path), name=name, category=category or None, commit=False)
+    result = ledger_import(
+        by=by, path=Path(batch.file.path), name=name, category=category or None, commit=False
+    )
     _store(batch, result)
     batch.status = ImportBatch.Status.PREVIEWED if result.ok else ImportBatch.Status.INVALID
     batch._history_user = by  # type: ignore[attr-defined]
@@ -81,7 +101,11 @@ def batch_commit(*, batch: ImportBatch, by: User) -> tuple[ImportBatch, ImportRe
         if batch.status == ImportBatch.Status.COMMITTED:
             raise ConflictError(_("This file has already been imported."), code="already_imported")
         result = ledger_import(
-            by=by, path=Path(batch.file.path), name=batch.original_name, category=batch.category or None, commit=True
+            by=by,
+            path=Path(batch.file.path),
+            name=batch.original_name,
+            category=batch.category or None,
+            commit=True,
         )
         _store(batch, result)
         if result.committed:

@@ -34,10 +34,32 @@ from maque.ledger.models import (
 
 # Set by the lifecycle only.
 LIFECYCLE_FIELDS = (
-    "town", "code", "year", "kind", "campaign", "category", "village", "state", "found_on", "original_deadline",
-    "returned_count", "reopened_count", "extension_count", "suspended_on", "suspended_until", "submitted_by",
-    "submitted_at", "verified_by", "closed_at", "last_progress_at", "progress_percent", "version", "source",
-    "created_by", "created_at", "updated_at",
+    "town",
+    "code",
+    "year",
+    "kind",
+    "campaign",
+    "category",
+    "village",
+    "state",
+    "found_on",
+    "original_deadline",
+    "returned_count",
+    "reopened_count",
+    "extension_count",
+    "suspended_on",
+    "suspended_until",
+    "submitted_by",
+    "submitted_at",
+    "verified_by",
+    "closed_at",
+    "last_progress_at",
+    "progress_percent",
+    "version",
+    "source",
+    "created_by",
+    "created_at",
+    "updated_at",
 )
 
 
@@ -58,7 +80,17 @@ class CampaignAdmin(HistoryAdmin):
 
 class CategoryFieldInline(EditableInline):
     model = CategoryField
-    fields = ("order", "name", "label", "type", "unit", "required", "choices", "min_value", "help_text")
+    fields = (
+        "order",
+        "name",
+        "label",
+        "type",
+        "unit",
+        "required",
+        "choices",
+        "min_value",
+        "help_text",
+    )
 
 
 class CategoryForm(forms.ModelForm):
@@ -76,7 +108,16 @@ class CategoryForm(forms.ModelForm):
 @admin.register(Category)
 class CategoryAdmin(HistoryAdmin):
     form = CategoryForm
-    list_display = ("name", "code", "campaign", "town", "default_deadline_days", "evidence_required", "active", "order")
+    list_display = (
+        "name",
+        "code",
+        "campaign",
+        "town",
+        "default_deadline_days",
+        "evidence_required",
+        "active",
+        "order",
+    )
     list_filter = ("town", "campaign", "evidence_required", "active")
     search_fields = ("name", "code", "standard")
     list_select_related = ("campaign", "town")
@@ -120,7 +161,9 @@ class ItemAdminForm(forms.ModelForm):
         super().clean()
         data = self.cleaned_data
         editable = (*EDITABLE_FIELDS, *LEADER_FIELDS)
-        changes = {name: data[name] for name in self.changed_data if name in editable and name in data}
+        changes = {
+            name: data[name] for name in self.changed_data if name in editable and name in data
+        }
         try:
             data.update(clean_changes(self.instance, changes))
         except ValidationError as error:
@@ -128,7 +171,9 @@ class ItemAdminForm(forms.ModelForm):
             messages: dict[str, list[str]] = {}
             for key, values in error.message_dict.items():
                 field = "attributes" if key.startswith("attributes") else key
-                messages.setdefault(field if field in self.fields else NON_FIELD_ERRORS, []).extend(values)
+                messages.setdefault(field if field in self.fields else NON_FIELD_ERRORS, []).extend(
+                    values
+                )
             raise ValidationError(messages) from None
         return data
 
@@ -136,7 +181,17 @@ class ItemAdminForm(forms.ModelForm):
 @admin.register(Item)
 class ItemAdmin(HistoryAdmin):
     form = ItemAdminForm
-    list_display = ("code", "title", "village", "category", "state", "owner", "deadline", "returned_count", "found_on")
+    list_display = (
+        "code",
+        "title",
+        "village",
+        "category",
+        "state",
+        "owner",
+        "deadline",
+        "returned_count",
+        "found_on",
+    )
     list_filter = ("state", "kind", "source", "campaign", "category", "town", "village")
     search_fields = ("code", "title", "subject")
     list_select_related = ("village", "category", "owner")
@@ -146,13 +201,72 @@ class ItemAdmin(HistoryAdmin):
     list_per_page = 50
     inlines = (TransitionInline, ProgressInline)
     fieldsets = (
-        (None, {"fields": ("code", "year", "town", "kind", "source", "campaign", "category", "village", "state")}),
-        (_("The problem"), {"fields": ("title", "subject", "group", "plot", "household", "description", "attributes")}),
-        (_("Rectification"), {"fields": ("measures", "scope", "standard", "owner", "found_on", "deadline", "original_deadline", "progress_percent")}),
-        (_("Lifecycle"), {"fields": (
-            "returned_count", "reopened_count", "extension_count", "suspended_on", "suspended_until", "submitted_by",
-            "submitted_at", "verified_by", "closed_at", "last_progress_at", "version", "created_by", "created_at", "updated_at",
-        )}),
+        (
+            None,
+            {
+                "fields": (
+                    "code",
+                    "year",
+                    "town",
+                    "kind",
+                    "source",
+                    "campaign",
+                    "category",
+                    "village",
+                    "state",
+                )
+            },
+        ),
+        (
+            _("The problem"),
+            {
+                "fields": (
+                    "title",
+                    "subject",
+                    "group",
+                    "plot",
+                    "household",
+                    "description",
+                    "attributes",
+                )
+            },
+        ),
+        (
+            _("Rectification"),
+            {
+                "fields": (
+                    "measures",
+                    "scope",
+                    "standard",
+                    "owner",
+                    "found_on",
+                    "deadline",
+                    "original_deadline",
+                    "progress_percent",
+                )
+            },
+        ),
+        (
+            _("Lifecycle"),
+            {
+                "fields": (
+                    "returned_count",
+                    "reopened_count",
+                    "extension_count",
+                    "suspended_on",
+                    "suspended_until",
+                    "submitted_by",
+                    "submitted_at",
+                    "verified_by",
+                    "closed_at",
+                    "last_progress_at",
+                    "version",
+                    "created_by",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -186,7 +300,15 @@ class ProgressLogAdmin(RecordAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(RecordAdmin):
-    list_display = ("original_name", "item", "kind", "content_type", "size", "uploaded_by", "uploaded_at")
+    list_display = (
+        "original_name",
+        "item",
+        "kind",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    )
     list_filter = ("kind", "content_type")
     search_fields = ("item__code", "original_name", "sha256")
     list_select_related = ("item", "uploaded_by")
@@ -197,7 +319,16 @@ class AttachmentAdmin(RecordAdmin):
 class ItemRequestAdmin(RecordAdmin, HistoryAdmin):
     """Requests are decided through the lifecycle (approve/reject), which moves the item."""
 
-    list_display = ("item", "type", "status", "requested_by", "new_deadline", "resume_on", "decided_by", "created_at")
+    list_display = (
+        "item",
+        "type",
+        "status",
+        "requested_by",
+        "new_deadline",
+        "resume_on",
+        "decided_by",
+        "created_at",
+    )
     list_filter = ("type", "status")
     search_fields = ("item__code", "reason", "decision_note")
     list_select_related = ("item", "requested_by", "decided_by")

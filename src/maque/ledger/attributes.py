@@ -31,12 +31,16 @@ class References:
 
     def plot_exists(self, village: Village, code: str) -> bool:
         if village.pk not in self._plots:
-            self._plots[village.pk] = set(Plot.objects.filter(village=village).values_list("code", flat=True))
+            self._plots[village.pk] = set(
+                Plot.objects.filter(village=village).values_list("code", flat=True)
+            )
         return code in self._plots[village.pk]
 
     def household_exists(self, village: Village, household_id: int) -> bool:
         if village.pk not in self._households:
-            self._households[village.pk] = set(Household.objects.filter(village=village).values_list("pk", flat=True))
+            self._households[village.pk] = set(
+                Household.objects.filter(village=village).values_list("pk", flat=True)
+            )
         return household_id in self._households[village.pk]
 
 
@@ -47,20 +51,25 @@ def clean_attributes(
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ValidationError({"attributes": [_("Category fields must be an object of field names and values.")]})
+        raise ValidationError(
+            {"attributes": [_("Category fields must be an object of field names and values.")]}
+        )
     fields = {field.name: field for field in category.fields.all()}
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
     for name in data:
         if name not in fields:
             errors[f"attributes.{name}"] = [
-                _("Unknown field “%(name)s” for category %(category)s.") % {"name": name, "category": category.name}
+                _("Unknown field “%(name)s” for category %(category)s.")
+                % {"name": name, "category": category.name}
             ]
     for name, field in fields.items():
         value = data.get(name)
         if value is None or (isinstance(value, str) and value.strip() == ""):
             if field.required:
-                errors[f"attributes.{name}"] = [_("%(label)s is required.") % {"label": field.label}]
+                errors[f"attributes.{name}"] = [
+                    _("%(label)s is required.") % {"label": field.label}
+                ]
             continue
         try:
             cleaned[name] = _clean_value(field, value, village=village, references=references)
@@ -71,7 +80,9 @@ def clean_attributes(
     return cleaned
 
 
-def _clean_value(field: CategoryField, value: Any, *, village: Village | None, references: References | None) -> Any:
+def _clean_value(
+    field: CategoryField, value: Any, *, village: Village | None, references: References | None
+) -> Any:
     label = field.label
     match field.type:
         case FieldType.TEXT:
@@ -80,7 +91,8 @@ def _clean_value(field: CategoryField, value: Any, *, village: Village | None, r
             value = value.strip()
             if len(value) > TEXT_MAX_LENGTH:
                 raise ValidationError(
-                    _("%(label)s is too long (at most %(max)d characters).") % {"label": label, "max": TEXT_MAX_LENGTH}
+                    _("%(label)s is too long (at most %(max)d characters).")
+                    % {"label": label, "max": TEXT_MAX_LENGTH}
                 )
             return value
         case FieldType.NUMBER:
@@ -89,7 +101,9 @@ def _clean_value(field: CategoryField, value: Any, *, village: Village | None, r
             try:
                 number = int(value)
             except ValueError:
-                raise ValidationError(_("%(label)s must be a whole number.") % {"label": label}) from None
+                raise ValidationError(
+                    _("%(label)s must be a whole number.") % {"label": label}
+                ) from None
             _check_minimum(field, Decimal(number))
             return number
         case FieldType.DECIMAL:
@@ -102,18 +116,25 @@ def _clean_value(field: CategoryField, value: Any, *, village: Village | None, r
             if not amount.is_finite():
                 raise ValidationError(_("%(label)s must be a number.") % {"label": label})
             _check_minimum(field, amount)
-            return format(amount.normalize(), "f") if amount == amount.to_integral() else str(amount)
+            return (
+                format(amount.normalize(), "f") if amount == amount.to_integral() else str(amount)
+            )
         case FieldType.DATE:
             if not isinstance(value, str):
-                raise ValidationError(_("%(label)s must be a date (YYYY-MM-DD).") % {"label": label})
+                raise ValidationError(
+                    _("%(label)s must be a date (YYYY-MM-DD).") % {"label": label}
+                )
             try:
                 return date.fromisoformat(value.strip()).isoformat()
             except ValueError:
-                raise ValidationError(_("%(label)s must be a date (YYYY-MM-DD).") % {"label": label}) from None
+                raise ValidationError(
+                    _("%(label)s must be a date (YYYY-MM-DD).") % {"label": label}
+                ) from None
         case FieldType.CHOICE:
             if not isinstance(value, str) or value not in field.choices:
                 raise ValidationError(
-                    _("%(label)s must be one of: %(choices)s.") % {"label": label, "choices": pgettext("enumeration", ", ").join(field.choices)}
+                    _("%(label)s must be one of: %(choices)s.")
+                    % {"label": label, "choices": pgettext("enumeration", ", ").join(field.choices)}
                 )
             return value
         case FieldType.PLOT:
@@ -129,7 +150,11 @@ def _clean_value(field: CategoryField, value: Any, *, village: Village | None, r
                 raise ValidationError(_("No plot %(code)s in this village.") % {"code": value})
             return value.strip()
         case FieldType.HOUSEHOLD:
-            if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | str)
+                or not str(value).isdigit()
+            ):
                 raise ValidationError(_("%(label)s must be a household number.") % {"label": label})
             if village is None or not (
                 references.household_exists(village, int(value))
@@ -145,5 +170,6 @@ def _check_minimum(field: CategoryField, number: Decimal) -> None:
     minimum = field.min_value if field.min_value is not None else None
     if minimum is not None and number < minimum:
         raise ValidationError(
-            _("%(label)s must be at least %(min)s.") % {"label": field.label, "min": format(minimum.normalize(), "f")}
+            _("%(label)s must be at least %(min)s.")
+            % {"label": field.label, "min": format(minimum.normalize(), "f")}
         )

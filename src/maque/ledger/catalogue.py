@@ -24,14 +24,17 @@ from maque.organisation.models import Town
 DEFAULT_CATALOGUE = Path(__file__).with_name("fixtures") / "catalogue.json"
 
 
-def catalogue_install(*, town: Town, path: Path = DEFAULT_CATALOGUE, by: User | None = None) -> list[Category]:
+def catalogue_install(
+    *, town: Town, path: Path = DEFAULT_CATALOGUE, by: User | None = None
+) -> list[Category]:
     """Create or update the campaigns, categories and fields of `path` in `town`."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     installed: list[Category] = []
     with transaction.atomic():
         for campaign_order, campaign_data in enumerate(data["campaigns"], start=1):
             campaign = _upsert(
-                Campaign, {"town": town, "code": campaign_data["code"]},
+                Campaign,
+                {"town": town, "code": campaign_data["code"]},
                 {
                     "name": campaign_data["name"],
                     "description": campaign_data.get("description", ""),
@@ -41,24 +44,29 @@ def catalogue_install(*, town: Town, path: Path = DEFAULT_CATALOGUE, by: User | 
             )
             for order, category_data in enumerate(campaign_data.get("categories", []), start=1):
                 category = _upsert(
-                    Category, {"town": town, "code": category_data["code"]},
+                    Category,
+                    {"town": town, "code": category_data["code"]},
                     {
                         "campaign": campaign,
                         "name": category_data["name"],
                         "standard": category_data.get("standard", ""),
                         "default_deadline_days": category_data.get("default_deadline_days", 30),
                         "evidence_required": category_data.get("evidence_required", True),
-                        "verifier_roles": category_data.get("verifier_roles") or Category._meta.get_field("verifier_roles").get_default(),
+                        "verifier_roles": category_data.get("verifier_roles")
+                        or Category._meta.get_field("verifier_roles").get_default(),
                         "order": order,
                     },
                     by,
                 )
                 for field_order, field_data in enumerate(category_data.get("fields", []), start=1):
                     if field_data["type"] not in FieldType.values:
-                        raise ValueError(f"unknown field type {field_data['type']!r} in {category.code}")
+                        raise ValueError(
+                            f"unknown field type {field_data['type']!r} in {category.code}"
+                        )
                     minimum = field_data.get("min_value")
                     _upsert(
-                        CategoryField, {"category": category, "name": field_data["name"]},
+                        CategoryField,
+                        {"category": category, "name": field_data["name"]},
                         {
                             "label": field_data["label"],
                             "type": field_data["type"],
@@ -113,7 +121,9 @@ def campaign_for_kind(*, town: Town, kind: str) -> Campaign:
         stored_name = str(name)
     try:
         with transaction.atomic():
-            return _upsert(Campaign, {"town": town, "code": code}, {"name": stored_name, "order": order}, None)
+            return _upsert(
+                Campaign, {"town": town, "code": code}, {"name": stored_name, "order": order}, None
+            )
     except IntegrityError:
         # Created meanwhile by a concurrent first use.
         return Campaign.objects.get(town=town, code=code)

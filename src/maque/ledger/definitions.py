@@ -86,8 +86,17 @@ def stale(moment: datetime, stale_days: int, *, prefix: str = "") -> Q:
     )
 
 
-def is_stale(*, state: str, last_progress_at: datetime | None, created_at: datetime, moment: datetime, stale_days: int) -> bool:
-    return state in OPEN_STATES and (last_progress_at or created_at) < stale_cutoff(moment, stale_days)
+def is_stale(
+    *,
+    state: str,
+    last_progress_at: datetime | None,
+    created_at: datetime,
+    moment: datetime,
+    stale_days: int,
+) -> bool:
+    return state in OPEN_STATES and (last_progress_at or created_at) < stale_cutoff(
+        moment, stale_days
+    )
 
 
 def rate(part: int, whole: int) -> float | None:

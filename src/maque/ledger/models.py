@@ -53,7 +53,9 @@ class Campaign(models.Model):
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
         ordering = ["town", "order", "name"]
-        constraints = [models.UniqueConstraint(fields=["town", "code"], name="campaign_unique_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["town", "code"], name="campaign_unique_code")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -66,12 +68,18 @@ def default_verifier_roles() -> list[str]:
 class Category(models.Model):
     """One kind of work inside a campaign, with its own fields and standard. Data, not code."""
 
-    campaign = models.ForeignKey(Campaign, models.PROTECT, related_name="categories", verbose_name=_("campaign"))
-    town = models.ForeignKey(Town, models.PROTECT, related_name="categories", verbose_name=_("town"))
+    campaign = models.ForeignKey(
+        Campaign, models.PROTECT, related_name="categories", verbose_name=_("campaign")
+    )
+    town = models.ForeignKey(
+        Town, models.PROTECT, related_name="categories", verbose_name=_("town")
+    )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=60)
     standard = models.TextField(_("rectification standard"), blank=True)
-    default_deadline_days = models.PositiveSmallIntegerField(_("default deadline (days)"), default=30)
+    default_deadline_days = models.PositiveSmallIntegerField(
+        _("default deadline (days)"), default=30
+    )
     evidence_required = models.BooleanField(_("evidence required to submit"), default=True)
     verifier_roles = models.JSONField(_("roles that may verify"), default=default_verifier_roles)
     active = models.BooleanField(_("active"), default=True)
@@ -84,7 +92,9 @@ class Category(models.Model):
         verbose_name = _("category")
         verbose_name_plural = _("categories")
         ordering = ["town", "campaign__order", "order", "name"]
-        constraints = [models.UniqueConstraint(fields=["town", "code"], name="category_unique_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["town", "code"], name="category_unique_code")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -103,14 +113,22 @@ class FieldType(models.TextChoices):
 class CategoryField(models.Model):
     """A custom field of a category; item `attributes` are validated against these."""
 
-    category = models.ForeignKey(Category, models.PROTECT, related_name="fields", verbose_name=_("category"))
-    name = models.SlugField(_("name"), max_length=40, help_text=_("Identifier used in the API, e.g. area_mu"))
+    category = models.ForeignKey(
+        Category, models.PROTECT, related_name="fields", verbose_name=_("category")
+    )
+    name = models.SlugField(
+        _("name"), max_length=40, help_text=_("Identifier used in the API, e.g. area_mu")
+    )
     label = models.CharField(pgettext_lazy("category field", "label"), max_length=40)
-    type = models.CharField(_("type"), max_length=10, choices=FieldType.choices, default=FieldType.TEXT)
+    type = models.CharField(
+        _("type"), max_length=10, choices=FieldType.choices, default=FieldType.TEXT
+    )
     unit = models.CharField(_("unit"), max_length=10, blank=True)
     required = models.BooleanField(_("required"), default=False)
     choices = models.JSONField(_("choices"), default=list, blank=True)
-    min_value = models.DecimalField(_("minimum"), max_digits=14, decimal_places=2, null=True, blank=True)
+    min_value = models.DecimalField(
+        _("minimum"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     help_text = models.CharField(_("help text"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
@@ -119,7 +137,9 @@ class CategoryField(models.Model):
         verbose_name = _("category field")
         verbose_name_plural = _("category fields")
         ordering = ["category", "order", "id"]
-        constraints = [models.UniqueConstraint(fields=["category", "name"], name="field_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "name"], name="field_unique_name")
+        ]
 
     def __str__(self) -> str:
         return f"{self.category.name} · {self.label}"
@@ -194,22 +214,47 @@ class ItemQuerySet(ScopedQuerySet["Item"]):
 class Item(models.Model):
     """The one tracked unit: a problem, an action, a milestone, a legacy matter or a petition."""
 
-    town = models.ForeignKey(Town, models.PROTECT, related_name="items", verbose_name=_("town"), db_index=False)
+    town = models.ForeignKey(
+        Town, models.PROTECT, related_name="items", verbose_name=_("town"), db_index=False
+    )
     code = models.CharField(_("code"), max_length=30, editable=False)
     year = models.PositiveSmallIntegerField(_("year"), editable=False)
-    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, default=Kind.RECTIFICATION)
-    campaign = models.ForeignKey(Campaign, models.PROTECT, related_name="items", verbose_name=_("campaign"))
+    kind = models.CharField(
+        _("kind"), max_length=15, choices=Kind.choices, default=Kind.RECTIFICATION
+    )
+    campaign = models.ForeignKey(
+        Campaign, models.PROTECT, related_name="items", verbose_name=_("campaign")
+    )
     category = models.ForeignKey(
-        Category, models.PROTECT, null=True, blank=True, related_name="items", verbose_name=_("category"),
+        Category,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("category"),
         db_index=False,
     )
-    village = models.ForeignKey(Village, models.PROTECT, related_name="items", verbose_name=_("village"), db_index=False)
-    group = models.ForeignKey(
-        VillageGroup, models.PROTECT, null=True, blank=True, related_name="items", verbose_name=_("group")
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="items", verbose_name=_("village"), db_index=False
     )
-    plot = models.ForeignKey(Plot, models.PROTECT, null=True, blank=True, related_name="items", verbose_name=_("plot"))
+    group = models.ForeignKey(
+        VillageGroup,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("group"),
+    )
+    plot = models.ForeignKey(
+        Plot, models.PROTECT, null=True, blank=True, related_name="items", verbose_name=_("plot")
+    )
     household = models.ForeignKey(
-        Household, models.PROTECT, null=True, blank=True, related_name="items", verbose_name=_("household")
+        Household,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("household"),
     )
     subject = models.CharField(_("subject (household / plot)"), max_length=100, blank=True)
     title = models.CharField(_("title"), max_length=200)
@@ -217,31 +262,62 @@ class Item(models.Model):
     measures = models.TextField(_("rectification measures"), blank=True)
     scope = models.CharField(_("scope"), max_length=200, blank=True)
     standard = models.TextField(_("rectification standard"), blank=True)
-    owner = models.ForeignKey(Person, models.PROTECT, related_name="owned_items", verbose_name=_("owner"), db_index=False)
+    owner = models.ForeignKey(
+        Person, models.PROTECT, related_name="owned_items", verbose_name=_("owner"), db_index=False
+    )
     found_on = models.DateField(_("found on"))
     deadline = models.DateField(_("deadline"))
     original_deadline = models.DateField(_("original deadline"))
-    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.FOUND, editable=False)
+    state = models.CharField(
+        _("state"), max_length=12, choices=State.choices, default=State.FOUND, editable=False
+    )
     attributes = models.JSONField(_("category fields"), default=dict, blank=True)
-    returned_count = models.PositiveSmallIntegerField(_("times returned"), default=0, editable=False)
-    reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0, editable=False)
+    returned_count = models.PositiveSmallIntegerField(
+        _("times returned"), default=0, editable=False
+    )
+    reopened_count = models.PositiveSmallIntegerField(
+        _("times reopened"), default=0, editable=False
+    )
     extension_count = models.PositiveSmallIntegerField(_("extensions"), default=0, editable=False)
-    source = models.CharField(_("source"), max_length=12, choices=Source.choices, default=Source.SURVEY)
+    source = models.CharField(
+        _("source"), max_length=12, choices=Source.choices, default=Source.SURVEY
+    )
     suspended_until = models.DateField(_("suspended until"), null=True, blank=True, editable=False)
     suspended_on = models.DateField(_("suspended on"), null=True, blank=True, editable=False)
     submitted_by = models.ForeignKey(
-        Person, models.PROTECT, null=True, blank=True, related_name="+", editable=False, verbose_name=_("submitted by")
+        Person,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("submitted by"),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
     verified_by = models.ForeignKey(
-        Person, models.PROTECT, null=True, blank=True, related_name="+", editable=False, verbose_name=_("verified by")
+        Person,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("verified by"),
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
-    last_progress_at = models.DateTimeField(_("last progress at"), null=True, blank=True, editable=False)
-    progress_percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0, editable=False)
+    last_progress_at = models.DateTimeField(
+        _("last progress at"), null=True, blank=True, editable=False
+    )
+    progress_percent = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, editable=False
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -255,8 +331,12 @@ class Item(models.Model):
         ordering = ["-year", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["town", "code"], name="item_unique_code"),
-            models.CheckConstraint(condition=Q(deadline__gte=models.F("found_on")), name="item_deadline_after_found"),
-            models.CheckConstraint(condition=Q(progress_percent__lte=100), name="item_progress_percent"),
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("found_on")), name="item_deadline_after_found"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress_percent__lte=100), name="item_progress_percent"
+            ),
             # Only verifying closes an item and only reopening takes it out of `closed`: an item
             # has a closing time exactly while it is closed (the figures rely on it).
             models.CheckConstraint(
@@ -276,11 +356,23 @@ class Item(models.Model):
             # from the table: counts by state × campaign × village, overdue by owner, staleness
             # (see ledger/figures.py; keep it as narrow as those reads allow).
             models.Index(
-                fields=["town", "state", "campaign", "village", "owner", "deadline", "last_progress_at", "created_at"],
+                fields=[
+                    "town",
+                    "state",
+                    "campaign",
+                    "village",
+                    "owner",
+                    "deadline",
+                    "last_progress_at",
+                    "created_at",
+                ],
                 name="item_town_figures",
             ),
             # What changed since a moment: registered, and closed.
-            models.Index(fields=["town", "created_at", "state", "campaign", "village"], name="item_town_created"),
+            models.Index(
+                fields=["town", "created_at", "state", "campaign", "village"],
+                name="item_town_created",
+            ),
             models.Index(fields=["town", "closed_at"], name="item_town_closed"),
         ]
 
@@ -295,8 +387,12 @@ class Transition(models.Model):
     action = models.CharField(_("action"), max_length=30)
     from_state = models.CharField(_("from"), max_length=12, choices=State.choices)
     to_state = models.CharField(_("to"), max_length=12, choices=State.choices)
-    actor = models.ForeignKey(Person, models.PROTECT, null=True, related_name="+", verbose_name=_("actor"))
-    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    actor = models.ForeignKey(
+        Person, models.PROTECT, null=True, related_name="+", verbose_name=_("actor")
+    )
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+"
+    )
     reason = models.TextField(_("reason / note"), blank=True)
     via = models.CharField(_("via"), max_length=20, default="api")
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
@@ -307,7 +403,9 @@ class Transition(models.Model):
         ordering = ["item", "created_at", "id"]
         # Returns and reopenings of a week or since the last bulletin, for the town's figures (with
         # the item, so that the transitions themselves are not read).
-        indexes = [models.Index(fields=["action", "created_at", "item"], name="transition_action_time")]
+        indexes = [
+            models.Index(fields=["action", "created_at", "item"], name="transition_action_time")
+        ]
 
     def __str__(self) -> str:
         return f"{self.item.code}: {self.from_state} → {self.to_state}"
@@ -327,7 +425,10 @@ class ProgressLog(models.Model):
         verbose_name_plural = _("progress logs")
         ordering = ["item", "created_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(percent__isnull=True) | Q(percent__lte=100), name="progress_percent_range")
+            models.CheckConstraint(
+                condition=Q(percent__isnull=True) | Q(percent__lte=100),
+                name="progress_percent_range",
+            )
         ]
 
     def __str__(self) -> str:
@@ -361,7 +462,9 @@ class Attachment(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=FileKind.choices)
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
+    uploaded_by = models.ForeignKey(
+        Person, models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = AttachmentQuerySet.as_manager()
@@ -390,13 +493,22 @@ class ItemRequest(models.Model):
 
     item = models.ForeignKey(Item, models.PROTECT, related_name="requests")
     type = models.CharField(_("type"), max_length=12, choices=Type.choices)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    requested_by = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(
+        Person, models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
     reason = models.TextField(_("reason"))
     new_deadline = models.DateField(_("new deadline"), null=True, blank=True)
     resume_on = models.DateField(_("resume on"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+        Person,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decision_note = models.TextField(_("decision note"), blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)

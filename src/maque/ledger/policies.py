@@ -27,8 +27,14 @@ BULK = "bulk"
 APPROVE = "approve"
 
 
-def _refusal(actor: Actor, verb: str, *, village: Village | None = None, campaign: Campaign | None = None,
-             item: Item | None = None) -> str | None:
+def _refusal(
+    actor: Actor,
+    verb: str,
+    *,
+    village: Village | None = None,
+    campaign: Campaign | None = None,
+    item: Item | None = None,
+) -> str | None:
     """Why the actor may not do `verb` (in the village / campaign / on the item), as a key.
 
     Without a village, `register` and `bulk` ask whether the actor may do it anywhere (what a
@@ -37,23 +43,34 @@ def _refusal(actor: Actor, verb: str, *, village: Village | None = None, campaig
         return "no_person"
     roles = REGISTER_ROLES if verb == REGISTER else APPROVER_ROLES
     if item is not None:
-        held = actor.roles_over(town_id=item.town_id, village_id=item.village_id, campaign_id=item.campaign_id)
+        held = actor.roles_over(
+            town_id=item.town_id, village_id=item.village_id, campaign_id=item.campaign_id
+        )
     elif village is not None:
-        held = actor.roles_over(town_id=village.town_id, village_id=village.pk,
-                                campaign_id=campaign.pk if campaign is not None else None)
+        held = actor.roles_over(
+            town_id=village.town_id,
+            village_id=village.pk,
+            campaign_id=campaign.pk if campaign is not None else None,
+        )
     else:
-        held = {role for role in roles if actor.town_roles.get(role) or actor.village_roles.get(role)}
+        held = {
+            role for role in roles if actor.town_roles.get(role) or actor.village_roles.get(role)
+        }
     return None if held & roles else "role"
 
 
-def may_register(actor: Actor, village: Village | None = None, campaign: Campaign | None = None) -> bool:
+def may_register(
+    actor: Actor, village: Village | None = None, campaign: Campaign | None = None
+) -> bool:
     """Whether the actor registers items in the village (in the campaign), or anywhere when None."""
     return _refusal(actor, REGISTER, village=village, campaign=campaign) is None
 
 
 def check_register(actor: Actor, village: Village, campaign: Campaign | None = None) -> None:
     if _refusal(actor, REGISTER, village=village, campaign=campaign) is not None:
-        raise NotPermitted(_("You may not register items in %(village)s.") % {"village": village.name})
+        raise NotPermitted(
+            _("You may not register items in %(village)s.") % {"village": village.name}
+        )
 
 
 def register_villages(actor: Actor, villages: Iterable[Village]) -> list[int]:
@@ -80,4 +97,8 @@ def may_bulk(actor: Actor) -> bool:
 def may_approve(actor: Actor, item: Item) -> bool:
     """Whether the actor is an approver of the item (contact leader, leader in charge, principal):
     such a person's own extension or suspension is decided at once, unless they own the item."""
-    return _refusal(actor, APPROVE, item=item) is None and actor.person is not None and actor.person.pk != item.owner_id
+    return (
+        _refusal(actor, APPROVE, item=item) is None
+        and actor.person is not None
+        and actor.person.pk != item.owner_id
+    )

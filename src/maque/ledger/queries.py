@@ -85,7 +85,9 @@ def with_indicators(
         # Overdue items are red before this is asked, so "due soon" needs only its upper bound.
         yellow_conditions |= in_town & (
             Q(deadline__lte=day + timedelta(days=town.light_due_soon_days))
-            | definitions.without_progress_since(definitions.stale_cutoff(now, town.light_stale_days))
+            | definitions.without_progress_since(
+                definitions.stale_cutoff(now, town.light_stale_days)
+            )
         )
     light = Case(
         When(state__in=(State.CLOSED, State.CANCELLED), then=Value(Light.GREY)),
@@ -97,7 +99,9 @@ def with_indicators(
     )
     return items.annotate(
         overdue=ExpressionWrapper(overdue, output_field=BooleanField()),
-        days_overdue=Case(When(overdue, then=DaysBetween(day)), default=Value(0), output_field=IntegerField()),
+        days_overdue=Case(
+            When(overdue, then=DaysBetween(day)), default=Value(0), output_field=IntegerField()
+        ),
         light=light,
     )
 
@@ -144,10 +148,21 @@ def item_list(
         Item.objects.visible_to(user),
         # The thresholds of the towns the user can see (a tiny table), not of the rows: no scan.
         towns=list(Town.objects.visible_to(user)),
-        village=village, category=category, campaign=campaign, state=state, owner=owner, overdue=overdue,
-        light=light, due_before=due_before, due_after=due_after, q=q, day=day,
+        village=village,
+        category=category,
+        campaign=campaign,
+        state=state,
+        owner=owner,
+        overdue=overdue,
+        light=light,
+        due_before=due_before,
+        due_after=due_after,
+        q=q,
+        day=day,
     )
-    return sorted_by(items, sort if sort in SORTS else "-found_on").select_related("village", "owner", "category", "campaign")
+    return sorted_by(items, sort if sort in SORTS else "-found_on").select_related(
+        "village", "owner", "category", "campaign"
+    )
 
 
 def filtered(
@@ -170,7 +185,11 @@ def filtered(
     `with_indicators` annotated; `village` is an id or a name."""
     day = day or timezone.localdate()
     if village is not None and village != "":
-        items = items.filter(village_id=int(village)) if str(village).isdigit() else items.filter(village__name=village)
+        items = (
+            items.filter(village_id=int(village))
+            if str(village).isdigit()
+            else items.filter(village__name=village)
+        )
     if category:
         items = items.filter(category__code=category)
     if campaign:
@@ -184,7 +203,12 @@ def filtered(
     if due_after is not None:
         items = items.filter(deadline__gte=due_after)
     if q:
-        items = items.filter(Q(code__icontains=q) | Q(title__icontains=q) | Q(subject__icontains=q) | Q(description__icontains=q))
+        items = items.filter(
+            Q(code__icontains=q)
+            | Q(title__icontains=q)
+            | Q(subject__icontains=q)
+            | Q(description__icontains=q)
+        )
     if overdue is True:
         items = items.filter(definitions.overdue(day))
     elif overdue is False:
@@ -199,14 +223,23 @@ def sorted_by(items: QuerySet[Item], sort: str) -> QuerySet[Item]:
     """`items` (annotated by `with_indicators`) in one of the list's orders (`SORTS`)."""
     if sort in ("light", "-light"):
         items = items.annotate(
-            light_rank=Case(*(When(light=value, then=Value(rank)) for value, rank in LIGHT_RANK.items()), output_field=IntegerField())
+            light_rank=Case(
+                *(When(light=value, then=Value(rank)) for value, rank in LIGHT_RANK.items()),
+                output_field=IntegerField(),
+            )
         )
     return items.order_by(*SORTS[sort])
 
 
-def counts_by_village_state_light(*, user: User, day: date | None = None) -> list[Mapping[str, Any]]:
+def counts_by_village_state_light(
+    *, user: User, day: date | None = None
+) -> list[Mapping[str, Any]]:
     """Number of items per village × state × light, aggregated in the database."""
-    items = with_indicators(Item.objects.visible_to(user), day=day, towns=list(Town.objects.visible_to(user)))
+    items = with_indicators(
+        Item.objects.visible_to(user), day=day, towns=list(Town.objects.visible_to(user))
+    )
     return list(
-        items.values("village_id", "village__name", "state", "light").annotate(count=Count("id")).order_by("village__name", "state", "light")
+        items.values("village_id", "village__name", "state", "light")
+        .annotate(count=Count("id"))
+        .order_by("village__name", "state", "light")
     )

@@ -53,7 +53,9 @@ def attachment_add(
     """Store one evidence file (type, content and size checked) through Django storage."""
     _check_can_report(item, by)
     checked = check_upload(upload)
-    attachment = Attachment(item=item, progress=progress, uploaded_by=actor_for(by).person, **checked.model_fields())
+    attachment = Attachment(
+        item=item, progress=progress, uploaded_by=actor_for(by).person, **checked.model_fields()
+    )
     attachment.file.save(checked.name, upload, save=False)
     attachment.save()
     return attachment
@@ -75,7 +77,9 @@ def progress_add(
         errors["text"] = [_("Describe the progress.")]
     elif (problem := too_long(text, NOTE)) is not None:
         errors["text"] = [problem]
-    if percent is not None and (not isinstance(percent, int) or isinstance(percent, bool) or not 0 <= percent <= 100):
+    if percent is not None and (
+        not isinstance(percent, int) or isinstance(percent, bool) or not 0 <= percent <= 100
+    ):
         errors["percent"] = [_("The percent must be between 0 and 100.")]
     if len(files) > MAX_FILES_PER_LOG:
         errors["files"] = [_("At most %(max)d files per report.") % {"max": MAX_FILES_PER_LOG}]

@@ -19,7 +19,14 @@ class DecisionInline(admin.TabularInline):
 class FileInline(admin.TabularInline):
     model = MeetingFile
     extra = 0
-    readonly_fields = ("original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at")
+    readonly_fields = (
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    )
     exclude = ("file",)
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:

@@ -52,7 +52,9 @@ MAX_ENTRIES = 500
 
 class DecisionSchema(InputSchema):
     text: str = model_field(MeetingDecision, "text", max_length=TEXT)
-    owner: BodyId | None = Field(None, description="With a deadline: the decision becomes an action item.")
+    owner: BodyId | None = Field(
+        None, description="With a deadline: the decision becomes an action item."
+    )
     deadline: DeadlineDay | None = None
     village: BodyId | None = None
     campaign: str | None = Field(None, max_length=40, description="Campaign code.")
@@ -156,7 +158,10 @@ def _out(meeting: Meeting) -> dict[str, Any]:
             }
             for d in meeting.decisions.all()
         ],
-        "files": [{"id": f.pk, "name": f.original_name, "kind": f.kind, "size": f.size} for f in meeting.files.all()],
+        "files": [
+            {"id": f.pk, "name": f.original_name, "kind": f.kind, "size": f.size}
+            for f in meeting.files.all()
+        ],
         "indicators": meeting.indicators,
     }
 
@@ -185,11 +190,32 @@ def create(request: HttpRequest, payload: MeetingIn) -> Status[dict[str, Any]]:
     user = request_user(request)
     actor = actor_for(user)
     if actor.person is None:
-        raise ValidationError({"town": [_("Only a member of staff with a role in the town can record a meeting.")]})
+        raise ValidationError(
+            {"town": [_("Only a member of staff with a role in the town can record a meeting.")]}
+        )
     town = actor.person.town
-    people = {p.pk: p for p in _pick(Person, [*payload.attendees, *(d.owner for d in payload.decisions if d.owner),
-                                              *(x for x in (payload.host, payload.recorder) if x)], town, "attendees")}
-    villages = {v.pk: v for v in _pick(Village, [*payload.villages, *(d.village for d in payload.decisions if d.village)], town, "villages")}
+    people = {
+        p.pk: p
+        for p in _pick(
+            Person,
+            [
+                *payload.attendees,
+                *(d.owner for d in payload.decisions if d.owner),
+                *(x for x in (payload.host, payload.recorder) if x),
+            ],
+            town,
+            "attendees",
+        )
+    }
+    villages = {
+        v.pk: v
+        for v in _pick(
+            Village,
+            [*payload.villages, *(d.village for d in payload.decisions if d.village)],
+            town,
+            "villages",
+        )
+    }
     campaigns = {c.code: c for c in Campaign.objects.filter(town=town)}
     decisions = []
     for index, d in enumerate(payload.decisions):
@@ -224,11 +250,16 @@ def create(request: HttpRequest, payload: MeetingIn) -> Status[dict[str, Any]]:
 
 
 @router.post("/{meeting_id}/files", response={201: FileOut, **WRITE_ERRORS})
-def add_file(request: HttpRequest, meeting_id: Id, file: File[UploadedFile]) -> Status[dict[str, Any]]:
+def add_file(
+    request: HttpRequest, meeting_id: Id, file: File[UploadedFile]
+) -> Status[dict[str, Any]]:
     user = request_user(request)
     meeting = get_object_or_404(Meeting.objects.visible_to(user), pk=meeting_id)
     stored = meeting_file_add(meeting=meeting, by=user, upload=file)
-    return Status(201, {"id": stored.pk, "name": stored.original_name, "kind": stored.kind, "size": stored.size})
+    return Status(
+        201,
+        {"id": stored.pk, "name": stored.original_name, "kind": stored.kind, "size": stored.size},
+    )
 
 
 def _one(model: Any, pk: int | None, town: Town, field: str) -> Any:
@@ -244,7 +275,9 @@ def _one(model: Any, pk: int | None, town: Town, field: str) -> Any:
 def record(request: HttpRequest, meeting_id: Id, payload: MeetingRecordIn) -> dict[str, Any]:
     """Record that a drafted meeting was held, or amend a held meeting's record (with a reason)."""
     user = request_user(request)
-    meeting = get_object_or_404(Meeting.objects.visible_to(user).select_related("town", "host", "recorder"), pk=meeting_id)
+    meeting = get_object_or_404(
+        Meeting.objects.visible_to(user).select_related("town", "host", "recorder"), pk=meeting_id
+    )
     check_recorder(by=user, meeting=meeting)  # before reading ids: 403 whatever the payload
     town = meeting.town
     given = payload.model_dump(exclude_unset=True)
@@ -253,26 +286,40 @@ def record(request: HttpRequest, meeting_id: Id, payload: MeetingRecordIn) -> di
     for index, d in enumerate(payload.decisions):
         if d.campaign and d.campaign not in campaigns:
             raise ValidationError({f"decisions[{index}].campaign": [_("Unknown campaign.")]})
-        decisions.append(DecisionIn(
-            text=d.text,
-            owner=_one(Person, d.owner, town, f"decisions[{index}].owner"),
-            deadline=d.deadline,
-            village=_one(Village, d.village, town, f"decisions[{index}].village"),
-            campaign=campaigns.get(d.campaign) if d.campaign else None,
-        ))
+        decisions.append(
+            DecisionIn(
+                text=d.text,
+                owner=_one(Person, d.owner, town, f"decisions[{index}].owner"),
+                deadline=d.deadline,
+                village=_one(Village, d.village, town, f"decisions[{index}].village"),
+                campaign=campaigns.get(d.campaign) if d.campaign else None,
+            )
+        )
     recorded = meeting_record(
         meeting=meeting,
         by=user,
         held_on=given.get("held_on") or meeting.held_on,
         place=payload.place if payload.place is not None else meeting.place,
         host=_one(Person, payload.host, town, "host") if "host" in given else meeting.host,
-        recorder=_one(Person, payload.recorder, town, "recorder") if "recorder" in given else meeting.recorder,
-        attendees=(_pick(Person, payload.attendees or [], town, "attendees") if payload.attendees is not None
-                   else list(meeting.attendees.all())),
+        recorder=_one(Person, payload.recorder, town, "recorder")
+        if "recorder" in given
+        else meeting.recorder,
+        attendees=(
+            _pick(Person, payload.attendees or [], town, "attendees")
+            if payload.attendees is not None
+            else list(meeting.attendees.all())
+        ),
         # Naming the attendees anew without a number: the number is those named.
-        attendee_count=(payload.attendee_count if "attendee_count" in given
-                        else None if "attendees" in given else meeting.attendee_count),
-        expected_count=payload.expected_count if "expected_count" in given else meeting.expected_count,
+        attendee_count=(
+            payload.attendee_count
+            if "attendee_count" in given
+            else None
+            if "attendees" in given
+            else meeting.attendee_count
+        ),
+        expected_count=payload.expected_count
+        if "expected_count" in given
+        else meeting.expected_count,
         minutes=payload.minutes if payload.minutes is not None else meeting.minutes,
         decisions=decisions,
         reason=payload.reason,

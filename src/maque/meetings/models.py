@@ -45,12 +45,24 @@ class MeetingQuerySet(ScopedQuerySet["Meeting"]):
         condition = town_wide_scope(actor) or Q(pk__in=[])
         villages = actor.village_ids()
         if villages:
-            condition |= Q(pk__in=Meeting.villages.through.objects.filter(village_id__in=villages).values("meeting_id"))
-        if actor.person is not None:  # `visible_to` asks only actors with a person; this says so to the types
-            condition |= Q(pk__in=Meeting.attendees.through.objects.filter(person_id=actor.person.pk).values("meeting_id"))
+            condition |= Q(
+                pk__in=Meeting.villages.through.objects.filter(village_id__in=villages).values(
+                    "meeting_id"
+                )
+            )
+        if (
+            actor.person is not None
+        ):  # `visible_to` asks only actors with a person; this says so to the types
+            condition |= Q(
+                pk__in=Meeting.attendees.through.objects.filter(person_id=actor.person.pk).values(
+                    "meeting_id"
+                )
+            )
         towns = town_meeting_readers(actor)
         if towns:
-            condition |= Q(town_id__in=towns) & ~Q(pk__in=Meeting.villages.through.objects.values("meeting_id"))
+            condition |= Q(town_id__in=towns) & ~Q(
+                pk__in=Meeting.villages.through.objects.values("meeting_id")
+            )
         return condition
 
 
@@ -61,18 +73,24 @@ class Meeting(models.Model):
 
     town = models.ForeignKey(Town, models.PROTECT, related_name="meetings", verbose_name=_("town"))
     kind = models.CharField(_("kind"), max_length=24, choices=MeetingKind.choices)
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.HELD)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.HELD
+    )
     title = models.CharField(_("title"), max_length=200)
     held_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=100, blank=True)
-    villages = models.ManyToManyField(Village, blank=True, related_name="meetings", verbose_name=_("villages"))
+    villages = models.ManyToManyField(
+        Village, blank=True, related_name="meetings", verbose_name=_("villages")
+    )
     host = models.ForeignKey(
         Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("host")
     )
     recorder = models.ForeignKey(
         Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorder")
     )
-    attendees = models.ManyToManyField(Person, blank=True, related_name="meetings_attended", verbose_name=_("attendees"))
+    attendees = models.ManyToManyField(
+        Person, blank=True, related_name="meetings_attended", verbose_name=_("attendees")
+    )
     attendee_count = models.PositiveIntegerField(_("people present"), default=0)
     expected_count = models.PositiveIntegerField(_("people expected"), null=True, blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
@@ -80,7 +98,12 @@ class Meeting(models.Model):
     week_start = models.DateField(_("week starting"), null=True, blank=True)
     indicators = models.JSONField(_("indicator pack"), default=dict, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[villages, attendees])
@@ -94,7 +117,9 @@ class Meeting(models.Model):
         constraints = [
             # One drafted diagnosis per town and week, however many ticks run.
             models.UniqueConstraint(
-                fields=["town", "week_start"], condition=Q(kind="diagnosis"), name="meeting_one_diagnosis_per_week"
+                fields=["town", "week_start"],
+                condition=Q(kind="diagnosis"),
+                name="meeting_one_diagnosis_per_week",
             ),
         ]
 
@@ -105,10 +130,17 @@ class Meeting(models.Model):
 class MeetingDecision(models.Model):
     """A decision of a meeting; it becomes an action item with an owner and a deadline."""
 
-    meeting = models.ForeignKey(Meeting, models.PROTECT, related_name="decisions", verbose_name=_("meeting"))
+    meeting = models.ForeignKey(
+        Meeting, models.PROTECT, related_name="decisions", verbose_name=_("meeting")
+    )
     text = models.TextField(pgettext_lazy("meeting", "decision"))
     item = models.OneToOneField(
-        Item, models.PROTECT, null=True, blank=True, related_name="meeting_decision", verbose_name=_("action item")
+        Item,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meeting_decision",
+        verbose_name=_("action item"),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
@@ -130,7 +162,9 @@ def meeting_file_path(instance: MeetingFile, filename: str) -> str:
 class MeetingFile(models.Model):
     """A photo or document of a meeting (sign-in sheet, photos, minutes scan)."""
 
-    meeting = models.ForeignKey(Meeting, models.PROTECT, related_name="files", verbose_name=_("meeting"))
+    meeting = models.ForeignKey(
+        Meeting, models.PROTECT, related_name="files", verbose_name=_("meeting")
+    )
     file = models.FileField(_("file"), upload_to=meeting_file_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
     extension = models.CharField(max_length=10)
@@ -138,7 +172,9 @@ class MeetingFile(models.Model):
     kind = models.CharField(_("kind"), max_length=10)
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
+    uploaded_by = models.ForeignKey(
+        Person, models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:

@@ -29,19 +29,25 @@ def _refusal(actor: Actor, *, town_id: int | None, village_ids: Sequence[int] | 
         return None
     if village_ids is None:
         return None if actor.village_ids(*VILLAGE_ORGANISERS) else "role"
-    if village_ids and all(actor.roles_over(town_id=town_id, village_id=v) & VILLAGE_ORGANISERS for v in village_ids):
+    if village_ids and all(
+        actor.roles_over(town_id=town_id, village_id=v) & VILLAGE_ORGANISERS for v in village_ids
+    ):
         return None
     return "villages"
 
 
-def may_organise(actor: Actor, *, town_id: int | None = None, village_ids: Sequence[int] | None = None) -> bool:
+def may_organise(
+    actor: Actor, *, town_id: int | None = None, village_ids: Sequence[int] | None = None
+) -> bool:
     return _refusal(actor, town_id=town_id, village_ids=village_ids) is None
 
 
 def check_organise(actor: Actor, *, town_id: int, village_ids: Sequence[int]) -> None:
     refusal = _refusal(actor, town_id=town_id, village_ids=village_ids)
     if refusal == "no_person":
-        raise NotPermitted(_("Only a member of staff with a role in the town can record a meeting."))
+        raise NotPermitted(
+            _("Only a member of staff with a role in the town can record a meeting.")
+        )
     if refusal is not None:
         raise NotPermitted(_("You may not record meetings for these villages."))
 

@@ -112,7 +112,10 @@ def _village_windows(
         figures_of["last"]["closed"] += closed_row["last_closed"]
         figures_of["last"]["overdue"] += closed_row["last_overdue"]
         figures_of["last"]["stale"] += closed_row["last_stale"]
-        unclosed[closed_row["village_key"]] = {"this": closed_row["this_unclosed"], "last": closed_row["last_unclosed"]}
+        unclosed[closed_row["village_key"]] = {
+            "this": closed_row["this_unclosed"],
+            "last": closed_row["last_unclosed"],
+        }
 
     later = Q(created_at__gte=this_start, created_at__lt=now)
     registered_lately = (
@@ -135,7 +138,9 @@ def _village_windows(
     for pk, figures_of in result.items():
         closed, gone, late = closed_now.get(pk, 0), unclosed.get(pk, {}), later_counts.get(pk, {})
         figures_of["this"]["closed_total"] = closed - gone.get("this", 0)
-        figures_of["last"]["closed_total"] = closed - gone.get("last", 0) - late.get("later_closed", 0)
+        figures_of["last"]["closed_total"] = (
+            closed - gone.get("last", 0) - late.get("later_closed", 0)
+        )
         figures_of["last"]["registered"] = figures_of["this"]["registered"] - late.get("later", 0)
     return result
 
@@ -180,7 +185,9 @@ def diagnosis_pack(
                 "overdue": row[prefix]["overdue"],
                 "returned": returned.get(row["id"], {}).get(prefix, 0),
                 "stale": row[prefix]["stale"],
-                "closure_rate": closure_rate(row[prefix]["closed_total"], row[prefix]["registered"]),
+                "closure_rate": closure_rate(
+                    row[prefix]["closed_total"], row[prefix]["registered"]
+                ),
             }
         villages.append(entry)
     town_rate = closure_rate(
@@ -220,7 +227,9 @@ def meeting_list(*, user, kind: str | None = None, village: int | None = None) -
             "villages",
             "attendees",
             "files",
-            Prefetch("decisions", queryset=MeetingDecision.objects.select_related("item", "item__owner")),
+            Prefetch(
+                "decisions", queryset=MeetingDecision.objects.select_related("item", "item__owner")
+            ),
         )
         .distinct()
         .order_by("-held_on", "-id")

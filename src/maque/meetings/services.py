@@ -61,7 +61,11 @@ def may_record(*, by: User, meeting: Meeting) -> bool:
 
 
 def _decision_errors(
-    decisions: list[DecisionIn], *, town: Town, villages: list[Village], errors: dict[str, list[str]]
+    decisions: list[DecisionIn],
+    *,
+    town: Town,
+    villages: list[Village],
+    errors: dict[str, list[str]],
 ) -> None:
     for index, decision in enumerate(decisions):
         if not decision.text.strip():
@@ -105,7 +109,11 @@ def meeting_create(
         errors["title"] = [_("The title is required.")]
     if (problem := too_long(minutes, MINUTES)) is not None:
         errors["minutes"] = [problem]
-    if (problem := day_problem(held_on, DayKind.PLANNED, too_late=_("The date is too far in the future."))) is not None:
+    if (
+        problem := day_problem(
+            held_on, DayKind.PLANNED, too_late=_("The date is too far in the future.")
+        )
+    ) is not None:
         errors["held_on"] = [problem]
     if any(v.town_id != town.pk for v in villages):
         errors["villages"] = [_("Every village must belong to the town.")]
@@ -113,7 +121,9 @@ def meeting_create(
     if any(p.town_id != town.pk for p in people):
         errors["attendees"] = [_("Host, recorder and attendees must be people of the town.")]
     if attendee_count is not None and attendee_count < len(attendees):
-        errors["attendee_count"] = [_("The number present cannot be less than the attendees named.")]
+        errors["attendee_count"] = [
+            _("The number present cannot be less than the attendees named.")
+        ]
     _decision_errors(decisions, town=town, villages=villages, errors=errors)
     if errors:
         raise ValidationError(errors)
@@ -206,8 +216,13 @@ def meeting_record(
     amending = meeting.status == Meeting.Status.HELD
     reason = reason.strip()
     errors: dict[str, list[str]] = {}
-    if (problem := day_problem(held_on, DayKind.HAPPENED,
-                               too_late=_("A meeting cannot be recorded as held on a future date."))) is not None:
+    if (
+        problem := day_problem(
+            held_on,
+            DayKind.HAPPENED,
+            too_late=_("A meeting cannot be recorded as held on a future date."),
+        )
+    ) is not None:
         errors["held_on"] = [problem]
     if (problem := too_long(minutes, MINUTES)) is not None:
         errors["minutes"] = [problem]
@@ -217,9 +232,13 @@ def meeting_record(
     elif attendee_count is not None and attendee_count < 0:
         errors["attendee_count"] = [_("The number cannot be negative.")]
     elif attendee_count is not None and attendee_count < len(set(attendees)):
-        errors["attendee_count"] = [_("The number present cannot be less than the attendees named.")]
+        errors["attendee_count"] = [
+            _("The number present cannot be less than the attendees named.")
+        ]
     elif not attendees and not attendee_count:
-        errors["attendees"] = [_("Record who attended: name the attendees or give the number present.")]
+        errors["attendees"] = [
+            _("Record who attended: name the attendees or give the number present.")
+        ]
     if expected_count is not None and expected_count < 0:
         errors["expected_count"] = [_("The number cannot be negative.")]
     if not minutes.strip():
@@ -227,7 +246,9 @@ def meeting_record(
     if amending and not reason:
         errors["reason"] = [_("Say why the record of a held meeting is changed.")]
     elif len(reason) > REASON_MAX:
-        errors["reason"] = [_("The reason is at most %(count)d characters.") % {"count": REASON_MAX}]
+        errors["reason"] = [
+            _("The reason is at most %(count)d characters.") % {"count": REASON_MAX}
+        ]
     _decision_errors(decisions, town=town, villages=villages, errors=errors)
     if errors:
         raise ValidationError(errors)
@@ -244,10 +265,14 @@ def meeting_record(
         locked = Meeting.objects.select_for_update().select_related("town").get(pk=meeting.pk)
         if locked.status != meeting.status:
             raise ConflictError(
-                _("Someone else recorded this meeting meanwhile; reload it and amend the record if needed."),
+                _(
+                    "Someone else recorded this meeting meanwhile; reload it and amend the record if needed."
+                ),
                 code="meeting_already_recorded",
             )
-        attendees_changed = set(locked.attendees.values_list("pk", flat=True)) != {p.pk for p in attendees}
+        attendees_changed = set(locked.attendees.values_list("pk", flat=True)) != {
+            p.pk for p in attendees
+        }
         fields_changed = [name for name, value in values.items() if getattr(locked, name) != value]
         if amending and not (fields_changed or attendees_changed or decisions):
             raise ValidationError({"__all__": [_("Nothing was changed.")]})
@@ -268,12 +293,18 @@ def meeting_record(
                 _decision_add(locked, decision, by=by, order=start + index, villages=villages)
             except NotPermitted as refused:
                 # The recorder may record the meeting but not register items in that village.
-                raise ValidationError({f"decisions[{index}].village": [refused.message]}) from refused
+                raise ValidationError(
+                    {f"decisions[{index}].village": [refused.message]}
+                ) from refused
             except ValidationError as invalid:
-                raise ValidationError({
-                    f"decisions[{index}]" if key == "__all__" else f"decisions[{index}].{key}": texts
-                    for key, texts in invalid.message_dict.items()
-                }) from invalid
+                raise ValidationError(
+                    {
+                        f"decisions[{index}]"
+                        if key == "__all__"
+                        else f"decisions[{index}].{key}": texts
+                        for key, texts in invalid.message_dict.items()
+                    }
+                ) from invalid
     return locked
 
 
@@ -311,7 +342,11 @@ def diagnosis_draft(
     if Meeting.objects.filter(town=town, kind=MeetingKind.DIAGNOSIS, week_start=monday).exists():
         return None
     pack: dict[str, Any] = diagnosis_pack(
-        town=town, now=now, stale_days=stale_days, watch_rate_gap=watch_rate_gap, watch_overdue=watch_overdue
+        town=town,
+        now=now,
+        stale_days=stale_days,
+        watch_rate_gap=watch_rate_gap,
+        watch_overdue=watch_overdue,
     )
     iso_year, iso_week, _weekday = today.isocalendar()
     try:
@@ -320,7 +355,8 @@ def diagnosis_draft(
                 town=town,
                 kind=MeetingKind.DIAGNOSIS,
                 status=Meeting.Status.DRAFT,
-                title=_("Weekly diagnosis, week %(week)s of %(year)s") % {"week": iso_week, "year": iso_year},
+                title=_("Weekly diagnosis, week %(week)s of %(year)s")
+                % {"week": iso_week, "year": iso_year},
                 held_on=today,
                 week_start=monday,
                 indicators=pack,

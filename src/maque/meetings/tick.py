@@ -32,7 +32,10 @@ def draft_weekly_diagnosis(*, now: datetime) -> int:
         if not is_working_day(town, today):
             continue
         meeting = diagnosis_draft(
-            town=town, now=now, stale_days=settings.stale_days, watch_rate_gap=settings.watch_rate_gap,
+            town=town,
+            now=now,
+            stale_days=settings.stale_days,
+            watch_rate_gap=settings.watch_rate_gap,
             watch_overdue=settings.watch_overdue,
         )
         if meeting is not None:

@@ -33,7 +33,17 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ("kind", "town")
     search_fields = ("title", "user__username", "key")
     date_hierarchy = "created_at"
-    readonly_fields = ("user", "town", "kind", "title", "body", "link", "key", "created_at", "read_at")
+    readonly_fields = (
+        "user",
+        "town",
+        "kind",
+        "title",
+        "body",
+        "link",
+        "key",
+        "created_at",
+        "read_at",
+    )
     fields = readonly_fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Notification]:
@@ -66,8 +76,17 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_filter = ("status", "channel__kind", "channel__town")
     search_fields = ("key", "address")
     readonly_fields = (
-        "channel", "notification", "key", "address", "status", "attempts", "next_attempt_at", "claimed_at",
-        "sent_at", "last_error", "created_at",
+        "channel",
+        "notification",
+        "key",
+        "address",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "claimed_at",
+        "sent_at",
+        "last_error",
+        "created_at",
     )
     fields = readonly_fields
     inlines = (AttemptInline,)

@@ -66,7 +66,10 @@ def inbox(request: HttpRequest, filters: Query[InboxFilters]) -> dict[str, Any]:
     """The caller's notifications, newest first, with the unread count."""
     user = request_user(request)
     notifications = notification_list(user=user, unread=filters.unread, kind=filters.kind)
-    return {**paginate(notifications, filters, out=_out, legacy="results"), "unread": unread_count(user=user)}
+    return {
+        **paginate(notifications, filters, out=_out, legacy="results"),
+        "unread": unread_count(user=user),
+    }
 
 
 @router.get("/notifications/unread", response={200: UnreadOut, **ERRORS})

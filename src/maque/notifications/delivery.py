@@ -47,7 +47,10 @@ BATCH = 200
 # One tick sends for at most this long (an unreachable robot times out); the rest go next tick.
 SEND_BUDGET_SECONDS = 30
 # Documented content limits (bytes): WeCom markdown 4096, text 2048; DingTalk ~20000.
-LIMITS: dict[tuple[str, str], int] = {(Channel.Kind.WECOM, "markdown"): 4096, (Channel.Kind.WECOM, "text"): 2048}
+LIMITS: dict[tuple[str, str], int] = {
+    (Channel.Kind.WECOM, "markdown"): 4096,
+    (Channel.Kind.WECOM, "text"): 2048,
+}
 DEFAULT_LIMIT = 18000
 
 
@@ -94,13 +97,18 @@ def robot_message(channel: Channel, notification: Notification) -> dict:
         content = "\n".join([f"**{notification.title}**", *lines])
         return {"msgtype": "markdown", "markdown": {"content": _clip(content, limit)}}
     text = "\n\n".join([f"#### {notification.title}", *lines])
-    return {"msgtype": "markdown", "markdown": {"title": notification.title[:100], "text": _clip(text, limit)}}
+    return {
+        "msgtype": "markdown",
+        "markdown": {"title": notification.title[:100], "text": _clip(text, limit)},
+    }
 
 
 def dingtalk_signed_url(url: str, secret: str, *, timestamp_ms: int | None = None) -> str:
     """The robot address with DingTalk's `timestamp` and `sign` parameters (加签)."""
     timestamp = str(timestamp_ms if timestamp_ms is not None else round(time.time() * 1000))
-    digest = hmac.new(secret.encode("utf-8"), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
+    digest = hmac.new(
+        secret.encode("utf-8"), f"{timestamp}\n{secret}".encode(), hashlib.sha256
+    ).digest()
     sign = urllib.parse.quote_plus(base64.b64encode(digest))
     separator = "&" if urllib.parse.urlsplit(url).query else "?"
     return f"{url}{separator}timestamp={timestamp}&sign={sign}"
@@ -125,7 +133,9 @@ def _post_json(url: str, payload: dict) -> Sent:
     try:
         answer = json.loads(text)
     except ValueError:
-        raise SendError("the robot's answer is not JSON", status_code=status, response=text) from None
+        raise SendError(
+            "the robot's answer is not JSON", status_code=status, response=text
+        ) from None
     if not isinstance(answer, dict) or answer.get("errcode") != 0:
         message = answer.get("errmsg", "") if isinstance(answer, dict) else ""
         raise SendError(f"robot error: {message}", status_code=status, response=text)
@@ -137,7 +147,9 @@ def send_one(delivery: Delivery) -> Sent:
     channel = delivery.channel
     notification = delivery.notification
     if channel.kind == Channel.Kind.EMAIL:
-        body = "\n\n".join(part for part in (notification.body, absolute(notification.link)) if part)
+        body = "\n\n".join(
+            part for part in (notification.body, absolute(notification.link)) if part
+        )
         try:
             send_mail(notification.title, body, None, [delivery.address], fail_silently=False)
         except Exception as error:  # noqa: BLE001 - any mail failure is retried
@@ -151,7 +163,9 @@ def send_one(delivery: Delivery) -> Sent:
 
 def _claim(delivery_id: int, now: datetime) -> bool:
     """Take a delivery for sending; False when another sender has it (or it is done)."""
-    claimable = Q(status=Delivery.Status.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    claimable = Q(status=Delivery.Status.PENDING) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
     abandoned = Q(status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_LEASE)
     with transaction.atomic():
         return bool(
@@ -180,18 +194,31 @@ def _settle(delivery: Delivery, now: datetime, outcome: Sent | SendError) -> Non
         elif delivery.attempts >= settings_row.delivery_retries:
             changes = {"status": Delivery.Status.FAILED, "last_error": str(outcome)}
         else:
-            backoff = timedelta(seconds=settings_row.delivery_backoff_seconds * 2 ** (delivery.attempts - 1))
-            changes = {"status": Delivery.Status.PENDING, "next_attempt_at": now + backoff, "last_error": str(outcome)}
-        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(claimed_at=None, **changes)
+            backoff = timedelta(
+                seconds=settings_row.delivery_backoff_seconds * 2 ** (delivery.attempts - 1)
+            )
+            changes = {
+                "status": Delivery.Status.PENDING,
+                "next_attempt_at": now + backoff,
+                "last_error": str(outcome),
+            }
+        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+            claimed_at=None, **changes
+        )
 
 
 def deliveries_send(*, now: datetime) -> int:
     """Send every delivery that is due (new, or whose retry time has come); returns how many went out."""
     due = (
-        Q(status=Delivery.Status.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        Q(status=Delivery.Status.PENDING)
+        & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
     ) | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_LEASE)
     sent = 0
-    ids = list(Delivery.objects.filter(due, channel__active=True).order_by("pk").values_list("pk", flat=True)[:BATCH])
+    ids = list(
+        Delivery.objects.filter(due, channel__active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:BATCH]
+    )
     started = time.monotonic()
     for delivery_id in ids:
         if time.monotonic() - started > SEND_BUDGET_SECONDS:

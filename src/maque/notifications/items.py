@@ -57,9 +57,17 @@ def notify_item_event(happened: ItemEvent) -> int:
     if happened.event not in EVENTS:
         return 0
     item_id, event, version, actor, reason = (
-        happened.item_id, happened.event, happened.version, happened.actor, happened.reason,
+        happened.item_id,
+        happened.event,
+        happened.version,
+        happened.actor,
+        happened.reason,
     )
-    item = Item.objects.select_related("village", "owner", "category", "town").filter(pk=item_id).first()
+    item = (
+        Item.objects.select_related("village", "owner", "category", "town")
+        .filter(pk=item_id)
+        .first()
+    )
     if item is None:
         return 0
     recipients, note = _recipients(item, event, happened.request_id)
@@ -73,8 +81,13 @@ def notify_item_event(happened: ItemEvent) -> int:
         parts = [reason.strip(), note, _by(actor)]
         body = " · ".join(part for part in parts if part)
     created = notify(
-        recipients=people, kind=f"item.{event}", title=title, body=body, link=f"/items/{item.pk}/",
-        key=f"item:{item.pk}:{event}:v{version}", town=item.town,
+        recipients=people,
+        kind=f"item.{event}",
+        title=title,
+        body=body,
+        link=f"/items/{item.pk}/",
+        key=f"item:{item.pk}:{event}:v{version}",
+        town=item.town,
     )
     return len(created)
 
@@ -103,7 +116,9 @@ def _recipients(item: Item, event: str, request_id: int | None) -> tuple[list[Pe
             # An approver extended someone else's item at once: the owner hears of the decision.
             return [item.owner], _request_note(request)
         return [], ""  # a suspension decided at once is told by its decision
-    decisions = item.requests.filter(type=DECISIONS[event]).exclude(status=ItemRequest.Status.PENDING)
+    decisions = item.requests.filter(type=DECISIONS[event]).exclude(
+        status=ItemRequest.Status.PENDING
+    )
     decided = decisions.select_related("requested_by").order_by("-decided_at", "-id").first()
     people = [decided.requested_by] if decided is not None else []
     return [*people, item.owner], _request_note(decided) if decided is not None else ""
@@ -112,10 +127,16 @@ def _recipients(item: Item, event: str, request_id: int | None) -> tuple[list[Pe
 def _deciders(item: Item, roles: frozenset[str] | tuple[str, ...], day: date) -> list[Person]:
     """The holders of `roles` over the item: the nearest ones (village, campaign), else the town's."""
     near = [role for role in NEAR_ROLES if role in roles]
-    people = responsible_for(village=item.village, roles=near, day=day, campaign_id=item.campaign_id) if near else []
+    people = (
+        responsible_for(village=item.village, roles=near, day=day, campaign_id=item.campaign_id)
+        if near
+        else []
+    )
     if not people:
         town_wide = [role for role in roles if role not in NEAR_ROLES]
-        people = responsible_for(village=item.village, roles=town_wide, day=day, campaign_id=item.campaign_id)
+        people = responsible_for(
+            village=item.village, roles=town_wide, day=day, campaign_id=item.campaign_id
+        )
     return [person for person in people if person.pk not in {item.owner_id, item.submitted_by_id}]
 
 
@@ -125,4 +146,3 @@ def _request_note(request: ItemRequest) -> str:
     if request.resume_on is not None:
         return _("resume on %(day)s") % {"day": request.resume_on.isoformat()}
     return ""
-

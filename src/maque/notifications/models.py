@@ -36,17 +36,29 @@ class Notification(models.Model):
     """One message in one user's inbox."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="notifications", verbose_name=_("recipient")
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="notifications",
+        verbose_name=_("recipient"),
     )
     town = models.ForeignKey(
-        Town, models.PROTECT, null=True, blank=True, related_name="notifications", verbose_name=_("town")
+        Town,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("town"),
     )
-    kind = models.CharField(_("kind"), max_length=50, help_text=_("e.g. escalation.overdue_3, bulletin.issued"))
+    kind = models.CharField(
+        _("kind"), max_length=50, help_text=_("e.g. escalation.overdue_3, bulletin.issued")
+    )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     key = models.CharField(
-        _("key"), max_length=150, help_text=_("What the notification is about; one per user and key")
+        _("key"),
+        max_length=150,
+        help_text=_("What the notification is about; one per user and key"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -57,7 +69,9 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_unique_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="notification_unique_key")
+        ]
         indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
 
     def __str__(self) -> str:
@@ -80,16 +94,25 @@ class Channel(models.Model):
     name = models.CharField(_("name"), max_length=60)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     webhook_url = models.URLField(
-        _("webhook address"), max_length=500, blank=True,
+        _("webhook address"),
+        max_length=500,
+        blank=True,
         help_text=_("The group robot's address, with its key or access_token"),
     )
     secret = models.CharField(
-        _("signing secret"), max_length=200, blank=True, help_text=_("DingTalk only: the robot's 加签 secret (SEC…)")
+        _("signing secret"),
+        max_length=200,
+        blank=True,
+        help_text=_("DingTalk only: the robot's 加签 secret (SEC…)"),
     )
-    message_format = models.CharField(_("message format"), max_length=10, choices=Format.choices, default=Format.MARKDOWN)
+    message_format = models.CharField(
+        _("message format"), max_length=10, choices=Format.choices, default=Format.MARKDOWN
+    )
     kinds = models.JSONField(
-        _("notification kinds"), default=list, blank=True,
-        help_text=_("Prefixes of the kinds to carry, e.g. [\"escalation\", \"bulletin\"]; empty = all"),
+        _("notification kinds"),
+        default=list,
+        blank=True,
+        help_text=_('Prefixes of the kinds to carry, e.g. ["escalation", "bulletin"]; empty = all'),
     )
     active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
@@ -109,7 +132,9 @@ class Channel(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
     def carries(self, kind: str) -> bool:
-        return not self.kinds or any(kind == prefix or kind.startswith(f"{prefix}.") for prefix in self.kinds)
+        return not self.kinds or any(
+            kind == prefix or kind.startswith(f"{prefix}.") for prefix in self.kinds
+        )
 
 
 class Delivery(models.Model):
@@ -127,15 +152,23 @@ class Delivery(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
-    channel = models.ForeignKey(Channel, models.PROTECT, related_name="deliveries", verbose_name=_("channel"))
+    channel = models.ForeignKey(
+        Channel, models.PROTECT, related_name="deliveries", verbose_name=_("channel")
+    )
     notification = models.ForeignKey(
         Notification, models.PROTECT, related_name="deliveries", verbose_name=_("notification")
     )
     key = models.CharField(_("key"), max_length=200)
-    address = models.CharField(_("address"), max_length=254, blank=True, help_text=_("E-mail address, if any"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    address = models.CharField(
+        _("address"), max_length=254, blank=True, help_text=_("E-mail address, if any")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True, help_text=_("Empty: as soon as possible"))
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"), null=True, blank=True, help_text=_("Empty: as soon as possible")
+    )
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
@@ -145,7 +178,9 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["channel", "key"], name="delivery_unique_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "key"], name="delivery_unique_key")
+        ]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
@@ -155,7 +190,9 @@ class Delivery(models.Model):
 class DeliveryAttempt(models.Model):
     """The log of one try at sending a delivery (append-only)."""
 
-    delivery = models.ForeignKey(Delivery, models.PROTECT, related_name="attempt_log", verbose_name=_("delivery"))
+    delivery = models.ForeignKey(
+        Delivery, models.PROTECT, related_name="attempt_log", verbose_name=_("delivery")
+    )
     number = models.PositiveSmallIntegerField(_("attempt"))
     started_at = models.DateTimeField(_("started at"))
     ok = models.BooleanField(_("succeeded"))
@@ -167,7 +204,9 @@ class DeliveryAttempt(models.Model):
         verbose_name = _("delivery attempt")
         verbose_name_plural = _("delivery attempts")
         ordering = ["delivery", "number"]
-        constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="attempt_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "number"], name="attempt_unique_number")
+        ]
 
     def __str__(self) -> str:
         return f"{self.delivery_id} #{self.number} {'ok' if self.ok else 'failed'}"

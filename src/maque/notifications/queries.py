@@ -8,7 +8,9 @@ from django.db.models import QuerySet
 from maque.notifications.models import Notification
 
 
-def notification_list(*, user: User, unread: bool | None = None, kind: str | None = None) -> QuerySet[Notification]:
+def notification_list(
+    *, user: User, unread: bool | None = None, kind: str | None = None
+) -> QuerySet[Notification]:
     notifications = Notification.objects.visible_to(user)
     if unread is True:
         notifications = notifications.filter(read_at__isnull=True)

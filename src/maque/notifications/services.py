@@ -64,7 +64,13 @@ def notify(
     app's check, see `notify_many`), and never through a group robot.
     """
     message = Message(
-        recipients=tuple(recipients), kind=kind, title=title, body=body, link=link, key=key, town=town
+        recipients=tuple(recipients),
+        kind=kind,
+        title=title,
+        body=body,
+        link=link,
+        key=key,
+        town=town,
     )
     return notify_many([message], may_read_confidential=may_read_confidential)
 
@@ -84,21 +90,41 @@ def notify_many(
         if not message.kind or not message.title:
             raise ValidationError({"title": [_("A notification needs a kind and a title.")]})
     people = _people([message.recipients for message in messages])
-    user_ids = {_user_id(recipient, people) for message in messages for recipient in message.recipients}
-    users = {user.pk: user for user in get_user_model().objects.filter(pk__in={pk for pk in user_ids if pk is not None}, is_active=True)}
-    towns = {town.pk: town for town in Town.objects.filter(pk__in={town_id for _user, town_id in people.values()})}
+    user_ids = {
+        _user_id(recipient, people) for message in messages for recipient in message.recipients
+    }
+    users = {
+        user.pk: user
+        for user in get_user_model().objects.filter(
+            pk__in={pk for pk in user_ids if pk is not None}, is_active=True
+        )
+    }
+    towns = {
+        town.pk: town
+        for town in Town.objects.filter(pk__in={town_id for _user, town_id in people.values()})
+    }
     wanted: dict[tuple[int, str], tuple[Message, Town | None]] = {}
     for message in messages:
         key = message.key.strip()[:150]
         town = message.town
         if town is None:
-            message_towns = {people[r.pk][1] for r in message.recipients if isinstance(r, Person) and r.pk in people}
+            message_towns = {
+                people[r.pk][1]
+                for r in message.recipients
+                if isinstance(r, Person) and r.pk in people
+            }
             town = towns[message_towns.pop()] if len(message_towns) == 1 else None
-        recipients = [users[uid] for uid in {_user_id(r, people) for r in message.recipients} if uid in users]
+        recipients = [
+            users[uid] for uid in {_user_id(r, people) for r in message.recipients} if uid in users
+        ]
         if is_confidential(message.kind):
             if may_read_confidential is None:
-                raise ValueError(f"a confidential notification ({message.kind}) needs a reader check")
-            recipients = [u for u in recipients if town is not None and may_read_confidential(u, town.pk)]
+                raise ValueError(
+                    f"a confidential notification ({message.kind}) needs a reader check"
+                )
+            recipients = [
+                u for u in recipients if town is not None and may_read_confidential(u, town.pk)
+            ]
         for user in recipients:
             wanted.setdefault((user.pk, key), (message, town))
     if not wanted:
@@ -106,13 +132,20 @@ def notify_many(
     keys = {key for _uid, key in wanted}
     with transaction.atomic():
         existing = set(
-            Notification.objects.filter(key__in=keys, user_id__in={uid for uid, _key in wanted}).values_list("user_id", "key")
+            Notification.objects.filter(
+                key__in=keys, user_id__in={uid for uid, _key in wanted}
+            ).values_list("user_id", "key")
         )
         Notification.objects.bulk_create(
             [
                 Notification(
-                    user_id=uid, town=town, kind=message.kind[:50], title=message.title[:200], body=message.body,
-                    link=message.link[:300], key=key,
+                    user_id=uid,
+                    town=town,
+                    kind=message.kind[:50],
+                    title=message.title[:200],
+                    body=message.body,
+                    link=message.link[:300],
+                    key=key,
                 )
                 for (uid, key), (message, town) in wanted.items()
                 if (uid, key) not in existing
@@ -122,7 +155,9 @@ def notify_many(
         )
         rows = [
             row
-            for row in Notification.objects.filter(key__in=keys, user_id__in={uid for uid, _key in wanted}).order_by("pk")
+            for row in Notification.objects.filter(
+                key__in=keys, user_id__in={uid for uid, _key in wanted}
+            ).order_by("pk")
             if (row.user_id, row.key) in wanted
         ]
         _queue_deliveries(rows, users, wanted)
@@ -164,11 +199,15 @@ def _queue_deliveries(
         return
     channels = list(Channel.objects.filter(town_id__in=by_town, active=True))
     # A changed row whose copy still waits is sent once, as it reads when it goes out.
-    waiting = set(
-        Delivery.objects.filter(notification__in=rows, status=Delivery.Status.PENDING).values_list(
-            "notification_id", "channel_id"
+    waiting = (
+        set(
+            Delivery.objects.filter(
+                notification__in=rows, status=Delivery.Status.PENDING
+            ).values_list("notification_id", "channel_id")
         )
-    ) if again else set()
+        if again
+        else set()
+    )
     deliveries: list[Delivery] = []
     for channel in channels:
         first_of_key: dict[str, Notification] = {}
@@ -180,14 +219,19 @@ def _queue_deliveries(
                 if address:
                     deliveries.append(
                         Delivery(
-                            channel=channel, notification=row, key=f"{row.key}#{row.user_id}{again}"[-200:],
+                            channel=channel,
+                            notification=row,
+                            key=f"{row.key}#{row.user_id}{again}"[-200:],
                             address=address,
                         )
                     )
             elif not is_confidential(row.kind):
                 # A group robot posts the event once to its group, whoever the recipients are.
                 first_of_key.setdefault(f"{row.key}{again}"[-200:], row)
-        deliveries += [Delivery(channel=channel, notification=row, key=key) for key, row in first_of_key.items()]
+        deliveries += [
+            Delivery(channel=channel, notification=row, key=key)
+            for key, row in first_of_key.items()
+        ]
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=500)
 
 
@@ -222,8 +266,12 @@ def digests_add(additions: Sequence[DigestLines], *, run: str) -> list[Notificat
     Returns the digests created or changed. A line already in a digest is not added again.
     """
     people = _people([[addition.recipient] for addition in additions])
-    user_ids = {uid for addition in additions if (uid := _user_id(addition.recipient, people)) is not None}
-    users = {user.pk: user for user in get_user_model().objects.filter(pk__in=user_ids, is_active=True)}
+    user_ids = {
+        uid for addition in additions if (uid := _user_id(addition.recipient, people)) is not None
+    }
+    users = {
+        user.pk: user for user in get_user_model().objects.filter(pk__in=user_ids, is_active=True)
+    }
     grouped: dict[tuple[int, str], tuple[DigestLines, list[str]]] = {}
     for addition in additions:
         uid = _user_id(addition.recipient, people)
@@ -257,14 +305,22 @@ def digests_add(additions: Sequence[DigestLines], *, run: str) -> list[Notificat
             title = addition.title(min(len(every), DIGEST_LINES) + hidden)[:200]
             if row is None:
                 row = Notification.objects.create(
-                    user_id=uid, town=addition.town, kind=addition.kind[:50], title=title, body=body,
-                    link=addition.link[:300], key=key,
+                    user_id=uid,
+                    town=addition.town,
+                    kind=addition.kind[:50],
+                    title=title,
+                    body=body,
+                    link=addition.link[:300],
+                    key=key,
                 )
             else:
                 row.title, row.body, row.read_at = title, body, None
                 row.save(update_fields=["title", "body", "read_at"])
             changed.append(row)
-        wanted = {(row.user_id, row.key): (None, grouped[(row.user_id, row.key)][0].town) for row in changed}
+        wanted = {
+            (row.user_id, row.key): (None, grouped[(row.user_id, row.key)][0].town)
+            for row in changed
+        }
         _queue_deliveries(changed, users, wanted, again=f"@{run}")
     return changed
 
@@ -280,4 +336,8 @@ def notification_read(*, notification_id: int, user: User) -> Notification:
 
 def notifications_read_all(*, user: User) -> int:
     """Mark every unread notification of the user read; returns how many."""
-    return Notification.objects.visible_to(user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    return (
+        Notification.objects.visible_to(user)
+        .filter(read_at__isnull=True)
+        .update(read_at=timezone.now())
+    )

@@ -27,8 +27,16 @@ REGISTER_ROLES = frozenset(
 )
 
 __all__ = [
-    "APPROVER_ROLES", "PERSONAL_DATA_ROLES", "REGISTER_ROLES", "REOPEN_ROLES", "TOWN_WIDE_ROLES", "VILLAGE_ROLES",
-    "Actor", "actor_for", "item_scope", "village_scope",
+    "APPROVER_ROLES",
+    "PERSONAL_DATA_ROLES",
+    "REGISTER_ROLES",
+    "REOPEN_ROLES",
+    "TOWN_WIDE_ROLES",
+    "VILLAGE_ROLES",
+    "Actor",
+    "actor_for",
+    "item_scope",
+    "village_scope",
 ]
 
 
@@ -46,10 +54,14 @@ def actor_for(user: User | AnonymousUser | None, day: date | None = None) -> Act
     if cached is not None and cached.day == day:
         return cached
     person = Person.objects.filter(user=user, active=True).first()
-    actor = Actor(user=user, person=person, day=day, is_superuser=bool(getattr(user, "is_superuser", False)))
+    actor = Actor(
+        user=user, person=person, day=day, is_superuser=bool(getattr(user, "is_superuser", False))
+    )
     if person is not None:
-        assignments = RoleAssignment.objects.on(day).filter(person=person).values_list(
-            "role", "town_id", "village_id", "campaign_id"
+        assignments = (
+            RoleAssignment.objects.on(day)
+            .filter(person=person)
+            .values_list("role", "town_id", "village_id", "campaign_id")
         )
         unrestricted_leader_towns: set[int] = set()
         for role, town_id, village_id, campaign_id in assignments:

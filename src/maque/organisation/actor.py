@@ -63,15 +63,23 @@ class Actor:
             result |= self.town_roles.get(role, set())
         return result
 
-    def roles_over(self, *, town_id: int, village_id: int | None, campaign_id: int | None = None) -> set[str]:
+    def roles_over(
+        self, *, town_id: int, village_id: int | None, campaign_id: int | None = None
+    ) -> set[str]:
         """The roles that give this actor a say over something in that town/village/campaign."""
-        roles = {role for role, towns in self.town_roles.items() if town_id in towns and role != Role.LEADER}
+        roles = {
+            role
+            for role, towns in self.town_roles.items()
+            if town_id in towns and role != Role.LEADER
+        }
         if town_id in self.town_roles.get(Role.LEADER, set()):
             campaigns = self.leader_campaigns.get(town_id, set())
             if not campaigns or campaign_id is None or campaign_id in campaigns:
                 roles.add(Role.LEADER)
         if village_id is not None:
-            roles |= {role for role, villages in self.village_roles.items() if village_id in villages}
+            roles |= {
+                role for role, villages in self.village_roles.items() if village_id in villages
+            }
         return roles
 
     def masks_personal_data(self) -> bool:
@@ -83,7 +91,11 @@ class Actor:
         """Towns of which the actor reads every item and every campaign: a town-wide role other
         than a leader limited to some campaigns."""
         towns = self.town_ids_for(*WHOLE_TOWN_READERS)
-        towns |= {town for town in self.town_roles.get(Role.LEADER, set()) if not self.leader_campaigns.get(town)}
+        towns |= {
+            town
+            for town in self.town_roles.get(Role.LEADER, set())
+            if not self.leader_campaigns.get(town)
+        }
         return towns
 
     def limited_campaign_ids(self) -> dict[int, set[int]]:

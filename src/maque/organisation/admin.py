@@ -40,7 +40,10 @@ class TownAdmin(HistoryAdmin):
     readonly_fields = ("created_at",)
     fieldsets = (
         (None, {"fields": ("name", "short_name", "code", "county", "is_sample", "created_at")}),
-        (_("Lights (红黄绿灯)"), {"fields": ("light_due_soon_days", "light_stale_days", "light_red_returns")}),
+        (
+            _("Lights (红黄绿灯)"),
+            {"fields": ("light_due_soon_days", "light_stale_days", "light_red_returns")},
+        ),
     )
 
 
@@ -81,7 +84,16 @@ class VillageAssignmentInline(ReadOnlyInline):
 
 @admin.register(Village)
 class VillageAdmin(HistoryAdmin):
-    list_display = ("name", "town", "kind", "signature_product", "households_count", "population", "active", "is_sample")
+    list_display = (
+        "name",
+        "town",
+        "kind",
+        "signature_product",
+        "households_count",
+        "population",
+        "active",
+        "is_sample",
+    )
     list_filter = ("town", "kind", "active", "is_sample")
     search_fields = ("name", "signature_product")
     list_select_related = ("town",)

@@ -60,7 +60,9 @@ def village_list(request: HttpRequest) -> list[dict[str, Any]]:
     villages = (
         Village.objects.visible_to(request_user(request))
         .select_related("town")
-        .prefetch_related(Prefetch("groups", queryset=VillageGroup.objects.order_by("number", "name")))
+        .prefetch_related(
+            Prefetch("groups", queryset=VillageGroup.objects.order_by("number", "name"))
+        )
         .order_by("town__name", "name")
     )
     return [
@@ -74,7 +76,9 @@ def village_list(request: HttpRequest) -> list[dict[str, Any]]:
             "population": village.population,
             "active": village.active,
             "is_sample": village.is_sample,
-            "groups": [{"id": g.pk, "name": g.name, "number": g.number} for g in village.groups.all()],
+            "groups": [
+                {"id": g.pk, "name": g.name, "number": g.number} for g in village.groups.all()
+            ],
         }
         for village in villages
     ]
@@ -102,7 +106,9 @@ class PersonOut(Out):
 
 class PeopleFilters(Schema):
     q: str | None = Field(None, max_length=30, description="Part of the name.")
-    village: str | None = Field(None, max_length=50, description="Only people with a role in this village (id or name).")
+    village: str | None = Field(
+        None, max_length=50, description="Only people with a role in this village (id or name)."
+    )
     active: bool | None = None
 
 
@@ -111,18 +117,26 @@ def person_list(request: HttpRequest, filters: Query[PeopleFilters]) -> list[dic
     """People of the caller's towns (to pick owners); phones masked unless the caller may see them."""
     user = request_user(request)
     actor = actor_for(user)
-    people = Person.objects.visible_to(user).select_related("town", "department").order_by("town__name", "name", "id")
+    people = (
+        Person.objects.visible_to(user)
+        .select_related("town", "department")
+        .order_by("town__name", "name", "id")
+    )
     if filters.q:
         people = people.filter(name__icontains=filters.q.strip())
     if filters.active is not None:
         people = people.filter(active=filters.active)
     if filters.village:
         villages = Village.objects.visible_to(user).filter(**village_lookup(filters.village))
-        people = people.filter(assignments__in=RoleAssignment.objects.on(actor.day).filter(village__in=villages)).distinct()
+        people = people.filter(
+            assignments__in=RoleAssignment.objects.on(actor.day).filter(village__in=villages)
+        ).distinct()
     people = people.prefetch_related(
         Prefetch(
             "assignments",
-            queryset=RoleAssignment.objects.on(actor.day).select_related("village").order_by("role", "id"),
+            queryset=RoleAssignment.objects.on(actor.day)
+            .select_related("village")
+            .order_by("role", "id"),
             to_attr="current_assignments",
         )
     )
@@ -132,7 +146,9 @@ def person_list(request: HttpRequest, filters: Query[PeopleFilters]) -> list[dic
             "id": person.pk,
             "name": person.name,
             "title": person.title,
-            "department": {"id": person.department_id, "name": person.department.name} if person.department is not None else None,
+            "department": {"id": person.department_id, "name": person.department.name}
+            if person.department is not None
+            else None,
             "phone": mask_phone(person.phone) if masked else person.phone,
             "active": person.active,
             "town": {"id": person.town_id, "name": person.town.name},
@@ -140,7 +156,9 @@ def person_list(request: HttpRequest, filters: Query[PeopleFilters]) -> list[dic
                 {
                     "role": assignment.role,
                     "role_label": str(assignment.get_role_display()),
-                    "village": {"id": assignment.village_id, "name": assignment.village.name} if assignment.village_id else None,
+                    "village": {"id": assignment.village_id, "name": assignment.village.name}
+                    if assignment.village_id
+                    else None,
                 }
                 for assignment in person.current_assignments  # type: ignore[attr-defined]  # the Prefetch to_attr above
             ],
@@ -181,11 +199,15 @@ class PlotIn(InputSchema):
     code: str = Field(min_length=1, max_length=40)
     village: VillageRef = Field(description="Village id or name.")
     group: BodyId | None = None
-    area_mu: Decimal = Field(description="Area in 亩, greater than zero.", max_digits=10, decimal_places=2)
+    area_mu: Decimal = Field(
+        description="Area in 亩, greater than zero.", max_digits=10, decimal_places=2
+    )
     land_class: Plot.LandClass = Plot.LandClass.FARMLAND
     status: Plot.Status = Plot.Status.CULTIVATED
     household: BodyId | None = None
-    polygon: Any = Field(None, description="A GeoJSON Polygon or MultiPolygon (or a Feature holding one).")
+    polygon: Any = Field(
+        None, description="A GeoJSON Polygon or MultiPolygon (or a Feature holding one)."
+    )
     note: str = Field("", max_length=200)
 
 
@@ -212,7 +234,11 @@ def plot_list(request: HttpRequest, filters: Query[PlotFilters]) -> dict[str, An
     villages = Village.objects.visible_to(request_user(request))
     if filters.village:
         villages = villages.filter(**village_lookup(filters.village))
-    plots = Plot.objects.filter(village__in=villages).select_related("village", "group").order_by("village__name", "code", "id")
+    plots = (
+        Plot.objects.filter(village__in=villages)
+        .select_related("village", "group")
+        .order_by("village__name", "code", "id")
+    )
     if filters.status:
         plots = plots.filter(status=filters.status)
     if filters.land_class:
@@ -226,13 +252,24 @@ def plot_list(request: HttpRequest, filters: Query[PlotFilters]) -> dict[str, An
 def plot_create(request: HttpRequest, payload: PlotIn) -> Status[dict[str, Any]]:
     """Register a plot in a village the caller works in; the polygon must be valid GeoJSON."""
     user = request_user(request)
-    village = Village.objects.visible_to(user).select_related("town").filter(**village_lookup(payload.village)).first()
+    village = (
+        Village.objects.visible_to(user)
+        .select_related("town")
+        .filter(**village_lookup(payload.village))
+        .first()
+    )
     if village is None:
         raise ValidationError({"village": [_("Unknown village.")]})
     plot = plot_register(
-        by=user, village=village, code=payload.code, area_mu=payload.area_mu, land_class=payload.land_class,
-        status=payload.status, group_id=payload.group, household_id=payload.household, polygon=payload.polygon,
+        by=user,
+        village=village,
+        code=payload.code,
+        area_mu=payload.area_mu,
+        land_class=payload.land_class,
+        status=payload.status,
+        group_id=payload.group,
+        household_id=payload.household,
+        polygon=payload.polygon,
         note=payload.note,
     )
     return Status(201, plot_out(plot))
-

@@ -48,13 +48,21 @@ class Town(models.Model):
 
     name = models.CharField(_("name"), max_length=50, unique=True)
     short_name = models.CharField(
-        _("short name"), max_length=10, help_text=_("Used in document numbers, e.g. 蒿坪 in 蒿坪通〔2026〕12号")
+        _("short name"),
+        max_length=10,
+        help_text=_("Used in document numbers, e.g. 蒿坪 in 蒿坪通〔2026〕12号"),
     )
-    code = models.SlugField(_("code"), max_length=20, unique=True, help_text=_("Prefix of item codes, e.g. HP"))
+    code = models.SlugField(
+        _("code"), max_length=20, unique=True, help_text=_("Prefix of item codes, e.g. HP")
+    )
     county = models.CharField(_("county"), max_length=50, blank=True)
     # Light (红黄绿灯) rules, configurable per town (design §4).
-    light_due_soon_days = models.PositiveSmallIntegerField(_("yellow when due within (days)"), default=3)
-    light_stale_days = models.PositiveSmallIntegerField(_("yellow when no progress for (days)"), default=7)
+    light_due_soon_days = models.PositiveSmallIntegerField(
+        _("yellow when due within (days)"), default=3
+    )
+    light_stale_days = models.PositiveSmallIntegerField(
+        _("yellow when no progress for (days)"), default=7
+    )
     light_red_returns = models.PositiveSmallIntegerField(_("red when returned (times)"), default=2)
     is_sample = models.BooleanField(_("sample data"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -74,7 +82,9 @@ class Town(models.Model):
 class Department(models.Model):
     """A town office; as a contact department (包村部门) it is assigned to villages."""
 
-    town = models.ForeignKey(Town, models.PROTECT, related_name="departments", verbose_name=_("town"))
+    town = models.ForeignKey(
+        Town, models.PROTECT, related_name="departments", verbose_name=_("town")
+    )
     name = models.CharField(_("name"), max_length=60)
     active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
@@ -83,7 +93,9 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["town", "name"]
-        constraints = [models.UniqueConstraint(fields=["town", "name"], name="department_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["town", "name"], name="department_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -122,16 +134,22 @@ class Village(models.Model):
 class VillageGroup(models.Model):
     """A villagers' group (村民小组, 组), used in addresses."""
 
-    village = models.ForeignKey(Village, models.PROTECT, related_name="groups", verbose_name=_("village"))
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="groups", verbose_name=_("village")
+    )
     name = models.CharField(_("name"), max_length=30)
-    number = models.PositiveSmallIntegerField(pgettext_lazy("villagers' group", "number"), default=0)
+    number = models.PositiveSmallIntegerField(
+        pgettext_lazy("villagers' group", "number"), default=0
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("villagers' group")
         verbose_name_plural = _("villagers' groups")
         ordering = ["village", "number", "name"]
-        constraints = [models.UniqueConstraint(fields=["village", "name"], name="group_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "name"], name="group_unique_name")
+        ]
 
     def __str__(self) -> str:
         return f"{self.village.name}{self.name}"
@@ -146,7 +164,9 @@ class VillageTeam(models.Model):
         PARTY_MEMBERS = "party_members", _("party members (党员队伍)")
         CAPABLE = "capable", _("capable villagers and volunteers (能人志愿者队伍)")
 
-    village = models.ForeignKey(Village, models.PROTECT, related_name="teams", verbose_name=_("village"))
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="teams", verbose_name=_("village")
+    )
     kind = models.CharField(_("team"), max_length=20, choices=Kind.choices)
     leader = models.CharField(_("leader"), max_length=30, blank=True)
     members_count = models.PositiveSmallIntegerField(_("members"), default=0)
@@ -169,11 +189,20 @@ class Person(models.Model):
     town = models.ForeignKey(Town, models.PROTECT, related_name="people", verbose_name=_("town"))
     name = models.CharField(_("name"), max_length=30)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="person",
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="person",
         verbose_name=_("login"),
     )
     department = models.ForeignKey(
-        Department, models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("department")
+        Department,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("department"),
     )
     title = models.CharField(_("title"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -192,8 +221,6 @@ class Person(models.Model):
         return self.name
 
 
-
-
 _Period = TypeVar("_Period", bound=models.Model)
 
 
@@ -202,7 +229,9 @@ class PeriodQuerySet(models.QuerySet[_Period]):
 
     def on(self, day: date) -> PeriodQuerySet[_Period]:
         """Rows in force on `day` (valid_to is inclusive; empty means open-ended)."""
-        return self.filter(Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day)))
+        return self.filter(
+            Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        )
 
 
 class AssignmentQuerySet(PeriodQuerySet["RoleAssignment"]):
@@ -216,18 +245,33 @@ class ContactDepartmentQuerySet(PeriodQuerySet["ContactDepartment"]):
 class RoleAssignment(models.Model):
     """A person holds a role in a town, optionally for one village and/or campaign, for a period."""
 
-    person = models.ForeignKey(Person, models.PROTECT, related_name="assignments", verbose_name=_("person"))
+    person = models.ForeignKey(
+        Person, models.PROTECT, related_name="assignments", verbose_name=_("person")
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    town = models.ForeignKey(Town, models.PROTECT, related_name="assignments", verbose_name=_("town"))
+    town = models.ForeignKey(
+        Town, models.PROTECT, related_name="assignments", verbose_name=_("town")
+    )
     village = models.ForeignKey(
-        Village, models.PROTECT, null=True, blank=True, related_name="assignments", verbose_name=_("village")
+        Village,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("village"),
     )
     campaign = models.ForeignKey(
-        "ledger.Campaign", models.PROTECT, null=True, blank=True, related_name="assignments",
+        "ledger.Campaign",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
         verbose_name=_("campaign"),
     )
     valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Last day in force; empty = ongoing"))
+    valid_to = models.DateField(
+        _("valid to"), null=True, blank=True, help_text=_("Last day in force; empty = ongoing")
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     history = HistoricalRecords()
 
@@ -253,8 +297,12 @@ class RoleAssignment(models.Model):
 class ContactDepartment(models.Model):
     """A town office assigned to a village (包村部门) for a period; changes close and open rows."""
 
-    village = models.ForeignKey(Village, models.PROTECT, related_name="contact_departments", verbose_name=_("village"))
-    department = models.ForeignKey(Department, models.PROTECT, related_name="villages", verbose_name=_("department"))
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="contact_departments", verbose_name=_("village")
+    )
+    department = models.ForeignKey(
+        Department, models.PROTECT, related_name="villages", verbose_name=_("department")
+    )
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     history = HistoricalRecords()
@@ -271,9 +319,16 @@ class ContactDepartment(models.Model):
 
 
 class Household(models.Model):
-    village = models.ForeignKey(Village, models.PROTECT, related_name="households", verbose_name=_("village"))
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="households", verbose_name=_("village")
+    )
     group = models.ForeignKey(
-        VillageGroup, models.PROTECT, null=True, blank=True, related_name="households", verbose_name=_("group")
+        VillageGroup,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="households",
+        verbose_name=_("group"),
     )
     head_name = models.CharField(_("head of household"), max_length=30)
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
@@ -309,16 +364,32 @@ class Plot(models.Model):
         RESTORED = "restored", _("restored (已复耕)")
 
     town = models.ForeignKey(Town, models.PROTECT, related_name="plots", verbose_name=_("town"))
-    village = models.ForeignKey(Village, models.PROTECT, related_name="plots", verbose_name=_("village"))
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="plots", verbose_name=_("village")
+    )
     group = models.ForeignKey(
-        VillageGroup, models.PROTECT, null=True, blank=True, related_name="plots", verbose_name=_("group")
+        VillageGroup,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plots",
+        verbose_name=_("group"),
     )
     code = models.CharField(_("plot code"), max_length=40)
     area_mu = models.DecimalField(_("area (亩)"), max_digits=10, decimal_places=2)
-    land_class = models.CharField(_("land class"), max_length=20, choices=LandClass.choices, default=LandClass.FARMLAND)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.CULTIVATED)
+    land_class = models.CharField(
+        _("land class"), max_length=20, choices=LandClass.choices, default=LandClass.FARMLAND
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.CULTIVATED
+    )
     household = models.ForeignKey(
-        Household, models.PROTECT, null=True, blank=True, related_name="plots", verbose_name=_("household")
+        Household,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plots",
+        verbose_name=_("household"),
     )
     polygon = models.JSONField(_("polygon (GeoJSON)"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)

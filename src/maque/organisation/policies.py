@@ -22,7 +22,11 @@ def _refusal(actor: Actor, village: Village) -> str | None:
         return None
     if actor.person is None:
         return "no_person"
-    return None if actor.roles_over(town_id=village.town_id, village_id=village.pk) & REGISTER_ROLES else "role"
+    return (
+        None
+        if actor.roles_over(town_id=village.town_id, village_id=village.pk) & REGISTER_ROLES
+        else "role"
+    )
 
 
 def may_register_plots(actor: Actor, village: Village) -> bool:
@@ -31,4 +35,6 @@ def may_register_plots(actor: Actor, village: Village) -> bool:
 
 def check_register_plots(actor: Actor, village: Village) -> None:
     if _refusal(actor, village) is not None:
-        raise NotPermitted(_("You may not register plots in %(village)s.") % {"village": village.name})
+        raise NotPermitted(
+            _("You may not register plots in %(village)s.") % {"village": village.name}
+        )

@@ -17,8 +17,13 @@ def responsible_on(*, village: Village, role: str, day: date) -> list[Person]:
     """
     assignments = RoleAssignment.objects.on(day).filter(role=role, town_id=village.town_id)
     village_specific = assignments.filter(village=village)
-    chosen = village_specific if village_specific.exists() else assignments.filter(village__isnull=True)
-    return [assignment.person for assignment in chosen.select_related("person").order_by("valid_from", "id")]
+    chosen = (
+        village_specific if village_specific.exists() else assignments.filter(village__isnull=True)
+    )
+    return [
+        assignment.person
+        for assignment in chosen.select_related("person").order_by("valid_from", "id")
+    ]
 
 
 def responsible_for(
@@ -30,11 +35,15 @@ def responsible_for(
     wanted = list(dict.fromkeys(roles))
     assignments = (
         RoleAssignment.objects.on(day)
-        .filter(Q(village=village) | Q(village__isnull=True), town_id=village.town_id, role__in=wanted)
+        .filter(
+            Q(village=village) | Q(village__isnull=True), town_id=village.town_id, role__in=wanted
+        )
         .select_related("person")
         .order_by("valid_from", "id")
     )
-    by_role: dict[str, tuple[list[RoleAssignment], list[RoleAssignment]]] = {role: ([], []) for role in wanted}
+    by_role: dict[str, tuple[list[RoleAssignment], list[RoleAssignment]]] = {
+        role: ([], []) for role in wanted
+    }
     for assignment in assignments:
         own, town_wide = by_role[assignment.role]
         (own if assignment.village_id is not None else town_wide).append(assignment)
@@ -48,9 +57,18 @@ def responsible_for(
 
 
 def contact_department_on(*, village: Village, day: date) -> ContactDepartment | None:
-    return ContactDepartment.objects.on(day).filter(village=village).select_related("department").first()
+    return (
+        ContactDepartment.objects.on(day)
+        .filter(village=village)
+        .select_related("department")
+        .first()
+    )
 
 
 def grid_history(*, village: Village) -> QuerySet[RoleAssignment]:
     """Every assignment ever made for the village, newest first."""
-    return RoleAssignment.objects.filter(village=village).select_related("person").order_by("role", "-valid_from")
+    return (
+        RoleAssignment.objects.filter(village=village)
+        .select_related("person")
+        .order_by("role", "-valid_from")
+    )

@@ -19,5 +19,7 @@ class Role(models.TextChoices):
 
 
 # Roles that cover a whole town rather than assigned villages.
-TOWN_WIDE_ROLES = frozenset({Role.PRINCIPAL, Role.LEADER, Role.INSPECTOR, Role.DISCIPLINE, Role.COUNTY_SUPERVISOR})
+TOWN_WIDE_ROLES = frozenset(
+    {Role.PRINCIPAL, Role.LEADER, Role.INSPECTOR, Role.DISCIPLINE, Role.COUNTY_SUPERVISOR}
+)
 VILLAGE_ROLES = frozenset({Role.CONTACT_LEADER, Role.CADRE, Role.SECRETARY})

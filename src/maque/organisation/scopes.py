@@ -29,7 +29,9 @@ def town_wide_scope(actor: Actor, *, town_field: str = "town_id") -> Q | None:
     return Q(**{f"{town_field}__in": towns}) if towns else None
 
 
-def village_scope(actor: Actor, *, village_field: str = "id", town_field: str = "town_id") -> Q | None:
+def village_scope(
+    actor: Actor, *, village_field: str = "id", town_field: str = "town_id"
+) -> Q | None:
     """Rows of villages the actor may read: whole towns for town-wide roles, else their villages."""
     condition = Q(pk__in=[])
     town_wide = actor.town_ids_for(*TOWN_WIDE_ROLES)
@@ -67,7 +69,9 @@ def campaign_scope(actor: Actor, *, campaign_field: str = "pk") -> Q | None:
     roles read their town's), only their own campaigns for a leader limited to some."""
     towns = actor.catalogue_town_ids()
     condition = Q(town_id__in=towns) if towns else Q(pk__in=[])
-    limited = {c for town, ids in actor.limited_campaign_ids().items() if town not in towns for c in ids}
+    limited = {
+        c for town, ids in actor.limited_campaign_ids().items() if town not in towns for c in ids
+    }
     if limited:
         condition |= Q(**{f"{campaign_field}__in": limited})
     return condition if (towns or limited) else None

@@ -55,19 +55,28 @@ def assignment_change(
             RoleAssignment.objects.select_for_update()
             .on(on)
             .filter(role=role, town_id=town_id, village=village)
-            .filter(Q(campaign_id=campaign_id) if campaign_id is not None else Q(campaign__isnull=True))
+            .filter(
+                Q(campaign_id=campaign_id) if campaign_id is not None else Q(campaign__isnull=True)
+            )
         )
         for assignment in current:
             if assignment.person_id == person.pk:
                 return assignment
             if assignment.valid_from >= on:
-                raise ValidationError({"on": [_("A handover must come after the current holder started.")]})
+                raise ValidationError(
+                    {"on": [_("A handover must come after the current holder started.")]}
+                )
             assignment.valid_to = on - timedelta(days=1)
             assignment._history_user = by  # type: ignore[attr-defined]
             assignment.save(update_fields=["valid_to"])
         created = RoleAssignment(
-            person=person, role=role, town_id=town_id, village=village, campaign_id=campaign_id,
-            valid_from=on, note=note,
+            person=person,
+            role=role,
+            town_id=town_id,
+            village=village,
+            campaign_id=campaign_id,
+            valid_from=on,
+            note=note,
         )
         created._history_user = by  # type: ignore[attr-defined]
         created.save()
@@ -85,7 +94,9 @@ def contact_department_change(
             if current.department_id == department.pk:
                 return current
             if current.valid_from >= on:
-                raise ValidationError({"on": [_("A handover must come after the current department started.")]})
+                raise ValidationError(
+                    {"on": [_("A handover must come after the current department started.")]}
+                )
             current.valid_to = on - timedelta(days=1)
             current._history_user = by  # type: ignore[attr-defined]
             current.save(update_fields=["valid_to"])
@@ -153,14 +164,23 @@ def plot_register(
     if errors:
         raise ValidationError(errors)
     plot = Plot(
-        town_id=village.town_id, village=village, group=group, household=household, code=code,
+        town_id=village.town_id,
+        village=village,
+        group=group,
+        household=household,
+        code=code,
         area_mu=area_mu,  # type: ignore[misc]  # a missing area is refused by plot_save, with the other checks
-        land_class=land_class, status=status, polygon=polygon, note=note.strip(),
+        land_class=land_class,
+        status=status,
+        polygon=polygon,
+        note=note.strip(),
     )
     try:
         with transaction.atomic():
             plot_save(plot=plot, by=by)
     except IntegrityError:
         # Another request took the code between the check and the save.
-        raise ValidationError({"code": [_("A plot with this code already exists in the town.")]}) from None
+        raise ValidationError(
+            {"code": [_("A plot with this code already exists in the town.")]}
+        ) from None
     return plot

@@ -18,22 +18,50 @@ if TYPE_CHECKING:
 # The rhythm's settings of a town: one set of fieldsets, shown on the town's own admin page (with
 # its light thresholds, so a town's settings are configured in one place) and on their own list.
 RHYTHM_FIELDSETS: _FieldsetSpec = (
-    (_("Daily bulletin"), {"fields": ("bulletin_enabled", "bulletin_time", "bulletin_named_villages")}),
+    (
+        _("Daily bulletin"),
+        {"fields": ("bulletin_enabled", "bulletin_time", "bulletin_named_villages")},
+    ),
     (
         _("Escalation ladder"),
         {
             "fields": (
-                "escalation_enabled", "escalation_working_days", "escalation_due_soon_days",
-                "escalation_owner_secretary_days", "escalation_contact_leader_days", "escalation_principal_days",
-                "escalation_accountability_days", "accountability_returns", "accountability_last_place_periods",
+                "escalation_enabled",
+                "escalation_working_days",
+                "escalation_due_soon_days",
+                "escalation_owner_secretary_days",
+                "escalation_contact_leader_days",
+                "escalation_principal_days",
+                "escalation_accountability_days",
+                "accountability_returns",
+                "accountability_last_place_periods",
                 "accountability_on_false_close_out",
             )
         },
     ),
-    (_("Weekly diagnosis"), {"fields": ("diagnosis_enabled", "diagnosis_weekday", "diagnosis_time", "stale_days", "watch_rate_gap", "watch_overdue")}),
+    (
+        _("Weekly diagnosis"),
+        {
+            "fields": (
+                "diagnosis_enabled",
+                "diagnosis_weekday",
+                "diagnosis_time",
+                "stale_days",
+                "watch_rate_gap",
+                "watch_overdue",
+            )
+        },
+    ),
     (
         _("Biweekly inspection"),
-        {"fields": ("inspection_enabled", "inspection_interval_days", "inspection_sample_percent", "inspection_sample_minimum")},
+        {
+            "fields": (
+                "inspection_enabled",
+                "inspection_interval_days",
+                "inspection_sample_percent",
+                "inspection_sample_minimum",
+            )
+        },
     ),
     (_("Scoring"), {"fields": ("scoring_period",)}),
     (_("Delivery"), {"fields": ("delivery_retries", "delivery_backoff_seconds")}),
@@ -61,16 +89,25 @@ class TownWithRhythmAdmin(TownAdmin):
 @admin.register(RhythmSettings)
 class RhythmSettingsAdmin(SimpleHistoryAdmin):
     list_display = (
-        "town", "bulletin_time", "escalation_working_days", "escalation_contact_leader_days",
-        "escalation_principal_days", "escalation_accountability_days", "inspection_sample_percent",
+        "town",
+        "bulletin_time",
+        "escalation_working_days",
+        "escalation_contact_leader_days",
+        "escalation_principal_days",
+        "escalation_accountability_days",
+        "inspection_sample_percent",
     )
     search_fields = ("town__name",)
     fieldsets = ((None, {"fields": ("town",)}), *RHYTHM_FIELDSETS)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: RhythmSettings | None = None) -> tuple[str, ...]:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: RhythmSettings | None = None
+    ) -> tuple[str, ...]:
         return ("town",) if obj else ()
 
-    def has_delete_permission(self, request: HttpRequest, obj: RhythmSettings | None = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: RhythmSettings | None = None
+    ) -> bool:
         return False
 
 
@@ -108,7 +145,15 @@ class EscalationStepAdmin(admin.ModelAdmin):
     list_filter = ("step", "item__town")
     search_fields = ("item__code", "item__title")
     date_hierarchy = "due_on"
-    readonly_fields = ("item", "step", "due_on", "deadline", "overdue_days", "recipients", "fired_at")
+    readonly_fields = (
+        "item",
+        "step",
+        "due_on",
+        "deadline",
+        "overdue_days",
+        "recipients",
+        "fired_at",
+    )
     fields = readonly_fields
 
     def get_queryset(self, request: HttpRequest):  # noqa: ANN201
@@ -116,15 +161,22 @@ class EscalationStepAdmin(admin.ModelAdmin):
         if not request.user.is_superuser:
             # An accountability rung reveals that a case was suggested: confidential (design §5).
             steps = steps.exclude(
-                step__in=(EscalationStep.Step.OVERDUE_ACCOUNTABILITY, EscalationStep.Step.RETURNS_ACCOUNTABILITY)
+                step__in=(
+                    EscalationStep.Step.OVERDUE_ACCOUNTABILITY,
+                    EscalationStep.Step.RETURNS_ACCOUNTABILITY,
+                )
             )
         return steps
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: EscalationStep | None = None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: EscalationStep | None = None
+    ) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: EscalationStep | None = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: EscalationStep | None = None
+    ) -> bool:
         return False

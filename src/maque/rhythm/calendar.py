@@ -34,7 +34,9 @@ class WorkingCalendar:
         town_id = town if isinstance(town, int) else town.pk
         holidays: set[date] = set()
         workdays: set[date] = set()
-        for day, kind in CalendarDay.objects.filter(town_id=town_id, active=True).values_list("day", "kind"):
+        for day, kind in CalendarDay.objects.filter(town_id=town_id, active=True).values_list(
+            "day", "kind"
+        ):
             (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).add(day)
         return cls(frozenset(holidays), frozenset(workdays))
 

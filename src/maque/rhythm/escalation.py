@@ -91,23 +91,39 @@ class Ladder:
 
     def due_soon_horizon(self) -> date:
         days = self.settings.escalation_due_soon_days
-        return self.calendar.add_working_days(self.today, days) if self.working else self.today + timedelta(days=days)
+        return (
+            self.calendar.add_working_days(self.today, days)
+            if self.working
+            else self.today + timedelta(days=days)
+        )
 
     def overdue_cutoff(self, days: int) -> date:
         """Items whose deadline is before this day are at least `days` days overdue today."""
         if not self.working:
             return self.today - timedelta(days=days - 1)
-        latest = self.today if self.calendar.is_working_day(self.today) else self.calendar.previous_working_day(self.today)
+        latest = (
+            self.today
+            if self.calendar.is_working_day(self.today)
+            else self.calendar.previous_working_day(self.today)
+        )
         return self.calendar.add_working_days(latest, -(days - 1))
 
     def day_reached(self, deadline: date, days: int) -> date:
         """The day an item with this deadline became `days` days overdue."""
-        return self.calendar.add_working_days(deadline, days) if self.working else deadline + timedelta(days=days)
+        return (
+            self.calendar.add_working_days(deadline, days)
+            if self.working
+            else deadline + timedelta(days=days)
+        )
 
     def overdue_days(self, deadline: date) -> int:
         if deadline >= self.today:
             return 0
-        return self.calendar.working_days_between(deadline, self.today) if self.working else (self.today - deadline).days
+        return (
+            self.calendar.working_days_between(deadline, self.today)
+            if self.working
+            else (self.today - deadline).days
+        )
 
 
 class Grid:
@@ -120,10 +136,14 @@ class Grid:
     def __init__(self, town: Town, roles: Iterable[str]) -> None:
         self._by_village: dict[tuple[str, int | None], list[RoleAssignment]] = {}
         assignments = (
-            RoleAssignment.objects.filter(town=town, role__in=set(roles)).select_related("person").order_by("valid_from", "id")
+            RoleAssignment.objects.filter(town=town, role__in=set(roles))
+            .select_related("person")
+            .order_by("valid_from", "id")
         )
         for assignment in assignments:
-            self._by_village.setdefault((assignment.role, assignment.village_id), []).append(assignment)
+            self._by_village.setdefault((assignment.role, assignment.village_id), []).append(
+                assignment
+            )
         self._seen: dict[tuple[int, str, date], list[Person]] = {}
 
     @staticmethod
@@ -131,10 +151,13 @@ class Grid:
         return [
             assignment.person
             for assignment in assignments
-            if assignment.valid_from <= day and (assignment.valid_to is None or assignment.valid_to >= day)
+            if assignment.valid_from <= day
+            and (assignment.valid_to is None or assignment.valid_to >= day)
         ]
 
-    def holders(self, village_id: int, role: str, day: date, campaign_id: int | None = None) -> list[Person]:
+    def holders(
+        self, village_id: int, role: str, day: date, campaign_id: int | None = None
+    ) -> list[Person]:
         """Who held `role` for the village that day; a leader in charge only for their
         campaigns (or all, without one)."""
         key = (village_id, role, day)
@@ -153,11 +176,16 @@ class Grid:
         return [
             assignment
             for assignment in self._by_village.get((Role.LEADER, None), [])
-            if assignment.valid_from <= day and (assignment.valid_to is None or assignment.valid_to >= day)
+            if assignment.valid_from <= day
+            and (assignment.valid_to is None or assignment.valid_to >= day)
         ]
 
-    def of(self, village_id: int, roles: Iterable[str], day: date, campaign_id: int | None = None) -> list[Person]:
-        return [person for role in roles for person in self.holders(village_id, role, day, campaign_id)]
+    def of(
+        self, village_id: int, roles: Iterable[str], day: date, campaign_id: int | None = None
+    ) -> list[Person]:
+        return [
+            person for role in roles for person in self.holders(village_id, role, day, campaign_id)
+        ]
 
 
 def _not_fired(items: QuerySet[Item], step: str) -> QuerySet[Item]:
@@ -168,9 +196,13 @@ def _candidates(ladder: Ladder, step: str) -> QuerySet[Item]:
     items = Item.objects.filter(town=ladder.town)
     open_items = items.filter(state__in=OPEN_STATES)
     if step == Step.DUE_SOON:
-        selected = open_items.filter(deadline__gt=ladder.today, deadline__lte=ladder.due_soon_horizon())
+        selected = open_items.filter(
+            deadline__gt=ladder.today, deadline__lte=ladder.due_soon_horizon()
+        )
     elif step == Step.RETURNS_ACCOUNTABILITY:
-        selected = items.exclude(state=State.CANCELLED).filter(returned_count__gte=ladder.settings.accountability_returns)
+        selected = items.exclude(state=State.CANCELLED).filter(
+            returned_count__gte=ladder.settings.accountability_returns
+        )
     else:
         days = ladder.settings.escalation_thresholds()[step]
         selected = open_items.filter(deadline__lt=ladder.overdue_cutoff(days))
@@ -184,7 +216,9 @@ BATCH = 2000
 ACCOUNTABILITY_STEPS = (Step.OVERDUE_ACCOUNTABILITY, Step.RETURNS_ACCOUNTABILITY)
 
 
-def _fire_batch(items: list[Item], step: str, ladder: Ladder, grid: Grid, now: datetime, run: str) -> int:
+def _fire_batch(
+    items: list[Item], step: str, ladder: Ladder, grid: Grid, now: datetime, run: str
+) -> int:
     """Record the step for a batch of items and act on it, in one transaction; returns how many fired.
 
     The rows are inserted skipping conflicts, in item order (so concurrent callers lock in the
@@ -195,7 +229,9 @@ def _fire_batch(items: list[Item], step: str, ladder: Ladder, grid: Grid, now: d
     thresholds = ladder.settings.escalation_thresholds()
     token = uuid.uuid4().hex
     due_on = {
-        item.pk: ladder.day_reached(item.deadline, thresholds[step]) if step in thresholds else ladder.today
+        item.pk: ladder.day_reached(item.deadline, thresholds[step])
+        if step in thresholds
+        else ladder.today
         for item in items
     }
     overdue_days = {item.pk: ladder.overdue_days(item.deadline) for item in items}
@@ -203,8 +239,13 @@ def _fire_batch(items: list[Item], step: str, ladder: Ladder, grid: Grid, now: d
         EscalationStep.objects.bulk_create(
             [
                 EscalationStep(
-                    item=item, step=step, due_on=due_on[item.pk], deadline=item.deadline,
-                    overdue_days=overdue_days[item.pk], fired_at=now, run=token,
+                    item=item,
+                    step=step,
+                    due_on=due_on[item.pk],
+                    deadline=item.deadline,
+                    overdue_days=overdue_days[item.pk],
+                    fired_at=now,
+                    run=token,
                 )
                 for item in items
             ],
@@ -212,9 +253,9 @@ def _fire_batch(items: list[Item], step: str, ladder: Ladder, grid: Grid, now: d
             batch_size=500,
         )
         mine = dict(
-            EscalationStep.objects.filter(run=token, step=step, item_id__in=[item.pk for item in items]).values_list(
-                "item_id", "pk"
-            )
+            EscalationStep.objects.filter(
+                run=token, step=step, item_id__in=[item.pk for item in items]
+            ).values_list("item_id", "pk")
         )
         fired = [item for item in items if item.pk in mine]
         if not fired:
@@ -227,8 +268,14 @@ def _fire_batch(items: list[Item], step: str, ladder: Ladder, grid: Grid, now: d
 
 
 def _notify(
-    items: list[Item], step: str, ladder: Ladder, grid: Grid, mine: dict[int, int],
-    due_on: dict[int, date], overdue_days: dict[int, int], run: str,
+    items: list[Item],
+    step: str,
+    ladder: Ladder,
+    grid: Grid,
+    mine: dict[int, int],
+    due_on: dict[int, date],
+    overdue_days: dict[int, int],
+    run: str,
 ) -> None:
     """Record who hears of each rung and add a line per item to each person's digest of the
     day: one inbox message per person and day, however many items climbed (design §5)."""
@@ -238,17 +285,24 @@ def _notify(
     for item in items:
         people, line = _message(item, step, ladder, grid, due_on[item.pk], overdue_days[item.pk])
         through += [
-            EscalationStep.recipients.through(escalationstep_id=mine[item.pk], person_id=person.pk) for person in people
+            EscalationStep.recipients.through(escalationstep_id=mine[item.pk], person_id=person.pk)
+            for person in people
         ]
         for person in people:
             lines.setdefault(person.pk, (person, []))[1].append(line)
-    EscalationStep.recipients.through.objects.bulk_create(through, ignore_conflicts=True, batch_size=500)
+    EscalationStep.recipients.through.objects.bulk_create(
+        through, ignore_conflicts=True, batch_size=500
+    )
     digests_add(
         [
             DigestLines(
-                recipient=person, kind=DIGEST_KIND, key=digest_key(person, ladder.today), lines=tuple(texts),
+                recipient=person,
+                kind=DIGEST_KIND,
+                key=digest_key(person, ladder.today),
+                lines=tuple(texts),
                 title=partial(digest_title, person.name, ladder.today),
-                link=DIGEST_LINK, town=ladder.town,
+                link=DIGEST_LINK,
+                town=ladder.town,
             )
             for person, texts in lines.values()
         ],
@@ -273,7 +327,9 @@ def digest_title(name: str, day: date, count: int) -> str:
 
 def _facts(item: Item) -> str:
     return _("%(village)s · owner %(owner)s · deadline %(deadline)s") % {
-        "village": item.village.name, "owner": item.owner.name, "deadline": item.deadline.isoformat(),
+        "village": item.village.name,
+        "owner": item.owner.name,
+        "deadline": item.deadline.isoformat(),
     }
 
 
@@ -285,18 +341,29 @@ def _message(
     if step == Step.DUE_SOON:
         people = [item.owner]
         line = _("%(code)s %(title)s · due %(deadline)s · %(facts)s") % {
-            "deadline": item.deadline.isoformat(), "code": item.code, "title": item.title, "facts": facts,
+            "deadline": item.deadline.isoformat(),
+            "code": item.code,
+            "title": item.title,
+            "facts": facts,
         }
     else:
         with_owner, roles = OVERDUE_ROLES[step]
-        people = ([item.owner] if with_owner else []) + grid.of(item.village_id, roles, due_on, item.campaign_id)
+        people = ([item.owner] if with_owner else []) + grid.of(
+            item.village_id, roles, due_on, item.campaign_id
+        )
         # People read calendar days ("逾期N天", as in the bulletin); the rung itself may have been
         # counted in working days, and then says so.
-        days_text = _("%(days)d days overdue") % {"days": calendar_days_late(item.deadline, ladder.today)}
+        days_text = _("%(days)d days overdue") % {
+            "days": calendar_days_late(item.deadline, ladder.today)
+        }
         if ladder.working:
             days_text += _(" (rung: %(days)d working days)") % {"days": overdue_days}
         line = _("%(code)s %(title)s · %(days)s, %(note)s · %(facts)s") % {
-            "code": item.code, "title": item.title, "days": days_text, "note": STEP_NOTES[step], "facts": facts,
+            "code": item.code,
+            "title": item.title,
+            "days": days_text,
+            "note": STEP_NOTES[step],
+            "facts": facts,
         }
     return list({person.pk: person for person in people}.values()), line
 
@@ -317,9 +384,13 @@ def _suggest(items: list[Item], step: str, ladder: Ladder) -> None:
             Suggestion(
                 rule=Rule.OVERDUE if overdue else Rule.RETURNS,
                 key=f"escalation:{step}:item:{item.pk}",
-                summary=summary % {
-                    "code": item.code, "title": item.title, "days": calendar_days_late(item.deadline, ladder.today),
-                    "times": item.returned_count, "facts": _facts(item),
+                summary=summary
+                % {
+                    "code": item.code,
+                    "title": item.title,
+                    "days": calendar_days_late(item.deadline, ladder.today),
+                    "times": item.returned_count,
+                    "facts": _facts(item),
                 },
                 subject_person=item.owner,
                 village=item.village,
@@ -358,7 +429,10 @@ def escalate(*, now: datetime, progress: Callable[[str], None] | None = None) ->
                         break
                     after = batch[-1].pk
                     if grid is None:
-                        grid = Grid(town, {role for _owner, roles in OVERDUE_ROLES.values() for role in roles})
+                        grid = Grid(
+                            town,
+                            {role for _owner, roles in OVERDUE_ROLES.values() for role in roles},
+                        )
                     fired += _fire_batch(batch, step, ladder, grid, now, run)
                     if progress is not None and time.monotonic() - last_report >= PROGRESS_SECONDS:
                         last_report = time.monotonic()

@@ -20,13 +20,19 @@ from maque.organisation.models import Town
 class RhythmSettings(models.Model):
     """The rhythm's numbers for one town; the defaults are those of design §5."""
 
-    town = models.OneToOneField(Town, models.PROTECT, related_name="rhythm_settings", verbose_name=_("town"))
+    town = models.OneToOneField(
+        Town, models.PROTECT, related_name="rhythm_settings", verbose_name=_("town")
+    )
 
     # Daily bulletin (每日通报).
-    bulletin_enabled = models.BooleanField(_("issue the daily bulletin automatically"), default=True)
+    bulletin_enabled = models.BooleanField(
+        _("issue the daily bulletin automatically"), default=True
+    )
     bulletin_time = models.TimeField(_("daily bulletin time"), default=datetime.time(8, 30))
     bulletin_named_villages = models.PositiveSmallIntegerField(
-        _("villages named in the bulletin"), default=3, help_text=_("Villages with the most overdue work")
+        _("villages named in the bulletin"),
+        default=3,
+        help_text=_("Villages with the most overdue work"),
     )
 
     # Escalation ladder (三级责任网格).
@@ -34,9 +40,13 @@ class RhythmSettings(models.Model):
     escalation_working_days = models.BooleanField(
         _("count overdue days in working days"),
         default=True,
-        help_text=_("Otherwise calendar days. The due-tomorrow reminder always uses the next working day."),
+        help_text=_(
+            "Otherwise calendar days. The due-tomorrow reminder always uses the next working day."
+        ),
     )
-    escalation_due_soon_days = models.PositiveSmallIntegerField(_("remind the owner when due within (days)"), default=1)
+    escalation_due_soon_days = models.PositiveSmallIntegerField(
+        _("remind the owner when due within (days)"), default=1
+    )
     escalation_owner_secretary_days = models.PositiveSmallIntegerField(
         _("overdue days: owner and village secretary"), default=1, validators=[MinValueValidator(1)]
     )
@@ -44,7 +54,9 @@ class RhythmSettings(models.Model):
         _("overdue days: contact leader"), default=3, validators=[MinValueValidator(1)]
     )
     escalation_principal_days = models.PositiveSmallIntegerField(
-        _("overdue days: principal and inspection group"), default=7, validators=[MinValueValidator(1)]
+        _("overdue days: principal and inspection group"),
+        default=7,
+        validators=[MinValueValidator(1)],
     )
     escalation_accountability_days = models.PositiveSmallIntegerField(
         _("overdue days: accountability suggestion"), default=15, validators=[MinValueValidator(1)]
@@ -53,45 +65,67 @@ class RhythmSettings(models.Model):
         _("returns that suggest accountability"), default=3, validators=[MinValueValidator(1)]
     )
     accountability_last_place_periods = models.PositiveSmallIntegerField(
-        _("last place periods running that suggest accountability"), default=3, validators=[MinValueValidator(1)]
+        _("last place periods running that suggest accountability"),
+        default=3,
+        validators=[MinValueValidator(1)],
     )
-    accountability_on_false_close_out = models.BooleanField(_("suggest accountability on a false close-out"), default=True)
+    accountability_on_false_close_out = models.BooleanField(
+        _("suggest accountability on a false close-out"), default=True
+    )
 
     # Weekly diagnosis (一周一会诊).
-    diagnosis_enabled = models.BooleanField(_("draft the weekly diagnosis automatically"), default=True)
+    diagnosis_enabled = models.BooleanField(
+        _("draft the weekly diagnosis automatically"), default=True
+    )
     diagnosis_weekday = models.PositiveSmallIntegerField(
-        _("weekly diagnosis weekday"), default=0, validators=[MaxValueValidator(6)],
+        _("weekly diagnosis weekday"),
+        default=0,
+        validators=[MaxValueValidator(6)],
         help_text=_("0 = Monday … 6 = Sunday; moved to the next working day when that day is off"),
     )
     diagnosis_time = models.TimeField(_("weekly diagnosis draft time"), default=datetime.time(9, 0))
-    stale_days = models.PositiveSmallIntegerField(_("stale when no progress for (days)"), default=14)
+    stale_days = models.PositiveSmallIntegerField(
+        _("stale when no progress for (days)"), default=14
+    )
     # Watch-list candidates (解剖麻雀) proposed by the diagnosis pack.
     watch_rate_gap = models.PositiveSmallIntegerField(
         _("watch-list candidate: closure rate this many points under the town's"), default=15
     )
     watch_overdue = models.PositiveSmallIntegerField(
-        _("watch-list candidate: this many overdue problems"), default=5, validators=[MinValueValidator(1)]
+        _("watch-list candidate: this many overdue problems"),
+        default=5,
+        validators=[MinValueValidator(1)],
     )
 
     # Biweekly inspection (半月一督查).
-    inspection_enabled = models.BooleanField(_("open inspection rounds automatically"), default=True)
+    inspection_enabled = models.BooleanField(
+        _("open inspection rounds automatically"), default=True
+    )
     inspection_interval_days = models.PositiveSmallIntegerField(
         _("days between inspection rounds"), default=14, validators=[MinValueValidator(1)]
     )
     inspection_sample_percent = models.PositiveSmallIntegerField(
         _("share of open items sampled (%)"), default=10, validators=[MaxValueValidator(100)]
     )
-    inspection_sample_minimum = models.PositiveSmallIntegerField(_("minimum open items sampled per village"), default=3)
+    inspection_sample_minimum = models.PositiveSmallIntegerField(
+        _("minimum open items sampled per village"), default=3
+    )
 
     # Scoring (考评).
     scoring_period = models.CharField(
-        _("scoring period"), max_length=10, default="month",
+        _("scoring period"),
+        max_length=10,
+        default="month",
         choices=[("week", _("week")), ("month", _("month")), ("quarter", _("quarter"))],
     )
 
     # Delivery of notifications.
-    delivery_retries = models.PositiveSmallIntegerField(_("delivery attempts per channel"), default=5)
-    delivery_backoff_seconds = models.PositiveIntegerField(_("first retry after (seconds)"), default=60)
+    delivery_retries = models.PositiveSmallIntegerField(
+        _("delivery attempts per channel"), default=5
+    )
+    delivery_backoff_seconds = models.PositiveIntegerField(
+        _("first retry after (seconds)"), default=60
+    )
 
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -123,11 +157,15 @@ class CalendarDay(models.Model):
         HOLIDAY = "holiday", _("public holiday (休)")
         WORKDAY = "workday", _("adjusted working day (班)")
 
-    town = models.ForeignKey(Town, models.PROTECT, related_name="calendar_days", verbose_name=_("town"))
+    town = models.ForeignKey(
+        Town, models.PROTECT, related_name="calendar_days", verbose_name=_("town")
+    )
     day = models.DateField(_("day"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=40, blank=True, help_text=_("e.g. 国庆节"))
-    active = models.BooleanField(_("in force"), default=True, help_text=_("Untick to withdraw a day entered in error"))
+    active = models.BooleanField(
+        _("in force"), default=True, help_text=_("Untick to withdraw a day entered in error")
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -163,11 +201,18 @@ class EscalationStep(models.Model):
         OVERDUE_CONTACT_LEADER = "overdue_contact_leader", _("overdue: contact leader")
         OVERDUE_PRINCIPAL = "overdue_principal", _("overdue: principal and inspection group")
         OVERDUE_ACCOUNTABILITY = "overdue_accountability", _("overdue: accountability suggestion")
-        RETURNS_ACCOUNTABILITY = "returns_accountability", _("returned repeatedly: accountability suggestion")
+        RETURNS_ACCOUNTABILITY = (
+            "returns_accountability",
+            _("returned repeatedly: accountability suggestion"),
+        )
 
-    item = models.ForeignKey("ledger.Item", models.PROTECT, related_name="escalations", verbose_name=_("item"))
+    item = models.ForeignKey(
+        "ledger.Item", models.PROTECT, related_name="escalations", verbose_name=_("item")
+    )
     step = models.CharField(_("step"), max_length=25, choices=Step.choices)
-    due_on = models.DateField(_("due on"), help_text=_("The day the step fell due; the grid of that day is notified"))
+    due_on = models.DateField(
+        _("due on"), help_text=_("The day the step fell due; the grid of that day is notified")
+    )
     deadline = models.DateField(_("deadline then"))
     overdue_days = models.SmallIntegerField(_("days overdue then"), default=0)
     recipients = models.ManyToManyField(
@@ -181,7 +226,9 @@ class EscalationStep(models.Model):
         verbose_name = _("escalation step")
         verbose_name_plural = _("escalation steps")
         ordering = ["item", "due_on", "id"]
-        constraints = [models.UniqueConstraint(fields=["item", "step"], name="escalation_unique_step")]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "step"], name="escalation_unique_step")
+        ]
 
     def __str__(self) -> str:
         return f"{self.item_id} · {self.get_step_display()}"

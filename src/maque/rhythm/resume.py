@@ -24,16 +24,18 @@ def resume_due_items(*, now: datetime) -> int:
     version or state), which is skipped."""
     today = timezone.localdate(now)
     due = list(
-        Item.objects.filter(state=State.SUSPENDED, suspended_until__lte=today).order_by("town_id", "pk").values_list(
-            "pk", "version"
-        )
+        Item.objects.filter(state=State.SUSPENDED, suspended_until__lte=today)
+        .order_by("town_id", "pk")
+        .values_list("pk", "version")
     )
     with translation.override(settings.LANGUAGE_CODE):
         note = _("The resume date has come: resumed automatically.")
     resumed = 0
     for item_id, version in due:
         try:
-            lifecycle.item_resume(item=Item(pk=item_id), by=AUTOMATION, note=note, version=version, via="tick")
+            lifecycle.item_resume(
+                item=Item(pk=item_id), by=AUTOMATION, note=note, version=version, via="tick"
+            )
         except ConflictError:
             continue
         resumed += 1

@@ -58,7 +58,10 @@ def calendar_parse(text: str) -> list[CalendarRow]:
         try:
             day = date.fromisoformat(cells[0])
         except ValueError:
-            problems.append(_("line %(line)d: %(value)s is not a date (YYYY-MM-DD)") % {"line": number, "value": cells[0]})
+            problems.append(
+                _("line %(line)d: %(value)s is not a date (YYYY-MM-DD)")
+                % {"line": number, "value": cells[0]}
+            )
             continue
         kind = KIND_WORDS.get(cells[1].lower())
         if kind is None:
@@ -69,18 +72,22 @@ def calendar_parse(text: str) -> list[CalendarRow]:
             continue
         if kind == CalendarDay.Kind.WORKDAY and day.weekday() < 5:
             problems.append(
-                _("line %(line)d: %(day)s is a weekday, already a working day") % {"line": number, "day": day}
+                _("line %(line)d: %(day)s is a weekday, already a working day")
+                % {"line": number, "day": day}
             )
             continue
         if day in seen:
             problems.append(
-                _("line %(line)d: %(day)s is already on line %(first)d") % {"line": number, "day": day, "first": seen[day]}
+                _("line %(line)d: %(day)s is already on line %(first)d")
+                % {"line": number, "day": day, "first": seen[day]}
             )
             continue
         seen[day] = number
         name = cells[2] if len(cells) > 2 else ""
         if len(name) > 40:
-            problems.append(_("line %(line)d: the name is longer than 40 characters") % {"line": number})
+            problems.append(
+                _("line %(line)d: the name is longer than 40 characters") % {"line": number}
+            )
             continue
         rows.append(CalendarRow(day, kind, name))
     if problems:
@@ -100,10 +107,18 @@ def calendar_import(
     if year is not None:
         outside = [row.day.isoformat() for row in rows if row.day.year != year]
         if outside:
-            raise ValidationError({"file": [_("Not in %(year)d: %(days)s") % {"year": year, "days": ", ".join(outside)}]})
+            raise ValidationError(
+                {
+                    "file": [
+                        _("Not in %(year)d: %(days)s") % {"year": year, "days": ", ".join(outside)}
+                    ]
+                }
+            )
     created = updated = withdrawn = 0
     with transaction.atomic():
-        existing = {entry.day: entry for entry in CalendarDay.objects.select_for_update().filter(town=town)}
+        existing = {
+            entry.day: entry for entry in CalendarDay.objects.select_for_update().filter(town=town)
+        }
         for row in rows:
             entry = existing.get(row.day)
             if entry is None:

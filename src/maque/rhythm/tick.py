@@ -58,7 +58,10 @@ def resolve(path: str) -> Callable[..., int] | None:
 
 
 def tick(
-    *, now: datetime | None = None, steps: Iterable[str] = STEPS, progress: Callable[[str], None] | None = None
+    *,
+    now: datetime | None = None,
+    steps: Iterable[str] = STEPS,
+    progress: Callable[[str], None] | None = None,
 ) -> TickResult:
     """Run every step once at `now` (default: the current time). `progress` hears the progress
     lines of the steps that report them (those with a `progress` argument: a long run over a backlog)."""
@@ -76,7 +79,9 @@ def tick(
             result.skipped.append(path)
             continue
         try:
-            takes_progress = progress is not None and "progress" in inspect.signature(step).parameters
+            takes_progress = (
+                progress is not None and "progress" in inspect.signature(step).parameters
+            )
             effects = step(now=now, progress=progress) if takes_progress else step(now=now)
             result.effects[path] = int(effects or 0)
         except Exception as error:  # noqa: BLE001

@@ -14,7 +14,15 @@ class NoDelete:
 
 @admin.register(InspectionRound)
 class InspectionRoundAdmin(NoDelete, SimpleHistoryAdmin):
-    list_display = ("town", "number", "opened_on", "status", "sample_percent", "sample_minimum", "seed")
+    list_display = (
+        "town",
+        "number",
+        "opened_on",
+        "status",
+        "sample_percent",
+        "sample_minimum",
+        "seed",
+    )
     list_filter = ("town", "status")
     readonly_fields = ("seed", "population", "since", "until", "number", "opened_by")
 
@@ -35,5 +43,13 @@ class ReviewAdmin(NoDelete, SimpleHistoryAdmin):
 
 @admin.register(ScoringScheme)
 class ScoringSchemeAdmin(NoDelete, SimpleHistoryAdmin):
-    list_display = ("town", "base", "overdue_weight", "inadequate_weight", "false_close_weight",
-                    "relapse_weight", "closure_bonus", "pass_rate_bonus")
+    list_display = (
+        "town",
+        "base",
+        "overdue_weight",
+        "inadequate_weight",
+        "false_close_weight",
+        "relapse_weight",
+        "closure_bonus",
+        "pass_rate_bonus",
+    )

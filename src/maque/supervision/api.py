@@ -53,13 +53,25 @@ router = Router(tags=["supervision"])
 def _town(request: HttpRequest) -> Town:
     actor = actor_for(request_user(request))
     if actor.person is None:
-        raise ValidationError({"town": [_("Only a member of staff with a role in the town can do this.")]})
+        raise ValidationError(
+            {"town": [_("Only a member of staff with a role in the town can do this.")]}
+        )
     return actor.person.town
 
 
 class RoundIn(InputSchema):
-    percent: int | None = Field(None, ge=0, le=100, description="Share of open items sampled (%); the town's setting by default.")
-    minimum: int | None = model_field(InspectionRound, "sample_minimum", None, description="Open items sampled at least per village.")
+    percent: int | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="Share of open items sampled (%); the town's setting by default.",
+    )
+    minimum: int | None = model_field(
+        InspectionRound,
+        "sample_minimum",
+        None,
+        description="Open items sampled at least per village.",
+    )
 
 
 class SampleOut(Schema):
@@ -91,7 +103,9 @@ class RoundSummary(Schema):
 
 
 def _round_out(inspection_round: InspectionRound) -> dict[str, Any]:
-    samples = inspection_round.samples.select_related("item", "village", "finding").order_by("village__name", "item__code")
+    samples = inspection_round.samples.select_related("item", "village", "finding").order_by(
+        "village__name", "item__code"
+    )
     return {
         "id": inspection_round.pk,
         "number": inspection_round.number,
@@ -102,7 +116,11 @@ def _round_out(inspection_round: InspectionRound) -> dict[str, Any]:
         "sample_minimum": inspection_round.sample_minimum,
         "samples": [
             {
-                "id": s.pk, "item": s.item.code, "title": s.item.title, "village": s.village.name, "reason": s.reason,
+                "id": s.pk,
+                "item": s.item.code,
+                "title": s.item.title,
+                "village": s.village.name,
+                "reason": s.reason,
                 "outcome": getattr(getattr(s, "finding", None), "outcome", None),
             }
             for s in samples
@@ -113,24 +131,37 @@ def _round_out(inspection_round: InspectionRound) -> dict[str, Any]:
 
 @router.get("/inspections", response={200: list[RoundSummary], **ERRORS})
 def list_rounds(request: HttpRequest) -> list[InspectionRound]:
-    return list(InspectionRound.objects.visible_to(request_user(request)).order_by("-opened_on", "-number")[:100])
+    return list(
+        InspectionRound.objects.visible_to(request_user(request)).order_by("-opened_on", "-number")[
+            :100
+        ]
+    )
 
 
 @router.post("/inspections", response={201: RoundOut, **WRITE_ERRORS})
 def open_round(request: HttpRequest, payload: RoundIn) -> Status[dict[str, Any]]:
-    inspection_round = round_open(town=_town(request), by=request_user(request), percent=payload.percent, minimum=payload.minimum)
+    inspection_round = round_open(
+        town=_town(request),
+        by=request_user(request),
+        percent=payload.percent,
+        minimum=payload.minimum,
+    )
     return Status(201, _round_out(inspection_round))
 
 
 @router.get("/inspections/{round_id}", response={200: RoundOut, **ERRORS})
 def read_round(request: HttpRequest, round_id: Id) -> dict[str, Any]:
-    return _round_out(get_object_or_404(InspectionRound.objects.visible_to(request_user(request)), pk=round_id))
+    return _round_out(
+        get_object_or_404(InspectionRound.objects.visible_to(request_user(request)), pk=round_id)
+    )
 
 
 @router.post("/inspections/{round_id}/close", response={200: RoundSummary, **WRITE_ERRORS})
 def close_round(request: HttpRequest, round_id: Id) -> InspectionRound:
     user = request_user(request)
-    return round_close(round=get_object_or_404(InspectionRound.objects.visible_to(user), pk=round_id), by=user)
+    return round_close(
+        round=get_object_or_404(InspectionRound.objects.visible_to(user), pk=round_id), by=user
+    )
 
 
 class FindingIn(InputSchema):
@@ -145,13 +176,28 @@ class FindingOut(Schema):
     item_state: str
 
 
-@router.post("/inspections/{round_id}/samples/{sample_id}/finding", response={201: FindingOut, **WRITE_ERRORS})
-def record_finding(request: HttpRequest, round_id: Id, sample_id: Id, payload: FindingIn) -> Status[dict[str, Any]]:
+@router.post(
+    "/inspections/{round_id}/samples/{sample_id}/finding",
+    response={201: FindingOut, **WRITE_ERRORS},
+)
+def record_finding(
+    request: HttpRequest, round_id: Id, sample_id: Id, payload: FindingIn
+) -> Status[dict[str, Any]]:
     user = request_user(request)
     inspection_round = get_object_or_404(InspectionRound.objects.visible_to(user), pk=round_id)
-    sample = get_object_or_404(InspectionSample.objects.select_related("round__town"), pk=sample_id, round=inspection_round)
+    sample = get_object_or_404(
+        InspectionSample.objects.select_related("round__town"), pk=sample_id, round=inspection_round
+    )
     finding = finding_record(sample=sample, by=user, outcome=payload.outcome, note=payload.note)
-    return Status(201, {"id": finding.pk, "item": finding.item.code, "outcome": finding.outcome, "item_state": finding.item.state})
+    return Status(
+        201,
+        {
+            "id": finding.pk,
+            "item": finding.item.code,
+            "outcome": finding.outcome,
+            "item_state": finding.item.state,
+        },
+    )
 
 
 class NewProblemIn(InputSchema):
@@ -166,19 +212,41 @@ class NewProblemIn(InputSchema):
 
 
 @router.post("/inspections/{round_id}/problems", response={201: FindingOut, **WRITE_ERRORS})
-def new_problem(request: HttpRequest, round_id: Id, payload: NewProblemIn) -> Status[dict[str, Any]]:
+def new_problem(
+    request: HttpRequest, round_id: Id, payload: NewProblemIn
+) -> Status[dict[str, Any]]:
     user = request_user(request)
-    inspection_round = get_object_or_404(InspectionRound.objects.visible_to(user).select_related("town"), pk=round_id)
+    inspection_round = get_object_or_404(
+        InspectionRound.objects.visible_to(user).select_related("town"), pk=round_id
+    )
     town = inspection_round.town
     village = get_object_or_404(Village, pk=payload.village, town=town)
     campaign = get_object_or_404(Campaign, code=payload.campaign, town=town)
-    category = get_object_or_404(Category, code=payload.category, town=town) if payload.category else None
+    category = (
+        get_object_or_404(Category, code=payload.category, town=town) if payload.category else None
+    )
     owner = get_object_or_404(Person, pk=payload.owner, town=town) if payload.owner else None
     finding = finding_new_problem(
-        round=inspection_round, by=user, village=village, campaign=campaign, category=category, title=payload.title,
-        note=payload.note, owner=owner, deadline=payload.deadline, attributes=payload.attributes,
+        round=inspection_round,
+        by=user,
+        village=village,
+        campaign=campaign,
+        category=category,
+        title=payload.title,
+        note=payload.note,
+        owner=owner,
+        deadline=payload.deadline,
+        attributes=payload.attributes,
     )
-    return Status(201, {"id": finding.pk, "item": finding.item.code, "outcome": finding.outcome, "item_state": finding.item.state})
+    return Status(
+        201,
+        {
+            "id": finding.pk,
+            "item": finding.item.code,
+            "outcome": finding.outcome,
+            "item_state": finding.item.state,
+        },
+    )
 
 
 class ReviewIn(InputSchema):
@@ -203,20 +271,30 @@ class ReviewOut(Schema):
 def _review_out(review: Review) -> dict[str, Any]:
     checks = review.checks.select_related("item", "village").order_by("village__name", "item__code")
     return {
-        "id": review.pk, "category": review.category.code, "opened_on": review.opened_on,
-        "checks": [{"id": c.pk, "item": c.item.code, "village": c.village.name, "outcome": c.outcome} for c in checks],
+        "id": review.pk,
+        "category": review.category.code,
+        "opened_on": review.opened_on,
+        "checks": [
+            {"id": c.pk, "item": c.item.code, "village": c.village.name, "outcome": c.outcome}
+            for c in checks
+        ],
     }
 
 
 @router.post("/reviews", response={201: ReviewOut, **WRITE_ERRORS})
 def open_review(request: HttpRequest, payload: ReviewIn) -> Status[dict[str, Any]]:
     category = get_object_or_404(Category, code=payload.category, town=_town(request))
-    return Status(201, _review_out(review_open(by=request_user(request), category=category, note=payload.note)))
+    return Status(
+        201,
+        _review_out(review_open(by=request_user(request), category=category, note=payload.note)),
+    )
 
 
 @router.get("/reviews/{review_id}", response={200: ReviewOut, **ERRORS})
 def read_review(request: HttpRequest, review_id: Id) -> dict[str, Any]:
-    return _review_out(get_object_or_404(Review.objects.visible_to(request_user(request)), pk=review_id))
+    return _review_out(
+        get_object_or_404(Review.objects.visible_to(request_user(request)), pk=review_id)
+    )
 
 
 class CheckIn(InputSchema):
@@ -225,12 +303,21 @@ class CheckIn(InputSchema):
 
 
 @router.post("/reviews/{review_id}/checks/{check_id}", response={200: CheckOut, **WRITE_ERRORS})
-def record_check(request: HttpRequest, review_id: Id, check_id: Id, payload: CheckIn) -> dict[str, Any]:
+def record_check(
+    request: HttpRequest, review_id: Id, check_id: Id, payload: CheckIn
+) -> dict[str, Any]:
     user = request_user(request)
     review = get_object_or_404(Review.objects.visible_to(user), pk=review_id)
-    check = get_object_or_404(ReviewCheck.objects.select_related("review__town"), pk=check_id, review=review)
+    check = get_object_or_404(
+        ReviewCheck.objects.select_related("review__town"), pk=check_id, review=review
+    )
     check = review_record(check=check, by=user, outcome=payload.outcome, note=payload.note)
-    return {"id": check.pk, "item": check.item.code, "village": check.village.name, "outcome": check.outcome}
+    return {
+        "id": check.pk,
+        "item": check.item.code,
+        "village": check.village.name,
+        "outcome": check.outcome,
+    }
 
 
 class LineOut(Schema):
@@ -256,7 +343,11 @@ class ScoresOut(Schema):
 
 
 class ScoreFilters(Schema):
-    period: str | None = Field(None, max_length=10, description="2026-11, 2026-Q4 or 2026-W47; the current period by default.")
+    period: str | None = Field(
+        None,
+        max_length=10,
+        description="2026-11, 2026-Q4 or 2026-W47; the current period by default.",
+    )
     subject: str = Field("village", max_length=10, description="village or owner.")
 
 
@@ -270,7 +361,9 @@ def scores(request: HttpRequest, filters: Query[ScoreFilters]) -> dict[str, Any]
     try:
         period_bounds(period)
     except ValueError:
-        raise ValidationError({"period": [_("A period looks like 2026-11, 2026-Q4 or 2026-W47.")]}) from None
+        raise ValidationError(
+            {"period": [_("A period looks like 2026-11, 2026-Q4 or 2026-W47.")]}
+        ) from None
     if subject not in ("village", "owner"):
         raise ValidationError({"subject": [_("Choose village or owner.")]})
     rows = scores_compute(town=town, period=period, subject=subject)
@@ -281,7 +374,9 @@ def scores(request: HttpRequest, filters: Query[ScoreFilters]) -> dict[str, Any]
             visible = set(Village.objects.visible_to(user).values_list("pk", flat=True))
             rows = [row for row in rows if row["id"] in visible]
         else:
-            rows = [row for row in rows if actor.person is not None and row["id"] == actor.person.pk]
+            rows = [
+                row for row in rows if actor.person is not None and row["id"] == actor.person.pk
+            ]
     return {
         "period": period,
         "subject": subject,

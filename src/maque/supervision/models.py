@@ -35,7 +35,9 @@ class InspectionRound(models.Model):
         OPEN = "open", _("open")
         CLOSED = "closed", pgettext_lazy("inspection round", "closed")
 
-    town = models.ForeignKey(Town, models.PROTECT, related_name="inspection_rounds", verbose_name=_("town"))
+    town = models.ForeignKey(
+        Town, models.PROTECT, related_name="inspection_rounds", verbose_name=_("town")
+    )
     number = models.PositiveIntegerField(_("number"))
     opened_on = models.DateField(_("opened on"))
     since = models.DateTimeField(_("covers changes since"), null=True, blank=True)
@@ -45,10 +47,17 @@ class InspectionRound(models.Model):
     sample_minimum = models.PositiveSmallIntegerField(_("minimum open items per village"))
     # village id -> sorted ids of the open items the random share was drawn from.
     population = models.JSONField(_("open items drawn from"), default=dict)
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
     scheduled = models.BooleanField(_("opened on schedule"), default=False)
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=pgettext_lazy("inspection", "opened by")
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=pgettext_lazy("inspection", "opened by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
@@ -62,7 +71,9 @@ class InspectionRound(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["town", "number"], name="round_unique_number"),
             models.UniqueConstraint(
-                fields=["town", "opened_on"], condition=Q(scheduled=True), name="round_one_scheduled_per_day"
+                fields=["town", "opened_on"],
+                condition=Q(scheduled=True),
+                name="round_one_scheduled_per_day",
             ),
         ]
 
@@ -84,9 +95,15 @@ class Outcome(models.TextChoices):
 
 
 class InspectionSample(models.Model):
-    round = models.ForeignKey(InspectionRound, models.PROTECT, related_name="samples", verbose_name=_("round"))
-    item = models.ForeignKey(Item, models.PROTECT, related_name="inspection_samples", verbose_name=_("item"))
-    village = models.ForeignKey(Village, models.PROTECT, related_name="+", verbose_name=_("village"))
+    round = models.ForeignKey(
+        InspectionRound, models.PROTECT, related_name="samples", verbose_name=_("round")
+    )
+    item = models.ForeignKey(
+        Item, models.PROTECT, related_name="inspection_samples", verbose_name=_("item")
+    )
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="+", verbose_name=_("village")
+    )
     reason = models.CharField(_("why sampled"), max_length=10, choices=SampleReason.choices)
 
     class Meta:
@@ -102,16 +119,31 @@ class InspectionSample(models.Model):
 class InspectionFinding(models.Model):
     """What an inspector found: on a sampled item, or a new problem (then `item` is the new item)."""
 
-    round = models.ForeignKey(InspectionRound, models.PROTECT, related_name="findings", verbose_name=_("round"))
-    sample = models.OneToOneField(
-        InspectionSample, models.PROTECT, null=True, blank=True, related_name="finding", verbose_name=_("sample")
+    round = models.ForeignKey(
+        InspectionRound, models.PROTECT, related_name="findings", verbose_name=_("round")
     )
-    item = models.ForeignKey(Item, models.PROTECT, related_name="inspection_findings", verbose_name=_("item"))
-    village = models.ForeignKey(Village, models.PROTECT, related_name="+", verbose_name=_("village"))
-    owner = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("owner at the time"))
+    sample = models.OneToOneField(
+        InspectionSample,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="finding",
+        verbose_name=_("sample"),
+    )
+    item = models.ForeignKey(
+        Item, models.PROTECT, related_name="inspection_findings", verbose_name=_("item")
+    )
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="+", verbose_name=_("village")
+    )
+    owner = models.ForeignKey(
+        Person, models.PROTECT, related_name="+", verbose_name=_("owner at the time")
+    )
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     note = models.TextField(pgettext_lazy("inspection", "note"))
-    inspector = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("inspector"))
+    inspector = models.ForeignKey(
+        Person, models.PROTECT, related_name="+", verbose_name=_("inspector")
+    )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -128,11 +160,18 @@ class Review(models.Model):
     """A look-back (回头看): re-checking the closed items of a category."""
 
     town = models.ForeignKey(Town, models.PROTECT, related_name="reviews", verbose_name=_("town"))
-    category = models.ForeignKey(Category, models.PROTECT, related_name="reviews", verbose_name=_("category"))
+    category = models.ForeignKey(
+        Category, models.PROTECT, related_name="reviews", verbose_name=_("category")
+    )
     opened_on = models.DateField(_("opened on"))
     note = models.TextField(pgettext_lazy("inspection", "note"), blank=True)
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=pgettext_lazy("inspection", "opened by")
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=pgettext_lazy("inspection", "opened by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
@@ -154,14 +193,29 @@ class ReviewCheck(models.Model):
         HOLDS = "holds", _("holds")
         RELAPSE = "relapse", _("relapse")
 
-    review = models.ForeignKey(Review, models.PROTECT, related_name="checks", verbose_name=_("look-back"))
-    item = models.ForeignKey(Item, models.PROTECT, related_name="review_checks", verbose_name=_("item"))
-    village = models.ForeignKey(Village, models.PROTECT, related_name="+", verbose_name=_("village"))
-    owner = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("owner at the time"))
-    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.PENDING)
+    review = models.ForeignKey(
+        Review, models.PROTECT, related_name="checks", verbose_name=_("look-back")
+    )
+    item = models.ForeignKey(
+        Item, models.PROTECT, related_name="review_checks", verbose_name=_("item")
+    )
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="+", verbose_name=_("village")
+    )
+    owner = models.ForeignKey(
+        Person, models.PROTECT, related_name="+", verbose_name=_("owner at the time")
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.PENDING
+    )
     note = models.TextField(pgettext_lazy("inspection", "note"), blank=True)
     checked_by = models.ForeignKey(
-        Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("checked by")
+        Person,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked by"),
     )
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     history = HistoricalRecords()
@@ -170,7 +224,9 @@ class ReviewCheck(models.Model):
         verbose_name = _("look-back check")
         verbose_name_plural = _("look-back checks")
         ordering = ["review", "village", "item"]
-        constraints = [models.UniqueConstraint(fields=["review", "item"], name="review_check_unique_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "item"], name="review_check_unique_item")
+        ]
 
     def __str__(self) -> str:
         return f"{self.review_id}: {self.item_id} {self.outcome}"
@@ -179,11 +235,20 @@ class ReviewCheck(models.Model):
 class ScoringScheme(models.Model):
     """The stored weights of a town's score: 100 − penalties + bonuses (design §5)."""
 
-    town = models.OneToOneField(Town, models.PROTECT, related_name="scoring_scheme", verbose_name=_("town"))
-    base = models.DecimalField(_("base score"), max_digits=6, decimal_places=2, default=Decimal("100"))
-    overdue_weight = models.DecimalField(_("points off per overdue item"), max_digits=6, decimal_places=2, default=Decimal("2"))
+    town = models.OneToOneField(
+        Town, models.PROTECT, related_name="scoring_scheme", verbose_name=_("town")
+    )
+    base = models.DecimalField(
+        _("base score"), max_digits=6, decimal_places=2, default=Decimal("100")
+    )
+    overdue_weight = models.DecimalField(
+        _("points off per overdue item"), max_digits=6, decimal_places=2, default=Decimal("2")
+    )
     inadequate_weight = models.DecimalField(
-        _("points off per return (整改不到位)"), max_digits=6, decimal_places=2, default=Decimal("1")
+        _("points off per return (整改不到位)"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1"),
     )
     false_close_weight = models.DecimalField(
         _("points off per false close-out"), max_digits=6, decimal_places=2, default=Decimal("5")
@@ -195,7 +260,10 @@ class ScoringScheme(models.Model):
         _("bonus at a full closure rate"), max_digits=6, decimal_places=2, default=Decimal("10")
     )
     pass_rate_bonus = models.DecimalField(
-        _("bonus at a full inspection pass rate"), max_digits=6, decimal_places=2, default=Decimal("5")
+        _("bonus at a full inspection pass rate"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("5"),
     )
     history = HistoricalRecords()
 
@@ -217,8 +285,12 @@ class Score(models.Model):
     town = models.ForeignKey(Town, models.PROTECT, related_name="scores", verbose_name=_("town"))
     period = models.CharField(_("period"), max_length=10)
     subject = models.CharField(_("subject"), max_length=8, choices=Subject.choices)
-    village = models.ForeignKey(Village, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("village"))
-    person = models.ForeignKey(Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("owner"))
+    village = models.ForeignKey(
+        Village, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("village")
+    )
+    person = models.ForeignKey(
+        Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("owner")
+    )
     score = models.DecimalField(_("score"), max_digits=8, decimal_places=2)
     rank = models.PositiveIntegerField(_("rank"))
     breakdown = models.JSONField(_("breakdown"))
@@ -230,8 +302,16 @@ class Score(models.Model):
         verbose_name_plural = _("scores")
         ordering = ["town", "period", "subject", "rank"]
         constraints = [
-            models.UniqueConstraint(fields=["town", "period", "village"], condition=Q(subject="village"), name="score_unique_village"),
-            models.UniqueConstraint(fields=["town", "period", "person"], condition=Q(subject="owner"), name="score_unique_owner"),
+            models.UniqueConstraint(
+                fields=["town", "period", "village"],
+                condition=Q(subject="village"),
+                name="score_unique_village",
+            ),
+            models.UniqueConstraint(
+                fields=["town", "period", "person"],
+                condition=Q(subject="owner"),
+                name="score_unique_owner",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -81,7 +81,9 @@ def _aware(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def score_counts(*, town: Town, period: str, subject: str = "village", today: date | None = None) -> dict[int, Counts]:
+def score_counts(
+    *, town: Town, period: str, subject: str = "village", today: date | None = None
+) -> dict[int, Counts]:
     """The counts of every rule per village (or per owner) for the period: four grouped queries.
 
     Overdue is taken at the end of the period (or today, while it runs): registered before then,
@@ -106,14 +108,18 @@ def score_counts(*, town: Town, period: str, subject: str = "village", today: da
         .order_by()
     )
     returns = (
-        Transition.objects.filter(item__town=town, action="return", created_at__gte=start_at, created_at__lt=end_at)
+        Transition.objects.filter(
+            item__town=town, action="return", created_at__gte=start_at, created_at__lt=end_at
+        )
         .values(f"item__{item_key}")
         .annotate(n=Count("id"))
         .order_by()
     )
     finding_key = "village_id" if subject == "village" else "owner_id"
     findings = (
-        InspectionFinding.objects.filter(round__town=town, created_at__gte=start_at, created_at__lt=end_at)
+        InspectionFinding.objects.filter(
+            round__town=town, created_at__gte=start_at, created_at__lt=end_at
+        )
         .values(finding_key)
         .annotate(
             inspected=Count("id", filter=Q(sample__isnull=False)),
@@ -124,7 +130,10 @@ def score_counts(*, town: Town, period: str, subject: str = "village", today: da
     )
     relapses = (
         ReviewCheck.objects.filter(
-            review__town=town, outcome=ReviewCheck.Outcome.RELAPSE, checked_at__gte=start_at, checked_at__lt=end_at
+            review__town=town,
+            outcome=ReviewCheck.Outcome.RELAPSE,
+            checked_at__gte=start_at,
+            checked_at__lt=end_at,
         )
         .values(finding_key)
         .annotate(n=Count("id"))
@@ -146,7 +155,9 @@ def score_counts(*, town: Town, period: str, subject: str = "village", today: da
     return {key: Counts(**counts) for key, counts in values.items()}
 
 
-def scores_compute(*, town: Town, period: str, subject: str = "village", today: date | None = None) -> list[dict[str, Any]]:
+def scores_compute(
+    *, town: Town, period: str, subject: str = "village", today: date | None = None
+) -> list[dict[str, Any]]:
     """Score, rank and breakdown of every village (every active village, even without items) or
     every owner with items in the period."""
     counts = score_counts(town=town, period=period, subject=subject, today=today)
@@ -162,7 +173,9 @@ def scores_compute(*, town: Town, period: str, subject: str = "village", today: 
     return rank(rows)
 
 
-def scores_visible(*, user, town: Town, period: str, subject: str = "village") -> list[dict[str, Any]]:  # noqa: ANN001
+def scores_visible(
+    *, user, town: Town, period: str, subject: str = "village"
+) -> list[dict[str, Any]]:  # noqa: ANN001
     """`scores_compute` narrowed to what the user may see: town-wide roles every row; village
     roles their villages' rows, and as an owner only their own."""
 
@@ -171,6 +184,8 @@ def scores_visible(*, user, town: Town, period: str, subject: str = "village") -
     if reads_whole_town(actor, town_id=town.pk):
         return rows
     if subject == "village":
-        visible = set(Village.objects.visible_to(user).filter(town=town).values_list("pk", flat=True))
+        visible = set(
+            Village.objects.visible_to(user).filter(town=town).values_list("pk", flat=True)
+        )
         return [row for row in rows if row["id"] in visible]
     return [row for row in rows if actor.person is not None and row["id"] == actor.person.pk]

@@ -61,12 +61,18 @@ def _cents(value: Decimal) -> Decimal:
 
 
 def _ratio(part: int, whole: int) -> Decimal:
-    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if whole else Decimal(0)
+    return (
+        (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+        if whole
+        else Decimal(0)
+    )
 
 
 def breakdown(counts: Counts, weights: Weights) -> list[dict[str, Any]]:
     """The lines of the score, each with rule, label, count, weight and points (as strings of cents)."""
-    lines: list[tuple[str, Decimal, Decimal, Decimal]] = [("base", Decimal(1), weights.base, weights.base)]
+    lines: list[tuple[str, Decimal, Decimal, Decimal]] = [
+        ("base", Decimal(1), weights.base, weights.base)
+    ]
     for rule, count, weight in (
         ("overdue", counts.overdue, weights.overdue),
         ("inadequate", counts.inadequate, weights.inadequate),
@@ -79,8 +85,13 @@ def breakdown(counts: Counts, weights: Weights) -> list[dict[str, Any]]:
     passed = _ratio(counts.passed, counts.inspected)
     lines.append(("pass_rate", passed, weights.pass_rate_bonus, passed * weights.pass_rate_bonus))
     return [
-        {"rule": rule, "label": str(LABELS[rule]), "count": str(count.normalize() if rule.endswith("rate") else int(count)),
-         "weight": str(_cents(weight)), "points": str(_cents(points))}
+        {
+            "rule": rule,
+            "label": str(LABELS[rule]),
+            "count": str(count.normalize() if rule.endswith("rate") else int(count)),
+            "weight": str(_cents(weight)),
+            "points": str(_cents(points)),
+        }
         for rule, count, weight, points in lines
     ]
 
@@ -121,7 +132,9 @@ def period_bounds(period: str) -> tuple[date, date]:
         year, month = int(match[1]), int(match[2])
         if not 1 <= month <= 12:
             raise ValueError(period)
-        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]) + timedelta(days=1)
+        return date(year, month, 1), date(
+            year, month, calendar.monthrange(year, month)[1]
+        ) + timedelta(days=1)
     if match := PERIOD_PATTERNS["quarter"].match(period):
         year, quarter = int(match[1]), int(match[2])
         start = date(year, 3 * quarter - 2, 1)

@@ -72,7 +72,10 @@ def sample_random(
 def round_rederive(round: InspectionRound) -> dict[str, list[int]]:  # noqa: A002
     """The random part of a round, derived again from its stored seed and population."""
     return sample_random(
-        seed=round.seed, population=round.population, percent=round.sample_percent, minimum=round.sample_minimum
+        seed=round.seed,
+        population=round.population,
+        percent=round.sample_percent,
+        minimum=round.sample_minimum,
     )
 
 
@@ -103,17 +106,22 @@ def round_open(
         Town.objects.select_for_update().filter(pk=town.pk).first()
         last = InspectionRound.objects.filter(town=town).order_by("-number").first()
         since = last.until if last else now - timedelta(days=settings.inspection_interval_days)
-        window = Q(submitted_at__gte=since, submitted_at__lt=now) | Q(closed_at__gte=since, closed_at__lt=now)
+        window = Q(submitted_at__gte=since, submitted_at__lt=now) | Q(
+            closed_at__gte=since, closed_at__lt=now
+        )
         items = Item.objects.filter(town=town)
         must = list(
-            items.filter((window & Q(state__in=(State.SUBMITTED, State.CLOSED))) | Q(state=State.SUBMITTED))
-            .values_list("pk", "village_id", "state")
+            items.filter(
+                (window & Q(state__in=(State.SUBMITTED, State.CLOSED))) | Q(state=State.SUBMITTED)
+            ).values_list("pk", "village_id", "state")
         )
         must_ids = {pk for pk, _village, _state in must}
         population: dict[str, list[int]] = {}
         for pk, village_id in (
-            items.filter(state__in=(State.FOUND, State.RECTIFYING)).exclude(pk__in=must_ids)
-            .order_by("village_id", "pk").values_list("pk", "village_id")
+            items.filter(state__in=(State.FOUND, State.RECTIFYING))
+            .exclude(pk__in=must_ids)
+            .order_by("village_id", "pk")
+            .values_list("pk", "village_id")
         ):
             population.setdefault(str(village_id), []).append(pk)
         inspection_round = InspectionRound(
@@ -133,14 +141,23 @@ def round_open(
         inspection_round.save()
         samples = [
             InspectionSample(
-                round=inspection_round, item_id=pk, village_id=village_id,
+                round=inspection_round,
+                item_id=pk,
+                village_id=village_id,
                 reason=SampleReason.CLOSED if state == State.CLOSED else SampleReason.SUBMITTED,
             )
             for pk, village_id, state in must
         ]
-        for village_key, ids in sample_random(seed=seed, population=population, percent=percent, minimum=minimum).items():
+        for village_key, ids in sample_random(
+            seed=seed, population=population, percent=percent, minimum=minimum
+        ).items():
             samples += [
-                InspectionSample(round=inspection_round, item_id=pk, village_id=int(village_key), reason=SampleReason.RANDOM)
+                InspectionSample(
+                    round=inspection_round,
+                    item_id=pk,
+                    village_id=int(village_key),
+                    reason=SampleReason.RANDOM,
+                )
                 for pk in ids
             ]
         InspectionSample.objects.bulk_create(samples)
@@ -160,7 +177,9 @@ def round_close(*, round: InspectionRound, by: User) -> InspectionRound:  # noqa
 # --- findings ---------------------------------------------------------------------------------
 
 
-def finding_record(*, sample: InspectionSample, by: User, outcome: str, note: str) -> InspectionFinding:
+def finding_record(
+    *, sample: InspectionSample, by: User, outcome: str, note: str
+) -> InspectionFinding:
     """Record what the inspector found on a sampled item; the item changes through the lifecycle.
 
     inadequate: a submitted item is returned, a closed one reopened; false close-out: the closed
@@ -175,9 +194,13 @@ def finding_record(*, sample: InspectionSample, by: User, outcome: str, note: st
     if inspection_round.status != InspectionRound.Status.OPEN:
         raise ConflictError(_("This round is closed."), code="round_closed")
     with transaction.atomic():
-        locked = InspectionSample.objects.select_for_update().select_related("item").get(pk=sample.pk)
+        locked = (
+            InspectionSample.objects.select_for_update().select_related("item").get(pk=sample.pk)
+        )
         if InspectionFinding.objects.filter(sample=locked).exists():
-            raise ConflictError(_("This item has already been recorded in this round."), code="already_recorded")
+            raise ConflictError(
+                _("This item has already been recorded in this round."), code="already_recorded"
+            )
         item = locked.item
         if outcome == Outcome.FALSE_CLOSE and item.state != State.CLOSED:
             raise ValidationError({"outcome": [_("Only a closed item can be a false close-out.")]})
@@ -187,10 +210,21 @@ def finding_record(*, sample: InspectionSample, by: User, outcome: str, note: st
             elif item.state == State.CLOSED:
                 item = lifecycle.item_reopen(item=item, by=by, reason=note, via="inspection")
         elif outcome == Outcome.FALSE_CLOSE:
-            item = lifecycle.item_reopen(item=item, by=by, reason=_("False close-out: %(note)s") % {"note": note}, via="inspection")
+            item = lifecycle.item_reopen(
+                item=item,
+                by=by,
+                reason=_("False close-out: %(note)s") % {"note": note},
+                via="inspection",
+            )
         finding = InspectionFinding(
-            round=inspection_round, sample=locked, item=item, village_id=item.village_id, owner_id=item.owner_id,
-            outcome=outcome, note=note, inspector=inspector or actor_for(by).person,
+            round=inspection_round,
+            sample=locked,
+            item=item,
+            village_id=item.village_id,
+            owner_id=item.owner_id,
+            outcome=outcome,
+            note=note,
+            inspector=inspector or actor_for(by).person,
         )
         finding._history_user = by  # type: ignore[attr-defined]
         finding.save()
@@ -236,12 +270,27 @@ def finding_new_problem(
         raise ValidationError({"village": [_("The village belongs to another town.")]})
     with transaction.atomic():
         item = lifecycle.item_create(
-            by=by, campaign=campaign, village=village, title=title, category=category, owner=owner,
-            deadline=deadline, source=Source.INSPECTION, attributes=attributes, description=note, via="inspection",
+            by=by,
+            campaign=campaign,
+            village=village,
+            title=title,
+            category=category,
+            owner=owner,
+            deadline=deadline,
+            source=Source.INSPECTION,
+            attributes=attributes,
+            description=note,
+            via="inspection",
         )
         finding = InspectionFinding(
-            round=round, sample=None, item=item, village=village, owner_id=item.owner_id,
-            outcome=Outcome.NEW_PROBLEM, note=note or title, inspector=inspector or actor_for(by).person,
+            round=round,
+            sample=None,
+            item=item,
+            village=village,
+            owner_id=item.owner_id,
+            outcome=Outcome.NEW_PROBLEM,
+            note=note or title,
+            inspector=inspector or actor_for(by).person,
         )
         finding._history_user = by  # type: ignore[attr-defined]
         finding.save()
@@ -255,12 +304,23 @@ def review_open(*, by: User, category: Category, note: str = "") -> Review:
     """A look-back over every closed item of the category."""
     _check_inspector(by, category.town)
     with transaction.atomic():
-        review = Review(town=category.town, category=category, opened_on=timezone.localdate(), note=note, opened_by=by)
+        review = Review(
+            town=category.town,
+            category=category,
+            opened_on=timezone.localdate(),
+            note=note,
+            opened_by=by,
+        )
         review._history_user = by  # type: ignore[attr-defined]
         review.save()
-        closed = Item.objects.filter(category=category, state=State.CLOSED).values_list("pk", "village_id", "owner_id")
+        closed = Item.objects.filter(category=category, state=State.CLOSED).values_list(
+            "pk", "village_id", "owner_id"
+        )
         ReviewCheck.objects.bulk_create(
-            [ReviewCheck(review=review, item_id=pk, village_id=v, owner_id=o) for pk, v, o in closed]
+            [
+                ReviewCheck(review=review, item_id=pk, village_id=v, owner_id=o)
+                for pk, v, o in closed
+            ]
         )
     return review
 
@@ -278,7 +338,12 @@ def review_record(*, check: ReviewCheck, by: User, outcome: str, note: str = "")
         if current.outcome != ReviewCheck.Outcome.PENDING:
             raise ConflictError(_("This item has already been checked."), code="already_recorded")
         if outcome == ReviewCheck.Outcome.RELAPSE:
-            lifecycle.item_reopen(item=current.item, by=by, reason=_("Look-back relapse: %(note)s") % {"note": note}, via="review")
+            lifecycle.item_reopen(
+                item=current.item,
+                by=by,
+                reason=_("Look-back relapse: %(note)s") % {"note": note},
+                via="review",
+            )
         current.outcome = outcome
         current.note = note
         current.checked_by = inspector or actor_for(by).person
@@ -303,19 +368,33 @@ def scores_store(*, town: Town, period: str, today: date | None = None) -> int:
         for row in rows:
             value = Decimal(row["score"])
             current = existing.get(row["id"])
-            if current is not None and current.score == value and current.rank == row["rank"] and current.breakdown == row["breakdown"]:
+            if (
+                current is not None
+                and current.score == value
+                and current.rank == row["rank"]
+                and current.breakdown == row["breakdown"]
+            ):
                 continue
-            key = {"village_id": row["id"]} if subject == Score.Subject.VILLAGE else {"person_id": row["id"]}
+            key = (
+                {"village_id": row["id"]}
+                if subject == Score.Subject.VILLAGE
+                else {"person_id": row["id"]}
+            )
             with transaction.atomic():
                 Score.objects.update_or_create(
-                    town=town, period=period, subject=subject, **key,
+                    town=town,
+                    period=period,
+                    subject=subject,
+                    **key,
                     defaults={"score": value, "rank": row["rank"], "breakdown": row["breakdown"]},
                 )
             changed += 1
     return changed
 
 
-def last_place_check(*, town: Town, period: str, periods: int = 3, kind: str = "month") -> Village | None:
+def last_place_check(
+    *, town: Town, period: str, periods: int = 3, kind: str = "month"
+) -> Village | None:
     """If one village was last in `periods` stored periods running, ending with `period`,
     suggest accountability (once per village and final period)."""
 
@@ -324,20 +403,37 @@ def last_place_check(*, town: Town, period: str, periods: int = 3, kind: str = "
         wanted.append(previous_period(wanted[-1], kind))
     lasts = []
     for name in wanted:
-        rows = list(Score.objects.filter(town=town, period=name, subject=Score.Subject.VILLAGE).order_by("-rank", "score"))
+        rows = list(
+            Score.objects.filter(town=town, period=name, subject=Score.Subject.VILLAGE).order_by(
+                "-rank", "score"
+            )
+        )
         if len(rows) < 2:
             return None
         worst = rows[0].rank
-        lasts.append({row.village_id for row in rows if row.rank == worst and row.village_id is not None})
+        lasts.append(
+            {row.village_id for row in rows if row.rank == worst and row.village_id is not None}
+        )
     common = set.intersection(*lasts)
     if len(common) != 1:
         return None
     village = Village.objects.get(pk=common.pop())
 
-    evidence = list(Score.objects.filter(town=town, period__in=wanted, subject=Score.Subject.VILLAGE, village=village))
+    evidence = list(
+        Score.objects.filter(
+            town=town, period__in=wanted, subject=Score.Subject.VILLAGE, village=village
+        )
+    )
     accountability_suggest(
-        town=town, rule="last_place", village=village, evidence=evidence,
+        town=town,
+        rule="last_place",
+        village=village,
+        evidence=evidence,
         key=f"last_place:{village.pk}:{period}",
-        summary=_("%(village)s was last in %(periods)s.") % {"village": village.name, "periods": pgettext("enumeration", ", ").join(reversed(wanted))},
+        summary=_("%(village)s was last in %(periods)s.")
+        % {
+            "village": village.name,
+            "periods": pgettext("enumeration", ", ").join(reversed(wanted)),
+        },
     )
     return village

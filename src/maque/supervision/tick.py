@@ -25,8 +25,12 @@ def open_due_rounds(*, now: datetime) -> int:
         settings = rhythm_settings(town)
         if not settings.inspection_enabled or not is_working_day(town, today):
             continue
-        last = InspectionRound.objects.filter(town=town, scheduled=True).order_by("-opened_on").first()
-        if last is not None and today - last.opened_on < timedelta(days=settings.inspection_interval_days):
+        last = (
+            InspectionRound.objects.filter(town=town, scheduled=True).order_by("-opened_on").first()
+        )
+        if last is not None and today - last.opened_on < timedelta(
+            days=settings.inspection_interval_days
+        ):
             continue
         try:
             round_open(town=town, now=now, scheduled=True)
@@ -51,5 +55,10 @@ def refresh_indicators(*, now: datetime) -> int:
         if not Score.objects.filter(town=town, period=finished).exists():
             continue
         changed += scores_store(town=town, period=finished, today=today)
-        last_place_check(town=town, period=finished, periods=settings.accountability_last_place_periods, kind=kind)
+        last_place_check(
+            town=town,
+            period=finished,
+            periods=settings.accountability_last_place_periods,
+            kind=kind,
+        )
     return changed

@@ -23,7 +23,9 @@ class LoginForm(AuthenticationForm):
 
     username = forms.CharField(
         label=gettext_lazy("User name"),
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}),
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}
+        ),
     )
 
     def clean(self) -> dict:

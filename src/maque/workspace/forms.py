@@ -30,7 +30,9 @@ def style(form: forms.BaseForm) -> None:
         widget.attrs.setdefault("class", css)
         if form.is_bound and name in form.errors:
             widget.attrs["class"] += " is-invalid"
-            widget.attrs["aria-describedby"] = f"{form.prefix + '-' if form.prefix else ''}{name}-errors"
+            widget.attrs["aria-describedby"] = (
+                f"{form.prefix + '-' if form.prefix else ''}{name}-errors"
+            )
 
 
 def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
@@ -78,16 +80,27 @@ class LedgerFilterForm(forms.Form):
     campaign = forms.ChoiceField(label=_("Campaign"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
     village = forms.ChoiceField(label=_("Village"), required=False)
-    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("all")), *State.choices])
-    light = forms.ChoiceField(label=_("Light"), required=False, choices=[("", _("all")), *Light.choices])
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("all")), *State.choices]
+    )
+    light = forms.ChoiceField(
+        label=_("Light"), required=False, choices=[("", _("all")), *Light.choices]
+    )
     owner = forms.ChoiceField(label=_("Owner"), required=False)
     overdue = forms.ChoiceField(label=_("Overdue"), required=False, choices=YES_NO)
     due_after = forms.DateField(label=_("Due from"), required=False, widget=DateInput())
     due_before = forms.DateField(label=_("Due until"), required=False, widget=DateInput())
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
-    def __init__(self, data: Any, *, campaigns: Iterable[Campaign], categories: Iterable[Category],
-                 villages: Iterable[Village], people: Iterable[Person]) -> None:
+    def __init__(
+        self,
+        data: Any,
+        *,
+        campaigns: Iterable[Campaign],
+        categories: Iterable[Category],
+        villages: Iterable[Village],
+        people: Iterable[Person],
+    ) -> None:
         super().__init__(data)
         every = [("", _("all"))]
         choice_field(self, "campaign").choices = every + [(c.code, c.name) for c in campaigns]
@@ -98,9 +111,13 @@ class LedgerFilterForm(forms.Form):
 
     def filters(self) -> dict[str, Any]:
         """Arguments for `maque.ledger.queries.item_list` (invalid values are simply ignored)."""
-        data = self.cleaned_data if self.is_valid() else {
-            name: value for name, value in self.cleaned_data.items() if name not in self.errors
-        }
+        data = (
+            self.cleaned_data
+            if self.is_valid()
+            else {
+                name: value for name, value in self.cleaned_data.items() if name not in self.errors
+            }
+        )
         overdue = {"yes": True, "no": False}.get(data.get("overdue") or "")
         return {
             "q": (data.get("q") or "").strip() or None,
@@ -122,9 +139,15 @@ class BulkForm(forms.Form):
 
     OWNER = "owner"
     DEADLINE = "deadline"
-    operation = forms.ChoiceField(label=_("Change"), choices=[(OWNER, _("assign owner")), (DEADLINE, _("set deadline"))])
-    owner = forms.ModelChoiceField(label=_("New owner"), queryset=Person.objects.none(), required=False)
-    deadline = forms.DateField(label=_("New deadline"), required=False, widget=DateInput(), validators=[validate_deadline])
+    operation = forms.ChoiceField(
+        label=_("Change"), choices=[(OWNER, _("assign owner")), (DEADLINE, _("set deadline"))]
+    )
+    owner = forms.ModelChoiceField(
+        label=_("New owner"), queryset=Person.objects.none(), required=False
+    )
+    deadline = forms.DateField(
+        label=_("New deadline"), required=False, widget=DateInput(), validators=[validate_deadline]
+    )
 
     def __init__(self, data: Any, *, people: Any) -> None:
         super().__init__(data)
@@ -144,7 +167,15 @@ class BulkForm(forms.Form):
 # --- the item page ----------------------------------------------------------------------------
 
 NOTE_OPTIONAL = ("start", "submit", "approve_extension", "approve_suspension", "resume")
-REASON_REQUIRED = ("return", "reopen", "cancel", "reject_extension", "reject_suspension", "extend", "suspend")
+REASON_REQUIRED = (
+    "return",
+    "reopen",
+    "cancel",
+    "reject_extension",
+    "reject_suspension",
+    "extend",
+    "suspend",
+)
 
 
 class ActionForm(forms.Form):
@@ -158,9 +189,13 @@ class ActionForm(forms.Form):
         self.action = action
         self.label = ACTION_LABELS.get(action, action)
         if action == "verify":
-            self.fields["note"] = forms.CharField(label=_("What was checked"), widget=forms.Textarea(attrs={"rows": 2}))
+            self.fields["note"] = forms.CharField(
+                label=_("What was checked"), widget=forms.Textarea(attrs={"rows": 2})
+            )
         elif action in NOTE_OPTIONAL:
-            self.fields["note"] = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+            self.fields["note"] = forms.CharField(
+                label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
         if action == "extend":
             self.fields["new_deadline"] = forms.DateField(
                 label=_("New deadline"), widget=DateInput(), validators=[validate_deadline]
@@ -168,7 +203,9 @@ class ActionForm(forms.Form):
         if action == "suspend":
             self.fields["resume_on"] = forms.DateField(label=_("Resume on"), widget=DateInput())
         if action in REASON_REQUIRED:
-            self.fields["reason"] = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+            self.fields["reason"] = forms.CharField(
+                label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2})
+            )
         style(self)
 
     def service_arguments(self) -> dict[str, Any]:
@@ -177,11 +214,23 @@ class ActionForm(forms.Form):
     @property
     def is_strong(self) -> bool:
         """The action that moves the work forward gets the primary button."""
-        return self.action in ("start", "submit", "verify", "approve_extension", "approve_suspension")
+        return self.action in (
+            "start",
+            "submit",
+            "verify",
+            "approve_extension",
+            "approve_suspension",
+        )
 
     @property
     def is_danger(self) -> bool:
-        return self.action in ("return", "reopen", "cancel", "reject_extension", "reject_suspension")
+        return self.action in (
+            "return",
+            "reopen",
+            "cancel",
+            "reject_extension",
+            "reject_suspension",
+        )
 
 
 class ProgressForm(forms.Form):
@@ -202,23 +251,41 @@ class RegisterForm(forms.Form):
 
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
     village = forms.ModelChoiceField(label=_("Village"), queryset=Village.objects.none())
-    group = forms.ModelChoiceField(label=_("Villagers' group"), queryset=VillageGroup.objects.none(), required=False)
+    group = forms.ModelChoiceField(
+        label=_("Villagers' group"), queryset=VillageGroup.objects.none(), required=False
+    )
     plot = forms.ModelChoiceField(label=_("Plot"), queryset=Plot.objects.none(), required=False)
     title = forms.CharField(label=_("Problem (short title)"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    measures = forms.CharField(label=_("Rectification measures"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    measures = forms.CharField(
+        label=_("Rectification measures"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     scope = forms.CharField(
-        label=_("Scope of rectification"), required=False, max_length=200,
+        label=_("Scope of rectification"),
+        required=False,
+        max_length=200,
         help_text=_("Where and how far, e.g. 三组河坝地 3.5 亩"),
     )
     subject = forms.CharField(label=_("Household or place"), required=False, max_length=100)
     deadline = forms.DateField(
-        label=_("Deadline"), required=False, widget=DateInput(), validators=[validate_deadline],
+        label=_("Deadline"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_deadline],
         help_text=_("Leave empty for the category's default time limit."),
     )
 
-    def __init__(self, data: Any = None, files: Any = None, *, categories: Any, villages: Any,
-                 initial: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        data: Any = None,
+        files: Any = None,
+        *,
+        categories: Any,
+        villages: Any,
+        initial: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(data, files, initial=initial)
         model_choice_field(self, "category").queryset = categories
         model_choice_field(self, "village").queryset = villages
@@ -229,8 +296,12 @@ class RegisterForm(forms.Form):
             self.chosen_village = villages.first()
             self.initial["village"] = self.chosen_village.pk
         village = self.chosen_village
-        model_choice_field(self, "group").queryset = village.groups.all() if village else VillageGroup.objects.none()
-        model_choice_field(self, "plot").queryset = village.plots.all() if village else Plot.objects.none()
+        model_choice_field(self, "group").queryset = (
+            village.groups.all() if village else VillageGroup.objects.none()
+        )
+        model_choice_field(self, "plot").queryset = (
+            village.plots.all() if village else Plot.objects.none()
+        )
         self.category_fields: list[CategoryField] = []
         if self.chosen_category is not None:
             self.category_fields = list(self.chosen_category.fields.all())
@@ -253,25 +324,46 @@ class RegisterForm(forms.Form):
 
     @staticmethod
     def _field_for(field: CategoryField, village: Village | None) -> forms.Field:
-        common: dict[str, Any] = {"label": field.label, "required": field.required, "help_text": field.help_text}
+        common: dict[str, Any] = {
+            "label": field.label,
+            "required": field.required,
+            "help_text": field.help_text,
+        }
         if field.unit:
-            common["label"] = gettext("%(label)s (%(unit)s)") % {"label": field.label, "unit": field.unit}
+            common["label"] = gettext("%(label)s (%(unit)s)") % {
+                "label": field.label,
+                "unit": field.unit,
+            }
         match field.type:
             case FieldType.NUMBER:
-                return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "numeric"}), **common)
+                return forms.CharField(
+                    widget=forms.TextInput(attrs={"inputmode": "numeric"}), **common
+                )
             case FieldType.DECIMAL:
-                return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common)
+                return forms.CharField(
+                    widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common
+                )
             case FieldType.DATE:
                 return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
             case FieldType.CHOICE:
-                return forms.ChoiceField(choices=[("", "—")] + [(c, c) for c in field.choices], **common)
+                return forms.ChoiceField(
+                    choices=[("", "—")] + [(c, c) for c in field.choices], **common
+                )
             case FieldType.PLOT:
                 plots = village.plots.all() if village else []
-                choices = [(p.code, gettext("%(code)s · %(area)s mu") % {"code": p.code, "area": p.area_mu}) for p in plots]
+                choices = [
+                    (
+                        p.code,
+                        gettext("%(code)s · %(area)s mu") % {"code": p.code, "area": p.area_mu},
+                    )
+                    for p in plots
+                ]
                 return forms.ChoiceField(choices=[("", "—"), *choices], **common)
             case FieldType.HOUSEHOLD:
                 households = Household.objects.filter(village=village) if village else []
-                return forms.ChoiceField(choices=[("", "—")] + [(str(h.pk), h.head_name) for h in households], **common)
+                return forms.ChoiceField(
+                    choices=[("", "—")] + [(str(h.pk), h.head_name) for h in households], **common
+                )
         return forms.CharField(max_length=500, **common)
 
     def attributes(self) -> dict[str, Any]:
@@ -288,5 +380,7 @@ class RegisterForm(forms.Form):
         """The item's plot: the category's plot field when it has one, else the plot picker."""
         for field in self.category_fields:
             if field.type == FieldType.PLOT and self.cleaned_data.get(f"attr_{field.name}"):
-                return Plot.objects.filter(village=self.chosen_village, code=self.cleaned_data[f"attr_{field.name}"]).first()
+                return Plot.objects.filter(
+                    village=self.chosen_village, code=self.cleaned_data[f"attr_{field.name}"]
+                ).first()
         return self.cleaned_data.get("plot")

@@ -27,6 +27,8 @@ class BusyDatabaseMiddleware:
         if not is_busy(exception):
             return None
         logger.warning("busy database on %s %s: %s", request.method, request.path, exception)
-        response = render(request, "workspace/busy.html", {"retry_after": RETRY_AFTER_SECONDS}, status=503)
+        response = render(
+            request, "workspace/busy.html", {"retry_after": RETRY_AFTER_SECONDS}, status=503
+        )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

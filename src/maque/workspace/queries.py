@@ -48,7 +48,9 @@ LIGHT_ORDER = Case(
 
 def _last_return_reason() -> Subquery:
     return Subquery(
-        Transition.objects.filter(item=OuterRef("pk"), action="return").order_by("-created_at", "-id").values("reason")[:1]
+        Transition.objects.filter(item=OuterRef("pk"), action="return")
+        .order_by("-created_at", "-id")
+        .values("reason")[:1]
     )
 
 
@@ -66,7 +68,10 @@ def cadre_home(*, user: User, actor: Actor, day: date | None = None) -> CadreHom
     if actor.person is None:
         return CadreHome(items=[])
     items = with_indicators(
-        Item.objects.visible_to(user).filter(owner=actor.person, state__in=(*OPEN_STATES, State.SUSPENDED)), day=day
+        Item.objects.visible_to(user).filter(
+            owner=actor.person, state__in=(*OPEN_STATES, State.SUSPENDED)
+        ),
+        day=day,
     )
     rows = list(
         items.annotate(light_order=LIGHT_ORDER, return_reason=_last_return_reason())
@@ -78,7 +83,10 @@ def cadre_home(*, user: User, actor: Actor, day: date | None = None) -> CadreHom
         if item.overdue:
             home.overdue.append(item)
         elif definitions.is_due_soon(
-            state=item.state, deadline=item.deadline, day=day, within_days=item.town.light_due_soon_days
+            state=item.state,
+            deadline=item.deadline,
+            day=day,
+            within_days=item.town.light_due_soon_days,
         ):
             home.due_soon.append(item)
         if item.state == State.RECTIFYING and item.returned_count and item.return_reason:
@@ -89,7 +97,9 @@ def cadre_home(*, user: User, actor: Actor, day: date | None = None) -> CadreHom
 COUNTS = ("total", "open", "closed", "submitted", "overdue", "returned")
 
 
-def village_counts(villages: QuerySet[Village], day: date, *, items: QuerySet[Item]) -> list[Village]:
+def village_counts(
+    villages: QuerySet[Village], day: date, *, items: QuerySet[Item]
+) -> list[Village]:
     """The villages, each with its numbers (`total`, `open`, `closed`, …) counted over `items`,
     the user's scoped items: never through the bare reverse relation, which would count what the
     user may not see. Two queries whatever the number of villages."""
@@ -108,7 +118,9 @@ def village_counts(villages: QuerySet[Village], day: date, *, items: QuerySet[It
         )
         .order_by()
     )
-    by_village: dict[int, Mapping[str, Any]] = {row["village_id"]: row for row in counted} if rows else {}
+    by_village: dict[int, Mapping[str, Any]] = (
+        {row["village_id"]: row for row in counted} if rows else {}
+    )
     for village in rows:
         numbers = by_village.get(village.pk, {})
         for name in COUNTS:
@@ -122,7 +134,8 @@ def contact_leader_home(*, user: User, actor: Actor, day: date | None = None) ->
     village_ids = actor.village_ids(Role.CONTACT_LEADER)
     villages = list(
         village_counts(
-            Village.objects.visible_to(user).filter(pk__in=village_ids).order_by("name"), day,
+            Village.objects.visible_to(user).filter(pk__in=village_ids).order_by("name"),
+            day,
             items=Item.objects.visible_to(user),
         )
     )
@@ -144,16 +157,18 @@ def town_overview(*, user: User, actor: Actor, day: date | None = None) -> dict[
     indicated = with_indicators(items, day=day)
     lights: dict[int, Mapping[str, Any]] = {
         row["village_id"]: row
-        for row in indicated.values("village_id").annotate(
-            **{colour: Count("id", filter=Q(light=colour)) for colour in Light.values}
-        ).order_by()
+        for row in indicated.values("village_id")
+        .annotate(**{colour: Count("id", filter=Q(light=colour)) for colour in Light.values})
+        .order_by()
     }
     rows = village_counts(villages.order_by("town__name", "name"), day, items=items)
     for village in rows:
         # The numbers of `village_counts`, and the rate and lights shown beside them, are set on
         # the instances for the templates.
         village.closure_rate = closure_rate(village.closed, village.total)  # type: ignore[attr-defined]
-        village.lights = {colour: lights.get(village.pk, {}).get(colour, 0) for colour in Light.values}  # type: ignore[attr-defined]
+        village.lights = {  # type: ignore[attr-defined]
+            colour: lights.get(village.pk, {}).get(colour, 0) for colour in Light.values
+        }
     totals = items.aggregate(
         total=Count("id", filter=~Q(state=State.CANCELLED)),
         closed=Count("id", filter=Q(state=State.CLOSED)),
@@ -161,7 +176,11 @@ def town_overview(*, user: User, actor: Actor, day: date | None = None) -> dict[
         submitted=Count("id", filter=Q(state=State.SUBMITTED)),
     )
     totals["closure_rate"] = closure_rate(totals["closed"], totals["total"])
-    return {"villages": rows, "totals": totals, "charts": _charts(items, [v.name for v in rows], day)}
+    return {
+        "villages": rows,
+        "totals": totals,
+        "charts": _charts(items, [v.name for v in rows], day),
+    }
 
 
 def _charts(items: QuerySet[Item], village_names: list[str], day: date) -> dict[str, Any]:
@@ -190,7 +209,10 @@ def _charts(items: QuerySet[Item], village_names: list[str], day: date) -> dict[
         by_state[row["state"]][row["village__name"]] = row["count"]
     campaigns = list(
         items.values("campaign__name")
-        .annotate(total=Count("id", filter=~Q(state=State.CANCELLED)), closed=Count("id", filter=Q(state=State.CLOSED)))
+        .annotate(
+            total=Count("id", filter=~Q(state=State.CANCELLED)),
+            closed=Count("id", filter=Q(state=State.CLOSED)),
+        )
         .order_by("campaign__name")
     )
     return {
@@ -202,11 +224,18 @@ def _charts(items: QuerySet[Item], village_names: list[str], day: date) -> dict[
         "states": {
             "villages": village_names,
             "series": [
-                {"state": state, "label": str(label), "data": [by_state[state].get(name, 0) for name in village_names]}
+                {
+                    "state": state,
+                    "label": str(label),
+                    "data": [by_state[state].get(name, 0) for name in village_names],
+                }
                 for state, label in State.choices
             ],
         },
-        "campaigns": [{"name": row["campaign__name"], "total": row["total"], "closed": row["closed"]} for row in campaigns],
+        "campaigns": [
+            {"name": row["campaign__name"], "total": row["total"], "closed": row["closed"]}
+            for row in campaigns
+        ],
     }
 
 
@@ -243,7 +272,9 @@ class Waiting:
 
     @property
     def anything(self) -> bool:
-        return bool(self.approvals or self.verifications or self.escalated or self.cases or self.rounds)
+        return bool(
+            self.approvals or self.verifications or self.escalated or self.cases or self.rounds
+        )
 
 
 def waiting_for(*, user: User, actor: Actor, day: date | None = None) -> Waiting:
@@ -258,27 +289,41 @@ def waiting_for(*, user: User, actor: Actor, day: date | None = None) -> Waiting
     scoped = Item.objects.visible_to(user)
     candidates = list(
         with_indicators(
-            scoped.filter(Q(state=State.SUBMITTED) | Q(requests__status=ItemRequest.Status.PENDING)), day=day
+            scoped.filter(
+                Q(state=State.SUBMITTED) | Q(requests__status=ItemRequest.Status.PENDING)
+            ),
+            day=day,
         )
         .distinct()
-        .annotate(pending_request=Subquery(
-            ItemRequest.objects.filter(item=OuterRef("pk"), status=ItemRequest.Status.PENDING).values("type")[:1]
-        ))
+        .annotate(
+            pending_request=Subquery(
+                ItemRequest.objects.filter(
+                    item=OuterRef("pk"), status=ItemRequest.Status.PENDING
+                ).values("type")[:1]
+            )
+        )
         .select_related("village", "owner", "category", "town")
         .order_by("deadline", "id")[:WAITING_CANDIDATES]
     )
-    for item, actions in zip(candidates, lifecycle.available_actions_each(user, candidates), strict=True):
+    for item, actions in zip(
+        candidates, lifecycle.available_actions_each(user, candidates), strict=True
+    ):
         if "verify" in actions and item.state == State.SUBMITTED:
             waiting.verifications.append(item)
         elif any(action in actions for action in APPROVALS):
             waiting.approvals.append(item)
     waiting.verifications = waiting.verifications[:WAITING_SHOWN]
     waiting.approvals = waiting.approvals[:WAITING_SHOWN]
-    escalated = EscalationStep.objects.filter(recipients=actor.person, step__in=ESCALATED_STEPS).values("item_id")
+    escalated = EscalationStep.objects.filter(
+        recipients=actor.person, step__in=ESCALATED_STEPS
+    ).values("item_id")
     waiting.escalated = list(
         with_indicators(
-            scoped.filter(pk__in=escalated, state__in=OPEN_STATES).exclude(owner=actor.person), day=day
-        ).select_related("village", "owner").order_by("deadline", "id")[:WAITING_SHOWN]
+            scoped.filter(pk__in=escalated, state__in=OPEN_STATES).exclude(owner=actor.person),
+            day=day,
+        )
+        .select_related("village", "owner")
+        .order_by("deadline", "id")[:WAITING_SHOWN]
     )
     if may_handle_cases(actor):
         suggested = AccountabilityCase.objects.visible_to(user).filter(status=Status.SUGGESTED)
@@ -286,8 +331,12 @@ def waiting_for(*, user: User, actor: Actor, day: date | None = None) -> Waiting
         waiting.cases = list(suggested.select_related("village").order_by("-id")[:WAITING_SHOWN])
     if may_inspect(actor):
         waiting.rounds = list(
-            InspectionRound.objects.visible_to(user).filter(status=InspectionRound.Status.OPEN)
-            .annotate(to_record=Count("samples", filter=Q(samples__finding__isnull=True), distinct=True))
-            .filter(to_record__gt=0).order_by("opened_on", "number")
+            InspectionRound.objects.visible_to(user)
+            .filter(status=InspectionRound.Status.OPEN)
+            .annotate(
+                to_record=Count("samples", filter=Q(samples__finding__isnull=True), distinct=True)
+            )
+            .filter(to_record__gt=0)
+            .order_by("opened_on", "number")
         )
     return waiting

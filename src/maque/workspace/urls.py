@@ -54,7 +54,11 @@ urlpatterns = [
     path("inspections/new/", inspections.round_new, name="inspection_new"),
     path("inspections/<int:pk>/", inspections.round_detail, name="inspection"),
     path("inspections/<int:pk>/report/", inspections.round_report_page, name="inspection_report"),
-    path("inspections/<int:pk>/samples/<int:sample_pk>/finding/", inspections.round_finding, name="inspection_finding"),
+    path(
+        "inspections/<int:pk>/samples/<int:sample_pk>/finding/",
+        inspections.round_finding,
+        name="inspection_finding",
+    ),
     path("inspections/<int:pk>/problems/", inspections.round_problem, name="inspection_problem"),
     path("inspections/<int:pk>/close/", inspections.round_close_view, name="inspection_close"),
     path("reviews/new/", inspections.review_new, name="review_new"),

@@ -7,119 +7,413 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('organisation', '0001_initial'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("organisation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccountabilityCase',
+            name="AccountabilityCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(editable=False, verbose_name='number')),
-                ('rule', models.CharField(choices=[('overdue', 'overdue beyond the limit'), ('returns', 'returned as inadequate repeatedly'), ('false_close_out', 'false close-out'), ('last_place', 'last place several periods running'), ('manual', 'opened by hand')], max_length=20, verbose_name='rule')),
-                ('key', models.CharField(blank=True, editable=False, help_text='What a rule suggested the case for; a rule suggests once per key', max_length=150, null=True, verbose_name='key')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('status', models.CharField(choices=[('suggested', 'suggested'), ('opened', 'opened'), ('decided', 'decided'), ('closed', 'closed'), ('dismissed', 'dismissed')], default='suggested', editable=False, max_length=10, verbose_name='status')),
-                ('measure', models.CharField(blank=True, choices=[('reminder_talk', 'reminder talk (提醒谈话)'), ('criticism', 'criticism and education (批评教育)'), ('circulated_criticism', 'circulated criticism (通报批评)'), ('admonition', 'admonishment talk (诫勉谈话)'), ('organisational', 'organisational handling (组织处理)'), ('disciplinary', 'disciplinary sanction (纪律处分)')], max_length=25, verbose_name='measure')),
-                ('decision', models.TextField(blank=True, verbose_name='decision')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='opened by')),
-                ('subject_person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.person', verbose_name='person concerned')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accountability_cases', to='organisation.town', verbose_name='town')),
-                ('village', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.village', verbose_name='village')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(editable=False, verbose_name="number")),
+                (
+                    "rule",
+                    models.CharField(
+                        choices=[
+                            ("overdue", "overdue beyond the limit"),
+                            ("returns", "returned as inadequate repeatedly"),
+                            ("false_close_out", "false close-out"),
+                            ("last_place", "last place several periods running"),
+                            ("manual", "opened by hand"),
+                        ],
+                        max_length=20,
+                        verbose_name="rule",
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        help_text="What a rule suggested the case for; a rule suggests once per key",
+                        max_length=150,
+                        null=True,
+                        verbose_name="key",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("suggested", "suggested"),
+                            ("opened", "opened"),
+                            ("decided", "decided"),
+                            ("closed", "closed"),
+                            ("dismissed", "dismissed"),
+                        ],
+                        default="suggested",
+                        editable=False,
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "measure",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("reminder_talk", "reminder talk (提醒谈话)"),
+                            ("criticism", "criticism and education (批评教育)"),
+                            ("circulated_criticism", "circulated criticism (通报批评)"),
+                            ("admonition", "admonishment talk (诫勉谈话)"),
+                            ("organisational", "organisational handling (组织处理)"),
+                            ("disciplinary", "disciplinary sanction (纪律处分)"),
+                        ],
+                        max_length=25,
+                        verbose_name="measure",
+                    ),
+                ),
+                ("decision", models.TextField(blank=True, verbose_name="decision")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="opened by",
+                    ),
+                ),
+                (
+                    "subject_person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="person concerned",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accountability_cases",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'accountability case',
-                'verbose_name_plural': 'accountability cases',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "accountability case",
+                "verbose_name_plural": "accountability cases",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('suggested', 'suggested'), ('opened', 'opened'), ('decided', 'decided'), ('closed', 'closed'), ('dismissed', 'dismissed')], max_length=10, verbose_name='from')),
-                ('to_status', models.CharField(choices=[('suggested', 'suggested'), ('opened', 'opened'), ('decided', 'decided'), ('closed', 'closed'), ('dismissed', 'dismissed')], max_length=10, verbose_name='to')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='time')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='accountability.accountabilitycase', verbose_name='case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("suggested", "suggested"),
+                            ("opened", "opened"),
+                            ("decided", "decided"),
+                            ("closed", "closed"),
+                            ("dismissed", "dismissed"),
+                        ],
+                        max_length=10,
+                        verbose_name="from",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("suggested", "suggested"),
+                            ("opened", "opened"),
+                            ("decided", "decided"),
+                            ("closed", "closed"),
+                            ("dismissed", "dismissed"),
+                        ],
+                        max_length=10,
+                        verbose_name="to",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="time")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="accountability.accountabilitycase",
+                        verbose_name="case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case event',
-                'verbose_name_plural': 'case events',
-                'ordering': ['case', 'created_at', 'id'],
+                "verbose_name": "case event",
+                "verbose_name_plural": "case events",
+                "ordering": ["case", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.PositiveBigIntegerField(verbose_name='record')),
-                ('label', models.CharField(blank=True, max_length=200, verbose_name='label')),
-                ('added_at', models.DateTimeField(auto_now_add=True, verbose_name='added at')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='accountability.accountabilitycase', verbose_name='case')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='contenttypes.contenttype', verbose_name='kind of record')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("object_id", models.PositiveBigIntegerField(verbose_name="record")),
+                ("label", models.CharField(blank=True, max_length=200, verbose_name="label")),
+                ("added_at", models.DateTimeField(auto_now_add=True, verbose_name="added at")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence",
+                        to="accountability.accountabilitycase",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="contenttypes.contenttype",
+                        verbose_name="kind of record",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evidence',
-                'verbose_name_plural': 'evidence',
-                'ordering': ['case', 'id'],
+                "verbose_name": "evidence",
+                "verbose_name_plural": "evidence",
+                "ordering": ["case", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAccountabilityCase',
+            name="HistoricalAccountabilityCase",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(editable=False, verbose_name='number')),
-                ('rule', models.CharField(choices=[('overdue', 'overdue beyond the limit'), ('returns', 'returned as inadequate repeatedly'), ('false_close_out', 'false close-out'), ('last_place', 'last place several periods running'), ('manual', 'opened by hand')], max_length=20, verbose_name='rule')),
-                ('key', models.CharField(blank=True, editable=False, help_text='What a rule suggested the case for; a rule suggests once per key', max_length=150, null=True, verbose_name='key')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('status', models.CharField(choices=[('suggested', 'suggested'), ('opened', 'opened'), ('decided', 'decided'), ('closed', 'closed'), ('dismissed', 'dismissed')], default='suggested', editable=False, max_length=10, verbose_name='status')),
-                ('measure', models.CharField(blank=True, choices=[('reminder_talk', 'reminder talk (提醒谈话)'), ('criticism', 'criticism and education (批评教育)'), ('circulated_criticism', 'circulated criticism (通报批评)'), ('admonition', 'admonishment talk (诫勉谈话)'), ('organisational', 'organisational handling (组织处理)'), ('disciplinary', 'disciplinary sanction (纪律处分)')], max_length=25, verbose_name='measure')),
-                ('decision', models.TextField(blank=True, verbose_name='decision')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('opened_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='opened by')),
-                ('subject_person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.person', verbose_name='person concerned')),
-                ('town', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.town', verbose_name='town')),
-                ('village', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.village', verbose_name='village')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(editable=False, verbose_name="number")),
+                (
+                    "rule",
+                    models.CharField(
+                        choices=[
+                            ("overdue", "overdue beyond the limit"),
+                            ("returns", "returned as inadequate repeatedly"),
+                            ("false_close_out", "false close-out"),
+                            ("last_place", "last place several periods running"),
+                            ("manual", "opened by hand"),
+                        ],
+                        max_length=20,
+                        verbose_name="rule",
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        help_text="What a rule suggested the case for; a rule suggests once per key",
+                        max_length=150,
+                        null=True,
+                        verbose_name="key",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("suggested", "suggested"),
+                            ("opened", "opened"),
+                            ("decided", "decided"),
+                            ("closed", "closed"),
+                            ("dismissed", "dismissed"),
+                        ],
+                        default="suggested",
+                        editable=False,
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "measure",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("reminder_talk", "reminder talk (提醒谈话)"),
+                            ("criticism", "criticism and education (批评教育)"),
+                            ("circulated_criticism", "circulated criticism (通报批评)"),
+                            ("admonition", "admonishment talk (诫勉谈话)"),
+                            ("organisational", "organisational handling (组织处理)"),
+                            ("disciplinary", "disciplinary sanction (纪律处分)"),
+                        ],
+                        max_length=25,
+                        verbose_name="measure",
+                    ),
+                ),
+                ("decision", models.TextField(blank=True, verbose_name="decision")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="opened by",
+                    ),
+                ),
+                (
+                    "subject_person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="person concerned",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical accountability case',
-                'verbose_name_plural': 'historical accountability cases',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical accountability case",
+                "verbose_name_plural": "historical accountability cases",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddConstraint(
-            model_name='accountabilitycase',
-            constraint=models.UniqueConstraint(fields=('town', 'key'), name='case_unique_key'),
+            model_name="accountabilitycase",
+            constraint=models.UniqueConstraint(fields=("town", "key"), name="case_unique_key"),
         ),
         migrations.AddConstraint(
-            model_name='accountabilitycase',
-            constraint=models.UniqueConstraint(fields=('town', 'number'), name='case_unique_number'),
+            model_name="accountabilitycase",
+            constraint=models.UniqueConstraint(
+                fields=("town", "number"), name="case_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accountabilitycase',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'decided'), _negated=True), models.Q(('measure', ''), _negated=True), _connector='OR'), name='case_decided_has_measure'),
+            model_name="accountabilitycase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "decided"), _negated=True),
+                    models.Q(("measure", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="case_decided_has_measure",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evidence',
-            constraint=models.UniqueConstraint(fields=('case', 'content_type', 'object_id'), name='evidence_unique_record'),
+            model_name="evidence",
+            constraint=models.UniqueConstraint(
+                fields=("case", "content_type", "object_id"), name="evidence_unique_record"
+            ),
         ),
     ]

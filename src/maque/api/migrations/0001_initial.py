@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,22 +15,69 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key_hash', models.CharField(editable=False, max_length=64, unique=True, verbose_name='token hash')),
-                ('hint', models.CharField(editable=False, help_text='The first characters of the token, to recognise it.', max_length=12, verbose_name='token start')),
-                ('created', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('last_used', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last used')),
-                ('expires', models.DateTimeField(verbose_name='expires')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
-                ('client', models.CharField(blank=True, help_text='The user agent that asked for the token.', max_length=200, verbose_name='client')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='api_tokens', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key_hash",
+                    models.CharField(
+                        editable=False, max_length=64, unique=True, verbose_name="token hash"
+                    ),
+                ),
+                (
+                    "hint",
+                    models.CharField(
+                        editable=False,
+                        help_text="The first characters of the token, to recognise it.",
+                        max_length=12,
+                        verbose_name="token start",
+                    ),
+                ),
+                (
+                    "created",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created"
+                    ),
+                ),
+                (
+                    "last_used",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="last used"
+                    ),
+                ),
+                ("expires", models.DateTimeField(verbose_name="expires")),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
+                ),
+                (
+                    "client",
+                    models.CharField(
+                        blank=True,
+                        help_text="The user agent that asked for the token.",
+                        max_length=200,
+                        verbose_name="client",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API token',
-                'verbose_name_plural': 'API tokens',
-                'ordering': ['-created'],
+                "verbose_name": "API token",
+                "verbose_name_plural": "API tokens",
+                "ordering": ["-created"],
             },
         ),
     ]

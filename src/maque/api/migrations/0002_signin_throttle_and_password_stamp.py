@@ -11,42 +11,106 @@ def stamp_existing_tokens(apps, schema_editor):  # noqa: ANN001, ANN201
     keep working until that password changes (the same fingerprint as `password_stamp`)."""
     token_model = apps.get_model("api", "ApiToken")
     for token in token_model.objects.select_related("user").filter(password_stamp=""):
-        stamp = salted_hmac("maque.api.token-password", token.user.password or "", algorithm="sha256").hexdigest()
+        stamp = salted_hmac(
+            "maque.api.token-password", token.user.password or "", algorithm="sha256"
+        ).hexdigest()
         token_model.objects.filter(pk=token.pk).update(password_stamp=stamp)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('api', '0001_initial'),
+        ("api", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apitoken',
-            name='password_stamp',
-            field=models.CharField(blank=True, editable=False, help_text='Fingerprint of the password the token was issued under; a new password ends the token.', max_length=64, verbose_name='password stamp'),
+            model_name="apitoken",
+            name="password_stamp",
+            field=models.CharField(
+                blank=True,
+                editable=False,
+                help_text="Fingerprint of the password the token was issued under; a new password ends the token.",
+                max_length=64,
+                verbose_name="password stamp",
+            ),
         ),
         migrations.CreateModel(
-            name='SignInThrottle',
+            name="SignInThrottle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('account', 'account, from any address'), ('account_address', 'account, from one address'), ('address', 'address, for any account')], max_length=20, verbose_name='scope')),
-                ('key', models.CharField(help_text='User name and/or client address', max_length=250, verbose_name='key')),
-                ('failures', models.PositiveIntegerField(default=0, verbose_name='failures')),
-                ('accounts', models.JSONField(blank=True, default=list, help_text='For an address: the different user names that failed from it (bounded).', verbose_name='accounts tried')),
-                ('window_started_at', models.DateTimeField(blank=True, null=True, verbose_name='counting since')),
-                ('last_failure_at', models.DateTimeField(blank=True, null=True, verbose_name='last failure')),
-                ('locked_until', models.DateTimeField(blank=True, null=True, verbose_name='paused until')),
-                ('unlocked_at', models.DateTimeField(blank=True, null=True, verbose_name='unlocked at')),
-                ('unlocked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='unlocked by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("account", "account, from any address"),
+                            ("account_address", "account, from one address"),
+                            ("address", "address, for any account"),
+                        ],
+                        max_length=20,
+                        verbose_name="scope",
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="User name and/or client address",
+                        max_length=250,
+                        verbose_name="key",
+                    ),
+                ),
+                ("failures", models.PositiveIntegerField(default=0, verbose_name="failures")),
+                (
+                    "accounts",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="For an address: the different user names that failed from it (bounded).",
+                        verbose_name="accounts tried",
+                    ),
+                ),
+                (
+                    "window_started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="counting since"),
+                ),
+                (
+                    "last_failure_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last failure"),
+                ),
+                (
+                    "locked_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="paused until"),
+                ),
+                (
+                    "unlocked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="unlocked at"),
+                ),
+                (
+                    "unlocked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="unlocked by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sign-in pause',
-                'verbose_name_plural': 'sign-in pauses',
-                'ordering': ['-last_failure_at'],
-                'constraints': [models.UniqueConstraint(fields=('scope', 'key'), name='signin_throttle_unique_key')],
+                "verbose_name": "sign-in pause",
+                "verbose_name_plural": "sign-in pauses",
+                "ordering": ["-last_failure_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("scope", "key"), name="signin_throttle_unique_key"
+                    )
+                ],
             },
         ),
         migrations.RunPython(stamp_existing_tokens, migrations.RunPython.noop),

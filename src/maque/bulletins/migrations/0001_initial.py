@@ -7,91 +7,215 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisation', '0001_initial'),
+        ("organisation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Bulletin',
+            name="Bulletin",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('number', models.PositiveIntegerField(verbose_name='number')),
-                ('code', models.CharField(max_length=40, verbose_name='document number')),
-                ('day', models.DateField(verbose_name='day reported on')),
-                ('as_of', models.DateTimeField(verbose_name='figures as of')),
-                ('since', models.DateTimeField(blank=True, null=True, verbose_name='changes since')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('scheduled', models.BooleanField(default=False, verbose_name='issued on schedule')),
-                ('snapshot', models.JSONField(verbose_name='snapshot')),
-                ('content_hash', models.CharField(max_length=64, verbose_name='SHA-256 of the snapshot')),
-                ('issued_at', models.DateTimeField(auto_now_add=True, verbose_name='issued at')),
-                ('corrects', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='bulletins.bulletin', verbose_name='corrects')),
-                ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='issued by')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bulletins', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("number", models.PositiveIntegerField(verbose_name="number")),
+                ("code", models.CharField(max_length=40, verbose_name="document number")),
+                ("day", models.DateField(verbose_name="day reported on")),
+                ("as_of", models.DateTimeField(verbose_name="figures as of")),
+                (
+                    "since",
+                    models.DateTimeField(blank=True, null=True, verbose_name="changes since"),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "scheduled",
+                    models.BooleanField(default=False, verbose_name="issued on schedule"),
+                ),
+                ("snapshot", models.JSONField(verbose_name="snapshot")),
+                (
+                    "content_hash",
+                    models.CharField(max_length=64, verbose_name="SHA-256 of the snapshot"),
+                ),
+                ("issued_at", models.DateTimeField(auto_now_add=True, verbose_name="issued at")),
+                (
+                    "corrects",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="corrections",
+                        to="bulletins.bulletin",
+                        verbose_name="corrects",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="issued by",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bulletins",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'daily bulletin',
-                'verbose_name_plural': 'daily bulletins',
-                'ordering': ['-issued_at', '-id'],
+                "verbose_name": "daily bulletin",
+                "verbose_name_plural": "daily bulletins",
+                "ordering": ["-issued_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BulletinCounter',
+            name="BulletinCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last', models.PositiveIntegerField(default=0)),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.town')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last", models.PositiveIntegerField(default=0)),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.town",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='HistoricalBulletin',
+            name="HistoricalBulletin",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('number', models.PositiveIntegerField(verbose_name='number')),
-                ('code', models.CharField(max_length=40, verbose_name='document number')),
-                ('day', models.DateField(verbose_name='day reported on')),
-                ('as_of', models.DateTimeField(verbose_name='figures as of')),
-                ('since', models.DateTimeField(blank=True, null=True, verbose_name='changes since')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('scheduled', models.BooleanField(default=False, verbose_name='issued on schedule')),
-                ('snapshot', models.JSONField(verbose_name='snapshot')),
-                ('content_hash', models.CharField(max_length=64, verbose_name='SHA-256 of the snapshot')),
-                ('issued_at', models.DateTimeField(blank=True, editable=False, verbose_name='issued at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('corrects', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='bulletins.bulletin', verbose_name='corrects')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('issued_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='issued by')),
-                ('town', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("number", models.PositiveIntegerField(verbose_name="number")),
+                ("code", models.CharField(max_length=40, verbose_name="document number")),
+                ("day", models.DateField(verbose_name="day reported on")),
+                ("as_of", models.DateTimeField(verbose_name="figures as of")),
+                (
+                    "since",
+                    models.DateTimeField(blank=True, null=True, verbose_name="changes since"),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "scheduled",
+                    models.BooleanField(default=False, verbose_name="issued on schedule"),
+                ),
+                ("snapshot", models.JSONField(verbose_name="snapshot")),
+                (
+                    "content_hash",
+                    models.CharField(max_length=64, verbose_name="SHA-256 of the snapshot"),
+                ),
+                (
+                    "issued_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="issued at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "corrects",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="bulletins.bulletin",
+                        verbose_name="corrects",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="issued by",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical daily bulletin',
-                'verbose_name_plural': 'historical daily bulletins',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical daily bulletin",
+                "verbose_name_plural": "historical daily bulletins",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddConstraint(
-            model_name='bulletin',
-            constraint=models.UniqueConstraint(fields=('town', 'year', 'number'), name='bulletin_unique_number'),
+            model_name="bulletin",
+            constraint=models.UniqueConstraint(
+                fields=("town", "year", "number"), name="bulletin_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bulletin',
-            constraint=models.UniqueConstraint(condition=models.Q(('scheduled', True)), fields=('town', 'day'), name='bulletin_one_scheduled_per_day'),
+            model_name="bulletin",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("scheduled", True)),
+                fields=("town", "day"),
+                name="bulletin_one_scheduled_per_day",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bulletincounter',
-            constraint=models.UniqueConstraint(fields=('town', 'year'), name='bulletin_counter_unique_year'),
+            model_name="bulletincounter",
+            constraint=models.UniqueConstraint(
+                fields=("town", "year"), name="bulletin_counter_unique_year"
+            ),
         ),
     ]

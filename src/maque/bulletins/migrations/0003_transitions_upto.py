@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bulletins', '0002_immutable'),
+        ("bulletins", "0002_immutable"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='bulletin',
-            name='transitions_upto',
-            field=models.BigIntegerField(blank=True, null=True, verbose_name='transitions up to (id)'),
+            model_name="bulletin",
+            name="transitions_upto",
+            field=models.BigIntegerField(
+                blank=True, null=True, verbose_name="transitions up to (id)"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalbulletin',
-            name='transitions_upto',
-            field=models.BigIntegerField(blank=True, null=True, verbose_name='transitions up to (id)'),
+            model_name="historicalbulletin",
+            name="transitions_upto",
+            field=models.BigIntegerField(
+                blank=True, null=True, verbose_name="transitions up to (id)"
+            ),
         ),
     ]

@@ -47,7 +47,6 @@ class Summary:
     town_ids: list[int] = field(default_factory=list)
 
 
-
 def generate_dataset(
     *,
     villages: int,
@@ -60,7 +59,9 @@ def generate_dataset(
 ) -> Summary:
     """Generate `towns` towns sharing `villages` villages and `items` items, from `seed`."""
     if towns < 1 or villages < towns or items < 0:
-        raise ValueError("need at least one town, at least one village per town and a non-negative item count")
+        raise ValueError(
+            "need at least one town, at least one village per town and a non-negative item count"
+        )
     started = time.monotonic()
     rng = random.Random(seed)
     today = today or timezone.localdate()
@@ -77,7 +78,9 @@ def generate_dataset(
             casts.extend(_organisation(rng, town, town_index, share, seed, today))
             catalogue_install(town=town)
             campaign = Campaign.objects.get(town=town, code=CAMPAIGN)
-            town_categories = list(campaign.categories.filter(active=True).prefetch_related("fields"))
+            town_categories = list(
+                campaign.categories.filter(active=True).prefetch_related("fields")
+            )
             categories.append((campaign, [(c, list(c.fields.all())) for c in town_categories]))
             report("organisation", town_index + 1, towns)
     summary.towns = towns

@@ -8,7 +8,9 @@ from typing import Any
 from django.db import connection, models
 
 
-def _insert(model: type[models.Model], attnames: Iterable[str], rows: list[tuple[Any, ...]]) -> None:
+def _insert(
+    model: type[models.Model], attnames: Iterable[str], rows: list[tuple[Any, ...]]
+) -> None:
     """Multi-row INSERT of plain values into the model's table (columns named by attribute)."""
     if not rows:
         return

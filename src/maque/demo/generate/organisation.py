@@ -54,7 +54,9 @@ def _ids(person: Person) -> tuple[int, int]:
 def _town(index: int, seed: int) -> Town:
     code = f"s{seed}t{index + 1}"[:20]
     if Town.objects.filter(code=code).exists():
-        raise ValueError(f"a data set with seed {seed} is already in this database (town code {code})")
+        raise ValueError(
+            f"a data set with seed {seed} is already in this database (town code {code})"
+        )
     town = Town(
         name=f"样例{index + 1}镇（种子{seed}）",
         short_name=f"样例{index + 1}",
@@ -94,8 +96,14 @@ def _organisation(
     start = today.replace(year=today.year - 3)
     villages = bulk_create_with_history(
         [
-            Village(town=town, name=name, signature_product=rng.choice(("茶叶", "魔芋", "蚕桑", "中药材", "柑橘", "")),
-                    households_count=rng.randint(150, 900), population=rng.randint(500, 3000), is_sample=True)
+            Village(
+                town=town,
+                name=name,
+                signature_product=rng.choice(("茶叶", "魔芋", "蚕桑", "中药材", "柑橘", "")),
+                households_count=rng.randint(150, 900),
+                population=rng.randint(500, 3000),
+                is_sample=True,
+            )
             for name in _village_names(rng, village_count)
         ],
         Village,
@@ -108,27 +116,38 @@ def _organisation(
     ]
     bulk_create_with_history(groups, VillageGroup)
     groups_by_village: dict[int, list[int]] = {}
-    for group_id, village_id in VillageGroup.objects.filter(village__town=town).values_list("id", "village_id"):
+    for group_id, village_id in VillageGroup.objects.filter(village__town=town).values_list(
+        "id", "village_id"
+    ):
         groups_by_village.setdefault(village_id, []).append(group_id)
     households = [
-        Household(village=village, group_id=rng.choice(groups_by_village[village.pk]), head_name=_name(rng),
-                  members=rng.randint(1, 7))
+        Household(
+            village=village,
+            group_id=rng.choice(groups_by_village[village.pk]),
+            head_name=_name(rng),
+            members=rng.randint(1, 7),
+        )
         for village in villages
         for _ in range(8)
     ]
     bulk_create_with_history(households, Household)
     households_by_village: dict[int, list[int]] = {}
-    for household_id, village_id in Household.objects.filter(village__town=town).values_list("id", "village_id"):
+    for household_id, village_id in Household.objects.filter(village__town=town).values_list(
+        "id", "village_id"
+    ):
         households_by_village.setdefault(village_id, []).append(household_id)
     plots = []
     for number, village in enumerate(villages, start=1):
         for n in range(1, 21):
             plots.append(
                 Plot(
-                    town=town, village=village, group_id=rng.choice(groups_by_village[village.pk]),
+                    town=town,
+                    village=village,
+                    group_id=rng.choice(groups_by_village[village.pk]),
                     code=f"{town.code.upper()}-{number:03d}-{n:02d}",
                     area_mu=Decimal(rng.randint(20, 2000)) / 100,
-                    land_class=rng.choice(Plot.LandClass.values), status=rng.choice(Plot.Status.values),
+                    land_class=rng.choice(Plot.LandClass.values),
+                    status=rng.choice(Plot.Status.values),
                     polygon=_square(rng) if rng.random() < 0.5 else None,
                 )
             )
@@ -137,26 +156,47 @@ def _organisation(
     for code, village_id in Plot.objects.filter(town=town).values_list("code", "village_id"):
         plot_codes.setdefault(village_id, []).append(code)
     departments = bulk_create_with_history(
-        [Department(town=town, name=name) for name in ("党政办", "农业农村办", "自然资源所", "综治办", "经济发展办", "社会事务办")],
+        [
+            Department(town=town, name=name)
+            for name in ("党政办", "农业农村办", "自然资源所", "综治办", "经济发展办", "社会事务办")
+        ],
         Department,
     )
     departments = list(Department.objects.filter(town=town).order_by("id"))
 
     # People: the town-wide roles, one contact leader per four villages, a secretary and three
     # cadres per village. Every person can sign in (with no usable password: tests force a login).
-    plan: list[tuple[str, int | None]] = [(Role.PRINCIPAL, None), (Role.LEADER, None), (Role.LEADER, None),
-                                          (Role.INSPECTOR, None), (Role.INSPECTOR, None), (Role.DISCIPLINE, None)]
+    plan: list[tuple[str, int | None]] = [
+        (Role.PRINCIPAL, None),
+        (Role.LEADER, None),
+        (Role.LEADER, None),
+        (Role.INSPECTOR, None),
+        (Role.INSPECTOR, None),
+        (Role.DISCIPLINE, None),
+    ]
     leaders = max(1, (len(villages) + 3) // 4)
     plan += [(Role.CONTACT_LEADER, None)] * leaders
     for village in villages:
         plan += [(Role.SECRETARY, village.pk)] + [(Role.CADRE, village.pk)] * 3
     users = user_model.objects.bulk_create(
-        [user_model(username=f"{town.code}-{n:05d}", password="!", is_active=True) for n in range(len(plan))]  # noqa: S106 - unusable
+        [
+            # "!" is an unusable password: these accounts sign in only once one is set.
+            user_model(username=f"{town.code}-{n:05d}", password="!", is_active=True)  # noqa: S106
+            for n in range(len(plan))
+        ]
     )
-    users = list(user_model.objects.filter(username__startswith=f"{town.code}-").order_by("username"))
+    users = list(
+        user_model.objects.filter(username__startswith=f"{town.code}-").order_by("username")
+    )
     people = [
-        Person(town=town, name=_name(rng), user=user, department=rng.choice(departments),
-               phone=f"138{rng.randint(0, 99999999):08d}", is_sample=True)
+        Person(
+            town=town,
+            name=_name(rng),
+            user=user,
+            department=rng.choice(departments),
+            phone=f"138{rng.randint(0, 99999999):08d}",
+            is_sample=True,
+        )
         for user in users
     ]
     bulk_create_with_history(people, Person)
@@ -172,16 +212,32 @@ def _organisation(
             contact_leaders.append(person)
         elif role_village_id is None:
             town_people.setdefault(role, []).append(person)
-            assignments.append(RoleAssignment(person=person, role=role, town=town, valid_from=start))
+            assignments.append(
+                RoleAssignment(person=person, role=role, town=town, valid_from=start)
+            )
         else:
             village_people.setdefault(role_village_id, []).append(person)
             assignments.append(
-                RoleAssignment(person=person, role=role, town=town, village_id=role_village_id, valid_from=start)
+                RoleAssignment(
+                    person=person,
+                    role=role,
+                    town=town,
+                    village_id=role_village_id,
+                    valid_from=start,
+                )
             )
     casts = []
     for index, village in enumerate(villages):
         leader = contact_leaders[index // 4]
-        assignments.append(RoleAssignment(person=leader, role=Role.CONTACT_LEADER, town=town, village=village, valid_from=start))
+        assignments.append(
+            RoleAssignment(
+                person=leader,
+                role=Role.CONTACT_LEADER,
+                town=town,
+                village=village,
+                valid_from=start,
+            )
+        )
         members = village_people[village.pk]
         inspector = rng.choice(town_people[Role.INSPECTOR])
         casts.append(

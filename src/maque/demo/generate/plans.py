@@ -37,7 +37,12 @@ def _route(start: str, goal: str) -> list[str]:
 def _plan(rng: random.Random, state: str) -> list[str]:
     """A sequence of lifecycle actions (after `create`) that ends in `state`: the table's
     shortest route there, with some items sent back, reopened or extended on the way."""
-    found, rectifying, submitted, closed = State.FOUND, State.RECTIFYING, State.SUBMITTED, State.CLOSED
+    found, rectifying, submitted, closed = (
+        State.FOUND,
+        State.RECTIFYING,
+        State.SUBMITTED,
+        State.CLOSED,
+    )
     submit_cycle = _route(rectifying, submitted) + _route(submitted, rectifying)
     extension = ["extend", "approve_extension"]
     if state == found:
@@ -54,9 +59,17 @@ def _plan(rng: random.Random, state: str) -> list[str]:
             path = _route(found, closed) + _route(closed, rectifying)
         path += extension if rng.random() < 0.1 else []
     elif state == submitted:
-        path = _route(found, rectifying) + (submit_cycle if rng.random() < 0.15 else []) + _route(rectifying, submitted)
+        path = (
+            _route(found, rectifying)
+            + (submit_cycle if rng.random() < 0.15 else [])
+            + _route(rectifying, submitted)
+        )
     elif state == closed:
-        path = _route(found, rectifying) + (submit_cycle if rng.random() < 0.12 else []) + _route(rectifying, closed)
+        path = (
+            _route(found, rectifying)
+            + (submit_cycle if rng.random() < 0.12 else [])
+            + _route(rectifying, closed)
+        )
     elif state in (State.SUSPENDED, State.CANCELLED):
         share = 0.7 if state == State.SUSPENDED else 0.3
         start = rectifying if rng.random() < share else found
@@ -71,7 +84,12 @@ def _plan(rng: random.Random, state: str) -> list[str]:
 _BY_OWNER = {"create", "start", "submit", "suspend", "extend"}
 _BY_INSPECTOR = {"reopen"}
 _NOTES = {
-    "verify": "现场核查整改到位，同意销号", "return": "整改不到位：现场仍有问题，需补充整改",
-    "reopen": "回头看发现反弹，重新整改", "cancel": "重复登记，予以撤销", "suspend": "需待农时复耕，申请挂起",
-    "approve_suspension": "同意挂起", "extend": "受天气影响，申请延期", "approve_extension": "同意延期",
+    "verify": "现场核查整改到位，同意销号",
+    "return": "整改不到位：现场仍有问题，需补充整改",
+    "reopen": "回头看发现反弹，重新整改",
+    "cancel": "重复登记，予以撤销",
+    "suspend": "需待农时复耕，申请挂起",
+    "approve_suspension": "同意挂起",
+    "extend": "受天气影响，申请延期",
+    "approve_extension": "同意延期",
 }

@@ -30,7 +30,20 @@ from maque.organisation.models import Household, Person, RoleAssignment, Village
 # beyond that, values are parsed afresh, so memory stays bounded whatever the sheet.
 MEMO_SIZE = 4096
 # Columns whose value is the cell's text as it is.
-PLAIN = frozenset({"subject", "title", "description", "measures", "scope", "standard", "progress", "note", "group", "owner"})
+PLAIN = frozenset(
+    {
+        "subject",
+        "title",
+        "description",
+        "measures",
+        "scope",
+        "standard",
+        "progress",
+        "note",
+        "group",
+        "owner",
+    }
+)
 
 CellParser = Callable[[Any, str], Any]
 
@@ -50,7 +63,9 @@ class RowParsing(SheetState):
                 elif key in PLAIN:
                     parsers.append((index, key, _text))
                 else:
-                    parsers.append((index, key, _remembered(functools.partial(self._parse_cell, key))))
+                    parsers.append(
+                        (index, key, _remembered(functools.partial(self._parse_cell, key)))
+                    )
             self._parsers = parsers
         return self._parsers
 
@@ -88,17 +103,25 @@ class RowParsing(SheetState):
         if key == "village":
             village = self.villages.get(normalise(text))
             if village is None:
-                raise ValueError(_("No village named “%(name)s” in %(town)s.") % {"name": text, "town": self.town.name})
+                raise ValueError(
+                    _("No village named “%(name)s” in %(town)s.")
+                    % {"name": text, "town": self.town.name}
+                )
             return village
         if key == "deadline":
             try:
                 return parse_date(value)
             except ValueError:
-                raise ValueError(_("Not a date: write it like 2026-07-18 or 2026年7月18日.")) from None
+                raise ValueError(
+                    _("Not a date: write it like 2026-07-18 or 2026年7月18日.")
+                ) from None
         if key == "state":
             state = STATE_SYNONYMS.get(normalise(text))
             if state is None:
-                raise ValueError(_("Unknown state “%(value)s”; use one of %(names)s.") % {"value": text, "names": "、".join(STATE_NAMES.values())})
+                raise ValueError(
+                    _("Unknown state “%(value)s”; use one of %(names)s.")
+                    % {"value": text, "names": "、".join(STATE_NAMES.values())}
+                )
             return state
         if key == "closed_flag":
             flag = normalise(text)
@@ -136,7 +159,13 @@ class RowParsing(SheetState):
         if "group" in parsed.cells:
             group = self._group(village, parsed.cells["group"])
             if group is None:
-                parsed.errors.append(("group", _("No group “%(name)s” in %(village)s.") % {"name": parsed.cells["group"], "village": village.name}))
+                parsed.errors.append(
+                    (
+                        "group",
+                        _("No group “%(name)s” in %(village)s.")
+                        % {"name": parsed.cells["group"], "village": village.name},
+                    )
+                )
                 del parsed.cells["group"]
             else:
                 parsed.cells["group"] = group
@@ -158,14 +187,20 @@ class RowParsing(SheetState):
                     parsed.cells[key] = household
 
     def _group(self, village: Village, text: str) -> VillageGroup | None:
-        return _remember(self._memo("group"), (village.pk, text), lambda: self._find_group(village, text))
+        return _remember(
+            self._memo("group"), (village.pk, text), lambda: self._find_group(village, text)
+        )
 
     def _owner(self, village: Village, name: str) -> tuple[Person | None, str]:
         """The person of that name, within the village's responsible people when the name is shared."""
-        return _remember(self._memo("owner"), (village.pk, name), lambda: self._find_owner(village, name))
+        return _remember(
+            self._memo("owner"), (village.pk, name), lambda: self._find_owner(village, name)
+        )
 
     def _household(self, village: Village, text: str) -> tuple[int | None, str]:
-        return _remember(self._memo("household"), (village.pk, text), lambda: self._find_household(village, text))
+        return _remember(
+            self._memo("household"), (village.pk, text), lambda: self._find_household(village, text)
+        )
 
     def _memo(self, name: str) -> dict[Any, Any]:
         return self._memos.setdefault(name, {})
@@ -187,9 +222,11 @@ class RowParsing(SheetState):
             for person in Person.objects.filter(town=self.town, active=True):
                 self._people.setdefault(normalise(person.name), []).append(person)
             self._village_people = {}
-            for person_id, village_id in RoleAssignment.objects.on(self.actor.day).filter(
-                town=self.town, village__isnull=False
-            ).values_list("person_id", "village_id"):
+            for person_id, village_id in (
+                RoleAssignment.objects.on(self.actor.day)
+                .filter(town=self.town, village__isnull=False)
+                .values_list("person_id", "village_id")
+            ):
                 self._village_people.setdefault(village_id, set()).add(person_id)
         candidates = self._people.get(normalise(name), [])
         if len(candidates) > 1:
@@ -197,9 +234,14 @@ class RowParsing(SheetState):
             in_village = self._village_people.get(village.pk, set())
             candidates = [p for p in candidates if p.pk in in_village]
             if len(candidates) != 1:
-                return None, _("Several people are named “%(name)s”; none or more than one of them works in %(village)s. Fix the name in the staff list first.") % {"name": name, "village": village.name}
+                return None, _(
+                    "Several people are named “%(name)s”; none or more than one of them works in %(village)s. Fix the name in the staff list first."
+                ) % {"name": name, "village": village.name}
         if not candidates:
-            return None, _("No active staff member named “%(name)s” in %(town)s.") % {"name": name, "town": self.town.name}
+            return None, _("No active staff member named “%(name)s” in %(town)s.") % {
+                "name": name,
+                "town": self.town.name,
+            }
         return candidates[0], ""
 
     def _find_household(self, village: Village, text: str) -> tuple[int | None, str]:
@@ -210,7 +252,10 @@ class RowParsing(SheetState):
             name = text[: match.start()].strip()
             if found and (not name or normalise(found[0][1]) == normalise(name)):
                 return found[0][0], ""
-            return None, _("No household “%(value)s” in %(village)s.") % {"value": text, "village": village.name}
+            return None, _("No household “%(value)s” in %(village)s.") % {
+                "value": text,
+                "village": village.name,
+            }
         if text.isdigit():
             found_ids = list(households.filter(pk=int(text)).values_list("pk", flat=True))
         else:
@@ -218,8 +263,13 @@ class RowParsing(SheetState):
         if len(found_ids) == 1:
             return found_ids[0], ""
         if not found_ids:
-            return None, _("No household “%(value)s” in %(village)s.") % {"value": text, "village": village.name}
-        return None, _("Several households in %(village)s are headed by “%(value)s”; write it as in the export, e.g. 张三 #12.") % {"value": text, "village": village.name}
+            return None, _("No household “%(value)s” in %(village)s.") % {
+                "value": text,
+                "village": village.name,
+            }
+        return None, _(
+            "Several households in %(village)s are headed by “%(value)s”; write it as in the export, e.g. 张三 #12."
+        ) % {"value": text, "village": village.name}
 
 
 def _text(value: Any, text: str) -> str:

@@ -41,18 +41,35 @@ class HeaderReading(SheetState):
                 break
         if not titles:
             return None
-        self.problem(None, None, _("No header row found in the first %(rows)d rows of sheet “%(sheet)s” (it needs at least 村 and two other ledger columns).") % {"rows": HEADER_SEARCH_ROWS, "sheet": self.sheet.name})
+        self.problem(
+            None,
+            None,
+            _(
+                "No header row found in the first %(rows)d rows of sheet “%(sheet)s” (it needs at least 村 and two other ledger columns)."
+            )
+            % {"rows": HEADER_SEARCH_ROWS, "sheet": self.sheet.name},
+        )
         return titles
 
     def _resolve_category(self, titles: list[str]) -> Category | None:
         categories = list(
-            Category.objects.filter(town=self.town).select_related("campaign").prefetch_related("fields")
+            Category.objects.filter(town=self.town)
+            .select_related("campaign")
+            .prefetch_related("fields")
         )
         if self.category_code:
-            found = [c for c in categories if c.code == self.category_code or c.name == self.category_code]
+            found = [
+                c
+                for c in categories
+                if c.code == self.category_code or c.name == self.category_code
+            ]
         else:
             sheet_name = normalise(self.sheet.name)
-            found = [c for c in categories if normalise(c.name) == sheet_name or c.code == self.sheet.name]
+            found = [
+                c
+                for c in categories
+                if normalise(c.name) == sheet_name or c.code == self.sheet.name
+            ]
             if not found:
                 title = normalise(" ".join(titles)).replace(normalise(TITLE_SUFFIX), "")
                 matches = [c for c in categories if normalise(c.name) in title]
@@ -61,9 +78,15 @@ class HeaderReading(SheetState):
                     found = [c for c in matches if len(c.name) == longest]
         if len(found) != 1:
             self.problem(
-                None, None,
-                _("Cannot tell which category sheet “%(sheet)s” belongs to: name the sheet or its title after the category (e.g. %(example)s), or choose the category when importing.")
-                % {"sheet": self.sheet.name, "example": categories[0].name if categories else "耕地流出整治及撂荒地治理"},
+                None,
+                None,
+                _(
+                    "Cannot tell which category sheet “%(sheet)s” belongs to: name the sheet or its title after the category (e.g. %(example)s), or choose the category when importing."
+                )
+                % {
+                    "sheet": self.sheet.name,
+                    "example": categories[0].name if categories else "耕地流出整治及撂荒地治理",
+                },
             )
             return None
         return found[0]
@@ -75,13 +98,25 @@ class HeaderReading(SheetState):
             key = match_header(text, self.category)
             if key is None:
                 self.result.warnings.append(
-                    Problem(self.sheet.name, self.header_row, text, _("Unknown column “%(header)s”, ignored.") % {"header": text}, index + 1)
+                    Problem(
+                        self.sheet.name,
+                        self.header_row,
+                        text,
+                        _("Unknown column “%(header)s”, ignored.") % {"header": text},
+                        index + 1,
+                    )
                 )
                 continue
             if key in self.index_of:
                 self.index_of.setdefault("__dup__", index)
                 self.result.problems.append(
-                    Problem(self.sheet.name, self.header_row, text, _("Column “%(header)s” appears twice.") % {"header": text}, index + 1)
+                    Problem(
+                        self.sheet.name,
+                        self.header_row,
+                        text,
+                        _("Column “%(header)s” appears twice.") % {"header": text},
+                        index + 1,
+                    )
                 )
                 continue
             self.columns[index] = key
@@ -99,8 +134,12 @@ class HeaderReading(SheetState):
             header = self.headers.get(key, "") if key else ""
             self.result.problems.append(
                 Problem(
-                    self.sheet.name, first, header,
-                    _("Rows %(first)d–%(last)d are merged cells: unmerge them and fill the value into every row.")
+                    self.sheet.name,
+                    first,
+                    header,
+                    _(
+                        "Rows %(first)d–%(last)d are merged cells: unmerge them and fill the value into every row."
+                    )
                     % {"first": first, "last": max_row},
                     min_col,
                 )
@@ -112,7 +151,11 @@ class HeaderReading(SheetState):
         if covered:
             # The blanks a merge leaves behind are explained by the merge message above.
             self.result.problems = [
-                p for p in self.result.problems
-                if p.sheet != self.sheet.name or p.col is None or (p.row, p.col) not in covered
-                or "merged" in p.message or "合并" in p.message
+                p
+                for p in self.result.problems
+                if p.sheet != self.sheet.name
+                or p.col is None
+                or (p.row, p.col) not in covered
+                or "merged" in p.message
+                or "合并" in p.message
             ]

@@ -36,7 +36,13 @@ class RowMatching(LifecycleWriting):
             if code is None:
                 continue
             if code in self.seen_codes:
-                parsed.errors.append(("code", _("Code %(code)s is also on row %(row)d.") % {"code": code, "row": self.seen_codes[code]}))
+                parsed.errors.append(
+                    (
+                        "code",
+                        _("Code %(code)s is also on row %(row)d.")
+                        % {"code": code, "row": self.seen_codes[code]},
+                    )
+                )
             else:
                 self.seen_codes[code] = parsed.number
         items = self._items().filter(code__in=codes) if codes else []
@@ -44,9 +50,15 @@ class RowMatching(LifecycleWriting):
         key_field = natural_key(self.category)
         by_key: dict[str, list[Item]] = {}
         if key_field is not None and self.existing_up_to:
-            keys = [str(p.cells[f"attr:{key_field.name}"]) for p in chunk if "code" not in p.cells and f"attr:{key_field.name}" in p.cells]
+            keys = [
+                str(p.cells[f"attr:{key_field.name}"])
+                for p in chunk
+                if "code" not in p.cells and f"attr:{key_field.name}" in p.cells
+            ]
             if keys:
-                candidates = self._items().filter(pk__lte=self.existing_up_to, **{f"attributes__{key_field.name}__in": keys})
+                candidates = self._items().filter(
+                    pk__lte=self.existing_up_to, **{f"attributes__{key_field.name}__in": keys}
+                )
                 for item in candidates.exclude(state=State.CANCELLED):
                     by_key.setdefault(str(item.attributes.get(key_field.name)), []).append(item)
         for parsed in chunk:
@@ -56,12 +68,31 @@ class RowMatching(LifecycleWriting):
             if code is not None:
                 item = by_code.get(code)
                 if item is None:
-                    parsed.errors.append(("code", _("No item %(code)s that you can see in this category; leave 编号 empty for a new item.") % {"code": code}))
+                    parsed.errors.append(
+                        (
+                            "code",
+                            _(
+                                "No item %(code)s that you can see in this category; leave 编号 empty for a new item."
+                            )
+                            % {"code": code},
+                        )
+                    )
                     continue
             elif key_field is not None and f"attr:{key_field.name}" in parsed.cells:
                 matches = by_key.get(str(parsed.cells[f"attr:{key_field.name}"]), [])
                 if len(matches) > 1:
-                    parsed.errors.append((f"attr:{key_field.name}", _("Several items have %(label)s %(value)s; fill in 编号 to say which one.") % {"label": key_field.label, "value": parsed.cells[f"attr:{key_field.name}"]}))
+                    parsed.errors.append(
+                        (
+                            f"attr:{key_field.name}",
+                            _(
+                                "Several items have %(label)s %(value)s; fill in 编号 to say which one."
+                            )
+                            % {
+                                "label": key_field.label,
+                                "value": parsed.cells[f"attr:{key_field.name}"],
+                            },
+                        )
+                    )
                     continue
                 item = matches[0] if matches else None
             else:
@@ -69,15 +100,31 @@ class RowMatching(LifecycleWriting):
             if item is None:
                 continue
             if item.pk in self.seen_items:
-                parsed.errors.append(("code", _("Item %(code)s is also on row %(row)d.") % {"code": item.code, "row": self.seen_items[item.pk]}))
+                parsed.errors.append(
+                    (
+                        "code",
+                        _("Item %(code)s is also on row %(row)d.")
+                        % {"code": item.code, "row": self.seen_items[item.pk]},
+                    )
+                )
                 continue
             self.seen_items[item.pk] = parsed.number
             village = parsed.cells["village"]
             if village.pk != item.village_id:
-                parsed.errors.append(("village", _("Item %(code)s belongs to %(village)s; an import cannot move it to another village.") % {"code": item.code, "village": item.village.name}))
+                parsed.errors.append(
+                    (
+                        "village",
+                        _(
+                            "Item %(code)s belongs to %(village)s; an import cannot move it to another village."
+                        )
+                        % {"code": item.code, "village": item.village.name},
+                    )
+                )
                 continue
             parsed.item = item
-        self._latest_progress = self._progress_texts([p.item.pk for p in chunk if p.item is not None])
+        self._latest_progress = self._progress_texts(
+            [p.item.pk for p in chunk if p.item is not None]
+        )
 
     def _items(self):  # noqa: ANN202
         return (
@@ -89,7 +136,9 @@ class RowMatching(LifecycleWriting):
     def _progress_texts(self, item_ids: list[int]) -> dict[int, str]:
         latest: dict[int, str] = {}
         if item_ids:
-            logs = ProgressLog.objects.filter(item_id__in=item_ids).order_by("item_id", "-created_at", "-id")
+            logs = ProgressLog.objects.filter(item_id__in=item_ids).order_by(
+                "item_id", "-created_at", "-id"
+            )
             for item_id, text in logs.values_list("item_id", "text"):
                 latest.setdefault(item_id, text)
         return latest

@@ -20,7 +20,12 @@ class Problem:
     col: int | None = None  # 1-based column index, for highlighting the cell
 
     def as_dict(self) -> dict[str, Any]:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -39,4 +44,9 @@ class ImportResult:
         return not self.problems
 
     def counts(self) -> dict[str, int]:
-        return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged, "invalid": self.invalid}
+        return {
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "invalid": self.invalid,
+        }

@@ -41,9 +41,15 @@ def ledger_import(
         return result
     try:
         actor = actor_for(by)
-        town = actor.person.town if actor.person is not None else Town.objects.order_by("pk").first()
+        town = (
+            actor.person.town if actor.person is not None else Town.objects.order_by("pk").first()
+        )
         if town is None or (actor.person is None and not actor.is_superuser):
-            result.problems.append(Problem("", None, "", _("Only a member of staff with a role in the town can import.")))
+            result.problems.append(
+                Problem(
+                    "", None, "", _("Only a member of staff with a role in the town can import.")
+                )
+            )
             return result
         with transaction.atomic():
             read_any = False
@@ -52,13 +58,30 @@ def ledger_import(
                     continue  # the template's own drop-down lists
                 if sheet.hidden:
                     result.problems.append(
-                        Problem(sheet.name, None, "", _("Sheet “%(sheet)s” is hidden. Unhide it or delete it, then import again.") % {"sheet": sheet.name})
+                        Problem(
+                            sheet.name,
+                            None,
+                            "",
+                            _(
+                                "Sheet “%(sheet)s” is hidden. Unhide it or delete it, then import again."
+                            )
+                            % {"sheet": sheet.name},
+                        )
                     )
                     continue
-                importer = SheetImport(by=by, town=town, sheet=sheet, category_code=category, result=result, progress=progress)
+                importer = SheetImport(
+                    by=by,
+                    town=town,
+                    sheet=sheet,
+                    category_code=category,
+                    result=result,
+                    progress=progress,
+                )
                 read_any = importer.run() or read_any
             if not read_any and not result.problems:
-                result.problems.append(Problem("", None, "", _("The file has no ledger rows to import.")))
+                result.problems.append(
+                    Problem("", None, "", _("The file has no ledger rows to import."))
+                )
             if result.problems:
                 result.codes = []
                 transaction.set_rollback(True)

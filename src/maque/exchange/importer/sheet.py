@@ -28,8 +28,16 @@ class SheetImport(HeaderReading, RowParsing, RowMatching):
         """Import the sheet; False when it holds nothing at all (an empty extra sheet)."""
         rows = self.sheet.rows()
         limit = settings.MAQUE_IMPORT_MAX_ROWS
-        if self.sheet.declared_rows is not None and self.sheet.declared_rows > limit + HEADER_SEARCH_ROWS:
-            self.problem(None, None, _("The sheet has %(rows)d rows; at most %(max)d can be imported at once.") % {"rows": self.sheet.declared_rows, "max": limit})
+        if (
+            self.sheet.declared_rows is not None
+            and self.sheet.declared_rows > limit + HEADER_SEARCH_ROWS
+        ):
+            self.problem(
+                None,
+                None,
+                _("The sheet has %(rows)d rows; at most %(max)d can be imported at once.")
+                % {"rows": self.sheet.declared_rows, "max": limit},
+            )
             return True
         titles = self._find_header(rows)
         if titles is None:
@@ -45,7 +53,13 @@ class SheetImport(HeaderReading, RowParsing, RowMatching):
             self.problem(self.header_row, None, _("The header row has no village (村) column."))
             return True
         if "title" not in self.index_of and "description" not in self.index_of:
-            self.problem(self.header_row, None, _("The header row has neither an item (事项) nor a problem description (问题描述) column."))
+            self.problem(
+                self.header_row,
+                None,
+                _(
+                    "The header row has neither an item (事项) nor a problem description (问题描述) column."
+                ),
+            )
             return True
         chunk: list[ParsedRow] = []
         data_rows = 0
@@ -66,20 +80,31 @@ class SheetImport(HeaderReading, RowParsing, RowMatching):
             blank_rows.clear()
             data_rows += 1
             if data_rows > limit:
-                self.problem(row.number, None, _("Too many rows: at most %(max)d can be imported at once.") % {"max": limit})
+                self.problem(
+                    row.number,
+                    None,
+                    _("Too many rows: at most %(max)d can be imported at once.") % {"max": limit},
+                )
                 break
             chunk.append(self._parse(row))
             if len(chunk) >= CHUNK_ROWS:
                 self._process(chunk)
                 chunk = []
                 if self.progress:
-                    self.progress(data_rows, self.sheet.declared_rows and self.sheet.declared_rows - self.header_row)
+                    self.progress(
+                        data_rows,
+                        self.sheet.declared_rows and self.sheet.declared_rows - self.header_row,
+                    )
         if chunk:
             self._process(chunk)
         if self.progress:
             self.progress(data_rows, data_rows)
         if data_rows == 0:
-            self.problem(None, None, _("Sheet “%(sheet)s” has a header but no data rows.") % {"sheet": self.sheet.name})
+            self.problem(
+                None,
+                None,
+                _("Sheet “%(sheet)s” has a header but no data rows.") % {"sheet": self.sheet.name},
+            )
         self._check_merges()
         return True
 

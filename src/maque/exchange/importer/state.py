@@ -26,7 +26,9 @@ class ParsedRow:
     raw: dict[str, str]  # column key -> cell text, for comparisons with masked values
     errors: list[tuple[str | None, str]] = field(default_factory=list)  # (column key, message)
     item: Item | None = None
-    created: tuple[Sequence[Item], int] | None = None  # a new row: its item is created[0][created[1]]
+    created: tuple[Sequence[Item], int] | None = (
+        None  # a new row: its item is created[0][created[1]]
+    )
 
 
 class SheetState:
@@ -62,14 +64,20 @@ class SheetState:
         self.seen_items: dict[int, int] = {}
         self.references = References()
         self.masks = self.actor.masks_personal_data()
-        self.villages = {normalise(v.name): v for v in Village.objects.filter(town=town).select_related("town")}
+        self.villages = {
+            normalise(v.name): v for v in Village.objects.filter(town=town).select_related("town")
+        }
         self._groups: dict[int, dict[str, VillageGroup]] = {}
         self._people: dict[str, list[Person]] | None = None
         self._village_people: dict[int, set[int]] | None = None
-        self._memos: dict[str, dict[Any, Any]] = {}  # lookups by cell text, bounded (see cells.MEMO_SIZE)
+        self._memos: dict[
+            str, dict[Any, Any]
+        ] = {}  # lookups by cell text, bounded (see cells.MEMO_SIZE)
         # Natural keys match only items that existed before this import: rows of the same file
         # never match each other, and the lookup stays on the rows that were already there.
-        self.existing_up_to = Item.objects.filter(town=town).order_by("-pk").values_list("pk", flat=True).first() or 0
+        self.existing_up_to = (
+            Item.objects.filter(town=town).order_by("-pk").values_list("pk", flat=True).first() or 0
+        )
 
     # --- problems ---------------------------------------------------------------------------
 

@@ -47,13 +47,24 @@ class LifecycleWriting(SheetState):
                 "title": cells.get("title") or _title_from(cells.get("description", "")),
                 "attributes": {name: cells[key] for name, key in attribute_keys if key in cells},
             }
-            for key in ("owner", "deadline", "group", "subject", "description", "measures", "scope", "standard"):
+            for key in (
+                "owner",
+                "deadline",
+                "group",
+                "subject",
+                "description",
+                "measures",
+                "scope",
+                "standard",
+            ):
                 if key in cells:
                     values[key] = cells[key]
             arguments.append(values)
         try:
             with transaction.atomic():
-                items = lifecycle.items_create_bulk(by=self.by, rows=arguments, via="import", source=Source.IMPORT)
+                items = lifecycle.items_create_bulk(
+                    by=self.by, rows=arguments, via="import", source=Source.IMPORT
+                )
         except lifecycle.BulkCreateError as error:
             for index, errors in error.errors.items():
                 self._service_errors(rows[index], errors)
@@ -96,7 +107,9 @@ class LifecycleWriting(SheetState):
                 else:
                     merged.pop(name, None)
             try:
-                cleaned = clean_attributes(self.category, merged, village=item.village, references=self.references)
+                cleaned = clean_attributes(
+                    self.category, merged, village=item.village, references=self.references
+                )
             except ValidationError as error:
                 self._service_errors(parsed, error.message_dict)
                 return
@@ -110,7 +123,14 @@ class LifecycleWriting(SheetState):
         else:
             self.result.unchanged += 1
 
-    def _follow_up(self, parsed: ParsedRow, item: Item | None, *, new: bool, changes: dict[str, Any] | None = None) -> bool:
+    def _follow_up(
+        self,
+        parsed: ParsedRow,
+        item: Item | None,
+        *,
+        new: bool,
+        changes: dict[str, Any] | None = None,
+    ) -> bool:
         """Edits, progress and state changes of one row, each through its service, in a savepoint.
 
         A new row's item is `None` here (it was just created in state found) until a service needs it.
@@ -118,7 +138,12 @@ class LifecycleWriting(SheetState):
         assert item is not None or new
         changed = False
         progress = parsed.cells.get("progress")
-        if progress and not new and item is not None and self._same_text(self._latest_progress.get(item.pk, ""), progress):
+        if (
+            progress
+            and not new
+            and item is not None
+            and self._same_text(self._latest_progress.get(item.pk, ""), progress)
+        ):
             progress = None  # the ledger already says so
         state = item.state if item is not None else State.FOUND
         target = self._target_state(parsed)
@@ -126,7 +151,15 @@ class LifecycleWriting(SheetState):
         if target is not None and target != state:
             route = _path(state, target)
             if route is None:
-                parsed.errors.append(("state", _("An import cannot bring an item from %(from)s to %(to)s; suspensions and resumptions are requested in the ledger.") % {"from": STATE_NAMES[state], "to": STATE_NAMES[target]}))
+                parsed.errors.append(
+                    (
+                        "state",
+                        _(
+                            "An import cannot bring an item from %(from)s to %(to)s; suspensions and resumptions are requested in the ledger."
+                        )
+                        % {"from": STATE_NAMES[state], "to": STATE_NAMES[target]},
+                    )
+                )
                 return False
             path = route
         if not changes and not progress and not path:
@@ -138,19 +171,31 @@ class LifecycleWriting(SheetState):
         try:
             with transaction.atomic():
                 if changes:
-                    item = lifecycle.item_update(item=item, by=self.by, changes=changes, via="import")
+                    item = lifecycle.item_update(
+                        item=item, by=self.by, changes=changes, via="import"
+                    )
                 if progress:
                     progress_add(item=item, by=self.by, text=progress)
                 for action in path:
                     extra = {}
                     if action in NOTE_ACTIONS:
                         extra[NOTE_ACTIONS[action]] = parsed.cells.get("note", "")
-                    item = lifecycle.ACTION_SERVICES[action](item=item, by=self.by, via="import", **extra)
+                    item = lifecycle.ACTION_SERVICES[action](
+                        item=item, by=self.by, via="import", **extra
+                    )
                 changed = True
         except ValidationError as error:
-            self._service_errors(parsed, error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages})
+            self._service_errors(
+                parsed,
+                error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages},
+            )
         except (NotPermitted, ConflictError) as error:
-            parsed.errors.append(("state" if path else None, _("Row not imported: %(reason)s") % {"reason": error.message}))
+            parsed.errors.append(
+                (
+                    "state" if path else None,
+                    _("Row not imported: %(reason)s") % {"reason": error.message},
+                )
+            )
         if new and parsed.errors:
             self.result.new -= 1
         return changed
@@ -159,7 +204,13 @@ class LifecycleWriting(SheetState):
         state = parsed.cells.get("state")
         closed = parsed.cells.get("closed_flag")
         if closed is True and state not in (None, State.CLOSED):
-            parsed.errors.append(("closed_flag", _("是否销号 says 是 but the state is %(state)s.") % {"state": STATE_NAMES[state]}))
+            parsed.errors.append(
+                (
+                    "closed_flag",
+                    _("是否销号 says 是 but the state is %(state)s.")
+                    % {"state": STATE_NAMES[state]},
+                )
+            )
             return None
         if closed is False and state == State.CLOSED:
             parsed.errors.append(("closed_flag", _("是否销号 says 否 but the state is 已销号.")))

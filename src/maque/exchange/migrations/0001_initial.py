@@ -9,72 +9,188 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisation', '0001_initial'),
+        ("organisation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalImportBatch',
+            name="HistoricalImportBatch",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('key', models.UUIDField(db_index=True, default=uuid.uuid4, editable=False, verbose_name='key')),
-                ('file', models.TextField(max_length=200, verbose_name='file')),
-                ('original_name', models.CharField(max_length=200, verbose_name='file name')),
-                ('extension', models.CharField(max_length=5)),
-                ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
-                ('category', models.CharField(blank=True, max_length=60, verbose_name='category')),
-                ('status', models.CharField(choices=[('previewed', 'previewed'), ('invalid', 'has problems'), ('committed', 'committed')], default='previewed', max_length=10, verbose_name='status')),
-                ('counts', models.JSONField(default=dict, verbose_name='counts')),
-                ('problems', models.JSONField(default=list, verbose_name='problems')),
-                ('warnings', models.JSONField(default=list, verbose_name='warnings')),
-                ('created_codes', models.JSONField(blank=True, default=list, verbose_name='created items')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='uploaded at')),
-                ('committed_at', models.DateTimeField(blank=True, null=True, verbose_name='committed at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('town', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.town', verbose_name='town')),
-                ('uploaded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.UUIDField(
+                        db_index=True, default=uuid.uuid4, editable=False, verbose_name="key"
+                    ),
+                ),
+                ("file", models.TextField(max_length=200, verbose_name="file")),
+                ("original_name", models.CharField(max_length=200, verbose_name="file name")),
+                ("extension", models.CharField(max_length=5)),
+                ("size", models.PositiveIntegerField(verbose_name="size (bytes)")),
+                ("category", models.CharField(blank=True, max_length=60, verbose_name="category")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("previewed", "previewed"),
+                            ("invalid", "has problems"),
+                            ("committed", "committed"),
+                        ],
+                        default="previewed",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("counts", models.JSONField(default=dict, verbose_name="counts")),
+                ("problems", models.JSONField(default=list, verbose_name="problems")),
+                ("warnings", models.JSONField(default=list, verbose_name="warnings")),
+                (
+                    "created_codes",
+                    models.JSONField(blank=True, default=list, verbose_name="created items"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="uploaded at"),
+                ),
+                (
+                    "committed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="committed at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical ledger import',
-                'verbose_name_plural': 'historical ledger imports',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical ledger import",
+                "verbose_name_plural": "historical ledger imports",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='key')),
-                ('file', models.FileField(max_length=200, upload_to=maque.exchange.models.batch_path, verbose_name='file')),
-                ('original_name', models.CharField(max_length=200, verbose_name='file name')),
-                ('extension', models.CharField(max_length=5)),
-                ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
-                ('category', models.CharField(blank=True, max_length=60, verbose_name='category')),
-                ('status', models.CharField(choices=[('previewed', 'previewed'), ('invalid', 'has problems'), ('committed', 'committed')], default='previewed', max_length=10, verbose_name='status')),
-                ('counts', models.JSONField(default=dict, verbose_name='counts')),
-                ('problems', models.JSONField(default=list, verbose_name='problems')),
-                ('warnings', models.JSONField(default=list, verbose_name='warnings')),
-                ('created_codes', models.JSONField(blank=True, default=list, verbose_name='created items')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
-                ('committed_at', models.DateTimeField(blank=True, null=True, verbose_name='committed at')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.town', verbose_name='town')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, unique=True, verbose_name="key"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        upload_to=maque.exchange.models.batch_path,
+                        verbose_name="file",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="file name")),
+                ("extension", models.CharField(max_length=5)),
+                ("size", models.PositiveIntegerField(verbose_name="size (bytes)")),
+                ("category", models.CharField(blank=True, max_length=60, verbose_name="category")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("previewed", "previewed"),
+                            ("invalid", "has problems"),
+                            ("committed", "committed"),
+                        ],
+                        default="previewed",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("counts", models.JSONField(default=dict, verbose_name="counts")),
+                ("problems", models.JSONField(default=list, verbose_name="problems")),
+                ("warnings", models.JSONField(default=list, verbose_name="warnings")),
+                (
+                    "created_codes",
+                    models.JSONField(blank=True, default=list, verbose_name="created items"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded at")),
+                (
+                    "committed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="committed at"),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ledger import',
-                'verbose_name_plural': 'ledger imports',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "ledger import",
+                "verbose_name_plural": "ledger imports",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

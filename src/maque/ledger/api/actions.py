@@ -26,11 +26,21 @@ from maque.ledger.api.routing import router
 
 
 class ActionIn(InputSchema):
-    note: str | None = Field(default=None, max_length=NOTE, description="A note (verify, start, approvals…).")
-    reason: str | None = Field(default=None, max_length=NOTE, description="A reason (return, reopen, cancel, requests, rejections).")
+    note: str | None = Field(
+        default=None, max_length=NOTE, description="A note (verify, start, approvals…)."
+    )
+    reason: str | None = Field(
+        default=None,
+        max_length=NOTE,
+        description="A reason (return, reopen, cancel, requests, rejections).",
+    )
     version: Version | None = None
-    new_deadline: DeadlineDay | None = Field(default=None, description="extend: the deadline asked for.")
-    resume_on: DeadlineDay | None = Field(default=None, description="suspend: the day work resumes.")
+    new_deadline: DeadlineDay | None = Field(
+        default=None, description="extend: the deadline asked for."
+    )
+    resume_on: DeadlineDay | None = Field(
+        default=None, description="suspend: the day work resumes."
+    )
 
 
 ACTIONS = tuple(lifecycle.ACTION_SERVICES)
@@ -65,7 +75,9 @@ def _action_arguments(action: str, payload: ActionIn) -> dict[str, Any]:
     response={200: ItemOut, **WRITE_ERRORS},
     operation_id="maque_ledger_api_item_act",
 )
-def item_act(request: HttpRequest, code: str, action: str, payload: ActionIn | None = None) -> dict[str, Any]:
+def item_act(
+    request: HttpRequest, code: str, action: str, payload: ActionIn | None = None
+) -> dict[str, Any]:
     """Take a lifecycle action: start, submit, verify, return, suspend, resume, cancel, reopen,
     extend, approve_extension, reject_extension, approve_suspension, reject_suspension."""
     name = action.strip().lower().replace("-", "_")

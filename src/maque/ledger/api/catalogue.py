@@ -65,7 +65,9 @@ class CategoryOut(Out):
 
 class CategoryFilters(Schema):
     campaign: str | None = Field(default=None, max_length=40, description="Campaign code.")
-    town: str | None = Field(default=None, max_length=20, description="Town code (when the caller sees several towns).")
+    town: str | None = Field(
+        default=None, max_length=20, description="Town code (when the caller sees several towns)."
+    )
 
 
 @router.get(
@@ -94,7 +96,9 @@ def _categories(request: HttpRequest, filters: CategoryFilters | None = None) ->
     categories = (
         Category.objects.visible_to(request_user(request))
         .select_related("campaign", "town")
-        .prefetch_related(Prefetch("fields", queryset=CategoryField.objects.order_by("order", "id")))
+        .prefetch_related(
+            Prefetch("fields", queryset=CategoryField.objects.order_by("order", "id"))
+        )
         .order_by("town__name", "campaign__order", "order", "name")
     )
     if filters is not None and filters.campaign:

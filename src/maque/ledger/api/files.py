@@ -118,7 +118,11 @@ def progress_create(
 )
 def attachment_list(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     item = _visible_item(request, code)
-    attachments = Attachment.objects.filter(item=item).select_related("uploaded_by").order_by("uploaded_at", "id")
+    attachments = (
+        Attachment.objects.filter(item=item)
+        .select_related("uploaded_by")
+        .order_by("uploaded_at", "id")
+    )
     return [attachment_out(a) for a in attachments]
 
 
@@ -155,14 +159,20 @@ def attachment_create(
 @router.get(
     "/attachments/{attachment_id}",
     response={**ERRORS},
-    openapi_extra={"responses": {"200": {"description": "The file.", "content": {"application/octet-stream": {}}}}},
+    openapi_extra={
+        "responses": {
+            "200": {"description": "The file.", "content": {"application/octet-stream": {}}}
+        }
+    },
     operation_id="maque_ledger_api_attachment_download",
 )
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     """The evidence file, to those who may see its item."""
     if not 1 <= attachment_id < 2**63:
         raise Http404
-    attachment = Attachment.objects.visible_to(request_user(request)).filter(pk=attachment_id).first()
+    attachment = (
+        Attachment.objects.visible_to(request_user(request)).filter(pk=attachment_id).first()
+    )
     if attachment is None:
         raise Http404
     try:

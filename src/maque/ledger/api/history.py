@@ -63,7 +63,9 @@ def item_history(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     masks = masks_for(request)
     entries = []
     for entry in item_timeline(item, request_user(request)):
-        out = {key: value for key, value in entry.items() if key not in ("automatic", "to_state_label")}
+        out = {
+            key: value for key, value in entry.items() if key not in ("automatic", "to_state_label")
+        }
         out["by"] = _ref(entry["by"])
         if entry["type"] == "progress":
             out["attachments"] = [attachment.pk for attachment in entry["attachments"]]

@@ -79,7 +79,8 @@ def masked_out(out: dict[str, Any]) -> dict[str, Any]:
     for name in FREE_TEXT:
         out[name] = mask_text(out[name])
     out["attributes"] = {
-        name: mask_text(value) if isinstance(value, str) else value for name, value in out["attributes"].items()
+        name: mask_text(value) if isinstance(value, str) else value
+        for name, value in out["attributes"].items()
     }
     return out
 
@@ -96,7 +97,9 @@ def _item_out(item: Item, actions: list[str]) -> dict[str, Any]:
         "kind": item.kind,
         "title": item.title,
         "campaign": {"code": item.campaign.code, "name": item.campaign.name},
-        "category": {"code": item.category.code, "name": item.category.name} if item.category is not None else None,
+        "category": {"code": item.category.code, "name": item.category.name}
+        if item.category is not None
+        else None,
         "village": {"id": item.village_id, "name": item.village.name},
         "group": {"id": item.group_id, "name": item.group.name} if item.group is not None else None,
         "plot": item.plot.code if item.plot is not None else None,
@@ -139,13 +142,19 @@ def _visible_item(request: HttpRequest, code: str) -> Item:
     candidates = Item.objects.filter(code=code)
     prefix = code.rsplit("-", 2)[0]
     if prefix != code:
-        candidates = candidates.filter(town_id__in=Town.objects.filter(code__iexact=prefix).values("pk"))
+        candidates = candidates.filter(
+            town_id__in=Town.objects.filter(code__iexact=prefix).values("pk")
+        )
     pk = candidates.values_list("pk", flat=True).first()
     if pk is None:
         raise Http404
     # Filter before annotating, so the light's per-town rules are looked up for this one row.
     items = Item.objects.visible_to(request_user(request)).filter(pk=pk)
-    item = with_indicators(items).select_related("town", "campaign", "category", "village", "owner", "group", "plot").first()
+    item = (
+        with_indicators(items)
+        .select_related("town", "campaign", "category", "village", "owner", "group", "plot")
+        .first()
+    )
     if item is None:
         raise Http404
     return item

@@ -54,13 +54,17 @@ class ListFilters(Schema):
     village: str | None = Field(None, max_length=50, description="Village id or name.")
     category: str | None = Field(None, max_length=40, description="Category code.")
     campaign: str | None = Field(None, max_length=40, description="Campaign code.")
-    state: list[str] | None = Field(None, description="One or more states (repeat, or separate with commas).")
+    state: list[str] | None = Field(
+        None, description="One or more states (repeat, or separate with commas)."
+    )
     owner: Id | None = Field(None, description="Owner's person id.")
     overdue: bool | None = None
     light: Light | None = None
     due_before: Day | None = Field(None, description="Deadline on or before this day.")
     due_after: Day | None = Field(None, description="Deadline on or after this day.")
-    q: str | None = Field(None, max_length=100, description="Text in the code, title, subject or description.")
+    q: str | None = Field(
+        None, max_length=100, description="Text in the code, title, subject or description."
+    )
 
 
 class ItemFilters(ListFilters, PageQuery):
@@ -74,7 +78,12 @@ def _states(values: list[str] | None) -> list[str] | None:
     unknown = [state for state in states if state not in State.values]
     if unknown:
         raise ValidationError(
-            {"state": [_("Unknown state %(state)s; one of: %(states)s.") % {"state": unknown[0], "states": ", ".join(State.values)}]}
+            {
+                "state": [
+                    _("Unknown state %(state)s; one of: %(states)s.")
+                    % {"state": unknown[0], "states": ", ".join(State.values)}
+                ]
+            }
         )
     return states or None
 
@@ -87,7 +96,9 @@ def _states(values: list[str] | None) -> list[str] | None:
 def item_index(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, Any]:
     """The items the caller may see, filtered, sorted and paged (50 by default, at most 200)."""
     if filters.sort not in SORTS:
-        raise ValidationError({"sort": [_("Unknown sort; one of: %(sorts)s.") % {"sorts": ", ".join(SORTS)}]})
+        raise ValidationError(
+            {"sort": [_("Unknown sort; one of: %(sorts)s.") % {"sorts": ", ".join(SORTS)}]}
+        )
     user = request_user(request)
     village: str | int | None = None
     if filters.village:
@@ -113,7 +124,10 @@ def item_index(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, A
     masks = masks_for(request)
 
     def outputs(page: list[Any]) -> list[dict[str, Any]]:
-        return [item_out(item, actions, masks=masks) for item, actions in zip(page, actions_of(user, page), strict=True)]
+        return [
+            item_out(item, actions, masks=masks)
+            for item, actions in zip(page, actions_of(user, page), strict=True)
+        ]
 
     return paginate(items, filters, each=outputs)
 
@@ -123,7 +137,9 @@ def item_index(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, A
 
 class ItemIn(InputSchema):
     campaign: str = Field(max_length=40, description="Campaign code.")
-    category: str | None = Field(None, max_length=40, description="Category code (required for rectifications).")
+    category: str | None = Field(
+        None, max_length=40, description="Category code (required for rectifications)."
+    )
     village: VillageRef = Field(description="Village id or name.")
     title: str = Field(max_length=200)
     kind: Kind = Kind.RECTIFICATION
@@ -138,8 +154,12 @@ class ItemIn(InputSchema):
     standard: str = Field("", max_length=10_000)
     subject: str = Field("", max_length=100)
     found_on: HappenedDay | None = Field(None, description="Discovery date; today by default.")
-    deadline: DeadlineDay | None = Field(None, description="By default the category's default deadline.")
-    attributes: dict[str, Any] | None = Field(None, description="Values of the category's fields, by field name.")
+    deadline: DeadlineDay | None = Field(
+        None, description="By default the category's default deadline."
+    )
+    attributes: dict[str, Any] | None = Field(
+        None, description="Values of the category's fields, by field name."
+    )
 
 
 class ItemPatch(InputSchema):
@@ -168,7 +188,9 @@ def _references(
     if "group" in values:
         if values["group"] is None:
             resolved["group"] = None
-        elif (group := VillageGroup.objects.filter(pk=values["group"], village=village).first()) is not None:
+        elif (
+            group := VillageGroup.objects.filter(pk=values["group"], village=village).first()
+        ) is not None:
             resolved["group"] = group
         else:
             errors["group"] = [_("No such group in %(village)s.") % {"village": village.name}]
@@ -183,12 +205,20 @@ def _references(
     if "household" in values:
         if values["household"] is None:
             resolved["household"] = None
-        elif (household := Household.objects.filter(pk=values["household"], village=village).first()) is not None:
+        elif (
+            household := Household.objects.filter(pk=values["household"], village=village).first()
+        ) is not None:
             resolved["household"] = household
         else:
-            errors["household"] = [_("No such household in %(village)s.") % {"village": village.name}]
+            errors["household"] = [
+                _("No such household in %(village)s.") % {"village": village.name}
+            ]
     if values.get("owner") is not None:
-        owner = Person.objects.visible_to(user).filter(pk=values["owner"], town_id=village.town_id).first()
+        owner = (
+            Person.objects.visible_to(user)
+            .filter(pk=values["owner"], town_id=village.town_id)
+            .first()
+        )
         if owner is None:
             errors["owner"] = [_("No such person in this town.")]
         else:
@@ -204,7 +234,12 @@ def _references(
 def item_register(request: HttpRequest, payload: ItemIn) -> Status[dict[str, Any]]:
     """Register an item; it starts in `found`, owned by the caller unless `owner` is given."""
     user = request_user(request)
-    village = Village.objects.visible_to(user).select_related("town").filter(**village_lookup(payload.village)).first()
+    village = (
+        Village.objects.visible_to(user)
+        .select_related("town")
+        .filter(**village_lookup(payload.village))
+        .first()
+    )
     if village is None:
         raise ValidationError({"village": [_("Unknown village.")]})
     errors: dict[str, list[str]] = {}
@@ -269,7 +304,11 @@ def item_edit(request: HttpRequest, code: str, payload: ItemPatch) -> dict[str, 
         errors["owner"] = [_("This field may not be empty.")]
     if "deadline" in values and values["deadline"] is None:
         errors["deadline"] = [_("This field may not be empty.")]
-    changes = {name: value for name, value in values.items() if name not in ("group", "plot", "household", "owner")}
+    changes = {
+        name: value
+        for name, value in values.items()
+        if name not in ("group", "plot", "household", "owner")
+    }
     changes.update(_references(values, village=item.village, user=user, errors=errors))
     if errors:
         raise ValidationError(errors)

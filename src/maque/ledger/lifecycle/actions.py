@@ -34,7 +34,9 @@ from maque.organisation.access import Actor
 # --- the actions ----------------------------------------------------------------------------
 
 
-def item_start(*, item: Item, by: User, version: int | None = None, note: str = "", via: str = "api") -> Item:
+def item_start(
+    *, item: Item, by: User, version: int | None = None, note: str = "", via: str = "api"
+) -> Item:
     """found → rectifying: the owner (or an approver) starts the work."""
     return act("start", item=item, by=by, version=version, via=via, reason=note.strip())
 
@@ -45,21 +47,36 @@ def item_submit(
     """rectifying → submitted: the owner asks for verification, with evidence where required."""
 
     def apply(current: Item, ctx: Context) -> list[str]:
-        if current.category is not None and current.category.evidence_required and not has_fresh_evidence(current):
+        if (
+            current.category is not None
+            and current.category.evidence_required
+            and not has_fresh_evidence(current)
+        ):
             raise ValidationError(
-                {"evidence": [_("This category needs at least one photo or document as evidence before submitting.")]}
+                {
+                    "evidence": [
+                        _(
+                            "This category needs at least one photo or document as evidence before submitting."
+                        )
+                    ]
+                }
             )
         current.submitted_by = ctx.actor.person
         current.submitted_at = timezone.now()
         return ["submitted_by", "submitted_at"]
 
-    return act("submit", item=item, by=by, version=version, via=via, reason=note.strip(), apply=apply)
+    return act(
+        "submit", item=item, by=by, version=version, via=via, reason=note.strip(), apply=apply
+    )
 
 
 def has_fresh_evidence(item: Item) -> bool:
     """Evidence uploaded since the item was last sent back (or any, if it never was)."""
     last_sent_back = (
-        item.transitions.filter(action__in=("return", "reopen")).order_by("-created_at").values_list("created_at", flat=True).first()
+        item.transitions.filter(action__in=("return", "reopen"))
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
     )
     attachments = item.attachments.all()
     if last_sent_back is not None:
@@ -67,7 +84,9 @@ def has_fresh_evidence(item: Item) -> bool:
     return attachments.exists()
 
 
-def item_verify(*, item: Item, by: User, note: str, version: int | None = None, via: str = "api") -> Item:
+def item_verify(
+    *, item: Item, by: User, note: str, version: int | None = None, via: str = "api"
+) -> Item:
     """submitted → closed (销号): a verifier who is neither owner nor submitter, with a note."""
     note = require_text(note, "note", _("Verifying needs a note on what was checked."))
 
@@ -81,9 +100,13 @@ def item_verify(*, item: Item, by: User, note: str, version: int | None = None, 
     return act("verify", item=item, by=by, version=version, via=via, reason=note, apply=apply)
 
 
-def item_return(*, item: Item, by: User, reason: str, version: int | None = None, via: str = "api") -> Item:
+def item_return(
+    *, item: Item, by: User, reason: str, version: int | None = None, via: str = "api"
+) -> Item:
     """submitted → rectifying (整改不到位): the rectification is inadequate; needs a reason."""
-    reason = require_text(reason, "reason", _("Returning an item needs the reason it is inadequate."))
+    reason = require_text(
+        reason, "reason", _("Returning an item needs the reason it is inadequate.")
+    )
 
     def apply(current: Item, ctx: Context) -> list[str]:
         current.returned_count += 1
@@ -92,7 +115,9 @@ def item_return(*, item: Item, by: User, reason: str, version: int | None = None
     return act("return", item=item, by=by, version=version, via=via, reason=reason, apply=apply)
 
 
-def item_reopen(*, item: Item, by: User, reason: str, version: int | None = None, via: str = "api") -> Item:
+def item_reopen(
+    *, item: Item, by: User, reason: str, version: int | None = None, via: str = "api"
+) -> Item:
     """closed → rectifying: a relapse found in a look-back, or a false close-out; needs a reason."""
     reason = require_text(reason, "reason", _("Reopening an item needs a reason."))
 
@@ -106,28 +131,44 @@ def item_reopen(*, item: Item, by: User, reason: str, version: int | None = None
     return act("reopen", item=item, by=by, version=version, via=via, reason=reason, apply=apply)
 
 
-def item_cancel(*, item: Item, by: User, reason: str, version: int | None = None, via: str = "api") -> Item:
+def item_cancel(
+    *, item: Item, by: User, reason: str, version: int | None = None, via: str = "api"
+) -> Item:
     """found/rectifying → cancelled: a duplicate or registered in error; a leader decides, with a reason."""
     reason = require_text(reason, "reason", _("Cancelling an item needs a reason."))
     return act("cancel", item=item, by=by, version=version, via=via, reason=reason)
 
 
 def item_request_extension(
-    *, item: Item, by: User, new_deadline: date, reason: str, version: int | None = None, via: str = "api"
+    *,
+    item: Item,
+    by: User,
+    new_deadline: date,
+    reason: str,
+    version: int | None = None,
+    via: str = "api",
 ) -> Item:
     """Ask for a later deadline. An approver asking for an item they do not own decides at once."""
     reason = require_text(reason, "reason", _("An extension needs a reason."))
 
     def apply(current: Item, ctx: Context) -> list[str]:
         if new_deadline <= current.deadline:
-            raise ValidationError({"new_deadline": [_("The new deadline must be later than the current one.")]})
+            raise ValidationError(
+                {"new_deadline": [_("The new deadline must be later than the current one.")]}
+            )
         check_day(new_deadline, DayKind.DEADLINE, field="new_deadline", today=ctx.actor.day)
         longest = policy_for(current.kind).deadlines.max_extension_days
         if longest is not None and (new_deadline - current.deadline).days > longest:
             raise ValidationError(
-                {"new_deadline": [_("This item may be extended by at most %(days)d days.") % {"days": longest}]}
+                {
+                    "new_deadline": [
+                        _("This item may be extended by at most %(days)d days.") % {"days": longest}
+                    ]
+                }
             )
-        request = _open_request(current, ctx, ItemRequest.Type.EXTENSION, reason, new_deadline=new_deadline)
+        request = _open_request(
+            current, ctx, ItemRequest.Type.EXTENSION, reason, new_deadline=new_deadline
+        )
         if _decides_at_once(ctx.actor, current):
             return _apply_extension(current, request, ctx, reason)
         return []
@@ -136,7 +177,13 @@ def item_request_extension(
 
 
 def item_request_suspension(
-    *, item: Item, by: User, resume_on: date, reason: str, version: int | None = None, via: str = "api"
+    *,
+    item: Item,
+    by: User,
+    resume_on: date,
+    reason: str,
+    version: int | None = None,
+    via: str = "api",
 ) -> Item:
     """Ask to pause an item until `resume_on` (e.g. 复耕 waits for the season)."""
     reason = require_text(reason, "reason", _("A suspension needs a reason."))
@@ -147,7 +194,9 @@ def item_request_suspension(
     with transaction.atomic():
         current = locked(item, version)
         check(ctx.actor, current, "suspend")
-        request = _open_request(current, ctx, ItemRequest.Type.SUSPENSION, reason, resume_on=resume_on)
+        request = _open_request(
+            current, ctx, ItemRequest.Type.SUSPENSION, reason, resume_on=resume_on
+        )
         save(current, ctx, f"suspend {reason}", [])
         record(current, ctx, "suspend", current.state, reason)
         if _decides_at_once(ctx.actor, current):
@@ -161,7 +210,9 @@ def _decides_at_once(actor: Actor, item: Item) -> bool:
 
 def _open_request(item: Item, ctx: Context, type_: str, reason: str, **dates: date) -> ItemRequest:
     if item.requests.filter(type=type_, status=ItemRequest.Status.PENDING).exists():
-        raise ConflictError(_("A request of this kind is already waiting for a decision."), code="request_pending")
+        raise ConflictError(
+            _("A request of this kind is already waiting for a decision."), code="request_pending"
+        )
     # `check` refused the request to an actor without a person.
     assert ctx.actor.person is not None
     try:
@@ -172,11 +223,17 @@ def _open_request(item: Item, ctx: Context, type_: str, reason: str, **dates: da
         pending_types_forget(item)
         return request
     except IntegrityError:
-        raise ConflictError(_("A request of this kind is already waiting for a decision."), code="request_pending") from None
+        raise ConflictError(
+            _("A request of this kind is already waiting for a decision."), code="request_pending"
+        ) from None
 
 
 def _pending(item: Item, type_: str) -> ItemRequest:
-    request = item.requests.select_for_update().filter(type=type_, status=ItemRequest.Status.PENDING).first()
+    request = (
+        item.requests.select_for_update()
+        .filter(type=type_, status=ItemRequest.Status.PENDING)
+        .first()
+    )
     if request is None:
         raise ConflictError(_("There is no pending request to decide."), code="no_pending_request")
     return request
@@ -196,9 +253,19 @@ def item_approve_extension(
     """Approve the pending extension: the deadline moves; the original deadline stays for scoring."""
 
     def apply(current: Item, ctx: Context) -> list[str]:
-        return _apply_extension(current, _pending(current, ItemRequest.Type.EXTENSION), ctx, note.strip())
+        return _apply_extension(
+            current, _pending(current, ItemRequest.Type.EXTENSION), ctx, note.strip()
+        )
 
-    return act("approve_extension", item=item, by=by, version=version, via=via, reason=note.strip(), apply=apply)
+    return act(
+        "approve_extension",
+        item=item,
+        by=by,
+        version=version,
+        via=via,
+        reason=note.strip(),
+        apply=apply,
+    )
 
 
 def item_reject_extension(
@@ -207,16 +274,24 @@ def item_reject_extension(
     reason = require_text(reason, "reason", _("Rejecting a request needs a reason."))
 
     def apply(current: Item, ctx: Context) -> list[str]:
-        close_request(_pending(current, ItemRequest.Type.EXTENSION), ctx, ItemRequest.Status.REJECTED, reason)
+        close_request(
+            _pending(current, ItemRequest.Type.EXTENSION), ctx, ItemRequest.Status.REJECTED, reason
+        )
         return []
 
-    return act("reject_extension", item=item, by=by, version=version, via=via, reason=reason, apply=apply)
+    return act(
+        "reject_extension", item=item, by=by, version=version, via=via, reason=reason, apply=apply
+    )
 
 
-def _decide_suspension(item: Item, request: ItemRequest, ctx: Context, *, approve: bool, note: str) -> Item:
+def _decide_suspension(
+    item: Item, request: ItemRequest, ctx: Context, *, approve: bool, note: str
+) -> Item:
     action = "approve_suspension" if approve else "reject_suspension"
     check(ctx.actor, item, action)
-    close_request(request, ctx, ItemRequest.Status.APPROVED if approve else ItemRequest.Status.REJECTED, note)
+    close_request(
+        request, ctx, ItemRequest.Status.APPROVED if approve else ItemRequest.Status.REJECTED, note
+    )
     from_state = item.state
     fields: list[str] = []
     if approve:
@@ -237,7 +312,13 @@ def item_approve_suspension(
     with transaction.atomic():
         current = locked(item, version)
         check(ctx.actor, current, "approve_suspension")
-        return _decide_suspension(current, _pending(current, ItemRequest.Type.SUSPENSION), ctx, approve=True, note=note.strip())
+        return _decide_suspension(
+            current,
+            _pending(current, ItemRequest.Type.SUSPENSION),
+            ctx,
+            approve=True,
+            note=note.strip(),
+        )
 
 
 def item_reject_suspension(
@@ -248,16 +329,24 @@ def item_reject_suspension(
     with transaction.atomic():
         current = locked(item, version)
         check(ctx.actor, current, "reject_suspension")
-        return _decide_suspension(current, _pending(current, ItemRequest.Type.SUSPENSION), ctx, approve=False, note=reason)
+        return _decide_suspension(
+            current, _pending(current, ItemRequest.Type.SUSPENSION), ctx, approve=False, note=reason
+        )
 
 
-def item_resume(*, item: Item, by: By, note: str = "", version: int | None = None, via: str = "api") -> Item:
+def item_resume(
+    *, item: Item, by: By, note: str = "", version: int | None = None, via: str = "api"
+) -> Item:
     """suspended → the state it was suspended from. The paused days are added to the deadline.
 
     `tick` resumes as `AUTOMATION` (the one action the automation may take on an item)."""
 
     def apply(current: Item, ctx: Context) -> list[str]:
-        suspended = current.transitions.filter(action="approve_suspension").order_by("-created_at", "-id").first()
+        suspended = (
+            current.transitions.filter(action="approve_suspension")
+            .order_by("-created_at", "-id")
+            .first()
+        )
         current.state = suspended.from_state if suspended else State.RECTIFYING
         paused_days = max((ctx.actor.day - (current.suspended_on or ctx.actor.day)).days, 0)
         current.deadline = current.deadline + timedelta(days=paused_days)
@@ -265,7 +354,9 @@ def item_resume(*, item: Item, by: By, note: str = "", version: int | None = Non
         current.suspended_until = None
         return ["state", "deadline", "suspended_on", "suspended_until"]
 
-    return act("resume", item=item, by=by, version=version, via=via, reason=note.strip(), apply=apply)
+    return act(
+        "resume", item=item, by=by, version=version, via=via, reason=note.strip(), apply=apply
+    )
 
 
 ACTION_SERVICES: dict[str, Callable[..., Item]] = {

@@ -50,10 +50,18 @@ def announce_on_commit(item: Item, event: str, *, actor: Person | None, reason: 
     if event in REQUEST_OF:
         # The request as the event left it (it may be decided at once, by an approver).
         request_id = (
-            item.requests.filter(type=REQUEST_OF[event]).order_by("-created_at", "-id").values_list("pk", flat=True).first()
+            item.requests.filter(type=REQUEST_OF[event])
+            .order_by("-created_at", "-id")
+            .values_list("pk", flat=True)
+            .first()
         )
     happened = ItemEvent(
-        item_id=item.pk, event=event, version=item.version, actor=actor, reason=reason, request_id=request_id
+        item_id=item.pk,
+        event=event,
+        version=item.version,
+        actor=actor,
+        reason=reason,
+        request_id=request_id,
     )
     for listener in list(LISTENERS):
         transaction.on_commit(partial(listener, happened))

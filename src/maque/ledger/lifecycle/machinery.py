@@ -62,7 +62,12 @@ def _entered(item: Item, ctx: Context) -> list[str]:
     if item.state in (State.CLOSED, State.CANCELLED):
         # A finished item has nothing left to extend or suspend.
         for request in item.requests.select_for_update().filter(status=ItemRequest.Status.PENDING):
-            close_request(request, ctx, ItemRequest.Status.WITHDRAWN, _("The item was %(state)s.") % {"state": item.get_state_display()})
+            close_request(
+                request,
+                ctx,
+                ItemRequest.Status.WITHDRAWN,
+                _("The item was %(state)s.") % {"state": item.get_state_display()},
+            )
     return []
 
 
@@ -123,7 +128,9 @@ def available_actions_each(user: User, items: Sequence[Item]) -> list[list[str]]
 def locked(item: Item, version: int | None) -> Item:
     """Re-read the item under a row lock and check the caller's version (the same for every
     kind; `item` may be a bare `Item(pk=…)`)."""
-    return MACHINES[Kind.RECTIFICATION].lock(item, version, queryset=Item.objects.select_related("category", "town"))
+    return MACHINES[Kind.RECTIFICATION].lock(
+        item, version, queryset=Item.objects.select_related("category", "town")
+    )
 
 
 def save(item: Item, ctx: Context, reason: str, fields: list[str]) -> None:

@@ -36,7 +36,18 @@ from maque.ledger.policies import check_register, may_register
 from maque.organisation.access import Actor
 from maque.organisation.models import Household, Person, Plot, Village, VillageGroup
 
-EDITABLE_FIELDS = ("title", "description", "measures", "scope", "standard", "subject", "group", "plot", "household", "attributes")
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "measures",
+    "scope",
+    "standard",
+    "subject",
+    "group",
+    "plot",
+    "household",
+    "attributes",
+)
 LEADER_FIELDS = ("owner", "deadline")
 KINDS = tuple(Kind.values)
 SOURCES = tuple(Source.values)
@@ -109,8 +120,14 @@ def new_item_values(
     if source not in SOURCES:
         errors["source"] = [_("Unknown source.")]
     found_on = found_on or actor.day
-    if (problem := day_problem(found_on, DayKind.HAPPENED, actor.day,
-                               too_late=_("The discovery date cannot be in the future."))) is not None:
+    if (
+        problem := day_problem(
+            found_on,
+            DayKind.HAPPENED,
+            actor.day,
+            too_late=_("The discovery date cannot be in the future."),
+        )
+    ) is not None:
         errors["found_on"] = [problem]
     if deadline is None:
         deadline = policy.deadlines.default_deadline(found_on=found_on, category=category)
@@ -122,7 +139,9 @@ def new_item_values(
     cleaned_attributes: dict[str, Any] = {}
     if category is not None:
         try:
-            cleaned_attributes = clean_attributes(category, attributes, village=village, references=references)
+            cleaned_attributes = clean_attributes(
+                category, attributes, village=village, references=references
+            )
         except ValidationError as error:
             errors.update(error.message_dict)
     elif attributes:
@@ -170,8 +189,19 @@ def item_create(
     ctx = context_for(by, via)
     actor = ctx.actor
     values = new_item_values(
-        actor, by=by, campaign=campaign, village=village, title=title, category=category, owner=owner,
-        found_on=found_on, deadline=deadline, kind=kind, source=source, attributes=attributes, **details,
+        actor,
+        by=by,
+        campaign=campaign,
+        village=village,
+        title=title,
+        category=category,
+        owner=owner,
+        found_on=found_on,
+        deadline=deadline,
+        kind=kind,
+        source=source,
+        attributes=attributes,
+        **details,
     )
     with transaction.atomic():
         item = Item(**values)
@@ -180,8 +210,13 @@ def item_create(
         item._change_reason = f"{via}: create"  # type: ignore[attr-defined]
         item.save()
         Transition.objects.create(
-            item=item, action="create", from_state=State.FOUND, to_state=State.FOUND,
-            actor=actor.person, actor_user=by, via=via,
+            item=item,
+            action="create",
+            from_state=State.FOUND,
+            to_state=State.FOUND,
+            actor=actor.person,
+            actor_user=by,
+            via=via,
         )
         if actor.person is None or item.owner_id != actor.person.pk:
             # Registered for someone else (a meeting's decision, a leader's assignment).
@@ -211,7 +246,14 @@ class CreatedItems(Sequence[Item]):
     import of a hundred thousand rows needs a few of them, not all).
     """
 
-    def __init__(self, values: list[dict[str, Any]], codes: list[str], ids: list[int], created_at: datetime, db: str) -> None:
+    def __init__(
+        self,
+        values: list[dict[str, Any]],
+        codes: list[str],
+        ids: list[int],
+        created_at: datetime,
+        db: str,
+    ) -> None:
         self._values = values
         self.codes = codes
         self.ids = ids
@@ -259,7 +301,9 @@ def items_create_bulk(
     # Category fields once per category, not once per row; the right to register once per
     # village and campaign.
     category_ids = {row["category"].pk for row in rows if row.get("category") is not None}
-    categories = {c.pk: c for c in Category.objects.filter(pk__in=category_ids).prefetch_related("fields")}
+    categories = {
+        c.pk: c for c in Category.objects.filter(pk__in=category_ids).prefetch_related("fields")
+    }
     permitted: dict[tuple[int, int], bool] = {}
     values: list[dict[str, Any]] = []
     errors: dict[int, dict[str, list[str]]] = {}
@@ -268,7 +312,11 @@ def items_create_bulk(
         if arguments.get("category") is not None:
             arguments["category"] = categories[arguments["category"].pk]
         try:
-            values.append(new_item_values(actor, by=by, references=references, permitted=permitted, **arguments))
+            values.append(
+                new_item_values(
+                    actor, by=by, references=references, permitted=permitted, **arguments
+                )
+            )
         except NotPermitted as error:
             errors[index] = {"village": [error.message]}
         except ValidationError as error:
@@ -286,26 +334,41 @@ def items_create_bulk(
         for (town_id, year), indexes in by_year.items():
             if town_id not in town_codes:
                 town_codes[town_id] = values[indexes[0]]["village"].town.code
-            for index, code in zip(indexes, take_codes(town_id, town_codes[town_id], year, len(indexes)), strict=True):
+            for index, code in zip(
+                indexes, take_codes(town_id, town_codes[town_id], year, len(indexes)), strict=True
+            ):
                 codes[index] = code
         items = _RowInsert(Item, connection, now)
         item_rows = [items.row(value, code=code) for value, code in zip(values, codes, strict=True)]
         items.insert(item_rows)
-        ids = _ids_of(connection, [(value["town_id"], code) for value, code in zip(values, codes, strict=True)])
+        ids = _ids_of(
+            connection,
+            [(value["town_id"], code) for value, code in zip(values, codes, strict=True)],
+        )
         transitions = _RowInsert(Transition, connection, now)
         transition = {
-            "action": "create", "from_state": State.FOUND, "to_state": State.FOUND,
-            "actor_id": actor.person.pk if actor.person is not None else None, "actor_user_id": by.pk, "via": via,
+            "action": "create",
+            "from_state": State.FOUND,
+            "to_state": State.FOUND,
+            "actor_id": actor.person.pk if actor.person is not None else None,
+            "actor_user_id": by.pk,
+            "via": via,
         }
         transitions.insert([transitions.row(transition, item_id=item_id) for item_id in ids])
         if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
             # What `bulk_history_create` writes: the item's tracked fields, who, why and when.
             history = _RowInsert(Item.history.model, connection, now)
-            copied = [(history.slot(name), items.slot(name)) for name in items.names if history.has(name)]
-            fixed = history.row({
-                "history_date": now, "history_type": "+", "history_user_id": by.pk,
-                "history_change_reason": f"{via}: create",
-            })
+            copied = [
+                (history.slot(name), items.slot(name)) for name in items.names if history.has(name)
+            ]
+            fixed = history.row(
+                {
+                    "history_date": now,
+                    "history_type": "+",
+                    "history_user_id": by.pk,
+                    "history_change_reason": f"{via}: create",
+                }
+            )
             id_slot = history.slot("id")
             rows_out = []
             for item_row, item_id in zip(item_rows, ids, strict=True):
@@ -333,7 +396,11 @@ def _ids_of(connection: BaseDatabaseWrapper, keys: list[tuple[int, str]]) -> lis
         by_town.setdefault(town_id, []).append(code)
     quote = connection.ops.quote_name
     meta = Item._meta
-    table, code_column, id_column = quote(meta.db_table), quote(_column("code")), quote(_column(meta.pk))
+    table, code_column, id_column = (
+        quote(meta.db_table),
+        quote(_column("code")),
+        quote(_column(meta.pk)),
+    )
     town_column = quote(_column("town"))
     with connection.cursor() as cursor:
         for town_id, codes in by_town.items():
@@ -357,7 +424,9 @@ class _RowInsert:
     dates once per distinct date.
     """
 
-    def __init__(self, model: type[models.Model], connection: BaseDatabaseWrapper, now: datetime) -> None:
+    def __init__(
+        self, model: type[models.Model], connection: BaseDatabaseWrapper, now: datetime
+    ) -> None:
         self.model = model
         self.connection = connection
         fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
@@ -371,17 +440,33 @@ class _RowInsert:
             if field.name != field.attname:
                 # A related field given as an instance (`village=`) rather than its id.
                 target = field.target_field.attname  # type: ignore[attr-defined]
-                self._slots[field.name] = (position, lambda obj, target=target: None if obj is None else getattr(obj, target))
+                self._slots[field.name] = (
+                    position,
+                    lambda obj, target=target: None if obj is None else getattr(obj, target),
+                )
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                default = now if isinstance(field, models.DateTimeField) else timezone.localdate(now)
+                default = (
+                    now if isinstance(field, models.DateTimeField) else timezone.localdate(now)
+                )
             else:
                 default = field.get_default()
             self._base.append(field.get_db_prep_save(default, connection))
 
     def _converter(self, field: models.Field) -> Any:
         kind = field.get_internal_type()
-        if kind in ("CharField", "TextField", "SlugField", "IntegerField", "PositiveIntegerField", "BigIntegerField",
-                    "PositiveSmallIntegerField", "SmallIntegerField", "PositiveBigIntegerField", "BooleanField", "ForeignKey"):
+        if kind in (
+            "CharField",
+            "TextField",
+            "SlugField",
+            "IntegerField",
+            "PositiveIntegerField",
+            "BigIntegerField",
+            "PositiveSmallIntegerField",
+            "SmallIntegerField",
+            "PositiveBigIntegerField",
+            "BooleanField",
+            "ForeignKey",
+        ):
             return None  # stored as given
         if kind in ("DateField", "DateTimeField"):
             known: dict[Any, Any] = {}
@@ -423,7 +508,9 @@ class _RowInsert:
             cursor.executemany(sql, rows)
 
 
-def clean_details(details: dict[str, Any], *, village: Village, errors: dict[str, list[str]]) -> dict[str, Any]:
+def clean_details(
+    details: dict[str, Any], *, village: Village, errors: dict[str, list[str]]
+) -> dict[str, Any]:
     """Check the free-text and subject fields shared by creation and edits."""
     unknown = set(details) - set(EDITABLE_FIELDS) - {"attributes"}
     for name in unknown:
@@ -468,7 +555,9 @@ def clean_changes(item: Item, changes: dict[str, Any]) -> dict[str, Any]:
             errors["attributes"] = [_("Category fields need a category.")]
         else:
             try:
-                fields["attributes"] = clean_attributes(item.category, changes["attributes"], village=item.village)
+                fields["attributes"] = clean_attributes(
+                    item.category, changes["attributes"], village=item.village
+                )
             except ValidationError as error:
                 errors.update(error.message_dict)
     if "owner" in changes:
@@ -499,7 +588,8 @@ def item_update(
         current = locked(item, version)
         if current.state not in (*OPEN_STATES, State.SUSPENDED):
             raise ConflictError(
-                _("A %(state)s item can no longer be edited.") % {"state": current.get_state_display()},
+                _("A %(state)s item can no longer be edited.")
+                % {"state": current.get_state_display()},
                 code="not_editable",
             )
         roles = roles_on_item(ctx.actor, current)

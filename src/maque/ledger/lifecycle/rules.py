@@ -122,7 +122,11 @@ class DeadlinePolicy:
 
     def handling_deadline(self, *, accepted_on: date) -> date | None:
         """The deadline once accepted (petitions); None for kinds without a handling limit."""
-        return accepted_on + timedelta(days=self.handling_days) if self.handling_days is not None else None
+        return (
+            accepted_on + timedelta(days=self.handling_days)
+            if self.handling_days is not None
+            else None
+        )
 
     def may_extend(self, item: Item) -> bool:
         return self.max_extensions is None or item.extension_count < self.max_extensions
@@ -147,7 +151,9 @@ POLICIES: dict[str, KindPolicy] = {
     Kind.LEGACY: KindPolicy(Kind.LEGACY),
     Kind.PETITION: KindPolicy(
         Kind.PETITION,
-        deadlines=DeadlinePolicy(acceptance_days=15, handling_days=60, max_extensions=1, max_extension_days=30),
+        deadlines=DeadlinePolicy(
+            acceptance_days=15, handling_days=60, max_extensions=1, max_extension_days=30
+        ),
     ),
 }
 
@@ -161,7 +167,9 @@ def policy_for(kind: str) -> KindPolicy:
 
 def roles_on_item(actor: Actor, item: Item) -> set[str]:
     """The roles (and `owner`) the actor holds over this item."""
-    roles = actor.roles_over(town_id=item.town_id, village_id=item.village_id, campaign_id=item.campaign_id)
+    roles = actor.roles_over(
+        town_id=item.town_id, village_id=item.village_id, campaign_id=item.campaign_id
+    )
     if actor.person is not None and item.owner_id == actor.person.pk:
         roles.add(OWNER)
     return roles
@@ -169,7 +177,9 @@ def roles_on_item(actor: Actor, item: Item) -> set[str]:
 
 def allowed_roles(action: str, item: Item) -> frozenset[str]:
     if action in ("verify", "return"):
-        configured = item.category.verifier_roles if item.category is not None else DEFAULT_VERIFIER_ROLES
+        configured = (
+            item.category.verifier_roles if item.category is not None else DEFAULT_VERIFIER_ROLES
+        )
         return frozenset(configured or DEFAULT_VERIFIER_ROLES)
     return policy_for(item.kind).actors[action]
 
@@ -179,14 +189,20 @@ def pending_types(item: Item) -> frozenset[str]:
     page reads them for all its items at once with `pending_types_load`)."""
     cached = getattr(item, PENDING_CACHE, None)
     if cached is None:
-        cached = frozenset(item.requests.filter(status=ItemRequest.Status.PENDING).values_list("type", flat=True))
+        cached = frozenset(
+            item.requests.filter(status=ItemRequest.Status.PENDING).values_list("type", flat=True)
+        )
         setattr(item, PENDING_CACHE, cached)
     return cached
 
 
 def pending_types_load(items: Sequence[Item]) -> None:
     """Read the pending request types of every item not yet read, in one query."""
-    wanted = {item.pk: item for item in items if getattr(item, PENDING_CACHE, None) is None and item.pk is not None}
+    wanted = {
+        item.pk: item
+        for item in items
+        if getattr(item, PENDING_CACHE, None) is None and item.pk is not None
+    }
     if not wanted:
         return
     found: dict[int, set[str]] = {}
@@ -231,7 +247,8 @@ def explain(refusal: str, actor: Actor, item: Item, action: str) -> Exception:
     label = ACTION_LABELS.get(action, action)
     if refusal == STATE:
         return ConflictError(
-            _("Cannot %(action)s an item that is %(state)s.") % {"action": label, "state": item.get_state_display()},
+            _("Cannot %(action)s an item that is %(state)s.")
+            % {"action": label, "state": item.get_state_display()},
             code="transition_not_allowed",
         )
     if refusal == AUTOMATIC:
@@ -245,7 +262,9 @@ def explain(refusal: str, actor: Actor, item: Item, action: str) -> Exception:
     if refusal == NOTHING_PENDING:
         return ConflictError(_("There is no pending request to decide."), code="no_pending_request")
     if refusal == REQUEST_PENDING:
-        return ConflictError(_("A request of this kind is already waiting for a decision."), code="request_pending")
+        return ConflictError(
+            _("A request of this kind is already waiting for a decision."), code="request_pending"
+        )
     if refusal == "extension_limit":
         return ConflictError(_("This item may not be extended again."), code="extension_limit")
     return NotPermitted(_("The owner of an item cannot approve its own request."))

@@ -6,326 +6,828 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=maque.ledger.models.attachment_path, verbose_name='file')),
-                ('original_name', models.CharField(max_length=200, verbose_name='file name')),
-                ('extension', models.CharField(max_length=10)),
-                ('content_type', models.CharField(max_length=100, verbose_name='content type')),
-                ('kind', models.CharField(choices=[('photo', 'photo'), ('document', 'document')], max_length=10, verbose_name='kind')),
-                ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        upload_to=maque.ledger.models.attachment_path,
+                        verbose_name="file",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="file name")),
+                ("extension", models.CharField(max_length=10)),
+                ("content_type", models.CharField(max_length=100, verbose_name="content type")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("photo", "photo"), ("document", "document")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("size", models.PositiveIntegerField(verbose_name="size (bytes)")),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="uploaded at"),
+                ),
             ],
             options={
-                'verbose_name': 'attachment',
-                'verbose_name_plural': 'attachments',
-                'ordering': ['item', 'uploaded_at', 'id'],
+                "verbose_name": "attachment",
+                "verbose_name_plural": "attachments",
+                "ordering": ["item", "uploaded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, verbose_name='code')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('starts_on', models.DateField(blank=True, null=True, verbose_name='starts on')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='ends on')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, verbose_name="code")),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("starts_on", models.DateField(blank=True, null=True, verbose_name="starts on")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="ends on")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'campaign',
-                'verbose_name_plural': 'campaigns',
-                'ordering': ['town', 'order', 'name'],
+                "verbose_name": "campaign",
+                "verbose_name_plural": "campaigns",
+                "ordering": ["town", "order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, verbose_name='code')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('standard', models.TextField(blank=True, verbose_name='rectification standard')),
-                ('default_deadline_days', models.PositiveSmallIntegerField(default=30, verbose_name='default deadline (days)')),
-                ('evidence_required', models.BooleanField(default=True, verbose_name='evidence required to submit')),
-                ('verifier_roles', models.JSONField(default=maque.ledger.models.default_verifier_roles, verbose_name='roles that may verify')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, verbose_name="code")),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                ("standard", models.TextField(blank=True, verbose_name="rectification standard")),
+                (
+                    "default_deadline_days",
+                    models.PositiveSmallIntegerField(
+                        default=30, verbose_name="default deadline (days)"
+                    ),
+                ),
+                (
+                    "evidence_required",
+                    models.BooleanField(default=True, verbose_name="evidence required to submit"),
+                ),
+                (
+                    "verifier_roles",
+                    models.JSONField(
+                        default=maque.ledger.models.default_verifier_roles,
+                        verbose_name="roles that may verify",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'category',
-                'verbose_name_plural': 'categories',
-                'ordering': ['town', 'campaign__order', 'order', 'name'],
+                "verbose_name": "category",
+                "verbose_name_plural": "categories",
+                "ordering": ["town", "campaign__order", "order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='CategoryField',
+            name="CategoryField",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.SlugField(help_text='Identifier used in the API, e.g. area_mu', max_length=40, verbose_name='name')),
-                ('label', models.CharField(max_length=40, verbose_name='label')),
-                ('type', models.CharField(choices=[('text', 'text'), ('number', 'number'), ('decimal', 'decimal with unit'), ('date', 'date'), ('choice', 'choice'), ('plot', 'plot'), ('household', 'household')], default='text', max_length=10, verbose_name='type')),
-                ('unit', models.CharField(blank=True, max_length=10, verbose_name='unit')),
-                ('required', models.BooleanField(default=False, verbose_name='required')),
-                ('choices', models.JSONField(blank=True, default=list, verbose_name='choices')),
-                ('min_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='minimum')),
-                ('help_text', models.CharField(blank=True, max_length=200, verbose_name='help text')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.SlugField(
+                        help_text="Identifier used in the API, e.g. area_mu",
+                        max_length=40,
+                        verbose_name="name",
+                    ),
+                ),
+                ("label", models.CharField(max_length=40, verbose_name="label")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("text", "text"),
+                            ("number", "number"),
+                            ("decimal", "decimal with unit"),
+                            ("date", "date"),
+                            ("choice", "choice"),
+                            ("plot", "plot"),
+                            ("household", "household"),
+                        ],
+                        default="text",
+                        max_length=10,
+                        verbose_name="type",
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=10, verbose_name="unit")),
+                ("required", models.BooleanField(default=False, verbose_name="required")),
+                ("choices", models.JSONField(blank=True, default=list, verbose_name="choices")),
+                (
+                    "min_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="minimum",
+                    ),
+                ),
+                (
+                    "help_text",
+                    models.CharField(blank=True, max_length=200, verbose_name="help text"),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'category field',
-                'verbose_name_plural': 'category fields',
-                'ordering': ['category', 'order', 'id'],
+                "verbose_name": "category field",
+                "verbose_name_plural": "category fields",
+                "ordering": ["category", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalCampaign',
+            name="HistoricalCampaign",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, verbose_name='code')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('starts_on', models.DateField(blank=True, null=True, verbose_name='starts on')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='ends on')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, verbose_name="code")),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("starts_on", models.DateField(blank=True, null=True, verbose_name="starts on")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="ends on")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical campaign',
-                'verbose_name_plural': 'historical campaigns',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalCategory',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, verbose_name='code')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('standard', models.TextField(blank=True, verbose_name='rectification standard')),
-                ('default_deadline_days', models.PositiveSmallIntegerField(default=30, verbose_name='default deadline (days)')),
-                ('evidence_required', models.BooleanField(default=True, verbose_name='evidence required to submit')),
-                ('verifier_roles', models.JSONField(default=maque.ledger.models.default_verifier_roles, verbose_name='roles that may verify')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-            ],
-            options={
-                'verbose_name': 'historical category',
-                'verbose_name_plural': 'historical categories',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalCategoryField',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.SlugField(help_text='Identifier used in the API, e.g. area_mu', max_length=40, verbose_name='name')),
-                ('label', models.CharField(max_length=40, verbose_name='label')),
-                ('type', models.CharField(choices=[('text', 'text'), ('number', 'number'), ('decimal', 'decimal with unit'), ('date', 'date'), ('choice', 'choice'), ('plot', 'plot'), ('household', 'household')], default='text', max_length=10, verbose_name='type')),
-                ('unit', models.CharField(blank=True, max_length=10, verbose_name='unit')),
-                ('required', models.BooleanField(default=False, verbose_name='required')),
-                ('choices', models.JSONField(blank=True, default=list, verbose_name='choices')),
-                ('min_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='minimum')),
-                ('help_text', models.CharField(blank=True, max_length=200, verbose_name='help text')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-            ],
-            options={
-                'verbose_name': 'historical category field',
-                'verbose_name_plural': 'historical category fields',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalItem',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(editable=False, max_length=30, verbose_name='code')),
-                ('year', models.PositiveSmallIntegerField(editable=False, verbose_name='year')),
-                ('kind', models.CharField(choices=[('rectification', 'rectification'), ('action', 'action'), ('milestone', 'milestone'), ('legacy', 'legacy matter'), ('petition', 'petition')], default='rectification', max_length=15, verbose_name='kind')),
-                ('subject', models.CharField(blank=True, max_length=100, verbose_name='subject (household / plot)')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='problem description')),
-                ('measures', models.TextField(blank=True, verbose_name='rectification measures')),
-                ('scope', models.CharField(blank=True, max_length=200, verbose_name='scope')),
-                ('standard', models.TextField(blank=True, verbose_name='rectification standard')),
-                ('found_on', models.DateField(verbose_name='found on')),
-                ('deadline', models.DateField(verbose_name='deadline')),
-                ('original_deadline', models.DateField(verbose_name='original deadline')),
-                ('state', models.CharField(choices=[('found', 'to rectify (待整改)'), ('rectifying', 'rectifying (整改中)'), ('submitted', 'awaiting verification (待验收)'), ('closed', 'closed out (已销号)'), ('suspended', 'suspended (挂起)'), ('cancelled', 'cancelled (撤销)')], default='found', editable=False, max_length=12, verbose_name='state')),
-                ('attributes', models.JSONField(blank=True, default=dict, verbose_name='category fields')),
-                ('returned_count', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='times returned')),
-                ('reopened_count', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='times reopened')),
-                ('extension_count', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='extensions')),
-                ('source', models.CharField(choices=[('survey', 'field survey (摸排)'), ('inspection', 'inspection'), ('meeting', 'meeting'), ('topic', 'deliberation topic'), ('import', 'spreadsheet import'), ('public', 'public')], default='survey', max_length=12, verbose_name='source')),
-                ('suspended_until', models.DateField(blank=True, editable=False, null=True, verbose_name='suspended until')),
-                ('suspended_on', models.DateField(blank=True, editable=False, null=True, verbose_name='suspended on')),
-                ('submitted_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='submitted at')),
-                ('closed_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='closed at')),
-                ('last_progress_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last progress at')),
-                ('progress_percent', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='progress (%)')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-            ],
-            options={
-                'verbose_name': 'historical item',
-                'verbose_name_plural': 'historical items',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalItemRequest',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('type', models.CharField(choices=[('extension', 'extension'), ('suspension', 'suspension')], max_length=12, verbose_name='type')),
-                ('status', models.CharField(choices=[('pending', 'pending'), ('approved', 'approved'), ('rejected', 'rejected'), ('withdrawn', 'withdrawn')], default='pending', max_length=10, verbose_name='status')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('new_deadline', models.DateField(blank=True, null=True, verbose_name='new deadline')),
-                ('resume_on', models.DateField(blank=True, null=True, verbose_name='resume on')),
-                ('decision_note', models.TextField(blank=True, verbose_name='decision note')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='requested at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-            ],
-            options={
-                'verbose_name': 'historical extension or suspension request',
-                'verbose_name_plural': 'historical extension and suspension requests',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical campaign",
+                "verbose_name_plural": "historical campaigns",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Item',
+            name="HistoricalCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(editable=False, max_length=30, verbose_name='code')),
-                ('year', models.PositiveSmallIntegerField(editable=False, verbose_name='year')),
-                ('kind', models.CharField(choices=[('rectification', 'rectification'), ('action', 'action'), ('milestone', 'milestone'), ('legacy', 'legacy matter'), ('petition', 'petition')], default='rectification', max_length=15, verbose_name='kind')),
-                ('subject', models.CharField(blank=True, max_length=100, verbose_name='subject (household / plot)')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='problem description')),
-                ('measures', models.TextField(blank=True, verbose_name='rectification measures')),
-                ('scope', models.CharField(blank=True, max_length=200, verbose_name='scope')),
-                ('standard', models.TextField(blank=True, verbose_name='rectification standard')),
-                ('found_on', models.DateField(verbose_name='found on')),
-                ('deadline', models.DateField(verbose_name='deadline')),
-                ('original_deadline', models.DateField(verbose_name='original deadline')),
-                ('state', models.CharField(choices=[('found', 'to rectify (待整改)'), ('rectifying', 'rectifying (整改中)'), ('submitted', 'awaiting verification (待验收)'), ('closed', 'closed out (已销号)'), ('suspended', 'suspended (挂起)'), ('cancelled', 'cancelled (撤销)')], default='found', editable=False, max_length=12, verbose_name='state')),
-                ('attributes', models.JSONField(blank=True, default=dict, verbose_name='category fields')),
-                ('returned_count', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='times returned')),
-                ('reopened_count', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='times reopened')),
-                ('extension_count', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='extensions')),
-                ('source', models.CharField(choices=[('survey', 'field survey (摸排)'), ('inspection', 'inspection'), ('meeting', 'meeting'), ('topic', 'deliberation topic'), ('import', 'spreadsheet import'), ('public', 'public')], default='survey', max_length=12, verbose_name='source')),
-                ('suspended_until', models.DateField(blank=True, editable=False, null=True, verbose_name='suspended until')),
-                ('suspended_on', models.DateField(blank=True, editable=False, null=True, verbose_name='suspended on')),
-                ('submitted_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='submitted at')),
-                ('closed_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='closed at')),
-                ('last_progress_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last progress at')),
-                ('progress_percent', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='progress (%)')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, verbose_name="code")),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                ("standard", models.TextField(blank=True, verbose_name="rectification standard")),
+                (
+                    "default_deadline_days",
+                    models.PositiveSmallIntegerField(
+                        default=30, verbose_name="default deadline (days)"
+                    ),
+                ),
+                (
+                    "evidence_required",
+                    models.BooleanField(default=True, verbose_name="evidence required to submit"),
+                ),
+                (
+                    "verifier_roles",
+                    models.JSONField(
+                        default=maque.ledger.models.default_verifier_roles,
+                        verbose_name="roles that may verify",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'item',
-                'verbose_name_plural': 'items',
-                'ordering': ['-year', '-id'],
+                "verbose_name": "historical category",
+                "verbose_name_plural": "historical categories",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalCategoryField",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.SlugField(
+                        help_text="Identifier used in the API, e.g. area_mu",
+                        max_length=40,
+                        verbose_name="name",
+                    ),
+                ),
+                ("label", models.CharField(max_length=40, verbose_name="label")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("text", "text"),
+                            ("number", "number"),
+                            ("decimal", "decimal with unit"),
+                            ("date", "date"),
+                            ("choice", "choice"),
+                            ("plot", "plot"),
+                            ("household", "household"),
+                        ],
+                        default="text",
+                        max_length=10,
+                        verbose_name="type",
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=10, verbose_name="unit")),
+                ("required", models.BooleanField(default=False, verbose_name="required")),
+                ("choices", models.JSONField(blank=True, default=list, verbose_name="choices")),
+                (
+                    "min_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="minimum",
+                    ),
+                ),
+                (
+                    "help_text",
+                    models.CharField(blank=True, max_length=200, verbose_name="help text"),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical category field",
+                "verbose_name_plural": "historical category fields",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalItem",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(editable=False, max_length=30, verbose_name="code")),
+                ("year", models.PositiveSmallIntegerField(editable=False, verbose_name="year")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("rectification", "rectification"),
+                            ("action", "action"),
+                            ("milestone", "milestone"),
+                            ("legacy", "legacy matter"),
+                            ("petition", "petition"),
+                        ],
+                        default="rectification",
+                        max_length=15,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="subject (household / plot)"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="problem description")),
+                ("measures", models.TextField(blank=True, verbose_name="rectification measures")),
+                ("scope", models.CharField(blank=True, max_length=200, verbose_name="scope")),
+                ("standard", models.TextField(blank=True, verbose_name="rectification standard")),
+                ("found_on", models.DateField(verbose_name="found on")),
+                ("deadline", models.DateField(verbose_name="deadline")),
+                ("original_deadline", models.DateField(verbose_name="original deadline")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("found", "to rectify (待整改)"),
+                            ("rectifying", "rectifying (整改中)"),
+                            ("submitted", "awaiting verification (待验收)"),
+                            ("closed", "closed out (已销号)"),
+                            ("suspended", "suspended (挂起)"),
+                            ("cancelled", "cancelled (撤销)"),
+                        ],
+                        default="found",
+                        editable=False,
+                        max_length=12,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "attributes",
+                    models.JSONField(blank=True, default=dict, verbose_name="category fields"),
+                ),
+                (
+                    "returned_count",
+                    models.PositiveSmallIntegerField(
+                        default=0, editable=False, verbose_name="times returned"
+                    ),
+                ),
+                (
+                    "reopened_count",
+                    models.PositiveSmallIntegerField(
+                        default=0, editable=False, verbose_name="times reopened"
+                    ),
+                ),
+                (
+                    "extension_count",
+                    models.PositiveSmallIntegerField(
+                        default=0, editable=False, verbose_name="extensions"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("survey", "field survey (摸排)"),
+                            ("inspection", "inspection"),
+                            ("meeting", "meeting"),
+                            ("topic", "deliberation topic"),
+                            ("import", "spreadsheet import"),
+                            ("public", "public"),
+                        ],
+                        default="survey",
+                        max_length=12,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "suspended_until",
+                    models.DateField(
+                        blank=True, editable=False, null=True, verbose_name="suspended until"
+                    ),
+                ),
+                (
+                    "suspended_on",
+                    models.DateField(
+                        blank=True, editable=False, null=True, verbose_name="suspended on"
+                    ),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="submitted at"
+                    ),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="closed at"
+                    ),
+                ),
+                (
+                    "last_progress_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="last progress at"
+                    ),
+                ),
+                (
+                    "progress_percent",
+                    models.PositiveSmallIntegerField(
+                        default=0, editable=False, verbose_name="progress (%)"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical item",
+                "verbose_name_plural": "historical items",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalItemRequest",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[("extension", "extension"), ("suspension", "suspension")],
+                        max_length=12,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("approved", "approved"),
+                            ("rejected", "rejected"),
+                            ("withdrawn", "withdrawn"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "new_deadline",
+                    models.DateField(blank=True, null=True, verbose_name="new deadline"),
+                ),
+                ("resume_on", models.DateField(blank=True, null=True, verbose_name="resume on")),
+                ("decision_note", models.TextField(blank=True, verbose_name="decision note")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="requested at"),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical extension or suspension request",
+                "verbose_name_plural": "historical extension and suspension requests",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="Item",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(editable=False, max_length=30, verbose_name="code")),
+                ("year", models.PositiveSmallIntegerField(editable=False, verbose_name="year")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("rectification", "rectification"),
+                            ("action", "action"),
+                            ("milestone", "milestone"),
+                            ("legacy", "legacy matter"),
+                            ("petition", "petition"),
+                        ],
+                        default="rectification",
+                        max_length=15,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="subject (household / plot)"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="problem description")),
+                ("measures", models.TextField(blank=True, verbose_name="rectification measures")),
+                ("scope", models.CharField(blank=True, max_length=200, verbose_name="scope")),
+                ("standard", models.TextField(blank=True, verbose_name="rectification standard")),
+                ("found_on", models.DateField(verbose_name="found on")),
+                ("deadline", models.DateField(verbose_name="deadline")),
+                ("original_deadline", models.DateField(verbose_name="original deadline")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("found", "to rectify (待整改)"),
+                            ("rectifying", "rectifying (整改中)"),
+                            ("submitted", "awaiting verification (待验收)"),
+                            ("closed", "closed out (已销号)"),
+                            ("suspended", "suspended (挂起)"),
+                            ("cancelled", "cancelled (撤销)"),
+                        ],
+                        default="found",
+                        editable=False,
+                        max_length=12,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "attributes",
+                    models.JSONField(blank=True, default=dict, verbose_name="category fields"),
+                ),
+                (
+                    "returned_count",
+                    models.PositiveSmallIntegerField(
+                        default=0, editable=False, verbose_name="times returned"
+                    ),
+                ),
+                (
+                    "reopened_count",
+                    models.PositiveSmallIntegerField(
+                        default=0, editable=False, verbose_name="times reopened"
+                    ),
+                ),
+                (
+                    "extension_count",
+                    models.PositiveSmallIntegerField(
+                        default=0, editable=False, verbose_name="extensions"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("survey", "field survey (摸排)"),
+                            ("inspection", "inspection"),
+                            ("meeting", "meeting"),
+                            ("topic", "deliberation topic"),
+                            ("import", "spreadsheet import"),
+                            ("public", "public"),
+                        ],
+                        default="survey",
+                        max_length=12,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "suspended_until",
+                    models.DateField(
+                        blank=True, editable=False, null=True, verbose_name="suspended until"
+                    ),
+                ),
+                (
+                    "suspended_on",
+                    models.DateField(
+                        blank=True, editable=False, null=True, verbose_name="suspended on"
+                    ),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="submitted at"
+                    ),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="closed at"
+                    ),
+                ),
+                (
+                    "last_progress_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="last progress at"
+                    ),
+                ),
+                (
+                    "progress_percent",
+                    models.PositiveSmallIntegerField(
+                        default=0, editable=False, verbose_name="progress (%)"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+            ],
+            options={
+                "verbose_name": "item",
+                "verbose_name_plural": "items",
+                "ordering": ["-year", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ItemCounter',
+            name="ItemCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='ItemRequest',
+            name="ItemRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(choices=[('extension', 'extension'), ('suspension', 'suspension')], max_length=12, verbose_name='type')),
-                ('status', models.CharField(choices=[('pending', 'pending'), ('approved', 'approved'), ('rejected', 'rejected'), ('withdrawn', 'withdrawn')], default='pending', max_length=10, verbose_name='status')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('new_deadline', models.DateField(blank=True, null=True, verbose_name='new deadline')),
-                ('resume_on', models.DateField(blank=True, null=True, verbose_name='resume on')),
-                ('decision_note', models.TextField(blank=True, verbose_name='decision note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='requested at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[("extension", "extension"), ("suspension", "suspension")],
+                        max_length=12,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("approved", "approved"),
+                            ("rejected", "rejected"),
+                            ("withdrawn", "withdrawn"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "new_deadline",
+                    models.DateField(blank=True, null=True, verbose_name="new deadline"),
+                ),
+                ("resume_on", models.DateField(blank=True, null=True, verbose_name="resume on")),
+                ("decision_note", models.TextField(blank=True, verbose_name="decision note")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="requested at"),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
             ],
             options={
-                'verbose_name': 'extension or suspension request',
-                'verbose_name_plural': 'extension and suspension requests',
-                'ordering': ['item', '-created_at'],
+                "verbose_name": "extension or suspension request",
+                "verbose_name_plural": "extension and suspension requests",
+                "ordering": ["item", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ProgressLog',
+            name="ProgressLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='progress')),
-                ('percent', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='percent')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='time')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="progress")),
+                (
+                    "percent",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="percent"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="time")),
             ],
             options={
-                'verbose_name': 'progress log',
-                'verbose_name_plural': 'progress logs',
-                'ordering': ['item', 'created_at', 'id'],
+                "verbose_name": "progress log",
+                "verbose_name_plural": "progress logs",
+                "ordering": ["item", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Transition',
+            name="Transition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=30, verbose_name='action')),
-                ('from_state', models.CharField(choices=[('found', 'to rectify (待整改)'), ('rectifying', 'rectifying (整改中)'), ('submitted', 'awaiting verification (待验收)'), ('closed', 'closed out (已销号)'), ('suspended', 'suspended (挂起)'), ('cancelled', 'cancelled (撤销)')], max_length=12, verbose_name='from')),
-                ('to_state', models.CharField(choices=[('found', 'to rectify (待整改)'), ('rectifying', 'rectifying (整改中)'), ('submitted', 'awaiting verification (待验收)'), ('closed', 'closed out (已销号)'), ('suspended', 'suspended (挂起)'), ('cancelled', 'cancelled (撤销)')], max_length=12, verbose_name='to')),
-                ('reason', models.TextField(blank=True, verbose_name='reason / note')),
-                ('via', models.CharField(default='api', max_length=20, verbose_name='via')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='time')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=30, verbose_name="action")),
+                (
+                    "from_state",
+                    models.CharField(
+                        choices=[
+                            ("found", "to rectify (待整改)"),
+                            ("rectifying", "rectifying (整改中)"),
+                            ("submitted", "awaiting verification (待验收)"),
+                            ("closed", "closed out (已销号)"),
+                            ("suspended", "suspended (挂起)"),
+                            ("cancelled", "cancelled (撤销)"),
+                        ],
+                        max_length=12,
+                        verbose_name="from",
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        choices=[
+                            ("found", "to rectify (待整改)"),
+                            ("rectifying", "rectifying (整改中)"),
+                            ("submitted", "awaiting verification (待验收)"),
+                            ("closed", "closed out (已销号)"),
+                            ("suspended", "suspended (挂起)"),
+                            ("cancelled", "cancelled (撤销)"),
+                        ],
+                        max_length=12,
+                        verbose_name="to",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason / note")),
+                ("via", models.CharField(default="api", max_length=20, verbose_name="via")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="time")),
             ],
             options={
-                'verbose_name': 'transition',
-                'verbose_name_plural': 'transitions',
-                'ordering': ['item', 'created_at', 'id'],
+                "verbose_name": "transition",
+                "verbose_name_plural": "transitions",
+                "ordering": ["item", "created_at", "id"],
             },
         ),
     ]

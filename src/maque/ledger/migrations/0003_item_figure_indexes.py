@@ -116,6 +116,8 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="transition",
-            index=models.Index(fields=["action", "created_at", "item"], name="transition_action_time"),
+            index=models.Index(
+                fields=["action", "created_at", "item"], name="transition_action_time"
+            ),
         ),
     ]

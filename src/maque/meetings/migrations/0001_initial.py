@@ -8,165 +8,534 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0002_initial'),
-        ('organisation', '0001_initial'),
+        ("ledger", "0002_initial"),
+        ("organisation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalMeeting',
+            name="HistoricalMeeting",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('joint', 'joint meeting (联席会议)'), ('theme_party_day', 'theme party day (主题党日)'), ('four_teams_forum', 'four-teams forum (四支队伍座谈会)'), ('party_masses_council', 'party-masses council (党群议事会)'), ('representatives', "villagers' representative meeting (村民代表会议)"), ('field_walk', 'field walk (走看调研)'), ('diagnosis', 'weekly diagnosis (会诊会)'), ('progress', 'progress meeting (推进会)'), ('solving', 'solving meeting (解难会议)'), ('policy_study', 'policy study (政策理论学习)')], max_length=24, verbose_name='kind')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('held', 'held')], default='held', max_length=8, verbose_name='status')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('held_on', models.DateField(verbose_name='date')),
-                ('place', models.CharField(blank=True, max_length=100, verbose_name='place')),
-                ('attendee_count', models.PositiveIntegerField(default=0, verbose_name='people present')),
-                ('expected_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='people expected')),
-                ('minutes', models.TextField(blank=True, verbose_name='minutes')),
-                ('week_start', models.DateField(blank=True, null=True, verbose_name='week starting')),
-                ('indicators', models.JSONField(blank=True, default=dict, verbose_name='indicator pack')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('host', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.person', verbose_name='host')),
-                ('recorder', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.person', verbose_name='recorder')),
-                ('town', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("joint", "joint meeting (联席会议)"),
+                            ("theme_party_day", "theme party day (主题党日)"),
+                            ("four_teams_forum", "four-teams forum (四支队伍座谈会)"),
+                            ("party_masses_council", "party-masses council (党群议事会)"),
+                            ("representatives", "villagers' representative meeting (村民代表会议)"),
+                            ("field_walk", "field walk (走看调研)"),
+                            ("diagnosis", "weekly diagnosis (会诊会)"),
+                            ("progress", "progress meeting (推进会)"),
+                            ("solving", "solving meeting (解难会议)"),
+                            ("policy_study", "policy study (政策理论学习)"),
+                        ],
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "draft"), ("held", "held")],
+                        default="held",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("held_on", models.DateField(verbose_name="date")),
+                ("place", models.CharField(blank=True, max_length=100, verbose_name="place")),
+                (
+                    "attendee_count",
+                    models.PositiveIntegerField(default=0, verbose_name="people present"),
+                ),
+                (
+                    "expected_count",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="people expected"
+                    ),
+                ),
+                ("minutes", models.TextField(blank=True, verbose_name="minutes")),
+                (
+                    "week_start",
+                    models.DateField(blank=True, null=True, verbose_name="week starting"),
+                ),
+                (
+                    "indicators",
+                    models.JSONField(blank=True, default=dict, verbose_name="indicator pack"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "host",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="host",
+                    ),
+                ),
+                (
+                    "recorder",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="recorder",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical meeting',
-                'verbose_name_plural': 'historical meetings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical meeting",
+                "verbose_name_plural": "historical meetings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('joint', 'joint meeting (联席会议)'), ('theme_party_day', 'theme party day (主题党日)'), ('four_teams_forum', 'four-teams forum (四支队伍座谈会)'), ('party_masses_council', 'party-masses council (党群议事会)'), ('representatives', "villagers' representative meeting (村民代表会议)"), ('field_walk', 'field walk (走看调研)'), ('diagnosis', 'weekly diagnosis (会诊会)'), ('progress', 'progress meeting (推进会)'), ('solving', 'solving meeting (解难会议)'), ('policy_study', 'policy study (政策理论学习)')], max_length=24, verbose_name='kind')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('held', 'held')], default='held', max_length=8, verbose_name='status')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('held_on', models.DateField(verbose_name='date')),
-                ('place', models.CharField(blank=True, max_length=100, verbose_name='place')),
-                ('attendee_count', models.PositiveIntegerField(default=0, verbose_name='people present')),
-                ('expected_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='people expected')),
-                ('minutes', models.TextField(blank=True, verbose_name='minutes')),
-                ('week_start', models.DateField(blank=True, null=True, verbose_name='week starting')),
-                ('indicators', models.JSONField(blank=True, default=dict, verbose_name='indicator pack')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('attendees', models.ManyToManyField(blank=True, related_name='meetings_attended', to='organisation.person', verbose_name='attendees')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('host', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.person', verbose_name='host')),
-                ('recorder', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.person', verbose_name='recorder')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='organisation.town', verbose_name='town')),
-                ('villages', models.ManyToManyField(blank=True, related_name='meetings', to='organisation.village', verbose_name='villages')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("joint", "joint meeting (联席会议)"),
+                            ("theme_party_day", "theme party day (主题党日)"),
+                            ("four_teams_forum", "four-teams forum (四支队伍座谈会)"),
+                            ("party_masses_council", "party-masses council (党群议事会)"),
+                            ("representatives", "villagers' representative meeting (村民代表会议)"),
+                            ("field_walk", "field walk (走看调研)"),
+                            ("diagnosis", "weekly diagnosis (会诊会)"),
+                            ("progress", "progress meeting (推进会)"),
+                            ("solving", "solving meeting (解难会议)"),
+                            ("policy_study", "policy study (政策理论学习)"),
+                        ],
+                        max_length=24,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "draft"), ("held", "held")],
+                        default="held",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("held_on", models.DateField(verbose_name="date")),
+                ("place", models.CharField(blank=True, max_length=100, verbose_name="place")),
+                (
+                    "attendee_count",
+                    models.PositiveIntegerField(default=0, verbose_name="people present"),
+                ),
+                (
+                    "expected_count",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="people expected"
+                    ),
+                ),
+                ("minutes", models.TextField(blank=True, verbose_name="minutes")),
+                (
+                    "week_start",
+                    models.DateField(blank=True, null=True, verbose_name="week starting"),
+                ),
+                (
+                    "indicators",
+                    models.JSONField(blank=True, default=dict, verbose_name="indicator pack"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "attendees",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="meetings_attended",
+                        to="organisation.person",
+                        verbose_name="attendees",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "host",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="host",
+                    ),
+                ),
+                (
+                    "recorder",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="recorder",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetings",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
+                (
+                    "villages",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="meetings",
+                        to="organisation.village",
+                        verbose_name="villages",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'meeting',
-                'verbose_name_plural': 'meetings',
-                'ordering': ['-held_on', '-id'],
+                "verbose_name": "meeting",
+                "verbose_name_plural": "meetings",
+                "ordering": ["-held_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalMeetingDecision',
+            name="HistoricalMeetingDecision",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='decision')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ledger.item', verbose_name='action item')),
-                ('meeting', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='meetings.meeting', verbose_name='meeting')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="decision")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ledger.item",
+                        verbose_name="action item",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="meetings.meeting",
+                        verbose_name="meeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical meeting decision',
-                'verbose_name_plural': 'historical meeting decisions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical meeting decision",
+                "verbose_name_plural": "historical meeting decisions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMeeting_villages',
+            name="HistoricalMeeting_villages",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='meetings.historicalmeeting')),
-                ('village', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.village')),
-                ('meeting', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='meetings.meeting')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="meetings.historicalmeeting",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.village",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="meetings.meeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalMeeting_villages',
+                "verbose_name": "HistoricalMeeting_villages",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMeeting_attendees',
+            name="HistoricalMeeting_attendees",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='meetings.historicalmeeting')),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.person')),
-                ('meeting', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='meetings.meeting')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="meetings.historicalmeeting",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.person",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="meetings.meeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalMeeting_attendees',
+                "verbose_name": "HistoricalMeeting_attendees",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='MeetingDecision',
+            name="MeetingDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='decision')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('item', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='meeting_decision', to='ledger.item', verbose_name='action item')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='meetings.meeting', verbose_name='meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="decision")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "item",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meeting_decision",
+                        to="ledger.item",
+                        verbose_name="action item",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="meetings.meeting",
+                        verbose_name="meeting",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'meeting decision',
-                'verbose_name_plural': 'meeting decisions',
-                'ordering': ['meeting', 'order', 'id'],
+                "verbose_name": "meeting decision",
+                "verbose_name_plural": "meeting decisions",
+                "ordering": ["meeting", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MeetingFile',
+            name="MeetingFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=maque.meetings.models.meeting_file_path, verbose_name='file')),
-                ('original_name', models.CharField(max_length=200, verbose_name='file name')),
-                ('extension', models.CharField(max_length=10)),
-                ('content_type', models.CharField(max_length=100, verbose_name='content type')),
-                ('kind', models.CharField(max_length=10, verbose_name='kind')),
-                ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='files', to='meetings.meeting', verbose_name='meeting')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.person', verbose_name='uploaded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        upload_to=maque.meetings.models.meeting_file_path,
+                        verbose_name="file",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="file name")),
+                ("extension", models.CharField(max_length=10)),
+                ("content_type", models.CharField(max_length=100, verbose_name="content type")),
+                ("kind", models.CharField(max_length=10, verbose_name="kind")),
+                ("size", models.PositiveIntegerField(verbose_name="size (bytes)")),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="uploaded at"),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="files",
+                        to="meetings.meeting",
+                        verbose_name="meeting",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="uploaded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'meeting file',
-                'verbose_name_plural': 'meeting files',
-                'ordering': ['meeting', 'uploaded_at', 'id'],
+                "verbose_name": "meeting file",
+                "verbose_name_plural": "meeting files",
+                "ordering": ["meeting", "uploaded_at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'diagnosis')), fields=('town', 'week_start'), name='meeting_one_diagnosis_per_week'),
+            model_name="meeting",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "diagnosis")),
+                fields=("town", "week_start"),
+                name="meeting_one_diagnosis_per_week",
+            ),
         ),
     ]

@@ -7,150 +7,397 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisation', '0001_initial'),
+        ("organisation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Channel',
+            name="Channel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('kind', models.CharField(choices=[('email', 'e-mail'), ('wecom', 'WeCom group robot (企业微信)'), ('dingtalk', 'DingTalk group robot (钉钉)')], max_length=10, verbose_name='kind')),
-                ('webhook_url', models.URLField(blank=True, help_text="The group robot's address, with its key or access_token", max_length=500, verbose_name='webhook address')),
-                ('secret', models.CharField(blank=True, help_text="DingTalk only: the robot's 加签 secret (SEC…)", max_length=200, verbose_name='signing secret')),
-                ('message_format', models.CharField(choices=[('markdown', 'markdown'), ('text', 'text')], default='markdown', max_length=10, verbose_name='message format')),
-                ('kinds', models.JSONField(blank=True, default=list, help_text='Prefixes of the kinds to carry, e.g. ["escalation", "bulletin"]; empty = all', verbose_name='notification kinds')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='channels', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("email", "e-mail"),
+                            ("wecom", "WeCom group robot (企业微信)"),
+                            ("dingtalk", "DingTalk group robot (钉钉)"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "webhook_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="The group robot's address, with its key or access_token",
+                        max_length=500,
+                        verbose_name="webhook address",
+                    ),
+                ),
+                (
+                    "secret",
+                    models.CharField(
+                        blank=True,
+                        help_text="DingTalk only: the robot's 加签 secret (SEC…)",
+                        max_length=200,
+                        verbose_name="signing secret",
+                    ),
+                ),
+                (
+                    "message_format",
+                    models.CharField(
+                        choices=[("markdown", "markdown"), ("text", "text")],
+                        default="markdown",
+                        max_length=10,
+                        verbose_name="message format",
+                    ),
+                ),
+                (
+                    "kinds",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Prefixes of the kinds to carry, e.g. ["escalation", "bulletin"]; empty = all',
+                        verbose_name="notification kinds",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="channels",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delivery channel',
-                'verbose_name_plural': 'delivery channels',
-                'ordering': ['town', 'name'],
+                "verbose_name": "delivery channel",
+                "verbose_name_plural": "delivery channels",
+                "ordering": ["town", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, verbose_name='key')),
-                ('address', models.CharField(blank=True, help_text='E-mail address, if any', max_length=254, verbose_name='address')),
-                ('status', models.CharField(choices=[('pending', 'pending'), ('sending', 'sending'), ('sent', 'sent'), ('failed', 'failed')], default='pending', max_length=10, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('next_attempt_at', models.DateTimeField(blank=True, help_text='Empty: as soon as possible', null=True, verbose_name='next attempt at')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='claimed at')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='notifications.channel', verbose_name='channel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, verbose_name="key")),
+                (
+                    "address",
+                    models.CharField(
+                        blank=True,
+                        help_text="E-mail address, if any",
+                        max_length=254,
+                        verbose_name="address",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("sending", "sending"),
+                            ("sent", "sent"),
+                            ("failed", "failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Empty: as soon as possible",
+                        null=True,
+                        verbose_name="next attempt at",
+                    ),
+                ),
+                (
+                    "claimed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="claimed at"),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliveries",
+                        to="notifications.channel",
+                        verbose_name="channel",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delivery',
-                'verbose_name_plural': 'deliveries',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "delivery",
+                "verbose_name_plural": "deliveries",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DeliveryAttempt',
+            name="DeliveryAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='attempt')),
-                ('started_at', models.DateTimeField(verbose_name='started at')),
-                ('ok', models.BooleanField(verbose_name='succeeded')),
-                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='HTTP status')),
-                ('response', models.TextField(blank=True, verbose_name='response')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('delivery', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attempt_log', to='notifications.delivery', verbose_name='delivery')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="attempt")),
+                ("started_at", models.DateTimeField(verbose_name="started at")),
+                ("ok", models.BooleanField(verbose_name="succeeded")),
+                (
+                    "status_code",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="HTTP status"
+                    ),
+                ),
+                ("response", models.TextField(blank=True, verbose_name="response")),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attempt_log",
+                        to="notifications.delivery",
+                        verbose_name="delivery",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delivery attempt',
-                'verbose_name_plural': 'delivery attempts',
-                'ordering': ['delivery', 'number'],
+                "verbose_name": "delivery attempt",
+                "verbose_name_plural": "delivery attempts",
+                "ordering": ["delivery", "number"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalChannel',
+            name="HistoricalChannel",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('kind', models.CharField(choices=[('email', 'e-mail'), ('wecom', 'WeCom group robot (企业微信)'), ('dingtalk', 'DingTalk group robot (钉钉)')], max_length=10, verbose_name='kind')),
-                ('webhook_url', models.URLField(blank=True, help_text="The group robot's address, with its key or access_token", max_length=500, verbose_name='webhook address')),
-                ('secret', models.CharField(blank=True, help_text="DingTalk only: the robot's 加签 secret (SEC…)", max_length=200, verbose_name='signing secret')),
-                ('message_format', models.CharField(choices=[('markdown', 'markdown'), ('text', 'text')], default='markdown', max_length=10, verbose_name='message format')),
-                ('kinds', models.JSONField(blank=True, default=list, help_text='Prefixes of the kinds to carry, e.g. ["escalation", "bulletin"]; empty = all', verbose_name='notification kinds')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('town', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("email", "e-mail"),
+                            ("wecom", "WeCom group robot (企业微信)"),
+                            ("dingtalk", "DingTalk group robot (钉钉)"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "webhook_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="The group robot's address, with its key or access_token",
+                        max_length=500,
+                        verbose_name="webhook address",
+                    ),
+                ),
+                (
+                    "secret",
+                    models.CharField(
+                        blank=True,
+                        help_text="DingTalk only: the robot's 加签 secret (SEC…)",
+                        max_length=200,
+                        verbose_name="signing secret",
+                    ),
+                ),
+                (
+                    "message_format",
+                    models.CharField(
+                        choices=[("markdown", "markdown"), ("text", "text")],
+                        default="markdown",
+                        max_length=10,
+                        verbose_name="message format",
+                    ),
+                ),
+                (
+                    "kinds",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Prefixes of the kinds to carry, e.g. ["escalation", "bulletin"]; empty = all',
+                        verbose_name="notification kinds",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical delivery channel',
-                'verbose_name_plural': 'historical delivery channels',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical delivery channel",
+                "verbose_name_plural": "historical delivery channels",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(help_text='e.g. escalation.overdue_3, bulletin.issued', max_length=50, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('body', models.TextField(blank=True, verbose_name='body')),
-                ('link', models.CharField(blank=True, max_length=300, verbose_name='link')),
-                ('key', models.CharField(help_text='What the notification is about; one per user and key', max_length=150, verbose_name='key')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read at')),
-                ('town', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='notifications', to='organisation.town', verbose_name='town')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='recipient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        help_text="e.g. escalation.overdue_3, bulletin.issued",
+                        max_length=50,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("body", models.TextField(blank=True, verbose_name="body")),
+                ("link", models.CharField(blank=True, max_length=300, verbose_name="link")),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="What the notification is about; one per user and key",
+                        max_length=150,
+                        verbose_name="key",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read at")),
+                (
+                    "town",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notifications",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recipient",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='notification',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='notifications.notification', verbose_name='notification'),
+            model_name="delivery",
+            name="notification",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="deliveries",
+                to="notifications.notification",
+                verbose_name="notification",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='channel',
-            constraint=models.UniqueConstraint(fields=('town', 'name'), name='channel_unique_name'),
+            model_name="channel",
+            constraint=models.UniqueConstraint(fields=("town", "name"), name="channel_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='channel',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'email'), models.Q(('webhook_url', ''), _negated=True), _connector='OR'), name='channel_webhook_required'),
+            model_name="channel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind", "email"), models.Q(("webhook_url", ""), _negated=True), _connector="OR"
+                ),
+                name="channel_webhook_required",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deliveryattempt',
-            constraint=models.UniqueConstraint(fields=('delivery', 'number'), name='attempt_unique_number'),
+            model_name="deliveryattempt",
+            constraint=models.UniqueConstraint(
+                fields=("delivery", "number"), name="attempt_unique_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['user', 'read_at', '-created_at'], name='notificatio_user_id_554261_idx'),
+            model_name="notification",
+            index=models.Index(
+                fields=["user", "read_at", "-created_at"], name="notificatio_user_id_554261_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.UniqueConstraint(fields=('user', 'key'), name='notification_unique_key'),
+            model_name="notification",
+            constraint=models.UniqueConstraint(
+                fields=("user", "key"), name="notification_unique_key"
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['status', 'next_attempt_at'], name='notificatio_status_00072e_idx'),
+            model_name="delivery",
+            index=models.Index(
+                fields=["status", "next_attempt_at"], name="notificatio_status_00072e_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('channel', 'key'), name='delivery_unique_key'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(
+                fields=("channel", "key"), name="delivery_unique_key"
+            ),
         ),
     ]

@@ -7,475 +7,1350 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0001_initial'),
+        ("ledger", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'department',
-                'verbose_name_plural': 'departments',
-                'ordering': ['town', 'name'],
+                "verbose_name": "department",
+                "verbose_name_plural": "departments",
+                "ordering": ["town", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Town',
+            name="Town",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True, verbose_name='name')),
-                ('short_name', models.CharField(help_text='Used in document numbers, e.g. 蒿坪 in 蒿坪通〔2026〕12号', max_length=10, verbose_name='short name')),
-                ('code', models.SlugField(help_text='Prefix of item codes, e.g. HP', max_length=20, unique=True, verbose_name='code')),
-                ('county', models.CharField(blank=True, max_length=50, verbose_name='county')),
-                ('light_due_soon_days', models.PositiveSmallIntegerField(default=3, verbose_name='yellow when due within (days)')),
-                ('light_stale_days', models.PositiveSmallIntegerField(default=7, verbose_name='yellow when no progress for (days)')),
-                ('light_red_returns', models.PositiveSmallIntegerField(default=2, verbose_name='red when returned (times)')),
-                ('is_sample', models.BooleanField(default=False, verbose_name='sample data')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True, verbose_name="name")),
+                (
+                    "short_name",
+                    models.CharField(
+                        help_text="Used in document numbers, e.g. 蒿坪 in 蒿坪通〔2026〕12号",
+                        max_length=10,
+                        verbose_name="short name",
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="Prefix of item codes, e.g. HP",
+                        max_length=20,
+                        unique=True,
+                        verbose_name="code",
+                    ),
+                ),
+                ("county", models.CharField(blank=True, max_length=50, verbose_name="county")),
+                (
+                    "light_due_soon_days",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="yellow when due within (days)"
+                    ),
+                ),
+                (
+                    "light_stale_days",
+                    models.PositiveSmallIntegerField(
+                        default=7, verbose_name="yellow when no progress for (days)"
+                    ),
+                ),
+                (
+                    "light_red_returns",
+                    models.PositiveSmallIntegerField(
+                        default=2, verbose_name="red when returned (times)"
+                    ),
+                ),
+                ("is_sample", models.BooleanField(default=False, verbose_name="sample data")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
             ],
             options={
-                'verbose_name': 'town',
-                'verbose_name_plural': 'towns',
-                'ordering': ['name'],
+                "verbose_name": "town",
+                "verbose_name_plural": "towns",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalTown',
+            name="HistoricalTown",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=50, verbose_name='name')),
-                ('short_name', models.CharField(help_text='Used in document numbers, e.g. 蒿坪 in 蒿坪通〔2026〕12号', max_length=10, verbose_name='short name')),
-                ('code', models.SlugField(help_text='Prefix of item codes, e.g. HP', max_length=20, verbose_name='code')),
-                ('county', models.CharField(blank=True, max_length=50, verbose_name='county')),
-                ('light_due_soon_days', models.PositiveSmallIntegerField(default=3, verbose_name='yellow when due within (days)')),
-                ('light_stale_days', models.PositiveSmallIntegerField(default=7, verbose_name='yellow when no progress for (days)')),
-                ('light_red_returns', models.PositiveSmallIntegerField(default=2, verbose_name='red when returned (times)')),
-                ('is_sample', models.BooleanField(default=False, verbose_name='sample data')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=50, verbose_name="name")),
+                (
+                    "short_name",
+                    models.CharField(
+                        help_text="Used in document numbers, e.g. 蒿坪 in 蒿坪通〔2026〕12号",
+                        max_length=10,
+                        verbose_name="short name",
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="Prefix of item codes, e.g. HP",
+                        max_length=20,
+                        verbose_name="code",
+                    ),
+                ),
+                ("county", models.CharField(blank=True, max_length=50, verbose_name="county")),
+                (
+                    "light_due_soon_days",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="yellow when due within (days)"
+                    ),
+                ),
+                (
+                    "light_stale_days",
+                    models.PositiveSmallIntegerField(
+                        default=7, verbose_name="yellow when no progress for (days)"
+                    ),
+                ),
+                (
+                    "light_red_returns",
+                    models.PositiveSmallIntegerField(
+                        default=2, verbose_name="red when returned (times)"
+                    ),
+                ),
+                ("is_sample", models.BooleanField(default=False, verbose_name="sample data")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical town',
-                'verbose_name_plural': 'historical towns',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical town",
+                "verbose_name_plural": "historical towns",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=30, verbose_name='name')),
-                ('title', models.CharField(blank=True, max_length=60, verbose_name='title')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('is_sample', models.BooleanField(default=False, verbose_name='sample data')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='organisation.department', verbose_name='department')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='person', to=settings.AUTH_USER_MODEL, verbose_name='login')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=30, verbose_name="name")),
+                ("title", models.CharField(blank=True, max_length=60, verbose_name="title")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("is_sample", models.BooleanField(default=False, verbose_name="sample data")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="organisation.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="person",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="login",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'people',
-                'ordering': ['town', 'name'],
+                "verbose_name": "person",
+                "verbose_name_plural": "people",
+                "ordering": ["town", "name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalVillage',
+            name="HistoricalVillage",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('kind', models.CharField(choices=[('village', 'village'), ('community', 'community')], default='village', max_length=10, verbose_name='kind')),
-                ('signature_product', models.CharField(blank=True, max_length=100, verbose_name='signature product (一村一品)')),
-                ('profile', models.TextField(blank=True, verbose_name='profile')),
-                ('households_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='households')),
-                ('population', models.PositiveIntegerField(blank=True, null=True, verbose_name='population')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('is_sample', models.BooleanField(default=False, verbose_name='sample data')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('town', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("village", "village"), ("community", "community")],
+                        default="village",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "signature_product",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="signature product (一村一品)"
+                    ),
+                ),
+                ("profile", models.TextField(blank=True, verbose_name="profile")),
+                (
+                    "households_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="households"),
+                ),
+                (
+                    "population",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="population"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("is_sample", models.BooleanField(default=False, verbose_name="sample data")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical village',
-                'verbose_name_plural': 'historical villages',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical village",
+                "verbose_name_plural": "historical villages",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPerson',
+            name="HistoricalPerson",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=30, verbose_name='name')),
-                ('title', models.CharField(blank=True, max_length=60, verbose_name='title')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('is_sample', models.BooleanField(default=False, verbose_name='sample data')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('department', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.department', verbose_name='department')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='login')),
-                ('town', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=30, verbose_name="name")),
+                ("title", models.CharField(blank=True, max_length=60, verbose_name="title")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("is_sample", models.BooleanField(default=False, verbose_name="sample data")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="login",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical person',
-                'verbose_name_plural': 'historical people',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical person",
+                "verbose_name_plural": "historical people",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalDepartment',
+            name="HistoricalDepartment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('town', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical department',
-                'verbose_name_plural': 'historical departments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical department",
+                "verbose_name_plural": "historical departments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='department',
-            name='town',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='departments', to='organisation.town', verbose_name='town'),
+            model_name="department",
+            name="town",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="departments",
+                to="organisation.town",
+                verbose_name="town",
+            ),
         ),
         migrations.CreateModel(
-            name='Village',
+            name="Village",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('kind', models.CharField(choices=[('village', 'village'), ('community', 'community')], default='village', max_length=10, verbose_name='kind')),
-                ('signature_product', models.CharField(blank=True, max_length=100, verbose_name='signature product (一村一品)')),
-                ('profile', models.TextField(blank=True, verbose_name='profile')),
-                ('households_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='households')),
-                ('population', models.PositiveIntegerField(blank=True, null=True, verbose_name='population')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('is_sample', models.BooleanField(default=False, verbose_name='sample data')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='villages', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("village", "village"), ("community", "community")],
+                        default="village",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "signature_product",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="signature product (一村一品)"
+                    ),
+                ),
+                ("profile", models.TextField(blank=True, verbose_name="profile")),
+                (
+                    "households_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="households"),
+                ),
+                (
+                    "population",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="population"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("is_sample", models.BooleanField(default=False, verbose_name="sample data")),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="villages",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'village',
-                'verbose_name_plural': 'villages',
-                'ordering': ['town', 'name'],
+                "verbose_name": "village",
+                "verbose_name_plural": "villages",
+                "ordering": ["town", "name"],
             },
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('principal', 'principal leader (主要领导)'), ('leader', 'leader in charge (分管领导)'), ('contact_leader', 'village-contact leader (联村领导)'), ('cadre', 'cadre (镇村干部)'), ('secretary', 'village party secretary (支部书记)'), ('inspector', 'inspection group (督查考评组)'), ('discipline', 'discipline commission (镇纪委)'), ('county_supervisor', 'county supervisor')], max_length=20, verbose_name='role')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, help_text='Last day in force; empty = ongoing', null=True, verbose_name='valid to')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='ledger.campaign', verbose_name='campaign')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='organisation.person', verbose_name='person')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='organisation.town', verbose_name='town')),
-                ('village', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='organisation.village', verbose_name='village')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("principal", "principal leader (主要领导)"),
+                            ("leader", "leader in charge (分管领导)"),
+                            ("contact_leader", "village-contact leader (联村领导)"),
+                            ("cadre", "cadre (镇村干部)"),
+                            ("secretary", "village party secretary (支部书记)"),
+                            ("inspector", "inspection group (督查考评组)"),
+                            ("discipline", "discipline commission (镇纪委)"),
+                            ("county_supervisor", "county supervisor"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                (
+                    "valid_to",
+                    models.DateField(
+                        blank=True,
+                        help_text="Last day in force; empty = ongoing",
+                        null=True,
+                        verbose_name="valid to",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="ledger.campaign",
+                        verbose_name="campaign",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="organisation.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'role assignment',
-                'verbose_name_plural': 'role assignments',
-                'ordering': ['town', 'role', '-valid_from'],
+                "verbose_name": "role assignment",
+                "verbose_name_plural": "role assignments",
+                "ordering": ["town", "role", "-valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('head_name', models.CharField(max_length=30, verbose_name='head of household')),
-                ('id_number', models.CharField(blank=True, max_length=18, verbose_name='ID number')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('members', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='members')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='organisation.village', verbose_name='village')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("head_name", models.CharField(max_length=30, verbose_name="head of household")),
+                (
+                    "id_number",
+                    models.CharField(blank=True, max_length=18, verbose_name="ID number"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "members",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="members"),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'household',
-                'verbose_name_plural': 'households',
-                'ordering': ['village', 'group', 'head_name'],
+                "verbose_name": "household",
+                "verbose_name_plural": "households",
+                "ordering": ["village", "group", "head_name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalVillageTeam',
+            name="HistoricalVillageTeam",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('committees', 'two committees (村两委)'), ('work_team', 'resident work team (驻村工作队)'), ('party_members', 'party members (党员队伍)'), ('capable', 'capable villagers and volunteers (能人志愿者队伍)')], max_length=20, verbose_name='team')),
-                ('leader', models.CharField(blank=True, max_length=30, verbose_name='leader')),
-                ('members_count', models.PositiveSmallIntegerField(default=0, verbose_name='members')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('village', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.village', verbose_name='village')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("committees", "two committees (村两委)"),
+                            ("work_team", "resident work team (驻村工作队)"),
+                            ("party_members", "party members (党员队伍)"),
+                            ("capable", "capable villagers and volunteers (能人志愿者队伍)"),
+                        ],
+                        max_length=20,
+                        verbose_name="team",
+                    ),
+                ),
+                ("leader", models.CharField(blank=True, max_length=30, verbose_name="leader")),
+                (
+                    "members_count",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="members"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical village team',
-                'verbose_name_plural': 'historical village teams',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical village team",
+                "verbose_name_plural": "historical village teams",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalVillageGroup',
+            name="HistoricalVillageGroup",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=30, verbose_name='name')),
-                ('number', models.PositiveSmallIntegerField(default=0, verbose_name='number')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('village', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.village', verbose_name='village')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=30, verbose_name="name")),
+                ("number", models.PositiveSmallIntegerField(default=0, verbose_name="number")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "historical villagers' group",
-                'verbose_name_plural': "historical villagers' groups",
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical villagers' group",
+                "verbose_name_plural": "historical villagers' groups",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRoleAssignment',
+            name="HistoricalRoleAssignment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('role', models.CharField(choices=[('principal', 'principal leader (主要领导)'), ('leader', 'leader in charge (分管领导)'), ('contact_leader', 'village-contact leader (联村领导)'), ('cadre', 'cadre (镇村干部)'), ('secretary', 'village party secretary (支部书记)'), ('inspector', 'inspection group (督查考评组)'), ('discipline', 'discipline commission (镇纪委)'), ('county_supervisor', 'county supervisor')], max_length=20, verbose_name='role')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, help_text='Last day in force; empty = ongoing', null=True, verbose_name='valid to')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('campaign', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ledger.campaign', verbose_name='campaign')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.person', verbose_name='person')),
-                ('town', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.town', verbose_name='town')),
-                ('village', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.village', verbose_name='village')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("principal", "principal leader (主要领导)"),
+                            ("leader", "leader in charge (分管领导)"),
+                            ("contact_leader", "village-contact leader (联村领导)"),
+                            ("cadre", "cadre (镇村干部)"),
+                            ("secretary", "village party secretary (支部书记)"),
+                            ("inspector", "inspection group (督查考评组)"),
+                            ("discipline", "discipline commission (镇纪委)"),
+                            ("county_supervisor", "county supervisor"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                (
+                    "valid_to",
+                    models.DateField(
+                        blank=True,
+                        help_text="Last day in force; empty = ongoing",
+                        null=True,
+                        verbose_name="valid to",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ledger.campaign",
+                        verbose_name="campaign",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical role assignment',
-                'verbose_name_plural': 'historical role assignments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical role assignment",
+                "verbose_name_plural": "historical role assignments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalContactDepartment',
+            name="HistoricalContactDepartment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('department', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.department', verbose_name='department')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('village', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.village', verbose_name='village')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical contact department',
-                'verbose_name_plural': 'historical contact departments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical contact department",
+                "verbose_name_plural": "historical contact departments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ContactDepartment',
+            name="ContactDepartment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='villages', to='organisation.department', verbose_name='department')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contact_departments', to='organisation.village', verbose_name='village')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="villages",
+                        to="organisation.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contact_departments",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact department',
-                'verbose_name_plural': 'contact departments',
-                'ordering': ['village', '-valid_from'],
+                "verbose_name": "contact department",
+                "verbose_name_plural": "contact departments",
+                "ordering": ["village", "-valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='VillageGroup',
+            name="VillageGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=30, verbose_name='name')),
-                ('number', models.PositiveSmallIntegerField(default=0, verbose_name='number')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='groups', to='organisation.village', verbose_name='village')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=30, verbose_name="name")),
+                ("number", models.PositiveSmallIntegerField(default=0, verbose_name="number")),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="groups",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "villagers' group",
-                'verbose_name_plural': "villagers' groups",
-                'ordering': ['village', 'number', 'name'],
+                "verbose_name": "villagers' group",
+                "verbose_name_plural": "villagers' groups",
+                "ordering": ["village", "number", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Plot',
+            name="Plot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, verbose_name='plot code')),
-                ('area_mu', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='area (亩)')),
-                ('land_class', models.CharField(choices=[('permanent_farmland', 'permanent basic farmland (永久基本农田)'), ('farmland', 'farmland (耕地)'), ('garden', 'garden land (园地)'), ('forest', 'forest land (林地)'), ('grassland', 'grassland (草地)'), ('construction', 'construction land (建设用地)'), ('other', 'other (其他)')], default='farmland', max_length=20, verbose_name='land class')),
-                ('status', models.CharField(choices=[('cultivated', 'cultivated (在耕)'), ('abandoned', 'abandoned (撂荒)'), ('outflow', 'converted out of farmland (流出)'), ('occupied', 'occupied (占用)'), ('restored', 'restored (已复耕)')], default='cultivated', max_length=12, verbose_name='status')),
-                ('polygon', models.JSONField(blank=True, null=True, verbose_name='polygon (GeoJSON)')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='plots', to='organisation.household', verbose_name='household')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plots', to='organisation.town', verbose_name='town')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plots', to='organisation.village', verbose_name='village')),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='plots', to='organisation.villagegroup', verbose_name='group')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, verbose_name="plot code")),
+                (
+                    "area_mu",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="area (亩)"),
+                ),
+                (
+                    "land_class",
+                    models.CharField(
+                        choices=[
+                            ("permanent_farmland", "permanent basic farmland (永久基本农田)"),
+                            ("farmland", "farmland (耕地)"),
+                            ("garden", "garden land (园地)"),
+                            ("forest", "forest land (林地)"),
+                            ("grassland", "grassland (草地)"),
+                            ("construction", "construction land (建设用地)"),
+                            ("other", "other (其他)"),
+                        ],
+                        default="farmland",
+                        max_length=20,
+                        verbose_name="land class",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("cultivated", "cultivated (在耕)"),
+                            ("abandoned", "abandoned (撂荒)"),
+                            ("outflow", "converted out of farmland (流出)"),
+                            ("occupied", "occupied (占用)"),
+                            ("restored", "restored (已复耕)"),
+                        ],
+                        default="cultivated",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "polygon",
+                    models.JSONField(blank=True, null=True, verbose_name="polygon (GeoJSON)"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plots",
+                        to="organisation.household",
+                        verbose_name="household",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plots",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plots",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plots",
+                        to="organisation.villagegroup",
+                        verbose_name="group",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'plot',
-                'verbose_name_plural': 'plots',
-                'ordering': ['village', 'code'],
+                "verbose_name": "plot",
+                "verbose_name_plural": "plots",
+                "ordering": ["village", "code"],
             },
         ),
         migrations.AddField(
-            model_name='household',
-            name='group',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='households', to='organisation.villagegroup', verbose_name='group'),
+            model_name="household",
+            name="group",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="households",
+                to="organisation.villagegroup",
+                verbose_name="group",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalPlot',
+            name="HistoricalPlot",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, verbose_name='plot code')),
-                ('area_mu', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='area (亩)')),
-                ('land_class', models.CharField(choices=[('permanent_farmland', 'permanent basic farmland (永久基本农田)'), ('farmland', 'farmland (耕地)'), ('garden', 'garden land (园地)'), ('forest', 'forest land (林地)'), ('grassland', 'grassland (草地)'), ('construction', 'construction land (建设用地)'), ('other', 'other (其他)')], default='farmland', max_length=20, verbose_name='land class')),
-                ('status', models.CharField(choices=[('cultivated', 'cultivated (在耕)'), ('abandoned', 'abandoned (撂荒)'), ('outflow', 'converted out of farmland (流出)'), ('occupied', 'occupied (占用)'), ('restored', 'restored (已复耕)')], default='cultivated', max_length=12, verbose_name='status')),
-                ('polygon', models.JSONField(blank=True, null=True, verbose_name='polygon (GeoJSON)')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('household', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.household', verbose_name='household')),
-                ('town', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.town', verbose_name='town')),
-                ('village', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.village', verbose_name='village')),
-                ('group', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.villagegroup', verbose_name='group')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, verbose_name="plot code")),
+                (
+                    "area_mu",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="area (亩)"),
+                ),
+                (
+                    "land_class",
+                    models.CharField(
+                        choices=[
+                            ("permanent_farmland", "permanent basic farmland (永久基本农田)"),
+                            ("farmland", "farmland (耕地)"),
+                            ("garden", "garden land (园地)"),
+                            ("forest", "forest land (林地)"),
+                            ("grassland", "grassland (草地)"),
+                            ("construction", "construction land (建设用地)"),
+                            ("other", "other (其他)"),
+                        ],
+                        default="farmland",
+                        max_length=20,
+                        verbose_name="land class",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("cultivated", "cultivated (在耕)"),
+                            ("abandoned", "abandoned (撂荒)"),
+                            ("outflow", "converted out of farmland (流出)"),
+                            ("occupied", "occupied (占用)"),
+                            ("restored", "restored (已复耕)"),
+                        ],
+                        default="cultivated",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "polygon",
+                    models.JSONField(blank=True, null=True, verbose_name="polygon (GeoJSON)"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.household",
+                        verbose_name="household",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.villagegroup",
+                        verbose_name="group",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical plot',
-                'verbose_name_plural': 'historical plots',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical plot",
+                "verbose_name_plural": "historical plots",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalHousehold',
+            name="HistoricalHousehold",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('head_name', models.CharField(max_length=30, verbose_name='head of household')),
-                ('id_number', models.CharField(blank=True, max_length=18, verbose_name='ID number')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('members', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='members')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('village', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.village', verbose_name='village')),
-                ('group', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.villagegroup', verbose_name='group')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("head_name", models.CharField(max_length=30, verbose_name="head of household")),
+                (
+                    "id_number",
+                    models.CharField(blank=True, max_length=18, verbose_name="ID number"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "members",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="members"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.villagegroup",
+                        verbose_name="group",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical household',
-                'verbose_name_plural': 'historical households',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical household",
+                "verbose_name_plural": "historical households",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='VillageTeam',
+            name="VillageTeam",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('committees', 'two committees (村两委)'), ('work_team', 'resident work team (驻村工作队)'), ('party_members', 'party members (党员队伍)'), ('capable', 'capable villagers and volunteers (能人志愿者队伍)')], max_length=20, verbose_name='team')),
-                ('leader', models.CharField(blank=True, max_length=30, verbose_name='leader')),
-                ('members_count', models.PositiveSmallIntegerField(default=0, verbose_name='members')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='teams', to='organisation.village', verbose_name='village')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("committees", "two committees (村两委)"),
+                            ("work_team", "resident work team (驻村工作队)"),
+                            ("party_members", "party members (党员队伍)"),
+                            ("capable", "capable villagers and volunteers (能人志愿者队伍)"),
+                        ],
+                        max_length=20,
+                        verbose_name="team",
+                    ),
+                ),
+                ("leader", models.CharField(blank=True, max_length=30, verbose_name="leader")),
+                (
+                    "members_count",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="members"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="teams",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'village team',
-                'verbose_name_plural': 'village teams',
-                'ordering': ['village', 'kind'],
+                "verbose_name": "village team",
+                "verbose_name_plural": "village teams",
+                "ordering": ["village", "kind"],
             },
         ),
         migrations.AddConstraint(
-            model_name='department',
-            constraint=models.UniqueConstraint(fields=('town', 'name'), name='department_unique_name'),
+            model_name="department",
+            constraint=models.UniqueConstraint(
+                fields=("town", "name"), name="department_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='village',
-            constraint=models.UniqueConstraint(fields=('town', 'name'), name='village_unique_name'),
+            model_name="village",
+            constraint=models.UniqueConstraint(fields=("town", "name"), name="village_unique_name"),
         ),
         migrations.AddIndex(
-            model_name='roleassignment',
-            index=models.Index(fields=['village', 'role', 'valid_from'], name='organisatio_village_bcd5c5_idx'),
+            model_name="roleassignment",
+            index=models.Index(
+                fields=["village", "role", "valid_from"], name="organisatio_village_bcd5c5_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='assignment_period_ordered'),
+            model_name="roleassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True),
+                    ("valid_to__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="assignment_period_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='villagegroup',
-            constraint=models.UniqueConstraint(fields=('village', 'name'), name='group_unique_name'),
+            model_name="villagegroup",
+            constraint=models.UniqueConstraint(
+                fields=("village", "name"), name="group_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='plot',
-            constraint=models.UniqueConstraint(fields=('town', 'code'), name='plot_unique_code'),
+            model_name="plot",
+            constraint=models.UniqueConstraint(fields=("town", "code"), name="plot_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='plot',
-            constraint=models.CheckConstraint(condition=models.Q(('area_mu__gt', 0)), name='plot_area_positive'),
+            model_name="plot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("area_mu__gt", 0)), name="plot_area_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='villageteam',
-            constraint=models.UniqueConstraint(fields=('village', 'kind'), name='team_unique_kind'),
+            model_name="villageteam",
+            constraint=models.UniqueConstraint(fields=("village", "kind"), name="team_unique_kind"),
         ),
     ]

@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisation', '0001_initial'),
+        ("organisation", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalplot',
-            name='relapse_count',
-            field=models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='relapses'),
+            model_name="historicalplot",
+            name="relapse_count",
+            field=models.PositiveSmallIntegerField(
+                default=0, editable=False, verbose_name="relapses"
+            ),
         ),
         migrations.AddField(
-            model_name='plot',
-            name='relapse_count',
-            field=models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='relapses'),
+            model_name="plot",
+            name="relapse_count",
+            field=models.PositiveSmallIntegerField(
+                default=0, editable=False, verbose_name="relapses"
+            ),
         ),
     ]

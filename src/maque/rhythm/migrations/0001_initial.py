@@ -9,152 +9,618 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0002_initial'),
-        ('organisation', '0001_initial'),
+        ("ledger", "0002_initial"),
+        ("organisation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalCalendarDay',
+            name="HistoricalCalendarDay",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
-                ('kind', models.CharField(choices=[('holiday', 'public holiday (休)'), ('workday', 'adjusted working day (班)')], max_length=10, verbose_name='kind')),
-                ('name', models.CharField(blank=True, help_text='e.g. 国庆节', max_length=40, verbose_name='name')),
-                ('active', models.BooleanField(default=True, help_text='Untick to withdraw a day entered in error', verbose_name='in force')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('town', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="day")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("holiday", "public holiday (休)"),
+                            ("workday", "adjusted working day (班)"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        blank=True, help_text="e.g. 国庆节", max_length=40, verbose_name="name"
+                    ),
+                ),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Untick to withdraw a day entered in error",
+                        verbose_name="in force",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical calendar day',
-                'verbose_name_plural': 'historical calendar days',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical calendar day",
+                "verbose_name_plural": "historical calendar days",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRhythmSettings',
+            name="HistoricalRhythmSettings",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('bulletin_enabled', models.BooleanField(default=True, verbose_name='issue the daily bulletin automatically')),
-                ('bulletin_time', models.TimeField(default=datetime.time(8, 30), verbose_name='daily bulletin time')),
-                ('bulletin_named_villages', models.PositiveSmallIntegerField(default=3, help_text='Villages with the most overdue work', verbose_name='villages named in the bulletin')),
-                ('escalation_enabled', models.BooleanField(default=True, verbose_name='escalate automatically')),
-                ('escalation_working_days', models.BooleanField(default=True, help_text='Otherwise calendar days. The due-tomorrow reminder always uses the next working day.', verbose_name='count overdue days in working days')),
-                ('escalation_due_soon_days', models.PositiveSmallIntegerField(default=1, verbose_name='remind the owner when due within (days)')),
-                ('escalation_owner_secretary_days', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)], verbose_name='overdue days: owner and village secretary')),
-                ('escalation_contact_leader_days', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1)], verbose_name='overdue days: contact leader')),
-                ('escalation_principal_days', models.PositiveSmallIntegerField(default=7, validators=[django.core.validators.MinValueValidator(1)], verbose_name='overdue days: principal and inspection group')),
-                ('escalation_accountability_days', models.PositiveSmallIntegerField(default=15, validators=[django.core.validators.MinValueValidator(1)], verbose_name='overdue days: accountability suggestion')),
-                ('accountability_returns', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1)], verbose_name='returns that suggest accountability')),
-                ('accountability_last_place_periods', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1)], verbose_name='last place periods running that suggest accountability')),
-                ('accountability_on_false_close_out', models.BooleanField(default=True, verbose_name='suggest accountability on a false close-out')),
-                ('diagnosis_enabled', models.BooleanField(default=True, verbose_name='draft the weekly diagnosis automatically')),
-                ('diagnosis_weekday', models.PositiveSmallIntegerField(default=0, help_text='0 = Monday … 6 = Sunday; moved to the next working day when that day is off', validators=[django.core.validators.MaxValueValidator(6)], verbose_name='weekly diagnosis weekday')),
-                ('diagnosis_time', models.TimeField(default=datetime.time(9, 0), verbose_name='weekly diagnosis draft time')),
-                ('stale_days', models.PositiveSmallIntegerField(default=14, verbose_name='stale when no progress for (days)')),
-                ('inspection_enabled', models.BooleanField(default=True, verbose_name='open inspection rounds automatically')),
-                ('inspection_interval_days', models.PositiveSmallIntegerField(default=14, validators=[django.core.validators.MinValueValidator(1)], verbose_name='days between inspection rounds')),
-                ('inspection_sample_percent', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='share of open items sampled (%)')),
-                ('inspection_sample_minimum', models.PositiveSmallIntegerField(default=3, verbose_name='minimum open items sampled per village')),
-                ('scoring_period', models.CharField(choices=[('week', 'week'), ('month', 'month'), ('quarter', 'quarter')], default='month', max_length=10, verbose_name='scoring period')),
-                ('delivery_retries', models.PositiveSmallIntegerField(default=5, verbose_name='delivery attempts per channel')),
-                ('delivery_backoff_seconds', models.PositiveIntegerField(default=60, verbose_name='first retry after (seconds)')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('town', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "bulletin_enabled",
+                    models.BooleanField(
+                        default=True, verbose_name="issue the daily bulletin automatically"
+                    ),
+                ),
+                (
+                    "bulletin_time",
+                    models.TimeField(
+                        default=datetime.time(8, 30), verbose_name="daily bulletin time"
+                    ),
+                ),
+                (
+                    "bulletin_named_villages",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="Villages with the most overdue work",
+                        verbose_name="villages named in the bulletin",
+                    ),
+                ),
+                (
+                    "escalation_enabled",
+                    models.BooleanField(default=True, verbose_name="escalate automatically"),
+                ),
+                (
+                    "escalation_working_days",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Otherwise calendar days. The due-tomorrow reminder always uses the next working day.",
+                        verbose_name="count overdue days in working days",
+                    ),
+                ),
+                (
+                    "escalation_due_soon_days",
+                    models.PositiveSmallIntegerField(
+                        default=1, verbose_name="remind the owner when due within (days)"
+                    ),
+                ),
+                (
+                    "escalation_owner_secretary_days",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="overdue days: owner and village secretary",
+                    ),
+                ),
+                (
+                    "escalation_contact_leader_days",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="overdue days: contact leader",
+                    ),
+                ),
+                (
+                    "escalation_principal_days",
+                    models.PositiveSmallIntegerField(
+                        default=7,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="overdue days: principal and inspection group",
+                    ),
+                ),
+                (
+                    "escalation_accountability_days",
+                    models.PositiveSmallIntegerField(
+                        default=15,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="overdue days: accountability suggestion",
+                    ),
+                ),
+                (
+                    "accountability_returns",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="returns that suggest accountability",
+                    ),
+                ),
+                (
+                    "accountability_last_place_periods",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="last place periods running that suggest accountability",
+                    ),
+                ),
+                (
+                    "accountability_on_false_close_out",
+                    models.BooleanField(
+                        default=True, verbose_name="suggest accountability on a false close-out"
+                    ),
+                ),
+                (
+                    "diagnosis_enabled",
+                    models.BooleanField(
+                        default=True, verbose_name="draft the weekly diagnosis automatically"
+                    ),
+                ),
+                (
+                    "diagnosis_weekday",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="0 = Monday … 6 = Sunday; moved to the next working day when that day is off",
+                        validators=[django.core.validators.MaxValueValidator(6)],
+                        verbose_name="weekly diagnosis weekday",
+                    ),
+                ),
+                (
+                    "diagnosis_time",
+                    models.TimeField(
+                        default=datetime.time(9, 0), verbose_name="weekly diagnosis draft time"
+                    ),
+                ),
+                (
+                    "stale_days",
+                    models.PositiveSmallIntegerField(
+                        default=14, verbose_name="stale when no progress for (days)"
+                    ),
+                ),
+                (
+                    "inspection_enabled",
+                    models.BooleanField(
+                        default=True, verbose_name="open inspection rounds automatically"
+                    ),
+                ),
+                (
+                    "inspection_interval_days",
+                    models.PositiveSmallIntegerField(
+                        default=14,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="days between inspection rounds",
+                    ),
+                ),
+                (
+                    "inspection_sample_percent",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="share of open items sampled (%)",
+                    ),
+                ),
+                (
+                    "inspection_sample_minimum",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="minimum open items sampled per village"
+                    ),
+                ),
+                (
+                    "scoring_period",
+                    models.CharField(
+                        choices=[("week", "week"), ("month", "month"), ("quarter", "quarter")],
+                        default="month",
+                        max_length=10,
+                        verbose_name="scoring period",
+                    ),
+                ),
+                (
+                    "delivery_retries",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="delivery attempts per channel"
+                    ),
+                ),
+                (
+                    "delivery_backoff_seconds",
+                    models.PositiveIntegerField(
+                        default=60, verbose_name="first retry after (seconds)"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical rhythm settings',
-                'verbose_name_plural': 'historical rhythm settings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical rhythm settings",
+                "verbose_name_plural": "historical rhythm settings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='RhythmSettings',
+            name="RhythmSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bulletin_enabled', models.BooleanField(default=True, verbose_name='issue the daily bulletin automatically')),
-                ('bulletin_time', models.TimeField(default=datetime.time(8, 30), verbose_name='daily bulletin time')),
-                ('bulletin_named_villages', models.PositiveSmallIntegerField(default=3, help_text='Villages with the most overdue work', verbose_name='villages named in the bulletin')),
-                ('escalation_enabled', models.BooleanField(default=True, verbose_name='escalate automatically')),
-                ('escalation_working_days', models.BooleanField(default=True, help_text='Otherwise calendar days. The due-tomorrow reminder always uses the next working day.', verbose_name='count overdue days in working days')),
-                ('escalation_due_soon_days', models.PositiveSmallIntegerField(default=1, verbose_name='remind the owner when due within (days)')),
-                ('escalation_owner_secretary_days', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)], verbose_name='overdue days: owner and village secretary')),
-                ('escalation_contact_leader_days', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1)], verbose_name='overdue days: contact leader')),
-                ('escalation_principal_days', models.PositiveSmallIntegerField(default=7, validators=[django.core.validators.MinValueValidator(1)], verbose_name='overdue days: principal and inspection group')),
-                ('escalation_accountability_days', models.PositiveSmallIntegerField(default=15, validators=[django.core.validators.MinValueValidator(1)], verbose_name='overdue days: accountability suggestion')),
-                ('accountability_returns', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1)], verbose_name='returns that suggest accountability')),
-                ('accountability_last_place_periods', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1)], verbose_name='last place periods running that suggest accountability')),
-                ('accountability_on_false_close_out', models.BooleanField(default=True, verbose_name='suggest accountability on a false close-out')),
-                ('diagnosis_enabled', models.BooleanField(default=True, verbose_name='draft the weekly diagnosis automatically')),
-                ('diagnosis_weekday', models.PositiveSmallIntegerField(default=0, help_text='0 = Monday … 6 = Sunday; moved to the next working day when that day is off', validators=[django.core.validators.MaxValueValidator(6)], verbose_name='weekly diagnosis weekday')),
-                ('diagnosis_time', models.TimeField(default=datetime.time(9, 0), verbose_name='weekly diagnosis draft time')),
-                ('stale_days', models.PositiveSmallIntegerField(default=14, verbose_name='stale when no progress for (days)')),
-                ('inspection_enabled', models.BooleanField(default=True, verbose_name='open inspection rounds automatically')),
-                ('inspection_interval_days', models.PositiveSmallIntegerField(default=14, validators=[django.core.validators.MinValueValidator(1)], verbose_name='days between inspection rounds')),
-                ('inspection_sample_percent', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='share of open items sampled (%)')),
-                ('inspection_sample_minimum', models.PositiveSmallIntegerField(default=3, verbose_name='minimum open items sampled per village')),
-                ('scoring_period', models.CharField(choices=[('week', 'week'), ('month', 'month'), ('quarter', 'quarter')], default='month', max_length=10, verbose_name='scoring period')),
-                ('delivery_retries', models.PositiveSmallIntegerField(default=5, verbose_name='delivery attempts per channel')),
-                ('delivery_backoff_seconds', models.PositiveIntegerField(default=60, verbose_name='first retry after (seconds)')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('town', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='rhythm_settings', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "bulletin_enabled",
+                    models.BooleanField(
+                        default=True, verbose_name="issue the daily bulletin automatically"
+                    ),
+                ),
+                (
+                    "bulletin_time",
+                    models.TimeField(
+                        default=datetime.time(8, 30), verbose_name="daily bulletin time"
+                    ),
+                ),
+                (
+                    "bulletin_named_villages",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="Villages with the most overdue work",
+                        verbose_name="villages named in the bulletin",
+                    ),
+                ),
+                (
+                    "escalation_enabled",
+                    models.BooleanField(default=True, verbose_name="escalate automatically"),
+                ),
+                (
+                    "escalation_working_days",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Otherwise calendar days. The due-tomorrow reminder always uses the next working day.",
+                        verbose_name="count overdue days in working days",
+                    ),
+                ),
+                (
+                    "escalation_due_soon_days",
+                    models.PositiveSmallIntegerField(
+                        default=1, verbose_name="remind the owner when due within (days)"
+                    ),
+                ),
+                (
+                    "escalation_owner_secretary_days",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="overdue days: owner and village secretary",
+                    ),
+                ),
+                (
+                    "escalation_contact_leader_days",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="overdue days: contact leader",
+                    ),
+                ),
+                (
+                    "escalation_principal_days",
+                    models.PositiveSmallIntegerField(
+                        default=7,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="overdue days: principal and inspection group",
+                    ),
+                ),
+                (
+                    "escalation_accountability_days",
+                    models.PositiveSmallIntegerField(
+                        default=15,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="overdue days: accountability suggestion",
+                    ),
+                ),
+                (
+                    "accountability_returns",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="returns that suggest accountability",
+                    ),
+                ),
+                (
+                    "accountability_last_place_periods",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="last place periods running that suggest accountability",
+                    ),
+                ),
+                (
+                    "accountability_on_false_close_out",
+                    models.BooleanField(
+                        default=True, verbose_name="suggest accountability on a false close-out"
+                    ),
+                ),
+                (
+                    "diagnosis_enabled",
+                    models.BooleanField(
+                        default=True, verbose_name="draft the weekly diagnosis automatically"
+                    ),
+                ),
+                (
+                    "diagnosis_weekday",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="0 = Monday … 6 = Sunday; moved to the next working day when that day is off",
+                        validators=[django.core.validators.MaxValueValidator(6)],
+                        verbose_name="weekly diagnosis weekday",
+                    ),
+                ),
+                (
+                    "diagnosis_time",
+                    models.TimeField(
+                        default=datetime.time(9, 0), verbose_name="weekly diagnosis draft time"
+                    ),
+                ),
+                (
+                    "stale_days",
+                    models.PositiveSmallIntegerField(
+                        default=14, verbose_name="stale when no progress for (days)"
+                    ),
+                ),
+                (
+                    "inspection_enabled",
+                    models.BooleanField(
+                        default=True, verbose_name="open inspection rounds automatically"
+                    ),
+                ),
+                (
+                    "inspection_interval_days",
+                    models.PositiveSmallIntegerField(
+                        default=14,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="days between inspection rounds",
+                    ),
+                ),
+                (
+                    "inspection_sample_percent",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="share of open items sampled (%)",
+                    ),
+                ),
+                (
+                    "inspection_sample_minimum",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="minimum open items sampled per village"
+                    ),
+                ),
+                (
+                    "scoring_period",
+                    models.CharField(
+                        choices=[("week", "week"), ("month", "month"), ("quarter", "quarter")],
+                        default="month",
+                        max_length=10,
+                        verbose_name="scoring period",
+                    ),
+                ),
+                (
+                    "delivery_retries",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="delivery attempts per channel"
+                    ),
+                ),
+                (
+                    "delivery_backoff_seconds",
+                    models.PositiveIntegerField(
+                        default=60, verbose_name="first retry after (seconds)"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "town",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rhythm_settings",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rhythm settings',
-                'verbose_name_plural': 'rhythm settings',
+                "verbose_name": "rhythm settings",
+                "verbose_name_plural": "rhythm settings",
             },
         ),
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
-                ('kind', models.CharField(choices=[('holiday', 'public holiday (休)'), ('workday', 'adjusted working day (班)')], max_length=10, verbose_name='kind')),
-                ('name', models.CharField(blank=True, help_text='e.g. 国庆节', max_length=40, verbose_name='name')),
-                ('active', models.BooleanField(default=True, help_text='Untick to withdraw a day entered in error', verbose_name='in force')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='calendar_days', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="day")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("holiday", "public holiday (休)"),
+                            ("workday", "adjusted working day (班)"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        blank=True, help_text="e.g. 国庆节", max_length=40, verbose_name="name"
+                    ),
+                ),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Untick to withdraw a day entered in error",
+                        verbose_name="in force",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="calendar_days",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'calendar day',
-                'verbose_name_plural': 'calendar days',
-                'ordering': ['town', 'day'],
-                'constraints': [models.UniqueConstraint(fields=('town', 'day'), name='calendar_day_unique')],
+                "verbose_name": "calendar day",
+                "verbose_name_plural": "calendar days",
+                "ordering": ["town", "day"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("town", "day"), name="calendar_day_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EscalationStep',
+            name="EscalationStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('due_soon', 'due soon: owner'), ('overdue_owner', 'overdue: owner and village secretary'), ('overdue_contact_leader', 'overdue: contact leader'), ('overdue_principal', 'overdue: principal and inspection group'), ('overdue_accountability', 'overdue: accountability suggestion'), ('returns_accountability', 'returned repeatedly: accountability suggestion')], max_length=25, verbose_name='step')),
-                ('due_on', models.DateField(help_text='The day the step fell due; the grid of that day is notified', verbose_name='due on')),
-                ('deadline', models.DateField(verbose_name='deadline then')),
-                ('overdue_days', models.SmallIntegerField(default=0, verbose_name='days overdue then')),
-                ('fired_at', models.DateTimeField(verbose_name='fired at')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='escalations', to='ledger.item', verbose_name='item')),
-                ('recipients', models.ManyToManyField(blank=True, related_name='+', to='organisation.person', verbose_name='people notified')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("due_soon", "due soon: owner"),
+                            ("overdue_owner", "overdue: owner and village secretary"),
+                            ("overdue_contact_leader", "overdue: contact leader"),
+                            ("overdue_principal", "overdue: principal and inspection group"),
+                            ("overdue_accountability", "overdue: accountability suggestion"),
+                            (
+                                "returns_accountability",
+                                "returned repeatedly: accountability suggestion",
+                            ),
+                        ],
+                        max_length=25,
+                        verbose_name="step",
+                    ),
+                ),
+                (
+                    "due_on",
+                    models.DateField(
+                        help_text="The day the step fell due; the grid of that day is notified",
+                        verbose_name="due on",
+                    ),
+                ),
+                ("deadline", models.DateField(verbose_name="deadline then")),
+                (
+                    "overdue_days",
+                    models.SmallIntegerField(default=0, verbose_name="days overdue then"),
+                ),
+                ("fired_at", models.DateTimeField(verbose_name="fired at")),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="escalations",
+                        to="ledger.item",
+                        verbose_name="item",
+                    ),
+                ),
+                (
+                    "recipients",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="people notified",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'escalation step',
-                'verbose_name_plural': 'escalation steps',
-                'ordering': ['item', 'due_on', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('item', 'step'), name='escalation_unique_step')],
+                "verbose_name": "escalation step",
+                "verbose_name_plural": "escalation steps",
+                "ordering": ["item", "due_on", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("item", "step"), name="escalation_unique_step")
+                ],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rhythm', '0001_initial'),
+        ("rhythm", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='escalationstep',
-            name='run',
+            model_name="escalationstep",
+            name="run",
             field=models.CharField(blank=True, editable=False, max_length=32),
         ),
     ]

@@ -5,30 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rhythm', '0002_escalation_run'),
+        ("rhythm", "0002_escalation_run"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalrhythmsettings',
-            name='watch_overdue',
-            field=models.PositiveSmallIntegerField(default=5, validators=[django.core.validators.MinValueValidator(1)], verbose_name='watch-list candidate: this many overdue problems'),
+            model_name="historicalrhythmsettings",
+            name="watch_overdue",
+            field=models.PositiveSmallIntegerField(
+                default=5,
+                validators=[django.core.validators.MinValueValidator(1)],
+                verbose_name="watch-list candidate: this many overdue problems",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalrhythmsettings',
-            name='watch_rate_gap',
-            field=models.PositiveSmallIntegerField(default=15, verbose_name="watch-list candidate: closure rate this many points under the town's"),
+            model_name="historicalrhythmsettings",
+            name="watch_rate_gap",
+            field=models.PositiveSmallIntegerField(
+                default=15,
+                verbose_name="watch-list candidate: closure rate this many points under the town's",
+            ),
         ),
         migrations.AddField(
-            model_name='rhythmsettings',
-            name='watch_overdue',
-            field=models.PositiveSmallIntegerField(default=5, validators=[django.core.validators.MinValueValidator(1)], verbose_name='watch-list candidate: this many overdue problems'),
+            model_name="rhythmsettings",
+            name="watch_overdue",
+            field=models.PositiveSmallIntegerField(
+                default=5,
+                validators=[django.core.validators.MinValueValidator(1)],
+                verbose_name="watch-list candidate: this many overdue problems",
+            ),
         ),
         migrations.AddField(
-            model_name='rhythmsettings',
-            name='watch_rate_gap',
-            field=models.PositiveSmallIntegerField(default=15, verbose_name="watch-list candidate: closure rate this many points under the town's"),
+            model_name="rhythmsettings",
+            name="watch_rate_gap",
+            field=models.PositiveSmallIntegerField(
+                default=15,
+                verbose_name="watch-list candidate: closure rate this many points under the town's",
+            ),
         ),
     ]

@@ -25,7 +25,11 @@ def _history(apps, model_name, row, now):  # noqa: ANN001, ANN202
         if not field.name.startswith("history_") and hasattr(row, field.attname)
     }
     historical.objects.create(
-        **values, history_date=now, history_type="~", history_change_reason=REASON, history_user=None
+        **values,
+        history_date=now,
+        history_type="~",
+        history_change_reason=REASON,
+        history_user=None,
     )
 
 

@@ -8,331 +8,1165 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0002_initial'),
-        ('organisation', '0001_initial'),
+        ("ledger", "0002_initial"),
+        ("organisation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalInspectionRound',
+            name="HistoricalInspectionRound",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='number')),
-                ('opened_on', models.DateField(verbose_name='opened on')),
-                ('since', models.DateTimeField(blank=True, null=True, verbose_name='covers changes since')),
-                ('until', models.DateTimeField(verbose_name='covers changes until')),
-                ('seed', models.BigIntegerField(verbose_name='random seed')),
-                ('sample_percent', models.PositiveSmallIntegerField(verbose_name='share of open items sampled (%)')),
-                ('sample_minimum', models.PositiveSmallIntegerField(verbose_name='minimum open items per village')),
-                ('population', models.JSONField(default=dict, verbose_name='open items drawn from')),
-                ('status', models.CharField(choices=[('open', 'open'), ('closed', 'closed')], default='open', max_length=8, verbose_name='status')),
-                ('scheduled', models.BooleanField(default=False, verbose_name='opened on schedule')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('opened_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='opened by')),
-                ('town', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="number")),
+                ("opened_on", models.DateField(verbose_name="opened on")),
+                (
+                    "since",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="covers changes since"
+                    ),
+                ),
+                ("until", models.DateTimeField(verbose_name="covers changes until")),
+                ("seed", models.BigIntegerField(verbose_name="random seed")),
+                (
+                    "sample_percent",
+                    models.PositiveSmallIntegerField(
+                        verbose_name="share of open items sampled (%)"
+                    ),
+                ),
+                (
+                    "sample_minimum",
+                    models.PositiveSmallIntegerField(verbose_name="minimum open items per village"),
+                ),
+                (
+                    "population",
+                    models.JSONField(default=dict, verbose_name="open items drawn from"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "open"), ("closed", "closed")],
+                        default="open",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "scheduled",
+                    models.BooleanField(default=False, verbose_name="opened on schedule"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="opened by",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical inspection round',
-                'verbose_name_plural': 'historical inspection rounds',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical inspection round",
+                "verbose_name_plural": "historical inspection rounds",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalReview',
+            name="HistoricalReview",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('opened_on', models.DateField(verbose_name='opened on')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('category', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ledger.category', verbose_name='category')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('opened_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='opened by')),
-                ('town', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("opened_on", models.DateField(verbose_name="opened on")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ledger.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="opened by",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical look-back',
-                'verbose_name_plural': 'historical look-backs',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical look-back",
+                "verbose_name_plural": "historical look-backs",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalScore',
+            name="HistoricalScore",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('period', models.CharField(max_length=10, verbose_name='period')),
-                ('subject', models.CharField(choices=[('village', 'village'), ('owner', 'owner')], max_length=8, verbose_name='subject')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='score')),
-                ('rank', models.PositiveIntegerField(verbose_name='rank')),
-                ('breakdown', models.JSONField(verbose_name='breakdown')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.person', verbose_name='owner')),
-                ('town', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.town', verbose_name='town')),
-                ('village', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.village', verbose_name='village')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.CharField(max_length=10, verbose_name="period")),
+                (
+                    "subject",
+                    models.CharField(
+                        choices=[("village", "village"), ("owner", "owner")],
+                        max_length=8,
+                        verbose_name="subject",
+                    ),
+                ),
+                (
+                    "score",
+                    models.DecimalField(decimal_places=2, max_digits=8, verbose_name="score"),
+                ),
+                ("rank", models.PositiveIntegerField(verbose_name="rank")),
+                ("breakdown", models.JSONField(verbose_name="breakdown")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical score',
-                'verbose_name_plural': 'historical scores',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical score",
+                "verbose_name_plural": "historical scores",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalScoringScheme',
+            name="HistoricalScoringScheme",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('base', models.DecimalField(decimal_places=2, default=Decimal('100'), max_digits=6, verbose_name='base score')),
-                ('overdue_weight', models.DecimalField(decimal_places=2, default=Decimal('2'), max_digits=6, verbose_name='points off per overdue item')),
-                ('inadequate_weight', models.DecimalField(decimal_places=2, default=Decimal('1'), max_digits=6, verbose_name='points off per return (整改不到位)')),
-                ('false_close_weight', models.DecimalField(decimal_places=2, default=Decimal('5'), max_digits=6, verbose_name='points off per false close-out')),
-                ('relapse_weight', models.DecimalField(decimal_places=2, default=Decimal('2'), max_digits=6, verbose_name='points off per look-back relapse')),
-                ('closure_bonus', models.DecimalField(decimal_places=2, default=Decimal('10'), max_digits=6, verbose_name='bonus at a full closure rate')),
-                ('pass_rate_bonus', models.DecimalField(decimal_places=2, default=Decimal('5'), max_digits=6, verbose_name='bonus at a full inspection pass rate')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('town', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "base",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("100"),
+                        max_digits=6,
+                        verbose_name="base score",
+                    ),
+                ),
+                (
+                    "overdue_weight",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("2"),
+                        max_digits=6,
+                        verbose_name="points off per overdue item",
+                    ),
+                ),
+                (
+                    "inadequate_weight",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("1"),
+                        max_digits=6,
+                        verbose_name="points off per return (整改不到位)",
+                    ),
+                ),
+                (
+                    "false_close_weight",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("5"),
+                        max_digits=6,
+                        verbose_name="points off per false close-out",
+                    ),
+                ),
+                (
+                    "relapse_weight",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("2"),
+                        max_digits=6,
+                        verbose_name="points off per look-back relapse",
+                    ),
+                ),
+                (
+                    "closure_bonus",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("10"),
+                        max_digits=6,
+                        verbose_name="bonus at a full closure rate",
+                    ),
+                ),
+                (
+                    "pass_rate_bonus",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("5"),
+                        max_digits=6,
+                        verbose_name="bonus at a full inspection pass rate",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical scoring scheme',
-                'verbose_name_plural': 'historical scoring schemes',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical scoring scheme",
+                "verbose_name_plural": "historical scoring schemes",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='InspectionRound',
+            name="InspectionRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='number')),
-                ('opened_on', models.DateField(verbose_name='opened on')),
-                ('since', models.DateTimeField(blank=True, null=True, verbose_name='covers changes since')),
-                ('until', models.DateTimeField(verbose_name='covers changes until')),
-                ('seed', models.BigIntegerField(verbose_name='random seed')),
-                ('sample_percent', models.PositiveSmallIntegerField(verbose_name='share of open items sampled (%)')),
-                ('sample_minimum', models.PositiveSmallIntegerField(verbose_name='minimum open items per village')),
-                ('population', models.JSONField(default=dict, verbose_name='open items drawn from')),
-                ('status', models.CharField(choices=[('open', 'open'), ('closed', 'closed')], default='open', max_length=8, verbose_name='status')),
-                ('scheduled', models.BooleanField(default=False, verbose_name='opened on schedule')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='opened by')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inspection_rounds', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="number")),
+                ("opened_on", models.DateField(verbose_name="opened on")),
+                (
+                    "since",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="covers changes since"
+                    ),
+                ),
+                ("until", models.DateTimeField(verbose_name="covers changes until")),
+                ("seed", models.BigIntegerField(verbose_name="random seed")),
+                (
+                    "sample_percent",
+                    models.PositiveSmallIntegerField(
+                        verbose_name="share of open items sampled (%)"
+                    ),
+                ),
+                (
+                    "sample_minimum",
+                    models.PositiveSmallIntegerField(verbose_name="minimum open items per village"),
+                ),
+                (
+                    "population",
+                    models.JSONField(default=dict, verbose_name="open items drawn from"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "open"), ("closed", "closed")],
+                        default="open",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "scheduled",
+                    models.BooleanField(default=False, verbose_name="opened on schedule"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="opened by",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inspection_rounds",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inspection round',
-                'verbose_name_plural': 'inspection rounds',
-                'ordering': ['-opened_on', '-number'],
+                "verbose_name": "inspection round",
+                "verbose_name_plural": "inspection rounds",
+                "ordering": ["-opened_on", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='InspectionSample',
+            name="InspectionSample",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('submitted', 'submitted since the last round'), ('closed', 'closed since the last round'), ('random', 'random share of open items')], max_length=10, verbose_name='why sampled')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inspection_samples', to='ledger.item', verbose_name='item')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='samples', to='supervision.inspectionround', verbose_name='round')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.village', verbose_name='village')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "submitted since the last round"),
+                            ("closed", "closed since the last round"),
+                            ("random", "random share of open items"),
+                        ],
+                        max_length=10,
+                        verbose_name="why sampled",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inspection_samples",
+                        to="ledger.item",
+                        verbose_name="item",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="samples",
+                        to="supervision.inspectionround",
+                        verbose_name="round",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inspection sample',
-                'verbose_name_plural': 'inspection samples',
-                'ordering': ['round', 'village', 'item'],
+                "verbose_name": "inspection sample",
+                "verbose_name_plural": "inspection samples",
+                "ordering": ["round", "village", "item"],
             },
         ),
         migrations.CreateModel(
-            name='InspectionFinding',
+            name="InspectionFinding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('pass', 'pass'), ('inadequate', 'inadequate (整改不到位)'), ('false_close', 'false close-out (虚假销号)'), ('new_problem', 'new problem found')], max_length=12, verbose_name='outcome')),
-                ('note', models.TextField(verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('inspector', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.person', verbose_name='inspector')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inspection_findings', to='ledger.item', verbose_name='item')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.person', verbose_name='owner at the time')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.village', verbose_name='village')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='supervision.inspectionround', verbose_name='round')),
-                ('sample', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='finding', to='supervision.inspectionsample', verbose_name='sample')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pass", "pass"),
+                            ("inadequate", "inadequate (整改不到位)"),
+                            ("false_close", "false close-out (虚假销号)"),
+                            ("new_problem", "new problem found"),
+                        ],
+                        max_length=12,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("note", models.TextField(verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded at")),
+                (
+                    "inspector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="inspector",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inspection_findings",
+                        to="ledger.item",
+                        verbose_name="item",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="owner at the time",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings",
+                        to="supervision.inspectionround",
+                        verbose_name="round",
+                    ),
+                ),
+                (
+                    "sample",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="finding",
+                        to="supervision.inspectionsample",
+                        verbose_name="sample",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inspection finding',
-                'verbose_name_plural': 'inspection findings',
-                'ordering': ['round', 'created_at', 'id'],
+                "verbose_name": "inspection finding",
+                "verbose_name_plural": "inspection findings",
+                "ordering": ["round", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalInspectionFinding',
+            name="HistoricalInspectionFinding",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('pass', 'pass'), ('inadequate', 'inadequate (整改不到位)'), ('false_close', 'false close-out (虚假销号)'), ('new_problem', 'new problem found')], max_length=12, verbose_name='outcome')),
-                ('note', models.TextField(verbose_name='note')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='recorded at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('inspector', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.person', verbose_name='inspector')),
-                ('item', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ledger.item', verbose_name='item')),
-                ('owner', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.person', verbose_name='owner at the time')),
-                ('village', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.village', verbose_name='village')),
-                ('round', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='supervision.inspectionround', verbose_name='round')),
-                ('sample', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='supervision.inspectionsample', verbose_name='sample')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pass", "pass"),
+                            ("inadequate", "inadequate (整改不到位)"),
+                            ("false_close", "false close-out (虚假销号)"),
+                            ("new_problem", "new problem found"),
+                        ],
+                        max_length=12,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("note", models.TextField(verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="recorded at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "inspector",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="inspector",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ledger.item",
+                        verbose_name="item",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="owner at the time",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="supervision.inspectionround",
+                        verbose_name="round",
+                    ),
+                ),
+                (
+                    "sample",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="supervision.inspectionsample",
+                        verbose_name="sample",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical inspection finding',
-                'verbose_name_plural': 'historical inspection findings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical inspection finding",
+                "verbose_name_plural": "historical inspection findings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('opened_on', models.DateField(verbose_name='opened on')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='ledger.category', verbose_name='category')),
-                ('opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='opened by')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("opened_on", models.DateField(verbose_name="opened on")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="ledger.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="opened by",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'look-back',
-                'verbose_name_plural': 'look-backs',
-                'ordering': ['-opened_on', '-id'],
+                "verbose_name": "look-back",
+                "verbose_name_plural": "look-backs",
+                "ordering": ["-opened_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalReviewCheck',
+            name="HistoricalReviewCheck",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('pending', 'not checked yet'), ('holds', 'holds'), ('relapse', 'relapse')], default='pending', max_length=8, verbose_name='outcome')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('checked_at', models.DateTimeField(blank=True, null=True, verbose_name='checked at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('checked_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.person', verbose_name='checked by')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='ledger.item', verbose_name='item')),
-                ('owner', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.person', verbose_name='owner at the time')),
-                ('village', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisation.village', verbose_name='village')),
-                ('review', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='supervision.review', verbose_name='look-back')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "not checked yet"),
+                            ("holds", "holds"),
+                            ("relapse", "relapse"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "checked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="checked at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "checked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="checked by",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="ledger.item",
+                        verbose_name="item",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="owner at the time",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="supervision.review",
+                        verbose_name="look-back",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical look-back check',
-                'verbose_name_plural': 'historical look-back checks',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical look-back check",
+                "verbose_name_plural": "historical look-back checks",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ReviewCheck',
+            name="ReviewCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('pending', 'not checked yet'), ('holds', 'holds'), ('relapse', 'relapse')], default='pending', max_length=8, verbose_name='outcome')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('checked_at', models.DateTimeField(blank=True, null=True, verbose_name='checked at')),
-                ('checked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.person', verbose_name='checked by')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_checks', to='ledger.item', verbose_name='item')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.person', verbose_name='owner at the time')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='checks', to='supervision.review', verbose_name='look-back')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.village', verbose_name='village')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "not checked yet"),
+                            ("holds", "holds"),
+                            ("relapse", "relapse"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "checked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="checked at"),
+                ),
+                (
+                    "checked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="checked by",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_checks",
+                        to="ledger.item",
+                        verbose_name="item",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="owner at the time",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="checks",
+                        to="supervision.review",
+                        verbose_name="look-back",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'look-back check',
-                'verbose_name_plural': 'look-back checks',
-                'ordering': ['review', 'village', 'item'],
+                "verbose_name": "look-back check",
+                "verbose_name_plural": "look-back checks",
+                "ordering": ["review", "village", "item"],
             },
         ),
         migrations.CreateModel(
-            name='Score',
+            name="Score",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=10, verbose_name='period')),
-                ('subject', models.CharField(choices=[('village', 'village'), ('owner', 'owner')], max_length=8, verbose_name='subject')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='score')),
-                ('rank', models.PositiveIntegerField(verbose_name='rank')),
-                ('breakdown', models.JSONField(verbose_name='breakdown')),
-                ('computed_at', models.DateTimeField(auto_now=True, verbose_name='computed at')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.person', verbose_name='owner')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scores', to='organisation.town', verbose_name='town')),
-                ('village', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisation.village', verbose_name='village')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.CharField(max_length=10, verbose_name="period")),
+                (
+                    "subject",
+                    models.CharField(
+                        choices=[("village", "village"), ("owner", "owner")],
+                        max_length=8,
+                        verbose_name="subject",
+                    ),
+                ),
+                (
+                    "score",
+                    models.DecimalField(decimal_places=2, max_digits=8, verbose_name="score"),
+                ),
+                ("rank", models.PositiveIntegerField(verbose_name="rank")),
+                ("breakdown", models.JSONField(verbose_name="breakdown")),
+                ("computed_at", models.DateTimeField(auto_now=True, verbose_name="computed at")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.person",
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scores",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisation.village",
+                        verbose_name="village",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'score',
-                'verbose_name_plural': 'scores',
-                'ordering': ['town', 'period', 'subject', 'rank'],
+                "verbose_name": "score",
+                "verbose_name_plural": "scores",
+                "ordering": ["town", "period", "subject", "rank"],
             },
         ),
         migrations.CreateModel(
-            name='ScoringScheme',
+            name="ScoringScheme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('base', models.DecimalField(decimal_places=2, default=Decimal('100'), max_digits=6, verbose_name='base score')),
-                ('overdue_weight', models.DecimalField(decimal_places=2, default=Decimal('2'), max_digits=6, verbose_name='points off per overdue item')),
-                ('inadequate_weight', models.DecimalField(decimal_places=2, default=Decimal('1'), max_digits=6, verbose_name='points off per return (整改不到位)')),
-                ('false_close_weight', models.DecimalField(decimal_places=2, default=Decimal('5'), max_digits=6, verbose_name='points off per false close-out')),
-                ('relapse_weight', models.DecimalField(decimal_places=2, default=Decimal('2'), max_digits=6, verbose_name='points off per look-back relapse')),
-                ('closure_bonus', models.DecimalField(decimal_places=2, default=Decimal('10'), max_digits=6, verbose_name='bonus at a full closure rate')),
-                ('pass_rate_bonus', models.DecimalField(decimal_places=2, default=Decimal('5'), max_digits=6, verbose_name='bonus at a full inspection pass rate')),
-                ('town', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='scoring_scheme', to='organisation.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "base",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("100"),
+                        max_digits=6,
+                        verbose_name="base score",
+                    ),
+                ),
+                (
+                    "overdue_weight",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("2"),
+                        max_digits=6,
+                        verbose_name="points off per overdue item",
+                    ),
+                ),
+                (
+                    "inadequate_weight",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("1"),
+                        max_digits=6,
+                        verbose_name="points off per return (整改不到位)",
+                    ),
+                ),
+                (
+                    "false_close_weight",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("5"),
+                        max_digits=6,
+                        verbose_name="points off per false close-out",
+                    ),
+                ),
+                (
+                    "relapse_weight",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("2"),
+                        max_digits=6,
+                        verbose_name="points off per look-back relapse",
+                    ),
+                ),
+                (
+                    "closure_bonus",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("10"),
+                        max_digits=6,
+                        verbose_name="bonus at a full closure rate",
+                    ),
+                ),
+                (
+                    "pass_rate_bonus",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("5"),
+                        max_digits=6,
+                        verbose_name="bonus at a full inspection pass rate",
+                    ),
+                ),
+                (
+                    "town",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scoring_scheme",
+                        to="organisation.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'scoring scheme',
-                'verbose_name_plural': 'scoring schemes',
+                "verbose_name": "scoring scheme",
+                "verbose_name_plural": "scoring schemes",
             },
         ),
         migrations.AddConstraint(
-            model_name='inspectionround',
-            constraint=models.UniqueConstraint(fields=('town', 'number'), name='round_unique_number'),
+            model_name="inspectionround",
+            constraint=models.UniqueConstraint(
+                fields=("town", "number"), name="round_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inspectionround',
-            constraint=models.UniqueConstraint(condition=models.Q(('scheduled', True)), fields=('town', 'opened_on'), name='round_one_scheduled_per_day'),
+            model_name="inspectionround",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("scheduled", True)),
+                fields=("town", "opened_on"),
+                name="round_one_scheduled_per_day",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inspectionsample',
-            constraint=models.UniqueConstraint(fields=('round', 'item'), name='sample_unique_item'),
+            model_name="inspectionsample",
+            constraint=models.UniqueConstraint(fields=("round", "item"), name="sample_unique_item"),
         ),
         migrations.AddConstraint(
-            model_name='reviewcheck',
-            constraint=models.UniqueConstraint(fields=('review', 'item'), name='review_check_unique_item'),
+            model_name="reviewcheck",
+            constraint=models.UniqueConstraint(
+                fields=("review", "item"), name="review_check_unique_item"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.UniqueConstraint(condition=models.Q(('subject', 'village')), fields=('town', 'period', 'village'), name='score_unique_village'),
+            model_name="score",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("subject", "village")),
+                fields=("town", "period", "village"),
+                name="score_unique_village",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.UniqueConstraint(condition=models.Q(('subject', 'owner')), fields=('town', 'period', 'person'), name='score_unique_owner'),
+            model_name="score",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("subject", "owner")),
+                fields=("town", "period", "person"),
+                name="score_unique_owner",
+            ),
         ),
     ]

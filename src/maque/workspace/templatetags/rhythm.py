@@ -21,7 +21,13 @@ OUTCOME_COLOURS = {
     "relapse": "danger",
     "pending": "secondary",
 }
-CASE_COLOURS = {"suggested": "warning", "opened": "primary", "decided": "danger", "closed": "secondary", "dismissed": "light"}
+CASE_COLOURS = {
+    "suggested": "warning",
+    "opened": "primary",
+    "decided": "danger",
+    "closed": "secondary",
+    "dismissed": "light",
+}
 
 
 @register.simple_tag(takes_context=True)
@@ -52,10 +58,15 @@ def case_badge(value: str, label: str) -> str:
 def trend(this: float, last: float, worse_when_up: bool = True) -> str:
     """This week's figure against last week's, the change in words as well as an arrow."""
     if this == last:
-        return format_html('<span class="trend text-body-secondary"><span aria-hidden="true">＝</span><span class="visually-hidden">{}</span></span>', _("unchanged"))
+        return format_html(
+            '<span class="trend text-body-secondary"><span aria-hidden="true">＝</span><span class="visually-hidden">{}</span></span>',
+            _("unchanged"),
+        )
     up = this > last
     worse = up == worse_when_up
     return format_html(
         '<span class="trend {}"><span aria-hidden="true">{}</span><span class="visually-hidden">{}</span></span>',
-        "text-danger" if worse else "text-success", "▲" if up else "▼", _("up") if up else _("down"),
+        "text-danger" if worse else "text-success",
+        "▲" if up else "▼",
+        _("up") if up else _("down"),
     )

@@ -26,15 +26,20 @@ def light_badge(light: str | None) -> str:
     """A coloured dot with its name in words (never colour alone)."""
     if not light:
         return ""
-    return format_html('<span class="light {}"><span class="dot" aria-hidden="true"></span>{}</span>',
-                       LIGHT_CSS.get(light, ""), Light(light).label)
+    return format_html(
+        '<span class="light {}"><span class="dot" aria-hidden="true"></span>{}</span>',
+        LIGHT_CSS.get(light, ""),
+        Light(light).label,
+    )
 
 
 @register.simple_tag
 def state_badge(state: str) -> str:
     colour = STATE_COLOURS.get(state, "secondary")
     text = "text-dark" if colour in ("warning", "info") else ""
-    return format_html('<span class="badge text-bg-{} {}">{}</span>', colour, text, State(state).label)
+    return format_html(
+        '<span class="badge text-bg-{} {}">{}</span>', colour, text, State(state).label
+    )
 
 
 @register.simple_tag
@@ -59,6 +64,11 @@ def personal(context: template.Context, text: object) -> object:
     sees personal data (`Actor.masks_personal_data`, the rule of the API and the exports)."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    if isinstance(text, str) and text and user is not None and actor_for(user).masks_personal_data():
+    if (
+        isinstance(text, str)
+        and text
+        and user is not None
+        and actor_for(user).masks_personal_data()
+    ):
         return mask_text(text)
     return text

@@ -41,18 +41,27 @@ def _cases_or_404(request: HttpRequest) -> None:
 @login_required
 def cases(request: HttpRequest) -> HttpResponse:
     _cases_or_404(request)
-    form = CaseFilterForm(request.GET, villages=Village.objects.visible_to(request.user).order_by("name"))
+    form = CaseFilterForm(
+        request.GET, villages=Village.objects.visible_to(request.user).order_by("name")
+    )
     form.is_valid()
     data = form.cleaned_data if form.is_bound else {}
     village = data.get("village")
     found = case_list(
-        user=signed_in(request), status=data.get("status") or None, rule=data.get("rule") or None,
-        village=village.pk if village else None, q=data.get("q") or None,
+        user=signed_in(request),
+        status=data.get("status") or None,
+        rule=data.get("rule") or None,
+        village=village.pk if village else None,
+        q=data.get("q") or None,
     )
     page = Paginator(found, LIST_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "workspace/rhythm/cases.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request,
+        "workspace/rhythm/cases.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
 
 
 @login_required
@@ -65,15 +74,25 @@ def case_new(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = CaseOpenForm(
         request.POST or None,
-        people=Person.objects.visible_to(request.user).filter(town=town, active=True).order_by("name"),
-        villages=Village.objects.visible_to(request.user).filter(town=town, active=True).order_by("name"),
+        people=Person.objects.visible_to(request.user)
+        .filter(town=town, active=True)
+        .order_by("name"),
+        villages=Village.objects.visible_to(request.user)
+        .filter(town=town, active=True)
+        .order_by("name"),
     )
     status = 422 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            case = case_open(town=town, by=signed_in(request), title=data["title"], summary=data["summary"],
-                             subject_person=data["subject_person"], village=data["village"])
+            case = case_open(
+                town=town,
+                by=signed_in(request),
+                title=data["title"],
+                summary=data["summary"],
+                subject_person=data["subject_person"],
+                village=data["village"],
+            )
         except SERVICE_ERRORS as error:
             status = form_errors(form, error)
         else:
@@ -94,11 +113,13 @@ def _evidence_links(case: AccountabilityCase) -> list[dict[str, str]]:
     for evidence in case.evidence.all():
         content_type: ContentType = evidence.content_type
         route = routes.get((content_type.app_label, content_type.model))
-        rows.append({
-            "label": evidence.label or f"{content_type.name} {evidence.object_id}",
-            "kind": str(content_type.name),
-            "url": route(evidence.object_id) if route else "",
-        })
+        rows.append(
+            {
+                "label": evidence.label or f"{content_type.name} {evidence.object_id}",
+                "kind": str(content_type.name),
+                "url": route(evidence.object_id) if route else "",
+            }
+        )
     return rows
 
 
@@ -107,16 +128,28 @@ def _next_statuses(request: HttpRequest, case: AccountabilityCase) -> list[tuple
     return [(to, str(Status(to).label)) for to in next_statuses(signed_in(request), case)]
 
 
-def _case_page(request: HttpRequest, case: AccountabilityCase, form: CaseStatusForm | None = None,
-               status: int = 200) -> HttpResponse:
+def _case_page(
+    request: HttpRequest,
+    case: AccountabilityCase,
+    form: CaseStatusForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     choices = _next_statuses(request, case)
     if form is None:
         form = CaseStatusForm(choices=choices, initial={"version": case.version})
     style(form)
-    return render(request, "workspace/rhythm/case_detail.html", {
-        "case": case, "evidence": _evidence_links(case), "events": list(case.events.all()),
-        "form": form if choices else None, "rule_label": Rule(case.rule).label,
-    }, status=status)
+    return render(
+        request,
+        "workspace/rhythm/case_detail.html",
+        {
+            "case": case,
+            "evidence": _evidence_links(case),
+            "events": list(case.events.all()),
+            "form": form if choices else None,
+            "rule_label": Rule(case.rule).label,
+        },
+        status=status,
+    )
 
 
 def _visible_case(request: HttpRequest, pk: int) -> AccountabilityCase:
@@ -143,11 +176,21 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            case_change_status(case=case, by=signed_in(request), to=data["to"], note=data["note"],
-                               measure=data["measure"], decision=data["decision"], version=data["version"], via="web")
+            case_change_status(
+                case=case,
+                by=signed_in(request),
+                to=data["to"],
+                note=data["note"],
+                measure=data["measure"],
+                decision=data["decision"],
+                version=data["version"],
+                via="web",
+            )
         except SERVICE_ERRORS as error:
             status = form_errors(form, error)
         else:
-            messages.success(request, _("The case is now %(status)s.") % {"status": Status(data["to"]).label})
+            messages.success(
+                request, _("The case is now %(status)s.") % {"status": Status(data["to"]).label}
+            )
             return HttpResponseRedirect(reverse("workspace:case", args=[case.pk]))
     return _case_page(request, _visible_case(request, pk), form, status=status)

@@ -24,9 +24,14 @@ LIST_PAGE = 30
 @login_required
 def bulletins(request: HttpRequest) -> HttpResponse:
     page = Paginator(bulletin_list(user=request.user), LIST_PAGE).get_page(request.GET.get("page"))
-    return render(request, "workspace/rhythm/bulletins.html", {
-        "page": page, "may_issue": navigation.may_issue_bulletins(actor_for(request.user)),
-    })
+    return render(
+        request,
+        "workspace/rhythm/bulletins.html",
+        {
+            "page": page,
+            "may_issue": navigation.may_issue_bulletins(actor_for(request.user)),
+        },
+    )
 
 
 @login_required

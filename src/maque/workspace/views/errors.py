@@ -24,7 +24,9 @@ ServiceError = ValidationError | NotPermitted | ConflictError
 
 
 def reload_message() -> str:
-    return _("Someone else changed this while you were working. Reload the page to see their change, then try again.")
+    return _(
+        "Someone else changed this while you were working. Reload the page to see their change, then try again."
+    )
 
 
 def error_texts(error: ServiceError) -> list[str]:
@@ -47,7 +49,9 @@ def form_errors(form: forms.BaseForm, error: ServiceError, *, inputs: tuple[str,
     input_errors: dict[str, list[str]] = getattr(form, "input_errors", {})
     status = 422
     if isinstance(error, ValidationError):
-        by_field = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        by_field = (
+            error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        )
         for key, texts in by_field.items():
             name = "attr_" + key.split(".", 1)[1] if key.startswith("attributes.") else key
             if name in inputs:
@@ -70,7 +74,10 @@ def flash_errors(request: HttpRequest, error: ServiceError, *, prefix: str = "")
     """The refusal as error messages on the next page (for screens that redirect)."""
     texts = error_texts(error)
     if prefix:
-        texts = [pgettext("clauses", "%(subject)s: %(text)s") % {"subject": prefix, "text": text} for text in texts]
+        texts = [
+            pgettext("clauses", "%(subject)s: %(text)s") % {"subject": prefix, "text": text}
+            for text in texts
+        ]
     for text in texts:
         messages.error(request, text)
 

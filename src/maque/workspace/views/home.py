@@ -28,6 +28,10 @@ def home(request: HttpRequest) -> HttpResponse:
         context["contact"] = queries.contact_leader_home(user=signed_in(request), actor=actor)
     if reads_whole_town(actor):
         town = queries.town_overview(user=signed_in(request), actor=actor)
-        town["charts"]["labels"] = {"found": _("found"), "closed": pgettext("items", "closed"), "total": _("total")}
+        town["charts"]["labels"] = {
+            "found": _("found"),
+            "closed": pgettext("items", "closed"),
+            "total": _("total"),
+        }
         context["town"] = town
     return render(request, "workspace/home.html", context)

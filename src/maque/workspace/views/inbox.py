@@ -23,7 +23,11 @@ INBOX_PAGE = 30
 
 def _back(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next") or default
-    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else default
+    return (
+        target
+        if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+        else default
+    )
 
 
 # --- 消息: the inbox --------------------------------------------------------------------------
@@ -35,12 +39,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
     only_unread = request.GET.get("unread") == "1"
     notifications = notification_list(user=signed_in(request), unread=True if only_unread else None)
     notifications = notifications.annotate(
-        unread_first=Case(When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
+        unread_first=Case(
+            When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
     ).order_by("unread_first", "-created_at", "-id")
     page = Paginator(notifications, INBOX_PAGE).get_page(request.GET.get("page"))
-    return render(request, "workspace/rhythm/inbox.html", {
-        "page": page, "only_unread": only_unread, "unread": unread_count(user=signed_in(request)),
-    })
+    return render(
+        request,
+        "workspace/rhythm/inbox.html",
+        {
+            "page": page,
+            "only_unread": only_unread,
+            "unread": unread_count(user=signed_in(request)),
+        },
+    )
 
 
 @login_required
@@ -51,7 +63,11 @@ def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
     except Notification.DoesNotExist:
         raise Http404 from None
     link = notification.link
-    if link and link.startswith("/") and url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()}):
+    if (
+        link
+        and link.startswith("/")
+        and url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()})
+    ):
         return HttpResponseRedirect(link)
     return HttpResponseRedirect(reverse("workspace:inbox"))
 

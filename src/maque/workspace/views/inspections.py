@@ -62,7 +62,9 @@ def rounds(request: HttpRequest) -> HttpResponse:
         .annotate(
             sampled=Count("samples", distinct=True),
             recorded=Count("findings", filter=Q(findings__sample__isnull=False), distinct=True),
-            new_problems=Count("findings", filter=Q(findings__outcome=Outcome.NEW_PROBLEM), distinct=True),
+            new_problems=Count(
+                "findings", filter=Q(findings__outcome=Outcome.NEW_PROBLEM), distinct=True
+            ),
         )
         .order_by("-opened_on", "-number")
     )
@@ -71,9 +73,11 @@ def rounds(request: HttpRequest) -> HttpResponse:
     reviews = (
         Review.objects.visible_to(request.user)
         .select_related("category")
-        .annotate(total=Count("checks"),
-                  pending=Count("checks", filter=Q(checks__outcome=ReviewCheck.Outcome.PENDING)),
-                  relapses=Count("checks", filter=Q(checks__outcome=ReviewCheck.Outcome.RELAPSE)))
+        .annotate(
+            total=Count("checks"),
+            pending=Count("checks", filter=Q(checks__outcome=ReviewCheck.Outcome.PENDING)),
+            relapses=Count("checks", filter=Q(checks__outcome=ReviewCheck.Outcome.RELAPSE)),
+        )
         .order_by("-opened_on", "-id")[:20]
     )
     may_inspect = town is not None and navigation.may_inspect(actor, town.pk)
@@ -84,7 +88,9 @@ def rounds(request: HttpRequest) -> HttpResponse:
     }
     if may_inspect:
         context["review_form"] = ReviewOpenForm(
-            categories=Category.objects.filter(town=town, active=True).select_related("campaign").order_by("campaign__order", "order")
+            categories=Category.objects.filter(town=town, active=True)
+            .select_related("campaign")
+            .order_by("campaign__order", "order")
         )
     return render(request, "workspace/rhythm/rounds.html", context)
 
@@ -103,26 +109,35 @@ def round_new(request: HttpRequest) -> HttpResponse:
     except SERVICE_ERRORS as error:
         flash_errors(request, error)
         return HttpResponseRedirect(reverse("workspace:inspections"))
-    messages.success(request, _("Round %(number)d opened with %(count)d items sampled.")
-                     % {"number": opened.number, "count": opened.samples.count()})
+    messages.success(
+        request,
+        _("Round %(number)d opened with %(count)d items sampled.")
+        % {"number": opened.number, "count": opened.samples.count()},
+    )
     return HttpResponseRedirect(reverse("workspace:inspection", args=[opened.pk]))
 
 
 def _visible_round(request: HttpRequest, pk: int) -> InspectionRound:
-    return get_object_or_404(InspectionRound.objects.visible_to(request.user).select_related("town", "opened_by"), pk=pk)
+    return get_object_or_404(
+        InspectionRound.objects.visible_to(request.user).select_related("town", "opened_by"), pk=pk
+    )
 
 
-def _round_page(request: HttpRequest, inspection_round: InspectionRound, *, bound: dict[int, FindingForm] | None = None,
-                status: int = 200) -> HttpResponse:
+def _round_page(
+    request: HttpRequest,
+    inspection_round: InspectionRound,
+    *,
+    bound: dict[int, FindingForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     actor = actor_for(request.user)
     may_record = navigation.may_inspect(actor, inspection_round.town_id) and (
         inspection_round.status == InspectionRound.Status.OPEN
     )
     bound = bound or {}
-    samples = (
-        inspection_round.samples.select_related("item", "item__owner", "village", "finding", "finding__inspector")
-        .order_by("village__name", "item__code")
-    )
+    samples = inspection_round.samples.select_related(
+        "item", "item__owner", "village", "finding", "finding__inspector"
+    ).order_by("village__name", "item__code")
     groups = []
     for village, rows in groupby(samples, key=lambda sample: sample.village):
         entries: list[dict[str, Any]] = []
@@ -133,32 +148,56 @@ def _round_page(request: HttpRequest, inspection_round: InspectionRound, *, boun
             if form is None and may_record and finding is None:
                 form = FindingForm(prefix=f"s{sample.pk}")
             entries.append({"sample": sample, "finding": finding, "form": form})
-        groups.append({"village": village, "entries": entries,
-                       "open": sum(1 for entry in entries if entry["finding"] is None),
-                       "expanded": str(village.pk) == request.GET.get("village")
-                       or any(sample_pk in bound for sample_pk in (e["sample"].pk for e in entries))})
+        groups.append(
+            {
+                "village": village,
+                "entries": entries,
+                "open": sum(1 for entry in entries if entry["finding"] is None),
+                "expanded": str(village.pk) == request.GET.get("village")
+                or any(sample_pk in bound for sample_pk in (e["sample"].pk for e in entries)),
+            }
+        )
     if sum(len(group["entries"]) for group in groups) <= SMALL_SAMPLE:
         for group in groups:
             group["expanded"] = True
     new_problems = (
-        inspection_round.findings.filter(outcome=Outcome.NEW_PROBLEM).select_related("item", "village", "inspector")
+        inspection_round.findings.filter(outcome=Outcome.NEW_PROBLEM)
+        .select_related("item", "village", "inspector")
         .order_by("created_at")
     )
-    return render(request, "workspace/rhythm/round_detail.html", {
-        "round": inspection_round, "groups": groups, "report": round_report(round=inspection_round),
-        "new_problems": new_problems, "may_record": may_record, "may_close": may_record,
-    }, status=status)
+    return render(
+        request,
+        "workspace/rhythm/round_detail.html",
+        {
+            "round": inspection_round,
+            "groups": groups,
+            "report": round_report(round=inspection_round),
+            "new_problems": new_problems,
+            "may_record": may_record,
+            "may_close": may_record,
+        },
+        status=status,
+    )
 
 
-def _problem_form(request: HttpRequest, inspection_round: InspectionRound, data: Any = None,
-                  initial: dict[str, Any] | None = None) -> ProblemForm:
+def _problem_form(
+    request: HttpRequest,
+    inspection_round: InspectionRound,
+    data: Any = None,
+    initial: dict[str, Any] | None = None,
+) -> ProblemForm:
     town = inspection_round.town
     return ProblemForm(
         data,
         categories=Category.objects.filter(town=town, active=True, campaign__active=True)
-        .select_related("campaign").order_by("campaign__order", "order", "name"),
-        villages=Village.objects.visible_to(request.user).filter(town=town, active=True).order_by("name"),
-        people=Person.objects.visible_to(request.user).filter(town=town, active=True).order_by("name"),
+        .select_related("campaign")
+        .order_by("campaign__order", "order", "name"),
+        villages=Village.objects.visible_to(request.user)
+        .filter(town=town, active=True)
+        .order_by("name"),
+        people=Person.objects.visible_to(request.user)
+        .filter(town=town, active=True)
+        .order_by("name"),
         initial=initial,
     )
 
@@ -173,11 +212,16 @@ def round_report_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The round report alone: pass rates per village, printable."""
     inspection_round = _visible_round(request, pk)
     report = round_report(round=inspection_round)
-    totals = {key: sum(row[key] for row in report)
-              for key in ("sampled", "inspected", "passed", "inadequate", "false_close", "new_problems")}
+    totals = {
+        key: sum(row[key] for row in report)
+        for key in ("sampled", "inspected", "passed", "inadequate", "false_close", "new_problems")
+    }
     totals["pass_rate"] = rate(totals["passed"], totals["inspected"])
-    return render(request, "workspace/rhythm/round_report.html",
-                  {"round": inspection_round, "report": report, "totals": totals})
+    return render(
+        request,
+        "workspace/rhythm/round_report.html",
+        {"round": inspection_round, "report": report, "totals": totals},
+    )
 
 
 @login_required
@@ -185,21 +229,32 @@ def round_report_page(request: HttpRequest, pk: int) -> HttpResponse:
 def round_finding(request: HttpRequest, pk: int, sample_pk: int) -> HttpResponse:
     """Record pass / inadequate / false close-out on one sampled item."""
     inspection_round = _visible_round(request, pk)
-    sample = get_object_or_404(InspectionSample.objects.select_related("round__town", "item"), pk=sample_pk,
-                               round=inspection_round)
+    sample = get_object_or_404(
+        InspectionSample.objects.select_related("round__town", "item"),
+        pk=sample_pk,
+        round=inspection_round,
+    )
     form = FindingForm(request.POST, prefix=f"s{sample.pk}")
     status = 422
     if form.is_valid():
         try:
-            finding = finding_record(sample=sample, by=signed_in(request), outcome=form.cleaned_data["outcome"],
-                                     note=form.cleaned_data["note"])
+            finding = finding_record(
+                sample=sample,
+                by=signed_in(request),
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
         except SERVICE_ERRORS as error:
             status = form_errors(form, error)
         else:
-            messages.success(request, _("%(code)s: %(outcome)s recorded.")
-                             % {"code": sample.item.code, "outcome": finding.get_outcome_display()})
+            messages.success(
+                request,
+                _("%(code)s: %(outcome)s recorded.")
+                % {"code": sample.item.code, "outcome": finding.get_outcome_display()},
+            )
             return HttpResponseRedirect(
-                reverse("workspace:inspection", args=[pk]) + f"?village={sample.village_id}#sample-{sample.pk}"
+                reverse("workspace:inspection", args=[pk])
+                + f"?village={sample.village_id}#sample-{sample.pk}"
             )
     return _round_page(request, _visible_round(request, pk), bound={sample.pk: form}, status=status)
 
@@ -214,7 +269,11 @@ def round_problem(request: HttpRequest, pk: int) -> HttpResponse:
         if not navigation.may_inspect(actor_for(request.user), inspection_round.town_id):
             raise PermissionDenied
         form = _problem_form(request, inspection_round, initial=request.GET.dict())
-        template = "workspace/rhythm/problem_form.html" if is_htmx(request) else "workspace/rhythm/problem.html"
+        template = (
+            "workspace/rhythm/problem_form.html"
+            if is_htmx(request)
+            else "workspace/rhythm/problem.html"
+        )
         return render(request, template, {"round": inspection_round, "form": form})
     form = _problem_form(request, inspection_round, request.POST)
     status = 422
@@ -223,16 +282,32 @@ def round_problem(request: HttpRequest, pk: int) -> HttpResponse:
         category = data["category"]
         try:
             finding = finding_new_problem(
-                round=inspection_round, by=signed_in(request), village=data["village"], campaign=category.campaign,
-                category=category, title=data["title"], note=data["description"], owner=data["owner"],
-                deadline=data["deadline"], attributes=form.attributes(),
+                round=inspection_round,
+                by=signed_in(request),
+                village=data["village"],
+                campaign=category.campaign,
+                category=category,
+                title=data["title"],
+                note=data["description"],
+                owner=data["owner"],
+                deadline=data["deadline"],
+                attributes=form.attributes(),
             )
         except SERVICE_ERRORS as error:
             status = form_errors(form, error)
         else:
-            messages.success(request, _("New problem registered as %(code)s.") % {"code": finding.item.code})
-            return HttpResponseRedirect(reverse("workspace:inspection", args=[pk]) + "#new-problems")
-    return render(request, "workspace/rhythm/problem.html", {"round": inspection_round, "form": form}, status=status)
+            messages.success(
+                request, _("New problem registered as %(code)s.") % {"code": finding.item.code}
+            )
+            return HttpResponseRedirect(
+                reverse("workspace:inspection", args=[pk]) + "#new-problems"
+            )
+    return render(
+        request,
+        "workspace/rhythm/problem.html",
+        {"round": inspection_round, "form": form},
+        status=status,
+    )
 
 
 @login_required
@@ -244,7 +319,9 @@ def round_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     except SERVICE_ERRORS as error:
         flash_errors(request, error)
     else:
-        messages.success(request, _("Round %(number)d closed.") % {"number": inspection_round.number})
+        messages.success(
+            request, _("Round %(number)d closed.") % {"number": inspection_round.number}
+        )
     return HttpResponseRedirect(reverse("workspace:inspection", args=[pk]))
 
 
@@ -263,23 +340,40 @@ def review_new(request: HttpRequest) -> HttpResponse:
                 messages.error(request, _("Look-back: %(error)s") % {"error": error})
         return HttpResponseRedirect(reverse("workspace:inspections") + "#reviews")
     try:
-        review = review_open(by=signed_in(request), category=form.cleaned_data["category"], note=form.cleaned_data["note"])
+        review = review_open(
+            by=signed_in(request),
+            category=form.cleaned_data["category"],
+            note=form.cleaned_data["note"],
+        )
     except SERVICE_ERRORS as error:
         flash_errors(request, error)
         return HttpResponseRedirect(reverse("workspace:inspections") + "#reviews")
-    messages.success(request, _("Look-back opened: %(count)d closed items to check again.") % {"count": review.checks.count()})
+    messages.success(
+        request,
+        _("Look-back opened: %(count)d closed items to check again.")
+        % {"count": review.checks.count()},
+    )
     return HttpResponseRedirect(reverse("workspace:review", args=[review.pk]))
 
 
 def _visible_review(request: HttpRequest, pk: int) -> Review:
-    return get_object_or_404(Review.objects.visible_to(request.user).select_related("category", "town"), pk=pk)
+    return get_object_or_404(
+        Review.objects.visible_to(request.user).select_related("category", "town"), pk=pk
+    )
 
 
-def _review_page(request: HttpRequest, review: Review, *, bound: dict[int, ReviewCheckForm] | None = None,
-                 status: int = 200) -> HttpResponse:
+def _review_page(
+    request: HttpRequest,
+    review: Review,
+    *,
+    bound: dict[int, ReviewCheckForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     may_record = navigation.may_inspect(actor_for(request.user), review.town_id)
     bound = bound or {}
-    checks = review.checks.select_related("item", "item__owner", "village", "checked_by").order_by("village__name", "item__code")
+    checks = review.checks.select_related("item", "item__owner", "village", "checked_by").order_by(
+        "village__name", "item__code"
+    )
     groups = []
     for village, rows in groupby(checks, key=lambda check: check.village):
         entries: list[dict[str, Any]] = []
@@ -288,16 +382,29 @@ def _review_page(request: HttpRequest, review: Review, *, bound: dict[int, Revie
             if form is None and may_record and check.outcome == ReviewCheck.Outcome.PENDING:
                 form = ReviewCheckForm(prefix=f"c{check.pk}")
             entries.append({"check": check, "form": form})
-        groups.append({"village": village, "entries": entries,
-                       "relapses": sum(1 for e in entries if e["check"].outcome == ReviewCheck.Outcome.RELAPSE),
-                       "pending": sum(1 for e in entries if e["check"].outcome == ReviewCheck.Outcome.PENDING),
-                       "expanded": str(village.pk) == request.GET.get("village")
-                       or any(check_pk in bound for check_pk in (e["check"].pk for e in entries))})
+        groups.append(
+            {
+                "village": village,
+                "entries": entries,
+                "relapses": sum(
+                    1 for e in entries if e["check"].outcome == ReviewCheck.Outcome.RELAPSE
+                ),
+                "pending": sum(
+                    1 for e in entries if e["check"].outcome == ReviewCheck.Outcome.PENDING
+                ),
+                "expanded": str(village.pk) == request.GET.get("village")
+                or any(check_pk in bound for check_pk in (e["check"].pk for e in entries)),
+            }
+        )
     if sum(len(group["entries"]) for group in groups) <= SMALL_SAMPLE:
         for group in groups:
             group["expanded"] = True
-    return render(request, "workspace/rhythm/review_detail.html",
-                  {"review": review, "groups": groups, "may_record": may_record}, status=status)
+    return render(
+        request,
+        "workspace/rhythm/review_detail.html",
+        {"review": review, "groups": groups, "may_record": may_record},
+        status=status,
+    )
 
 
 @login_required
@@ -309,17 +416,29 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_check(request: HttpRequest, pk: int, check_pk: int) -> HttpResponse:
     review = _visible_review(request, pk)
-    check = get_object_or_404(ReviewCheck.objects.select_related("review__town", "item"), pk=check_pk, review=review)
+    check = get_object_or_404(
+        ReviewCheck.objects.select_related("review__town", "item"), pk=check_pk, review=review
+    )
     form = ReviewCheckForm(request.POST, prefix=f"c{check.pk}")
     status = 422
     if form.is_valid():
         try:
-            done = review_record(check=check, by=signed_in(request), outcome=form.cleaned_data["outcome"],
-                                 note=form.cleaned_data["note"])
+            done = review_record(
+                check=check,
+                by=signed_in(request),
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
         except SERVICE_ERRORS as error:
             status = form_errors(form, error)
         else:
-            messages.success(request, _("%(code)s: %(outcome)s recorded.")
-                             % {"code": check.item.code, "outcome": done.get_outcome_display()})
-            return HttpResponseRedirect(reverse("workspace:review", args=[pk]) + f"?village={check.village_id}#check-{check.pk}")
+            messages.success(
+                request,
+                _("%(code)s: %(outcome)s recorded.")
+                % {"code": check.item.code, "outcome": done.get_outcome_display()},
+            )
+            return HttpResponseRedirect(
+                reverse("workspace:review", args=[pk])
+                + f"?village={check.village_id}#check-{check.pk}"
+            )
     return _review_page(request, review, bound={check.pk: form}, status=status)

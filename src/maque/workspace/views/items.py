@@ -49,8 +49,20 @@ THUMB_SIZE = 320
 def _visible_item(request: HttpRequest, pk: int) -> Item:
     """The item if the user may read it; 404 otherwise (never reveal that it exists)."""
     items = with_indicators(Item.objects.visible_to(request.user).filter(pk=pk))
-    return get_object_or_404(items.select_related("village", "owner", "category", "campaign", "town", "plot", "group",
-                                                  "household", "submitted_by", "verified_by"))
+    return get_object_or_404(
+        items.select_related(
+            "village",
+            "owner",
+            "category",
+            "campaign",
+            "town",
+            "plot",
+            "group",
+            "household",
+            "submitted_by",
+            "verified_by",
+        )
+    )
 
 
 def _attribute_rows(item: Item) -> list[tuple[str, str]]:
@@ -58,7 +70,12 @@ def _attribute_rows(item: Item) -> list[tuple[str, str]]:
         return []
     fields = list(item.category.fields.all())
     household_ids = [item.attributes.get(f.name) for f in fields if f.type == FieldType.HOUSEHOLD]
-    households = {h.pk: h.head_name for h in Household.objects.filter(village=item.village, pk__in=[h for h in household_ids if h])}
+    households = {
+        h.pk: h.head_name
+        for h in Household.objects.filter(
+            village=item.village, pk__in=[h for h in household_ids if h]
+        )
+    }
     rows = []
     for field in fields:
         value = item.attributes.get(field.name)
@@ -78,7 +95,9 @@ def _item_plot(item: Item) -> Plot | None:
     if item.category is not None:
         for field in item.category.fields.all():
             if field.type == FieldType.PLOT and item.attributes.get(field.name):
-                return Plot.objects.filter(village_id=item.village_id, code=item.attributes[field.name]).first()
+                return Plot.objects.filter(
+                    village_id=item.village_id, code=item.attributes[field.name]
+                ).first()
     return None
 
 
@@ -87,19 +106,38 @@ def _timeline(item: Item, user: Any) -> list[dict[str, Any]]:
     in the shape the page draws: who, a label, the state reached, the text, the photos."""
     entries: list[dict[str, Any]] = []
     for entry in item_timeline(item, user, kinds=("transition", "progress")):
-        who = {"name": AUTOMATION.label} if entry["by"] is None and entry.get("automatic") else entry["by"]
+        who = (
+            {"name": AUTOMATION.label}
+            if entry["by"] is None and entry.get("automatic")
+            else entry["by"]
+        )
         if entry["type"] == "transition":
             action = entry["action"]
-            entries.append({
-                "kind": "transition", "at": entry["at"], "who": who, "action": action,
-                "label": TIMELINE_LABELS.get(action) or entry["action_label"], "text": entry["note"],
-                "to_state": entry["to_state_label"] if entry["from_state"] != entry["to_state"] else "",
-            })
+            entries.append(
+                {
+                    "kind": "transition",
+                    "at": entry["at"],
+                    "who": who,
+                    "action": action,
+                    "label": TIMELINE_LABELS.get(action) or entry["action_label"],
+                    "text": entry["note"],
+                    "to_state": entry["to_state_label"]
+                    if entry["from_state"] != entry["to_state"]
+                    else "",
+                }
+            )
         else:
-            entries.append({
-                "kind": "progress", "at": entry["at"], "who": who, "label": _("progress"),
-                "text": entry["text"], "percent": entry["percent"], "attachments": entry["attachments"],
-            })
+            entries.append(
+                {
+                    "kind": "progress",
+                    "at": entry["at"],
+                    "who": who,
+                    "label": _("progress"),
+                    "text": entry["text"],
+                    "percent": entry["percent"],
+                    "attachments": entry["attachments"],
+                }
+            )
     return entries
 
 
@@ -112,11 +150,19 @@ def split_actions(forms: list[ActionForm]) -> tuple[ActionForm | None, list[Acti
     return primary, [form for form in forms if form is not primary]
 
 
-def _render_item(request: HttpRequest, item: Item, *, bound: ActionForm | None = None,
-                 progress_form: ProgressForm | None = None, status: int = 200) -> HttpResponse:
+def _render_item(
+    request: HttpRequest,
+    item: Item,
+    *,
+    bound: ActionForm | None = None,
+    progress_form: ProgressForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     actions = lifecycle.available_actions(signed_in(request), item)
     forms = [
-        bound if bound is not None and bound.action == action else ActionForm(action, initial={"version": item.version})
+        bound
+        if bound is not None and bound.action == action
+        else ActionForm(action, initial={"version": item.version})
         for action in actions
     ]
     primary, more = split_actions(forms)
@@ -135,7 +181,9 @@ def _render_item(request: HttpRequest, item: Item, *, bound: ActionForm | None =
         "open_action": bound.action if bound is not None else "",
         "open_more": bound is not None and bound in more,
         "progress_form": (progress_form or ProgressForm()) if may_report else None,
-        "pending_requests": item.requests.filter(status=ItemRequest.Status.PENDING).select_related("requested_by"),
+        "pending_requests": item.requests.filter(status=ItemRequest.Status.PENDING).select_related(
+            "requested_by"
+        ),
     }
     return render(request, "workspace/item_detail.html", context, status=status)
 
@@ -157,9 +205,17 @@ def item_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not form.is_valid():
         return _render_item(request, item, bound=form, status=422)
     try:
-        service(item=item, by=request.user, version=form.cleaned_data["version"], via="web", **form.service_arguments())
+        service(
+            item=item,
+            by=request.user,
+            version=form.cleaned_data["version"],
+            via="web",
+            **form.service_arguments(),
+        )
     except SERVICE_ERRORS as error:
-        if isinstance(error, ValidationError) and "evidence" not in getattr(error, "message_dict", {}):
+        if isinstance(error, ValidationError) and "evidence" not in getattr(
+            error, "message_dict", {}
+        ):
             return _render_item(request, item, bound=form, status=form_errors(form, error))
         # A refusal of the action itself (evidence missing, not permitted, the item changed):
         # the page is drawn again as the item is now, with the reason on top.
@@ -178,11 +234,21 @@ def item_progress(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_item(request, item, progress_form=form, status=422)
     try:
-        progress_add(item=item, by=signed_in(request), text=form.cleaned_data["text"],
-                     percent=form.cleaned_data.get("percent"), files=request.FILES.getlist("files"))
+        progress_add(
+            item=item,
+            by=signed_in(request),
+            text=form.cleaned_data["text"],
+            percent=form.cleaned_data.get("percent"),
+            files=request.FILES.getlist("files"),
+        )
     except SERVICE_ERRORS as error:
         if isinstance(error, ValidationError):
-            return _render_item(request, item, progress_form=form, status=form_errors(form, error, inputs=("files",)))
+            return _render_item(
+                request,
+                item,
+                progress_form=form,
+                status=form_errors(form, error, inputs=("files",)),
+            )
         flash_errors(request, error)
         return HttpResponseRedirect(reverse("workspace:item", args=[item.pk]))
     messages.success(request, _("Progress recorded."))
@@ -197,9 +263,15 @@ def _register_choices(request: HttpRequest) -> tuple[Any, Any]:
     villages = Village.objects.visible_to(request.user).filter(active=True).order_by("name")
     # Only villages where the user may register (the service checks again).
     allowed = register_villages(actor, villages)
-    categories = Category.objects.visible_to(actor).filter(
-        active=True, campaign__active=True,
-    ).select_related("campaign").order_by("campaign__order", "order", "name")
+    categories = (
+        Category.objects.visible_to(actor)
+        .filter(
+            active=True,
+            campaign__active=True,
+        )
+        .select_related("campaign")
+        .order_by("campaign__order", "order", "name")
+    )
     return categories, villages.filter(pk__in=allowed)
 
 
@@ -210,7 +282,11 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         # Changing the category or village re-renders the form with the values kept (htmx).
         form = RegisterForm(categories=categories, villages=villages, initial=request.GET.dict())
-        template = "workspace/partials/register_form.html" if is_htmx(request) else "workspace/register.html"
+        template = (
+            "workspace/partials/register_form.html"
+            if is_htmx(request)
+            else "workspace/register.html"
+        )
         return render(request, template, {"form": form})
     form = RegisterForm(request.POST, request.FILES, categories=categories, villages=villages)
     photo = request.FILES.get("photo")
@@ -221,10 +297,20 @@ def register(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 item = lifecycle.item_create(
-                    by=signed_in(request), campaign=category.campaign, category=category, village=data["village"],
-                    title=data["title"], deadline=data.get("deadline"), attributes=form.attributes(), via="web",
-                    description=data.get("description", ""), measures=data.get("measures", ""), scope=data.get("scope", ""),
-                    subject=data.get("subject", ""), group=data.get("group"), plot=form.plot_for_item(),
+                    by=signed_in(request),
+                    campaign=category.campaign,
+                    category=category,
+                    village=data["village"],
+                    title=data["title"],
+                    deadline=data.get("deadline"),
+                    attributes=form.attributes(),
+                    via="web",
+                    description=data.get("description", ""),
+                    measures=data.get("measures", ""),
+                    scope=data.get("scope", ""),
+                    subject=data.get("subject", ""),
+                    group=data.get("group"),
+                    plot=form.plot_for_item(),
                 )
                 if photo is not None:
                     try:
@@ -262,8 +348,12 @@ def _visible_attachment(request: HttpRequest, pk: int) -> Attachment:
 def attachment_file(request: HttpRequest, pk: int) -> FileResponse:
     """The original file, only for users who may read its item."""
     attachment = _visible_attachment(request, pk)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                            as_attachment=attachment.kind != Attachment.FileKind.PHOTO, filename=attachment.original_name)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=attachment.kind != Attachment.FileKind.PHOTO,
+        filename=attachment.original_name,
+    )
     response["Cache-Control"] = "private, max-age=86400"
     return response
 
@@ -274,7 +364,12 @@ def attachment_thumb(request: HttpRequest, pk: int) -> HttpResponseBase:
     attachment = _visible_attachment(request, pk)
     if attachment.kind != Attachment.FileKind.PHOTO:
         raise Http404
-    path = Path(settings.MEDIA_ROOT) / "thumbs" / attachment.sha256[:2] / f"{attachment.sha256}-{THUMB_SIZE}.jpg"
+    path = (
+        Path(settings.MEDIA_ROOT)
+        / "thumbs"
+        / attachment.sha256[:2]
+        / f"{attachment.sha256}-{THUMB_SIZE}.jpg"
+    )
     if not path.exists():
         try:
             with attachment.file.open("rb") as source, Image.open(source) as image:

@@ -26,8 +26,16 @@ from maque.workspace.views.spreadsheets import export_url
 
 PAGE_SIZE = 25
 # Filters folded away on small screens unless one of them is in use.
-MORE_FILTERS = ("campaign", "category", "state", "owner", "overdue", "due_after", "due_before", "sort")
-
+MORE_FILTERS = (
+    "campaign",
+    "category",
+    "state",
+    "owner",
+    "overdue",
+    "due_after",
+    "due_before",
+    "sort",
+)
 
 
 def _may_bulk(request: HttpRequest) -> bool:
@@ -69,7 +77,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
         "export_url": export_url(filters),
     }
     if context["may_bulk"]:
-        context["people"] = Person.objects.visible_to(request.user).filter(active=True).order_by("name")
+        context["people"] = (
+            Person.objects.visible_to(request.user).filter(active=True).order_by("name")
+        )
     if is_htmx(request):
         return render(request, "workspace/partials/ledger_table.html", context)
     return render(request, "workspace/ledger.html", context)
@@ -85,7 +95,9 @@ def ledger_bulk(request: HttpRequest) -> HttpResponse:
     # Items the user may not see are ignored, as if they had not been sent.
     ids = [int(pk) for pk in request.POST.getlist("items") if pk.isdigit()]
     items = Item.objects.visible_to(request.user).filter(pk__in=ids).order_by("code")
-    form = BulkForm(request.POST, people=Person.objects.visible_to(request.user).filter(active=True))
+    form = BulkForm(
+        request.POST, people=Person.objects.visible_to(request.user).filter(active=True)
+    )
     if not items.exists():
         messages.error(request, _("Select at least one item."))
         return HttpResponseRedirect(back)
@@ -95,7 +107,11 @@ def ledger_bulk(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(error))
         return HttpResponseRedirect(back)
     operation = form.cleaned_data["operation"]
-    change = {"owner": form.cleaned_data["owner"]} if operation == BulkForm.OWNER else {"deadline": form.cleaned_data["deadline"]}
+    change = (
+        {"owner": form.cleaned_data["owner"]}
+        if operation == BulkForm.OWNER
+        else {"deadline": form.cleaned_data["deadline"]}
+    )
     done, failed = 0, []
     for item in items:
         try:

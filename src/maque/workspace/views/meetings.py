@@ -70,14 +70,22 @@ def meetings(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     village = data.get("village")
-    found = meeting_list(user=request.user, kind=data.get("kind") or None, village=village.pk if village else None)
+    found = meeting_list(
+        user=request.user, kind=data.get("kind") or None, village=village.pk if village else None
+    )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "workspace/rhythm/meetings.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "may_record": navigation.may_organise_meetings(actor_for(request.user)),
-    })
+    return render(
+        request,
+        "workspace/rhythm/meetings.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "may_record": navigation.may_organise_meetings(actor_for(request.user)),
+        },
+    )
 
 
 def _week(value: str | None) -> datetime | None:
@@ -87,11 +95,17 @@ def _week(value: str | None) -> datetime | None:
         return None
 
 
-def _cell(key: str, this: float | None, last: float | None, worse_when_up: bool | None) -> dict[str, Any]:
+def _cell(
+    key: str, this: float | None, last: float | None, worse_when_up: bool | None
+) -> dict[str, Any]:
     """One indicator of a village; a rate with nothing to rate reads "—" and has no trend."""
     if this is None or last is None:
-        return {"key": key, "this": "—" if this is None else this, "last": "—" if last is None else last,
-                "worse_when_up": None}
+        return {
+            "key": key,
+            "this": "—" if this is None else this,
+            "last": "—" if last is None else last,
+            "worse_when_up": None,
+        }
     return {"key": key, "this": this, "last": last, "worse_when_up": worse_when_up}
 
 
@@ -100,12 +114,20 @@ def indicator_table(pack: dict[str, Any]) -> dict[str, Any]:
     rows = []
     for entry in pack.get("villages", []):
         this, last = entry.get("this", {}), entry.get("last", {})
-        rows.append({
-            "village_id": entry.get("village_id"),
-            "village": entry.get("village", ""),
-            "cells": [_cell(key, this.get(key, 0), last.get(key, 0), worse) for key, _label, worse in INDICATORS],
-        })
-    this_week, last_week = pack.get("this_week") or [None, None], pack.get("last_week") or [None, None]
+        rows.append(
+            {
+                "village_id": entry.get("village_id"),
+                "village": entry.get("village", ""),
+                "cells": [
+                    _cell(key, this.get(key, 0), last.get(key, 0), worse)
+                    for key, _label, worse in INDICATORS
+                ],
+            }
+        )
+    this_week, last_week = (
+        pack.get("this_week") or [None, None],
+        pack.get("last_week") or [None, None],
+    )
     return {
         "headers": [label for _key, label, _worse in INDICATORS],
         "rows": rows,
@@ -122,17 +144,28 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_page(request, meeting)
 
 
-def _detail_page(request: HttpRequest, meeting: Meeting, *, record: tuple[MeetingRecordForm, Any] | None = None,
-                 status: int = 200) -> HttpResponse:
+def _detail_page(
+    request: HttpRequest,
+    meeting: Meeting,
+    *,
+    record: tuple[MeetingRecordForm, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     decisions = list(meeting.decisions.all())
     # An action item is linked only for those who may open it; others see its text.
     item_ids = [d.item_id for d in decisions if d.item_id]
-    items = {item.pk: item for item in with_indicators(Item.objects.visible_to(request.user).filter(pk__in=item_ids))
-             .select_related("owner", "village")}
+    items = {
+        item.pk: item
+        for item in with_indicators(
+            Item.objects.visible_to(request.user).filter(pk__in=item_ids)
+        ).select_related("owner", "village")
+    }
     actor = actor_for(request.user)
     context = {
         "meeting": meeting,
-        "decisions": [{"decision": d, "item": items.get(d.item_id) if d.item_id else None} for d in decisions],
+        "decisions": [
+            {"decision": d, "item": items.get(d.item_id) if d.item_id else None} for d in decisions
+        ],
         "files": list(meeting.files.all()),
         "may_add_files": navigation.may_organise_meetings(actor),
         "file_form": MeetingFileForm(),
@@ -152,7 +185,11 @@ def _detail_page(request: HttpRequest, meeting: Meeting, *, record: tuple[Meetin
 def amendments(meeting: Meeting) -> list[dict[str, Any]]:
     """The corrections of a held meeting's record, oldest first: when, by whom, why, and the
     minutes as they read before (when the correction changed them)."""
-    rows = list(meeting.history.select_related("history_user__person").order_by("history_date", "history_id"))
+    rows = list(
+        meeting.history.select_related("history_user__person").order_by(
+            "history_date", "history_id"
+        )
+    )
     found = []
     for before, row in zip(rows, rows[1:], strict=False):
         reason = row.history_change_reason or ""
@@ -160,21 +197,37 @@ def amendments(meeting: Meeting) -> list[dict[str, Any]]:
             continue
         user = row.history_user
         person = getattr(user, "person", None) if user is not None else None
-        found.append({
-            "at": row.history_date,
-            "by": person.name if person is not None else (user.get_username() if user is not None else ""),
-            "reason": reason.removeprefix(AMEND_PREFIX),
-            "minutes_before": before.minutes if before.minutes != row.minutes else None,
-        })
+        found.append(
+            {
+                "at": row.history_date,
+                "by": person.name
+                if person is not None
+                else (user.get_username() if user is not None else ""),
+                "reason": reason.removeprefix(AMEND_PREFIX),
+                "minutes_before": before.minutes if before.minutes != row.minutes else None,
+            }
+        )
     return found
 
 
-def _record_forms(request: HttpRequest, meeting: Meeting, data: Any = None) -> tuple[MeetingRecordForm, Any]:
+def _record_forms(
+    request: HttpRequest, meeting: Meeting, data: Any = None
+) -> tuple[MeetingRecordForm, Any]:
     """The form completing a drafted meeting or amending a held one, with empty decisions to add."""
-    current = [p.pk for p in (meeting.host, meeting.recorder, *meeting.attendees.all()) if p is not None]
-    people = (Person.objects.visible_to(request.user).filter(town=meeting.town)
-              .filter(Q(active=True) | Q(pk__in=current)).order_by("name"))
-    villages = Village.objects.visible_to(request.user).filter(town=meeting.town, active=True).order_by("name")
+    current = [
+        p.pk for p in (meeting.host, meeting.recorder, *meeting.attendees.all()) if p is not None
+    ]
+    people = (
+        Person.objects.visible_to(request.user)
+        .filter(town=meeting.town)
+        .filter(Q(active=True) | Q(pk__in=current))
+        .order_by("name")
+    )
+    villages = (
+        Village.objects.visible_to(request.user)
+        .filter(town=meeting.town, active=True)
+        .order_by("name")
+    )
     amending = meeting.status == Meeting.Status.HELD
     initial: dict[str, Any] = {
         "seen": meeting.status,
@@ -187,8 +240,10 @@ def _record_forms(request: HttpRequest, meeting: Meeting, data: Any = None) -> t
         "expected_count": meeting.expected_count,
         "minutes": meeting.minutes,
     }
-    return (MeetingRecordForm(data, people=people, amending=amending, initial=initial),
-            DecisionForms(data, prefix="decisions", villages=villages, people=people))
+    return (
+        MeetingRecordForm(data, people=people, amending=amending, initial=initial),
+        DecisionForms(data, prefix="decisions", villages=villages, people=people),
+    )
 
 
 @login_required
@@ -205,25 +260,51 @@ def meeting_record_view(request: HttpRequest, pk: int) -> HttpResponse:
         used = [d for d in decisions.forms if not d.is_blank()]
         if data["seen"] != meeting.status:
             # Recorded by someone else since this page was drawn: show their record, keep the input.
-            form.add_error(None, _("Someone else recorded this meeting meanwhile; reload it and amend the record if needed."))
+            form.add_error(
+                None,
+                _(
+                    "Someone else recorded this meeting meanwhile; reload it and amend the record if needed."
+                ),
+            )
             return _detail_page(request, meeting, record=(form, decisions), status=409)
         try:
             meeting_record(
-                meeting=meeting, by=signed_in(request), held_on=data["held_on"], place=data["place"], host=data["host"],
-                recorder=data["recorder"], attendees=list(data["attendees"]), attendee_count=data["attendee_count"],
-                expected_count=data["expected_count"], minutes=data["minutes"], reason=data.get("reason", ""),
-                decisions=[DecisionIn(text=d.cleaned_data["text"], owner=d.cleaned_data["owner"],
-                                      deadline=d.cleaned_data["deadline"], village=d.cleaned_data["village"])
-                           for d in used],
+                meeting=meeting,
+                by=signed_in(request),
+                held_on=data["held_on"],
+                place=data["place"],
+                host=data["host"],
+                recorder=data["recorder"],
+                attendees=list(data["attendees"]),
+                attendee_count=data["attendee_count"],
+                expected_count=data["expected_count"],
+                minutes=data["minutes"],
+                reason=data.get("reason", ""),
+                decisions=[
+                    DecisionIn(
+                        text=d.cleaned_data["text"],
+                        owner=d.cleaned_data["owner"],
+                        deadline=d.cleaned_data["deadline"],
+                        village=d.cleaned_data["village"],
+                    )
+                    for d in used
+                ],
             )
         except SERVICE_ERRORS as error:
             status = form_errors(form, _decision_errors(decisions, used, error))
         else:
             actions = sum(1 for d in used if d.cleaned_data["owner"] is not None)
             if meeting.status == Meeting.Status.HELD:
-                messages.success(request, _("The record was amended; the previous version is kept in its history."))
+                messages.success(
+                    request,
+                    _("The record was amended; the previous version is kept in its history."),
+                )
             else:
-                messages.success(request, _("Meeting recorded as held; %(count)d action items created.") % {"count": actions})
+                messages.success(
+                    request,
+                    _("Meeting recorded as held; %(count)d action items created.")
+                    % {"count": actions},
+                )
             return HttpResponseRedirect(reverse("workspace:meeting", args=[meeting.pk]))
     return _detail_page(request, meeting, record=(form, decisions), status=status)
 
@@ -231,13 +312,17 @@ def meeting_record_view(request: HttpRequest, pk: int) -> HttpResponse:
 def _meeting_forms(request: HttpRequest, data: Any = None) -> tuple[MeetingForm, Any]:
     actor = actor_for(request.user)
     town = navigation.staff_town(actor)
-    villages = Village.objects.visible_to(request.user).filter(town=town, active=True).order_by("name")
+    villages = (
+        Village.objects.visible_to(request.user).filter(town=town, active=True).order_by("name")
+    )
     people = Person.objects.visible_to(request.user).filter(town=town, active=True).order_by("name")
     initial: dict[str, Any] = {"held_on": timezone.localdate(), "recorder": actor.person}
     if len(villages) == 1:
         initial["villages"] = list(villages)
-    return (MeetingForm(data, villages=villages, people=people, initial=initial),
-            DecisionForms(data, prefix="decisions", villages=villages, people=people))
+    return (
+        MeetingForm(data, villages=villages, people=people, initial=initial),
+        DecisionForms(data, prefix="decisions", villages=villages, people=people),
+    )
 
 
 def _decision_errors(decisions: Any, used: list[Any], error: ServiceError) -> ServiceError:
@@ -266,7 +351,9 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     assert actor.person is not None  # may_organise_meetings asks for one
     if request.method != "POST":
         form, decisions = _meeting_forms(request)
-        return render(request, "workspace/rhythm/meeting_form.html", {"form": form, "decisions": decisions})
+        return render(
+            request, "workspace/rhythm/meeting_form.html", {"form": form, "decisions": decisions}
+        )
     form, decisions = _meeting_forms(request, request.POST)
     status = 422
     if form.is_valid() and decisions.is_valid():
@@ -274,21 +361,43 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
         used = [d for d in decisions.forms if not d.is_blank()]
         try:
             meeting = meeting_create(
-                by=signed_in(request), town=actor.person.town, kind=data["kind"], title=data["title"],
-                held_on=data["held_on"], place=data["place"], villages=list(data["villages"]), host=data["host"],
-                recorder=data["recorder"], attendees=list(data["attendees"]), attendee_count=data["attendee_count"],
-                expected_count=data["expected_count"], minutes=data["minutes"],
-                decisions=[DecisionIn(text=d.cleaned_data["text"], owner=d.cleaned_data["owner"],
-                                      deadline=d.cleaned_data["deadline"], village=d.cleaned_data["village"])
-                           for d in used],
+                by=signed_in(request),
+                town=actor.person.town,
+                kind=data["kind"],
+                title=data["title"],
+                held_on=data["held_on"],
+                place=data["place"],
+                villages=list(data["villages"]),
+                host=data["host"],
+                recorder=data["recorder"],
+                attendees=list(data["attendees"]),
+                attendee_count=data["attendee_count"],
+                expected_count=data["expected_count"],
+                minutes=data["minutes"],
+                decisions=[
+                    DecisionIn(
+                        text=d.cleaned_data["text"],
+                        owner=d.cleaned_data["owner"],
+                        deadline=d.cleaned_data["deadline"],
+                        village=d.cleaned_data["village"],
+                    )
+                    for d in used
+                ],
             )
         except SERVICE_ERRORS as error:
             status = form_errors(form, _decision_errors(decisions, used, error))
         else:
             actions = meeting.decisions.filter(item__isnull=False).count()
-            messages.success(request, _("Meeting recorded; %(count)d action items created.") % {"count": actions})
+            messages.success(
+                request, _("Meeting recorded; %(count)d action items created.") % {"count": actions}
+            )
             return HttpResponseRedirect(reverse("workspace:meeting", args=[meeting.pk]))
-    return render(request, "workspace/rhythm/meeting_form.html", {"form": form, "decisions": decisions}, status=status)
+    return render(
+        request,
+        "workspace/rhythm/meeting_form.html",
+        {"form": form, "decisions": decisions},
+        status=status,
+    )
 
 
 @login_required
@@ -303,7 +412,9 @@ def meeting_file(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, str(error))
         return HttpResponseRedirect(back)
     try:
-        stored = meeting_file_add(meeting=meeting, by=signed_in(request), upload=form.cleaned_data["file"])
+        stored = meeting_file_add(
+            meeting=meeting, by=signed_in(request), upload=form.cleaned_data["file"]
+        )
     except SERVICE_ERRORS as error:
         flash_errors(request, error)
     else:
@@ -317,7 +428,11 @@ def meeting_file_download(request: HttpRequest, pk: int) -> FileResponse:
     stored = get_object_or_404(
         MeetingFile.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)), pk=pk
     )
-    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type,
-                            as_attachment=stored.kind != "photo", filename=stored.original_name)
+    response = FileResponse(
+        stored.file.open("rb"),
+        content_type=stored.content_type,
+        as_attachment=stored.kind != "photo",
+        filename=stored.original_name,
+    )
     response["Cache-Control"] = "private, max-age=86400"
     return response

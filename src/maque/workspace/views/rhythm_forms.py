@@ -24,7 +24,11 @@ def _blank(label: Any, choices: Any) -> list[tuple[str, Any]]:
 
 def _person_label(person: Person) -> str:
     title = getattr(person, "title", "")
-    return gettext("%(name)s (%(title)s)") % {"name": person.name, "title": title} if title else person.name
+    return (
+        gettext("%(name)s (%(title)s)") % {"name": person.name, "title": title}
+        if title
+        else person.name
+    )
 
 
 class PersonChoice(forms.ModelChoiceField):
@@ -41,9 +45,15 @@ class PeopleChoice(forms.ModelMultipleChoiceField):
 
 
 class MeetingFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_blank(_("all kinds"), MeetingKind.choices))
-    village = forms.ModelChoiceField(label=_("Village"), required=False, queryset=Village.objects.none(),
-                                     empty_label=_("all villages"))
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=_blank(_("all kinds"), MeetingKind.choices)
+    )
+    village = forms.ModelChoiceField(
+        label=_("Village"),
+        required=False,
+        queryset=Village.objects.none(),
+        empty_label=_("all villages"),
+    )
 
     def __init__(self, *args: Any, villages: QuerySet[Village], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,21 +67,38 @@ class MeetingForm(forms.Form):
     held_on = forms.DateField(label=_("Date"), widget=DateInput())
     place = forms.CharField(label=_("Place"), max_length=100, required=False)
     villages = forms.ModelMultipleChoiceField(
-        label=_("Villages concerned"), required=False, queryset=Village.objects.none(), widget=forms.CheckboxSelectMultiple,
+        label=_("Villages concerned"),
+        required=False,
+        queryset=Village.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Village roles record meetings of their own villages only."),
     )
     host = PersonChoice(label=_("Host"), required=False, queryset=Person.objects.none())
     recorder = PersonChoice(label=_("Recorder"), required=False, queryset=Person.objects.none())
     attendees = PeopleChoice(
-        label=_("Attendees"), required=False, queryset=Person.objects.none(), widget=forms.SelectMultiple(attrs={"size": 8}),
+        label=_("Attendees"),
+        required=False,
+        queryset=Person.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Hold Ctrl (or long-press on a phone) to choose several."),
     )
-    attendee_count = forms.IntegerField(label=_("People present"), required=False, min_value=0, max_value=100000,
-                                        help_text=_("Including villagers not named above; empty: the attendees named."))
-    expected_count = forms.IntegerField(label=_("People expected"), required=False, min_value=0, max_value=100000)
-    minutes = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    attendee_count = forms.IntegerField(
+        label=_("People present"),
+        required=False,
+        min_value=0,
+        max_value=100000,
+        help_text=_("Including villagers not named above; empty: the attendees named."),
+    )
+    expected_count = forms.IntegerField(
+        label=_("People expected"), required=False, min_value=0, max_value=100000
+    )
+    minutes = forms.CharField(
+        label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
 
-    def __init__(self, *args: Any, villages: QuerySet[Village], people: QuerySet[Person], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, villages: QuerySet[Village], people: QuerySet[Person], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "villages").queryset = villages
         for name in ("host", "recorder", "attendees"):
@@ -83,13 +110,23 @@ class MeetingForm(forms.Form):
 class DecisionForm(forms.Form):
     """One decision; with an owner and a deadline it becomes an action item."""
 
-    text = forms.CharField(label=_("Decision"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
-    owner = PersonChoice(label=_("Owner of the action"), required=False, queryset=Person.objects.none())
+    text = forms.CharField(
+        label=_("Decision"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    owner = PersonChoice(
+        label=_("Owner of the action"), required=False, queryset=Person.objects.none()
+    )
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=DateInput())
-    village = forms.ModelChoiceField(label=_("Village of the action"), required=False, queryset=Village.objects.none())
+    village = forms.ModelChoiceField(
+        label=_("Village of the action"), required=False, queryset=Village.objects.none()
+    )
 
-    def __init__(self, *args: Any, villages: QuerySet[Village], people: QuerySet[Person], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, villages: QuerySet[Village], people: QuerySet[Person], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "owner").queryset = people
         model_choice_field(self, "village").queryset = villages
@@ -101,7 +138,9 @@ class DecisionForm(forms.Form):
 
 
 class DecisionFormSet(forms.BaseFormSet):
-    def __init__(self, *args: Any, villages: QuerySet[Village], people: QuerySet[Person], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, villages: QuerySet[Village], people: QuerySet[Person], **kwargs: Any
+    ) -> None:
         self.villages, self.people = villages, people
         super().__init__(*args, **kwargs)
 
@@ -110,7 +149,9 @@ class DecisionFormSet(forms.BaseFormSet):
 
 
 # The factory returns a subclass of the formset it is given; the stubs type it as the base formset.
-DecisionForms: type[DecisionFormSet] = forms.formset_factory(DecisionForm, formset=DecisionFormSet, extra=3, max_num=20)  # type: ignore[assignment]
+DecisionForms: type[DecisionFormSet] = forms.formset_factory(
+    DecisionForm, formset=DecisionFormSet, extra=3, max_num=20
+)  # type: ignore[assignment]
 
 
 class MeetingRecordForm(forms.Form):
@@ -123,15 +164,31 @@ class MeetingRecordForm(forms.Form):
     host = PersonChoice(label=_("Host"), required=False, queryset=Person.objects.none())
     recorder = PersonChoice(label=_("Recorder"), required=False, queryset=Person.objects.none())
     attendees = PeopleChoice(
-        label=_("Attendees"), required=False, queryset=Person.objects.none(), widget=forms.SelectMultiple(attrs={"size": 8}),
+        label=_("Attendees"),
+        required=False,
+        queryset=Person.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text=_("Hold Ctrl (or long-press on a phone) to choose several."),
     )
-    attendee_count = forms.IntegerField(label=_("People present"), required=False, min_value=0, max_value=100000,
-                                        help_text=_("Including villagers not named above; empty: the attendees named."))
-    expected_count = forms.IntegerField(label=_("People expected"), required=False, min_value=0, max_value=100000)
-    minutes = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
-    reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=200,
-                             help_text=_("Kept in the meeting's history with the previous record."))
+    attendee_count = forms.IntegerField(
+        label=_("People present"),
+        required=False,
+        min_value=0,
+        max_value=100000,
+        help_text=_("Including villagers not named above; empty: the attendees named."),
+    )
+    expected_count = forms.IntegerField(
+        label=_("People expected"), required=False, min_value=0, max_value=100000
+    )
+    minutes = forms.CharField(
+        label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=200,
+        help_text=_("Kept in the meeting's history with the previous record."),
+    )
 
     def __init__(self, *args: Any, people: QuerySet[Person], amending: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -156,11 +213,16 @@ class MeetingFileForm(forms.Form):
 class FindingForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"),
-        choices=[(Outcome.PASS, Outcome.PASS.label), (Outcome.INADEQUATE, Outcome.INADEQUATE.label),
-                 (Outcome.FALSE_CLOSE, Outcome.FALSE_CLOSE.label)],
+        choices=[
+            (Outcome.PASS, Outcome.PASS.label),
+            (Outcome.INADEQUATE, Outcome.INADEQUATE.label),
+            (Outcome.FALSE_CLOSE, Outcome.FALSE_CLOSE.label),
+        ],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("What was found"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("What was found"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -172,23 +234,39 @@ class ProblemForm(RegisterForm):
     """A new problem found during an inspection: the registration form (category and its own
     fields) without the parts the finding does not carry, plus the owner to answer for it."""
 
-    def __init__(self, data: Any = None, *, categories: QuerySet[Category], villages: QuerySet[Village],
-                 people: QuerySet[Person], initial: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        categories: QuerySet[Category],
+        villages: QuerySet[Village],
+        people: QuerySet[Person],
+        initial: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(data, categories=categories, villages=villages, initial=initial)
         for name in ("group", "plot", "measures", "subject"):
             self.fields.pop(name, None)
         self.fields["description"].label = _("What was found")
-        self.fields["owner"] = PersonChoice(label=_("Owner"), required=False, queryset=people,
-                                            help_text=_("Empty: the person recording the finding."))
+        self.fields["owner"] = PersonChoice(
+            label=_("Owner"),
+            required=False,
+            queryset=people,
+            help_text=_("Empty: the person recording the finding."),
+        )
         # The registration form validated itself while styling; validate again with these fields.
         self._errors = None
         style(self)
 
 
 class ReviewOpenForm(forms.Form):
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(),
-                                      help_text=_("Every closed item of the category is checked again."))
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.none(),
+        help_text=_("Every closed item of the category is checked again."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, data: Any = None, *, categories: QuerySet[Category]) -> None:
         super().__init__(data, prefix="review")
@@ -199,12 +277,19 @@ class ReviewOpenForm(forms.Form):
 class ReviewCheckForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"),
-        choices=[(ReviewCheck.Outcome.HOLDS, ReviewCheck.Outcome.HOLDS.label),
-                 (ReviewCheck.Outcome.RELAPSE, ReviewCheck.Outcome.RELAPSE.label)],
+        choices=[
+            (ReviewCheck.Outcome.HOLDS, ReviewCheck.Outcome.HOLDS.label),
+            (ReviewCheck.Outcome.RELAPSE, ReviewCheck.Outcome.RELAPSE.label),
+        ],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
-                           help_text=_("Required for a relapse."))
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required for a relapse."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -216,10 +301,18 @@ class ReviewCheckForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=_blank(_("all"), Status.choices))
-    rule = forms.ChoiceField(label=_("Rule"), required=False, choices=_blank(_("all"), Rule.choices))
-    village = forms.ModelChoiceField(label=_("Village"), required=False, queryset=Village.objects.none(),
-                                     empty_label=_("all villages"))
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=_blank(_("all"), Status.choices)
+    )
+    rule = forms.ChoiceField(
+        label=_("Rule"), required=False, choices=_blank(_("all"), Rule.choices)
+    )
+    village = forms.ModelChoiceField(
+        label=_("Village"),
+        required=False,
+        queryset=Village.objects.none(),
+        empty_label=_("all villages"),
+    )
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
 
     def __init__(self, *args: Any, villages: QuerySet[Village], **kwargs: Any) -> None:
@@ -230,12 +323,25 @@ class CaseFilterForm(forms.Form):
 
 class CaseStatusForm(forms.Form):
     to = forms.ChoiceField(label=_("New status"))
-    measure = forms.ChoiceField(label=_("Measure"), required=False, choices=_blank("—", Measure.choices),
-                                help_text=_("Required to decide a case."))
-    decision = forms.CharField(label=_("Decision"), required=False, max_length=4000,
-                               widget=forms.Textarea(attrs={"rows": 3}))
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
-                           help_text=_("Required to dismiss a case: the reason."))
+    measure = forms.ChoiceField(
+        label=_("Measure"),
+        required=False,
+        choices=_blank("—", Measure.choices),
+        help_text=_("Required to decide a case."),
+    )
+    decision = forms.CharField(
+        label=_("Decision"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to dismiss a case: the reason."),
+    )
     # The case's version the page was shown with: a change meanwhile by someone else is refused.
     version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
@@ -247,12 +353,22 @@ class CaseStatusForm(forms.Form):
 
 class CaseOpenForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    summary = forms.CharField(label=_("Case summary"), required=False, max_length=4000,
-                              widget=forms.Textarea(attrs={"rows": 4}))
-    subject_person = PersonChoice(label=_("Person concerned"), required=False, queryset=Person.objects.none())
-    village = forms.ModelChoiceField(label=_("Village"), required=False, queryset=Village.objects.none())
+    summary = forms.CharField(
+        label=_("Case summary"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    subject_person = PersonChoice(
+        label=_("Person concerned"), required=False, queryset=Person.objects.none()
+    )
+    village = forms.ModelChoiceField(
+        label=_("Village"), required=False, queryset=Village.objects.none()
+    )
 
-    def __init__(self, *args: Any, people: QuerySet[Person], villages: QuerySet[Village], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, people: QuerySet[Person], villages: QuerySet[Village], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "subject_person").queryset = people
         model_choice_field(self, "village").queryset = villages

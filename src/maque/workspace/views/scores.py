@@ -31,12 +31,18 @@ def scores(request: HttpRequest) -> HttpResponse:
     try:
         period = period_parse(typed, today=timezone.localdate()) if typed else current
     except ValueError:
-        error = _("“%(typed)s” is not a period: write a month such as 2026-11 or 2026年11月, a quarter such as 2026-Q4, or a week such as 2026-W47.") % {"typed": typed[:40]}
+        error = _(
+            "“%(typed)s” is not a period: write a month such as 2026-11 or 2026年11月, a quarter such as 2026-Q4, or a week such as 2026-W47."
+        ) % {"typed": typed[:40]}
         period = ""
     if subject not in ("village", "owner"):
         subject = "village"
     # After a mistake nothing is ranked: another period's figures under the error would mislead.
-    rows = scores_visible(user=request.user, town=town, period=period, subject=subject) if period else []
+    rows = (
+        scores_visible(user=request.user, town=town, period=period, subject=subject)
+        if period
+        else []
+    )
     for row in rows:  # a rate reads as a percentage (32.8%), not as the ratio the formula uses
         for line in row["breakdown"]:
             if line["rule"].endswith("rate"):
@@ -44,8 +50,19 @@ def scores(request: HttpRequest) -> HttpResponse:
     earlier = [period or current]
     for _step in range(5):
         earlier.append(previous_period(earlier[-1], kind))
-    return render(request, "workspace/rhythm/scores.html", {
-        "town": town, "period": period, "typed": typed if error else period, "subject": subject, "rows": rows,
-        "error": error, "periods": earlier, "current": current, "town_wide": navigation.sees_town(actor),
-        "month_picker": kind == "month",
-    })
+    return render(
+        request,
+        "workspace/rhythm/scores.html",
+        {
+            "town": town,
+            "period": period,
+            "typed": typed if error else period,
+            "subject": subject,
+            "rows": rows,
+            "error": error,
+            "periods": earlier,
+            "current": current,
+            "town_wide": navigation.sees_town(actor),
+            "month_picker": kind == "month",
+        },
+    )

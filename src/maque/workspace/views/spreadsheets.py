@@ -31,24 +31,39 @@ API = "/api/v1/ledger"
 
 class UploadForm(forms.Form):
     category = forms.ChoiceField(
-        label=gettext_lazy("Category"), required=False,
+        label=gettext_lazy("Category"),
+        required=False,
         help_text=gettext_lazy("Only for a sheet that does not say its category itself."),
     )
 
     def __init__(self, *args: Any, categories: list[Category], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choice_field(self, "category").choices = [("", "—")] + [(c.code, c.name) for c in categories]
+        choice_field(self, "category").choices = [("", "—")] + [
+            (c.code, c.name) for c in categories
+        ]
         style(self)
 
 
 def _categories(request: HttpRequest) -> list[Category]:
-    categories = Category.objects.visible_to(request.user).filter(active=True).select_related("campaign")
+    categories = (
+        Category.objects.visible_to(request.user).filter(active=True).select_related("campaign")
+    )
     return list(categories.order_by("campaign__order", "order", "name"))
 
 
 def export_url(filters: dict[str, object]) -> str:
     """The export operation for the ledger list's current filters and sort: exactly the listed items."""
-    names = ("q", "campaign", "category", "village", "state", "owner", "light", "due_after", "due_before")
+    names = (
+        "q",
+        "campaign",
+        "category",
+        "village",
+        "state",
+        "owner",
+        "light",
+        "due_after",
+        "due_before",
+    )
     params = {name: filters[name] for name in names if filters.get(name)}
     if filters.get("overdue") is not None:
         params["overdue"] = "true" if filters["overdue"] else "false"
@@ -68,7 +83,11 @@ def spreadsheets(request: HttpRequest) -> HttpResponse:
             form.input_errors = {"file": [_("Choose the spreadsheet to upload.")]}  # type: ignore[attr-defined]
         else:
             try:
-                batch = batch_upload(by=signed_in(request), upload=upload, category=form.cleaned_data["category"] or None)
+                batch = batch_upload(
+                    by=signed_in(request),
+                    upload=upload,
+                    category=form.cleaned_data["category"] or None,
+                )
             except SERVICE_ERRORS as error:
                 form_errors(form, error, inputs=("file",))
             else:
@@ -108,8 +127,16 @@ def import_commit(request: HttpRequest, key: UUID) -> HttpResponse:
         flash_errors(request, error)
     else:
         if result.committed:
-            messages.success(request, _("Imported: %(new)d new, %(updated)d updated.") % {
-                "new": batch.counts.get("new", 0), "updated": batch.counts.get("updated", 0)})
+            messages.success(
+                request,
+                _("Imported: %(new)d new, %(updated)d updated.")
+                % {"new": batch.counts.get("new", 0), "updated": batch.counts.get("updated", 0)},
+            )
         else:
-            messages.error(request, _("Nothing was imported: the ledger changed since the preview. See the problems below."))
+            messages.error(
+                request,
+                _(
+                    "Nothing was imported: the ledger changed since the preview. See the problems below."
+                ),
+            )
     return HttpResponseRedirect(reverse("workspace:import", args=[batch.key]))

@@ -20,7 +20,9 @@ from maque.workspace import maps, queries
 @login_required
 def village_list(request: HttpRequest) -> HttpResponse:
     villages = queries.village_counts(
-        Village.objects.visible_to(request.user).select_related("town").order_by("town__name", "name"),
+        Village.objects.visible_to(request.user)
+        .select_related("town")
+        .order_by("town__name", "name"),
         timezone.localdate(),
         items=Item.objects.visible_to(request.user),
     )
@@ -30,7 +32,9 @@ def village_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Profile, four teams, the grid now and its history, the village's items and plots."""
-    village = get_object_or_404(Village.objects.visible_to(request.user).select_related("town"), pk=pk)
+    village = get_object_or_404(
+        Village.objects.visible_to(request.user).select_related("town"), pk=pk
+    )
     today = timezone.localdate()
     counts = queries.village_counts(
         Village.objects.filter(pk=village.pk), today, items=Item.objects.visible_to(request.user)
@@ -38,13 +42,18 @@ def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
     counts.closure_rate = closure_rate(counts.closed, counts.total)  # type: ignore[attr-defined]  # numbers of village_counts
     grid_now = [
         (label, grid.responsible_on(village=village, role=role, day=today))
-        for role, label in ((Role.CONTACT_LEADER, _("Contact leader")), (Role.CADRE, _("Contact cadres")),
-                            (Role.SECRETARY, _("Party secretary")))
+        for role, label in (
+            (Role.CONTACT_LEADER, _("Contact leader")),
+            (Role.CADRE, _("Contact cadres")),
+            (Role.SECRETARY, _("Party secretary")),
+        )
     ]
     # The duty roster is for calling: colleagues' work phones are shown to the staff who read the
     # village (villagers' personal data stays masked wherever it appears).
     history = list(grid.grid_history(village=village))
-    items = with_indicators(Item.objects.visible_to(request.user).filter(village=village), day=today)
+    items = with_indicators(
+        Item.objects.visible_to(request.user).filter(village=village), day=today
+    )
     plots = list(village.plots.all()[:300])
     open_plot_codes = set(
         items.filter(state__in=OPEN_STATES, plot__isnull=False).values_list("plot__code", flat=True)
@@ -55,7 +64,9 @@ def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "teams": village.teams.all(),
         "grid_now": grid_now,
         "department": grid.contact_department_on(village=village, day=today),
-        "departments": village.contact_departments.select_related("department").order_by("-valid_from"),
+        "departments": village.contact_departments.select_related("department").order_by(
+            "-valid_from"
+        ),
         "history": history,
         "items": items.select_related("owner", "category").order_by("-found_on", "-id")[:20],
         "map": maps.draw([(p.code, p.polygon, p.code in open_plot_codes) for p in plots]),

@@ -17,7 +17,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "-o", "--output", type=Path, default=None,
+            "-o",
+            "--output",
+            type=Path,
+            default=None,
             help="Archive to write (default: maque-backup-YYYYMMDD-HHMMSS.tar.gz in the current folder; "
             "a folder: a file of that name in it).",
         )
@@ -33,6 +36,8 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
-            _("Backup written to %(path)s: the database and %(files)d uploaded files, %(size).1f MB.")
+            _(
+                "Backup written to %(path)s: the database and %(files)d uploaded files, %(size).1f MB."
+            )
             % {"path": result.path, "files": result.files, "size": result.bytes / 1024 / 1024}
         )

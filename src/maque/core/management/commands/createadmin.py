@@ -27,14 +27,20 @@ class Command(BaseCommand):
         parser.add_argument("--username", help="default: MAQUE_ADMIN_USERNAME, else asked (admin)")
         parser.add_argument("--password", help="default: MAQUE_ADMIN_PASSWORD, else asked")
         parser.add_argument("--email", default=None, help="default: MAQUE_ADMIN_EMAIL")
-        parser.add_argument("--noinput", "--no-input", action="store_false", dest="interactive", help="never prompt")
+        parser.add_argument(
+            "--noinput", "--no-input", action="store_false", dest="interactive", help="never prompt"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         env = Env()
         interactive = options["interactive"] and sys.stdin.isatty()
         username = options["username"] or env.str("MAQUE_ADMIN_USERNAME")
         password = options["password"] or env.str("MAQUE_ADMIN_PASSWORD")
-        email = options["email"] if options["email"] is not None else (env.str("MAQUE_ADMIN_EMAIL") or "")
+        email = (
+            options["email"]
+            if options["email"] is not None
+            else (env.str("MAQUE_ADMIN_EMAIL") or "")
+        )
         if not username:
             if not interactive:
                 raise CommandError(_("Give --username (or MAQUE_ADMIN_USERNAME)."))

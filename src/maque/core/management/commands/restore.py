@@ -26,9 +26,12 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
-            _("Restored the backup of %(created)s (Maque %(version)s): the database and %(files)d uploaded files.")
+            _(
+                "Restored the backup of %(created)s (Maque %(version)s): the database and %(files)d uploaded files."
+            )
             % {
-                "created": manifest.get("created_at", "?"), "version": manifest.get("maque_version", "?"),
+                "created": manifest.get("created_at", "?"),
+                "version": manifest.get("maque_version", "?"),
                 "files": len(manifest.get("files", {})) - 1,
             }
         )

@@ -28,9 +28,13 @@ class Command(BaseCommand):
     help = "Prepare the demo town 蒿坪镇 (sample data) and serve it on 127.0.0.1:MAQUE_PORT."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--no-serve", action="store_true", help="prepare only; do not start the server")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="prepare only; do not start the server"
+        )
         parser.add_argument("--port", type=int, help="default: MAQUE_PORT or 8000")
-        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the sample data")
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help="seed of the sample data"
+        )
 
     def _progress(self, text: str) -> None:
         self.stdout.write(text)
@@ -38,7 +42,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
-            raise CommandError(_("The demo does not run with MAQUE_MODE=production; use `maque setup` and `maque serve`."))
+            raise CommandError(
+                _(
+                    "The demo does not run with MAQUE_MODE=production; use `maque setup` and `maque serve`."
+                )
+            )
         env = Env()
         port = options["port"] or env.int("MAQUE_PORT", DEFAULT_PORT, minimum=1)
         if not 0 < port < 65536:
@@ -54,22 +62,37 @@ class Command(BaseCommand):
                 % {"town": built.town.name, "items": built.items, "seconds": built.seconds}
             )
         else:
-            self.stdout.write(_("The demo town %(town)s is already there.") % {"town": built.town.name})
+            self.stdout.write(
+                _("The demo town %(town)s is already there.") % {"town": built.town.name}
+            )
         password = env.str("MAQUE_DEMO_PASSWORD") or secrets.token_urlsafe(9)
         demo_passwords_set(password=password)
         url = f"http://127.0.0.1:{port}/"
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(_("Maque demo: %(url)s") % {"url": url}))
-        self.stdout.write(_("  administration: %(url)sadmin/   API documentation: %(url)sapi/v1/docs") % {"url": url})
-        self.stdout.write(_("  password of every log-in below: %(password)s") % {"password": password})
+        self.stdout.write(
+            _("  administration: %(url)sadmin/   API documentation: %(url)sapi/v1/docs")
+            % {"url": url}
+        )
+        self.stdout.write(
+            _("  password of every log-in below: %(password)s") % {"password": password}
+        )
         self.stdout.write("")
-        rows = [(pgettext("demo log-ins table", "log-in"), pgettext("demo log-ins table", "name"),
-                 pgettext("demo log-ins table", "role"))] + [
-            (login.username, login.name, login.role) for login in demo_logins()
-        ]
+        rows = [
+            (
+                pgettext("demo log-ins table", "log-in"),
+                pgettext("demo log-ins table", "name"),
+                pgettext("demo log-ins table", "role"),
+            )
+        ] + [(login.username, login.name, login.role) for login in demo_logins()]
         widths = [max(_width(row[column]) for row in rows) for column in range(2)]
         for row in rows:
-            self.stdout.write("  " + "  ".join(_pad(row[column], widths[column]) for column in range(2)) + "  " + row[2])
+            self.stdout.write(
+                "  "
+                + "  ".join(_pad(row[column], widths[column]) for column in range(2))
+                + "  "
+                + row[2]
+            )
         self.stdout.write("")
         if options["no_serve"]:
             return

@@ -58,27 +58,50 @@ class Command(BaseCommand):
         template.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
         template.add_argument("--town", help="town code, when the deployment holds several towns")
 
-        imp = sub.add_parser("import", help="import a ledger (.xlsx, .xls or .csv) with a user's rights")
+        imp = sub.add_parser(
+            "import", help="import a ledger (.xlsx, .xls or .csv) with a user's rights"
+        )
         imp.add_argument("file")
         imp.add_argument("--user", required=True, help="username whose rights the import uses")
         imp.add_argument("--dry-run", action="store_true", help="preview only: change nothing")
-        imp.add_argument("--category", help="category code, when the sheet name and title do not say")
+        imp.add_argument(
+            "--category", help="category code, when the sheet name and title do not say"
+        )
 
         exp = sub.add_parser(
-            "export", help="export a filtered ledger as .xlsx or .csv (by the file name), with the ledger list's filters"
+            "export",
+            help="export a filtered ledger as .xlsx or .csv (by the file name), with the ledger list's filters",
         )
         exp.add_argument("--category", help="category code")
         exp.add_argument("--campaign", help="campaign code")
         exp.add_argument("--village", help="village name or id")
-        exp.add_argument("--state", help="state(s), comma-separated (found, rectifying, … or 待整改, 整改中, …)")
+        exp.add_argument(
+            "--state", help="state(s), comma-separated (found, rectifying, … or 待整改, 整改中, …)"
+        )
         exp.add_argument("--owner", type=int, help="owner's person id")
-        exp.add_argument("--overdue", choices=["yes", "no"], help="only overdue items, or only the others")
+        exp.add_argument(
+            "--overdue", choices=["yes", "no"], help="only overdue items, or only the others"
+        )
         exp.add_argument("--light", choices=list(Light.values), help="traffic light")
-        exp.add_argument("--due-after", type=date.fromisoformat, help="deadline on or after this day (YYYY-MM-DD)")
-        exp.add_argument("--due-before", type=date.fromisoformat, help="deadline on or before this day (YYYY-MM-DD)")
+        exp.add_argument(
+            "--due-after",
+            type=date.fromisoformat,
+            help="deadline on or after this day (YYYY-MM-DD)",
+        )
+        exp.add_argument(
+            "--due-before",
+            type=date.fromisoformat,
+            help="deadline on or before this day (YYYY-MM-DD)",
+        )
         exp.add_argument("--q", help="text in the code, title, subject or description")
-        exp.add_argument("--sort", choices=list(SORTS), help="order of the rows, as in the list (default: by code)")
-        exp.add_argument("--user", help="export what this user sees (default: every item, personal data masked)")
+        exp.add_argument(
+            "--sort",
+            choices=list(SORTS),
+            help="order of the rows, as in the list (default: by code)",
+        )
+        exp.add_argument(
+            "--user", help="export what this user sees (default: every item, personal data masked)"
+        )
         exp.add_argument("--town", help="town code")
         exp.add_argument("-o", "--output", required=True)
 
@@ -101,7 +124,9 @@ class Command(BaseCommand):
         town = self._town(options["town"])
         if town is not None:
             categories = categories.filter(town=town)
-        found = list(categories.filter(code=options["category"])) or list(categories.filter(name=options["category"]))
+        found = list(categories.filter(code=options["category"])) or list(
+            categories.filter(name=options["category"])
+        )
         if not found:
             raise CommandError(f"no category {options['category']!r}")
         if len(found) > 1:
@@ -123,7 +148,12 @@ class Command(BaseCommand):
             raise CommandError(f"no file {path}")
         bar = ProgressBar("导入", sys.stderr.isatty() and not options["no_progress"])
         result = ledger_import(
-            by=user, path=path, name=path.name, category=options["category"], commit=not options["dry_run"], progress=bar
+            by=user,
+            path=path,
+            name=path.name,
+            category=options["category"],
+            commit=not options["dry_run"],
+            progress=bar,
         )
         bar.end()
         counts = result.counts()
@@ -136,7 +166,9 @@ class Command(BaseCommand):
             self.stdout.write(_where(problem) + problem.message)
         if result.problems:
             raise CommandError(f"{len(result.problems)} problems: nothing was imported")
-        self.stdout.write("已导入 imported" if result.committed else "预览，未导入 dry run: nothing changed")
+        self.stdout.write(
+            "已导入 imported" if result.committed else "预览，未导入 dry run: nothing changed"
+        )
 
     def _export(self, options: dict[str, Any]) -> None:
         output = Path(options["output"])
@@ -144,15 +176,28 @@ class Command(BaseCommand):
             raise CommandError("the output file must end in .xlsx or .csv")
         states = None
         if options["state"]:
-            states = [STATE_SYNONYMS.get(normalise(part), part.strip()) for part in options["state"].split(",") if part.strip()]
+            states = [
+                STATE_SYNONYMS.get(normalise(part), part.strip())
+                for part in options["state"].split(",")
+                if part.strip()
+            ]
             unknown = [state for state in states if state not in State.values]
             if unknown:
-                raise CommandError(f"unknown state {unknown[0]}: one of {', '.join(State.values)} (or 待整改, 整改中, …)")
+                raise CommandError(
+                    f"unknown state {unknown[0]}: one of {', '.join(State.values)} (or 待整改, 整改中, …)"
+                )
         filters = {
-            "category": options["category"], "campaign": options["campaign"], "village": options["village"],
-            "state": states, "owner": options["owner"], "overdue": {"yes": True, "no": False}.get(options["overdue"] or ""),
-            "light": options["light"], "due_after": options["due_after"], "due_before": options["due_before"],
-            "q": options["q"], "sort": options["sort"],
+            "category": options["category"],
+            "campaign": options["campaign"],
+            "village": options["village"],
+            "state": states,
+            "owner": options["owner"],
+            "overdue": {"yes": True, "no": False}.get(options["overdue"] or ""),
+            "light": options["light"],
+            "due_after": options["due_after"],
+            "due_before": options["due_before"],
+            "q": options["q"],
+            "sort": options["sort"],
         }
         if options["user"]:
             user = self._user(options["user"])
@@ -160,7 +205,9 @@ class Command(BaseCommand):
             masks = actor_for(user).masks_personal_data()
         else:
             # The server's operator: every item, with personal data masked.
-            items = operator_items(**{key: value for key, value in filters.items() if value not in (None, "")})
+            items = operator_items(
+                **{key: value for key, value in filters.items() if value not in (None, "")}
+            )
             masks = True
         town = self._town(options["town"])
         if town is not None:
@@ -172,9 +219,13 @@ class Command(BaseCommand):
             if category is None:
                 raise CommandError(csv_category_message(items))
             with output.open("wb") as out:
-                rows = csv_write(items=items, category=category, masks=masks, out=out, keep_order=keep_order)
+                rows = csv_write(
+                    items=items, category=category, masks=masks, out=out, keep_order=keep_order
+                )
         else:
-            rows = export_write(items=items, out=str(output), masks=masks, progress=bar, keep_order=keep_order)
+            rows = export_write(
+                items=items, out=str(output), masks=masks, progress=bar, keep_order=keep_order
+            )
         bar.end()
         self.stdout.write(f"{output}: {rows} rows")
 

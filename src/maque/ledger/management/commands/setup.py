@@ -27,6 +27,8 @@ class Command(BaseCommand):
             catalogue_install(town=town)
         if verbosity:
             self.stdout.write(
-                _("Database ready; static files collected; catalogue installed in %(count)d town(s).")
+                _(
+                    "Database ready; static files collected; catalogue installed in %(count)d town(s)."
+                )
                 % {"count": len(towns)}
             )

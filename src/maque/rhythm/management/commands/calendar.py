@@ -20,11 +20,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
-        do_import = actions.add_parser("import", help="Import date,kind,name lines (kind: holiday/休 or workday/班)")
+        do_import = actions.add_parser(
+            "import", help="Import date,kind,name lines (kind: holiday/休 or workday/班)"
+        )
         do_import.add_argument("file", help="A UTF-8 CSV file, or - for standard input")
         do_import.add_argument("--town", required=True, help="Town code, e.g. hp")
         do_import.add_argument(
-            "--year", type=int, help="The file is this year's whole calendar: days of the year not in it are withdrawn"
+            "--year",
+            type=int,
+            help="The file is this year's whole calendar: days of the year not in it are withdrawn",
         )
         show = actions.add_parser("show", help="List a year's holidays and adjusted working days")
         show.add_argument("--town", required=True)
@@ -42,14 +46,18 @@ class Command(BaseCommand):
     def _import(self, town: Town, options: dict[str, Any]) -> None:
         source = options["file"]
         try:
-            text = self.stdin_text() if source == "-" else Path(source).read_text(encoding="utf-8-sig")
+            text = (
+                self.stdin_text() if source == "-" else Path(source).read_text(encoding="utf-8-sig")
+            )
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"Cannot read {source}: {error}") from None
         try:
             result = calendar_import(town=town, rows=calendar_parse(text), year=options.get("year"))
         except ValidationError as error:
             raise CommandError("\n".join(error.messages)) from None
-        self.stdout.write(f"{town.name}: {result.created} added, {result.updated} changed, {result.withdrawn} withdrawn")
+        self.stdout.write(
+            f"{town.name}: {result.created} added, {result.updated} changed, {result.withdrawn} withdrawn"
+        )
 
     def stdin_text(self) -> str:
         import sys
@@ -58,7 +66,9 @@ class Command(BaseCommand):
 
     def _show(self, town: Town, year: int) -> None:
         calendar = WorkingCalendar.of(town)
-        for entry in CalendarDay.objects.filter(town=town, day__year=year, active=True).order_by("day"):
+        for entry in CalendarDay.objects.filter(town=town, day__year=year, active=True).order_by(
+            "day"
+        ):
             self.stdout.write(f"{entry.day.isoformat()}  {entry.get_kind_display()}  {entry.name}")
         first, last = date(year, 1, 1), date(year, 12, 31)
         working = calendar.working_days_between(first - timedelta(days=1), last)

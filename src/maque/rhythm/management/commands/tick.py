@@ -15,7 +15,9 @@ def parse_now(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--now: {value!r} is not an ISO date or time, e.g. 2026-07-18T08:30") from None
+        raise CommandError(
+            f"--now: {value!r} is not an ISO date or time, e.g. 2026-07-18T08:30"
+        ) from None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
@@ -25,8 +27,13 @@ class Command(BaseCommand):
     help = "Run the rhythm once: resume, escalate, issue due bulletins, draft meetings and rounds, send."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--now", help="Act as if it were this time (local time zone unless given), for tests and backfill")
-        parser.add_argument("--step", action="append", choices=STEPS, help="Run only this step (repeatable)")
+        parser.add_argument(
+            "--now",
+            help="Act as if it were this time (local time zone unless given), for tests and backfill",
+        )
+        parser.add_argument(
+            "--step", action="append", choices=STEPS, help="Run only this step (repeatable)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = parse_now(options["now"]) if options.get("now") else None
