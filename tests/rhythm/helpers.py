@@ -23,14 +23,19 @@ def at(day: date, hour: int = 9) -> datetime:
 def item_due(
     world: World, deadline: date, *, village: Any = None, persona: str = "cadre_gaige", **extra: Any
 ) -> Item:
-    return make_item(
-        world,
-        village=village,
-        persona=persona,
-        found_on=date(2025, 9, 1),
-        deadline=deadline,
-        **extra,
+    found_on = extra.pop("found_on", date(2025, 9, 1))
+    item = make_item(
+        world, village=village, persona=persona, found_on=found_on, deadline=deadline, **extra
     )
+    return registered_on(item, found_on)
+
+
+def registered_on(item: Item, day: date) -> Item:
+    """Date the item's registration back to `day`, as if it had been entered when it was found
+    (the rhythm runs on simulated days; what was not yet registered is not held against anyone)."""
+    Item.objects.filter(pk=item.pk).update(created_at=at(day))
+    item.refresh_from_db()
+    return item
 
 
 RUNG = re.compile(r"^(\w+):item:(\d+)$")

@@ -15,14 +15,16 @@ from maque.bulletins.services import bulletin_issue
 from maque.notifications.models import Notification
 from maque.rhythm.escalation import escalate
 from tests.conftest import make_item
+from tests.rhythm.helpers import registered_on
 
 DAYS = 30
 
 
 def test_it_shows_the_same_days_overdue_everywhere(world):  # noqa: ANN001
     today = timezone.localdate()
-    item = make_item(
-        world, found_on=today - timedelta(days=2 * DAYS), deadline=today - timedelta(days=DAYS)
+    found_on = today - timedelta(days=2 * DAYS)
+    item = registered_on(
+        make_item(world, found_on=found_on, deadline=today - timedelta(days=DAYS)), found_on
     )
     with translation.override("zh-hans"):
         assert escalate(now=timezone.now()) >= 1

@@ -10,17 +10,25 @@ table (`ledger.lifecycle.rules`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from maque.ledger.errors import NotPermitted
-from maque.organisation.access import APPROVER_ROLES, REGISTER_ROLES
+from maque.organisation.access import (
+    APPROVER_ROLES,
+    ASSIGN_ANYONE_ROLES,
+    ASSIGN_VILLAGE_ROLES,
+    REGISTER_ROLES,
+)
 from maque.organisation.actor import Actor
+from maque.organisation.models import RoleAssignment
 
 if TYPE_CHECKING:
     from maque.ledger.models import Campaign, Item
-    from maque.organisation.models import Village
+    from maque.organisation.models import Person, Village
 
 REGISTER = "register"
 BULK = "bulk"
@@ -76,6 +84,57 @@ def check_register(actor: Actor, village: Village, campaign: Campaign | None = N
 def register_villages(actor: Actor, villages: Iterable[Village]) -> list[int]:
     """The ids of those villages where the actor may register items (a registration form's choices)."""
     return [village.pk for village in villages if may_register(actor, village)]
+
+
+def village_people(village: Village, day: date) -> set[int]:
+    """The ids of the people who hold a role in the village on that day (its part of the grid)."""
+    return set(
+        RoleAssignment.objects.on(day).filter(village=village).values_list("person_id", flat=True)
+    )
+
+
+def owner_refusal(
+    actor: Actor,
+    *,
+    village: Village,
+    owner: Person,
+    campaign: Campaign | None = None,
+    people: dict[int, set[int]] | None = None,
+) -> str | None:
+    """Why the actor may not name `owner` as the owner of a new item in the village, or None.
+
+    The registrant may always name themselves. Beyond that the grid decides: the principal and the
+    leader in charge (of the campaign) may name anyone active in the town; the village's contact
+    leader and secretary, and an inspector, the people who hold a role in that village; a cadre
+    nobody else. `people` keeps `village_people` across the rows of a bulk registration."""
+    if actor.person is not None and owner.pk == actor.person.pk:
+        return None
+    held = actor.roles_over(
+        town_id=village.town_id,
+        village_id=village.pk,
+        campaign_id=campaign.pk if campaign is not None else None,
+    )
+    if held & ASSIGN_ANYONE_ROLES:
+        return None
+    if not held & ASSIGN_VILLAGE_ROLES:
+        return "owner_self_only"
+    if people is None:
+        people = {}
+    if village.pk not in people:
+        people[village.pk] = village_people(village, actor.day)
+    return None if owner.pk in people[village.pk] else "owner_outside_village"
+
+
+OWNER_REFUSALS = {
+    "owner_self_only": gettext_lazy("You may register items only with yourself as the owner."),
+    "owner_outside_village": gettext_lazy(
+        "The owner must be someone who works in %(village)s (a person of its grid)."
+    ),
+}
+
+
+def owner_message(reason: str, village: Village) -> str:
+    return str(OWNER_REFUSALS[reason]) % {"village": village.name}
 
 
 def may_import(actor: Actor) -> bool:

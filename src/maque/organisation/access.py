@@ -21,6 +21,12 @@ from maque.organisation.scopes import item_scope, village_scope
 # Roles that approve extensions/suspensions and cancel items (design §4).
 APPROVER_ROLES = frozenset({Role.CONTACT_LEADER, Role.LEADER, Role.PRINCIPAL})
 REOPEN_ROLES = frozenset({Role.INSPECTOR, Role.LEADER, Role.PRINCIPAL})
+# Who may name someone else as an item's owner at registration (design §6, the grid): these
+# town-wide roles anyone active in the town; these village-side roles (and the inspectors who
+# register what they find) the people who hold a role in that village. Everyone else names
+# only themselves; changing an owner later stays with the approvers.
+ASSIGN_ANYONE_ROLES = frozenset({Role.PRINCIPAL, Role.LEADER})
+ASSIGN_VILLAGE_ROLES = frozenset({Role.CONTACT_LEADER, Role.SECRETARY, Role.INSPECTOR})
 # Roles that may register items in a village they cover.
 REGISTER_ROLES = frozenset(
     {Role.PRINCIPAL, Role.LEADER, Role.INSPECTOR, Role.CONTACT_LEADER, Role.CADRE, Role.SECRETARY}
@@ -28,6 +34,8 @@ REGISTER_ROLES = frozenset(
 
 __all__ = [
     "APPROVER_ROLES",
+    "ASSIGN_ANYONE_ROLES",
+    "ASSIGN_VILLAGE_ROLES",
     "PERSONAL_DATA_ROLES",
     "REGISTER_ROLES",
     "REOPEN_ROLES",

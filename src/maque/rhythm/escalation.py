@@ -34,6 +34,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -107,6 +108,10 @@ class Ladder:
             else self.calendar.previous_working_day(self.today)
         )
         return self.calendar.add_working_days(latest, -(days - 1))
+
+    def start_of(self, day: date) -> datetime:
+        """The first instant of `day` in the town's time zone."""
+        return timezone.make_aware(datetime.combine(day, clock_time.min))
 
     def day_reached(self, deadline: date, days: int) -> date:
         """The day an item with this deadline became `days` days overdue."""
@@ -205,7 +210,13 @@ def _candidates(ladder: Ladder, step: str) -> QuerySet[Item]:
         )
     else:
         days = ladder.settings.escalation_thresholds()[step]
-        selected = open_items.filter(deadline__lt=ladder.overdue_cutoff(days))
+        cutoff = ladder.overdue_cutoff(days)
+        selected = open_items.filter(deadline__lt=cutoff)
+        if step == Step.OVERDUE_ACCOUNTABILITY:
+            # What could not have happened is not held against anyone: an item must have been in
+            # the system for the whole of its overdue days (a back-dated or imported deadline
+            # counts from the day the item was registered).
+            selected = selected.filter(created_at__lt=ladder.start_of(cutoff))
     return _not_fired(selected, step).select_related("village", "owner").order_by("pk")
 
 

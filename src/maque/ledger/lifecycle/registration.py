@@ -32,7 +32,7 @@ from maque.ledger.models import (
     State,
     Transition,
 )
-from maque.ledger.policies import check_register, may_register
+from maque.ledger.policies import check_register, may_register, owner_message, owner_refusal
 from maque.organisation.access import Actor
 from maque.organisation.models import Household, Person, Plot, Village, VillageGroup
 
@@ -86,13 +86,15 @@ def new_item_values(
     attributes: dict[str, Any] | None = None,
     references: References | None = None,
     permitted: dict[tuple[int, int], bool] | None = None,
+    people: dict[int, set[int]] | None = None,
     **details: Any,
 ) -> dict[str, Any]:
     """The checks of a new item, shared by `item_create` and `items_create_bulk`.
 
     Returns the field values of the new `Item` (all but its code), or raises `NotPermitted` /
     `ValidationError` with one message per field. `permitted` keeps the answer to "may the actor
-    register in this village and campaign" across the rows of a bulk creation.
+    register in this village and campaign" across the rows of a bulk creation, `people` the
+    village's grid for the owner rule (`ledger.policies.owner_refusal`).
     """
     errors: dict[str, list[str]] = {}
     key = (village.pk, campaign.pk)
@@ -113,6 +115,12 @@ def new_item_values(
     owner = owner or actor.person
     if owner is None or owner.town_id != village.town_id or not owner.active:
         errors["owner"] = [_("The owner must be an active person of this town.")]
+    elif not actor.automatic and (
+        refusal := owner_refusal(
+            actor, village=village, owner=owner, campaign=campaign, people=people
+        )
+    ):
+        errors["owner"] = [owner_message(refusal, village)]
     if not isinstance(title, str) or not title.strip():
         errors["title"] = [_("The title is required.")]
     if kind not in KINDS:
@@ -305,6 +313,7 @@ def items_create_bulk(
         c.pk: c for c in Category.objects.filter(pk__in=category_ids).prefetch_related("fields")
     }
     permitted: dict[tuple[int, int], bool] = {}
+    people: dict[int, set[int]] = {}
     values: list[dict[str, Any]] = []
     errors: dict[int, dict[str, list[str]]] = {}
     for index, row in enumerate(rows):
@@ -314,7 +323,12 @@ def items_create_bulk(
         try:
             values.append(
                 new_item_values(
-                    actor, by=by, references=references, permitted=permitted, **arguments
+                    actor,
+                    by=by,
+                    references=references,
+                    permitted=permitted,
+                    people=people,
+                    **arguments,
                 )
             )
         except NotPermitted as error:
