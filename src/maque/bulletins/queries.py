@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import formats
 
 from maque.bulletins.models import Bulletin
+from maque.core.masking import mask_text
 from maque.ledger import figures
 from maque.ledger.definitions import calendar_days_late, rate
 from maque.ledger.models import OPEN_STATES, Campaign, State, Transition
@@ -190,7 +191,8 @@ def _overdue(
     """One of the most overdue items, as the bulletin lists it."""
     return {
         "code": row["code"],
-        "title": row["title"],
+        # A bulletin goes to every office and group: it never carries a phone or ID number.
+        "title": mask_text(row["title"]),
         "village": villages.get(row["village_id"], ""),
         "owner": owners.get(row["owner_id"], ""),
         "deadline": row["deadline"].isoformat(),
@@ -247,11 +249,11 @@ def returned_items(
     return len(keys), [
         {
             "code": row["item__code"],
-            "title": row["item__title"],
+            "title": mask_text(row["item__title"]),
             "village": villages.get(row["item__village_id"], ""),
             "owner": row["item__owner__name"],
             "action": row["action"],
-            "reason": row["reason"],
+            "reason": mask_text(row["reason"]),
             "at": row["created_at"].isoformat(),
         }
         for row in rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from maque.api.schemas import ERRORS, Id
 from maque.notifications.models import Notification
 from maque.notifications.queries import notification_list, unread_count
 from maque.notifications.services import notification_read, notifications_read_all
+from maque.organisation.access import reader_text
 
 router = Router(tags=["notifications"])
 
@@ -48,12 +50,12 @@ class ReadAllOut(Schema):
     unread: int
 
 
-def _out(notification: Notification) -> dict[str, Any]:
+def _out(notification: Notification, text: Callable[[str], str] = str) -> dict[str, Any]:
     return {
         "id": notification.pk,
         "kind": notification.kind,
-        "title": notification.title,
-        "body": notification.body,
+        "title": text(notification.title),
+        "body": text(notification.body),
         "link": notification.link,
         "created_at": notification.created_at,
         "read_at": notification.read_at,
@@ -65,9 +67,15 @@ def _out(notification: Notification) -> dict[str, Any]:
 def inbox(request: HttpRequest, filters: Query[InboxFilters]) -> dict[str, Any]:
     """The caller's notifications, newest first, with the unread count."""
     user = request_user(request)
+    text = reader_text(user)
     notifications = notification_list(user=user, unread=filters.unread, kind=filters.kind)
     return {
-        **paginate(notifications, filters, out=_out, legacy="results"),
+        **paginate(
+            notifications,
+            filters,
+            out=lambda row: _out(row, text),
+            legacy="results",
+        ),
         "unread": unread_count(user=user),
     }
 
@@ -89,4 +97,5 @@ def inbox_read_all(request: HttpRequest) -> dict[str, int]:
 @router.post("/notifications/{notification_id}/read", response={200: NotificationOut, **ERRORS})
 def inbox_read(request: HttpRequest, notification_id: Id) -> dict[str, Any]:
     """Mark one of the caller's notifications read (anyone else's is 404)."""
-    return _out(notification_read(notification_id=notification_id, user=request_user(request)))
+    user = request_user(request)
+    return _out(notification_read(notification_id=notification_id, user=user), reader_text(user))

@@ -35,6 +35,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from maque.core.masking import mask_text
 from maque.notifications.models import Channel, Delivery, DeliveryAttempt, Notification
 from maque.rhythm.models import rhythm_settings
 
@@ -83,23 +84,30 @@ def absolute(link: str) -> str:
     return base.rstrip("/") + "/" + link.lstrip("/") if base else ""
 
 
+def outgoing(notification: Notification) -> tuple[str, str]:
+    """The title and body as they leave the system: phone and ID numbers always masked (a group
+    chat or a mailbox is no place for personal data; the full text stays behind the sign-in)."""
+    return mask_text(notification.title), mask_text(notification.body)
+
+
 def robot_message(channel: Channel, notification: Notification) -> dict:
     """The JSON body a group robot expects for this notification."""
+    title, body = outgoing(notification)
     link = absolute(notification.link)
     limit = LIMITS.get((channel.kind, channel.message_format), DEFAULT_LIMIT)
     if channel.message_format == Channel.Format.TEXT:
-        content = "\n".join(part for part in (notification.title, notification.body, link) if part)
+        content = "\n".join(part for part in (title, body, link) if part)
         return {"msgtype": "text", "text": {"content": _clip(content, limit)}}
-    lines = [notification.body] if notification.body else []
+    lines = [body] if body else []
     if link:
         lines.append(f"[{link}]({link})")
     if channel.kind == Channel.Kind.WECOM:
-        content = "\n".join([f"**{notification.title}**", *lines])
+        content = "\n".join([f"**{title}**", *lines])
         return {"msgtype": "markdown", "markdown": {"content": _clip(content, limit)}}
-    text = "\n\n".join([f"#### {notification.title}", *lines])
+    text = "\n\n".join([f"#### {title}", *lines])
     return {
         "msgtype": "markdown",
-        "markdown": {"title": notification.title[:100], "text": _clip(text, limit)},
+        "markdown": {"title": title[:100], "text": _clip(text, limit)},
     }
 
 
@@ -147,11 +155,10 @@ def send_one(delivery: Delivery) -> Sent:
     channel = delivery.channel
     notification = delivery.notification
     if channel.kind == Channel.Kind.EMAIL:
-        body = "\n\n".join(
-            part for part in (notification.body, absolute(notification.link)) if part
-        )
+        title, text = outgoing(notification)
+        body = "\n\n".join(part for part in (text, absolute(notification.link)) if part)
         try:
-            send_mail(notification.title, body, None, [delivery.address], fail_silently=False)
+            send_mail(title, body, None, [delivery.address], fail_silently=False)
         except Exception as error:  # noqa: BLE001 - any mail failure is retried
             raise SendError(f"mail: {type(error).__name__}: {error}") from None
         return Sent()

@@ -8,11 +8,13 @@ read. The apps' `policies.py` answer "may this actor do that"; no view decides a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
+from maque.core.masking import mask_text
 from maque.organisation.actor import PERSONAL_DATA_ROLES, Actor
 from maque.organisation.models import Person, RoleAssignment
 from maque.organisation.roles import TOWN_WIDE_ROLES, VILLAGE_ROLES, Role
@@ -43,9 +45,18 @@ __all__ = [
     "VILLAGE_ROLES",
     "Actor",
     "actor_for",
+    "reader_text",
     "item_scope",
     "village_scope",
 ]
+
+
+def reader_text(user: User | AnonymousUser | None) -> Callable[[str], str]:
+    """How free text reads to this user: phone and ID numbers masked unless the user's role sees
+    personal data (`Actor.masks_personal_data`, the rule of every page, API and export)."""
+    if user is not None and user.is_authenticated and not actor_for(user).masks_personal_data():
+        return str
+    return mask_text
 
 
 def automation_actor(day: date | None = None) -> Actor:

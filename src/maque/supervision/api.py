@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,8 +25,9 @@ from maque.api.schemas import (
     InputSchema,
     model_field,
 )
+from maque.core.masking import mask_text
 from maque.ledger.models import Campaign, Category, Item
-from maque.organisation.access import actor_for
+from maque.organisation.access import actor_for, reader_text
 from maque.organisation.models import Person, Town, Village
 from maque.rhythm.models import rhythm_settings
 from maque.supervision.models import (
@@ -102,7 +104,9 @@ class RoundSummary(Schema):
     status: str
 
 
-def _round_out(inspection_round: InspectionRound) -> dict[str, Any]:
+def _round_out(
+    inspection_round: InspectionRound, text: Callable[[str], str] = mask_text
+) -> dict[str, Any]:
     samples = inspection_round.samples.select_related("item", "village", "finding").order_by(
         "village__name", "item__code"
     )
@@ -118,7 +122,7 @@ def _round_out(inspection_round: InspectionRound) -> dict[str, Any]:
             {
                 "id": s.pk,
                 "item": s.item.code,
-                "title": s.item.title,
+                "title": text(s.item.title),
                 "village": s.village.name,
                 "reason": s.reason,
                 "outcome": getattr(getattr(s, "finding", None), "outcome", None),
@@ -146,13 +150,14 @@ def open_round(request: HttpRequest, payload: RoundIn) -> Status[dict[str, Any]]
         percent=payload.percent,
         minimum=payload.minimum,
     )
-    return Status(201, _round_out(inspection_round))
+    return Status(201, _round_out(inspection_round, reader_text(request_user(request))))
 
 
 @router.get("/inspections/{round_id}", response={200: RoundOut, **ERRORS})
 def read_round(request: HttpRequest, round_id: Id) -> dict[str, Any]:
+    user = request_user(request)
     return _round_out(
-        get_object_or_404(InspectionRound.objects.visible_to(request_user(request)), pk=round_id)
+        get_object_or_404(InspectionRound.objects.visible_to(user), pk=round_id), reader_text(user)
     )
 
 
