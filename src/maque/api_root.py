@@ -63,3 +63,6 @@ api.add_router("/", supervision_router)
 from maque.exchange.api import router as exchange_router  # noqa: E402
 
 api.add_router("/ledger", exchange_router)
+from maque.diagnosis.api import router as diagnosis_router  # noqa: E402
+
+api.add_router("/", diagnosis_router)

@@ -35,6 +35,9 @@ from maque.api_root import api as ninja_api
 from maque.bulletins.models import Bulletin
 from maque.bulletins.policies import may_issue
 from maque.bulletins.services import bulletin_issue
+from maque.diagnosis import lifecycle as watch_lifecycle
+from maque.diagnosis.models import WatchEntry, WatchEvent
+from maque.diagnosis.services import entry_propose
 from maque.ledger.models import Attachment, Campaign, Category, Item, ProgressLog, Transition
 from maque.meetings.models import Meeting, MeetingFile, MeetingKind
 from maque.meetings.policies import may_organise
@@ -157,6 +160,14 @@ def organise_gate(actor: Actor, objects: Any = None) -> bool:
 
 def whole_town_gate(actor: Actor, objects: Any = None) -> bool:
     return reads_whole_town(actor)
+
+
+def watch_propose_gate(actor: Actor, objects: dict[str, Any]) -> bool:
+    return watch_lifecycle.may_propose(actor, town_id=objects["gaige"].town_id)
+
+
+def watch_act_gate(action: str) -> Callable[[Actor, dict[str, Any]], bool]:
+    return lambda actor, objects: watch_lifecycle.ENTRIES.may(actor, objects["watch_gaige"], action)
 
 
 def policy(gate: Gate) -> Callable[[Actor, dict[str, Any]], bool]:
@@ -405,6 +416,23 @@ API: dict[str, Entry] = {
     "GET /api/v1/scores": Listing(
         "/api/v1/scores", gate=lambda a: a.person is not None or a.is_superuser, refused=422
     ),
+    "GET /api/v1/watchlist": Listing("/api/v1/watchlist", scoped(WatchEntry), ids("items")),
+    "POST /api/v1/watchlist": Write(
+        lambda o: "/api/v1/watchlist",
+        gate=watch_propose_gate,
+        body={"village": 1, "reason": "越权"},
+    ),
+    "GET /api/v1/watchlist/{entry_id}": Detail(
+        WatchEntry, ("watch_gaige", "watch_shuangsheng"), lambda e: f"/api/v1/watchlist/{e.pk}"
+    ),
+    "POST /api/v1/watchlist/{entry_id}/actions/{action}": Write(
+        lambda o: f"/api/v1/watchlist/{o['watch_gaige'].pk}/actions/dismiss",
+        gate=watch_act_gate("dismiss"),
+        body={"reason": "越权"},
+    ),
+    "GET /api/v1/villages/{village_id}/diagnosis": Detail(
+        Village, ("gaige", "shuangsheng"), lambda v: f"/api/v1/villages/{v.pk}/diagnosis"
+    ),
     "GET /api/v1/ledger/template/{category}": Excluded(
         "a blank spreadsheet of a category's columns; no rows"
     ),
@@ -519,7 +547,13 @@ def _objects(world: World) -> dict[str, Any]:
         key="walk",
         town=world.town,
     )
+    watch_gaige, watch_shuangsheng = (
+        entry_propose(by=world.user("principal"), town=world.town, village=village, reason="走看")
+        for village in (world.gaige, world.shuangsheng)
+    )
     return {
+        "watch_gaige": watch_gaige,
+        "watch_shuangsheng": watch_shuangsheng,
         "item_gaige": item,
         "item_shuangsheng": other,
         "item_projects": project,
@@ -551,11 +585,16 @@ def _snapshot() -> dict[str, int]:
         Bulletin,
         AccountabilityCase,
         Plot,
+        WatchEntry,
+        WatchEvent,
     )
     counts = {model.__name__: model.objects.count() for model in models}
     counts["read"] = Notification.objects.filter(read_at__isnull=False).count()
     counts["case_status"] = hash(tuple(AccountabilityCase.objects.values_list("status", flat=True)))
     counts["round_status"] = hash(tuple(InspectionRound.objects.values_list("status", flat=True)))
+    counts["watch_versions"] = hash(
+        tuple(WatchEntry.objects.order_by("pk").values_list("version", flat=True))
+    )
     counts["item_versions"] = hash(
         tuple(Item.objects.order_by("pk").values_list("version", flat=True))
     )

@@ -15,7 +15,6 @@ from maque.meetings.models import Meeting, MeetingKind
 from maque.meetings.queries import diagnosis_pack
 from maque.meetings.services import DecisionIn, meeting_create
 from maque.meetings.tick import draft_weekly_diagnosis
-from maque.rhythm.models import rhythm_settings
 from tests.conftest import drive_to_closed, drive_to_submitted, make_item, photo
 
 
@@ -177,9 +176,8 @@ def test_it_drafts_the_weekly_diagnosis_once(world):
     assert draft_weekly_diagnosis(now=due + timedelta(days=7)) == 1
 
 
-def test_it_gives_the_reasons_for_the_watch_list_in_the_active_language(world):
+def test_it_lists_the_watch_list_it_is_given_and_flags_nobody_by_itself(world):
     today = timezone.localdate()
-    drive_to_closed(world, make_item(world, title="已销号"))
     for number in range(5):
         make_item(
             world,
@@ -190,17 +188,11 @@ def test_it_gives_the_reasons_for_the_watch_list_in_the_active_language(world):
             deadline=today - timedelta(days=2),
         )
     now = timezone.now() + timedelta(seconds=1)
-    pack = diagnosis_pack(town=world.town, now=now)
-    assert pack["town_closure_rate"] == 16.7
-    assert pack["watch_candidates"] == [
-        {"village": "双胜村", "reasons": ["销号率0.0%，低于全镇16.7%", "逾期5件"]}
-    ]
-    with translation.override("en"):
-        pack = diagnosis_pack(town=world.town, now=now)
-    assert pack["watch_candidates"][0]["reasons"] == [
-        "closure rate 0.0%, below the town's 16.7%",
-        "5 items overdue",
-    ]
+    # The watch list is the diagnosis app's (above this one): without it, no candidates at all.
+    assert diagnosis_pack(town=world.town, now=now)["watch_candidates"] == []
+    entries = [{"village": "双胜村", "reasons": ["逾期15天以上2件"]}]
+    pack = diagnosis_pack(town=world.town, now=now, watch_list=lambda town, moment: entries)
+    assert pack["watch_candidates"] == entries
 
 
 def test_it_titles_the_drafted_diagnosis_by_its_week(world):
@@ -212,35 +204,13 @@ def test_it_titles_the_drafted_diagnosis_by_its_week(world):
     assert Meeting.objects.latest("id").title == "Weekly diagnosis, week 49 of 2026"
 
 
-def test_it_proposes_watch_list_candidates_by_the_towns_thresholds(world):
-    today = timezone.localdate()
-    for number in range(3):
-        make_item(
-            world,
-            persona="cadre_shuangsheng",
-            village=world.shuangsheng,
-            title=f"逾期{number}",
-            found_on=today - timedelta(days=20),
-            deadline=today - timedelta(days=2),
-        )
-    now = timezone.now() + timedelta(seconds=1)
-    assert (
-        diagnosis_pack(town=world.town, now=now)["watch_candidates"] == []
-    )  # 3 overdue: under the default 5
-    flagged = diagnosis_pack(town=world.town, now=now, watch_overdue=3, watch_rate_gap=100)[
-        "watch_candidates"
-    ]
-    assert [row["village"] for row in flagged] == ["双胜村"]
-
-
-def test_it_drafts_the_diagnosis_with_the_towns_watch_list_thresholds(world, monkeypatch):
-    settings = rhythm_settings(world.town)
-    settings.watch_overdue, settings.watch_rate_gap = 2, 30
-    settings.save()
+def test_it_drafts_the_diagnosis_with_the_watch_list_it_is_given(world, monkeypatch):
     seen = []
     monkeypatch.setattr("maque.meetings.tick.diagnosis_draft", lambda **kwargs: seen.append(kwargs))
     due = timezone.make_aware(datetime.combine(datetime(2026, 11, 23), time(9, 5)))
-    draft_weekly_diagnosis(now=due)
-    assert [(k["town"], k["watch_overdue"], k["watch_rate_gap"]) for k in seen] == [
-        (world.town, 2, 30)
-    ]
+
+    def provider(town, moment):  # noqa: ANN001, ANN202
+        return []
+
+    draft_weekly_diagnosis(now=due, watch_list=provider)
+    assert [(k["town"], k["watch_list"]) for k in seen] == [(world.town, provider)]

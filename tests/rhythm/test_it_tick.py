@@ -38,6 +38,7 @@ RHYTHM_APPS = (
     "bulletins",
     "meetings",
     "supervision",
+    "diagnosis",
     "ledger",
 )
 

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from maque.ledger import definitions, figures
 from maque.ledger.definitions import closure_rate
 from maque.ledger.models import OPEN_STATES, State
 from maque.meetings.models import Meeting, MeetingDecision
 from maque.organisation.models import Town, Village
-from maque.rhythm.models import RhythmSettings
-
-# Watch-list candidate thresholds (design §5, 走看清单) unless the town sets its own: closure rate
-# this many points under the town's, or this many overdue items. The defaults are the town
-# settings' own, written once there.
-WATCH_RATE_GAP: int = RhythmSettings._meta.get_field("watch_rate_gap").get_default()
-WATCH_OVERDUE: int = RhythmSettings._meta.get_field("watch_overdue").get_default()
-
 
 WINDOW_KEYS = ("found", "closed", "overdue", "stale", "registered", "closed_total")
 
@@ -150,11 +141,11 @@ def diagnosis_pack(
     town: Town,
     now: datetime,
     stale_days: int = 14,
-    watch_rate_gap: int = WATCH_RATE_GAP,
-    watch_overdue: int = WATCH_OVERDUE,
+    watch_list: Callable[[Town, datetime], list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """Per village, the 7 days up to `now` against the 7 days before: found, closed, overdue,
-    returned, stale, closure rate; and the villages that look like watch-list candidates.
+    returned, stale, closure rate; and the watch list (走看清单) as `watch_list` gives it: the
+    diagnosis app, above this one, proposes and keeps the entries (`maque.diagnosis`).
 
     Six short queries: four for the items (see `_village_windows`), one for the returns of the
     two weeks, one for the villages (every active one is listed, even without items)."""
@@ -193,25 +184,12 @@ def diagnosis_pack(
     town_rate = closure_rate(
         sum(r["this"]["closed_total"] for r in rows), sum(r["this"]["registered"] for r in rows)
     )
-    candidates = []
-    for entry in villages:
-        reasons = []
-        rate = entry["this"]["closure_rate"]
-        if rate is not None and town_rate is not None and rate <= town_rate - watch_rate_gap:
-            reasons.append(
-                _("closure rate %(rate)s%%, below the town's %(town_rate)s%%")
-                % {"rate": entry["this"]["closure_rate"], "town_rate": town_rate}
-            )
-        if entry["this"]["overdue"] >= watch_overdue:
-            reasons.append(_("%(count)s items overdue") % {"count": entry["this"]["overdue"]})
-        if reasons:
-            candidates.append({"village": entry["village"], "reasons": reasons})
     return {
         "this_week": [this_start.isoformat(), now.isoformat()],
         "last_week": [last_start.isoformat(), this_start.isoformat()],
         "town_closure_rate": town_rate,
         "villages": villages,
-        "watch_candidates": candidates,
+        "watch_candidates": watch_list(town, now) if watch_list is not None else [],
     }
 
 

@@ -3,6 +3,7 @@ a drafted meeting or amend the record of a held one, add a file, and draft the w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -23,7 +24,7 @@ from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.models import Campaign, Kind, Source
 from maque.meetings.models import Meeting, MeetingDecision, MeetingFile, MeetingKind
 from maque.meetings.policies import check_organise
-from maque.meetings.queries import WATCH_OVERDUE, WATCH_RATE_GAP, diagnosis_pack
+from maque.meetings.queries import diagnosis_pack
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Town, Village
 
@@ -331,8 +332,7 @@ def diagnosis_draft(
     town: Town,
     now: datetime,
     stale_days: int = 14,
-    watch_rate_gap: int = WATCH_RATE_GAP,
-    watch_overdue: int = WATCH_OVERDUE,
+    watch_list: Callable[[Town, datetime], list[dict[str, Any]]] | None = None,
 ) -> Meeting | None:
     """Draft this week's diagnosis meeting with its indicator pack, once per town and week.
 
@@ -345,8 +345,7 @@ def diagnosis_draft(
         town=town,
         now=now,
         stale_days=stale_days,
-        watch_rate_gap=watch_rate_gap,
-        watch_overdue=watch_overdue,
+        watch_list=watch_list,
     )
     iso_year, iso_week, _weekday = today.isocalendar()
     try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
 
@@ -12,8 +14,12 @@ from maque.rhythm.calendar import is_working_day
 from maque.rhythm.models import rhythm_settings
 
 
-def draft_weekly_diagnosis(*, now: datetime) -> int:
-    """Draft the diagnosis of every town whose diagnosis day and time have come this week.
+def draft_weekly_diagnosis(
+    *, now: datetime, watch_list: Callable[[Town, datetime], list[dict[str, Any]]] | None = None
+) -> int:
+    """Draft the diagnosis of every town whose diagnosis day and time have come this week, its
+    pack listing the watch list as `watch_list` gives it (the diagnosis app's step passes it in;
+    `maque.diagnosis.tick.draft_weekly_diagnosis`).
 
     On the town's weekday (moved to the next working day when that day is off) at its time, or
     any later day of the same week if the tick did not run then. Once per town and week."""
@@ -35,8 +41,7 @@ def draft_weekly_diagnosis(*, now: datetime) -> int:
             town=town,
             now=now,
             stale_days=settings.stale_days,
-            watch_rate_gap=settings.watch_rate_gap,
-            watch_overdue=settings.watch_overdue,
+            watch_list=watch_list,
         )
         if meeting is not None:
             drafted += 1

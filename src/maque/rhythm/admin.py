@@ -47,8 +47,21 @@ RHYTHM_FIELDSETS: _FieldsetSpec = (
                 "diagnosis_weekday",
                 "diagnosis_time",
                 "stale_days",
+            )
+        },
+    ),
+    (
+        _("Watch list"),
+        {
+            "fields": (
                 "watch_rate_gap",
-                "watch_overdue",
+                "watch_stale_share",
+                "watch_returns",
+                "watch_project_gap",
+                "watch_milestone_late_days",
+                "watch_weekly_cap",
+                "watch_dismissal_weeks",
+                "watch_exit_weeks",
             )
         },
     ),

@@ -87,14 +87,47 @@ class RhythmSettings(models.Model):
     stale_days = models.PositiveSmallIntegerField(
         _("stale when no progress for (days)"), default=14
     )
-    # Watch-list candidates (解剖麻雀) proposed by the diagnosis pack.
+    # The watch list (走看清单, 解剖麻雀): the rules of `maque.diagnosis.rules` compare each
+    # village with the town, so that they single out the typical few.
     watch_rate_gap = models.PositiveSmallIntegerField(
-        _("watch-list candidate: closure rate this many points under the town's"), default=15
-    )
-    watch_overdue = models.PositiveSmallIntegerField(
-        _("watch-list candidate: this many overdue problems"),
-        default=5,
+        _("watch list: closure rate this many points under the town's median"),
+        default=15,
         validators=[MinValueValidator(1)],
+    )
+    watch_stale_share = models.PositiveSmallIntegerField(
+        _("watch list: this share of open items without progress (%)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    watch_returns = models.PositiveSmallIntegerField(
+        _("watch list: this many returns in two weeks"),
+        default=3,
+        validators=[MinValueValidator(1)],
+    )
+    watch_project_gap = models.PositiveSmallIntegerField(
+        _("watch list: a project this many points behind plan"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    watch_milestone_late_days = models.PositiveSmallIntegerField(
+        _("watch list: a milestone this many days late"),
+        default=14,
+        validators=[MinValueValidator(1)],
+    )
+    watch_weekly_cap = models.PositiveSmallIntegerField(
+        _("watch list: proposals per week at most"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+    )
+    watch_dismissal_weeks = models.PositiveSmallIntegerField(
+        _("watch list: weeks a dismissed candidate is not proposed again"),
+        default=4,
+        help_text=_("Unless its numbers get worse"),
+    )
+    watch_exit_weeks = models.PositiveSmallIntegerField(
+        _("watch list: weeks of normal numbers before an exit is proposed"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
 
     # Biweekly inspection (半月一督查).

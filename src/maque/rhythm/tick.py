@@ -24,7 +24,11 @@ STEPS: tuple[str, ...] = (
     "maque.rhythm.resume.resume_due_items",
     "maque.rhythm.escalation.escalate",
     "maque.bulletins.tick.issue_due_bulletins",
-    "maque.meetings.tick.draft_weekly_diagnosis",
+    # Today's village snapshots, then the watch list read from them, then the weekly diagnosis
+    # whose pack lists the watch list.
+    "maque.diagnosis.tick.write_snapshots",
+    "maque.diagnosis.tick.propose_watch_list",
+    "maque.diagnosis.tick.draft_weekly_diagnosis",
     "maque.supervision.tick.open_due_rounds",
     "maque.supervision.tick.refresh_indicators",
     # Last: sends what the steps above queued.

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from maque.core.users import signed_in
+from maque.diagnosis.queries import watch_list_home
 from maque.ledger.policies import may_register
 from maque.organisation.access import actor_for
 from maque.organisation.roles import Role
@@ -34,4 +35,5 @@ def home(request: HttpRequest) -> HttpResponse:
             "total": _("total"),
         }
         context["town"] = town
+        context["watch"] = watch_list_home(user=signed_in(request))
     return render(request, "workspace/home.html", context)
