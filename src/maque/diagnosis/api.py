@@ -28,14 +28,14 @@ from maque.organisation.models import Village
 router = Router(tags=["diagnosis"])
 
 
-class ReasonOut(Out):
+class WatchReasonOut(Out):
     rule: str
     text: str
     value: float | None = None
     threshold: float | None = None
 
 
-class EventOut(Out):
+class WatchEventOut(Out):
     action: str
     from_state: str
     to_state: str
@@ -45,7 +45,7 @@ class EventOut(Out):
     at: dt.datetime
 
 
-class EntryOut(Out):
+class WatchEntryOut(Out):
     id: int
     subject: str
     subject_label: str
@@ -54,7 +54,7 @@ class EntryOut(Out):
     state: str
     state_label: str
     severity: float
-    reasons: list[ReasonOut]
+    reasons: list[WatchReasonOut]
     numbers: dict[str, Any]
     proposed_on: dt.date
     listed_on: dt.date | None
@@ -63,19 +63,19 @@ class EntryOut(Out):
     actions: list[str]
 
 
-class EntryDetailOut(EntryOut):
-    events: list[EventOut]
+class WatchEntryDetailOut(WatchEntryOut):
+    events: list[WatchEventOut]
 
 
-EntryListOut = page_of(EntryOut, name="WatchEntryListOut")
+EntryListOut = page_of(WatchEntryOut, name="WatchEntryListOut")
 
 
-class EntryFilters(PageQuery):
+class WatchEntryFilters(PageQuery):
     state: EntryState | None = None
     village: Id | None = Field(None, description="Village id.")
 
 
-class EntryIn(InputSchema):
+class WatchEntryIn(InputSchema):
     """Put a village, or a category within it (by code), on the watch list by hand."""
 
     village: BodyId
@@ -83,7 +83,7 @@ class EntryIn(InputSchema):
     reason: str = Field(..., min_length=1, max_length=NOTE)
 
 
-class ActionIn(InputSchema):
+class WatchActionIn(InputSchema):
     reason: str = Field("", max_length=NOTE)
     version: Version | None = None
 
@@ -139,7 +139,7 @@ def _detail(request: HttpRequest, entry: WatchEntry) -> dict[str, Any]:
 
 
 @router.get("/watchlist", response={200: EntryListOut, **ERRORS})
-def list_entries(request: HttpRequest, filters: Query[EntryFilters]) -> dict[str, Any]:
+def list_entries(request: HttpRequest, filters: Query[WatchEntryFilters]) -> dict[str, Any]:
     """The watch list as the caller may read it: a cadre, their own villages' entries."""
     user = request_user(request)
     actor = actor_for(user)
@@ -151,8 +151,8 @@ def list_entries(request: HttpRequest, filters: Query[EntryFilters]) -> dict[str
     )
 
 
-@router.post("/watchlist", response={201: EntryDetailOut, **WRITE_ERRORS})
-def propose(request: HttpRequest, payload: EntryIn) -> Status[dict[str, Any]]:
+@router.post("/watchlist", response={201: WatchEntryDetailOut, **WRITE_ERRORS})
+def propose(request: HttpRequest, payload: WatchEntryIn) -> Status[dict[str, Any]]:
     user = request_user(request)
     village = Village.objects.visible_to(user).filter(pk=payload.village).first()
     if village is None:
@@ -172,15 +172,15 @@ def _entry(request: HttpRequest, entry_id: int) -> WatchEntry:
     return get_object_or_404(entry_list(user=request_user(request)), pk=entry_id)
 
 
-@router.get("/watchlist/{entry_id}", response={200: EntryDetailOut, **ERRORS})
+@router.get("/watchlist/{entry_id}", response={200: WatchEntryDetailOut, **ERRORS})
 def read(request: HttpRequest, entry_id: Id) -> dict[str, Any]:
     return _detail(request, _entry(request, entry_id))
 
 
 @router.post(
-    "/watchlist/{entry_id}/actions/{action}", response={200: EntryDetailOut, **WRITE_ERRORS}
+    "/watchlist/{entry_id}/actions/{action}", response={200: WatchEntryDetailOut, **WRITE_ERRORS}
 )
-def act(request: HttpRequest, entry_id: Id, action: str, payload: ActionIn) -> dict[str, Any]:
+def act(request: HttpRequest, entry_id: Id, action: str, payload: WatchActionIn) -> dict[str, Any]:
     """Take a step: accept, dismiss, propose_exit, exit, keep (with a reason where it needs one);
     dissect records a solving meeting (`dissection` in the body)."""
     entry = _entry(request, entry_id)
@@ -196,7 +196,7 @@ def act(request: HttpRequest, entry_id: Id, action: str, payload: ActionIn) -> d
     return _detail(request, entry)
 
 
-class IndicatorOut(Out):
+class DiagnosisIndicatorOut(Out):
     key: str
     value: float | None
     town_median: float | None
@@ -205,7 +205,7 @@ class IndicatorOut(Out):
     worse_than_town: bool | None
 
 
-class WeekOut(Out):
+class DiagnosisWeekOut(Out):
     day: dt.date
     village: dict[str, Any] | None
     town_median: dict[str, float | None]
@@ -214,17 +214,19 @@ class WeekOut(Out):
 class DiagnosisOut(Out):
     village: dict[str, Any]
     day: dt.date | None
-    indicators: list[IndicatorOut]
-    weeks: list[WeekOut]
+    indicators: list[DiagnosisIndicatorOut]
+    weeks: list[DiagnosisWeekOut]
     drivers: dict[str, list[dict[str, Any]]]
 
 
-class DiagnosisQuery(Schema):
+class DiagnosisWeeksQuery(Schema):
     weeks: int = Field(8, ge=1, le=52, description="Weeks of trend.")
 
 
 @router.get("/villages/{village_id}/diagnosis", response={200: DiagnosisOut, **ERRORS})
-def diagnosis(request: HttpRequest, village_id: Id, query: Query[DiagnosisQuery]) -> dict[str, Any]:
+def diagnosis(
+    request: HttpRequest, village_id: Id, query: Query[DiagnosisWeeksQuery]
+) -> dict[str, Any]:
     """A village's diagnosis: each indicator against the town's median, its weekly trend, and
     the items, owners and categories behind the overdue figures."""
     user = request_user(request)
