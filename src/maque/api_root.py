@@ -16,6 +16,7 @@ from ninja import NinjaAPI, Swagger
 from maque.api import errors
 from maque.api.auth import BearerAuth, SessionAuth
 from maque.api.parser import MaqueParser
+from maque.api.renderer import FastJSONRenderer
 
 
 def _signed_in(view: Any) -> Any:
@@ -36,6 +37,7 @@ api = NinjaAPI(
     docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
     auth=[BearerAuth(), SessionAuth()],
     parser=MaqueParser(),
+    renderer=FastJSONRenderer(),
 )
 errors.install(api)
 

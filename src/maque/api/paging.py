@@ -100,13 +100,20 @@ def paginate(
     out: Callable[[Any], dict[str, Any]] | None = None,
     legacy: str | None = None,
     each: Callable[[list[Any]], Sequence[dict[str, Any]]] | None = None,
+    counted: Any = None,
 ) -> dict[str, Any]:
     """One page of `rows` (a queryset) in the envelope. `out` turns each row into its output;
-    `each` turns the whole page at once (when the output needs the page, e.g. the actions)."""
+    `each` turns the whole page at once (when the output needs the page, e.g. the actions).
+    `counted`: the queryset to count instead of `rows` (the same rows without the columns of a
+    `values()` read, which a count would otherwise compute for every row)."""
     start, size, page, page_size = page_window(query)
     window = list(rows[start : start + size])
     # A short first page is the whole list: no count query.
-    count = rows.count() if len(window) == size or start else len(window)
+    count = (
+        (rows if counted is None else counted).count()
+        if len(window) == size or start
+        else len(window)
+    )
     if each is not None:
         entries = list(each(window))
     elif out is not None:

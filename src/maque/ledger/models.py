@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from maque.core.lookups import LiteralIn
 from maque.core.scoping import ScopedQuerySet
 from maque.organisation.models import Household, Person, Plot, Role, Town, Village, VillageGroup
 from maque.organisation.scopes import campaign_scope, item_scope
@@ -374,10 +375,27 @@ class Item(models.Model):
                 name="item_town_created",
             ),
             models.Index(fields=["town", "closed_at"], name="item_town_closed"),
+            # The list's orders (ledger/queries.py): newest found first (the default), by
+            # deadline, and the overdue list by days overdue — the open items by deadline.
+            models.Index(fields=["town", "found_on"], name="item_town_found"),
+            models.Index(fields=["village", "found_on"], name="item_village_found"),
+            models.Index(fields=["town", "deadline"], name="item_town_deadline"),
+            # The open items by deadline: the overdue list, sorted by days overdue, reads its
+            # page straight from here. The queries say "open" with `state__literal_in` (see
+            # core/lookups.py) so that SQLite matches this index's condition.
+            models.Index(
+                fields=["town", "deadline"],
+                condition=Q(state__in=OPEN_STATES),
+                name="item_town_open_deadline",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+
+# `state__literal_in`: "open" spelled so that SQLite matches the open items' partial index.
+Item._meta.get_field("state").register_lookup(LiteralIn)
 
 
 class Transition(models.Model):

@@ -4,7 +4,7 @@ the database, so lists filter and sort by them without loading rows into Python.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.auth.models import User
@@ -62,20 +62,9 @@ class DaysBetween(Func):
         return f"(CAST({day_sql} AS date) - {column_sql})", params
 
 
-def with_indicators(
-    items: QuerySet[Item], *, day: date | None = None, towns: list[Town] | None = None
-) -> QuerySet[WithAnnotations[Item, Indicators]]:
-    """Annotate `overdue`, `days_overdue` (0 unless overdue) and `light` (design §4).
-
-    The light uses each town's own thresholds: one CASE branch per town in `towns` (by default,
-    every town the rows can belong to — a handful, even at county scale).
-    """
-    day = day or timezone.localdate()
-    # "No progress for N days" is judged as of `day`, like the deadline.
-    now = timezone.now() + (day - timezone.localdate())
-    overdue = definitions.overdue(day)
-    if towns is None:
-        towns = list(Town.objects.filter(pk__in=items.values("town_id").distinct()))
+def _light_rules(*, day: date, towns: list[Town], now: datetime) -> tuple[Q, Q]:
+    """What makes an open item red, and what makes it yellow unless it is red (design §4), with
+    each town's thresholds: one branch per town in `towns` (a handful, even at county scale)."""
     red_conditions = Q(pk__in=[])
     yellow_conditions = Q(pk__in=[])
     for town in towns:
@@ -89,11 +78,59 @@ def with_indicators(
                 definitions.stale_cutoff(now, town.light_stale_days)
             )
         )
+    return (
+        definitions.past_deadline(day) | red_conditions,
+        yellow_conditions | Q(returned_count__gte=1),
+    )
+
+
+def light_conditions(*, day: date, towns: list[Town], now: datetime) -> dict[str, Q]:
+    """Each light as a filter on the item's own columns. The list's `light=` filter uses these
+    directly (plain predicates on state, deadline and counts, which the indexes answer, where a
+    filter on the annotated CASE would compute it for every row); `with_indicators` builds its
+    CASE from the same rules. The lights are exclusive: grey, blue, red, yellow, green."""
+    red_rule, yellow_rule = _light_rules(day=day, towns=towns, now=now)
+    is_open = definitions.is_open()
+    red = is_open & red_rule
+    yellow = is_open & ~red_rule & yellow_rule
+    return {
+        Light.GREY: Q(state__in=(State.CLOSED, State.CANCELLED)),
+        Light.BLUE: Q(state=State.SUSPENDED),
+        Light.RED: red,
+        Light.YELLOW: yellow,
+        Light.GREEN: is_open & ~red_rule & ~yellow_rule,
+    }
+
+
+def _moment(day: date) -> datetime:
+    """ "No progress for N days" is judged as of `day`, like the deadline."""
+    return timezone.now() + (day - timezone.localdate())
+
+
+def _towns_of(items: QuerySet[Item], towns: list[Town] | None) -> list[Town]:
+    if towns is None:
+        return list(Town.objects.filter(pk__in=items.values("town_id").distinct()))
+    return towns
+
+
+def with_indicators(
+    items: QuerySet[Item], *, day: date | None = None, towns: list[Town] | None = None
+) -> QuerySet[WithAnnotations[Item, Indicators]]:
+    """Annotate `overdue`, `days_overdue` (0 unless overdue) and `light` (design §4).
+
+    The light uses each town's own thresholds (by default, every town the rows can belong to).
+    The annotations are computed for the rows a query returns: a list ordered by an index reads
+    them for its page only (see `sorted_by`).
+    """
+    day = day or timezone.localdate()
+    overdue = definitions.overdue(day)
+    red_rule, yellow_rule = _light_rules(day=day, towns=_towns_of(items, towns), now=_moment(day))
+    # The states that are neither grey nor blue are the open ones: the branches need not say so.
     light = Case(
         When(state__in=(State.CLOSED, State.CANCELLED), then=Value(Light.GREY)),
         When(state=State.SUSPENDED, then=Value(Light.BLUE)),
-        When(overdue | red_conditions, then=Value(Light.RED)),
-        When(yellow_conditions | Q(returned_count__gte=1), then=Value(Light.YELLOW)),
+        When(red_rule, then=Value(Light.RED)),
+        When(yellow_rule, then=Value(Light.YELLOW)),
         default=Value(Light.GREEN),
         output_field=CharField(),
     )
@@ -160,9 +197,9 @@ def item_list(
         q=q,
         day=day,
     )
-    return sorted_by(items, sort if sort in SORTS else "-found_on").select_related(
-        "village", "owner", "category", "campaign"
-    )
+    return sorted_by(
+        items, sort if sort in SORTS else "-found_on", overdue_only=overdue is True
+    ).select_related("village", "owner", "category", "campaign")
 
 
 def filtered(
@@ -213,14 +250,23 @@ def filtered(
         items = items.filter(definitions.overdue(day))
     elif overdue is False:
         items = items.exclude(definitions.overdue(day))
-    indicated = with_indicators(items, day=day, towns=towns)
     if light:
-        indicated = indicated.filter(light=light)
-    return indicated
+        conditions = light_conditions(day=day, towns=_towns_of(items, towns), now=_moment(day))
+        # An unknown light matches nothing (the API refuses it before it gets here).
+        items = items.filter(conditions.get(light, Q(pk__in=[])))
+    return with_indicators(items, day=day, towns=towns)
 
 
-def sorted_by(items: QuerySet[Item], sort: str) -> QuerySet[Item]:
-    """`items` (annotated by `with_indicators`) in one of the list's orders (`SORTS`)."""
+# Among overdue items only, days overdue is the deadline read backwards: the same order, served
+# by the open items' deadline index instead of a sort of every row by a computed number.
+OVERDUE_SORTS = {"-days_overdue": ("deadline", "id"), "days_overdue": ("-deadline", "-id")}
+
+
+def sorted_by(items: QuerySet[Item], sort: str, *, overdue_only: bool = False) -> QuerySet[Item]:
+    """`items` (annotated by `with_indicators`) in one of the list's orders (`SORTS`);
+    `overdue_only`: the items are all overdue (the list's `overdue=true`)."""
+    if overdue_only and sort in OVERDUE_SORTS:
+        return items.order_by(*OVERDUE_SORTS[sort])
     if sort in ("light", "-light"):
         items = items.annotate(
             light_rank=Case(

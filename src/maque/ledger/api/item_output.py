@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest
 from pydantic import Field
 
 from maque.api.auth import request_user
-from maque.api.paging import page_of
 from maque.api.schemas import (
     CodeRef,
     Out,
@@ -61,9 +60,6 @@ class ItemOut(Out):
     created_at: datetime
     updated_at: datetime
     actions: list[str] = Field(description="Lifecycle actions the caller may take now.")
-
-
-ItemListOut = page_of(ItemOut, name="ItemListOut")
 
 
 # The model's get_state_display() rebuilds a dict of the choices on every call.

@@ -32,10 +32,12 @@ from maque.ledger.lifecycle.actions import (
     item_verify,
 )
 from maque.ledger.lifecycle.machinery import (
+    ACTION_FIELDS,
     MACHINES,
     Context,
     available_actions,
     available_actions_each,
+    available_actions_rows,
     machine_for,
     may,
 )
@@ -84,7 +86,9 @@ __all__ = [
     "allowed_roles",
     "clean_changes",
     "available_actions",
+    "ACTION_FIELDS",
     "available_actions_each",
+    "available_actions_rows",
     "has_fresh_evidence",
     "item_approve_extension",
     "item_approve_suspension",
