@@ -68,3 +68,8 @@ api.add_router("/ledger", exchange_router)
 from maque.diagnosis.api import router as diagnosis_router  # noqa: E402
 
 api.add_router("/", diagnosis_router)
+from maque.deliberation.api import router as deliberation_router  # noqa: E402
+from maque.deliberation.public_api import router as public_router  # noqa: E402
+
+api.add_router("/", deliberation_router)
+api.add_router("/public", public_router)

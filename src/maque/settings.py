@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "maque.meetings",
     "maque.supervision",
     "maque.diagnosis",
+    "maque.deliberation",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +197,15 @@ MAQUE_IMPORT_MAX_ROWS = env.int("MAQUE_IMPORT_MAX_ROWS", 100_000, minimum=1)
 # The address people use to reach this server, e.g. https://maque.example.gov.cn: links in
 # e-mail and group-robot messages are made absolute with it (empty: messages carry no link).
 MAQUE_BASE_URL = (env.str("MAQUE_BASE_URL", "") or "").rstrip("/")
+
+# The villages' public pages (/p/…, no account): the address printed on their QR posters (empty:
+# MAQUE_BASE_URL), the proposals taken per client address and per village an hour, the failed
+# receipt look-ups a client address may make an hour, and the largest photo (MB) a page takes.
+MAQUE_PUBLIC_BASE_URL = (env.str("MAQUE_PUBLIC_BASE_URL", "") or MAQUE_BASE_URL).rstrip("/")
+MAQUE_PUBLIC_TOPICS_PER_CLIENT = env.int("MAQUE_PUBLIC_TOPICS_PER_CLIENT", 5, minimum=1)
+MAQUE_PUBLIC_TOPICS_PER_VILLAGE = env.int("MAQUE_PUBLIC_TOPICS_PER_VILLAGE", 60, minimum=1)
+MAQUE_PUBLIC_LOOKUP_FAILURES = env.int("MAQUE_PUBLIC_LOOKUP_FAILURES", 20, minimum=1)
+MAQUE_PUBLIC_PHOTO_MB = env.int("MAQUE_PUBLIC_PHOTO_MB", 5, minimum=1)
 
 MAQUE_TOKEN_TTL_DAYS = env.int("MAQUE_TOKEN_TTL_DAYS", 30, minimum=1)
 

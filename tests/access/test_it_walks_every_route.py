@@ -12,6 +12,8 @@ What is compared:
 - `Listing`: the ids a JSON list shows are exactly those of the scoped queryset; an HTML list
   shows no code of an item the persona may not see.
 - `Write`: a POST-only route. The personas the policy refuses get 403 or 404 and nothing changes.
+- `Public`: a route of the village's public page: every persona, the anonymous visitor too,
+  gets the same answer (no sign-in asked, nothing shown that depends on who asks).
 - `Excluded`: not walked, with the reason.
 """
 
@@ -35,6 +37,9 @@ from maque.api_root import api as ninja_api
 from maque.bulletins.models import Bulletin
 from maque.bulletins.policies import may_issue
 from maque.bulletins.services import bulletin_issue
+from maque.deliberation import lifecycle as topics
+from maque.deliberation.models import Topic
+from maque.deliberation.policies import may_propose, may_triage
 from maque.diagnosis import lifecycle as watch_lifecycle
 from maque.diagnosis.models import WatchEntry, WatchEvent
 from maque.diagnosis.services import entry_propose
@@ -119,11 +124,19 @@ class Write:
 
 
 @dataclass(frozen=True)
+class Public:
+    """GET a public page or API route: the same status and body for everyone, signed in or not."""
+
+    url: Callable[[dict[str, Any]], str]
+    status: int = 200
+
+
+@dataclass(frozen=True)
 class Excluded:
     reason: str
 
 
-Entry = Detail | Listing | Write | Excluded
+Entry = Detail | Listing | Write | Public | Excluded
 
 
 def ids(key: str, name: str = "id") -> Callable[[Any], set[Any]]:
@@ -192,6 +205,7 @@ NOBODY_HERE = frozenset({302})  # a screen that sends the user back with a messa
 
 
 ITEMS = ("item_gaige", "item_shuangsheng", "item_projects")
+TOPICS = ("topic_gaige", "topic_shuangsheng")
 SCREENS: dict[str, Entry] = {
     "workspace:home": Listing("/"),
     "workspace:login": Excluded("the sign-in form: public by design, shows nothing scoped"),
@@ -433,6 +447,30 @@ API: dict[str, Entry] = {
     "GET /api/v1/villages/{village_id}/diagnosis": Detail(
         Village, ("gaige", "shuangsheng"), lambda v: f"/api/v1/villages/{v.pk}/diagnosis"
     ),
+    "GET /api/v1/topics": Listing("/api/v1/topics", scoped(Topic, "code"), ids("items", "code")),
+    "POST /api/v1/topics": Write(
+        lambda o: "/api/v1/topics",
+        gate=lambda actor, o: may_propose(actor, o["gaige"]),
+        body={"village": "改革村", "title": "越权", "concern": "urgent"},
+    ),
+    "GET /api/v1/topics/{code}": Detail(Topic, TOPICS, lambda t: f"/api/v1/topics/{t.code}"),
+    "POST /api/v1/topics/{code}/actions/{action}": Write(
+        lambda o: f"/api/v1/topics/{o['topic_gaige'].code}/actions/decline",
+        gate=lambda actor, o: may_triage(actor, o["gaige"]),
+        body={"reason": "越权"},
+    ),
+    "POST /api/v1/public/villages/{public_code}/topics": Excluded(
+        "the public proposal (no account): tests/deliberation/test_it_keeps_the_public_page_public.py"
+    ),
+    "GET /api/v1/public/villages/{public_code}/board": Public(
+        lambda o: f"/api/v1/public/villages/{o['gaige'].public_code}/board"
+    ),
+    "GET /api/v1/public/receipts/{receipt}": Public(
+        lambda o: f"/api/v1/public/receipts/{o['receipt']}"
+    ),
+    "POST /api/v1/public/receipts/{receipt}/satisfaction": Excluded(
+        "the receipt holder's own rating: tests/deliberation/test_it_keeps_the_public_page_public.py"
+    ),
     "GET /api/v1/ledger/template/{category}": Excluded(
         "a blank spreadsheet of a category's columns; no rows"
     ),
@@ -551,9 +589,21 @@ def _objects(world: World) -> dict[str, Any]:
         entry_propose(by=world.user("principal"), town=world.town, village=village, reason="走看")
         for village in (world.gaige, world.shuangsheng)
     )
+    topic_gaige = topics.topic_propose(
+        by=world.user("cadre_gaige"), village=world.gaige, title="村道路灯", concern="urgent"
+    )
+    topic_shuangsheng = topics.topic_propose(
+        by=world.user("cadre_shuangsheng"),
+        village=world.shuangsheng,
+        title="双胜村水渠",
+        concern="worrying",
+    ).topic
     return {
         "watch_gaige": watch_gaige,
         "watch_shuangsheng": watch_shuangsheng,
+        "topic_gaige": topic_gaige.topic,
+        "topic_shuangsheng": topic_shuangsheng,
+        "receipt": topic_gaige.receipt,
         "item_gaige": item,
         "item_shuangsheng": other,
         "item_projects": project,
@@ -587,6 +637,7 @@ def _snapshot() -> dict[str, int]:
         Plot,
         WatchEntry,
         WatchEvent,
+        Topic,
     )
     counts = {model.__name__: model.objects.count() for model in models}
     counts["read"] = Notification.objects.filter(read_at__isnull=False).count()
@@ -594,6 +645,9 @@ def _snapshot() -> dict[str, int]:
     counts["round_status"] = hash(tuple(InspectionRound.objects.values_list("status", flat=True)))
     counts["watch_versions"] = hash(
         tuple(WatchEntry.objects.order_by("pk").values_list("version", flat=True))
+    )
+    counts["topic_versions"] = hash(
+        tuple(Topic.objects.order_by("pk").values_list("version", flat=True))
     )
     counts["item_versions"] = hash(
         tuple(Item.objects.order_by("pk").values_list("version", flat=True))
@@ -609,6 +663,8 @@ class Walker:
         self.problems: list[str] = []
         # Detail route -> the statuses it answered: each must be shown to someone, hidden from someone.
         self.outcomes: dict[str, set[str]] = {}
+        # Public route -> the body it answered first: every persona must get the same.
+        self.public_bodies: dict[str, bytes] = {}
 
     def client(self, persona: str | None, *, api: bool) -> Client:
         key = (persona, api)
@@ -681,6 +737,17 @@ class Walker:
                     )
             else:
                 self.hidden_codes_absent(name, persona, response, user)
+        elif isinstance(entry, Public):
+            url = entry.url(self.objects)
+            response = client.get(url)
+            if response.status_code != entry.status:
+                self.problems.append(
+                    f"{name} as {persona}: GET {url} answered {response.status_code}, expected {entry.status}"
+                )
+            body = response.content
+            first = self.public_bodies.setdefault(name, body)
+            if body != first:
+                self.problems.append(f"{name} as {persona}: GET {url} differs by who asks")
         elif isinstance(entry, Write):
             if signed_in and entry.gate(actor, self.objects):
                 return  # the write itself is the services' tests' business

@@ -6,6 +6,7 @@ history answers "who was responsible for village V on date D".
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
@@ -101,6 +102,11 @@ class Department(models.Model):
         return self.name
 
 
+def new_public_code() -> str:
+    """An unguessable slug for a village's public page (/p/<code>/): 16 random URL-safe characters."""
+    return secrets.token_urlsafe(12)
+
+
 class Village(models.Model):
     class Kind(models.TextChoices):
         VILLAGE = "village", _("village")
@@ -117,6 +123,11 @@ class Village(models.Model):
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
     is_sample = models.BooleanField(_("sample data"), default=False)
+    # The address of the village's public page (no account): not derived from anything, so
+    # that one village's page does not lead to another's.
+    public_code = models.CharField(
+        _("public page code"), max_length=24, unique=True, default=new_public_code
+    )
     history = HistoricalRecords()
 
     objects = VillageQuerySet.as_manager()

@@ -31,6 +31,8 @@ STEPS: tuple[str, ...] = (
     "maque.diagnosis.tick.draft_weekly_diagnosis",
     "maque.supervision.tick.open_due_rounds",
     "maque.supervision.tick.refresh_indicators",
+    "maque.deliberation.tick.complete_finished_topics",
+    "maque.deliberation.tick.remind_topics",
     # Last: sends what the steps above queued.
     "maque.notifications.delivery.deliveries_send",
 )
