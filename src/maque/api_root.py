@@ -73,3 +73,6 @@ from maque.deliberation.public_api import router as public_router  # noqa: E402
 
 api.add_router("/", deliberation_router)
 api.add_router("/public", public_router)
+from maque.petitions.api import router as petitions_router  # noqa: E402
+
+api.add_router("/", petitions_router)

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "maque.supervision",
     "maque.diagnosis",
     "maque.deliberation",
+    "maque.petitions",
 ]
 
 MIDDLEWARE = [

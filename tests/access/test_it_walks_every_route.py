@@ -51,6 +51,11 @@ from maque.notifications.models import Notification
 from maque.notifications.services import notify
 from maque.organisation.access import Actor, actor_for
 from maque.organisation.models import Person, Plot, Village
+from maque.petitions.lifecycle import petition_accept
+from maque.petitions.models import Petition, PetitionNotice
+from maque.petitions.policies import may_open_register
+from maque.petitions.policies import may_register as may_register_petitions
+from maque.petitions.services import petition_register
 from maque.supervision.models import InspectionRound, Review
 from maque.supervision.policies import may_inspect, reads_whole_town
 from maque.supervision.services import review_open, round_open
@@ -169,6 +174,14 @@ def issue_gate(actor: Actor, objects: Any = None) -> bool:
 
 def organise_gate(actor: Actor, objects: Any = None) -> bool:
     return actor.person is not None and may_organise(actor)
+
+
+def petitions_gate(actor: Actor, objects: Any = None) -> bool:
+    return may_open_register(actor)
+
+
+def petition_register_gate(actor: Actor, objects: Any = None) -> bool:
+    return may_register_petitions(actor)
 
 
 def whole_town_gate(actor: Actor, objects: Any = None) -> bool:
@@ -475,6 +488,32 @@ API: dict[str, Entry] = {
         "a blank spreadsheet of a category's columns; no rows"
     ),
     "GET /api/v1/ledger/export": Listing("/api/v1/ledger/export"),
+    "GET /api/v1/petitions": Listing(
+        "/api/v1/petitions", scoped(Petition, "code"), ids("items", "code"), gate=petitions_gate
+    ),
+    "POST /api/v1/petitions": Write(
+        lambda o: "/api/v1/petitions",
+        gate=policy(petition_register_gate),
+        body={
+            "channel": "visit",
+            "received_on": "2026-01-05",
+            "petitioner_name": "越权",
+            "matter": "越权登记",
+        },
+    ),
+    "GET /api/v1/petitions/{code}": Detail(
+        Petition, ("petition",), lambda p: f"/api/v1/petitions/{p.code}"
+    ),
+    "POST /api/v1/petitions/{code}/actions/{action}": Write(
+        lambda o: f"/api/v1/petitions/{o['petition'].code}/actions/reply",
+        gate=sees("petition"),
+        body={"reply": "越权答复"},
+    ),
+    "GET /api/v1/petitions/{code}/notices/{notice_id}/docx": Detail(
+        PetitionNotice,
+        ("notice",),
+        lambda n: f"/api/v1/petitions/{n.petition.code}/notices/{n.pk}/docx",
+    ),
     "GET /api/v1/ledger/imports": Listing("/api/v1/ledger/imports"),
     "POST /api/v1/ledger/imports": Excluded("an upload of the caller's own; tests/exchange"),
     "GET /api/v1/ledger/imports/{batch_id}": Excluded(
@@ -578,6 +617,20 @@ def _objects(world: World) -> dict[str, Any]:
     case = case_open(
         town=world.town, by=world.user("discipline"), title="逾期未整改", village=world.gaige
     )
+    petition = petition_accept(
+        petition=petition_register(
+            by=world.user("principal"),
+            town=world.town,
+            channel="visit",
+            received_on=timezone.localdate(),
+            petitioner_name="王德明",
+            petitioner_phone="13912345678",
+            matter="宅基地边界纠纷",
+            village=world.gaige,
+            owner=world.people["cadre_gaige"],
+        ),
+        by=world.user("principal"),
+    )
     (notification,) = notify(
         recipients=[world.user("cadre_gaige")],
         kind="test.walk",
@@ -619,6 +672,8 @@ def _objects(world: World) -> dict[str, Any]:
         "case": case,
         "notification": notification,
         "category": world.category("farmland-outflow"),
+        "petition": petition,
+        "notice": petition.notices.get(),
     }
 
 
@@ -638,6 +693,8 @@ def _snapshot() -> dict[str, int]:
         WatchEntry,
         WatchEvent,
         Topic,
+        Petition,
+        PetitionNotice,
     )
     counts = {model.__name__: model.objects.count() for model in models}
     counts["read"] = Notification.objects.filter(read_at__isnull=False).count()
@@ -648,6 +705,9 @@ def _snapshot() -> dict[str, int]:
     )
     counts["topic_versions"] = hash(
         tuple(Topic.objects.order_by("pk").values_list("version", flat=True))
+    )
+    counts["petition_versions"] = hash(
+        tuple(Petition.objects.order_by("pk").values_list("version", flat=True))
     )
     counts["item_versions"] = hash(
         tuple(Item.objects.order_by("pk").values_list("version", flat=True))

@@ -10,28 +10,30 @@ from django.core.exceptions import ValidationError
 
 from maque.core.statemachine import AUTOMATION
 from maque.ledger import lifecycle
-from maque.ledger.errors import ConflictError, NotPermitted
-from maque.ledger.models import Kind, State, Transition
+from maque.ledger.catalogue import campaign_for_kind
+from maque.ledger.errors import NotPermitted
+from maque.ledger.models import Item, Kind, State, Transition
 from tests.conftest import make_item
 
 pytestmark = pytest.mark.django_db
 
 
-def petition(world, **overrides):  # noqa: ANN001, ANN201
-    return lifecycle.item_create(
-        by=world.user("leader"),
-        campaign=world.campaign,
-        village=world.gaige,
-        title="群众反映道路积水",
-        kind=Kind.PETITION,
-        owner=world.people["cadre_gaige"],
-        **overrides,
-    )
-
-
-def test_it_gives_a_petition_its_statutory_acceptance_limit(world, today):
-    item = petition(world)
-    assert item.deadline == today + timedelta(days=15)
+def test_it_refuses_to_file_a_petition_as_a_ledger_item(world, today):
+    # A petition has its own register and limits (maque.petitions): never an item of 五个专项整治
+    # with that campaign's 30-day deadline, nor of the standing petitions campaign.
+    for campaign in (world.campaign, campaign_for_kind(town=world.town, kind=Kind.PETITION)):
+        with pytest.raises(ValidationError) as refused:
+            lifecycle.item_create(
+                by=world.user("leader"),
+                campaign=campaign,
+                village=world.gaige,
+                title="群众反映道路积水",
+                kind=Kind.PETITION,
+                owner=world.people["cadre_gaige"],
+            )
+        assert set(refused.value.message_dict) == {"kind"}
+    assert not Item.objects.filter(kind=Kind.PETITION).exists()
+    # The statutory numbers stay in the kind policy, which the petitions app reads.
     limits = lifecycle.policy_for(Kind.PETITION).deadlines
     assert (
         limits.acceptance_days,
@@ -51,37 +53,13 @@ def test_it_gives_a_petition_its_statutory_acceptance_limit(world, today):
     assert action.deadline == today + timedelta(days=30)
 
 
-def test_it_extends_a_petition_once_by_at_most_thirty_days(world):
-    item = petition(world)
-    with pytest.raises(ValidationError) as too_long:
-        lifecycle.item_request_extension(
-            item=item,
-            by=world.user("contact_gaige"),
-            new_deadline=item.deadline + timedelta(days=31),
-            reason="需协调",
-        )
-    assert set(too_long.value.message_dict) == {"new_deadline"}
+def test_it_extends_a_rectification_item_again_and_again(world):
     contact = world.user("contact_gaige")
-    assert "extend" in lifecycle.available_actions(contact, item)
-    item = lifecycle.item_request_extension(
-        item=item,
-        by=contact,
-        new_deadline=item.deadline + timedelta(days=30),
-        reason="需协调多部门",
-    )
-    assert item.extension_count == 1
-    # The kind's policy changes what is offered and what is enforced: no second extension.
-    assert "extend" not in lifecycle.available_actions(contact, item)
-    with pytest.raises(ConflictError) as again:
-        lifecycle.item_request_extension(
-            item=item, by=contact, new_deadline=item.deadline + timedelta(days=5), reason="再延"
-        )
-    assert again.value.code == "extension_limit"
-    # A rectification item in the same position may be extended again.
     other = make_item(world)
     other = lifecycle.item_request_extension(
         item=other, by=contact, new_deadline=other.deadline + timedelta(days=40), reason="天气"
     )
+    assert other.extension_count == 1
     assert "extend" in lifecycle.available_actions(contact, other)
 
 

@@ -11,6 +11,7 @@ that township offices install come first; the font table gives each its common a
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils import translation
@@ -394,10 +395,14 @@ def bulletin_docx(snapshot: dict[str, Any]) -> bytes:
     """The Word document of a bulletin, from its stored snapshot, with its fixed wording in the
     language the bulletin was issued in (whoever downloads it)."""
     with translation.override(bulletin_language(snapshot)):
-        return _document(snapshot)
+        return official_docx(snapshot, bulletin_text(snapshot))
 
 
-def _document(snapshot: dict[str, Any]) -> bytes:
+def official_docx(snapshot: dict[str, Any], blocks: Iterable[tuple[str, str]]) -> bytes:
+    """A document in the official layout (GB/T 9704): the red mark of `snapshot["authority"]`,
+    the number `code`, the `title`, the `addressee`, the `blocks` ("body" or "headingN", text),
+    the signature (`authority`, `day_text`) and the end block (`copy_to`, `printed_by`).
+    Bulletins and the petition office's notices are both written by it."""
     document = Document()
     section = document.sections[0]
     _set_page(section)
@@ -438,7 +443,7 @@ def _document(snapshot: dict[str, Any]) -> bytes:
             run.add_break()
     _paragraph(document)
     _paragraph(document, snapshot["addressee"])
-    for kind, text in bulletin_text(snapshot):
+    for kind, text in blocks:
         if kind == "body":
             _body(document, text)
         else:

@@ -38,3 +38,11 @@ def mask_text(text: str) -> str:
     """Free text with every phone and ID number in it masked."""
     text = _ID_NUMBER_IN_TEXT.sub(lambda m: m.group(1) + "********" + m.group(3), text)
     return _PHONE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+
+
+def mask_name(name: str) -> str:
+    """张** / 欧阳*: a person's name with its first character only, the rest as stars."""
+    name = name.strip()
+    if not name:
+        return ""
+    return name[0] + "*" * max(len(name) - 1, 1)

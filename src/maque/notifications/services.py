@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from maque.notifications.models import Channel, Delivery, Notification
 from maque.organisation.models import Person, Town
 
-# Kinds whose very existence is confidential (问责): only the people allowed to see accountability
-# cases receive them, and never through a group robot, which a whole chat group reads.
-CONFIDENTIAL_PREFIXES = ("accountability",)
+# Kinds whose very existence is confidential (问责, 信访): only the people allowed to see the
+# cases or petitions receive them, and never through a group robot, which a whole chat group reads.
+CONFIDENTIAL_PREFIXES = ("accountability", "petition")
 
 
 def is_confidential(kind: str) -> bool:

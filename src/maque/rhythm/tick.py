@@ -33,6 +33,7 @@ STEPS: tuple[str, ...] = (
     "maque.supervision.tick.refresh_indicators",
     "maque.deliberation.tick.complete_finished_topics",
     "maque.deliberation.tick.remind_topics",
+    "maque.petitions.tick.escalate_petitions",
     # Last: sends what the steps above queued.
     "maque.notifications.delivery.deliveries_send",
 )

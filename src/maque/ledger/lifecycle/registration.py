@@ -125,6 +125,12 @@ def new_item_values(
         errors["title"] = [_("The title is required.")]
     if kind not in KINDS:
         errors["kind"] = [_("Unknown kind of item.")]
+    elif kind == Kind.PETITION:
+        # A petition has its own register, lifecycle and statutory limits (the petitions app):
+        # never a ledger item, so never filed under a campaign of key work with its deadline.
+        errors["kind"] = [
+            _("A petition is registered in the petition register, not as a ledger item.")
+        ]
     if source not in SOURCES:
         errors["source"] = [_("Unknown source.")]
     found_on = found_on or actor.day
