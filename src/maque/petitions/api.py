@@ -79,7 +79,7 @@ class PetitionOut(Out):
     version: int
 
 
-class EventOut(Out):
+class PetitionEventOut(Out):
     action: str
     from_state: str
     to_state: str
@@ -89,7 +89,7 @@ class EventOut(Out):
     created_at: datetime
 
 
-class NoticeOut(Out):
+class PetitionNoticeOut(Out):
     id: int
     kind: str
     kind_label: str
@@ -112,8 +112,8 @@ class PetitionDetailOut(PetitionOut):
     review_requested_on: date | None
     personal_data_shown: bool
     actions: list[str]
-    events: list[EventOut]
-    notices: list[NoticeOut]
+    events: list[PetitionEventOut]
+    notices: list[PetitionNoticeOut]
 
 
 PetitionListOut = page_of(PetitionOut, name="PetitionListOut")
