@@ -103,6 +103,32 @@ def test_it_selects_in_the_database_what_it_accepts_in_python(ledger):  # noqa: 
     )
 
 
+def test_it_lights_in_python_what_it_lights_in_the_database(ledger):  # noqa: ANN001
+    from maque.ledger.queries import with_indicators
+
+    today = timezone.localdate()
+    town = ledger[0].town
+    for day in (today - timedelta(days=3), today, today + timedelta(days=2)):
+        moment = timezone.now() + (day - today)
+        shown = dict(
+            with_indicators(Item.objects.filter(town=town), day=day).values_list("pk", "light")
+        )
+        assert len(set(shown.values())) >= 3
+        for item in ledger:
+            assert shown[item.pk] == definitions.light_of(
+                state=item.state,
+                deadline=item.deadline,
+                returned_count=item.returned_count,
+                last_progress_at=item.last_progress_at,
+                created_at=item.created_at,
+                day=day,
+                moment=moment,
+                red_returns=town.light_red_returns,
+                due_soon_days=town.light_due_soon_days,
+                stale_days=town.light_stale_days,
+            ), (item.title, day)
+
+
 def test_it_counts_days_overdue_in_calendar_days():
     today = timezone.localdate()
     assert (

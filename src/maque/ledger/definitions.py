@@ -25,7 +25,9 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 
-from maque.ledger.models import OPEN_STATES
+from maque.ledger.models import OPEN_STATES, State
+
+FINISHED_STATES = (State.CLOSED, State.CANCELLED)
 
 
 def past_deadline(day: date, *, prefix: str = "") -> Q:
@@ -102,6 +104,37 @@ def is_stale(
     return state in OPEN_STATES and (last_progress_at or created_at) < stale_cutoff(
         moment, stale_days
     )
+
+
+def light_of(
+    *,
+    state: str,
+    deadline: date,
+    returned_count: int,
+    last_progress_at: datetime | None,
+    created_at: datetime,
+    day: date,
+    moment: datetime,
+    red_returns: int,
+    due_soon_days: int,
+    stale_days: int,
+) -> str:
+    """The light of one item in hand (design §4), as `ledger.queries.with_indicators` computes it
+    in the database: grey finished, blue suspended; red overdue or returned `red_returns` times;
+    yellow due within `due_soon_days`, without progress for `stale_days`, or returned once."""
+    if state in FINISHED_STATES:
+        return "grey"
+    if state not in OPEN_STATES:
+        return "blue"
+    if deadline < day or returned_count >= red_returns:
+        return "red"
+    if (
+        deadline <= day + timedelta(days=due_soon_days)
+        or (last_progress_at or created_at) < stale_cutoff(moment, stale_days)
+        or returned_count >= 1
+    ):
+        return "yellow"
+    return "green"
 
 
 def rate(part: int, whole: int) -> float | None:

@@ -21,7 +21,7 @@ from maque.api.schemas import (
     Version,
 )
 from maque.ledger import lifecycle
-from maque.ledger.api.item_output import ItemOut, _item_response, _visible_item
+from maque.ledger.api.item_output import ItemOut, _visible_item, written_response
 from maque.ledger.api.routing import router
 
 
@@ -90,7 +90,7 @@ def item_act(
             actions=list(ACTIONS),
         )
     user = request_user(request)
-    item = _visible_item(request, code)
+    item = _visible_item(request, code, indicators=False)
     arguments = _action_arguments(name, payload or ActionIn())
-    lifecycle.ACTION_SERVICES[name](item=item, by=user, via="api", **arguments)
-    return _item_response(request, item.code)
+    written = lifecycle.ACTION_SERVICES[name](item=item, by=user, via="api", **arguments)
+    return written_response(request, written)

@@ -6,7 +6,9 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from pydantic import Field
 
 from maque.api.auth import request_user
@@ -16,7 +18,7 @@ from maque.api.schemas import (
     Ref,
 )
 from maque.core.masking import mask_text
-from maque.ledger import lifecycle
+from maque.ledger import definitions, lifecycle
 from maque.ledger.models import Item, State
 from maque.ledger.queries import with_indicators
 from maque.organisation.access import actor_for
@@ -128,8 +130,9 @@ def _item_out(item: Item, actions: list[str]) -> dict[str, Any]:
     }
 
 
-def _visible_item(request: HttpRequest, code: str) -> Item:
-    """The item with this code if the caller may see it (with indicators); 404 otherwise."""
+def _visible_item(request: HttpRequest, code: str, *, indicators: bool = True) -> Item:
+    """The item with this code if the caller may see it (with indicators, unless an action is
+    about to re-read it under its lock anyway); 404 otherwise."""
     if not ITEM_CODE.match(code):
         raise Http404
     code = code.upper()
@@ -145,12 +148,12 @@ def _visible_item(request: HttpRequest, code: str) -> Item:
     if pk is None:
         raise Http404
     # Filter before annotating, so the light's per-town rules are looked up for this one row.
-    items = Item.objects.visible_to(request_user(request)).filter(pk=pk)
-    item = (
-        with_indicators(items)
-        .select_related("town", "campaign", "category", "village", "owner", "group", "plot")
-        .first()
-    )
+    items: QuerySet[Item] = Item.objects.visible_to(request_user(request)).filter(pk=pk)
+    if indicators:
+        items = with_indicators(items)
+    item = items.select_related(
+        "town", "campaign", "category", "village", "owner", "group", "plot"
+    ).first()
     if item is None:
         raise Http404
     return item
@@ -164,6 +167,35 @@ def actions_of(user: Any, items: list[Item]) -> list[list[str]]:
 def masks_for(request: HttpRequest) -> bool:
     """Whether the caller reads personal data masked (their role decides, `Actor.masks_personal_data`)."""
     return actor_for(request_user(request)).masks_personal_data()
+
+
+def indicated(item: Item, day: date | None = None) -> Item:
+    """Set `overdue`, `days_overdue` and `light` on an item in hand, by the Python twins of the
+    definitions (`with_indicators` computes the same in the database for lists)."""
+    day = day or timezone.localdate()
+    town = item.town
+    item.overdue = definitions.is_overdue(state=item.state, deadline=item.deadline, day=day)  # type: ignore[attr-defined]
+    item.days_overdue = definitions.days_overdue(state=item.state, deadline=item.deadline, day=day)  # type: ignore[attr-defined]
+    item.light = definitions.light_of(  # type: ignore[attr-defined]
+        state=item.state,
+        deadline=item.deadline,
+        returned_count=item.returned_count,
+        last_progress_at=item.last_progress_at,
+        created_at=item.created_at,
+        day=day,
+        moment=timezone.now(),
+        red_returns=town.light_red_returns,
+        due_soon_days=town.light_due_soon_days,
+        stale_days=town.light_stale_days,
+    )
+    return item
+
+
+def written_response(request: HttpRequest, item: Item) -> dict[str, Any]:
+    """The answer to a write: the item just written, as `GET /items/{code}` shows it, without
+    reading it again (the writer may see what they wrote; its indicators are computed here)."""
+    user = request_user(request)
+    return item_out(indicated(item), actions_of(user, [item])[0], masks=masks_for(request))
 
 
 def _item_response(request: HttpRequest, code: str) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from maque.ledger.api.item_output import (
     _item_response,
     _visible_item,
     masks_for,
+    written_response,
 )
 from maque.ledger.api.listing import EXPANSIONS, ItemListOut, page_rows, summaries
 from maque.ledger.api.routing import router
@@ -299,7 +300,7 @@ def item_register(request: HttpRequest, payload: ItemIn) -> Status[dict[str, Any
         **details,
         **references,
     )
-    return Status(201, _item_response(request, item.code))
+    return Status(201, written_response(request, item))
 
 
 @router.get(
