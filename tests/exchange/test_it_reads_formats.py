@@ -171,9 +171,17 @@ def test_it_reads_inline_and_rich_text_strings_and_the_declared_size(world, tmp_
     book = open_spreadsheet(undeclared, undeclared.name)
     try:
         (sheet,) = book.sheets()
-        assert sheet.declared_rows is None and len(list(sheet.rows())) == 3
+        # The fast reader knows the size from the cells; the streaming one reads it all the same.
+        assert sheet.declared_rows in (None, 3) and len(list(sheet.rows())) == 3
     finally:
         book.close()
+
+
+def _trimmed(values: list) -> list:
+    values = list(values)
+    while values and values[-1] is None:
+        values.pop()
+    return values
 
 
 def _library_rows(path: Path) -> tuple[list[tuple[int, list, frozenset]], list]:
@@ -269,8 +277,9 @@ def test_its_sheet_reader_reads_what_the_library_reads(tmp_path, name):
     book = open_spreadsheet(path, path.name)
     try:
         sheet = book.sheets()[0]
-        rows = [(row.number, row.values, row.formulas) for row in sheet.rows()]
-        assert rows == expected_rows
+        # Empty cells at the end of a row carry nothing (one reader lists them, the other not).
+        rows = [(row.number, _trimmed(row.values), row.formulas) for row in sheet.rows()]
+        assert rows == [(number, _trimmed(values), f) for number, values, f in expected_rows]
         assert sheet.merged == expected_merged
     finally:
         book.close()
