@@ -335,8 +335,9 @@ def _foundation(context: BenchContext, contact_leader: Any, village: Any) -> dic
     return results
 
 
-def _app_benches(context: BenchContext) -> dict[str, Any]:
-    """Run `bench.<app>.run(context)` for every app `maque.<app>` that has one."""
+def _app_benches(context: BenchContext, only: list[str] | None = None) -> dict[str, Any]:
+    """Run `bench.<app>.run(context)` for every app `maque.<app>` that has one (or those in
+    `only`)."""
     from django.apps import apps
 
     results: dict[str, Any] = {}
@@ -344,6 +345,8 @@ def _app_benches(context: BenchContext) -> dict[str, Any]:
         if not config.name.startswith("maque."):
             continue
         module_name = f"bench.{config.name.removeprefix('maque.')}"
+        if only and config.name.removeprefix("maque.") not in only:
+            continue
         if importlib.util.find_spec(module_name) is None:
             continue
         print(f"running {module_name} …", flush=True)
@@ -431,6 +434,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only-foundation", action="store_true", help="skip the other apps' benchmarks"
     )
+    parser.add_argument(
+        "--only", action="append", metavar="APP", help="run only this app's benchmark (repeat)"
+    )
     args = parser.parse_args(argv)
 
     path = _database_path(args)
@@ -482,7 +488,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         results: dict[str, Any] = {"foundation": _foundation(context, contact_leader, village)}
         if not args.only_foundation:
-            results.update(_app_benches(context))
+            results.update(_app_benches(context, args.only))
 
     print()
     print(
