@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),  # after every API route: a JSON 404
     path("bulletins/", include("maque.bulletins.urls")),
+    # The villages' public pages: no account, and everything public under this one prefix.
+    path("p/", include("maque.deliberation.urls")),
 ]
 
 # Uploaded evidence is never served from a public /media/ route: only through the scoped

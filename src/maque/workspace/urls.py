@@ -13,6 +13,7 @@ from maque.workspace.views import (
     meetings,
     scores,
     spreadsheets,
+    topics,
     villages,
 )
 
@@ -69,4 +70,10 @@ urlpatterns = [
     path("accountability/new/", accountability.case_new, name="case_new"),
     path("accountability/<int:pk>/", accountability.case_detail, name="case"),
     path("accountability/<int:pk>/status/", accountability.case_status, name="case_status"),
+    # Joint deliberation (联村共议): the topic board, proposing, a topic's page and its actions.
+    path("topics/", topics.topics, name="topics"),
+    path("topics/new/", topics.topic_new, name="topic_new"),
+    path("topics/photos/<int:pk>/", topics.topic_photo, name="topic_photo"),
+    path("topics/<str:code>/", topics.topic_detail, name="topic"),
+    path("topics/<str:code>/act/<slug:action>/", topics.topic_act, name="topic_act"),
 ]
