@@ -248,7 +248,10 @@ def test_it_records_every_state_change_through_the_lifecycle(demo):
 
 
 def test_it_fills_category_fields_that_validate_and_plots_with_polygons(demo):
-    items = Item.objects.filter(town=demo.town).select_related("category", "village", "plot")
+    # Items of a category (a topic's action items have none, nor fields to fill).
+    items = Item.objects.filter(town=demo.town, category__isnull=False).select_related(
+        "category", "village", "plot"
+    )
     assert items.exists() and any("plot" in item.attributes for item in items)
     for item in items:
         assert (
@@ -322,3 +325,18 @@ def test_it_ships_the_bulletins_of_its_recent_working_days(demo):  # noqa: ANN00
     assert [b.day for b in bulletins] == sorted(b.day for b in bulletins)
     assert bulletins[0].snapshot["totals"]["total"] > 0
     assert bulletins[-1].snapshot["previous"] == bulletins[-2].code
+
+
+def test_it_tells_the_joint_deliberation_of_gaige(demo):
+    from maque.deliberation.models import Topic
+
+    topics = Topic.objects.filter(town=demo.town, village__name="改革村")
+    states = {topic.title: topic.state for topic in topics}
+    assert states["三组路灯不亮"] == "answered" and states["村道路灯坏了晚上看不见"] == "merged"
+    assert states["希望村里统一收购我家的茶叶"] == "declined"
+    assert states["荷塘园区观光步道延伸到三组"] == "implementing"
+    assert "submitted" in states.values()
+    answered = topics.filter(state="answered")
+    assert answered.count() == 2 and all(topic.satisfaction for topic in answered)
+    assert topics.filter(source="meeting").exists() and topics.filter(source="public").exists()
+    assert all(topic.decline_reason for topic in topics.filter(state="declined"))

@@ -105,8 +105,9 @@ def _render(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     response = render(request, template, context, status=status)
-    # A receipt may sit in the address: never sent on to another site.
-    response["Referrer-Policy"] = "no-referrer"
+    # A receipt may sit in the address: never sent on to another site. ("no-referrer" would also
+    # blank the Origin of the page's own forms, which the CSRF check then refuses.)
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -25,6 +25,7 @@ from maque.demo.cast import Cast
 from maque.demo.clock import at, replay_at
 from maque.demo.geo import grid_position, plot_polygon
 from maque.demo.items import replay_ledger  # the ledger half of the story
+from maque.demo.topics import replay_topics
 from maque.demo.wording import VillageStock
 from maque.ledger.catalogue import catalogue_install
 from maque.ledger.models import Item
@@ -93,6 +94,8 @@ def demo_build(
         cast = _organisation(rng, today)
         say(_("Replaying a few months of the ledger through the lifecycle (about a minute)…"))
         replay_ledger(cast, rng=rng, today=today)
+        say(_("Replaying the village topics of joint deliberation…"))
+        replay_topics(cast, today=today)
         say(_("Issuing the bulletins of the last working days…"))
         _recent_bulletins(cast.town, today)
     town = cast.town
