@@ -200,3 +200,13 @@ def test_the_receipt_page_takes_satisfaction_once(world: World):
     assert topic.satisfaction == "satisfied"
     again = client.get("/p/receipt/", {"receipt": receipt}).content.decode()
     assert 'name="satisfaction"' not in again
+
+
+def test_the_board_shows_the_villages_figures(world: World):
+    propose(world, concern="urgent")
+    propose(world, concern="urgent")
+    propose(world, persona="cadre_shuangsheng", village=world.shuangsheng, concern="hoped_for")
+    page = signed_in(world, "secretary_gaige").get("/topics/").content.decode()
+    figures = page.split('id="figures-title"', 1)[1]
+    assert "改革村" in figures and "双胜村" not in figures
+    assert "<td>2</td><td>2</td>" in figures  # two topics, both 急

@@ -5,6 +5,8 @@ take now) and its photos. Reads start from `Topic.objects.visible_to`; every cha
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,12 +14,14 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from maque.core.users import signed_in
 from maque.deliberation import lifecycle
+from maque.deliberation.figures import VillageTopicFigures, village_topic_figures
 from maque.deliberation.lifecycle.registration import MAX_PHOTOS
 from maque.deliberation.models import (
     OPEN_TOPIC_STATES,
@@ -44,7 +48,23 @@ from maque.workspace.views.topic_forms import (
 )
 
 LIST_PAGE = 30
+FIGURE_DAYS = 30  # the board's figures cover the topics of the last month
 TIMELINE_LABELS = {"propose": gettext_lazy("submitted")}
+
+
+def board_figures(request: HttpRequest) -> list[tuple[Village, VillageTopicFigures]]:
+    """The figures of the villages the user reads, over the last `FIGURE_DAYS` days."""
+    today = timezone.localdate()
+    start = today - timedelta(days=FIGURE_DAYS - 1)
+    villages = list(Village.objects.visible_to(request.user).order_by("town_id", "name"))
+    rows: list[tuple[Village, VillageTopicFigures]] = []
+    for town_id in dict.fromkeys(village.town_id for village in villages):
+        mine = [village for village in villages if village.town_id == town_id]
+        found = village_topic_figures(
+            town=town_id, start=start, end=today, villages=[v.pk for v in mine]
+        )
+        rows += [(village, found[village.pk]) for village in mine if village.pk in found]
+    return rows
 
 
 def _villages_to_propose(request: HttpRequest) -> list[Village]:
@@ -92,6 +112,8 @@ def topics(request: HttpRequest) -> HttpResponse:
                 if counts.get(state) or state in OPEN_TOPIC_STATES
             ],
             "may_propose": bool(_villages_to_propose(request)),
+            "figures": board_figures(request),
+            "figure_days": FIGURE_DAYS,
         },
     )
 
