@@ -308,21 +308,47 @@ def _category_order(category: Category | None) -> tuple[int, int, int]:
     return (0, category.campaign.order, category.order)
 
 
+# What a row of the ledger reads of an item: plain values, no model instances (an export of
+# 20,000 rows spends its time in the writer, not in building objects).
+ROW_FIELDS = (
+    "code",
+    "village__name",
+    "group__name",
+    "owner__name",
+    "verified_by__name",
+    "subject",
+    "title",
+    "description",
+    "measures",
+    "scope",
+    "standard",
+    "deadline",
+    "state",
+    "closed_at",
+    "attributes",
+    "latest_progress",
+    "last_reason",
+)
+
+
 def _rows(items: QuerySet[Item], columns: list[Column], *, masks: bool) -> Iterator[list[Any]]:
     """The cell values of each item, in column order."""
     households: dict[int, str] = {}
     household_fields = [
         c.field.name for c in columns if c.field is not None and c.field.type == FieldType.HOUSEHOLD
     ]
-    buffer: list[Item] = []
+    buffer: list[dict[str, Any]] = []
     sequence = 0
 
     def flush() -> Iterator[list[Any]]:
         nonlocal sequence
         if household_fields:
-            ids = {item.attributes.get(name) for item in buffer for name in household_fields} - {
-                None
-            }
+            found = (
+                str((row["attributes"] or {}).get(name))
+                for row in buffer
+                for name in household_fields
+            )
+            ids = {int(value) for value in found if value.isdigit()}
             households.clear()
             households.update(
                 {
@@ -332,24 +358,24 @@ def _rows(items: QuerySet[Item], columns: list[Column], *, masks: bool) -> Itera
                     )
                 }
             )
-        for item in buffer:
+        for row in buffer:
             sequence += 1
-            yield [_value(item, column, sequence, masks, households) for column in columns]
+            yield [_value(row, column, sequence, masks, households) for column in columns]
         buffer.clear()
 
-    for item in items.iterator(chunk_size=ITERATOR_CHUNK):
-        buffer.append(item)
+    for row in items.values(*ROW_FIELDS).iterator(chunk_size=ITERATOR_CHUNK):
+        buffer.append(row)
         if len(buffer) >= ITERATOR_CHUNK:
             yield from flush()
     yield from flush()
 
 
 def _value(
-    item: Item, column: Column, sequence: int, masks: bool, households: dict[int, str]
+    row: dict[str, Any], column: Column, sequence: int, masks: bool, households: dict[int, str]
 ) -> Any:
     key = column.key
     if column.field is not None:
-        raw = item.attributes.get(column.field.name)
+        raw = (row["attributes"] or {}).get(column.field.name)
         if raw is None or raw == "":
             return None
         match column.field.type:
@@ -368,37 +394,33 @@ def _value(
         case "seq":
             return sequence
         case "code":
-            return item.code
+            return row["code"]
         case "village":
-            return item.village.name
+            return row["village__name"]
         case "group":
-            return item.group.name if item.group is not None else None
+            return row["group__name"]
         case "owner":
-            return item.owner.name
+            return row["owner__name"]
         case "deadline":
-            return item.deadline
+            return row["deadline"]
         case "progress":
-            value = item.latest_progress or ""  # type: ignore[attr-defined]
+            value = row["latest_progress"] or ""
         case "state":
-            return STATE_NAMES[item.state]
+            return STATE_NAMES[row["state"]]
         case "closed_flag":
-            return YES if item.state == State.CLOSED else NO
+            return YES if row["state"] == State.CLOSED else NO
         case "closed_on":
             return (
-                timezone.localtime(item.closed_at).date()
-                if item.closed_at and item.state == State.CLOSED
+                timezone.localtime(row["closed_at"]).date()
+                if row["closed_at"] and row["state"] == State.CLOSED
                 else None
             )
         case "verifier":
-            return (
-                item.verified_by.name
-                if item.verified_by is not None and item.state == State.CLOSED
-                else None
-            )
+            return row["verified_by__name"] if row["state"] == State.CLOSED else None
         case "note":
-            value = item.last_reason or ""  # type: ignore[attr-defined]
+            value = row["last_reason"] or ""
         case _:
-            value = getattr(item, key) or ""
+            value = row[key] or ""
     if masks and key in MASKED_COLUMNS:
         value = mask_text(value)
     return value or None
