@@ -61,6 +61,9 @@ from maque.meetings.api import router as meetings_router  # noqa: E402
 from maque.supervision.api import router as supervision_router  # noqa: E402
 
 api.add_router("/meetings", meetings_router)
+from maque.meetings.roster_api import router as rosters_router  # noqa: E402
+
+api.add_router("/", rosters_router)
 api.add_router("/", supervision_router)
 from maque.exchange.api import router as exchange_router  # noqa: E402
 

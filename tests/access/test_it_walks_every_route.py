@@ -44,8 +44,18 @@ from maque.diagnosis import lifecycle as watch_lifecycle
 from maque.diagnosis.models import WatchEntry, WatchEvent
 from maque.diagnosis.services import entry_propose
 from maque.ledger.models import Attachment, Campaign, Category, Item, ProgressLog, Transition
-from maque.meetings.models import Meeting, MeetingFile, MeetingKind
+from maque.meetings.models import (
+    Meeting,
+    MeetingFile,
+    MeetingKind,
+    Resolution,
+    RollEntry,
+    RosterBody,
+    RosterMember,
+    VillagePopulation,
+)
 from maque.meetings.policies import may_organise
+from maque.meetings.rolls import roster_member_add
 from maque.meetings.services import meeting_create, meeting_file_add
 from maque.notifications.models import Notification
 from maque.notifications.services import notify
@@ -437,6 +447,26 @@ API: dict[str, Entry] = {
     "POST /api/v1/meetings/{meeting_id}/files": Write(
         lambda o: f"/api/v1/meetings/{o['meeting'].pk}/files", gate=organise_gate
     ),
+    "POST /api/v1/meetings/{meeting_id}/attendance": Write(
+        lambda o: f"/api/v1/meetings/{o['meeting'].pk}/attendance",
+        gate=organise_gate,
+        body={"marks": []},
+    ),
+    "POST /api/v1/meetings/{meeting_id}/resolutions": Write(
+        lambda o: f"/api/v1/meetings/{o['meeting'].pk}/resolutions",
+        gate=organise_gate,
+        body={"text": "决议", "votes_for": 1},
+    ),
+    "GET /api/v1/rosters": Listing("/api/v1/rosters", scoped(RosterMember), ids("items")),
+    "POST /api/v1/rosters": Write(lambda o: "/api/v1/rosters", gate=organise_gate),
+    "POST /api/v1/rosters/{member_id}/end": Write(
+        lambda o: f"/api/v1/rosters/{o['roster_member'].pk}/end",
+        gate=organise_gate,
+        body={"valid_to": timezone.localdate().isoformat()},
+    ),
+    "POST /api/v1/village-populations": Write(
+        lambda o: "/api/v1/village-populations", gate=organise_gate
+    ),
     "POST /api/v1/meetings/{meeting_id}/record": Write(
         lambda o: f"/api/v1/meetings/{o['meeting'].pk}/record", gate=organise_gate
     ),
@@ -631,6 +661,13 @@ def _objects(world: World) -> dict[str, Any]:
         villages=[world.gaige],
         attendees=[world.people["cadre_gaige"]],
     )
+    roster_member = roster_member_add(
+        by=world.user("secretary_gaige"),
+        village=world.gaige,
+        body=RosterBody.REPRESENTATIVES,
+        valid_from=timezone.localdate(),
+        name="村民代表甲",
+    )
     meeting_file = meeting_file_add(
         meeting=meeting, by=world.user("contact_gaige"), upload=photo("minutes.jpg")
     )
@@ -693,6 +730,7 @@ def _objects(world: World) -> dict[str, Any]:
         "shuangsheng": world.shuangsheng,
         "meeting": meeting,
         "meeting_file": meeting_file,
+        "roster_member": roster_member,
         "round": round_,
         "sample": round_.samples.order_by("pk").first(),
         "review": review,
@@ -713,6 +751,10 @@ def _snapshot() -> dict[str, int]:
         Attachment,
         Meeting,
         MeetingFile,
+        Resolution,
+        RollEntry,
+        RosterMember,
+        VillagePopulation,
         InspectionRound,
         Review,
         Bulletin,

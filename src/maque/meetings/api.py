@@ -1,5 +1,7 @@
-"""`/api/v1/meetings`: list, record (decisions become action items), read, attach files, and
-complete a drafted meeting or amend a held one's record (`POST /{id}/record`)."""
+"""`/api/v1/meetings`: list, record (decisions become action items), read, attach files,
+complete a drafted meeting or amend a held one's record (`POST /{id}/record`), mark attendance
+against the roll (`POST /{id}/attendance`) and record resolutions with their votes
+(`POST /{id}/resolutions`). A meeting's answer carries its roll, quorum and resolutions."""
 
 from __future__ import annotations
 
@@ -31,8 +33,11 @@ from maque.api.schemas import (
     model_field,
 )
 from maque.ledger.models import Campaign
-from maque.meetings.models import Meeting, MeetingDecision, MeetingKind
+from maque.meetings.counting import quorum_of
+from maque.meetings.models import Meeting, MeetingDecision, MeetingKind, Resolution, RollEntry
 from maque.meetings.queries import meeting_list
+from maque.meetings.resolutions import resolution_record
+from maque.meetings.rolls import attendance_record
 from maque.meetings.services import (
     DecisionIn,
     check_recorder,
@@ -105,6 +110,48 @@ class FileOut(Schema):
     size: int
 
 
+class RollEntryOut(Schema):
+    id: int
+    name: str
+    body: str
+    attendance: str
+
+
+class QuorumTestOut(Schema):
+    basis: str
+    expected: int | None
+    present: int
+    needed: int | None
+    passed: bool
+
+
+class QuorumOut(Schema):
+    required: bool
+    met: bool
+    problem: str
+    tests: list[QuorumTestOut]
+
+
+class ActionOut(Schema):
+    text: str
+    item: str | None
+
+
+class ResolutionOut(Schema):
+    id: int
+    text: str
+    votes_for: int
+    votes_against: int
+    votes_abstain: int
+    expected: int | None
+    present: int
+    outcome: str
+    outcome_label: str
+    passed: bool
+    refusal: str
+    actions: list[ActionOut]
+
+
 class MeetingOut(Schema):
     id: int
     kind: str
@@ -123,6 +170,9 @@ class MeetingOut(Schema):
     decisions: list[DecisionOut]
     files: list[FileOut]
     indicators: dict[str, Any]
+    roll: list[RollEntryOut]
+    quorum: QuorumOut
+    resolutions: list[ResolutionOut]
 
 
 MeetingListOut = page_of(MeetingOut, legacy="meetings", name="MeetingListOut")
@@ -163,6 +213,51 @@ def _out(meeting: Meeting) -> dict[str, Any]:
             for f in meeting.files.all()
         ],
         "indicators": meeting.indicators,
+        "roll": [
+            {"id": e.pk, "name": e.name, "body": e.body, "attendance": e.attendance}
+            for e in meeting.roll.all()
+        ],
+        "quorum": _quorum_out(meeting),
+        "resolutions": [resolution_out(r) for r in meeting.resolutions.all()],
+    }
+
+
+def _quorum_out(meeting: Meeting) -> dict[str, Any]:
+    quorum = quorum_of(meeting)
+    return {
+        "required": quorum.required,
+        "met": quorum.met,
+        "problem": quorum.problem(),
+        "tests": [
+            {
+                "basis": test.basis,
+                "expected": test.total,
+                "present": test.count,
+                "needed": None if test.total is None else test.share.needed(test.total),
+                "passed": test.passed,
+            }
+            for test in quorum.tests
+        ],
+    }
+
+
+def resolution_out(resolution: Resolution) -> dict[str, Any]:
+    return {
+        "id": resolution.pk,
+        "text": resolution.text,
+        "votes_for": resolution.votes_for,
+        "votes_against": resolution.votes_against,
+        "votes_abstain": resolution.votes_abstain,
+        "expected": resolution.expected,
+        "present": resolution.present,
+        "outcome": resolution.outcome,
+        "outcome_label": str(resolution.get_outcome_display()),
+        "passed": resolution.passed,
+        "refusal": resolution.refusal,
+        "actions": [
+            {"text": d.text, "item": d.item.code if d.item else None}
+            for d in resolution.actions.all()
+        ],
     }
 
 
@@ -325,3 +420,77 @@ def record(request: HttpRequest, meeting_id: Id, payload: MeetingRecordIn) -> di
         reason=payload.reason,
     )
     return _out(get_object_or_404(meeting_list(user=user), pk=recorded.pk))
+
+
+class MarkIn(InputSchema):
+    entry: BodyId
+    attendance: RollEntry.Attendance
+
+
+class AttendanceIn(InputSchema):
+    """Marks on the meeting's roll; `attendee_count` when more came than were called (every
+    adult at a villagers' meeting), else the number present is those marked present."""
+
+    marks: list[MarkIn] = Field(default_factory=list, max_length=MAX_ENTRIES)
+    attendee_count: int | None = model_field(Meeting, "attendee_count", None)
+
+
+@router.post("/{meeting_id}/attendance", response={200: MeetingOut, **WRITE_ERRORS})
+def attendance(request: HttpRequest, meeting_id: Id, payload: AttendanceIn) -> dict[str, Any]:
+    user = request_user(request)
+    meeting = get_object_or_404(Meeting.objects.visible_to(user), pk=meeting_id)
+    attendance_record(
+        meeting=meeting,
+        by=user,
+        marks={mark.entry: mark.attendance for mark in payload.marks},
+        attendee_count=payload.attendee_count,
+    )
+    return _out(get_object_or_404(meeting_list(user=user), pk=meeting.pk))
+
+
+class ResolutionIn(InputSchema):
+    """A motion and its votes. The outcome is computed from the roll and the rules of the
+    meeting's kind; `passed: true` is refused (422, with the failing test and the shortfall)
+    when the quorum or the majority fails. `actions` (a passed resolution's) become items."""
+
+    text: str = model_field(Resolution, "text", max_length=TEXT)
+    votes_for: int = model_field(Resolution, "votes_for")
+    votes_against: int = model_field(Resolution, "votes_against", 0)
+    votes_abstain: int = model_field(Resolution, "votes_abstain", 0)
+    passed: bool | None = None
+    actions: list[DecisionSchema] = Field(default_factory=list, max_length=MAX_ENTRIES)
+
+
+@router.post("/{meeting_id}/resolutions", response={201: ResolutionOut, **WRITE_ERRORS})
+def resolve(request: HttpRequest, meeting_id: Id, payload: ResolutionIn) -> Status[dict[str, Any]]:
+    user = request_user(request)
+    meeting = get_object_or_404(
+        Meeting.objects.visible_to(user).select_related("town"), pk=meeting_id
+    )
+    check_recorder(by=user, meeting=meeting)  # before reading ids: 403 whatever the payload
+    town = meeting.town
+    campaigns = {c.code: c for c in Campaign.objects.filter(town=town)}
+    actions = []
+    for index, d in enumerate(payload.actions):
+        if d.campaign and d.campaign not in campaigns:
+            raise ValidationError({f"actions[{index}].campaign": [_("Unknown campaign.")]})
+        actions.append(
+            DecisionIn(
+                text=d.text,
+                owner=_one(Person, d.owner, town, f"actions[{index}].owner"),
+                deadline=d.deadline,
+                village=_one(Village, d.village, town, f"actions[{index}].village"),
+                campaign=campaigns.get(d.campaign) if d.campaign else None,
+            )
+        )
+    row = resolution_record(
+        meeting=meeting,
+        by=user,
+        text=payload.text,
+        votes_for=payload.votes_for,
+        votes_against=payload.votes_against,
+        votes_abstain=payload.votes_abstain,
+        passed=payload.passed,
+        actions=actions,
+    )
+    return Status(201, resolution_out(row))

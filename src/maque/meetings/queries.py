@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -13,7 +13,7 @@ from django.utils import timezone
 from maque.ledger import definitions, figures
 from maque.ledger.definitions import closure_rate
 from maque.ledger.models import OPEN_STATES, State
-from maque.meetings.models import Meeting, MeetingDecision
+from maque.meetings.models import Meeting, MeetingDecision, Resolution, RosterMember
 from maque.organisation.models import Town, Village
 
 WINDOW_KEYS = ("found", "closed", "overdue", "stale", "registered", "closed_total")
@@ -205,10 +205,31 @@ def meeting_list(*, user, kind: str | None = None, village: int | None = None) -
             "villages",
             "attendees",
             "files",
+            "roll",
             Prefetch(
                 "decisions", queryset=MeetingDecision.objects.select_related("item", "item__owner")
+            ),
+            Prefetch(
+                "resolutions",
+                queryset=Resolution.objects.prefetch_related(
+                    Prefetch("actions", queryset=MeetingDecision.objects.select_related("item"))
+                ),
             ),
         )
         .distinct()
         .order_by("-held_on", "-id")
     )
+
+
+def roster_list(
+    *, user: Any, village: int | None = None, body: str | None = None, on: date | None = None
+) -> QuerySet[RosterMember]:
+    """The roster members the caller may see; `on` keeps those in force that day."""
+    members = RosterMember.objects.visible_to(user).select_related("village", "person")
+    if village is not None:
+        members = members.filter(village_id=village)
+    if body:
+        members = members.filter(body=body)
+    if on is not None:
+        members = members.on(on)
+    return members.order_by("village_id", "body", "name", "id")

@@ -22,9 +22,10 @@ from maque.ledger import lifecycle
 from maque.ledger.catalogue import campaign_for_kind
 from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.models import Campaign, Kind, Source
-from maque.meetings.models import Meeting, MeetingDecision, MeetingFile, MeetingKind
+from maque.meetings.models import Meeting, MeetingDecision, MeetingFile, MeetingKind, Resolution
 from maque.meetings.policies import check_organise
 from maque.meetings.queries import diagnosis_pack
+from maque.meetings.rolls import roll_take
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Town, Village
 
@@ -146,13 +147,20 @@ def meeting_create(
         meeting.save()
         meeting.villages.set(villages)
         meeting.attendees.set(attendees)
+        roll_take(meeting=meeting, by=by)
         for order, decision in enumerate(decisions):
             _decision_add(meeting, decision, by=by, order=order, villages=villages)
     return meeting
 
 
 def _decision_add(
-    meeting: Meeting, decision: DecisionIn, *, by: User, order: int, villages: list[Village]
+    meeting: Meeting,
+    decision: DecisionIn,
+    *,
+    by: User,
+    order: int,
+    villages: list[Village],
+    resolution: Resolution | None = None,
 ) -> MeetingDecision:
     item = None
     if decision.owner is not None:
@@ -173,7 +181,13 @@ def _decision_add(
             description=_("Decided at: %(meeting)s") % {"meeting": meeting.title},
             via="meeting",
         )
-    row = MeetingDecision(meeting=meeting, text=decision.text.strip(), item=item, order=order)
+    row = MeetingDecision(
+        meeting=meeting,
+        resolution=resolution,
+        text=decision.text.strip(),
+        item=item,
+        order=order,
+    )
     row._history_user = by  # type: ignore[attr-defined]
     row.save()
     return row
@@ -288,6 +302,8 @@ def meeting_record(
         locked._history_user = by  # type: ignore[attr-defined]
         locked._change_reason = f"{AMEND_PREFIX}{reason}" if amending else "record"  # type: ignore[attr-defined]
         locked.save()
+        if not amending:
+            roll_take(meeting=locked, by=by)
         start = max((d.order for d in locked.decisions.all()), default=-1) + 1
         for index, decision in enumerate(decisions):
             try:
