@@ -16,16 +16,32 @@ from pydantic import Field
 
 from maque.api.auth import request_user
 from maque.api.paging import PageQuery, page_of, paginate
-from maque.api.schemas import ERRORS, NOTE, WRITE_ERRORS, BodyId, Id, InputSchema, Out, Version
+from maque.api.schemas import (
+    ERRORS,
+    NOTE,
+    TEXT,
+    WRITE_ERRORS,
+    BodyId,
+    DeadlineDay,
+    Id,
+    InputSchema,
+    Out,
+    Version,
+)
 from maque.diagnosis import lifecycle, rules
-from maque.diagnosis.models import EntryState, WatchEntry
-from maque.diagnosis.queries import entry_list, subject_label, village_diagnosis
+from maque.diagnosis.dissection import CauseIn, DissectionIn, MeasureIn, ResourceIn, entry_dissect
+from maque.diagnosis.models import CauseKind, EntryState, WatchEntry
+from maque.diagnosis.queries import dissection_out, entry_list, subject_label, village_diagnosis
 from maque.diagnosis.services import entry_act, entry_propose
 from maque.ledger.models import Category
+from maque.meetings.models import Meeting
 from maque.organisation.access import actor_for
-from maque.organisation.models import Village
+from maque.organisation.models import Department, Person, Village
 
 router = Router(tags=["diagnosis"])
+
+# At most this many causes, departments, measures or field walks in one record.
+MAX_ROWS = 100
 
 
 class WatchReasonOut(Out):
@@ -63,8 +79,18 @@ class WatchEntryOut(Out):
     actions: list[str]
 
 
+class DissectionOut(Out):
+    meeting: dict[str, Any]
+    causes: list[dict[str, Any]]
+    obstacles: str
+    resources: list[dict[str, Any]]
+    measures: list[dict[str, Any]]
+    field_walks: list[dict[str, Any]]
+
+
 class WatchEntryDetailOut(WatchEntryOut):
     events: list[WatchEventOut]
+    dissection: DissectionOut | None
 
 
 EntryListOut = page_of(WatchEntryOut, name="WatchEntryListOut")
@@ -83,9 +109,38 @@ class WatchEntryIn(InputSchema):
     reason: str = Field(..., min_length=1, max_length=NOTE)
 
 
+class CauseSchema(InputSchema):
+    kind: CauseKind
+    text: str = Field(..., min_length=1, max_length=NOTE)
+
+
+class ResourceSchema(InputSchema):
+    department: BodyId = Field(..., description="Department id.")
+    brings: str = Field(..., min_length=1, max_length=NOTE)
+
+
+class MeasureSchema(InputSchema):
+    text: str = Field(..., min_length=1, max_length=200)
+    owner: BodyId
+    deadline: DeadlineDay
+    village: BodyId | None = Field(None, description="Village id; the entry's by default.")
+
+
+class DissectionSchema(InputSchema):
+    """The solving meeting's record (解难会议)."""
+
+    meeting: BodyId = Field(..., description="A meeting of kind solving.")
+    causes: list[CauseSchema] = Field(..., min_length=1, max_length=MAX_ROWS)
+    obstacles: str = Field("", max_length=TEXT)
+    resources: list[ResourceSchema] = Field(default_factory=list, max_length=MAX_ROWS)
+    measures: list[MeasureSchema] = Field(default_factory=list, max_length=MAX_ROWS)
+    field_walks: list[BodyId] = Field(default_factory=list, max_length=MAX_ROWS)
+
+
 class WatchActionIn(InputSchema):
     reason: str = Field("", max_length=NOTE)
     version: Version | None = None
+    dissection: DissectionSchema | None = Field(None, description="For dissect: the record.")
 
 
 def _reasons(entry: WatchEntry) -> list[dict[str, Any]]:
@@ -135,6 +190,7 @@ def _detail(request: HttpRequest, entry: WatchEntry) -> dict[str, Any]:
         }
         for event in entry.events.select_related("by").order_by("created_at", "pk")
     ]
+    body["dissection"] = dissection_out(entry, user=request_user(request))
     return body
 
 
@@ -186,6 +242,21 @@ def act(request: HttpRequest, entry_id: Id, action: str, payload: WatchActionIn)
     entry = _entry(request, entry_id)
     if action not in lifecycle.TRANSITIONS:
         raise ValidationError({"action": [_("Unknown action.")]})
+    if action == "dissect":
+        if payload.dissection is None:
+            raise ValidationError(
+                {"dissection": [_("Record the solving meeting that dissects it.")]}
+            )
+        return _detail(
+            request,
+            entry_dissect(
+                entry=entry,
+                by=request_user(request),
+                record=_dissection_in(entry, payload.dissection),
+                reason=payload.reason,
+                version=payload.version,
+            ),
+        )
     entry = entry_act(
         entry=entry,
         by=request_user(request),
@@ -194,6 +265,40 @@ def act(request: HttpRequest, entry_id: Id, action: str, payload: WatchActionIn)
         version=payload.version,
     )
     return _detail(request, entry)
+
+
+def _pick(model: Any, town_id: int, ids: list[int], field: str) -> dict[int, Any]:
+    found = {row.pk: row for row in model.objects.filter(town_id=town_id, pk__in=ids)}
+    if len(found) != len(set(ids)):
+        raise ValidationError({field: [_("Unknown or out-of-town entries.")]})
+    return found
+
+
+def _dissection_in(entry: WatchEntry, body: DissectionSchema) -> DissectionIn:
+    town = entry.town_id
+    meetings = _pick(Meeting, town, [body.meeting, *body.field_walks], "meeting")
+    departments = _pick(Department, town, [r.department for r in body.resources], "resources")
+    people = _pick(Person, town, [m.owner for m in body.measures], "measures")
+    villages = _pick(Village, town, [m.village for m in body.measures if m.village], "measures")
+    return DissectionIn(
+        meeting=meetings[body.meeting],
+        causes=[CauseIn(kind=c.kind, text=c.text) for c in body.causes],
+        obstacles=body.obstacles,
+        resources=[
+            ResourceIn(department=departments[r.department], brings=r.brings)
+            for r in body.resources
+        ],
+        measures=[
+            MeasureIn(
+                text=m.text,
+                owner=people[m.owner],
+                deadline=m.deadline,
+                village=villages[m.village] if m.village else None,
+            )
+            for m in body.measures
+        ],
+        field_walks=[meetings[pk] for pk in body.field_walks],
+    )
 
 
 class DiagnosisIndicatorOut(Out):

@@ -225,3 +225,110 @@ class WatchEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id}: {self.from_state} → {self.to_state}"
+
+
+class CauseKind(models.TextChoices):
+    POLICY = "policy", _("policy")
+    FUNDS = "funds", _("funds")
+    LAND = "land", _("land")
+    WILLINGNESS = "willingness", _("villagers' willingness")
+    WORK_STYLE = "work_style", _("cadres' work style")
+    TECHNIQUE = "technique", _("technique")
+    COORDINATION = "coordination", _("coordination")
+    OTHER = "other", _("other")
+
+
+class Dissection(models.Model):
+    """The record of a solving meeting (解难会议) on a watch-list entry (design §5, 剖麻雀): its
+    causes, obstacles, the departments and resources pooled, the measures (each an action item
+    of the ledger) and the field walks (走看调研) to the place."""
+
+    entry = models.OneToOneField(
+        WatchEntry, models.PROTECT, related_name="dissection", verbose_name=_("entry")
+    )
+    meeting = models.OneToOneField(
+        "meetings.Meeting",
+        models.PROTECT,
+        related_name="dissection",
+        verbose_name=_("solving meeting"),
+    )
+    obstacles = models.TextField(_("obstacles"), blank=True)
+    field_walks = models.ManyToManyField(
+        "meetings.Meeting", blank=True, related_name="+", verbose_name=_("field walks")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[field_walks])
+
+    class Meta:
+        verbose_name = _("dissection")
+        verbose_name_plural = _("dissections")
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} · {self.meeting_id}"
+
+
+class Cause(models.Model):
+    dissection = models.ForeignKey(
+        Dissection, models.PROTECT, related_name="causes", verbose_name=_("dissection")
+    )
+    kind = models.CharField(_("kind"), max_length=14, choices=CauseKind.choices)
+    text = models.TextField(_("cause"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cause")
+        verbose_name_plural = _("causes")
+        ordering = ["dissection", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.text[:30]}"
+
+
+class PooledResource(models.Model):
+    """A department that joins in solving, and what it brings (funds, staff, a policy, …)."""
+
+    dissection = models.ForeignKey(
+        Dissection, models.PROTECT, related_name="resources", verbose_name=_("dissection")
+    )
+    department = models.ForeignKey(
+        "organisation.Department",
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    brings = models.TextField(_("what it brings"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("department and resources pooled")
+        verbose_name_plural = _("departments and resources pooled")
+        ordering = ["dissection", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.department_id}: {self.brings[:30]}"
+
+
+class Measure(models.Model):
+    """A measure decided at the solving meeting: an action item with an owner and a deadline."""
+
+    dissection = models.ForeignKey(
+        Dissection, models.PROTECT, related_name="measures", verbose_name=_("dissection")
+    )
+    item = models.OneToOneField(
+        "ledger.Item", models.PROTECT, related_name="watch_measure", verbose_name=_("action item")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["dissection", "order", "id"]
+
+    def __str__(self) -> str:
+        return str(self.item_id)

@@ -264,3 +264,48 @@ def watch_list_home(*, user: Any, limit: int = 10) -> list[dict[str, Any]]:
         }
         for entry in entries
     ]
+
+
+def dissection_out(entry: WatchEntry, *, user: Any) -> dict[str, Any] | None:
+    """The entry's solving-meeting record; its measures' items as the user may read them (an
+    item out of the user's scope shows its text only)."""
+    dissection = getattr(entry, "dissection", None) if entry.pk else None
+    if dissection is None:
+        return None
+    measures = list(dissection.measures.select_related("item", "item__owner"))
+    readable = set(
+        Item.objects.visible_to(user)
+        .filter(pk__in=[m.item_id for m in measures])
+        .values_list("pk", flat=True)
+    )
+    return {
+        "meeting": {
+            "id": dissection.meeting_id,
+            "title": dissection.meeting.title,
+            "held_on": dissection.meeting.held_on.isoformat(),
+        },
+        "causes": [
+            {"kind": c.kind, "kind_label": str(c.get_kind_display()), "text": c.text}
+            for c in dissection.causes.all()
+        ],
+        "obstacles": dissection.obstacles,
+        "resources": [
+            {"department": r.department.name, "brings": r.brings}
+            for r in dissection.resources.select_related("department")
+        ],
+        "measures": [
+            {
+                "text": m.item.title,
+                "item": m.item.code if m.item_id in readable else None,
+                "item_id": m.item_id if m.item_id in readable else None,
+                "owner": m.item.owner.name if m.item_id in readable else None,
+                "deadline": m.item.deadline.isoformat(),
+                "state": m.item.state,
+            }
+            for m in measures
+        ],
+        "field_walks": [
+            {"id": w.pk, "title": w.title, "held_on": w.held_on.isoformat()}
+            for w in dissection.field_walks.all()
+        ],
+    }
