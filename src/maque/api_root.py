@@ -79,3 +79,6 @@ api.add_router("/public", public_router)
 from maque.petitions.api import router as petitions_router  # noqa: E402
 
 api.add_router("/", petitions_router)
+from maque.projects.api import router as projects_router  # noqa: E402
+
+api.add_router("/projects", projects_router)

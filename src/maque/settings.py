@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "maque.bulletins",
     "maque.meetings",
     "maque.supervision",
+    "maque.projects",
     "maque.diagnosis",
     "maque.deliberation",
     "maque.petitions",

@@ -66,6 +66,9 @@ from maque.petitions.models import Petition, PetitionNotice
 from maque.petitions.policies import may_open_register
 from maque.petitions.policies import may_register as may_register_petitions
 from maque.petitions.services import petition_register
+from maque.projects.models import Project
+from maque.projects.policies import may_manage as may_manage_projects
+from maque.projects.services import project_create
 from maque.supervision.models import InspectionRound, Review
 from maque.supervision.policies import may_inspect, reads_whole_town
 from maque.supervision.services import review_open, round_open
@@ -537,6 +540,17 @@ API: dict[str, Entry] = {
     "POST /api/v1/public/receipts/{receipt}/satisfaction": Excluded(
         "the receipt holder's own rating: tests/deliberation/test_it_keeps_the_public_page_public.py"
     ),
+    "GET /api/v1/projects": Listing(
+        "/api/v1/projects", scoped(Project, "code"), ids("items", "code")
+    ),
+    "POST /api/v1/projects": Write(
+        lambda o: "/api/v1/projects",
+        gate=lambda actor, objects: may_manage_projects(actor),
+        body={"code": "x"},
+    ),
+    "GET /api/v1/projects/{code}": Detail(
+        Project, ("project_gaige", "project_shuangsheng"), lambda p: f"/api/v1/projects/{p.code}"
+    ),
     "GET /api/v1/ledger/template/{category}": Excluded(
         "a blank spreadsheet of a category's columns; no rows"
     ),
@@ -715,7 +729,26 @@ def _objects(world: World) -> dict[str, Any]:
         title="双胜村水渠",
         concern="worrying",
     ).topic
+    project_gaige, project_shuangsheng = (
+        project_create(
+            by=world.user("principal"),
+            town=world.town,
+            code=code,
+            name=name,
+            campaign=projects,
+            villages=[village],
+            owner=world.people["leader"],
+            starts_on=timezone.localdate(),
+            ends_on=timezone.localdate(),
+        )
+        for code, name, village in (
+            ("hetang", "荷塘园区", world.gaige),
+            ("shaichang", "晒场", world.shuangsheng),
+        )
+    )
     return {
+        "project_gaige": project_gaige,
+        "project_shuangsheng": project_shuangsheng,
         "watch_gaige": watch_gaige,
         "watch_shuangsheng": watch_shuangsheng,
         "topic_gaige": topic_gaige.topic,
@@ -765,6 +798,7 @@ def _snapshot() -> dict[str, int]:
         Topic,
         Petition,
         PetitionNotice,
+        Project,
     )
     counts = {model.__name__: model.objects.count() for model in models}
     counts["read"] = Notification.objects.filter(read_at__isnull=False).count()

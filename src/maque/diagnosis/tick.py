@@ -10,6 +10,7 @@ from maque.diagnosis.services import entries_propose, exits_propose
 from maque.diagnosis.snapshots import snapshots_write
 from maque.meetings import tick as meetings_tick
 from maque.organisation.models import Town
+from maque.projects.queries import rule_rows, village_deviation
 from maque.rhythm.models import rhythm_settings
 
 
@@ -17,7 +18,12 @@ def write_snapshots(*, now: datetime) -> int:
     """Write today's snapshot of every village of every town (rewriting today's earlier ones)."""
     written = 0
     for town in Town.objects.order_by("pk"):
-        written += snapshots_write(town=town, now=now, stale_days=rhythm_settings(town).stale_days)
+        written += snapshots_write(
+            town=town,
+            now=now,
+            stale_days=rhythm_settings(town).stale_days,
+            sources={"projects_deviation": village_deviation},
+        )
     return written
 
 
@@ -26,8 +32,8 @@ def propose_watch_list(*, now: datetime) -> int:
     for every town (after today's snapshots: this step runs after `write_snapshots`)."""
     effects = 0
     for town in Town.objects.order_by("pk"):
-        effects += entries_propose(town=town, now=now)
-        effects += exits_propose(town=town, now=now)
+        effects += entries_propose(town=town, now=now, projects=rule_rows)
+        effects += exits_propose(town=town, now=now, projects=rule_rows)
     return effects
 
 
