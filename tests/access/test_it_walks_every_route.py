@@ -325,6 +325,27 @@ SCREENS: dict[str, Entry] = {
         gate=cases_gate,
         body={"to": "dismissed", "note": "越权"},
     ),
+    "workspace:watchlist": Listing("/watchlist/", gate=staff, refused=404),
+    "workspace:watch_entry": Detail(
+        WatchEntry, ("watch_gaige", "watch_shuangsheng"), lambda e: f"/watchlist/{e.pk}/"
+    ),
+    "workspace:watch_act": Write(
+        lambda o: f"/watchlist/{o['watch_gaige'].pk}/act/dismiss/",
+        gate=watch_act_gate("dismiss"),
+        body={"reason": "越权"},
+    ),
+    "workspace:watch_dissect": Write(
+        lambda o: f"/watchlist/{o['watch_gaige'].pk}/dissect/",
+        gate=watch_act_gate("dissect"),
+        body={"reason": "越权"},
+    ),
+    "workspace:village_diagnosis": Detail(
+        Village, ("gaige", "shuangsheng"), lambda v: f"/villages/{v.pk}/diagnosis/"
+    ),
+    "workspace:projects": Listing("/projects/", gate=staff, refused=404),
+    "workspace:project": Detail(
+        Project, ("project_gaige", "project_shuangsheng"), lambda p: f"/projects/{p.code}/"
+    ),
     "bulletins:page": Detail(Bulletin, ("bulletin",), lambda b: f"/bulletins/{b.pk}/"),
     "workspace:topics": Listing("/topics/"),
     "workspace:topic_new": Listing(

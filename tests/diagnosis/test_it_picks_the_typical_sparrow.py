@@ -79,9 +79,17 @@ def test_it_proposes_nobody_in_a_uniformly_average_town(town):
     assert not WatchEntry.objects.exists()
 
 
+def test_it_proposes_nobody_for_a_problem_every_village_shares(town):
+    # Every village has items 15+ days overdue and half its open items stale: the town's problem.
+    snap_town(town, MONDAY, base={**AVERAGE, "overdue_15": 3, "stale": 20})
+    assert entries_propose(town=town.town, now=at(MONDAY)) == 0
+
+
 def test_it_proposes_at_most_the_weekly_cap_most_severe_first(town):
-    worse = {**BAD, "overdue_15": 9}
-    snap_town(town, MONDAY, {0: BAD, 1: BAD, 2: BAD, 3: worse})
+    town.villages += [Village.objects.create(town=town.town, name=f"{n}组村") for n in "甲乙丙丁戊"]
+    bad = {**BAD, "overdue_15": 2}
+    worse = {**bad, "overdue_15": 9}
+    snap_town(town, MONDAY, {0: bad, 1: bad, 2: bad, 3: worse})
     settings = rhythm_settings(town.town)
     settings.watch_weekly_cap = 2
     settings.save()
@@ -90,11 +98,11 @@ def test_it_proposes_at_most_the_weekly_cap_most_severe_first(town):
     assert proposed[0].village == town.villages[3]
     # Idempotent, and the cap holds for the rest of the week.
     assert entries_propose(town=town.town, now=at(MONDAY) + timedelta(hours=1)) == 0
-    snap_town(town, MONDAY + timedelta(days=2), {0: BAD, 1: BAD, 2: BAD, 3: worse})
+    snap_town(town, MONDAY + timedelta(days=2), {0: bad, 1: bad, 2: bad, 3: worse})
     assert entries_propose(town=town.town, now=at(MONDAY + timedelta(days=2))) == 0
     assert WatchEntry.objects.count() == 2
     # The next week brings the next one.
-    snap_town(town, MONDAY + timedelta(days=7), {0: BAD, 1: BAD, 2: BAD, 3: worse})
+    snap_town(town, MONDAY + timedelta(days=7), {0: bad, 1: bad, 2: bad, 3: worse})
     assert entries_propose(town=town.town, now=at(MONDAY + timedelta(days=7))) == 2
     assert WatchEntry.objects.count() == 4
 

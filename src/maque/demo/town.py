@@ -26,6 +26,7 @@ from maque.demo.clock import at, replay_at
 from maque.demo.geo import grid_position, plot_polygon
 from maque.demo.items import replay_ledger  # the ledger half of the story
 from maque.demo.topics import replay_topics
+from maque.demo.sparrow import sparrow_story  # projects and the watch list
 from maque.demo.wording import VillageStock
 from maque.ledger.catalogue import catalogue_install
 from maque.ledger.models import Item
@@ -96,6 +97,8 @@ def demo_build(
         replay_ledger(cast, rng=rng, today=today)
         say(_("Replaying the village topics of joint deliberation…"))
         replay_topics(cast, today=today)
+        say(_("Projects, village diagnosis and the watch list…"))
+        sparrow_story(cast, today=today)
         say(_("Issuing the bulletins of the last working days…"))
         _recent_bulletins(cast.town, today)
     town = cast.town

@@ -159,6 +159,7 @@ def entry_dissect(
                     kind=Kind.ACTION,
                     source=Source.MEETING,
                     description=_("Decided at: %(meeting)s") % {"meeting": record.meeting.title},
+                    measures=measure.text.strip(),
                     via=via,
                 )
             except NotPermitted as refused:

@@ -9,6 +9,7 @@ typical few, not the many:
 - `long_overdue`: any item 15 or more days overdue;
 - `stale`: this share (`watch_stale_share`) of open items without progress for `stale_days`;
 - `returns`: this many returns (`watch_returns`) over the last two weeks;
+  (these three also only in the town's worst quartile on that figure: see `ABSOLUTE`);
 - `project_behind` / `milestone_late`: a project this many points behind plan, or a milestone
   this many days late (`watch_project_gap`, `watch_milestone_late_days`).
 
@@ -20,7 +21,7 @@ rules can be read, and tested, apart from the database.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -169,6 +170,19 @@ def town_figures(villages: Sequence[Mapping[str, Any]]) -> TownFigures:
     )
 
 
+# Rules with a threshold of their own (any item 15+ days overdue, 30% stale, 3 returns) also
+# hold a village to its town: it must be in the town's worst quartile on that figure. A problem
+# every village shares is the town's, not a sparrow to dissect.
+ABSOLUTE = ("overdue_15", "stale_share", "returns")
+
+
+def _worst_quartile(values: Sequence[float | None]) -> Callable[[float], bool]:
+    """Whether a value is in the worst quartile of `values`: at or above the third quartile and
+    above the median (where every village is alike, none is)."""
+    q3, middle = third_quartile(values), median(values)
+    return lambda value: q3 is not None and middle is not None and value >= q3 and value > middle
+
+
 def village_findings(
     villages: Sequence[Mapping[str, Any]], thresholds: Thresholds
 ) -> tuple[list[Finding], TownFigures]:
@@ -176,6 +190,7 @@ def village_findings(
     `closure_rate`, `overdue_rate` (per 100 open), `overdue_15`, `stale_share`, `returns` (over
     the last two weeks); with the town's medians."""
     town = town_figures(villages)
+    worst = {key: _worst_quartile([v[key] for v in villages]) for key in ABSOLUTE}
     findings = []
     for row in villages:
         reasons: list[Reason] = []
@@ -202,14 +217,14 @@ def village_findings(
                     overdue / max(town.overdue_rate_q3, 1.0),
                 )
             )
-        if row["overdue_15"]:
+        if row["overdue_15"] and worst["overdue_15"](row["overdue_15"]):
             reasons.append(
                 Reason(
                     "long_overdue", row["overdue_15"], 1, min(1 + 0.1 * (row["overdue_15"] - 1), 3)
                 )
             )
         share = row["stale_share"]
-        if share is not None and share >= thresholds.stale_share:
+        if share is not None and share >= thresholds.stale_share and worst["stale_share"](share):
             reasons.append(
                 Reason(
                     "stale",
@@ -219,7 +234,7 @@ def village_findings(
                     days=thresholds.stale_days,
                 )
             )
-        if row["returns"] >= thresholds.returns:
+        if row["returns"] >= thresholds.returns and worst["returns"](row["returns"]):
             reasons.append(
                 Reason(
                     "returns",

@@ -10,7 +10,6 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from pydantic import Field
@@ -18,14 +17,11 @@ from pydantic import Field
 from maque.api.auth import request_user
 from maque.api.paging import PageQuery, page_of, page_window
 from maque.api.schemas import ERRORS, TEXT, WRITE_ERRORS, BodyId, DeadlineDay, InputSchema, Out
-from maque.ledger.models import Campaign, Item
+from maque.ledger.models import Campaign
 from maque.organisation.access import actor_for
 from maque.organisation.models import Department, Person, Village
-from maque.projects import progress
-from maque.projects.models import Project
-from maque.projects.queries import curve, figures, milestone_rows, project_list
+from maque.projects.queries import detail, project_list, project_out, sorted_projects
 from maque.projects.services import FundingIn, MilestoneIn, project_create
-from maque.rhythm.calendar import WorkingCalendar
 
 router = Router(tags=["projects"])
 
@@ -112,40 +108,6 @@ class ProjectFilters(PageQuery):
     )
 
 
-def _out(project: Project, found: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "code": project.code,
-        "name": project.name,
-        "campaign": project.campaign.code,
-        "villages": [v.name for v in project.villages.all()],
-        "owner": project.owner.name,
-        "lead_department": project.lead_department.name if project.lead_department else None,
-        "budget_yuan": project.budget_yuan,
-        "starts_on": project.starts_on,
-        "ends_on": project.ends_on,
-        **found,
-    }
-
-
-def sorted_projects(*, user: Any, sort: str) -> list[tuple[Project, dict[str, Any]]]:
-    """The projects the user may read with today's figures, by code or by deviation."""
-    projects = list(project_list(user=user))
-    today = timezone.localdate()
-    found: dict[int, dict[str, Any]] = {}
-    for town_id in {p.town_id for p in projects}:
-        found |= figures(
-            [p for p in projects if p.town_id == town_id], today, WorkingCalendar.of(town_id)
-        )
-    rows = [(p, found[p.pk]) for p in projects]
-    if sort != "code":
-        missing = -1e9 if sort == "-deviation" else 1e9
-        rows.sort(
-            key=lambda row: row[1]["deviation"] if row[1]["deviation"] is not None else missing,
-            reverse=sort == "-deviation",
-        )
-    return rows
-
-
 @router.get("", response={200: ProjectListOut, **ERRORS})
 def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> dict[str, Any]:
     """The projects the caller may read, with today's planned and actual progress; `sort=
@@ -153,44 +115,11 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> dict[
     rows = sorted_projects(user=request_user(request), sort=filters.sort)
     start, size, page, page_size = page_window(filters)
     return {
-        "items": [_out(p, f) for p, f in rows[start : start + size]],
+        "items": [project_out(p, f) for p, f in rows[start : start + size]],
         "count": len(rows),
         "page": page,
         "page_size": page_size,
     }
-
-
-def detail(project: Project, *, user: Any) -> dict[str, Any]:
-    today = timezone.localdate()
-    calendar = WorkingCalendar.of(project.town_id)
-    found = figures([project], today, calendar)[project.pk]
-    milestones = project.milestones.select_related("item")
-    readable = set(
-        project.milestones.filter(item__in=Item.objects.visible_to(user)).values_list(
-            "pk", flat=True
-        )
-    )
-    body = _out(project, found)
-    body["description"] = project.description
-    body["funding"] = [
-        {"source": f.source, "amount_yuan": str(f.amount_yuan)} for f in project.funding.all()
-    ]
-    body["milestones"] = [
-        {
-            "item": milestone.item.code if milestone.pk in readable else None,
-            "title": milestone.item.title,
-            "weight": row.weight,
-            "planned_start": row.planned_start,
-            "planned_on": row.planned_on,
-            "state": milestone.item.state,
-            "closed": row.closed,
-            "percent": 100 if row.closed else row.percent,
-            "days_late": progress.late_days([row], today),
-        }
-        for milestone, row in milestone_rows(milestones, today).get(project.pk, [])
-    ]
-    body["curve"] = curve(project, until=today, calendar=calendar)
-    return body
 
 
 @router.get("/{code}", response={200: ProjectDetailOut, **ERRORS})

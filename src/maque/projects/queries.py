@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from maque.ledger.models import ProgressLog, State
+from maque.ledger.models import Item, ProgressLog, State
 from maque.organisation.models import Town
 from maque.projects import progress
 from maque.projects.models import Milestone, Project
@@ -150,3 +150,70 @@ def curve(project: Project, *, until: date, calendar: WorkingCalendar) -> list[d
             }
         )
     return points
+
+
+def project_out(project: Project, found: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "code": project.code,
+        "name": project.name,
+        "campaign": project.campaign.code,
+        "villages": [v.name for v in project.villages.all()],
+        "owner": project.owner.name,
+        "lead_department": project.lead_department.name if project.lead_department else None,
+        "budget_yuan": project.budget_yuan,
+        "starts_on": project.starts_on,
+        "ends_on": project.ends_on,
+        **found,
+    }
+
+
+def sorted_projects(*, user: Any, sort: str) -> list[tuple[Project, dict[str, Any]]]:
+    """The projects the user may read with today's figures, by code or by deviation."""
+    projects = list(project_list(user=user))
+    today = timezone.localdate()
+    found: dict[int, dict[str, Any]] = {}
+    for town_id in {p.town_id for p in projects}:
+        found |= figures(
+            [p for p in projects if p.town_id == town_id], today, WorkingCalendar.of(town_id)
+        )
+    rows = [(p, found[p.pk]) for p in projects]
+    if sort != "code":
+        missing = -1e9 if sort == "-deviation" else 1e9
+        rows.sort(
+            key=lambda row: row[1]["deviation"] if row[1]["deviation"] is not None else missing,
+            reverse=sort == "-deviation",
+        )
+    return rows
+
+
+def detail(project: Project, *, user: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    calendar = WorkingCalendar.of(project.town_id)
+    found = figures([project], today, calendar)[project.pk]
+    milestones = project.milestones.select_related("item")
+    readable = set(
+        project.milestones.filter(item__in=Item.objects.visible_to(user)).values_list(
+            "pk", flat=True
+        )
+    )
+    body = project_out(project, found)
+    body["description"] = project.description
+    body["funding"] = [
+        {"source": f.source, "amount_yuan": str(f.amount_yuan)} for f in project.funding.all()
+    ]
+    body["milestones"] = [
+        {
+            "item": milestone.item.code if milestone.pk in readable else None,
+            "title": milestone.item.title,
+            "weight": row.weight,
+            "planned_start": row.planned_start,
+            "planned_on": row.planned_on,
+            "state": milestone.item.state,
+            "closed": row.closed,
+            "percent": 100 if row.closed else row.percent,
+            "days_late": progress.late_days([row], today),
+        }
+        for milestone, row in milestone_rows(milestones, today).get(project.pk, [])
+    ]
+    body["curve"] = curve(project, until=today, calendar=calendar)
+    return body

@@ -43,6 +43,7 @@ class MilestoneIn:
     planned_on: date
     owner: Person
     village: Village | None = None
+    measures: str = ""
 
 
 def _errors(
@@ -205,6 +206,7 @@ def milestone_add(
             source=Source.SURVEY,
             attributes=attributes,
             description=_("Milestone of %(project)s") % {"project": project.name},
+            measures=milestone.measures.strip(),
             via="project",
         )
     except NotPermitted as refused:

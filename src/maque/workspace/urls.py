@@ -5,6 +5,7 @@ from maque.workspace import auth
 from maque.workspace.views import (
     accountability,
     bulletins,
+    diagnosis,
     home,
     inbox,
     inspections,
@@ -66,6 +67,16 @@ urlpatterns = [
     path("reviews/<int:pk>/", inspections.review_detail, name="review"),
     path("reviews/<int:pk>/checks/<int:check_pk>/", inspections.review_check, name="review_check"),
     path("scores/", scores.scores, name="scores"),
+    # 解剖麻雀: the watch list, the village diagnosis, the projects.
+    path("watchlist/", diagnosis.watchlist, name="watchlist"),
+    path("watchlist/<int:pk>/", diagnosis.watch_entry, name="watch_entry"),
+    path("watchlist/<int:pk>/act/<slug:action>/", diagnosis.watch_act, name="watch_act"),
+    path("watchlist/<int:pk>/dissect/", diagnosis.watch_dissect, name="watch_dissect"),
+    path(
+        "villages/<int:pk>/diagnosis/", diagnosis.village_diagnosis_page, name="village_diagnosis"
+    ),
+    path("projects/", diagnosis.projects, name="projects"),
+    path("projects/<slug:code>/", diagnosis.project, name="project"),
     path("accountability/", accountability.cases, name="cases"),
     path("accountability/new/", accountability.case_new, name="case_new"),
     path("accountability/<int:pk>/", accountability.case_detail, name="case"),

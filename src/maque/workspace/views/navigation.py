@@ -59,6 +59,8 @@ def nav_for(user: User) -> dict[str, Any]:
         "meetings": staff,
         "bulletins": staff,
         "scores": staff,
+        "watchlist": staff,
+        "projects": staff,
         "inspections": sees_town(actor),
         "accountability": may_see_cases_anywhere(actor),
     }
