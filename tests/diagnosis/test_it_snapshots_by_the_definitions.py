@@ -37,7 +37,7 @@ def scramble(world, rng: random.Random, now: datetime, items: list[Item]) -> Non
         state = rng.choice(list(State))
         created = moment(-30, 0) if rng.random() < 0.8 else moment(-1.2, 0)
         item.state = state
-        item.kind = rng.choice([Kind.RECTIFICATION, Kind.RECTIFICATION, Kind.PETITION, Kind.LEGACY])
+        item.kind = rng.choice([Kind.RECTIFICATION, Kind.RECTIFICATION, Kind.ACTION, Kind.LEGACY])
         item.campaign = rng.choice(campaigns)
         item.created_at = created
         item.deadline = timezone.localdate(now) + timedelta(days=rng.randint(-25, 10))
@@ -73,7 +73,7 @@ def expected(items: list[Item], now: datetime) -> dict[str, dict[str, Any]]:
             item.village.name,
             dict.fromkeys(
                 ("open", "found", "closed", "registered", "closed_total", "overdue")
-                + ("overdue_15", "stale", "returned", "reopened", "petitions", "legacy"),
+                + ("overdue_15", "stale", "returned", "reopened", "legacy"),
                 0,
             ),
         )
@@ -86,7 +86,6 @@ def expected(items: list[Item], now: datetime) -> dict[str, dict[str, Any]]:
         row["closed_total"] += state == State.CLOSED
         row["overdue"] += late > 0
         row["overdue_15"] += late >= 15
-        row["petitions"] += late > 0 and item.kind == Kind.PETITION
         row["legacy"] += late > 0 and item.kind == Kind.LEGACY
         row["stale"] += definitions.is_stale(
             state=state,
@@ -118,7 +117,6 @@ def stored(day: Any) -> dict[str, dict[str, Any]]:
             "stale": snapshot.stale,
             "returned": snapshot.returned,
             "reopened": snapshot.reopened,
-            "petitions": snapshot.petitions_overdue,
             "legacy": snapshot.legacy_overdue,
             "closure_rate": snapshot.closure_rate,
             "stale_share": snapshot.stale_share,
@@ -156,8 +154,16 @@ def test_it_snapshots_a_village_without_items_as_nothing_to_rate(world):
     snapshot = VillageSnapshot.objects.get(village=quiet)
     assert (snapshot.open, snapshot.closure_rate, snapshot.stale_share) == (0, None, None)
     assert snapshot.overdue_per_100 is None
-    # Sources not installed are "not tracked", not zero.
+    # Columns without a source are "not tracked", not zero; a counting source gives 0.
     assert snapshot.topics_waiting is None
+    snapshots_write(
+        town=world.town,
+        now=now,
+        stale_days=STALE_DAYS,
+        sources={"topics_waiting": lambda town, day: {}, "projects_deviation": lambda t, d: {}},
+    )
+    snapshot.refresh_from_db()
+    assert (snapshot.topics_waiting, snapshot.projects_deviation) == (0, None)
 
 
 def test_it_writes_a_day_once_however_often_the_tick_runs(world):

@@ -29,6 +29,7 @@ from maque.diagnosis.services import (
     findings_on,
 )
 from maque.diagnosis.snapshots import snapshots_write
+from maque.diagnosis.sources import SOURCES
 from maque.ledger import lifecycle
 from maque.ledger.models import Campaign, Item
 from maque.ledger.services import attachment_add, progress_add
@@ -36,7 +37,7 @@ from maque.meetings.models import MeetingKind
 from maque.meetings.services import meeting_create
 from maque.organisation.models import Department
 from maque.projects.models import Project
-from maque.projects.queries import rule_rows, village_deviation
+from maque.projects.queries import rule_rows
 from maque.projects.services import FundingIn, MilestoneIn, project_create
 from maque.rhythm.models import rhythm_settings
 
@@ -228,7 +229,7 @@ def _watch_list(cast: Cast, today: date) -> None:
     town = cast.town
     principal = cast.users["principal"]
     stale_days = rhythm_settings(town).stale_days
-    sources = {"projects_deviation": village_deviation}
+    sources = SOURCES
     for back in (14, 7):
         with replay_at(at(today - timedelta(days=back), 20)):
             snapshots_write(town=town, now=timezone.now(), stale_days=stale_days, sources=sources)

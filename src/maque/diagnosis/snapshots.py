@@ -3,7 +3,7 @@ queries, read from the ledger's narrow indexes (`maque.ledger.figures`):
 
 1. counts by state × village (the figures index): open, registered, closed out;
 2. the open items by village (the figures index): overdue, 15+ days overdue, stale;
-3. overdue petitions and legacy matters by village and kind (a short walk of the overdue rows);
+3. overdue legacy matters by village (a short walk of the overdue rows);
 4. items registered today (the created index) and closed today (the closed index);
 5. returns and reopenings today (the transitions' (action, time) index);
 6. one insert of every village's row, replacing the day's earlier one (a later tick of the same
@@ -41,9 +41,12 @@ COUNTED = (
     "stale",
     "returned",
     "reopened",
-    "petitions_overdue",
     "legacy_overdue",
 )
+
+# Columns filled by a source (`maque.diagnosis.sources`) that count: 0 where the source has no
+# row for a village; the others (a deviation) stay None there.
+COUNTED_SOURCES = frozenset({"topics_waiting", "petitions_overdue"})
 
 # A source of one more column: (town, day) -> {village id: value}. Projects (and topics, when
 # joint deliberation is installed) add theirs; without a source the column stays None.
@@ -98,15 +101,11 @@ def village_figures(
 
     for row in (
         figures.town_items(town)
-        .filter(definitions.overdue(day), kind__in=(Kind.PETITION, Kind.LEGACY))
-        .values("village_id", "kind")
+        .filter(definitions.overdue(day), kind=Kind.LEGACY)
+        .values("village_id")
         .annotate(n=Count("*"))
     ):
-        add(
-            row["village_id"],
-            "petitions_overdue" if row["kind"] == Kind.PETITION else "legacy_overdue",
-            row["n"],
-        )
+        add(row["village_id"], "legacy_overdue", row["n"])
 
     for row in (
         figures.town_items(town)
@@ -155,8 +154,9 @@ def snapshots_write(
     """Write (or rewrite) the town's snapshots of `now`'s day; returns how many villages got
     their first snapshot of the day (a rewrite brings a row up to date: no new effect).
 
-    `sources` fill the columns whose data lives above the ledger (projects' deviation, topics
-    waiting): a column without a source stays None, "not tracked"."""
+    `sources` fill the columns whose data lives beside the ledger (projects' deviation, topics
+    waiting, petitions overdue: `maque.diagnosis.sources`); a column without a source stays
+    None, "not tracked"."""
     day = timezone.localdate(now)
     counted = village_figures(town=town, now=now, stale_days=stale_days)
     extra = {column: source(town, day) for column, source in (sources or {}).items()}
@@ -167,7 +167,10 @@ def snapshots_write(
             day=day,
             taken_at=now,
             **values,
-            **{column: found.get(pk) for column, found in extra.items()},
+            **{
+                column: found.get(pk, 0 if column in COUNTED_SOURCES else None)
+                for column, found in extra.items()
+            },
         )
         for pk, values in counted.items()
     ]

@@ -8,9 +8,10 @@ from datetime import datetime
 from maque.diagnosis.queries import pack_entries
 from maque.diagnosis.services import entries_propose, exits_propose
 from maque.diagnosis.snapshots import snapshots_write
+from maque.diagnosis.sources import SOURCES
 from maque.meetings import tick as meetings_tick
 from maque.organisation.models import Town
-from maque.projects.queries import rule_rows, village_deviation
+from maque.projects.queries import rule_rows
 from maque.rhythm.models import rhythm_settings
 
 
@@ -22,7 +23,7 @@ def write_snapshots(*, now: datetime) -> int:
             town=town,
             now=now,
             stale_days=rhythm_settings(town).stale_days,
-            sources={"projects_deviation": village_deviation},
+            sources=SOURCES,
         )
     return written
 
