@@ -343,6 +343,8 @@ def test_it_tells_the_joint_deliberation_of_gaige(demo):
     assert answered.count() == 2 and all(topic.satisfaction for topic in answered)
     assert topics.filter(source="meeting").exists() and topics.filter(source="public").exists()
     assert all(topic.decline_reason for topic in topics.filter(state="declined"))
+
+
 def test_it_picks_a_few_sparrows_and_tracks_its_projects(demo):  # noqa: ANN001
     from maque.diagnosis.models import EntryState, VillageSnapshot, WatchEntry
     from maque.projects.models import Project

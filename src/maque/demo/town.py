@@ -25,8 +25,8 @@ from maque.demo.cast import Cast
 from maque.demo.clock import at, replay_at
 from maque.demo.geo import grid_position, plot_polygon
 from maque.demo.items import replay_ledger  # the ledger half of the story
-from maque.demo.topics import replay_topics
 from maque.demo.sparrow import sparrow_story  # projects and the watch list
+from maque.demo.topics import replay_topics
 from maque.demo.wording import VillageStock
 from maque.ledger.catalogue import catalogue_install
 from maque.ledger.models import Item
