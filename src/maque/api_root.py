@@ -82,3 +82,6 @@ api.add_router("/", petitions_router)
 from maque.projects.api import router as projects_router  # noqa: E402
 
 api.add_router("/projects", projects_router)
+from maque.decisions.api import router as decisions_router  # noqa: E402
+
+api.add_router("/village-decisions", decisions_router)

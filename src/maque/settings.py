@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "maque.projects",
     "maque.diagnosis",
     "maque.deliberation",
+    "maque.decisions",
     "maque.petitions",
 ]
 

@@ -37,6 +37,8 @@ from maque.api_root import api as ninja_api
 from maque.bulletins.models import Bulletin
 from maque.bulletins.policies import may_issue
 from maque.bulletins.services import bulletin_issue
+from maque.decisions.models import DecisionStep, VillageDecision
+from maque.decisions.services import decision_create
 from maque.deliberation import lifecycle as topics
 from maque.deliberation.models import Topic
 from maque.deliberation.policies import may_propose, may_triage
@@ -481,6 +483,20 @@ API: dict[str, Entry] = {
         gate=organise_gate,
         body={"text": "决议", "votes_for": 1},
     ),
+    "GET /api/v1/village-decisions": Listing(
+        "/api/v1/village-decisions", scoped(VillageDecision), ids("items")
+    ),
+    "POST /api/v1/village-decisions": Write(
+        lambda o: "/api/v1/village-decisions", gate=organise_gate
+    ),
+    "GET /api/v1/village-decisions/{decision_id}": Detail(
+        VillageDecision, ("village_decision",), lambda d: f"/api/v1/village-decisions/{d.pk}"
+    ),
+    "POST /api/v1/village-decisions/{decision_id}/steps": Write(
+        lambda o: f"/api/v1/village-decisions/{o['village_decision'].pk}/steps",
+        gate=organise_gate,
+        body={"step": "propose", "version": 1},
+    ),
     "GET /api/v1/rosters": Listing("/api/v1/rosters", scoped(RosterMember), ids("items")),
     "POST /api/v1/rosters": Write(lambda o: "/api/v1/rosters", gate=organise_gate),
     "POST /api/v1/rosters/{member_id}/end": Write(
@@ -703,6 +719,9 @@ def _objects(world: World) -> dict[str, Any]:
         valid_from=timezone.localdate(),
         name="村民代表甲",
     )
+    village_decision = decision_create(
+        by=world.user("secretary_gaige"), village=world.gaige, title="晒场建设"
+    )
     meeting_file = meeting_file_add(
         meeting=meeting, by=world.user("contact_gaige"), upload=photo("minutes.jpg")
     )
@@ -785,6 +804,7 @@ def _objects(world: World) -> dict[str, Any]:
         "meeting": meeting,
         "meeting_file": meeting_file,
         "roster_member": roster_member,
+        "village_decision": village_decision,
         "round": round_,
         "sample": round_.samples.order_by("pk").first(),
         "review": review,
@@ -809,6 +829,8 @@ def _snapshot() -> dict[str, int]:
         RollEntry,
         RosterMember,
         VillagePopulation,
+        VillageDecision,
+        DecisionStep,
         InspectionRound,
         Review,
         Bulletin,

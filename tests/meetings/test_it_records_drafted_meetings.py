@@ -240,9 +240,18 @@ def test_village_organisers_record_drafts_of_their_own_villages_only(world):  # 
         held_on=timezone.localdate(),
     )
     meeting.villages.set([world.gaige])
-    for persona in ("contact_shuangsheng", "cadre_gaige"):
+    joint = Meeting.objects.create(
+        town=world.town,
+        kind=MeetingKind.JOINT,
+        status=Meeting.Status.DRAFT,
+        title="改革村联席会议",
+        held_on=timezone.localdate(),
+    )
+    joint.villages.set([world.gaige])
+    # A cadre records the village meetings he runs (a council), not a joint meeting with the town.
+    for persona, draft in (("contact_shuangsheng", meeting), ("cadre_gaige", joint)):
         with pytest.raises(NotPermitted):
-            meeting_record(meeting=meeting, by=world.user(persona), **record_values(world))
+            meeting_record(meeting=draft, by=world.user(persona), **record_values(world))
     deadline = timezone.localdate() + timedelta(days=5)
     # One village: an action without a village belongs to it.
     meeting_record(

@@ -44,6 +44,7 @@ def check_meeting(by: User, meeting: Meeting) -> None:
         actor_for(by),
         town_id=meeting.town_id,
         village_ids=list(meeting.villages.values_list("pk", flat=True)),
+        kind=meeting.kind,
     )
 
 

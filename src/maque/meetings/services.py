@@ -44,13 +44,13 @@ class DecisionIn:
     campaign: Campaign | None = None
 
 
-def _check_organiser(by: User, town: Town, villages: list[Village]) -> None:
-    check_organise(actor_for(by), town_id=town.pk, village_ids=[v.pk for v in villages])
+def _check_organiser(by: User, town: Town, villages: list[Village], kind: str) -> None:
+    check_organise(actor_for(by), town_id=town.pk, village_ids=[v.pk for v in villages], kind=kind)
 
 
 def check_recorder(*, by: User, meeting: Meeting) -> None:
     """Raise `NotPermitted` unless `by` may record (or amend the record of) this meeting."""
-    _check_organiser(by, meeting.town, list(meeting.villages.all()))
+    _check_organiser(by, meeting.town, list(meeting.villages.all()), meeting.kind)
 
 
 def may_record(*, by: User, meeting: Meeting) -> bool:
@@ -103,7 +103,7 @@ def meeting_create(
     villages = villages or []
     attendees = attendees or []
     decisions = decisions or []
-    _check_organiser(by, town, villages)
+    _check_organiser(by, town, villages, kind)
     errors: dict[str, list[str]] = {}
     if kind not in MeetingKind.values:
         errors["kind"] = [_("Unknown meeting kind.")]
@@ -227,7 +227,9 @@ def meeting_record(
     decisions = decisions or []
     town = meeting.town
     villages = list(meeting.villages.all())
-    _check_organiser(by, town, villages)  # as check_recorder, with the villages at hand
+    _check_organiser(
+        by, town, villages, meeting.kind
+    )  # as check_recorder, with the villages at hand
     amending = meeting.status == Meeting.Status.HELD
     reason = reason.strip()
     errors: dict[str, list[str]] = {}
@@ -327,7 +329,7 @@ def meeting_record(
 
 def meeting_file_add(*, meeting: Meeting, by: User, upload: UploadedFile) -> MeetingFile:
     """Attach a photo or document (type, content and size checked) to a meeting."""
-    _check_organiser(by, meeting.town, list(meeting.villages.all()))
+    _check_organiser(by, meeting.town, list(meeting.villages.all()), meeting.kind)
     uploader = actor_for(by).person
     if uploader is None:
         # A file names the person who brought it; an administrator without one has no name to give.
