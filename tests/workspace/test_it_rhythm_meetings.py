@@ -39,9 +39,12 @@ def test_it_lists_meetings_by_scope_and_filters_by_kind_and_village(client, worl
     assert "双胜村主题党日" in by_kind and "改革村联席会议" not in by_kind
     by_village = client.get("/meetings/", {"village": world.gaige.pk}).content.decode()
     assert "改革村联席会议" in by_village and "双胜村主题党日" not in by_village
-    # A cadre of 改革村 sees the meetings of 改革村 only, and no button to record one.
+    # A cadre of 改革村 sees the meetings of 改革村 only, and records the village meetings he
+    # runs (a field walk, a forum); someone with no village role gets no button.
     page = signed_in(client, world, "cadre_gaige").get("/meetings/").content.decode()
     assert "改革村联席会议" in page and "双胜村主题党日" not in page
+    assert "/meetings/new/" in page
+    page = signed_in(client, world, "discipline").get("/meetings/").content.decode()
     assert "/meetings/new/" not in page
     assert client.get("/meetings/new/").status_code == 403
 
