@@ -559,6 +559,7 @@ API: dict[str, Entry] = {
         gate=lambda actor, o: may_propose(actor, o["gaige"]),
         body={"village": "改革村", "title": "越权", "concern": "urgent"},
     ),
+    "GET /api/v1/topics/export": Listing("/api/v1/topics/export"),
     "GET /api/v1/topics/{code}": Detail(Topic, TOPICS, lambda t: f"/api/v1/topics/{t.code}"),
     "POST /api/v1/topics/{code}/actions/{action}": Write(
         lambda o: f"/api/v1/topics/{o['topic_gaige'].code}/actions/decline",

@@ -3,13 +3,14 @@ lifecycle's refusal function allows: `actions` on every topic)."""
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from maque.api.auth import request_user
@@ -30,6 +31,7 @@ from maque.api.schemas import (
     village_lookup,
 )
 from maque.deliberation import lifecycle
+from maque.deliberation.export import topics_export_write
 from maque.deliberation.models import (
     Concern,
     Domain,
@@ -258,6 +260,42 @@ def topic_create(request: HttpRequest, payload: TopicIn) -> Status[dict[str, Any
     )
     body = _response(request, proposed.topic.code)
     return Status(201, {**body, "receipt": proposed.receipt})
+
+
+class TopicExportFilters(Schema):
+    village: str | None = Field(None, max_length=50, description="Village id or name.")
+    concern: Concern | None = None
+    track: Track | None = None
+    state: list[str] | None = Field(None, description="One or more states.")
+    q: str | None = Field(None, max_length=100)
+
+
+@router.get("/topics/export", response={200: None, **ERRORS}, summary="Export topics as .xlsx")
+def topic_export(request: HttpRequest, filters: Query[TopicExportFilters]) -> Any:
+    """The topics the caller may see, filtered as the list, as a workbook (phones masked unless
+    the caller's role sees personal data)."""
+    user = request_user(request)
+    village: int | str | None = None
+    if filters.village:
+        lookup = village_lookup(filters.village)
+        village = lookup.get("pk", lookup.get("name"))
+    topics = topic_list(
+        user=user,
+        village=village,
+        concern=filters.concern,
+        track=filters.track,
+        state=_states(filters.state),
+        q=filters.q.strip() if filters.q else None,
+    )
+    out = tempfile.TemporaryFile()
+    topics_export_write(topics=topics, out=out, actor=actor_for(user))
+    out.seek(0)
+    response = FileResponse(
+        out,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E8%AE%AE%E9%A2%98.xlsx"
+    return response
 
 
 @router.get("/topics/{code}", response={200: TopicOut, **ERRORS})

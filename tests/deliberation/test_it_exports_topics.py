@@ -1,0 +1,35 @@
+"""`GET /api/v1/topics/export`: the caller's topics as a workbook, personal data masked unless
+the role sees it, nothing of other villages, formulas written as text."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.conftest import World
+from tests.deliberation.helpers import propose
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(response) -> list[list[object]]:  # noqa: ANN001
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return [list(row) for row in book.active.iter_rows(values_only=True)]
+
+
+def test_it_exports_what_the_reader_sees_with_phones_masked(world: World, api):  # noqa: ANN001
+    mine = propose(world, title='=HYPERLINK("http://x")', description="电话13912345678")
+    theirs = propose(world, persona="cadre_shuangsheng", village=world.shuangsheng, title="双胜")
+    response = api("cadre_gaige").get("/api/v1/topics/export")
+    assert response.status_code == 200
+    table = rows(response)
+    codes = [row[0] for row in table[1:]]
+    assert codes == [mine.code] and theirs.code not in codes
+    row = table[1]
+    assert row[2].startswith("'=")  # a formula stays text
+    assert "13912345678" not in str(row) and "139****5678" in str(row)
+    unmasked = rows(api("principal").get("/api/v1/topics/export", {"village": "改革村"}))
+    assert "13912345678" in str(unmasked[1])
+    assert api(None).get("/api/v1/topics/export").status_code == 401
