@@ -46,6 +46,7 @@ from maque.diagnosis import lifecycle as watch_lifecycle
 from maque.diagnosis.models import WatchEntry, WatchEvent
 from maque.diagnosis.services import entry_propose
 from maque.ledger.models import Attachment, Campaign, Category, Item, ProgressLog, Transition
+from maque.ledger.policies import may_register
 from maque.meetings.models import (
     Meeting,
     MeetingFile,
@@ -259,6 +260,13 @@ SCREENS: dict[str, Entry] = {
         lambda o: f"/items/{o['item_gaige'].pk}/act/cancel/",
         gate=sees("item_gaige"),
         body={"reason": "越权"},
+    ),
+    "workspace:item_breakdown": Write(
+        lambda o: f"/items/{o['item_gaige'].pk}/breakdown/",
+        gate=lambda actor, o: may_register(
+            actor, o["item_gaige"].village, o["item_gaige"].campaign
+        ),
+        body={"title": "越权"},
     ),
     "workspace:register": Listing("/register/"),
     "workspace:attachment": Detail(Attachment, ("attachment",), lambda a: f"/files/{a.pk}/"),

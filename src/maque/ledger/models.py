@@ -257,6 +257,16 @@ class Item(models.Model):
         related_name="items",
         verbose_name=_("household"),
     )
+    # A sub-item (快速分解细化): one level only, checked at registration.
+    parent = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent item"),
+        editable=False,
+    )
     subject = models.CharField(_("subject (household / plot)"), max_length=100, blank=True)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("problem description"), blank=True)

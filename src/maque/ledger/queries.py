@@ -289,3 +289,22 @@ def counts_by_village_state_light(
         .annotate(count=Count("id"))
         .order_by("village__name", "state", "light")
     )
+
+
+def children_progress(*, item: Item, user: Any) -> dict[str, Any]:
+    """A parent item's sub-items as `user` may read them, and their progress: how many are
+    closed out, and the mean of their progress (a closed one counts 100)."""
+    children = list(
+        Item.objects.visible_to(user)
+        .filter(parent=item)
+        .exclude(state=State.CANCELLED)
+        .select_related("owner")
+        .order_by("deadline", "pk")
+    )
+    done = [100 if child.state == State.CLOSED else child.progress_percent for child in children]
+    return {
+        "children": children,
+        "total": len(children),
+        "closed": sum(1 for child in children if child.state == State.CLOSED),
+        "percent": round(sum(done) / len(done)) if done else None,
+    }

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maque.core.dates import validate_deadline
 from maque.ledger.lifecycle import ACTION_LABELS
-from maque.ledger.models import Campaign, Category, CategoryField, FieldType, Light, State
+from maque.ledger.models import Campaign, Category, CategoryField, FieldType, Item, Light, State
 from maque.ledger.queries import SORTS
 from maque.organisation.models import Household, Person, Plot, Village, VillageGroup
 
@@ -384,3 +384,27 @@ class RegisterForm(forms.Form):
                     village=self.chosen_village, code=self.cleaned_data[f"attr_{field.name}"]
                 ).first()
         return self.cleaned_data.get("plot")
+
+
+class BreakdownForm(forms.Form):
+    """A sub-item of an item (快速分解细化): what, who and by when."""
+
+    title = forms.CharField(label=_("Sub-item"), max_length=200)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=Person.objects.none())
+    deadline = forms.DateField(
+        label=_("Deadline"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_deadline],
+    )
+    measures = forms.CharField(
+        label=_("Rectification measures"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, item: Item, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "owner").queryset = (
+            Person.objects.visible_to(user)
+            .filter(town_id=item.town_id, active=True)
+            .order_by("name")
+        )
+        style(self)

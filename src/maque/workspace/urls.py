@@ -31,6 +31,7 @@ urlpatterns = [
     path("items/<int:pk>/", items.item_detail, name="item"),
     path("items/<int:pk>/progress/", items.item_progress, name="item_progress"),
     path("items/<int:pk>/act/<slug:action>/", items.item_act, name="item_act"),
+    path("items/<int:pk>/breakdown/", items.item_breakdown, name="item_breakdown"),
     path("register/", items.register, name="register"),
     path("files/<int:pk>/", items.attachment_file, name="attachment"),
     path("files/<int:pk>/thumb/", items.attachment_thumb, name="attachment_thumb"),

@@ -87,6 +87,7 @@ def new_item_values(
     references: References | None = None,
     permitted: dict[tuple[int, int], bool] | None = None,
     people: dict[int, set[int]] | None = None,
+    parent: Item | None = None,
     **details: Any,
 ) -> dict[str, Any]:
     """The checks of a new item, shared by `item_create` and `items_create_bulk`.
@@ -133,6 +134,13 @@ def new_item_values(
         ]
     if source not in SOURCES:
         errors["source"] = [_("Unknown source.")]
+    if parent is not None:
+        if parent.town_id != village.town_id:
+            errors["parent"] = [_("The parent item belongs to another town.")]
+        elif parent.parent_id is not None:
+            errors["parent"] = [_("A sub-item is not broken down further: one level only.")]
+        elif parent.state in (State.CLOSED, State.CANCELLED):
+            errors["parent"] = [_("A finished item is not broken down.")]
     found_on = found_on or actor.day
     if (
         problem := day_problem(
@@ -179,6 +187,7 @@ def new_item_values(
         source=source,
         standard=cleaned_details.pop("standard", "") or (category.standard if category else ""),
         created_by=by,
+        parent=parent,
         **cleaned_details,
     )
 
@@ -197,9 +206,11 @@ def item_create(
     source: str = Source.SURVEY,
     attributes: dict[str, Any] | None = None,
     via: str = "api",
+    parent: Item | None = None,
     **details: Any,
 ) -> Item:
-    """Register a new item in state `found`. The owner defaults to the registering person."""
+    """Register a new item in state `found` (a sub-item of `parent`, one level only). The owner
+    defaults to the registering person."""
     ctx = context_for(by, via)
     actor = ctx.actor
     values = new_item_values(
@@ -215,6 +226,7 @@ def item_create(
         kind=kind,
         source=source,
         attributes=attributes,
+        parent=parent,
         **details,
     )
     with transaction.atomic():

@@ -31,14 +31,14 @@ from maque.core.statemachine import AUTOMATION
 from maque.core.users import signed_in
 from maque.ledger import lifecycle
 from maque.ledger.history import item_timeline
-from maque.ledger.models import Attachment, Category, FieldType, Item, ItemRequest
-from maque.ledger.policies import register_villages
-from maque.ledger.queries import with_indicators
+from maque.ledger.models import Attachment, Category, FieldType, Item, ItemRequest, Kind, State
+from maque.ledger.policies import may_register, register_villages
+from maque.ledger.queries import children_progress, with_indicators
 from maque.ledger.services import attachment_add, progress_add, progress_allowed
 from maque.organisation.access import actor_for
 from maque.organisation.models import Household, Plot, Village
 from maque.workspace import maps
-from maque.workspace.forms import ActionForm, ProgressForm, RegisterForm
+from maque.workspace.forms import ActionForm, BreakdownForm, ProgressForm, RegisterForm
 from maque.workspace.views.common import is_htmx
 from maque.workspace.views.errors import SERVICE_ERRORS, flash_errors, form_errors
 
@@ -156,6 +156,7 @@ def _render_item(
     *,
     bound: ActionForm | None = None,
     progress_form: ProgressForm | None = None,
+    breakdown_form: BreakdownForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     actions = lifecycle.available_actions(signed_in(request), item)
@@ -183,6 +184,13 @@ def _render_item(
         "progress_form": (progress_form or ProgressForm()) if may_report else None,
         "pending_requests": item.requests.filter(status=ItemRequest.Status.PENDING).select_related(
             "requested_by"
+        ),
+        "children": children_progress(item=item, user=signed_in(request)),
+        "breakdown_form": breakdown_form
+        or (
+            BreakdownForm(item=item, user=signed_in(request))
+            if _may_break_down(request, item)
+            else None
         ),
     }
     return render(request, "workspace/item_detail.html", context, status=status)
@@ -384,3 +392,48 @@ def attachment_thumb(request: HttpRequest, pk: int) -> HttpResponseBase:
     response = FileResponse(path.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=604800, immutable"
     return response
+
+
+def _may_break_down(request: HttpRequest, item: Item) -> bool:
+    """Offered on an open item that is not itself a sub-item, to whoever registers items in its
+    village and campaign (the service checks it again)."""
+    return (
+        item.parent_id is None
+        and item.state not in (State.CLOSED, State.CANCELLED)
+        and may_register(actor_for(request.user), item.village, item.campaign)
+    )
+
+
+@login_required
+@require_POST
+def item_breakdown(request: HttpRequest, pk: int) -> HttpResponse:
+    """Break an item (a meeting decision, a project milestone, any open item) into sub-items:
+    each an action item of the same village and campaign with its own owner and deadline."""
+    item = _visible_item(request, pk)
+    user = signed_in(request)
+    form = BreakdownForm(request.POST, item=item, user=user)
+    status = 422
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            child = lifecycle.item_create(
+                by=user,
+                campaign=item.campaign,
+                village=item.village,
+                title=data["title"],
+                owner=data["owner"],
+                deadline=data["deadline"],
+                kind=Kind.ACTION,
+                source=item.source,
+                description=_("Broken down from %(code)s %(title)s")
+                % {"code": item.code, "title": item.title},
+                measures=data["measures"],
+                parent=item,
+                via="web",
+            )
+        except SERVICE_ERRORS as error:
+            status = form_errors(form, error)
+        else:
+            messages.success(request, _("Sub-item %(code)s registered.") % {"code": child.code})
+            return HttpResponseRedirect(reverse("workspace:item", args=[item.pk]))
+    return _render_item(request, item, breakdown_form=form, status=status)
