@@ -45,8 +45,16 @@ from maque.deliberation.policies import may_propose, may_triage
 from maque.diagnosis import lifecycle as watch_lifecycle
 from maque.diagnosis.models import WatchEntry, WatchEvent
 from maque.diagnosis.services import entry_propose
-from maque.ledger.models import Attachment, Campaign, Category, Item, ProgressLog, Transition
 from maque.ledger.policies import may_register
+from maque.ledger.models import (
+    Attachment,
+    Campaign,
+    Category,
+    CoordinationLog,
+    Item,
+    ProgressLog,
+    Transition,
+)
 from maque.meetings.models import (
     Meeting,
     MeetingFile,
@@ -282,6 +290,9 @@ SCREENS: dict[str, Entry] = {
     ),
     "workspace:villages": Listing("/villages/"),
     "workspace:village": Detail(Village, ("gaige", "shuangsheng"), lambda v: f"/villages/{v.pk}/"),
+    "workspace:legacy_board": Detail(
+        Village, ("gaige", "shuangsheng"), lambda v: f"/villages/{v.pk}/legacy/"
+    ),
     "workspace:inbox": Listing("/inbox/"),
     "workspace:inbox_read_all": Excluded(
         "marks the user's own inbox read; nothing of anyone else's"
@@ -601,6 +612,14 @@ API: dict[str, Entry] = {
         "a blank spreadsheet of a category's columns; no rows"
     ),
     "GET /api/v1/ledger/export": Listing("/api/v1/ledger/export"),
+    "GET /api/v1/items/{code}/coordination": Detail(
+        Item, ITEMS, lambda item: f"/api/v1/items/{item.code}/coordination"
+    ),
+    "POST /api/v1/items/{code}/coordination": Write(
+        lambda o: f"/api/v1/items/{o['item_gaige'].code}/coordination",
+        gate=sees("item_gaige"),
+        body={"with_whom": "越权", "said": "越权"},
+    ),
     "GET /api/v1/petitions": Listing(
         "/api/v1/petitions", scoped(Petition, "code"), ids("items", "code"), gate=petitions_gate
     ),
@@ -851,6 +870,7 @@ def _snapshot() -> dict[str, int]:
         Petition,
         PetitionNotice,
         Project,
+        CoordinationLog,
     )
     counts = {model.__name__: model.objects.count() for model in models}
     counts["read"] = Notification.objects.filter(read_at__isnull=False).count()

@@ -137,6 +137,7 @@ def export(request: HttpRequest, filters: Query[ExportFilters]) -> Any:
         due_after=filters.due_after,
         q=filters.q.strip() if filters.q else None,
         sort=filters.sort,
+        kind=filters.kind,
     )
     keep_order = filters.sort is not None
     masks = actor_for(request_user(request)).masks_personal_data()

@@ -9,6 +9,9 @@ test_it_defines_figures_once.py` holds the two against each other.
 - **Open**: found, rectifying or submitted. Suspended items have their clock paused; closed and
   cancelled items are finished.
 - **Overdue**: open, and the day is past the deadline.
+- **A deadline**: every item has one, except a legacy matter registered without one
+  (`open_ended`): it is neither overdue nor due soon — and so neither scored, escalated nor
+  counted late in a bulletin — until a deadline is set.
 - **Days overdue**: calendar days past the deadline (0 unless overdue). This is the number a
   person reads as "逾期N天". Working days decide only when a rung of the escalation ladder falls
   due (`maque.rhythm.escalation`), and are labelled "个工作日" wherever shown.
@@ -31,8 +34,14 @@ FINISHED_STATES = (State.CLOSED, State.CANCELLED)
 
 
 def past_deadline(day: date, *, prefix: str = "") -> Q:
-    """The deadline is before `day` (with `prefix`, through a relation, e.g. "item__")."""
-    return Q(**{f"{prefix}deadline__lt": day})
+    """The deadline is before `day` (with `prefix`, through a relation, e.g. "item__"); an item
+    without a deadline (an open-ended legacy matter) never is."""
+    return Q(**{f"{prefix}deadline__lt": day, f"{prefix}open_ended": False})
+
+
+def with_deadline(*, prefix: str = "") -> Q:
+    """The item has a deadline (all but open-ended legacy matters)."""
+    return Q(**{f"{prefix}open_ended": False})
 
 
 def is_open(*, prefix: str = "") -> Q:
@@ -45,13 +54,14 @@ def overdue(day: date, *, prefix: str = "") -> Q:
     return is_open(prefix=prefix) & past_deadline(day, prefix=prefix)
 
 
-def is_overdue(*, state: str, deadline: date, day: date) -> bool:
-    return state in OPEN_STATES and deadline < day
+def is_overdue(*, state: str, deadline: date, day: date, open_ended: bool = False) -> bool:
+    return not open_ended and state in OPEN_STATES and deadline < day
 
 
-def days_overdue(*, state: str, deadline: date, day: date) -> int:
+def days_overdue(*, state: str, deadline: date, day: date, open_ended: bool = False) -> int:
     """Calendar days past the deadline on `day`; 0 unless the item is overdue."""
-    return (day - deadline).days if is_overdue(state=state, deadline=deadline, day=day) else 0
+    late = is_overdue(state=state, deadline=deadline, day=day, open_ended=open_ended)
+    return (day - deadline).days if late else 0
 
 
 def calendar_days_late(deadline: date, day: date) -> int:
@@ -66,12 +76,19 @@ def due_soon(day: date, within_days: int, *, prefix: str = "") -> Q:
             f"{prefix}state__in": OPEN_STATES,
             f"{prefix}deadline__gte": day,
             f"{prefix}deadline__lte": day + timedelta(days=within_days),
+            f"{prefix}open_ended": False,
         }
     )
 
 
-def is_due_soon(*, state: str, deadline: date, day: date, within_days: int) -> bool:
-    return state in OPEN_STATES and day <= deadline <= day + timedelta(days=within_days)
+def is_due_soon(
+    *, state: str, deadline: date, day: date, within_days: int, open_ended: bool = False
+) -> bool:
+    return (
+        not open_ended
+        and state in OPEN_STATES
+        and day <= deadline <= day + timedelta(days=within_days)
+    )
 
 
 def stale_cutoff(moment: datetime, stale_days: int) -> datetime:
@@ -118,6 +135,7 @@ def light_of(
     red_returns: int,
     due_soon_days: int,
     stale_days: int,
+    open_ended: bool = False,
 ) -> str:
     """The light of one item in hand (design §4), as `ledger.queries.with_indicators` computes it
     in the database: grey finished, blue suspended; red overdue or returned `red_returns` times;
@@ -126,10 +144,10 @@ def light_of(
         return "grey"
     if state not in OPEN_STATES:
         return "blue"
-    if deadline < day or returned_count >= red_returns:
+    if (not open_ended and deadline < day) or returned_count >= red_returns:
         return "red"
     if (
-        deadline <= day + timedelta(days=due_soon_days)
+        (not open_ended and deadline <= day + timedelta(days=due_soon_days))
         or (last_progress_at or created_at) < stale_cutoff(moment, stale_days)
         or returned_count >= 1
     ):

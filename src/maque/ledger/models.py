@@ -183,6 +183,20 @@ class Kind(models.TextChoices):
     PETITION = "petition", _("petition")
 
 
+class Importance(models.TextChoices):
+    """How much a legacy matter weighs (轻重)."""
+
+    MAJOR = "major", _("major (重)")
+    MINOR = "minor", _("minor (轻)")
+
+
+class Urgency(models.TextChoices):
+    """How soon a legacy matter presses (缓急)."""
+
+    URGENT = "urgent", _("urgent (急)")
+    SLACK = "slack", _("can wait (缓)")
+
+
 class Source(models.TextChoices):
     SURVEY = "survey", _("field survey (摸排)")
     INSPECTION = "inspection", _("inspection")
@@ -279,6 +293,27 @@ class Item(models.Model):
     found_on = models.DateField(_("found on"))
     deadline = models.DateField(_("deadline"))
     original_deadline = models.DateField(_("original deadline"))
+    # A legacy matter registered without a deadline (一时解决不了): never overdue, never due soon,
+    # until a deadline is set (then False for good). `deadline` holds the day it was found.
+    open_ended = models.BooleanField(
+        _("without a deadline"), default=False, db_default=False, editable=False
+    )
+    importance = models.CharField(
+        _("importance (轻重)"),
+        max_length=8,
+        choices=Importance.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    urgency = models.CharField(
+        _("urgency (缓急)"),
+        max_length=8,
+        choices=Urgency.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     state = models.CharField(
         _("state"), max_length=12, choices=State.choices, default=State.FOUND, editable=False
     )
@@ -376,6 +411,7 @@ class Item(models.Model):
                     "deadline",
                     "last_progress_at",
                     "created_at",
+                    "open_ended",
                 ],
                 name="item_town_figures",
             ),
@@ -406,6 +442,29 @@ class Item(models.Model):
 
 # `state__literal_in`: "open" spelled so that SQLite matches the open items' partial index.
 Item._meta.get_field("state").register_lookup(LiteralIn)
+
+
+class CoordinationLog(models.Model):
+    """An append-only entry of the communication and coordination (沟通协调) kept on an item,
+    above all on a legacy matter that cannot be solved yet: when, with whom, what was said, and
+    the next step."""
+
+    item = models.ForeignKey(Item, models.PROTECT, related_name="coordination")
+    on = models.DateField(_("date"))
+    with_whom = models.CharField(_("with whom"), max_length=100)
+    said = models.TextField(_("what was said"))
+    next_step = models.TextField(_("next step"), blank=True)
+    author = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("author"))
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("coordination entry")
+        verbose_name_plural = _("coordination log")
+        ordering = ["item", "-on", "-id"]
+        indexes = [models.Index(fields=["item", "on"], name="coordination_item_on")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} · {self.on} · {self.with_whom}"
 
 
 class Transition(models.Model):

@@ -25,7 +25,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from maque.ledger import definitions
-from maque.ledger.models import Item, Light, State
+from maque.ledger.models import Importance, Item, Light, State, Urgency
 from maque.organisation.models import Town
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def _light_rules(*, day: date, towns: list[Town], now: datetime) -> tuple[Q, Q]:
         red_conditions |= in_town & Q(returned_count__gte=town.light_red_returns)
         # Overdue items are red before this is asked, so "due soon" needs only its upper bound.
         yellow_conditions |= in_town & (
-            Q(deadline__lte=day + timedelta(days=town.light_due_soon_days))
+            Q(deadline__lte=day + timedelta(days=town.light_due_soon_days), open_ended=False)
             | definitions.without_progress_since(
                 definitions.stale_cutoff(now, town.light_stale_days)
             )
@@ -158,7 +158,13 @@ SORTS = {
     "state": ("state", "id"),
     "light": ("light_rank", "id"),
     "-light": ("-light_rank", "-id"),
+    # 轻重缓急: the weighty and pressing first (抓住关键逐个消化), then by deadline.
+    "priority": ("importance_rank", "urgency_rank", "deadline", "id"),
 }
+
+# Importance and urgency by weight: 重 before 轻, 急 before 缓, unsorted matters last.
+IMPORTANCE_RANK = {Importance.MAJOR: 0, Importance.MINOR: 1}
+URGENCY_RANK = {Urgency.URGENT: 0, Urgency.SLACK: 1}
 
 # Lights by severity, so that sorting by light puts red first (descending) or last.
 LIGHT_RANK = {Light.GREY: 0, Light.BLUE: 1, Light.GREEN: 2, Light.YELLOW: 3, Light.RED: 4}
@@ -179,10 +185,14 @@ def item_list(
     q: str | None = None,
     sort: str = "-found_on",
     day: date | None = None,
+    kind: str | None = None,
 ) -> QuerySet[Item]:
     """The items the user may see, filtered and sorted; every filter is applied in SQL."""
+    scoped = Item.objects.visible_to(user)
+    if kind:
+        scoped = scoped.filter(kind=kind)
     items = filtered(
-        Item.objects.visible_to(user),
+        scoped,
         # The thresholds of the towns the user can see (a tiny table), not of the rows: no scan.
         towns=list(Town.objects.visible_to(user)),
         village=village,
@@ -267,6 +277,19 @@ def sorted_by(items: QuerySet[Item], sort: str, *, overdue_only: bool = False) -
     `overdue_only`: the items are all overdue (the list's `overdue=true`)."""
     if overdue_only and sort in OVERDUE_SORTS:
         return items.order_by(*OVERDUE_SORTS[sort])
+    if sort == "priority":
+        items = items.annotate(
+            importance_rank=Case(
+                *(When(importance=value, then=Value(r)) for value, r in IMPORTANCE_RANK.items()),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+            urgency_rank=Case(
+                *(When(urgency=value, then=Value(r)) for value, r in URGENCY_RANK.items()),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+        )
     if sort in ("light", "-light"):
         items = items.annotate(
             light_rank=Case(

@@ -6,6 +6,7 @@ State changes live in `maque.ledger.lifecycle`; these append records and check t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -14,13 +15,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maque.core.dates import DayKind, day_problem
 from maque.core.lengths import NOTE, too_long
 from maque.core.uploads import check_upload
 from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.lifecycle import ACTORS, roles_on_item
-from maque.ledger.models import OPEN_STATES, Attachment, Item, ProgressLog, State
+from maque.ledger.models import (
+    OPEN_STATES,
+    Attachment,
+    CoordinationLog,
+    Item,
+    ProgressLog,
+    State,
+)
 from maque.organisation.access import actor_for
-from maque.organisation.models import Person
+from maque.organisation.models import Person, Role
 
 MAX_FILES_PER_LOG = 9
 
@@ -103,3 +112,58 @@ def progress_add(
         )
     item.refresh_from_db()
     return log
+
+
+COORDINATION_ROLES = frozenset({Role.SECRETARY})
+
+
+def coordination_add(
+    *,
+    item: Item,
+    by: User,
+    with_whom: str,
+    said: str,
+    next_step: str = "",
+    on: date | None = None,
+) -> CoordinationLog:
+    """Log one round of communication and coordination (沟通协调) on an item: the owner, its
+    leaders and the village secretary may. `on` is the day it took place (today by default)."""
+    actor = actor_for(by)
+    roles = roles_on_item(actor, item) if actor.person is not None else set()
+    if actor.person is None or not roles & (ACTORS["progress"] | COORDINATION_ROLES):
+        raise NotPermitted(
+            _("Only the owner, a leader or the village secretary may log coordination.")
+        )
+    if item.state not in (*OPEN_STATES, State.SUSPENDED):
+        raise ConflictError(
+            _("A %(state)s item takes no more reports.") % {"state": item.get_state_display()},
+            code="transition_not_allowed",
+        )
+    errors: dict[str, list[str]] = {}
+    on = on or actor.day
+    problem = day_problem(on, DayKind.HAPPENED, actor.day)
+    if problem is None and on < item.found_on:
+        problem = _("The day cannot be before %(day)s.") % {"day": item.found_on.isoformat()}
+    if problem is not None:
+        errors["on"] = [problem]
+    with_whom = " ".join((with_whom or "").split())
+    if not with_whom:
+        errors["with_whom"] = [_("Say with whom.")]
+    elif len(with_whom) > 100:
+        errors["with_whom"] = [too_long(with_whom, 100) or ""]
+    said = (said or "").strip()
+    if not said:
+        errors["said"] = [_("Say what was said.")]
+    for name, text in (("said", said), ("next_step", next_step or "")):
+        if name not in errors and (long := too_long(text, NOTE)) is not None:
+            errors[name] = [long]
+    if errors:
+        raise ValidationError(errors)
+    return CoordinationLog.objects.create(
+        item=item,
+        on=on,
+        with_whom=with_whom,
+        said=said,
+        next_step=(next_step or "").strip(),
+        author=actor.person,
+    )

@@ -199,7 +199,9 @@ def _not_fired(items: QuerySet[Item], step: str) -> QuerySet[Item]:
 
 def _candidates(ladder: Ladder, step: str) -> QuerySet[Item]:
     items = Item.objects.filter(town=ladder.town)
-    open_items = items.filter(state__in=OPEN_STATES)
+    # A legacy matter without a deadline is never due nor overdue (its reminder is the
+    # coordination log's: maque.rhythm.coordination).
+    open_items = items.filter(state__in=OPEN_STATES, open_ended=False)
     if step == Step.DUE_SOON:
         selected = open_items.filter(
             deadline__gt=ladder.today, deadline__lte=ladder.due_soon_horizon()

@@ -73,6 +73,15 @@ class RhythmSettings(models.Model):
         _("suggest accountability on a false close-out"), default=True
     )
 
+    # Legacy matters (遗留问题): one that cannot be solved yet still needs a coordination entry
+    # (沟通协调) this often; then the owner is reminded, and a week later the village secretary
+    # and the contact leader (maque.rhythm.coordination).
+    legacy_contact_days = models.PositiveSmallIntegerField(
+        _("legacy matters: a coordination entry at least every (days)"),
+        default=30,
+        validators=[MinValueValidator(1)],
+    )
+
     # Weekly diagnosis (一周一会诊).
     diagnosis_enabled = models.BooleanField(
         _("draft the weekly diagnosis automatically"), default=True

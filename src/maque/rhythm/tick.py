@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 STEPS: tuple[str, ...] = (
     "maque.rhythm.resume.resume_due_items",
     "maque.rhythm.escalation.escalate",
+    "maque.rhythm.coordination.remind_coordination",
     "maque.bulletins.tick.issue_due_bulletins",
     # Today's village snapshots, then the watch list read from them, then the weekly diagnosis
     # whose pack lists the watch list.

@@ -87,6 +87,7 @@ def cadre_home(*, user: User, actor: Actor, day: date | None = None) -> CadreHom
             deadline=item.deadline,
             day=day,
             within_days=item.town.light_due_soon_days,
+            open_ended=item.open_ended,
         ):
             home.due_soon.append(item)
         if item.state == State.RECTIFYING and item.returned_count and item.return_reason:
@@ -113,7 +114,7 @@ def village_counts(
             open=Count("id", filter=open_items),
             closed=Count("id", filter=Q(state=State.CLOSED)),
             submitted=Count("id", filter=Q(state=State.SUBMITTED)),
-            overdue=Count("id", filter=open_items & Q(deadline__lt=day)),
+            overdue=Count("id", filter=open_items & definitions.past_deadline(day)),
             returned=Count("id", filter=open_items & Q(returned_count__gt=0)),
         )
         .order_by()

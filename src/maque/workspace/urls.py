@@ -11,6 +11,7 @@ from maque.workspace.views import (
     inspections,
     items,
     ledger,
+    legacy,
     meetings,
     scores,
     spreadsheets,
@@ -40,6 +41,7 @@ urlpatterns = [
     path("spreadsheets/<uuid:key>/commit/", spreadsheets.import_commit, name="import_commit"),
     path("villages/", villages.village_list, name="villages"),
     path("villages/<int:pk>/", villages.village_detail, name="village"),
+    path("villages/<int:pk>/legacy/", legacy.legacy_board, name="legacy_board"),
     # The rhythm (design §5): inbox, bulletins, meetings, inspections, look-backs, scores, accountability.
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),

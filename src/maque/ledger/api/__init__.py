@@ -8,7 +8,7 @@ the operations in the OpenAPI document.
 """
 
 # isort: off
-from maque.ledger.api import catalogue, items, actions, files, history  # noqa: F401  (registers the operations)
+from maque.ledger.api import catalogue, items, actions, files, history, coordination  # noqa: F401  (registers the operations)
 
 # isort: on
 from maque.ledger.api.routing import router

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from pydantic import Field
@@ -19,7 +19,7 @@ from maque.api.schemas import (
 )
 from maque.core.masking import mask_text
 from maque.ledger import definitions, lifecycle
-from maque.ledger.models import Item, State
+from maque.ledger.models import CoordinationLog, Item, State
 from maque.ledger.queries import with_indicators
 from maque.organisation.access import actor_for
 from maque.organisation.models import Town
@@ -46,6 +46,12 @@ class ItemOut(Out):
     found_on: date
     deadline: date
     original_deadline: date
+    open_ended: bool = Field(description="A legacy matter without a deadline (never overdue).")
+    importance: str = Field(description="Legacy matters: major (重), minor (轻) or empty.")
+    urgency: str = Field(description="Legacy matters: urgent (急), slack (缓) or empty.")
+    last_coordination_on: date | None = Field(
+        description="The day of the latest coordination entry (沟通协调), if any."
+    )
     state: str
     state_label: str
     light: str
@@ -111,6 +117,10 @@ def _item_out(item: Item, actions: list[str]) -> dict[str, Any]:
         "found_on": item.found_on,
         "deadline": item.deadline,
         "original_deadline": item.original_deadline,
+        "open_ended": item.open_ended,
+        "importance": item.importance,
+        "urgency": item.urgency,
+        "last_coordination_on": getattr(item, "last_coordination_on", None),
         "state": item.state,
         "state_label": str(STATE_LABELS.get(item.state, item.state)),
         "light": item.light,  # type: ignore[attr-defined]
@@ -151,9 +161,12 @@ def _visible_item(request: HttpRequest, code: str, *, indicators: bool = True) -
     items: QuerySet[Item] = Item.objects.visible_to(request_user(request)).filter(pk=pk)
     if indicators:
         items = with_indicators(items)
-    item = items.select_related(
-        "town", "campaign", "category", "village", "owner", "group", "plot"
-    ).first()
+    latest = CoordinationLog.objects.filter(item=OuterRef("pk")).order_by("-on").values("on")[:1]
+    item = (
+        items.annotate(last_coordination_on=Subquery(latest))
+        .select_related("town", "campaign", "category", "village", "owner", "group", "plot")
+        .first()
+    )
     if item is None:
         raise Http404
     return item
@@ -174,8 +187,13 @@ def indicated(item: Item, day: date | None = None) -> Item:
     definitions (`with_indicators` computes the same in the database for lists)."""
     day = day or timezone.localdate()
     town = item.town
-    item.overdue = definitions.is_overdue(state=item.state, deadline=item.deadline, day=day)  # type: ignore[attr-defined]
-    item.days_overdue = definitions.days_overdue(state=item.state, deadline=item.deadline, day=day)  # type: ignore[attr-defined]
+    ended = item.open_ended
+    item.overdue = definitions.is_overdue(  # type: ignore[attr-defined]
+        state=item.state, deadline=item.deadline, day=day, open_ended=ended
+    )
+    item.days_overdue = definitions.days_overdue(  # type: ignore[attr-defined]
+        state=item.state, deadline=item.deadline, day=day, open_ended=ended
+    )
     item.light = definitions.light_of(  # type: ignore[attr-defined]
         state=item.state,
         deadline=item.deadline,
@@ -187,6 +205,7 @@ def indicated(item: Item, day: date | None = None) -> Item:
         red_returns=town.light_red_returns,
         due_soon_days=town.light_due_soon_days,
         stale_days=town.light_stale_days,
+        open_ended=ended,
     )
     return item
 

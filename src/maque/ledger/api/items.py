@@ -39,10 +39,12 @@ from maque.ledger.api.routing import router
 from maque.ledger.models import (
     Campaign,
     Category,
+    Importance,
     Kind,
     Light,
     Source,
     State,
+    Urgency,
 )
 from maque.ledger.queries import SORTS, item_list
 from maque.organisation.models import Household, Person, Plot, Village, VillageGroup
@@ -64,6 +66,9 @@ class ListFilters(Schema):
     due_after: Day | None = Field(None, description="Deadline on or after this day.")
     q: str | None = Field(
         None, max_length=100, description="Text in the code, title, subject or description."
+    )
+    kind: Kind | None = Field(
+        None, description="One kind of item; the list sorts legacy matters by 轻重缓急 by default."
     )
 
 
@@ -143,7 +148,10 @@ def item_index(request: HttpRequest, filters: Query[ItemFilters]) -> HttpRespons
         due_before=filters.due_before,
         due_after=filters.due_after,
         q=filters.q.strip() if filters.q else None,
-        sort=filters.sort,
+        sort="priority"
+        if filters.kind == Kind.LEGACY and "sort" not in request.GET
+        else filters.sort,
+        kind=filters.kind,
     )
     masks = masks_for(request)
     body = paginate(
@@ -177,9 +185,13 @@ class ItemIn(InputSchema):
     scope: str = Field("", max_length=200)
     standard: str = Field("", max_length=10_000)
     subject: str = Field("", max_length=100)
+    importance: Importance | None = Field(None, description="Legacy matters: major or minor.")
+    urgency: Urgency | None = Field(None, description="Legacy matters: urgent or can wait.")
     found_on: HappenedDay | None = Field(None, description="Discovery date; today by default.")
     deadline: DeadlineDay | None = Field(
-        None, description="By default the category's default deadline."
+        None,
+        description="By default the category's default deadline; a legacy matter without one "
+        "has none (`open_ended`) until it is set.",
     )
     attributes: dict[str, Any] | None = Field(
         None, description="Values of the category's fields, by field name."
@@ -196,6 +208,8 @@ class ItemPatch(InputSchema):
     scope: str | None = Field(None, max_length=200)
     standard: str | None = Field(None, max_length=10_000)
     subject: str | None = Field(None, max_length=100)
+    importance: Importance | None = Field(None, description="Legacy matters only.")
+    urgency: Urgency | None = Field(None, description="Legacy matters only.")
     group: BodyId | None = None
     plot: str | None = Field(None, max_length=40)
     household: BodyId | None = None
@@ -282,8 +296,16 @@ def item_register(request: HttpRequest, payload: ItemIn) -> Status[dict[str, Any
     assert campaign is not None
     details = {
         name: getattr(payload, name)
-        for name in ("description", "measures", "scope", "standard", "subject")
-        if name in values
+        for name in (
+            "description",
+            "measures",
+            "scope",
+            "standard",
+            "subject",
+            "importance",
+            "urgency",
+        )
+        if name in values and getattr(payload, name) is not None
     }
     item = lifecycle.item_create(
         by=user,

@@ -48,6 +48,9 @@ COLUMNS = (
     "found_on",
     "deadline",
     "original_deadline",
+    "open_ended",
+    "importance",
+    "urgency",
     "light",
     "overdue",
     "days_overdue",
@@ -80,6 +83,9 @@ class ItemSummaryOut(Out):
     found_on: date
     deadline: date
     original_deadline: date
+    open_ended: bool = Field(description="A legacy matter without a deadline (never overdue).")
+    importance: str = Field(description="Legacy matters: major (重), minor (轻) or empty.")
+    urgency: str = Field(description="Legacy matters: urgent (急), slack (缓) or empty.")
     state: str
     state_label: str
     light: str
@@ -140,6 +146,9 @@ def summaries(
             "found_on": date_text(row["found_on"]),
             "deadline": date_text(row["deadline"]),
             "original_deadline": date_text(row["original_deadline"]),
+            "open_ended": bool(row["open_ended"]),
+            "importance": row["importance"],
+            "urgency": row["urgency"],
             "state": row["state"],
             "state_label": labels.get(row["state"], row["state"]),
             "light": row["light"],

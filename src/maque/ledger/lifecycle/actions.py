@@ -244,6 +244,9 @@ def _apply_extension(item: Item, request: ItemRequest, ctx: Context, note: str) 
     close_request(request, ctx, ItemRequest.Status.APPROVED, note)
     item.deadline = request.new_deadline
     item.extension_count += 1
+    if item.open_ended:
+        item.open_ended = False  # a deadline is set: the legacy matter's clock runs
+        return ["deadline", "extension_count", "open_ended"]
     return ["deadline", "extension_count"]
 
 

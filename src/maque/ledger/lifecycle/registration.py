@@ -25,12 +25,14 @@ from maque.ledger.models import (
     OPEN_STATES,
     Campaign,
     Category,
+    Importance,
     Item,
     ItemCounter,
     Kind,
     Source,
     State,
     Transition,
+    Urgency,
 )
 from maque.ledger.policies import check_register, may_register, owner_message, owner_refusal
 from maque.organisation.access import Actor
@@ -47,6 +49,8 @@ EDITABLE_FIELDS = (
     "plot",
     "household",
     "attributes",
+    "importance",
+    "urgency",
 )
 LEADER_FIELDS = ("owner", "deadline")
 KINDS = tuple(Kind.values)
@@ -151,13 +155,18 @@ def new_item_values(
         )
     ) is not None:
         errors["found_on"] = [problem]
+    open_ended = False
+    if deadline is None and kind == Kind.LEGACY:
+        # A legacy matter that cannot be solved yet has no deadline until one is set: it is
+        # kept up by its coordination log, not counted overdue (ledger/definitions.py).
+        open_ended, deadline = True, found_on
     if deadline is None:
         deadline = policy.deadlines.default_deadline(found_on=found_on, category=category)
     # The deadline's ceiling is the typed forms' rule (core/dates.py, the API and web forms):
     # ledgers imported from spreadsheets keep the deadlines they were given.
     if deadline < found_on:
         errors["deadline"] = [_("The deadline cannot be before the discovery date.")]
-    cleaned_details = clean_details(details, village=village, errors=errors)
+    cleaned_details = clean_details(details, village=village, errors=errors, kind=kind)
     cleaned_attributes: dict[str, Any] = {}
     if category is not None:
         try:
@@ -182,6 +191,7 @@ def new_item_values(
         found_on=found_on,
         deadline=deadline,
         original_deadline=deadline,
+        open_ended=open_ended,
         state=State.FOUND,
         attributes=cleaned_attributes,
         source=source,
@@ -541,7 +551,11 @@ class _RowInsert:
 
 
 def clean_details(
-    details: dict[str, Any], *, village: Village, errors: dict[str, list[str]]
+    details: dict[str, Any],
+    *,
+    village: Village,
+    errors: dict[str, list[str]],
+    kind: str | None = None,
 ) -> dict[str, Any]:
     """Check the free-text and subject fields shared by creation and edits."""
     unknown = set(details) - set(EDITABLE_FIELDS) - {"attributes"}
@@ -570,6 +584,15 @@ def clean_details(
                 cleaned[name] = value
             else:
                 errors[name] = [_("Unknown value.")]
+    for name, choices in (("importance", Importance), ("urgency", Urgency)):
+        if name in details:
+            value = details[name] or ""
+            if value not in ("", *choices.values):
+                errors[name] = [_("Unknown value.")]
+            elif value and kind != Kind.LEGACY:
+                errors[name] = [_("Only a legacy matter is sorted by importance and urgency.")]
+            else:
+                cleaned[name] = value
     return cleaned
 
 
@@ -581,7 +604,7 @@ def clean_changes(item: Item, changes: dict[str, Any]) -> dict[str, Any]:
     """
     errors: dict[str, list[str]] = {}
     plain = {k: v for k, v in changes.items() if k not in (*LEADER_FIELDS, "attributes")}
-    fields = clean_details(plain, village=item.village, errors=errors)
+    fields = clean_details(plain, village=item.village, errors=errors, kind=item.kind)
     if "attributes" in changes:
         if item.category is None:
             errors["attributes"] = [_("Category fields need a category.")]
@@ -604,6 +627,8 @@ def clean_changes(item: Item, changes: dict[str, Any]) -> dict[str, Any]:
             errors["deadline"] = [_("The deadline cannot be before the discovery date.")]
         else:
             fields["deadline"] = deadline
+            if item.open_ended:
+                fields["open_ended"] = False  # a deadline is set: the matter's clock runs
     if "title" in fields and not fields["title"]:
         errors["title"] = [_("The title is required.")]
     if errors:
