@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0004_item_list_indexes"),
+        ("ledger", "0005_item_parent"),
         ("organisation", "0003_village_public_code"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
