@@ -85,3 +85,6 @@ api.add_router("/projects", projects_router)
 from maque.decisions.api import router as decisions_router  # noqa: E402
 
 api.add_router("/village-decisions", decisions_router)
+from maque.fieldwork.api import router as fieldwork_router  # noqa: E402
+
+api.add_router("/", fieldwork_router)

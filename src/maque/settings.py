@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "maque.deliberation",
     "maque.decisions",
     "maque.petitions",
+    "maque.fieldwork",
 ]
 
 MIDDLEWARE = [

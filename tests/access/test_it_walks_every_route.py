@@ -46,6 +46,10 @@ from maque.diagnosis import lifecycle as watch_lifecycle
 from maque.diagnosis.models import WatchEntry, WatchEvent
 from maque.diagnosis.services import entry_propose
 from maque.ledger.policies import may_register
+from maque.fieldwork.catalogue import policies_of
+from maque.fieldwork.models import FieldVisit, PublicityRecord
+from maque.fieldwork.policies import may_log_anywhere
+from maque.fieldwork.services import publicity_record, visit_log
 from maque.ledger.models import (
     Attachment,
     Campaign,
@@ -71,7 +75,7 @@ from maque.meetings.services import meeting_create, meeting_file_add
 from maque.notifications.models import Notification
 from maque.notifications.services import notify
 from maque.organisation.access import Actor, actor_for
-from maque.organisation.models import Person, Plot, Village
+from maque.organisation.models import Household, Person, Plot, Village
 from maque.petitions.lifecycle import petition_accept
 from maque.petitions.models import Petition, PetitionNotice
 from maque.petitions.policies import may_open_register
@@ -292,6 +296,19 @@ SCREENS: dict[str, Entry] = {
     "workspace:village": Detail(Village, ("gaige", "shuangsheng"), lambda v: f"/villages/{v.pk}/"),
     "workspace:legacy_board": Detail(
         Village, ("gaige", "shuangsheng"), lambda v: f"/villages/{v.pk}/legacy/"
+    ),
+    "workspace:visits": Listing("/visits/"),
+    "workspace:visit_new": Excluded(
+        "the visit form lists only the caller's own villages; tests/fieldwork"
+    ),
+    "workspace:visit": Detail(FieldVisit, ("visit",), lambda v: f"/visits/{v.pk}/"),
+    "workspace:visit_register": Write(
+        lambda o: f"/visits/{o['visit'].pk}/register/",
+        gate=sees("visit"),
+        body={"title": "越权"},
+    ),
+    "workspace:household": Detail(
+        Village, ("household",), lambda h: f"/households/{h.pk}/", via="village"
     ),
     "workspace:inbox": Listing("/inbox/"),
     "workspace:inbox_read_all": Excluded(
@@ -620,6 +637,21 @@ API: dict[str, Entry] = {
         gate=sees("item_gaige"),
         body={"with_whom": "越权", "said": "越权"},
     ),
+    "GET /api/v1/field-visits": Listing("/api/v1/field-visits", scoped(FieldVisit), ids("items")),
+    "POST /api/v1/field-visits": Write(
+        lambda o: "/api/v1/field-visits",
+        gate=policy(may_log_anywhere),
+        body={"village": 1, "purpose": "survey"},
+    ),
+    "GET /api/v1/field-visits/{visit_id}": Detail(
+        FieldVisit, ("visit",), lambda v: f"/api/v1/field-visits/{v.pk}"
+    ),
+    "GET /api/v1/publicity": Listing("/api/v1/publicity", scoped(PublicityRecord), ids("items")),
+    "POST /api/v1/publicity": Write(
+        lambda o: "/api/v1/publicity",
+        gate=policy(may_log_anywhere),
+        body={"village": 1, "policy": "x", "on": "2026-01-05", "method": "poster"},
+    ),
     "GET /api/v1/petitions": Listing(
         "/api/v1/petitions", scoped(Petition, "code"), ids("items", "code"), gate=petitions_gate
     ),
@@ -759,6 +791,17 @@ def _objects(world: World) -> dict[str, Any]:
     case = case_open(
         town=world.town, by=world.user("discipline"), title="逾期未整改", village=world.gaige
     )
+    home = Household.objects.create(village=world.gaige, head_name="张德福", address="一组12号")
+    visit = visit_log(
+        by=world.user("cadre_gaige"), village=world.gaige, purpose="survey", households=[home]
+    )
+    publicity_record(
+        by=world.user("secretary_gaige"),
+        village=world.gaige,
+        policy=policies_of(world.town).get(code="farmland-protection"),
+        on=timezone.localdate(),
+        method="loudspeaker",
+    )
     petition = petition_accept(
         petition=petition_register(
             by=world.user("principal"),
@@ -841,6 +884,8 @@ def _objects(world: World) -> dict[str, Any]:
         "notification": notification,
         "category": world.category("farmland-outflow"),
         "petition": petition,
+        "visit": visit,
+        "household": home,
         "notice": petition.notices.get(),
     }
 
@@ -871,6 +916,8 @@ def _snapshot() -> dict[str, int]:
         PetitionNotice,
         Project,
         CoordinationLog,
+        FieldVisit,
+        PublicityRecord,
     )
     counts = {model.__name__: model.objects.count() for model in models}
     counts["read"] = Notification.objects.filter(read_at__isnull=False).count()

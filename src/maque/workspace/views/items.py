@@ -29,6 +29,7 @@ from PIL import Image, UnidentifiedImageError
 
 from maque.core.statemachine import AUTOMATION
 from maque.core.users import signed_in
+from maque.fieldwork.queries import visits_of_item
 from maque.ledger import lifecycle
 from maque.ledger.history import item_timeline
 from maque.ledger.models import Attachment, Category, FieldType, Item, ItemRequest, Kind, State
@@ -192,6 +193,7 @@ def _render_item(
             if _may_break_down(request, item)
             else None
         ),
+        "visits": list(visits_of_item(user=request.user, item=item)[:20]),
     }
     return render(request, "workspace/item_detail.html", context, status=status)
 
