@@ -45,7 +45,6 @@ from maque.deliberation.policies import may_propose, may_triage
 from maque.diagnosis import lifecycle as watch_lifecycle
 from maque.diagnosis.models import WatchEntry, WatchEvent
 from maque.diagnosis.services import entry_propose
-from maque.ledger.policies import may_register
 from maque.fieldwork.catalogue import policies_of
 from maque.fieldwork.models import FieldVisit, PublicityRecord
 from maque.fieldwork.policies import may_log_anywhere
@@ -59,6 +58,7 @@ from maque.ledger.models import (
     ProgressLog,
     Transition,
 )
+from maque.ledger.policies import may_register
 from maque.meetings.models import (
     Meeting,
     MeetingFile,

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("ledger", "0005_legacy_matters"),
+        ("ledger", "0006_legacy_matters"),
         ("organisation", "0003_village_public_code"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
