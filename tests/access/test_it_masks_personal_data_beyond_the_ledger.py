@@ -116,3 +116,33 @@ def test_the_api_masks_samples_and_notifications_by_role(world, item) -> None:  
     assert PHONE not in samples and PHONE_MASKED in samples
     assert PHONE not in inbox and PHONE_MASKED in inbox
     assert PHONE in _api("principal", "/api/v1/notifications")
+
+
+def test_meeting_minutes_and_decisions_are_masked_by_role(world) -> None:  # noqa: ANN001
+    from maque.meetings.models import MeetingKind
+    from maque.meetings.services import DecisionIn, meeting_create
+
+    meeting = meeting_create(
+        by=world.user("contact_gaige"),
+        town=world.town,
+        kind=MeetingKind.PROGRESS,
+        title="推进会",
+        held_on=timezone.localdate(),
+        place="村委会",
+        villages=[world.gaige],
+        attendees=[],
+        attendee_count=5,
+        minutes=f"王某反映问题，电话 {PHONE}",
+        decisions=[DecisionIn(text=f"回访王某 {PHONE}")],
+    )
+    for persona in ("contact_gaige", "cadre_gaige"):
+        answer = _api(persona, f"/api/v1/meetings/{meeting.pk}")
+        assert PHONE not in answer and PHONE_MASKED in answer, persona
+        page = _page(world, persona, reverse("workspace:meeting", args=[meeting.pk]))
+        # Who may amend the minutes edits the text as written (a masked copy would be saved
+        # over it); what the page shows is masked for every role without personal data.
+        shown = page.split("<textarea", 1)[0]
+        assert PHONE not in shown and PHONE_MASKED in shown, persona
+    cadre_page = _page(world, "cadre_gaige", reverse("workspace:meeting", args=[meeting.pk]))
+    assert PHONE not in cadre_page
+    assert PHONE in _api("principal", f"/api/v1/meetings/{meeting.pk}")

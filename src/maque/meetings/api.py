@@ -6,6 +6,7 @@ against the roll (`POST /{id}/attendance`) and record resolutions with their vot
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -32,6 +33,7 @@ from maque.api.schemas import (
     PlannedDay,
     model_field,
 )
+from maque.core.masking import mask_text
 from maque.ledger.models import Campaign
 from maque.meetings.counting import quorum_of
 from maque.meetings.models import Meeting, MeetingDecision, MeetingKind, Resolution, RollEntry
@@ -45,7 +47,7 @@ from maque.meetings.services import (
     meeting_file_add,
     meeting_record,
 )
-from maque.organisation.access import actor_for
+from maque.organisation.access import actor_for, reader_text
 from maque.organisation.models import Person, Town, Village
 
 router = Router(tags=["meetings"])
@@ -183,7 +185,9 @@ class MeetingFilters(LegacyPageQuery):
     village: Id | None = Field(None, description="Village id.")
 
 
-def _out(meeting: Meeting) -> dict[str, Any]:
+def _out(meeting: Meeting, text: Callable[[str], str] = mask_text) -> dict[str, Any]:
+    """The meeting as the API shows it; `text`: free text as the reader may see it (phone and ID
+    numbers masked unless the reader's role sees personal data, `reader_text`)."""
     return {
         "id": meeting.pk,
         "kind": meeting.kind,
@@ -198,10 +202,10 @@ def _out(meeting: Meeting) -> dict[str, Any]:
         "attendees": [p.name for p in meeting.attendees.all()],
         "attendee_count": meeting.attendee_count,
         "expected_count": meeting.expected_count,
-        "minutes": meeting.minutes,
+        "minutes": text(meeting.minutes),
         "decisions": [
             {
-                "text": d.text,
+                "text": text(d.text),
                 "item": d.item.code if d.item else None,
                 "owner": d.item.owner.name if d.item else None,
                 "deadline": d.item.deadline if d.item else None,
@@ -218,7 +222,7 @@ def _out(meeting: Meeting) -> dict[str, Any]:
             for e in meeting.roll.all()
         ],
         "quorum": _quorum_out(meeting),
-        "resolutions": [resolution_out(r) for r in meeting.resolutions.all()],
+        "resolutions": [resolution_out(r, text) for r in meeting.resolutions.all()],
     }
 
 
@@ -241,10 +245,12 @@ def _quorum_out(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def resolution_out(resolution: Resolution) -> dict[str, Any]:
+def resolution_out(
+    resolution: Resolution, text: Callable[[str], str] = mask_text
+) -> dict[str, Any]:
     return {
         "id": resolution.pk,
-        "text": resolution.text,
+        "text": text(resolution.text),
         "votes_for": resolution.votes_for,
         "votes_against": resolution.votes_against,
         "votes_abstain": resolution.votes_abstain,
@@ -255,7 +261,7 @@ def resolution_out(resolution: Resolution) -> dict[str, Any]:
         "passed": resolution.passed,
         "refusal": resolution.refusal,
         "actions": [
-            {"text": d.text, "item": d.item.code if d.item else None}
+            {"text": text(d.text), "item": d.item.code if d.item else None}
             for d in resolution.actions.all()
         ],
     }
@@ -264,13 +270,16 @@ def resolution_out(resolution: Resolution) -> dict[str, Any]:
 @router.get("", response={200: MeetingListOut, **ERRORS})
 def list_meetings(request: HttpRequest, filters: Query[MeetingFilters]) -> dict[str, Any]:
     """The meetings the caller may see, newest first."""
-    meetings = meeting_list(user=request_user(request), kind=filters.kind, village=filters.village)
-    return paginate(meetings, filters, out=_out, legacy="meetings")
+    user = request_user(request)
+    meetings = meeting_list(user=user, kind=filters.kind, village=filters.village)
+    text = reader_text(user)
+    return paginate(meetings, filters, out=lambda row: _out(row, text), legacy="meetings")
 
 
 @router.get("/{meeting_id}", response={200: MeetingOut, **ERRORS})
 def read(request: HttpRequest, meeting_id: Id) -> dict[str, Any]:
-    return _out(get_object_or_404(meeting_list(user=request_user(request)), pk=meeting_id))
+    user = request_user(request)
+    return _out(get_object_or_404(meeting_list(user=user), pk=meeting_id), reader_text(user))
 
 
 def _pick(model: Any, ids: list[int], town: Town, field: str) -> list[Any]:
@@ -341,7 +350,9 @@ def create(request: HttpRequest, payload: MeetingIn) -> Status[dict[str, Any]]:
         minutes=payload.minutes,
         decisions=decisions,
     )
-    return Status(201, _out(get_object_or_404(meeting_list(user=user), pk=meeting.pk)))
+    return Status(
+        201, _out(get_object_or_404(meeting_list(user=user), pk=meeting.pk), reader_text(user))
+    )
 
 
 @router.post("/{meeting_id}/files", response={201: FileOut, **WRITE_ERRORS})
@@ -419,7 +430,7 @@ def record(request: HttpRequest, meeting_id: Id, payload: MeetingRecordIn) -> di
         decisions=decisions,
         reason=payload.reason,
     )
-    return _out(get_object_or_404(meeting_list(user=user), pk=recorded.pk))
+    return _out(get_object_or_404(meeting_list(user=user), pk=recorded.pk), reader_text(user))
 
 
 class MarkIn(InputSchema):
@@ -445,7 +456,7 @@ def attendance(request: HttpRequest, meeting_id: Id, payload: AttendanceIn) -> d
         marks={mark.entry: mark.attendance for mark in payload.marks},
         attendee_count=payload.attendee_count,
     )
-    return _out(get_object_or_404(meeting_list(user=user), pk=meeting.pk))
+    return _out(get_object_or_404(meeting_list(user=user), pk=meeting.pk), reader_text(user))
 
 
 class ResolutionIn(InputSchema):
@@ -493,4 +504,4 @@ def resolve(request: HttpRequest, meeting_id: Id, payload: ResolutionIn) -> Stat
         passed=payload.passed,
         actions=actions,
     )
-    return Status(201, resolution_out(row))
+    return Status(201, resolution_out(row, reader_text(user)))
