@@ -21,14 +21,14 @@ from maque.api.renderer import date_text, datetime_text
 from maque.api.schemas import CodeRef, Out, Ref
 from maque.core.masking import mask_text
 from maque.ledger import lifecycle
-from maque.ledger.models import Item, State
+from maque.ledger.api.item_output import STATE_LABELS
+from maque.ledger.models import Item
 
 # The `expand` values the list takes.
 EXPAND_TEXT = "text"
 EXPANSIONS = (EXPAND_TEXT,)
 LONG_TEXTS = ("description", "measures", "scope", "standard")
 SHORT_TEXTS = ("title", "subject")
-STATE_LABELS = dict(State.choices)
 
 COLUMNS = (
     *lifecycle.ACTION_FIELDS,
