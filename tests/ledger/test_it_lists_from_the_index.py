@@ -21,6 +21,7 @@ COMMON = [
     ({"village": "__gaige__"}, True),
     ({"light": "red"}, False),
     ({"state": ["rectifying"]}, False),
+    ({"parent": "__parent__"}, False),
 ]
 
 
@@ -36,8 +37,10 @@ def _plan(sql: str, params: Any) -> str:
 
 
 def _filters(world: World, filters: dict[str, Any]) -> dict[str, Any]:
+    named = {"__gaige__": lambda: world.gaige.pk, "__parent__": lambda: make_item(world).pk}
     return {
-        name: world.gaige.pk if value == "__gaige__" else value for name, value in filters.items()
+        name: named[value]() if isinstance(value, str) and value in named else value
+        for name, value in filters.items()
     }
 
 

@@ -186,11 +186,15 @@ def item_list(
     sort: str = "-found_on",
     day: date | None = None,
     kind: str | None = None,
+    parent: int | None = None,
 ) -> QuerySet[Item]:
-    """The items the user may see, filtered and sorted; every filter is applied in SQL."""
+    """The items the user may see, filtered and sorted; every filter is applied in SQL;
+    `parent`: the sub-items of that item (its id)."""
     scoped = Item.objects.visible_to(user)
     if kind:
         scoped = scoped.filter(kind=kind)
+    if parent is not None:
+        scoped = scoped.filter(parent_id=parent)
     items = filtered(
         scoped,
         # The thresholds of the towns the user can see (a tiny table), not of the rows: no scan.

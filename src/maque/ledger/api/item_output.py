@@ -37,6 +37,7 @@ class ItemOut(Out):
     group: Ref | None
     plot: str | None = Field(description="Plot code.")
     household: int | None = Field(description="Household id.")
+    parent: str | None = Field(description="The parent item's code, for a sub-item.")
     subject: str
     description: str
     measures: str
@@ -108,6 +109,7 @@ def _item_out(item: Item, actions: list[str]) -> dict[str, Any]:
         "group": {"id": item.group_id, "name": item.group.name} if item.group is not None else None,
         "plot": item.plot.code if item.plot is not None else None,
         "household": item.household_id,
+        "parent": item.parent.code if item.parent is not None else None,
         "subject": item.subject,
         "description": item.description,
         "measures": item.measures,
@@ -164,7 +166,9 @@ def _visible_item(request: HttpRequest, code: str, *, indicators: bool = True) -
     latest = CoordinationLog.objects.filter(item=OuterRef("pk")).order_by("-on").values("on")[:1]
     item = (
         items.annotate(last_coordination_on=Subquery(latest))
-        .select_related("town", "campaign", "category", "village", "owner", "group", "plot")
+        .select_related(
+            "town", "campaign", "category", "village", "owner", "group", "plot", "parent"
+        )
         .first()
     )
     if item is None:

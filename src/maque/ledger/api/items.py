@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Schema, Status
 from pydantic import Field
@@ -40,6 +40,7 @@ from maque.ledger.models import (
     Campaign,
     Category,
     Importance,
+    Item,
     Kind,
     Light,
     Source,
@@ -73,6 +74,9 @@ class ListFilters(Schema):
 
 
 class ItemFilters(ListFilters, PageQuery):
+    parent: str | None = Field(
+        None, max_length=30, description="A parent item's code: the list of its sub-items."
+    )
     sort: str = Field("-found_on", max_length=20, description="One of: " + ", ".join(SORTS))
     expand: str | None = Field(
         None,
@@ -96,6 +100,20 @@ def _expansions(value: str | None) -> set[str]:
             }
         )
     return wanted
+
+
+def _parent_of(request: HttpRequest, code: str | None) -> Item | None:
+    """The item with this code if the caller may see it (a parent named by the list's filter or
+    a new item's `parent`); a clear refusal otherwise."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    try:
+        return _visible_item(request, code, indicators=False)
+    except Http404:
+        raise ValidationError(
+            {"parent": [_("No item %(code)s that you may see.") % {"code": code}]}
+        ) from None
 
 
 def _states(values: list[str] | None) -> list[str] | None:
@@ -136,6 +154,7 @@ def item_index(request: HttpRequest, filters: Query[ItemFilters]) -> HttpRespons
         village = lookup.get("pk", lookup.get("name"))
         if isinstance(village, str) and village.isdigit():
             village = 0  # digits other than 0-9 (e.g. "²") name no village and are no id
+    parent = _parent_of(request, filters.parent)
     items = item_list(
         user=user,
         village=village,
@@ -152,6 +171,7 @@ def item_index(request: HttpRequest, filters: Query[ItemFilters]) -> HttpRespons
         if filters.kind == Kind.LEGACY and "sort" not in request.GET
         else filters.sort,
         kind=filters.kind,
+        parent=parent.pk if parent is not None else None,
     )
     masks = masks_for(request)
     body = paginate(
@@ -179,6 +199,11 @@ class ItemIn(InputSchema):
     group: BodyId | None = Field(None, description="Villagers' group id.")
     plot: str | None = Field(None, max_length=40, description="Plot code.")
     household: BodyId | None = Field(None, description="Household id.")
+    parent: str | None = Field(
+        None,
+        max_length=30,
+        description="The code of the item this one breaks down (one level only, same town).",
+    )
     owner: BodyId | None = Field(None, description="Owner's person id; by default the caller.")
     description: str = Field("", max_length=10_000)
     measures: str = Field("", max_length=10_000)
@@ -291,6 +316,11 @@ def item_register(request: HttpRequest, payload: ItemIn) -> Status[dict[str, Any
             errors["category"] = [_("Unknown category %(code)s.") % {"code": payload.category}]
     values = payload.model_dump(exclude_unset=True)
     references = _references(values, village=village, user=user, errors=errors)
+    parent = None
+    try:
+        parent = _parent_of(request, payload.parent)
+    except ValidationError as error:
+        errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
     assert campaign is not None
@@ -319,6 +349,7 @@ def item_register(request: HttpRequest, payload: ItemIn) -> Status[dict[str, Any
         found_on=payload.found_on,
         deadline=payload.deadline,
         attributes=payload.attributes,
+        parent=parent,
         **details,
         **references,
     )

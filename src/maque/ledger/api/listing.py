@@ -43,6 +43,7 @@ COLUMNS = (
     "group__name",
     "plot__code",
     "household_id",
+    "parent_id",
     "subject",
     "owner__name",
     "found_on",
@@ -78,6 +79,7 @@ class ItemSummaryOut(Out):
     group: Ref | None
     plot: str | None = Field(description="Plot code.")
     household: int | None = Field(description="Household id.")
+    parent: str | None = Field(description="The parent item's code, for a sub-item.")
     subject: str
     owner: Ref
     found_on: date
@@ -116,6 +118,15 @@ def page_rows(items: QuerySet[Item], *, texts: bool) -> QuerySet[Any]:
     return items.values(*COLUMNS, *(LONG_TEXTS if texts else ()))
 
 
+def parent_codes(ids: set[int]) -> dict[int, str]:
+    """The codes of a page's parent items, in one read of their primary keys (none without
+    sub-items on the page): the page's own query stays free of a join of the items to
+    themselves."""
+    if not ids:
+        return {}
+    return dict(Item.objects.filter(pk__in=ids).values_list("pk", "code"))
+
+
 def summaries(
     user: Any, rows: Sequence[dict[str, Any]], *, masks: bool, texts: bool
 ) -> list[dict[str, Any]]:
@@ -124,6 +135,7 @@ def summaries(
     actions = lifecycle.available_actions_rows(user, rows)
     # Each state's label in the caller's language, once per page.
     labels = {state: str(label) for state, label in STATE_LABELS.items()}
+    parents = parent_codes({row["parent_id"] for row in rows} - {None})
     out = []
     for row, offered in zip(rows, actions, strict=True):
         category_id = row["category_id"]
@@ -141,6 +153,7 @@ def summaries(
             "group": {"id": group_id, "name": row["group__name"]} if group_id is not None else None,
             "plot": row["plot__code"],
             "household": row["household_id"],
+            "parent": parents.get(row["parent_id"]),
             "subject": mask(row["subject"]),
             "owner": {"id": row["owner_id"], "name": row["owner__name"]},
             "found_on": date_text(row["found_on"]),
