@@ -52,3 +52,17 @@ def test_a_parent_the_caller_may_not_see_is_no_parent_nor_a_filter(world, api) -
     assert_error(outsider.post("/api/v1/items", body), 422, fields=("parent",))
     assert snapshot() == before
     assert_error(outsider.get("/api/v1/items", {"parent": parent.code}), 422, fields=("parent",))
+
+
+def test_the_export_takes_the_parent_filter_as_the_list_does(world) -> None:  # noqa: ANN001
+    from tests.exchange.test_it_exports_the_listed_items import client_for, exported_codes
+
+    parent = make_item(world)
+    child = make_item(world, parent=parent)
+    make_item(world)
+    client = client_for(world, "principal")
+    response = client.get("/api/v1/ledger/export", {"parent": parent.code, "format": "xlsx"})
+    assert response.status_code == 200
+    assert exported_codes(response) == [child.code]
+    refused = client.get("/api/v1/ledger/export", {"parent": "GG-2099-9999"})
+    assert refused.status_code == 422 and "parent" in refused.json()["errors"]

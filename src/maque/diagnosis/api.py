@@ -22,6 +22,7 @@ from maque.api.schemas import (
     TEXT,
     WRITE_ERRORS,
     BodyId,
+    CodeRef,
     DeadlineDay,
     Id,
     InputSchema,
@@ -67,6 +68,7 @@ class WatchEntryOut(Out):
     subject_label: str
     village: int | None
     category: str | None
+    project: CodeRef | None = Field(description="The watched project (a project's entry).")
     state: str
     state_label: str
     severity: float
@@ -162,6 +164,9 @@ def _out(entry: WatchEntry, actions: list[str]) -> dict[str, Any]:
         "subject_label": subject_label(entry),
         "village": entry.village_id,
         "category": entry.category.code if entry.category else None,
+        "project": {"code": entry.project.code, "name": entry.project.name}
+        if entry.project
+        else None,
         "state": entry.state,
         "state_label": str(entry.get_state_display()),
         "severity": entry.severity,

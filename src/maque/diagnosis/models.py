@@ -21,6 +21,7 @@ from maque.core.scoping import ScopedQuerySet
 from maque.ledger.models import Category
 from maque.organisation.models import Town, Village
 from maque.organisation.scopes import town_wide_scope, village_scope
+from maque.projects.models import Project
 
 if TYPE_CHECKING:
     from maque.organisation.actor import Actor
@@ -142,6 +143,14 @@ class WatchEntry(models.Model):
         related_name="+",
         verbose_name=_("category"),
     )
+    project = models.ForeignKey(
+        Project,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="watch_entries",
+        verbose_name=_("project"),
+    )
     state = models.CharField(
         _("state"),
         max_length=14,
@@ -189,6 +198,10 @@ class WatchEntry(models.Model):
             models.CheckConstraint(
                 condition=~Q(subject="category") | Q(village__isnull=False, category__isnull=False),
                 name="watch_category_subject_has_both",
+            ),
+            models.CheckConstraint(
+                condition=~Q(subject="project") | Q(project__isnull=False),
+                name="watch_project_subject_has_project",
             ),
         ]
         indexes = [models.Index(fields=["town", "state"], name="watch_town_state")]

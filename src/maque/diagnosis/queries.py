@@ -14,7 +14,7 @@ from django.db.models import Count, Max, QuerySet, Sum
 from maque.diagnosis import rules
 from maque.diagnosis.models import ACTIVE_STATES, VillageSnapshot, WatchEntry
 from maque.ledger import definitions
-from maque.ledger.models import Item
+from maque.ledger.models import OPEN_STATES, Item
 from maque.organisation.models import Town, Village
 
 # The indicators of a village's diagnosis, in the order shown, and whether a higher value is
@@ -89,6 +89,33 @@ def day_rows(*, town: Town | int, day: date) -> list[dict[str, Any]]:
         for snapshot in VillageSnapshot.objects.filter(
             town_id=town_id, day=day, village__active=True
         ).order_by("village_id")
+    ]
+
+
+def category_rows(*, town: Town | int, day: date) -> list[dict[str, Any]]:
+    """The overdue items of `day` per village and category of the town's active villages (the
+    ledger's definition, as the snapshots count them), for the category rule
+    (`rules.category_findings`); items of no category as `category_id` None."""
+    town_id = town if isinstance(town, int) else town.pk
+    rows = (
+        Item.objects.filter(
+            definitions.past_deadline(day),
+            town_id=town_id,
+            state__in=OPEN_STATES,
+            village__active=True,
+        )
+        .order_by()
+        .values("village_id", "category_id", "category__name")
+        .annotate(overdue=Count("*"))
+    )
+    return [
+        {
+            "village_id": row["village_id"],
+            "category_id": row["category_id"],
+            "label": row["category__name"] or "",
+            "overdue": row["overdue"],
+        }
+        for row in rows
     ]
 
 
@@ -210,7 +237,9 @@ def entry_list(
         entries = entries.filter(state=state)
     if village is not None:
         entries = entries.filter(village_id=village)
-    return entries.select_related("village", "category").order_by("-proposed_on", "-severity", "pk")
+    return entries.select_related("village", "category", "project").order_by(
+        "-proposed_on", "-severity", "pk"
+    )
 
 
 def subject_label(entry: WatchEntry) -> str:
@@ -218,6 +247,8 @@ def subject_label(entry: WatchEntry) -> str:
         return f"{entry.village.name} · {entry.category.name}"
     if entry.village is not None and entry.subject == "village":
         return entry.village.name
+    if entry.project is not None:
+        return entry.project.name
     label: str = entry.numbers.get("label") or entry.subject_key
     return label
 
@@ -227,7 +258,7 @@ def pack_entries(town: Town, now: datetime) -> list[dict[str, Any]]:
     first, each with its subject, state and reasons (in the active language)."""
     entries = (
         WatchEntry.objects.filter(town=town, state__in=ACTIVE_STATES)
-        .select_related("village", "category")
+        .select_related("village", "category", "project")
         .order_by("-severity", "pk")
     )
     return [
@@ -251,7 +282,7 @@ def watch_list_home(*, user: Any, limit: int = 10) -> list[dict[str, Any]]:
     entries = (
         WatchEntry.objects.visible_to(user)
         .filter(state__in=ACTIVE_STATES)
-        .select_related("village", "category")
+        .select_related("village", "category", "project")
         .order_by("-severity", "pk")[:limit]
     )
     return [

@@ -11,7 +11,11 @@ typical few, not the many:
 - `returns`: this many returns (`watch_returns`) over the last two weeks;
   (these three also only in the town's worst quartile on that figure: see `ABSOLUTE`);
 - `project_behind` / `milestone_late`: a project this many points behind plan, or a milestone
-  this many days late (`watch_project_gap`, `watch_milestone_late_days`).
+  this many days late (`watch_project_gap`, `watch_milestone_late_days`);
+- `category_overdue` (a category within a village): one category carrying this share of the
+  village's overdue items (`watch_category_share`, "most" by default: half), with at least this
+  many of them (`watch_category_overdue`), and in the town's worst quartile of that category's
+  overdue items per village (a category late everywhere is the town's, not one village's).
 
 A subject's severity adds up how far past each threshold it is (1 at a threshold); proposals go
 most severe first, at most `watch_weekly_cap` a week. Pure functions over plain rows, so that the
@@ -41,6 +45,8 @@ class Thresholds:
     project_gap: float = 20
     milestone_late_days: int = 14
     stale_days: int = 14
+    category_share: float = 50
+    category_overdue: int = 3
 
     @classmethod
     def of(cls, settings: Any) -> Thresholds:
@@ -51,6 +57,8 @@ class Thresholds:
             project_gap=settings.watch_project_gap,
             milestone_late_days=settings.watch_milestone_late_days,
             stale_days=settings.stale_days,
+            category_share=settings.watch_category_share,
+            category_overdue=settings.watch_category_overdue,
         )
 
 
@@ -78,6 +86,10 @@ class Reason:
             "returns": _("returned %(value)s times in two weeks (threshold %(threshold)s)"),
             "project_behind": _("%(value)s points behind plan (threshold %(threshold)s)"),
             "milestone_late": _("a milestone %(value)s days late (threshold %(threshold)s)"),
+            "category_overdue": _(
+                "%(value)s%% of the village's overdue items in this one category "
+                "(threshold %(threshold)s%%), more than in most villages of the town"
+            ),
         }
         return texts[self.rule] % {
             "value": _number(self.value),
@@ -118,9 +130,11 @@ def _number(value: float) -> str:
 class Finding:
     """A subject the rules flag on a day, with its reasons and its figures."""
 
-    subject: str  # "village" or "project"
+    subject: str  # "village", "category" or "project"
     key: str
     village_id: int | None
+    project_id: int | None = None
+    category_id: int | None = None
     reasons: list[Reason] = field(default_factory=list)
     numbers: dict[str, Any] = field(default_factory=dict)
 
@@ -290,8 +304,62 @@ def project_findings(
                     subject="project",
                     key=f"project:{row['project_id']}",
                     village_id=row.get("village_id"),
+                    project_id=row["project_id"],
                     reasons=reasons,
                     numbers=dict(row),
+                )
+            )
+    return findings
+
+
+def category_findings(
+    rows: Sequence[Mapping[str, Any]], villages: Sequence[int], thresholds: Thresholds
+) -> list[Finding]:
+    """The categories within a village the rules flag, from one day's rows of `village_id`,
+    `category_id`, `label` and `overdue` (that category's overdue items in that village; items of
+    no category count in the village's total only, as `category_id` None), over the town's
+    active `villages`."""
+    totals: dict[int, int] = {}
+    by_category: dict[int, dict[int, int]] = {}
+    labels: dict[int, str] = {}
+    for row in rows:
+        totals[row["village_id"]] = totals.get(row["village_id"], 0) + row["overdue"]
+        if row["category_id"] is not None:
+            counts = by_category.setdefault(row["category_id"], {})
+            counts[row["village_id"]] = counts.get(row["village_id"], 0) + row["overdue"]
+            labels[row["category_id"]] = row.get("label", "")
+    findings = []
+    for category_id, counts in sorted(by_category.items()):
+        # Every active village counts, those without an overdue item of the category as 0.
+        worst = _worst_quartile([counts.get(village, 0) for village in villages])
+        for village_id, overdue in sorted(counts.items()):
+            if village_id not in villages or overdue < thresholds.category_overdue:
+                continue
+            share = round(100.0 * overdue / totals[village_id], 1)
+            if share < thresholds.category_share or not worst(overdue):
+                continue
+            findings.append(
+                Finding(
+                    subject="category",
+                    key=f"category:{village_id}:{category_id}",
+                    village_id=village_id,
+                    category_id=category_id,
+                    reasons=[
+                        Reason(
+                            "category_overdue",
+                            share,
+                            thresholds.category_share,
+                            share / thresholds.category_share,
+                        )
+                    ],
+                    numbers={
+                        "village_id": village_id,
+                        "category_id": category_id,
+                        "label": labels[category_id],
+                        "category_overdue": overdue,
+                        "village_overdue": totals[village_id],
+                        "category_share": share,
+                    },
                 )
             )
     return findings

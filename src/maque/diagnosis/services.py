@@ -24,7 +24,7 @@ from maque.diagnosis.models import (
     WatchEntry,
     WatchEvent,
 )
-from maque.diagnosis.queries import day_rows, latest_day
+from maque.diagnosis.queries import category_rows, day_rows, latest_day
 from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.models import Category
 from maque.organisation.access import actor_for
@@ -40,10 +40,21 @@ def week_start(day: date) -> date:
 
 
 def findings_on(
-    *, town: Town, day: date, thresholds: rules.Thresholds, projects: ProjectRows | None = None
+    *,
+    town: Town,
+    day: date,
+    thresholds: rules.Thresholds,
+    projects: ProjectRows | None = None,
+    categories: bool = True,
 ) -> dict[str, rules.Finding]:
-    """What the rules flag on `day` (from that day's snapshots), by subject key."""
-    findings, _town = rules.village_findings(day_rows(town=town, day=day), thresholds)
+    """What the rules flag on `day` (the villages from that day's snapshots, the categories
+    within them from the ledger's overdue items of that day), by subject key."""
+    villages = day_rows(town=town, day=day)
+    findings, _town = rules.village_findings(villages, thresholds)
+    if categories:
+        findings += rules.category_findings(
+            category_rows(town=town, day=day), [row["village_id"] for row in villages], thresholds
+        )
     if projects is not None:
         findings += rules.project_findings(projects(town, day), thresholds)
     return {finding.key: finding for finding in findings}
@@ -55,8 +66,9 @@ def _new_entry(
     subject: str,
     key: str,
     village_id: int | None,
-    category: Category | None,
+    category_id: int | None,
     reasons: list[dict[str, Any]],
+    project_id: int | None = None,
     numbers: dict[str, Any],
     severity: float,
     on: date,
@@ -69,7 +81,8 @@ def _new_entry(
         subject=subject,
         subject_key=key,
         village_id=village_id,
-        category=category,
+        category_id=category_id,
+        project_id=project_id,
         reasons=reasons,
         numbers=numbers,
         severity=severity,
@@ -136,7 +149,8 @@ def entries_propose(*, town: Town, now: datetime, projects: ProjectRows | None =
                     subject=finding.subject,
                     key=finding.key,
                     village_id=finding.village_id,
-                    category=None,
+                    category_id=finding.category_id,
+                    project_id=finding.project_id,
                     reasons=[reason.as_dict() for reason in finding.reasons],
                     numbers=finding.numbers,
                     severity=finding.severity,
@@ -181,7 +195,9 @@ def exits_propose(*, town: Town, now: datetime, projects: ProjectRows | None = N
     if len(with_snapshots) < len(checks):
         return 0
     flagged = {
-        check: findings_on(town=town, day=check, thresholds=thresholds, projects=projects)
+        check: findings_on(
+            town=town, day=check, thresholds=thresholds, projects=projects, categories=False
+        )
         for check in checks
     }
     proposed = 0
@@ -273,7 +289,7 @@ def entry_propose(
                 subject=subject,
                 key=key,
                 village_id=village.pk,
-                category=category,
+                category_id=category.pk if category is not None else None,
                 reasons=[{"rule": "by_hand", "text": reason.strip()}],
                 numbers=numbers,
                 severity=0,

@@ -31,7 +31,7 @@ from maque.exchange.exporter import (
 from maque.exchange.models import ImportBatch
 from maque.exchange.queries import batch_list, category_for, export_items
 from maque.exchange.services import batch_commit, batch_upload
-from maque.ledger.api.items import ListFilters
+from maque.ledger.api.items import ListFilters, parent_of
 from maque.ledger.api.items import _states as item_states
 from maque.ledger.queries import SORTS
 from maque.organisation.access import actor_for
@@ -124,6 +124,7 @@ def export(request: HttpRequest, filters: Query[ExportFilters]) -> Any:
         village = lookup.get("pk", lookup.get("name"))
         if isinstance(village, str) and village.isdigit():
             village = 0
+    parent = parent_of(request, filters.parent)
     items = export_items(
         user=request_user(request),
         village=village,
@@ -138,6 +139,7 @@ def export(request: HttpRequest, filters: Query[ExportFilters]) -> Any:
         q=filters.q.strip() if filters.q else None,
         sort=filters.sort,
         kind=filters.kind,
+        parent=parent.pk if parent is not None else None,
     )
     keep_order = filters.sort is not None
     masks = actor_for(request_user(request)).masks_personal_data()

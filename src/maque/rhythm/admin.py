@@ -59,6 +59,8 @@ RHYTHM_FIELDSETS: _FieldsetSpec = (
                 "watch_returns",
                 "watch_project_gap",
                 "watch_milestone_late_days",
+                "watch_category_share",
+                "watch_category_overdue",
                 "watch_weekly_cap",
                 "watch_dismissal_weeks",
                 "watch_exit_weeks",

@@ -123,6 +123,16 @@ class RhythmSettings(models.Model):
         default=14,
         validators=[MinValueValidator(1)],
     )
+    watch_category_share = models.PositiveSmallIntegerField(
+        _("watch list: one category carrying this share of a village's overdue items (%)"),
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    watch_category_overdue = models.PositiveSmallIntegerField(
+        _("watch list: a category with at least this many overdue items in a village"),
+        default=3,
+        validators=[MinValueValidator(1)],
+    )
     watch_weekly_cap = models.PositiveSmallIntegerField(
         _("watch list: proposals per week at most"),
         default=3,

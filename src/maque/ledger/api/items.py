@@ -71,12 +71,12 @@ class ListFilters(Schema):
     kind: Kind | None = Field(
         None, description="One kind of item; the list sorts legacy matters by 轻重缓急 by default."
     )
-
-
-class ItemFilters(ListFilters, PageQuery):
     parent: str | None = Field(
         None, max_length=30, description="A parent item's code: the list of its sub-items."
     )
+
+
+class ItemFilters(ListFilters, PageQuery):
     sort: str = Field("-found_on", max_length=20, description="One of: " + ", ".join(SORTS))
     expand: str | None = Field(
         None,
@@ -102,7 +102,7 @@ def _expansions(value: str | None) -> set[str]:
     return wanted
 
 
-def _parent_of(request: HttpRequest, code: str | None) -> Item | None:
+def parent_of(request: HttpRequest, code: str | None) -> Item | None:
     """The item with this code if the caller may see it (a parent named by the list's filter or
     a new item's `parent`); a clear refusal otherwise."""
     code = (code or "").strip()
@@ -154,7 +154,7 @@ def item_index(request: HttpRequest, filters: Query[ItemFilters]) -> HttpRespons
         village = lookup.get("pk", lookup.get("name"))
         if isinstance(village, str) and village.isdigit():
             village = 0  # digits other than 0-9 (e.g. "²") name no village and are no id
-    parent = _parent_of(request, filters.parent)
+    parent = parent_of(request, filters.parent)
     items = item_list(
         user=user,
         village=village,
@@ -318,7 +318,7 @@ def item_register(request: HttpRequest, payload: ItemIn) -> Status[dict[str, Any
     references = _references(values, village=village, user=user, errors=errors)
     parent = None
     try:
-        parent = _parent_of(request, payload.parent)
+        parent = parent_of(request, payload.parent)
     except ValidationError as error:
         errors.update(error.message_dict)
     if errors:

@@ -54,6 +54,12 @@ INDICATOR_LABELS = {
     "projects_deviation": gettext_lazy("Projects' deviation (points)"),
     "topics_waiting": gettext_lazy("Topics waiting"),
 }
+# The figures of a category within a village (`rules.category_findings`), on its entry's page.
+CATEGORY_LABELS = {
+    "category_overdue": gettext_lazy("Overdue in this category"),
+    "village_overdue": gettext_lazy("Overdue in the village"),
+    "category_share": gettext_lazy("Share of the village's overdue items (%)"),
+}
 # The trend charts of the diagnosis page, in order.
 CHARTED = ("closure_rate", "overdue_rate", "overdue_15", "stale_share")
 
@@ -300,9 +306,10 @@ def _entry_page(
 
 
 def _numbers(numbers: dict[str, Any]) -> list[tuple[str, Any]]:
+    labels = {**{key: INDICATOR_LABELS[key] for key, _worse in INDICATORS}, **CATEGORY_LABELS}
     return [
-        (str(INDICATOR_LABELS[key]), numbers[key])
-        for key, _worse in INDICATORS
+        (str(label), numbers[key])
+        for key, label in labels.items()
         if key in numbers and numbers[key] is not None
     ]
 
