@@ -43,7 +43,7 @@ from maque.deliberation.models import (
     Track,
 )
 from maque.deliberation.queries import proposer_shown, topic_list, visible_topic
-from maque.meetings.models import Meeting
+from maque.meetings.models import Meeting, Resolution
 from maque.organisation.access import actor_for
 from maque.organisation.actor import Actor
 from maque.organisation.models import Person, Village
@@ -57,6 +57,8 @@ class AgendaOut(Out):
     held_on: date
     deliberated: bool
     outcome: str
+    resolution: int | None = Field(description="The resolution last put to the vote on it.")
+    resolution_outcome: str = Field(description="passed, rejected, not_quorate or empty.")
 
 
 class TopicOut(Out):
@@ -136,8 +138,10 @@ def topic_out(
                 "held_on": row.meeting.held_on,
                 "deliberated": row.deliberated,
                 "outcome": row.outcome,
+                "resolution": row.resolution_id,
+                "resolution_outcome": row.resolution.outcome if row.resolution else "",
             }
-            for row in topic.agenda.select_related("meeting")
+            for row in topic.agenda.select_related("meeting", "resolution")
         ]
         if detail
         else [],
@@ -326,6 +330,10 @@ class TopicActionIn(InputSchema):
     outcome: str | None = Field(
         default=None, max_length=TEXT, description="deliberate: what was decided."
     )
+    resolution: BodyId | None = Field(
+        default=None,
+        description="deliberate: the meeting's passed resolution on it (its text is the outcome).",
+    )
     answer: str | None = Field(default=None, max_length=TEXT, description="answer: what was done.")
     satisfaction: Satisfaction | None = Field(default=None, description="rate.")
 
@@ -338,7 +346,7 @@ ACTION_FIELDS: dict[str, frozenset[str]] = {
     "merge": frozenset({"into", "reason"}),
     "assign": frozenset({"owner", "deadline", "title"}),
     "schedule": frozenset({"meeting", "order"}),
-    "deliberate": frozenset({"outcome"}),
+    "deliberate": frozenset({"outcome", "resolution"}),
     "implement": frozenset({"owner", "deadline", "title"}),
     "add_action": frozenset({"owner", "deadline", "title"}),
     "answer": frozenset({"answer"}),
@@ -375,6 +383,17 @@ def _arguments(
         if meeting is None:
             raise ValidationError({"meeting": [_("Unknown meeting.")]})
         arguments["meeting"] = meeting
+    if "resolution" in arguments:
+        resolution = (
+            Resolution.objects.filter(
+                meeting__in=Meeting.objects.visible_to(user), meeting__town_id=topic.town_id
+            )
+            .filter(pk=arguments["resolution"])
+            .first()
+        )
+        if resolution is None:
+            raise ValidationError({"resolution": [_("Unknown resolution.")]})
+        arguments["resolution"] = resolution
     if action == "merge":
         into = visible_topic(user, payload.into or "")
         if into is None:

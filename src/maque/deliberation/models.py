@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from maque.core.scoping import ScopedQuerySet
 from maque.ledger.models import Item
-from maque.meetings.models import Meeting
+from maque.meetings.models import Meeting, Resolution
 from maque.organisation.models import Person, Town, Village
 from maque.organisation.scopes import village_scope
 
@@ -308,6 +308,16 @@ class AgendaItem(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     deliberated = models.BooleanField(_("deliberated"), default=False)
     outcome = models.TextField(_("outcome"), blank=True)
+    # The last resolution put to the vote on this topic at this meeting: a passed one moved the
+    # topic to deliberated; a failed one (no majority, no quorum) is kept and the topic waits.
+    resolution = models.ForeignKey(
+        Resolution,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name=_("resolution"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 

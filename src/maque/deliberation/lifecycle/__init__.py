@@ -4,7 +4,8 @@
 - `machinery`: the topic machine (lock, version → 409, refuse, apply, save, record);
 - `actions`: one typed function per action (`topic_accept`, `topic_assign`, …);
 - `registration`: proposing topics (workspace and public page) and their receipts;
-- `announce`: who is told what, after commit.
+- `announce`: who is told what, after commit;
+- `voting`: a topic put to the vote at its meeting (a passed resolution deliberates it).
 """
 
 from maque.deliberation.lifecycle.actions import (
@@ -43,6 +44,7 @@ from maque.deliberation.lifecycle.rules import (
     TRANSITIONS,
     ReceiptHolder,
 )
+from maque.deliberation.lifecycle.voting import TopicVote, topic_vote
 
 __all__ = [
     "ACTION_LABELS",
@@ -52,6 +54,7 @@ __all__ = [
     "TRANSITIONS",
     "Proposed",
     "ReceiptHolder",
+    "TopicVote",
     "available_actions",
     "available_actions_each",
     "items_finished",
@@ -73,4 +76,5 @@ __all__ = [
     "topic_rate",
     "topic_reopen",
     "topic_schedule",
+    "topic_vote",
 ]

@@ -32,7 +32,7 @@ from maque.deliberation.settings import deliberation_settings
 from maque.ledger import lifecycle as items
 from maque.ledger.catalogue import campaign_for_kind
 from maque.ledger.models import Item, Kind, Source, State
-from maque.meetings.models import Meeting, MeetingKind
+from maque.meetings.models import Meeting, MeetingKind, Resolution
 from maque.organisation.models import Person
 from maque.rhythm.calendar import WorkingCalendar
 
@@ -285,23 +285,45 @@ def topic_schedule(
 
 
 def topic_deliberate(
-    *, topic: Topic, by: User, outcome: str, version: int | None = None, via: str = "api"
+    *,
+    topic: Topic,
+    by: User,
+    outcome: str = "",
+    resolution: Resolution | None = None,
+    version: int | None = None,
+    via: str = "api",
 ) -> Topic:
-    """The meeting the topic was scheduled into has been held and deliberated it."""
-    text = _required(outcome, "outcome", _("Record what the meeting decided."), TEXT)
+    """The meeting the topic was scheduled into has been held and deliberated it.
+
+    With a `resolution` (of that meeting, quorum and majority checked when it was recorded),
+    only a passed one moves the topic: its text is the outcome unless one is given, and the
+    agenda row keeps it. Without one, the outcome is the meeting's recorded consensus."""
+    if resolution is None:
+        text = _required(outcome, "outcome", _("Record what the meeting decided."), TEXT)
+    else:
+        text = _optional(outcome, "outcome", TEXT) or resolution.text
+        if not resolution.passed:
+            raise ConflictError(
+                _("The resolution did not pass (%(why)s): the topic stays on the agenda.")
+                % {"why": resolution.refusal or resolution.get_outcome_display()},
+                code="resolution_not_passed",
+            )
 
     def apply(current: Topic, ctx: TopicContext) -> list[str]:
-        row = (
-            AgendaItem.objects.select_for_update()
-            .filter(
-                topic=current,
-                deliberated=False,
-                meeting__status=Meeting.Status.HELD,
-                meeting__held_on__lte=timezone.localdate(),
-            )
-            .order_by("-meeting__held_on", "-id")
-            .first()
+        rows = AgendaItem.objects.select_for_update().filter(
+            topic=current,
+            deliberated=False,
+            meeting__status=Meeting.Status.HELD,
+            meeting__held_on__lte=timezone.localdate(),
         )
+        if resolution is not None:
+            rows = rows.filter(meeting_id=resolution.meeting_id)
+        row = rows.order_by("-meeting__held_on", "-id").first()
+        if row is None and resolution is not None:
+            raise ConflictError(
+                _("This topic is not on the agenda of the meeting that passed the resolution."),
+                code="resolution_other_meeting",
+            )
         if row is None:
             raise ConflictError(
                 _("The meeting this topic is scheduled into has not been held yet."),
@@ -309,8 +331,12 @@ def topic_deliberate(
             )
         row.deliberated = True
         row.outcome = text
+        fields = ["deliberated", "outcome"]
+        if resolution is not None:
+            row.resolution = resolution
+            fields.append("resolution")
         row._history_user = ctx.user  # type: ignore[attr-defined]
-        row.save(update_fields=["deliberated", "outcome"])
+        row.save(update_fields=fields)
         return []
 
     return act("deliberate", topic=topic, by=by, version=version, via=via, reason=text, apply=apply)
