@@ -37,6 +37,7 @@ from maque.api_root import api as ninja_api
 from maque.bulletins.models import Bulletin
 from maque.bulletins.policies import may_issue
 from maque.bulletins.services import bulletin_issue
+from maque.decisions import lifecycle as decision_rules
 from maque.decisions.models import DecisionStep, VillageDecision
 from maque.decisions.services import decision_create
 from maque.deliberation import lifecycle as topics
@@ -206,6 +207,15 @@ def organise_gate(actor: Actor, objects: Any = None) -> bool:
     return actor.person is not None and may_organise(actor)
 
 
+def decision_open_gate(actor: Actor, objects: Any = None) -> bool:
+    """Who may open a village decision: an organiser of some village's meetings (not a cadre:
+    the six steps are the secretary's, the contact leader's and the town's organisers')."""
+    return actor.person is not None and any(
+        may_organise(actor, town_id=village.town_id, village_ids=[village.pk])
+        for village in Village.objects.all()
+    )
+
+
 def petitions_gate(actor: Actor, objects: Any = None) -> bool:
     return may_open_register(actor)
 
@@ -328,6 +338,29 @@ SCREENS: dict[str, Entry] = {
     ),
     "workspace:meeting_file": Write(
         lambda o: f"/meetings/{o['meeting'].pk}/files/", gate=organise_gate
+    ),
+    "workspace:meeting_attendance": Write(
+        lambda o: f"/meetings/{o['meeting'].pk}/attendance/", gate=organise_gate
+    ),
+    "workspace:meeting_resolution": Write(
+        lambda o: f"/meetings/{o['meeting'].pk}/resolutions/",
+        gate=organise_gate,
+        body={"text": "越权决议", "votes_for": "1", "votes_against": "0", "votes_abstain": "0"},
+    ),
+    "workspace:meeting_resolution_check": Detail(
+        Meeting, ("meeting",), lambda m: f"/meetings/{m.pk}/resolutions/check/?votes_for=1"
+    ),
+    "workspace:decisions": Listing("/decisions/"),
+    "workspace:decision_new": Listing("/decisions/new/", gate=decision_open_gate, refused=403),
+    "workspace:decision": Detail(
+        VillageDecision, ("village_decision",), lambda d: f"/decisions/{d.pk}/"
+    ),
+    "workspace:decision_step": Write(
+        lambda o: f"/decisions/{o['village_decision'].pk}/steps/",
+        gate=lambda actor, o: (
+            decision_rules.refusal(actor, o["village_decision"], "propose") is None
+        ),
+        body={"step": "propose", "on": "2026-01-01", "text": "越权", "version": "1"},
     ),
     "workspace:meeting_file_download": Detail(
         Meeting, ("meeting_file",), lambda f: f"/meetings/files/{f.pk}/", via="meeting"

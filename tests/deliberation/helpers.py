@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from importlib import import_module
 from typing import Any
 
 from django.utils import timezone
@@ -65,3 +66,13 @@ def close_item(world: World, item: Item) -> Item:
 
 def topic_items(topic: Topic) -> list[Item]:
     return [row.item for row in topic.actions.select_related("item").order_by("id")]
+
+
+def statutory_rules() -> None:
+    """The statutory quorum and majority rules as `meetings/migrations/0003` installs them. A
+    transactional test (the browser tests) flushes every table, a data migration's rows too, and
+    the worker's next tests would count without them."""
+    from django.apps import apps
+
+    module = import_module("maque.meetings.migrations.0003_statutory_counting_rules")
+    module.install(apps, None)

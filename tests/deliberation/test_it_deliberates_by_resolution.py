@@ -19,9 +19,14 @@ from maque.meetings.rolls import attendance_record, roster_member_add
 from maque.meetings.services import DecisionIn, meeting_create
 from tests.api.conftest import assert_error
 from tests.conftest import World
-from tests.deliberation.helpers import deadline, propose
+from tests.deliberation.helpers import deadline, propose, statutory_rules
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _statutory_rules(db: None) -> None:
+    statutory_rules()
 
 
 def _scheduled(world: World) -> tuple[Topic, Meeting]:

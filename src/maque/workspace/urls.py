@@ -5,6 +5,7 @@ from maque.workspace import auth
 from maque.workspace.views import (
     accountability,
     bulletins,
+    decisions,
     diagnosis,
     fieldwork,
     home,
@@ -13,6 +14,7 @@ from maque.workspace.views import (
     items,
     ledger,
     legacy,
+    meeting_votes,
     meetings,
     scores,
     spreadsheets,
@@ -61,6 +63,24 @@ urlpatterns = [
     path("meetings/<int:pk>/record/", meetings.meeting_record_view, name="meeting_record"),
     path("meetings/<int:pk>/files/", meetings.meeting_file, name="meeting_file"),
     path("meetings/files/<int:pk>/", meetings.meeting_file_download, name="meeting_file_download"),
+    path(
+        "meetings/<int:pk>/attendance/", meeting_votes.meeting_attendance, name="meeting_attendance"
+    ),
+    path(
+        "meetings/<int:pk>/resolutions/",
+        meeting_votes.meeting_resolution,
+        name="meeting_resolution",
+    ),
+    path(
+        "meetings/<int:pk>/resolutions/check/",
+        meeting_votes.meeting_resolution_check,
+        name="meeting_resolution_check",
+    ),
+    # 四议两公开: the village decisions, one decision's six steps, taking the next one.
+    path("decisions/", decisions.decisions, name="decisions"),
+    path("decisions/new/", decisions.decision_new, name="decision_new"),
+    path("decisions/<int:pk>/", decisions.decision_detail, name="decision"),
+    path("decisions/<int:pk>/steps/", decisions.decision_step_view, name="decision_step"),
     path("inspections/", inspections.rounds, name="inspections"),
     path("inspections/new/", inspections.round_new, name="inspection_new"),
     path("inspections/<int:pk>/", inspections.round_detail, name="inspection"),

@@ -1,5 +1,6 @@
 """Meetings (会议): the list, a meeting's page (attendance, minutes, decisions and their action
-items, files, the weekly diagnosis's indicator pack), recording a meeting, completing a drafted
+items, files, the weekly diagnosis's indicator pack; of a meeting that counts, its roll, agenda
+and resolutions: `meeting_counting`, written through `meeting_votes`), recording a meeting, completing a drafted
 one (the weekly diagnosis) and amending a held one's record.
 
 Reads start from `meeting_list` (the meetings' `visible_to`); writes go through
@@ -41,7 +42,9 @@ from maque.meetings.services import (
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Village
 from maque.workspace.views import navigation
+from maque.workspace.views.counting_forms import AttendanceForm, ResolutionForm
 from maque.workspace.views.errors import SERVICE_ERRORS, ServiceError, flash_errors, form_errors
+from maque.workspace.views.meeting_counting import counting_context
 from maque.workspace.views.rhythm_forms import (
     DecisionForms,
     MeetingFileForm,
@@ -141,14 +144,16 @@ def indicator_table(pack: dict[str, Any]) -> dict[str, Any]:
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(meeting_list(user=request.user), pk=pk)
-    return _detail_page(request, meeting)
+    return detail_page(request, meeting)
 
 
-def _detail_page(
+def detail_page(
     request: HttpRequest,
     meeting: Meeting,
     *,
     record: tuple[MeetingRecordForm, Any] | None = None,
+    attendance: AttendanceForm | None = None,
+    resolution: ResolutionForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     decisions = list(meeting.decisions.all())
@@ -174,7 +179,13 @@ def _detail_page(
     }
     if meeting.indicators:
         context["pack"] = indicator_table(meeting.indicators)
-    if record is None and may_record(by=signed_in(request), meeting=meeting):
+    recorder = may_record(by=signed_in(request), meeting=meeting)
+    context.update(
+        counting_context(
+            request, meeting, may_record=recorder, attendance=attendance, resolution=resolution
+        )
+    )
+    if record is None and recorder:
         record = _record_forms(request, meeting)
     if record is not None:
         context["record_form"], context["record_decisions"] = record
@@ -266,7 +277,7 @@ def meeting_record_view(request: HttpRequest, pk: int) -> HttpResponse:
                     "Someone else recorded this meeting meanwhile; reload it and amend the record if needed."
                 ),
             )
-            return _detail_page(request, meeting, record=(form, decisions), status=409)
+            return detail_page(request, meeting, record=(form, decisions), status=409)
         try:
             meeting_record(
                 meeting=meeting,
@@ -306,7 +317,7 @@ def meeting_record_view(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"count": actions},
                 )
             return HttpResponseRedirect(reverse("workspace:meeting", args=[meeting.pk]))
-    return _detail_page(request, meeting, record=(form, decisions), status=status)
+    return detail_page(request, meeting, record=(form, decisions), status=status)
 
 
 def _meeting_forms(request: HttpRequest, data: Any = None) -> tuple[MeetingForm, Any]:

@@ -57,6 +57,7 @@ def nav_for(user: User) -> dict[str, Any]:
         "unread": unread_count(user=user),
         "register": may_register(actor),
         "meetings": staff,
+        "decisions": staff,
         "visits": staff,
         "bulletins": staff,
         "scores": staff,
