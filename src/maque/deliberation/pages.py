@@ -112,6 +112,11 @@ def _render(
     return response
 
 
+def _board(village: Village) -> dict[str, Any]:
+    board = public.board_view(village)
+    return {"board": board["topics"], "disclosures": board["disclosures"]}
+
+
 @require_http_methods(["GET", "POST"])
 def village_page(request: HttpRequest, public_code: str) -> HttpResponse:
     """The village page: name, 一村一品, the proposal form and the disclosure board."""
@@ -170,7 +175,7 @@ def village_page(request: HttpRequest, public_code: str) -> HttpResponse:
             "photo_errors": photo_errors,
             "max_photos": MAX_PHOTOS,
             "photo_mb": settings.MAQUE_PUBLIC_PHOTO_MB,
-            "board": public.board_view(village)["topics"],
+            **_board(village),
         },
         status=status,
     )

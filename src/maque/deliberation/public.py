@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from maque.api.signin import client_address
@@ -234,11 +235,38 @@ def rate(
     return rated
 
 
+# The 四议两公开 disclosures (决议公开, 实施结果公开) come from the decisions app, which sits above
+# this one in the layers: it is named by dotted path and imported when the board is drawn, as
+# `maque tick` names each app's step, so that this app imports nothing above it. Each source
+# takes the village and returns rows with title, step, step_label, on and text.
+DISCLOSURE_SOURCES: tuple[str, ...] = ("maque.decisions.queries.public_disclosures",)
+
+
+def board_disclosures(village: Village) -> list[dict[str, Any]]:
+    """The village's disclosed resolutions and results, newest first; phone and ID numbers in
+    their text masked (they carry no proposer: a decision is the village's, not a person's)."""
+    rows: list[dict[str, Any]] = []
+    for path in DISCLOSURE_SOURCES:
+        for row in import_string(path)(village):
+            rows.append(
+                {
+                    "title": public_text(row.title),
+                    "step": row.step,
+                    "step_label": row.step_label,
+                    "on": row.on,
+                    "text": public_text(row.text),
+                }
+            )
+    rows.sort(key=lambda row: row["on"], reverse=True)
+    return rows
+
+
 def board_view(village: Village) -> dict[str, Any]:
-    """The village's disclosure board: answered topics, proposers' names masked, phone and ID
-    numbers in the text masked."""
+    """The village's disclosure board: the 四议两公开 disclosures, and the answered topics with
+    proposers' names masked and phone and ID numbers in the text masked."""
     topics = list(public_board(village))
     return {
+        "disclosures": board_disclosures(village),
         "village": {
             "name": village.name,
             "signature_product": village.signature_product,

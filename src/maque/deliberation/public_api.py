@@ -6,7 +6,7 @@ pass the abuse checks of `maque.deliberation.public`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest
@@ -64,8 +64,21 @@ class BoardVillageOut(Out):
     profile: str
 
 
+class BoardDisclosureOut(Out):
+    title: str
+    step: str = Field(
+        description="disclose_resolution (决议公开) or disclose_result (实施结果公开)."
+    )
+    step_label: str
+    on: date
+    text: str
+
+
 class BoardOut(Out):
     village: BoardVillageOut
+    disclosures: list[BoardDisclosureOut] = Field(
+        description="四议两公开 disclosures, newest first."
+    )
     topics: list[BoardTopicOut]
 
 
