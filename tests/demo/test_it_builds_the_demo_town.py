@@ -384,3 +384,33 @@ def test_it_picks_a_few_sparrows_and_tracks_its_projects(demo):  # noqa: ANN001
     assert Project.objects.get(town=town, code="shuangsheng-harmonious").campaign.code == (
         "harmonious-village"
     )
+
+
+def test_it_tells_the_meetings_that_count_and_the_four_deliberations(demo):  # noqa: ANN001
+    from maque.decisions.lifecycle import next_step
+    from maque.decisions.models import Step, VillageDecision
+    from maque.meetings.models import Meeting, Resolution
+
+    floor = VillageDecision.objects.get(town=demo.town, title="晒场建设")
+    assert next_step(floor) == Step.REVIEW  # standing at the party-member assembly
+    taken = list(floor.steps.order_by("on").select_related("meeting", "resolution"))
+    assert [row.step for row in taken] == [Step.PROPOSE, Step.DISCUSS]
+    assert all(
+        row.meeting.status == "held" and row.resolution.passed and row.meeting.roll.exists()
+        for row in taken
+    )
+    unquorate = Resolution.objects.get(
+        meeting__town=demo.town,
+        meeting__kind="representatives",
+        meeting__title__contains="土地流转",
+    )
+    assert unquorate.outcome == Resolution.Outcome.NOT_QUORATE
+    assert "13" in unquorate.refusal and "21" in unquorate.refusal
+    forum = Meeting.objects.get(
+        town=demo.town, title__contains="抓住新机遇、迎接新挑战、加快新发展"
+    )
+    assert forum.villages.get().name == "双胜村"
+    assert "包村领导报告" in forum.minutes and "村党支部书记报告" in forum.minutes
+    grasps = list(forum.resolutions.order_by("order"))
+    assert [r.text[:3] for r in grasps] == ["抓产业", "抓设施", "抓环境", "抓治理"]
+    assert all(r.passed and r.actions.get().item is not None for r in grasps)

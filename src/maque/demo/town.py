@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from maque.demo import data
 from maque.demo.cast import Cast
 from maque.demo.clock import at, replay_at
+from maque.demo.decisions import replay_decisions
 from maque.demo.geo import grid_position, plot_polygon
 from maque.demo.items import replay_ledger  # the ledger half of the story
 from maque.demo.sparrow import sparrow_story  # projects and the watch list
@@ -97,6 +98,8 @@ def demo_build(
         replay_ledger(cast, rng=rng, today=today)
         say(_("Replaying the village topics of joint deliberation…"))
         replay_topics(cast, today=today)
+        say(_("Meetings that count, village decisions and the joint forum…"))
+        replay_decisions(cast, today=today)
         say(_("Projects, village diagnosis and the watch list…"))
         sparrow_story(cast, today=today)
         say(_("Issuing the bulletins of the last working days…"))
