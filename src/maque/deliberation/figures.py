@@ -63,6 +63,14 @@ def _window(start: date, end: date) -> tuple[datetime, datetime]:
     return first, last
 
 
+def week_topic_figures(town: Town, now: datetime) -> dict[int, dict[str, object]]:
+    """The topic figures of the seven local days up to `now`, per village id: what the weekly
+    diagnosis pack carries (`meetings.queries.diagnosis_pack` takes it from the diagnosis app)."""
+    end = timezone.localdate(now)
+    found = village_topic_figures(town=town, start=end - timedelta(days=6), end=end)
+    return {village: figures.as_dict() for village, figures in found.items()}
+
+
 def village_topic_figures(
     *, town: Town | int, start: date, end: date, villages: Iterable[int] | None = None
 ) -> dict[int, VillageTopicFigures]:

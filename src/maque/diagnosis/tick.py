@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from maque.deliberation.figures import week_topic_figures
 from maque.diagnosis.queries import pack_entries
 from maque.diagnosis.services import entries_propose, exits_propose
 from maque.diagnosis.snapshots import snapshots_write
@@ -39,5 +40,8 @@ def propose_watch_list(*, now: datetime) -> int:
 
 
 def draft_weekly_diagnosis(*, now: datetime) -> int:
-    """The weekly diagnosis (`maque.meetings.tick`), its pack listing the watch list."""
-    return meetings_tick.draft_weekly_diagnosis(now=now, watch_list=pack_entries)
+    """The weekly diagnosis (`maque.meetings.tick`), its pack listing the watch list and each
+    village's topic figures of the week."""
+    return meetings_tick.draft_weekly_diagnosis(
+        now=now, watch_list=pack_entries, topics=week_topic_figures
+    )

@@ -142,10 +142,15 @@ def diagnosis_pack(
     now: datetime,
     stale_days: int = 14,
     watch_list: Callable[[Town, datetime], list[dict[str, Any]]] | None = None,
+    topics: Callable[[Town, datetime], dict[int, dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """Per village, the 7 days up to `now` against the 7 days before: found, closed, overdue,
     returned, stale, closure rate; and the watch list (走看清单) as `watch_list` gives it: the
-    diagnosis app, above this one, proposes and keeps the entries (`maque.diagnosis`).
+    diagnosis app, above this one, proposes and keeps the entries (`maque.diagnosis`). With
+    `topics`, each village also carries the week's topic figures of joint deliberation (by
+    concern and track, median days to accept and to answer, share answered in time,
+    satisfaction) as that function gives them per village id (`deliberation.figures`, passed
+    in from above like the watch list).
 
     Six short queries: four for the items (see `_village_windows`), one for the returns of the
     two weeks, one for the villages (every active one is listed, even without items)."""
@@ -166,6 +171,7 @@ def diagnosis_pack(
         )
     )
     returned: dict[int, Mapping[str, Any]] = {row["village_key"]: row for row in returns}
+    topic_figures = topics(town, now) if topics is not None else None
     villages = []
     for row in sorted(rows, key=lambda r: r["name"]):
         entry: dict[str, Any] = {"village_id": row["id"], "village": row["name"]}
@@ -180,6 +186,8 @@ def diagnosis_pack(
                     row[prefix]["closed_total"], row[prefix]["registered"]
                 ),
             }
+        if topic_figures is not None:
+            entry["topics"] = topic_figures.get(row["id"])
         villages.append(entry)
     town_rate = closure_rate(
         sum(r["this"]["closed_total"] for r in rows), sum(r["this"]["registered"] for r in rows)

@@ -351,6 +351,7 @@ def diagnosis_draft(
     now: datetime,
     stale_days: int = 14,
     watch_list: Callable[[Town, datetime], list[dict[str, Any]]] | None = None,
+    topics: Callable[[Town, datetime], dict[int, dict[str, Any]]] | None = None,
 ) -> Meeting | None:
     """Draft this week's diagnosis meeting with its indicator pack, once per town and week.
 
@@ -364,6 +365,7 @@ def diagnosis_draft(
         now=now,
         stale_days=stale_days,
         watch_list=watch_list,
+        topics=topics,
     )
     iso_year, iso_week, _weekday = today.isocalendar()
     try:

@@ -15,7 +15,10 @@ from maque.rhythm.models import rhythm_settings
 
 
 def draft_weekly_diagnosis(
-    *, now: datetime, watch_list: Callable[[Town, datetime], list[dict[str, Any]]] | None = None
+    *,
+    now: datetime,
+    watch_list: Callable[[Town, datetime], list[dict[str, Any]]] | None = None,
+    topics: Callable[[Town, datetime], dict[int, dict[str, Any]]] | None = None,
 ) -> int:
     """Draft the diagnosis of every town whose diagnosis day and time have come this week, its
     pack listing the watch list as `watch_list` gives it (the diagnosis app's step passes it in;
@@ -42,6 +45,7 @@ def draft_weekly_diagnosis(
             now=now,
             stale_days=settings.stale_days,
             watch_list=watch_list,
+            topics=topics,
         )
         if meeting is not None:
             drafted += 1

@@ -112,6 +112,32 @@ def _cell(
     return {"key": key, "this": this, "last": last, "worse_when_up": worse_when_up}
 
 
+def _share(value: Any) -> str:
+    return "—" if value is None else f"{round(float(value) * 100)}%"
+
+
+def _days(value: Any) -> str:
+    return "—" if value is None else f"{float(value):g}"
+
+
+def _topic_cells(figures: dict[str, Any]) -> dict[str, Any]:
+    """The week's topic figures of a village as the pack's topic table shows them."""
+    concern = figures.get("by_concern", {})
+    return {
+        "topics": figures.get("topics", 0),
+        "concern": "/".join(
+            str(concern.get(key, 0)) for key in ("urgent", "difficult", "worrying", "hoped_for")
+        ),
+        "track": "/".join(
+            str(figures.get("by_track", {}).get(key, 0)) for key in ("quick", "joint", "concerted")
+        ),
+        "accept": _days(figures.get("median_days_to_accept")),
+        "answer": _days(figures.get("median_days_to_answer")),
+        "in_time": _share(figures.get("answered_in_time_rate")),
+        "satisfaction": _share(figures.get("satisfaction_rate")),
+    }
+
+
 def indicator_table(pack: dict[str, Any]) -> dict[str, Any]:
     """The stored indicator pack as rows of (village, [(label, this, last, worse_when_up)…])."""
     rows = []
@@ -131,7 +157,13 @@ def indicator_table(pack: dict[str, Any]) -> dict[str, Any]:
         pack.get("this_week") or [None, None],
         pack.get("last_week") or [None, None],
     )
+    topics = [
+        {"village": entry.get("village", ""), **_topic_cells(entry["topics"])}
+        for entry in pack.get("villages", [])
+        if entry.get("topics")
+    ]
     return {
+        "topics": topics,
         "headers": [label for _key, label, _worse in INDICATORS],
         "rows": rows,
         "this_week": [_week(v) for v in this_week],
