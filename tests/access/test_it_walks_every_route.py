@@ -430,6 +430,19 @@ SCREENS: dict[str, Entry] = {
         gate=lambda actor, o: may_triage(actor, o["gaige"]),
         body={"decline-reason": "越权", "decline-version": 1},
     ),
+    "workspace:petitions": Listing("/petitions/", gate=petitions_gate),
+    "workspace:petition_new": Listing("/petitions/new/", gate=petition_register_gate),
+    "workspace:petition": Detail(Petition, ("petition",), lambda p: f"/petitions/{p.code}/"),
+    "workspace:petition_act": Write(
+        lambda o: f"/petitions/{o['petition'].code}/act/reply/",
+        gate=sees("petition"),
+        body={"reply-reply": "越权答复", "reply-version": "2"},
+    ),
+    "workspace:petition_notice": Detail(
+        PetitionNotice,
+        ("notice",),
+        lambda n: f"/petitions/{n.petition.code}/notices/{n.pk}/",
+    ),
     "workspace:topic_photo": Detail(
         Topic, ("topic_photo",), lambda p: f"/topics/photos/{p.pk}/", via="topic"
     ),

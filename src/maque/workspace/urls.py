@@ -16,6 +16,7 @@ from maque.workspace.views import (
     legacy,
     meeting_votes,
     meetings,
+    petitions,
     scores,
     spreadsheets,
     topics,
@@ -116,4 +117,14 @@ urlpatterns = [
     path("topics/photos/<int:pk>/", topics.topic_photo, name="topic_photo"),
     path("topics/<str:code>/", topics.topic_detail, name="topic"),
     path("topics/<str:code>/act/<slug:action>/", topics.topic_act, name="topic_act"),
+    # Petitions (信访): the register, registering one, a petition's page, its actions, its notices.
+    path("petitions/", petitions.petitions, name="petitions"),
+    path("petitions/new/", petitions.petition_new, name="petition_new"),
+    path("petitions/<str:code>/", petitions.petition_detail, name="petition"),
+    path("petitions/<str:code>/act/<slug:action>/", petitions.petition_act, name="petition_act"),
+    path(
+        "petitions/<str:code>/notices/<int:pk>/",
+        petitions.petition_notice,
+        name="petition_notice",
+    ),
 ]

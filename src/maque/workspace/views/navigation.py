@@ -18,6 +18,7 @@ from maque.meetings.policies import may_organise
 from maque.notifications.queries import unread_count
 from maque.organisation.access import Actor, actor_for
 from maque.organisation.models import Town
+from maque.petitions.policies import may_open_register
 from maque.supervision.policies import may_inspect as _may_inspect
 from maque.supervision.policies import reads_whole_town
 
@@ -65,4 +66,5 @@ def nav_for(user: User) -> dict[str, Any]:
         "projects": staff,
         "inspections": sees_town(actor),
         "accountability": may_see_cases_anywhere(actor),
+        "petitions": may_open_register(actor),
     }
