@@ -414,3 +414,58 @@ def test_it_tells_the_meetings_that_count_and_the_four_deliberations(demo):  # n
     grasps = list(forum.resolutions.order_by("order"))
     assert [r.text[:3] for r in grasps] == ["抓产业", "抓设施", "抓环境", "抓治理"]
     assert all(r.passed and r.actions.get().item is not None for r in grasps)
+
+
+def test_it_tells_the_field_work_legacy_matters_and_petitions(demo):  # noqa: ANN001
+    from maque.fieldwork.models import FieldVisit, PublicityRecord
+    from maque.ledger.models import CoordinationLog, Kind
+    from maque.petitions.models import Petition, PetitionNotice
+    from maque.petitions.models import State as PetitionState
+    from maque.rhythm.models import rhythm_settings
+
+    today = timezone.localdate()
+    visits = FieldVisit.objects.filter(town=demo.town)
+    villages = set(visits.values_list("village__name", flat=True))
+    assert villages == {"改革村", "双胜村"}
+    assert visits.filter(visited_at__date__lt=today - timedelta(days=60)).exists()
+    assert all(visit.photos.exists() for visit in visits)
+    assert visits.filter(policies__code="farmland-protection").exists()
+    assert visits.filter(policies__code="industry-subsidy").exists()
+    registered = Item.objects.filter(town=demo.town, visit_link__isnull=False)
+    assert registered.count() == 2
+    assert all(item.attachments.exists() and item.household_id for item in registered)
+    broadcast = PublicityRecord.objects.get(town=demo.town, method="loudspeaker")
+    assert broadcast.policy.name == "耕地保护"
+
+    legacy = with_indicators(
+        Item.objects.filter(village__name="双胜村", kind=Kind.LEGACY), day=today
+    )
+    assert {(i.importance, i.urgency) for i in legacy} == {
+        ("major", "urgent"),
+        ("major", "slack"),
+        ("minor", "urgent"),
+        ("minor", "slack"),
+    }
+    assert all(i.open_ended and not i.overdue for i in legacy)
+    days = rhythm_settings(demo.town).legacy_contact_days
+    last = {
+        i.pk: max(CoordinationLog.objects.filter(item=i).values_list("on", flat=True))
+        for i in legacy
+    }
+    late = [pk for pk, day in last.items() if (today - day).days > days]
+    assert len(late) == 1
+
+    petitions = Petition.objects.filter(town=demo.town)
+    assert set(petitions.values_list("state", flat=True)) == set(PetitionState.values)
+    assert petitions.filter(extension_days__gt=0).count() == 1
+    assert petitions.filter(state=PetitionState.REVIEW_REQUESTED).count() == 1
+    assert petitions.filter(state=PetitionState.REGISTERED, due_on__lt=today).count() == 1
+    notices = PetitionNotice.objects.filter(town=demo.town)
+    assert set(notices.values_list("kind", flat=True)) == {
+        "acceptance",
+        "non_acceptance",
+        "extension",
+        "reply",
+    }
+    decided = petitions.exclude(state=PetitionState.REGISTERED)
+    assert all(p.notices.exists() for p in decided)

@@ -24,6 +24,7 @@ from maque.demo import data
 from maque.demo.cast import Cast
 from maque.demo.clock import at, replay_at
 from maque.demo.decisions import replay_decisions
+from maque.demo.fieldwork import replay_field_work  # visits, legacy matters, petitions
 from maque.demo.geo import grid_position, plot_polygon
 from maque.demo.items import replay_ledger  # the ledger half of the story
 from maque.demo.sparrow import sparrow_story  # projects and the watch list
@@ -102,6 +103,8 @@ def demo_build(
         replay_decisions(cast, today=today)
         say(_("Projects, village diagnosis and the watch list…"))
         sparrow_story(cast, today=today)
+        say(_("Field visits, legacy matters and petitions…"))
+        replay_field_work(cast, today=today)
         say(_("Issuing the bulletins of the last working days…"))
         _recent_bulletins(cast.town, today)
     town = cast.town
