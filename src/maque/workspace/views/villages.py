@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from maque.fieldwork.queries import households_search
 from maque.ledger.definitions import closure_rate
 from maque.ledger.models import OPEN_STATES, Item
 from maque.ledger.queries import with_indicators
@@ -31,7 +32,8 @@ def village_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Profile, four teams, the grid now and its history, the village's items and plots."""
+    """Profile, four teams, the grid now and its history, the village's items and plots, and its
+    households found by the head's name or the house number (each leads to its page)."""
     village = get_object_or_404(
         Village.objects.visible_to(request.user).select_related("town"), pk=pk
     )
@@ -58,8 +60,11 @@ def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
     open_plot_codes = set(
         items.filter(state__in=OPEN_STATES, plot__isnull=False).values_list("plot__code", flat=True)
     )
+    household_query = request.GET.get("hq", "").strip()[:50]
     context = {
         "village": village,
+        "household_query": household_query,
+        "households": households_search(village_id=village.pk, text=household_query, limit=20),
         "counts": counts,
         "teams": village.teams.all(),
         "grid_now": grid_now,
