@@ -47,7 +47,7 @@ from maque.diagnosis import lifecycle as watch_lifecycle
 from maque.diagnosis.models import WatchEntry, WatchEvent
 from maque.diagnosis.services import entry_propose
 from maque.fieldwork.catalogue import policies_of
-from maque.fieldwork.models import FieldVisit, PublicityRecord
+from maque.fieldwork.models import FieldVisit, PublicityRecord, VisitTopic
 from maque.fieldwork.policies import may_log_anywhere
 from maque.fieldwork.services import publicity_record, visit_log
 from maque.ledger.models import (
@@ -316,6 +316,11 @@ SCREENS: dict[str, Entry] = {
         lambda o: f"/visits/{o['visit'].pk}/register/",
         gate=sees("visit"),
         body={"title": "越权"},
+    ),
+    "workspace:visit_topic": Write(
+        lambda o: f"/visits/{o['visit'].pk}/topic/",
+        gate=sees("visit"),
+        body={"title": "越权", "concern": "urgent"},
     ),
     "workspace:household": Detail(
         Village, ("household",), lambda h: f"/households/{h.pk}/", via="village"
@@ -964,6 +969,7 @@ def _snapshot() -> dict[str, int]:
         CoordinationLog,
         FieldVisit,
         PublicityRecord,
+        VisitTopic,
     )
     counts = {model.__name__: model.objects.count() for model in models}
     counts["read"] = Notification.objects.filter(read_at__isnull=False).count()

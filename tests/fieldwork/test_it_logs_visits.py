@@ -151,3 +151,64 @@ def test_it_shows_visits_to_the_village_and_records_publicity(world, client):
         content_type="application/json",
     )
     assert other.status_code == 422  # a village the cadre does not read is unknown to them
+
+
+def test_the_village_page_finds_its_households_and_links_to_them(client, world):  # noqa: ANN001
+    zhang = Household.objects.create(village=world.gaige, head_name="张德福", address="一组12号")
+    wang = Household.objects.create(village=world.gaige, head_name="王长贵", address="三组3号")
+    other = Household.objects.create(
+        village=world.shuangsheng, head_name="张德福", address="一组12号"
+    )
+    client.force_login(world.user("cadre_gaige"))
+    page = client.get(f"/villages/{world.gaige.pk}/?hq=一组").content.decode()
+    assert f'href="/households/{zhang.pk}/"' in page
+    assert f'href="/households/{wang.pk}/"' not in page
+    assert f'href="/households/{other.pk}/"' not in page
+    page = client.get(f"/villages/{world.gaige.pk}/?hq=王长贵").content.decode()
+    assert (
+        f'href="/households/{wang.pk}/"' in page and f'href="/households/{zhang.pk}/"' not in page
+    )
+    assert client.get(f"/households/{zhang.pk}/").status_code == 200
+    assert client.get(f"/villages/{world.gaige.pk}/?hq={'x' * 500}").status_code == 200
+
+
+def test_a_topic_raised_from_a_visit_links_both_ways(client, world):  # noqa: ANN001
+    from maque.deliberation.models import Topic
+    from maque.fieldwork.models import VisitTopic
+
+    home = Household.objects.create(village=world.gaige, head_name="张德福", address="一组12号")
+    visit = visit_log(
+        by=world.user("cadre_gaige"),
+        village=world.gaige,
+        purpose="survey",
+        households=[home],
+        notes="一组群众反映村道晚上没有路灯。",
+        photos=[photo("lamp.jpg")],
+    )
+    client.force_login(world.user("cadre_gaige"))
+    assert "根据本次走访提出联村共议议题" in client.get(f"/visits/{visit.pk}/").content.decode()
+    before = Topic.objects.count()
+    refused = client.post(f"/visits/{visit.pk}/topic/", {"title": "", "concern": "urgent"})
+    assert refused.status_code == 302 and refused["Location"] == f"/visits/{visit.pk}/"
+    assert Topic.objects.count() == before and not VisitTopic.objects.exists()
+
+    response = client.post(
+        f"/visits/{visit.pk}/topic/", {"title": "一组村道安装路灯", "concern": "hoped_for"}
+    )
+    topic = Topic.objects.get(title="一组村道安装路灯")
+    assert response.status_code == 302 and response["Location"] == f"/topics/{topic.code}/"
+    assert topic.village == world.gaige and topic.description == visit.notes
+    assert topic.photos.count() == 1
+    assert VisitTopic.objects.get().visit == visit
+    assert f'href="/topics/{topic.code}/"' in client.get(f"/visits/{visit.pk}/").content.decode()
+    assert f'href="/visits/{visit.pk}/"' in client.get(f"/topics/{topic.code}/").content.decode()
+
+    # Someone who does not read the visit cannot raise a topic from it.
+    client.force_login(world.user("cadre_shuangsheng"))
+    assert (
+        client.post(
+            f"/visits/{visit.pk}/topic/", {"title": "越权", "concern": "urgent"}
+        ).status_code
+        == 404
+    )
+    assert Topic.objects.count() == before + 1

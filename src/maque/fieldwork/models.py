@@ -218,3 +218,29 @@ class PublicityRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village} · {self.on} · {self.policy}"
+
+
+class VisitTopic(models.Model):
+    """A topic for deliberation (联村共议) raised from a visit, by the topic's code.
+
+    Field work and deliberation are sibling apps that may not import each other: the visit keeps
+    the code of the topic it raised (a plain value, not a foreign key), and the screens, which
+    sit above both, resolve the code through the deliberation app's scoped queries."""
+
+    visit = models.ForeignKey(FieldVisit, models.PROTECT, related_name="topic_links")
+    topic_code = models.CharField(_("topic"), max_length=30)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("topic raised on a visit")
+        verbose_name_plural = _("topics raised on visits")
+        ordering = ["visit", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic_code"], name="visit_topic_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} → {self.topic_code}"

@@ -25,6 +25,7 @@ from maque.fieldwork.models import (
     Purpose,
     VisitItem,
     VisitPhoto,
+    VisitTopic,
 )
 from maque.fieldwork.policies import check_log
 from maque.ledger import lifecycle
@@ -235,3 +236,19 @@ def publicity_record(
     record._history_user = by  # type: ignore[attr-defined]
     record.save()
     return record
+
+
+def visit_photo_copies(visit: FieldVisit, *, limit: int) -> list[SimpleUploadedFile]:
+    """The visit's first `limit` photos as uploads, for a record raised from the visit."""
+    copies = []
+    for photo in visit.photos.all()[:limit]:
+        with photo.file.open("rb") as handle:
+            content = handle.read()
+        copies.append(SimpleUploadedFile(photo.original_name, content, photo.content_type))
+    return copies
+
+
+def visit_topic_link(*, visit: FieldVisit, topic_code: str, by: User) -> VisitTopic:
+    """Record that a topic for deliberation was raised from the visit (inside the caller's
+    transaction, right after the topic was proposed: the caller has checked both sides)."""
+    return VisitTopic.objects.create(visit=visit, topic_code=topic_code, created_by=by)

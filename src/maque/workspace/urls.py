@@ -50,6 +50,7 @@ urlpatterns = [
     path("visits/new/", fieldwork.visit_new, name="visit_new"),
     path("visits/<int:pk>/", fieldwork.visit_detail, name="visit"),
     path("visits/<int:pk>/register/", fieldwork.visit_register, name="visit_register"),
+    path("visits/<int:pk>/topic/", fieldwork.visit_raise_topic, name="visit_topic"),
     path("households/<int:pk>/", fieldwork.household_detail, name="household"),
     # The rhythm (design §5): inbox, bulletins, meetings, inspections, look-backs, scores, accountability.
     path("inbox/", inbox.inbox, name="inbox"),

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -18,11 +19,20 @@ from django.views.decorators.http import require_POST
 
 from maque.core.masking import mask_id_number, mask_phone
 from maque.core.users import signed_in
+from maque.deliberation import lifecycle as deliberation
+from maque.deliberation.lifecycle.registration import MAX_PHOTOS as TOPIC_PHOTOS
+from maque.deliberation.models import Concern, Topic
+from maque.deliberation.policies import may_propose
 from maque.fieldwork.catalogue import policies_of
 from maque.fieldwork.models import FieldVisit, Purpose
 from maque.fieldwork.policies import may_log, may_log_anywhere
 from maque.fieldwork.queries import households_search, visit_list
-from maque.fieldwork.services import visit_log, visit_register_item
+from maque.fieldwork.services import (
+    visit_log,
+    visit_photo_copies,
+    visit_register_item,
+    visit_topic_link,
+)
 from maque.ledger.models import Campaign, Category, Item
 from maque.ledger.policies import register_villages
 from maque.organisation.access import actor_for
@@ -122,6 +132,11 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "categories": Category.objects.visible_to(request.user).filter(
                 town_id=visit.town_id, active=True
             ),
+            "may_raise_topic": may_propose(actor, visit.village),
+            "concerns": Concern.choices,
+            "topics": Topic.objects.visible_to(request.user)
+            .filter(code__in=visit.topic_links.values("topic_code"))
+            .order_by("code"),
         },
     )
 
@@ -161,6 +176,36 @@ def visit_register(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseRedirect(reverse("workspace:visit", args=[visit.pk]))
     messages.success(request, _("The problem is registered: %(code)s.") % {"code": item.code})
     return HttpResponseRedirect(reverse("workspace:item", args=[item.pk]))
+
+
+@login_required
+@require_POST
+def visit_raise_topic(request: HttpRequest, pk: int) -> HttpResponse:
+    """Raise a topic for deliberation (联村共议) from the visit, in one step: the topic is proposed
+    in the visit's village with its photos, and the visit keeps the topic's code (the two apps
+    are siblings; this screen, above both, makes the link)."""
+    visit = _visible_visit(request, pk)
+    user = signed_in(request)
+    notes = request.POST.get("description", "").strip() or visit.notes
+    try:
+        with transaction.atomic():
+            proposed = deliberation.topic_propose(
+                by=user,
+                village=visit.village,
+                title=request.POST.get("title", ""),
+                concern=request.POST.get("concern", ""),
+                description=notes,
+                photos=visit_photo_copies(visit, limit=TOPIC_PHOTOS),
+                via="web",
+            )
+            visit_topic_link(visit=visit, topic_code=proposed.topic.code, by=user)
+    except SERVICE_ERRORS as error:
+        flash_errors(request, error)
+        return HttpResponseRedirect(reverse("workspace:visit", args=[visit.pk]))
+    messages.success(
+        request, _("Topic %(code)s raised from the visit.") % {"code": proposed.topic.code}
+    )
+    return HttpResponseRedirect(reverse("workspace:topic", args=[proposed.topic.code]))
 
 
 def _first_id(value: str | None) -> int:

@@ -37,6 +37,7 @@ from maque.deliberation.queries import (
     topic_list,
     visible_topic,
 )
+from maque.fieldwork.models import FieldVisit
 from maque.meetings.models import Meeting
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Village
@@ -237,6 +238,11 @@ def _page(
             "merged": list(topic.merged_topics.all()),
             "similar": similar,
             "timeline": timeline,
+            "visits": list(
+                FieldVisit.objects.visible_to(request.user)
+                .filter(topic_links__topic_code=topic.code)
+                .select_related("village", "visitor")
+            ),
             "forms": _forms(request, topic, bound),
         },
         status=status,
