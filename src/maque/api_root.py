@@ -71,6 +71,9 @@ api.add_router("/ledger", exchange_router)
 from maque.diagnosis.api import router as diagnosis_router  # noqa: E402
 
 api.add_router("/", diagnosis_router)
+from maque.diagnosis.goals_api import router as goals_router  # noqa: E402
+
+api.add_router("/", goals_router)
 from maque.deliberation.api import router as deliberation_router  # noqa: E402
 from maque.deliberation.public_api import router as public_router  # noqa: E402
 

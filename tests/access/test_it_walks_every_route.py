@@ -43,8 +43,9 @@ from maque.decisions.services import decision_create
 from maque.deliberation import lifecycle as topics
 from maque.deliberation.models import Topic
 from maque.deliberation.policies import may_propose, may_triage
+from maque.diagnosis import goals
 from maque.diagnosis import lifecycle as watch_lifecycle
-from maque.diagnosis.models import WatchEntry, WatchEvent
+from maque.diagnosis.models import VillageGoal, WatchEntry, WatchEvent
 from maque.diagnosis.services import entry_propose
 from maque.fieldwork.catalogue import policies_of
 from maque.fieldwork.models import FieldVisit, PublicityRecord, VisitTopic
@@ -250,6 +251,10 @@ def sees(key: str) -> Callable[[Actor, dict[str, Any]], bool]:
     return gate
 
 
+def goal_gate(actor: Actor, objects: dict[str, Any]) -> bool:
+    return goals.may_edit(actor, objects["gaige"])
+
+
 def own_inbox(actor: Actor, objects: dict[str, Any]) -> bool:
     return actor.user is not None and objects["notification"].user_id == actor.user.pk
 
@@ -417,6 +422,19 @@ SCREENS: dict[str, Entry] = {
     ),
     "workspace:village_diagnosis": Detail(
         Village, ("gaige", "shuangsheng"), lambda v: f"/villages/{v.pk}/diagnosis/"
+    ),
+    "workspace:goal_add": Write(
+        lambda o: f"/villages/{o['gaige'].pk}/goals/",
+        gate=goal_gate,
+        body={"goal-horizon": "near", "goal-title": "越权"},
+    ),
+    "workspace:goal": Detail(
+        VillageGoal, ("goal_gaige", "goal_shuangsheng"), lambda g: f"/goals/{g.pk}/"
+    ),
+    "workspace:goal_edit": Write(
+        lambda o: f"/goals/{o['goal_gaige'].pk}/edit/",
+        gate=goal_gate,
+        body={"horizon": "near", "title": "越权", "active": "on"},
     ),
     "workspace:projects": Listing("/projects/", gate=staff, refused=404),
     "workspace:project": Detail(
@@ -639,6 +657,22 @@ API: dict[str, Entry] = {
     ),
     "GET /api/v1/villages/{village_id}/diagnosis": Detail(
         Village, ("gaige", "shuangsheng"), lambda v: f"/api/v1/villages/{v.pk}/diagnosis"
+    ),
+    "GET /api/v1/villages/{village_id}/goals": Detail(
+        Village, ("gaige", "shuangsheng"), lambda v: f"/api/v1/villages/{v.pk}/goals"
+    ),
+    "POST /api/v1/villages/{village_id}/goals": Write(
+        lambda o: f"/api/v1/villages/{o['gaige'].pk}/goals",
+        gate=goal_gate,
+        body={"horizon": "near", "title": "越权"},
+    ),
+    "GET /api/v1/villages/{village_id}/goals/{goal_id}": Detail(
+        VillageGoal,
+        ("goal_gaige", "goal_shuangsheng"),
+        lambda g: f"/api/v1/villages/{g.village_id}/goals/{g.pk}",
+    ),
+    "PATCH /api/v1/villages/{village_id}/goals/{goal_id}": Excluded(
+        "a write on a goal; tests/diagnosis/test_it_keeps_village_goals.py walks it by persona"
     ),
     "GET /api/v1/topics": Listing("/api/v1/topics", scoped(Topic, "code"), ids("items", "code")),
     "POST /api/v1/topics": Write(
@@ -908,7 +942,15 @@ def _objects(world: World) -> dict[str, Any]:
             ("shaichang", "晒场", world.shuangsheng),
         )
     )
+    goal_gaige, goal_shuangsheng = (
+        goals.goal_create(
+            by=world.user("principal"), village=village, horizon="near", title="人居环境整治"
+        )
+        for village in (world.gaige, world.shuangsheng)
+    )
     return {
+        "goal_gaige": goal_gaige,
+        "goal_shuangsheng": goal_shuangsheng,
         "project_gaige": project_gaige,
         "project_shuangsheng": project_shuangsheng,
         "watch_gaige": watch_gaige,
@@ -962,6 +1004,7 @@ def _snapshot() -> dict[str, int]:
         Plot,
         WatchEntry,
         WatchEvent,
+        VillageGoal,
         Topic,
         Petition,
         PetitionNotice,
@@ -975,6 +1018,9 @@ def _snapshot() -> dict[str, int]:
     counts["read"] = Notification.objects.filter(read_at__isnull=False).count()
     counts["case_status"] = hash(tuple(AccountabilityCase.objects.values_list("status", flat=True)))
     counts["round_status"] = hash(tuple(InspectionRound.objects.values_list("status", flat=True)))
+    counts["goal_versions"] = hash(
+        tuple(VillageGoal.objects.order_by("pk").values_list("version", flat=True))
+    )
     counts["watch_versions"] = hash(
         tuple(WatchEntry.objects.order_by("pk").values_list("version", flat=True))
     )

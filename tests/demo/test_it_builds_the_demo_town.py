@@ -469,3 +469,21 @@ def test_it_tells_the_field_work_legacy_matters_and_petitions(demo):  # noqa: AN
     }
     decided = petitions.exclude(state=PetitionState.REGISTERED)
     assert all(p.notices.exists() for p in decided)
+
+
+def test_it_sets_the_goals_of_gaige_and_shuangsheng(demo):  # noqa: ANN001
+    from maque.diagnosis import goals
+    from maque.diagnosis.models import VillageGoal
+
+    for name in ("改革村", "双胜村"):
+        shown = VillageGoal.objects.filter(town=demo.town, village__name=name, active=True)
+        assert sorted(shown.values_list("horizon", flat=True)) == ["long", "near", "standing"]
+        for goal in shown:
+            links = goals.goal_links(goal)
+            assert links, goal.title
+            # Where anything counts, the progress is the mean of the counted shares.
+            counted = [link.share for link in links if link.share is not None]
+            expected = round(sum(counted) / len(counted), 1) if counted else None
+            assert goals.goal_progress(links) == expected
+        long = shown.get(horizon="long")
+        assert long.projects.exists() and goals.goal_progress(goals.goal_links(long)) is not None

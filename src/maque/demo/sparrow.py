@@ -1,5 +1,5 @@
 """The demo's 解剖麻雀: the projects (改革村 荷塘园区建设 a little behind plan; 双胜村 晒场 and 步道
-under 和美乡村建设), the village snapshots, and the watch list the rules propose from them — one
+under 和美乡村建设), the two villages' goals, the village snapshots, and the watch list the rules propose from them — one
 entry selected and dissected in a solving meeting, one dismissed with its reason, and one that
 left the list after two normal weeks. Written through the real services, replayed at their days.
 
@@ -12,14 +12,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from maque.deliberation.models import Topic, TopicState
 from maque.demo.cast import Cast
 from maque.demo.clock import at, replay_at
 from maque.demo.data import TOWN_CENTRE
 from maque.demo.images import evidence_photo
 from maque.diagnosis.dissection import CauseIn, DissectionIn, MeasureIn, ResourceIn, entry_dissect
-from maque.diagnosis.models import EntryState, WatchEntry
+from maque.diagnosis.goals import goal_create
+from maque.diagnosis.models import EntryState, Horizon, WatchEntry
 from maque.diagnosis.rules import Thresholds
 from maque.diagnosis.services import (
     entries_propose,
@@ -31,7 +34,7 @@ from maque.diagnosis.services import (
 from maque.diagnosis.snapshots import snapshots_write
 from maque.diagnosis.sources import SOURCES
 from maque.ledger import lifecycle
-from maque.ledger.models import Campaign, Item
+from maque.ledger.models import Campaign, Item, Kind, State
 from maque.ledger.services import attachment_add, progress_add
 from maque.meetings.models import MeetingKind
 from maque.meetings.services import meeting_create
@@ -56,6 +59,55 @@ QUIET_VILLAGES = ("fenglin", "taoyuan", "jinzhu", "qinglong", "shimen")
 def sparrow_story(cast: Cast, *, today: date) -> None:
     _projects(cast, today)
     _watch_list(cast, today)
+    _goals(cast, today)
+
+
+def _codes(items: QuerySet[Item], n: int) -> list[str]:
+    return list(items.order_by("deadline", "pk").values_list("code", flat=True)[:n])
+
+
+def _goals(cast: Cast, today: date) -> None:
+    """The village goals of 改革村 and 双胜村 ("近期抓环境、长期抓产业、常态保稳定"), set by their party
+    secretaries and linked to the items, projects and topics that serve them."""
+    for key, project_code in (("gaige", "hetang-park"), ("shuangsheng", "shuangsheng-harmonious")):
+        village = cast.villages[key]
+        items = Item.objects.filter(village=village).exclude(state=State.CANCELLED)
+        by = cast.users[f"secretary_{key}"]
+        with replay_at(at(today - timedelta(days=3), 9)):
+            goal_create(
+                by=by,
+                village=village,
+                horizon=Horizon.NEAR,
+                title="人居环境整治见效" if key == "gaige" else "三清四改五化全村达标",
+                description="垃圾、杂物、残垣断壁清理到位，改厕改圈按户销号，村容村貌明显改观。",
+                items=_codes(items.filter(category__code="living-environment"), 8),
+                projects=[project_code] if key == "shuangsheng" else [],
+                via="demo",
+            )
+            goal_create(
+                by=by,
+                village=village,
+                horizon=Horizon.LONG,
+                title="荷塘园区带动莲藕产业" if key == "gaige" else "晒场步道服务特色种植",
+                description="以项目建设带动产业发展，集体经济和群众收入稳步增长。",
+                projects=[project_code],
+                via="demo",
+            )
+            goal_create(
+                by=by,
+                village=village,
+                horizon=Horizon.STANDING,
+                title="矛盾纠纷不出村、信访事项按期办结",
+                description="群众诉求件件有回音，遗留问题逐件化解。",
+                items=_codes(items.filter(kind=Kind.LEGACY), 6),
+                topics=list(
+                    Topic.objects.filter(village=village)
+                    .exclude(state__in=(TopicState.SPAM, TopicState.MERGED))
+                    .order_by("pk")
+                    .values_list("code", flat=True)[:6]
+                ),
+                via="demo",
+            )
 
 
 def _close(cast: Cast, item: Item, *, owner: str, verifier: str, day: date) -> None:

@@ -345,3 +345,59 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return str(self.item_id)
+
+
+class Horizon(models.TextChoices):
+    """The horizons of a village's goals: "近期抓环境、长期抓产业、常态保稳定"."""
+
+    NEAR = "near", _("near term (近期)")
+    LONG = "long", _("long term (长期)")
+    STANDING = "standing", _("standing (常态)")
+
+
+class GoalQuerySet(ScopedQuerySet["VillageGoal"]):
+    def scope(self, actor: Actor) -> Q | None:
+        """The goals of the villages the actor reads (a cadre: their own village's)."""
+        return village_scope(actor, village_field="village_id", town_field="town_id")
+
+
+class VillageGoal(models.Model):
+    """A village's work goal with its horizon, linked to the items, projects and topics that serve
+    it; its progress comes from them (`maque.diagnosis.goals.goal_progress`). Never deleted: a
+    goal reached or given up is retired (`active` off), and every change is in its history."""
+
+    town = models.ForeignKey(Town, models.PROTECT, related_name="+", verbose_name=_("town"))
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="goals", verbose_name=_("village")
+    )
+    horizon = models.CharField(_("horizon"), max_length=10, choices=Horizon.choices)
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    items = models.ManyToManyField(
+        "ledger.Item", blank=True, related_name="goals", verbose_name=_("items")
+    )
+    projects = models.ManyToManyField(
+        Project, blank=True, related_name="goals", verbose_name=_("projects")
+    )
+    topics = models.ManyToManyField(
+        "deliberation.Topic", blank=True, related_name="goals", verbose_name=_("topics")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(m2m_fields=[items, projects, topics])
+
+    objects = GoalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("village goal")
+        verbose_name_plural = _("village goals")
+        ordering = ["village", "horizon", "id"]
+        indexes = [models.Index(fields=["village", "active"], name="goal_village_active")]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} · {self.title}"

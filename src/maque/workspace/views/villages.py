@@ -16,6 +16,7 @@ from maque.ledger.queries import with_indicators
 from maque.organisation import queries as grid
 from maque.organisation.models import Role, Village
 from maque.workspace import maps, queries
+from maque.workspace.views.goals import village_goals
 
 
 @login_required
@@ -77,5 +78,6 @@ def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "map": maps.draw([(p.code, p.polygon, p.code in open_plot_codes) for p in plots]),
         "plots": plots,
         "ledger_url": reverse("workspace:ledger") + f"?village={village.pk}",
+        **village_goals(village, request.user),
     }
     return render(request, "workspace/village_detail.html", context)
