@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from maque.core.errors import ConflictError, NotPermitted
 from maque.core.lengths import TEXT, too_long
+from maque.core.masking import mask_text
 from maque.deliberation.models import Topic, TopicState
 from maque.diagnosis.models import Horizon, VillageGoal
 from maque.ledger.models import Item, State
@@ -106,12 +107,14 @@ class Link:
     share: float | None
 
 
-def goal_links(goal: VillageGoal, *, day: date | None = None) -> list[Link]:
+def goal_links(goal: VillageGoal, *, day: date | None = None, masks: bool = False) -> list[Link]:
     """The goal's linked work with each one's share done (all of it: the goal is the village's,
-    whoever reads it)."""
+    whoever reads it); `masks`: phone and ID numbers in the titles masked, for a reader who may
+    not see personal data."""
     day = day or timezone.localdate()
+    shown = mask_text if masks else str
     links = [
-        Link("item", i.code, i.pk, i.title, i.state, item_share(i.state, i.progress_percent))
+        Link("item", i.code, i.pk, shown(i.title), i.state, item_share(i.state, i.progress_percent))
         for i in goal.items.order_by("deadline", "pk")
     ]
     projects = list(goal.projects.order_by("code"))
@@ -121,7 +124,7 @@ def goal_links(goal: VillageGoal, *, day: date | None = None) -> list[Link]:
             Link("project", p.code, p.pk, p.name, "", found[p.pk]["actual"]) for p in projects
         ]
     links += [
-        Link("topic", t.code, t.pk, t.title, t.state, topic_share(t.state))
+        Link("topic", t.code, t.pk, shown(t.title), t.state, topic_share(t.state))
         for t in goal.topics.order_by("pk")
     ]
     return links

@@ -83,8 +83,8 @@ class GoalPatch(InputSchema):
     topics: Codes | None = Field(None, max_length=goals.MAX_LINKS)
 
 
-def goal_out(goal: VillageGoal, *, editor: bool) -> dict[str, Any]:
-    links = goals.goal_links(goal)
+def goal_out(goal: VillageGoal, *, editor: bool, masks: bool) -> dict[str, Any]:
+    links = goals.goal_links(goal, masks=masks)
     return {
         "id": goal.pk,
         "village": goal.village_id,
@@ -132,7 +132,8 @@ def goal_index(request: HttpRequest, village_id: Id) -> list[dict[str, Any]]:
         .select_related("village__town")
         .order_by("-active", "horizon", "pk")
     )
-    return [goal_out(goal, editor=editor) for goal in rows]
+    masks = actor_for(request_user(request)).masks_personal_data()
+    return [goal_out(goal, editor=editor, masks=masks) for goal in rows]
 
 
 @router.post("/villages/{village_id}/goals", response={201: GoalDetailOut, **WRITE_ERRORS})
@@ -140,18 +141,19 @@ def goal_register(request: HttpRequest, village_id: Id, payload: GoalIn) -> Stat
     """Set a goal of the village (principal, leaders, its contact leader and party secretary)."""
     village = _village(request, village_id)
     goal = goals.goal_create(by=request_user(request), village=village, **payload.model_dump())
-    return Status(201, _detail(goal, editor=True))
+    return Status(201, _detail(request, goal, editor=True))
 
 
-def _detail(goal: VillageGoal, *, editor: bool) -> dict[str, Any]:
-    return {**goal_out(goal, editor=editor), "history": goals.goal_history(goal)}
+def _detail(request: HttpRequest, goal: VillageGoal, *, editor: bool) -> dict[str, Any]:
+    masks = actor_for(request_user(request)).masks_personal_data()
+    return {**goal_out(goal, editor=editor, masks=masks), "history": goals.goal_history(goal)}
 
 
 @router.get("/villages/{village_id}/goals/{goal_id}", response={200: GoalDetailOut, **ERRORS})
 def goal_detail(request: HttpRequest, village_id: Id, goal_id: Id) -> dict[str, Any]:
     village = _village(request, village_id)
     goal = _goal(request, village, goal_id)
-    return _detail(goal, editor=goals.may_edit(actor_for(request_user(request)), village))
+    return _detail(request, goal, editor=goals.may_edit(actor_for(request_user(request)), village))
 
 
 @router.patch(
@@ -174,4 +176,4 @@ def goal_edit(
         if name in changes and changes[name] is None:
             changes[name] = "" if name == "description" else []
     goal = goals.goal_update(goal=goal, by=request_user(request), changes=changes, version=version)
-    return _detail(goal, editor=True)
+    return _detail(request, goal, editor=True)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from maque.core.lengths import TEXT
+from maque.core.masking import mask_text
 from maque.core.users import signed_in
 from maque.deliberation.models import Topic, TopicState
 from maque.diagnosis import goals
@@ -55,15 +56,16 @@ class GoalForm(forms.Form):
     active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args: Any, village: Village, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, village: Village, masks: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        shown = mask_text if masks else str
         items = (
             Item.objects.filter(village=village)
             .exclude(state=State.CANCELLED)
             .order_by("-found_on", "-pk")
             .values_list("code", "title")[:OFFERED_ITEMS]
         )
-        self._choices("items", [(code, f"{code} {title}") for code, title in items])
+        self._choices("items", [(code, f"{code} {shown(title)}") for code, title in items])
         projects = Project.objects.filter(villages=village).order_by("code")
         self._choices("projects", [(p.code, p.name) for p in projects])
         topics = (
@@ -72,7 +74,7 @@ class GoalForm(forms.Form):
             .order_by("-pk")
             .values_list("code", "title")
         )
-        self._choices("topics", [(code, f"{code} {title}") for code, title in topics])
+        self._choices("topics", [(code, f"{code} {shown(title)}") for code, title in topics])
         style(self)
 
     def _choices(self, name: str, offered: list[tuple[str, str]]) -> None:
@@ -89,6 +91,10 @@ class GoalForm(forms.Form):
         field.choices = [*offered, *((code, code) for code in chosen)]
 
 
+def _masks(user: Any) -> bool:
+    return actor_for(user).masks_personal_data()
+
+
 def village_goals(village: Village, user: Any) -> dict[str, Any]:
     """The goals section of the village page: the village's active goals by horizon with their
     progress, and the form for a new one when the user sets the village's goals."""
@@ -100,14 +106,16 @@ def village_goals(village: Village, user: Any) -> dict[str, Any]:
         .select_related("village__town")
         .order_by("horizon", "pk")
     ):
-        links = goals.goal_links(goal)
+        links = goals.goal_links(goal, masks=_masks(user))
         rows.append({"goal": goal, "links": links, "progress": goals.goal_progress(links)})
     order = {value: index for index, value in enumerate(Horizon.values)}
     rows.sort(key=lambda row: (order[row["goal"].horizon], row["goal"].pk))
     return {
         "goals": rows,
         "may_edit_goals": editor,
-        "goal_form": GoalForm(village=village, prefix="goal") if editor else None,
+        "goal_form": GoalForm(village=village, prefix="goal", masks=_masks(user))
+        if editor
+        else None,
     }
 
 
@@ -125,6 +133,7 @@ def _render_goal(
     if editor and form is None:
         form = GoalForm(
             village=goal.village,
+            masks=_masks(user),
             initial={
                 "horizon": goal.horizon,
                 "title": goal.title,
@@ -136,7 +145,7 @@ def _render_goal(
                 "version": goal.version,
             },
         )
-    links = goals.goal_links(goal)
+    links = goals.goal_links(goal, masks=_masks(user))
     return render(
         request,
         "workspace/goals/goal.html",
@@ -162,7 +171,7 @@ def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Set a new goal of the village (the form of the village page)."""
     user = signed_in(request)
     village = get_object_or_404(Village.objects.visible_to(user).select_related("town"), pk=pk)
-    form = GoalForm(request.POST, village=village, prefix="goal")
+    form = GoalForm(request.POST, village=village, prefix="goal", masks=_masks(user))
     status = 422
     if form.is_valid():
         data = form.cleaned_data
@@ -196,7 +205,7 @@ def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
 def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     goal = _visible_goal(request, pk)
     user = signed_in(request)
-    form = GoalForm(request.POST, village=goal.village)
+    form = GoalForm(request.POST, village=goal.village, masks=_masks(user))
     status = 422
     if form.is_valid():
         data = form.cleaned_data
