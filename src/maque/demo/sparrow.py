@@ -1,10 +1,10 @@
 """The demo's 解剖麻雀: the projects (改革村 荷塘园区建设 a little behind plan; 双胜村 晒场 and 步道
-under 和美乡村建设), the two villages' goals, the village snapshots, and the watch list the rules propose from them — one
+under 和美乡村建设), the village snapshots, the watch list the rules propose from them — one
 entry selected and dissected in a solving meeting, one dismissed with its reason, and one that
-left the list after two normal weeks. Written through the real services, replayed at their days.
+left the list after two normal weeks — and the goals of 改革村 and 双胜村. Written through the real services, replayed at their days.
 
-The snapshot a week back is read from the ledger as it stands after the replay (the replay tells
-each item's story, not each day's), dated that day: the demo's trend starts there.
+The snapshots of the last eight weeks are each day's as the ledger stood that evening, read from
+its records (`maque.diagnosis.past`): the demo's trend is the replay's own.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from maque.demo.images import evidence_photo
 from maque.diagnosis.dissection import CauseIn, DissectionIn, MeasureIn, ResourceIn, entry_dissect
 from maque.diagnosis.goals import goal_create
 from maque.diagnosis.models import EntryState, Horizon, WatchEntry
+from maque.diagnosis.past import past_snapshots_write
 from maque.diagnosis.rules import Thresholds
 from maque.diagnosis.services import (
     entries_propose,
@@ -34,7 +35,7 @@ from maque.diagnosis.services import (
 from maque.diagnosis.snapshots import snapshots_write
 from maque.diagnosis.sources import SOURCES
 from maque.ledger import lifecycle
-from maque.ledger.models import Campaign, Item, Kind, State
+from maque.ledger.models import OPEN_STATES, Campaign, Item, Kind, State
 from maque.ledger.services import attachment_add, progress_add
 from maque.meetings.models import MeetingKind
 from maque.meetings.services import meeting_create
@@ -52,6 +53,8 @@ CONTACT_LEADERS = {
     "taoyuan": "contact_jinzhu",
 }
 MEASURES = "按计划节点组织施工，留存施工和验收影像资料，完工后申请验收。"
+# Days of past snapshots: the diagnosis page's eight weeks of trend.
+TREND_DAYS = 56
 # Where the entry that left the list is looked for, in order: a village the rules find normal.
 QUIET_VILLAGES = ("fenglin", "taoyuan", "jinzhu", "qinglong", "shimen")
 
@@ -80,7 +83,9 @@ def _goals(cast: Cast, today: date) -> None:
                 horizon=Horizon.NEAR,
                 title="人居环境整治见效" if key == "gaige" else "三清四改五化全村达标",
                 description="垃圾、杂物、残垣断壁清理到位，改厕改圈按户销号，村容村貌明显改观。",
-                items=_codes(items.filter(category__code="living-environment"), 8),
+                items=_codes(items.filter(category__code="living-environment"), 8)
+                # Where the village has no such items yet, its open rectifications serve it.
+                or _codes(items.filter(state__in=OPEN_STATES, kind=Kind.RECTIFICATION), 8),
                 projects=[project_code] if key == "shuangsheng" else [],
                 via="demo",
             )
@@ -282,9 +287,10 @@ def _watch_list(cast: Cast, today: date) -> None:
     principal = cast.users["principal"]
     stale_days = rhythm_settings(town).stale_days
     sources = SOURCES
-    for back in (14, 7):
-        with replay_at(at(today - timedelta(days=back), 20)):
-            snapshots_write(town=town, now=timezone.now(), stale_days=stale_days, sources=sources)
+    # Every evening of the last eight weeks as the ledger stood then (the trend is the replay's),
+    # then today's snapshot as the tick writes it.
+    evenings = [at(today - timedelta(days=back), 20) for back in range(TREND_DAYS, 0, -1)]
+    past_snapshots_write(town=town, moments=evenings, stale_days=stale_days, sources=sources)
     now = timezone.now()
     snapshots_write(town=town, now=now, stale_days=stale_days, sources=sources)
 
