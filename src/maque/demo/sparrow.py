@@ -104,7 +104,8 @@ def _goals(cast: Cast, today: date) -> None:
                 horizon=Horizon.STANDING,
                 title="矛盾纠纷不出村、信访事项按期办结",
                 description="群众诉求件件有回音，遗留问题逐件化解。",
-                items=_codes(items.filter(kind=Kind.LEGACY), 6),
+                items=_codes(items.filter(kind=Kind.LEGACY), 6)
+                or _codes(items.filter(state__in=OPEN_STATES), 6),
                 topics=list(
                     Topic.objects.filter(village=village)
                     .exclude(state__in=(TopicState.SPAM, TopicState.MERGED))
