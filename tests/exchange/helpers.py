@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,9 @@ from maque.exchange.exporter import export_write
 from maque.exchange.importer import ImportResult, ledger_import
 from maque.ledger.queries import item_list
 from maque.organisation.access import actor_for
+
+# A deadline a ledger may carry: within the sane bounds of a typed deadline (core/dates.py).
+LATER_YEAR = date.today().year + 2
 
 HEADERS = [
     "序号",
@@ -46,7 +50,7 @@ def outflow_row(**overrides: Any) -> dict[str, Any]:
         "现状用途": "撂荒",
         "整治方向": "复耕",
         "责任人": "cadre_gaige",
-        "整改时限": "2099/7/18",
+        "整改时限": f"{LATER_YEAR}/7/18",
     }
     row.update(overrides)
     return row

@@ -2,13 +2,16 @@ from datetime import date
 
 from maque.ledger.models import Item, Source, State, Transition
 
-from .helpers import outflow_row, run_import, xlsx_file
+from .helpers import LATER_YEAR, outflow_row, run_import, xlsx_file
 
 
 def test_it_imports_new_items_through_the_lifecycle(world, tmp_path):
     path = xlsx_file(
         tmp_path / "ledger.xlsx",
-        [outflow_row(), outflow_row(事项="第二块", 地块="GG-001", 整改时限="2099年7月19日")],
+        [
+            outflow_row(),
+            outflow_row(事项="第二块", 地块="GG-001", 整改时限=f"{LATER_YEAR}年7月19日"),
+        ],
     )
     result = run_import(world.user("cadre_gaige"), path)
     assert result.problems == [], result.problems
@@ -23,7 +26,9 @@ def test_it_imports_new_items_through_the_lifecycle(world, tmp_path):
         "current_use": "撂荒",
         "target_use": "复耕",
     }
-    assert first.deadline == date(2099, 7, 18) and items[1].deadline == date(2099, 7, 19)
+    assert first.deadline == date(LATER_YEAR, 7, 18) and items[1].deadline == date(
+        LATER_YEAR, 7, 19
+    )
     assert first.owner == world.people["cadre_gaige"] and first.group.name == "一组"
     assert Transition.objects.filter(item=first, action="create", via="import").count() == 1
     assert first.history.count() == 1 and first.history.first().history_user == world.user(

@@ -1,4 +1,5 @@
 import zipfile
+from datetime import date
 
 import pytest
 from openpyxl import Workbook
@@ -213,3 +214,36 @@ def test_it_resolves_owners_by_name_and_refuses_ambiguous_ones(world, tmp_path):
     )
     assert_nothing_imported(result)
     assert [(p.row, p.column) for p in result.problems] == [(3, "责任人"), (4, "责任人")]
+
+
+@pytest.mark.parametrize("deadline", ["1999-12-31", "far"])
+def test_it_refuses_deadlines_outside_the_sane_bounds(world, tmp_path, deadline):
+    """A deadline in a spreadsheet was typed by someone too: not before the town's records
+    begin, not more than five years ahead (core/dates.py)."""
+    if deadline == "far":
+        deadline = f"{date.today().year + 6}-01-01"
+    path = xlsx_file(tmp_path / "d.xlsx", [outflow_row(), outflow_row(整改时限=deadline)])
+    result = run_import(world.user("cadre_gaige"), path)
+    assert_nothing_imported(result)
+    assert [(p.row, p.column) for p in result.problems] == [(4, "整改时限")]
+
+
+def test_it_refuses_moving_a_deadline_years_ahead(world, tmp_path):
+    item = make_item(world)
+    far = date(date.today().year + 6, 1, 1)
+    path = tmp_path / "e.xlsx"
+    export_file(world.user("contact_gaige"), path)
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    header = next(
+        r for r in sheet.iter_rows(min_row=1, max_row=5) if "整改时限" in [c.value for c in r]
+    )
+    column = [c.value for c in header].index("整改时限") + 1
+    sheet.cell(row=header[0].row + 1, column=column, value=far)
+    book.save(path)
+    result = run_import(world.user("contact_gaige"), path)
+    assert [p.column for p in result.problems] == ["整改时限"] and not result.committed
+    item.refresh_from_db()
+    assert item.deadline != far

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from maque.exchange.models import ImportBatch
 from maque.ledger.models import Item, Source
 from tests.conftest import make_item
+from tests.exchange.helpers import LATER_YEAR
 
 HEADERS = [
     "序号",
@@ -49,7 +50,7 @@ def row(**overrides: str) -> dict[str, str]:
         "现状用途": "撂荒",
         "整治方向": "复耕",
         "责任人": "cadre_gaige",
-        "整改时限": "2099-07-18",
+        "整改时限": f"{LATER_YEAR}-07-18",
     }
     values.update(overrides)
     return values

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maque.exchange.importer import ImportResult, ledger_import
+from maque.exchange.importer import ImportResult, import_prepare, ledger_import
 from maque.exchange.models import ImportBatch
 from maque.exchange.readers import EXTENSIONS
 from maque.ledger.errors import ConflictError, NotPermitted
@@ -92,21 +92,26 @@ def batch_upload(*, by: User, upload: UploadedFile, category: str | None = None)
 
 def batch_commit(*, batch: ImportBatch, by: User) -> tuple[ImportBatch, ImportResult]:
     """Import the previewed file for real, all or nothing. The ledger may have changed since the
-    preview, so every row is checked again; when any row fails, nothing is imported."""
+    preview, so every row is checked again; when any row fails, nothing is imported. The file is
+    read and checked before the transaction that writes it begins (see `importer.run`)."""
     _check_importer(by)
     if batch.uploaded_by_id != by.pk:
         raise NotPermitted(_("Only the person who uploaded a file can import it."))
+    # Read and check the whole file first, outside any transaction: other people keep writing
+    # meanwhile. Only the writing below holds the write lock.
+    if ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.COMMITTED).exists():
+        raise ConflictError(_("This file has already been imported."), code="already_imported")
+    prepared = import_prepare(
+        by=by,
+        path=Path(batch.file.path),
+        name=batch.original_name,
+        category=batch.category or None,
+    )
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status == ImportBatch.Status.COMMITTED:
             raise ConflictError(_("This file has already been imported."), code="already_imported")
-        result = ledger_import(
-            by=by,
-            path=Path(batch.file.path),
-            name=batch.original_name,
-            category=batch.category or None,
-            commit=True,
-        )
+        result = prepared.write(commit=True)
         _store(batch, result)
         if result.committed:
             batch.status = ImportBatch.Status.COMMITTED

@@ -1,28 +1,53 @@
-"""Matching a chunk of rows to existing items (by code or by the category's natural key), then writing it."""
+"""Matching a chunk of rows to existing items (by code or by the category's natural key) and
+checking it (`_prepare`, reads only); writing it later (`_write`, in the import's transaction)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from maque.exchange.importer.state import ParsedRow
+from maque.exchange.importer.state import ParsedRow, PlannedChunk
 from maque.exchange.importer.writing import LifecycleWriting
 from maque.ledger.models import Category, CategoryField, FieldType, Item, ProgressLog, State
+
+# The cells the writing step reads (progress, state and its note); a planned row keeps only these.
+FOLLOW_UP_CELLS = frozenset({"progress", "state", "closed_flag", "note"})
 
 
 class RowMatching(LifecycleWriting):
     """A chunk of parsed rows: find each row's item, then create, update or report."""
 
-    def _process(self, chunk: list[ParsedRow]) -> None:
+    def _prepare(self, chunk: list[ParsedRow]) -> None:
+        """Match and check a chunk without writing anything; keep it for `_write`."""
         self._match(chunk)
         new_rows = [parsed for parsed in chunk if not parsed.errors and parsed.item is None]
         updates = [parsed for parsed in chunk if not parsed.errors and parsed.item is not None]
-        self._create(new_rows)
+        prepared = self._check_new(new_rows)
         for parsed in updates:
-            self._update(parsed)
-        for parsed in new_rows:
+            self._check_changes(parsed)
+        for parsed in chunk:
+            # What the writing still reads of a row; the rest was checked and can go.
+            parsed.raw = {}
+            parsed.cells = {k: v for k, v in parsed.cells.items() if k in FOLLOW_UP_CELLS}
+        self.plan.append(
+            PlannedChunk(
+                rows=chunk,
+                new_rows=new_rows,
+                updates=updates,
+                prepared=prepared,
+                latest_progress=self._latest_progress,
+            )
+        )
+
+    def _write(self, planned: PlannedChunk) -> None:
+        self._latest_progress = planned.latest_progress
+        self._create(planned.new_rows, planned.prepared)
+        for parsed in planned.updates:
+            if not parsed.errors:
+                self._update(parsed)
+        for parsed in planned.new_rows:
             if not parsed.errors:
                 self._follow_up(parsed, None, new=True)
-        for parsed in chunk:
+        for parsed in planned.rows:
             if parsed.errors:
                 self.result.invalid += 1
                 for key, message in parsed.errors:

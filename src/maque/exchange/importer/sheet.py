@@ -1,4 +1,4 @@
-"""`SheetImport`: one sheet of the file, read in chunks."""
+"""`SheetImport`: one sheet of the file, read and checked in chunks, then written."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ class SheetImport(HeaderReading, RowParsing, RowMatching):
     """One sheet of the file, read in chunks."""
 
     def run(self) -> bool:
-        """Import the sheet; False when it holds nothing at all (an empty extra sheet)."""
+        """Read and check the sheet, writing nothing (`write` does, later); False when it holds
+        nothing at all (an empty extra sheet)."""
         rows = self.sheet.rows()
         limit = settings.MAQUE_IMPORT_MAX_ROWS
         if (
@@ -88,7 +89,7 @@ class SheetImport(HeaderReading, RowParsing, RowMatching):
                 break
             chunk.append(self._parse(row))
             if len(chunk) >= CHUNK_ROWS:
-                self._process(chunk)
+                self._prepare(chunk)
                 chunk = []
                 if self.progress:
                     self.progress(
@@ -96,7 +97,7 @@ class SheetImport(HeaderReading, RowParsing, RowMatching):
                         self.sheet.declared_rows and self.sheet.declared_rows - self.header_row,
                     )
         if chunk:
-            self._process(chunk)
+            self._prepare(chunk)
         if self.progress:
             self.progress(data_rows, data_rows)
         if data_rows == 0:
@@ -105,8 +106,15 @@ class SheetImport(HeaderReading, RowParsing, RowMatching):
                 None,
                 _("Sheet “%(sheet)s” has a header but no data rows.") % {"sheet": self.sheet.name},
             )
-        self._check_merges()
+        self.rows_read = True  # `write` checks the merged cells once the rows' problems are known
         return True
+
+    def write(self) -> None:
+        """Write every chunk read, in order (inside the import's one transaction)."""
+        while self.plan:
+            self._write(self.plan.pop(0))
+        if self.rows_read:
+            self._check_merges()
 
 
 def _blank(values: list[Any]) -> bool:

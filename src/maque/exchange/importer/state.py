@@ -14,6 +14,7 @@ from maque.exchange.layout import (
 )
 from maque.exchange.readers import Sheet
 from maque.ledger.attributes import References
+from maque.ledger.lifecycle import PreparedItems
 from maque.ledger.models import Category, CategoryField, Item
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Town, Village, VillageGroup
@@ -29,6 +30,22 @@ class ParsedRow:
     created: tuple[Sequence[Item], int] | None = (
         None  # a new row: its item is created[0][created[1]]
     )
+    changes: dict[str, Any] = field(default_factory=dict)  # an existing item's edits, prepared
+
+
+@dataclass
+class PlannedChunk:
+    """A chunk of rows read, matched and checked, waiting to be written.
+
+    `prepared` holds the new rows' checked item values (`new_rows[prepared.indexes[i]]` is the
+    row of `prepared.values[i]`); `latest_progress` the existing items' latest progress texts.
+    """
+
+    rows: list[ParsedRow]
+    new_rows: list[ParsedRow]
+    updates: list[ParsedRow]
+    prepared: PreparedItems | None
+    latest_progress: dict[int, str]
 
 
 class SheetState:
@@ -70,6 +87,8 @@ class SheetState:
         self._groups: dict[int, dict[str, VillageGroup]] = {}
         self._people: dict[str, list[Person]] | None = None
         self._village_people: dict[int, set[int]] | None = None
+        self.rows_read = False  # the sheet's data rows were read (it had a header and category)
+        self.plan: list[PlannedChunk] = []  # what the reading found, for the writing step
         self._memos: dict[
             str, dict[Any, Any]
         ] = {}  # lookups by cell text, bounded (see cells.MEMO_SIZE)

@@ -1,4 +1,5 @@
-"""Writing rows through the ledger's lifecycle services: create, edit, report progress, move the state."""
+"""Rows through the ledger's lifecycle services: checked first (`_check_new`, `_check_changes`,
+reads only), then written (`_create`, `_update`: create, edit, report progress, move the state)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from maque.exchange.layout import (
 from maque.ledger import lifecycle
 from maque.ledger.attributes import clean_attributes
 from maque.ledger.errors import ConflictError, NotPermitted
+from maque.ledger.lifecycle import PreparedItems
 from maque.ledger.models import FieldType, Item, Source, State
 from maque.ledger.services import progress_add
 
@@ -31,9 +33,10 @@ NOTE_ACTIONS = {"verify": "note", "return": "reason", "reopen": "reason", "cance
 class LifecycleWriting(SheetState):
     """Rows become items and item changes, each through its service."""
 
-    def _create(self, rows: list[ParsedRow]) -> None:
+    def _check_new(self, rows: list[ParsedRow]) -> PreparedItems | None:
+        """Check the new rows as `item_create` would, writing nothing; bad rows get their errors."""
         if not rows:
-            return
+            return None
         assert self.category is not None
         arguments = []
         category, campaign = self.category, self.category.campaign
@@ -60,26 +63,27 @@ class LifecycleWriting(SheetState):
                 if key in cells:
                     values[key] = cells[key]
             arguments.append(values)
-        try:
-            with transaction.atomic():
-                items = lifecycle.items_create_bulk(
-                    by=self.by, rows=arguments, via="import", source=Source.IMPORT
-                )
-        except lifecycle.BulkCreateError as error:
-            for index, errors in error.errors.items():
-                self._service_errors(rows[index], errors)
-            # The other rows are still created (and rolled back with the whole import), so the
-            # counts and any later problems of those rows are reported too.
-            self._create([parsed for index, parsed in enumerate(rows) if index not in error.errors])
+        prepared = lifecycle.items_prepare_bulk(
+            by=self.by, rows=arguments, via="import", source=Source.IMPORT
+        )
+        for index, errors in prepared.errors.items():
+            self._service_errors(rows[index], errors)
+        return prepared
+
+    def _create(self, rows: list[ParsedRow], prepared: PreparedItems | None) -> None:
+        """Write the new rows that passed their checks (the other rows are reported)."""
+        if prepared is None or not prepared.values:
             return
-        for index, parsed in enumerate(rows):
+        items = lifecycle.items_insert_prepared(prepared)
+        for position, index in enumerate(prepared.indexes):
             # The new item itself is built only when a row needs it (progress or a state change).
-            parsed.created = (items, index)
+            rows[index].created = (items, position)
             self.result.new += 1
             if len(self.result.codes) < MAX_LISTED_CODES:
-                self.result.codes.append(items.codes[index])
+                self.result.codes.append(items.codes[position])
 
-    def _update(self, parsed: ParsedRow) -> None:
+    def _check_changes(self, parsed: ParsedRow) -> None:
+        """The edits a row makes to its existing item, checked, writing nothing."""
         item = parsed.item
         assert item is not None and self.category is not None
         cells = parsed.cells
@@ -115,7 +119,13 @@ class LifecycleWriting(SheetState):
                 return
             if not self._same_attributes(item.attributes, cleaned):
                 changes["attributes"] = merged
-        changed = self._follow_up(parsed, item, new=False, changes=changes)
+        parsed.changes = changes
+
+    def _update(self, parsed: ParsedRow) -> None:
+        """Write a row's edits, progress and state change to its existing item."""
+        item = parsed.item
+        assert item is not None
+        changed = self._follow_up(parsed, item, new=False, changes=parsed.changes)
         if parsed.errors:
             return
         if changed:
@@ -170,6 +180,8 @@ class LifecycleWriting(SheetState):
             item = parsed.item = created[index]
         try:
             with transaction.atomic():
+                if not new:
+                    _check_unchanged_since_read(item)
                 if changes:
                     item = lifecycle.item_update(
                         item=item, by=self.by, changes=changes, via="import"
@@ -247,6 +259,20 @@ class LifecycleWriting(SheetState):
             key = _column_for(name, self.index_of)
             for message in messages:
                 parsed.errors.append((key, message))
+
+
+def _check_unchanged_since_read(item: Item) -> None:
+    """The row was checked against the item as it was when the file was read; refuse to write
+    over a change made since (the row stays locked until the import's transaction ends)."""
+    current = (
+        Item.objects.select_for_update().filter(pk=item.pk).values_list("version", flat=True).get()
+    )
+    if current != item.version:
+        raise ConflictError(
+            _("%(code)s was changed by someone else after the file was read; import it again.")
+            % {"code": item.code},
+            code="stale_version",
+        )
 
 
 def _column_for(name: str, index_of: dict[str, int]) -> str | None:

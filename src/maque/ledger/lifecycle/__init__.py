@@ -10,7 +10,8 @@ all call these functions; nothing else sets `Item.state`.
 - `machinery`: the machine of each kind on `maque.core.statemachine` (lock, check version → 409,
   refuse, apply, save with a new version, record), and what screens may offer;
 - `actions`: the actions themselves (`item_start`, `item_submit`, `item_verify`, …);
-- `registration`: creating items (one or in bulk) and editing their fields.
+- `registration`: creating items one at a time and editing their fields; `bulk`: many at once,
+  checked first (no writes) and then written in one short transaction.
 """
 
 from maque.ledger.errors import ConflictError, NotPermitted
@@ -31,6 +32,14 @@ from maque.ledger.lifecycle.actions import (
     item_submit,
     item_verify,
 )
+from maque.ledger.lifecycle.bulk import (
+    BulkCreateError,
+    CreatedItems,
+    PreparedItems,
+    items_create_bulk,
+    items_insert_prepared,
+    items_prepare_bulk,
+)
 from maque.ledger.lifecycle.machinery import (
     ACTION_FIELDS,
     MACHINES,
@@ -44,11 +53,9 @@ from maque.ledger.lifecycle.machinery import (
 from maque.ledger.lifecycle.registration import (
     EDITABLE_FIELDS,
     LEADER_FIELDS,
-    BulkCreateError,
     clean_changes,
     item_create,
     item_update,
-    items_create_bulk,
 )
 from maque.ledger.lifecycle.rules import (
     ACTION_LABELS,
@@ -78,6 +85,8 @@ __all__ = [
     "POLICIES",
     "TRANSITIONS",
     "BulkCreateError",
+    "CreatedItems",
+    "PreparedItems",
     "ConflictError",
     "Context",
     "DeadlinePolicy",
@@ -106,6 +115,8 @@ __all__ = [
     "item_update",
     "item_verify",
     "items_create_bulk",
+    "items_insert_prepared",
+    "items_prepare_bulk",
     "machine_for",
     "may",
     "policy_for",
