@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from maque.exchange.models import ImportBatch
 from maque.ledger.models import Item, Source
+from maque.organisation.models import Plot
 from tests.conftest import make_item
 from tests.exchange.helpers import LATER_YEAR
 
@@ -131,3 +132,44 @@ def test_it_the_download_links_work_with_the_session(client, world):  # noqa: AN
     assert export.status_code == 200 and export["Content-Type"].startswith(
         "application/vnd.openxmlformats"
     )
+
+
+def test_the_preview_shows_each_row_and_what_an_update_changes(client, world):  # noqa: ANN001
+    existing = make_item(world, title="三组撂荒地复耕")
+    client.force_login(world.user("contact_gaige"))
+    headers = [*HEADERS, "编号", "整改措施", "整改进展"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["蒿坪镇五个专项整治·耕地流出整治及撂荒地治理台账"])
+    writer.writerow(headers)
+    edited = row(
+        事项="三组撂荒地复耕", 编号=existing.code, 整改措施="组织农户复耕", 整改进展="已翻耕一半"
+    )
+    edited["面积（亩）"] = "3.5"
+    edited["问题描述"] = existing.description
+    edited["整改时限"] = existing.deadline.isoformat()
+    Plot.objects.create(
+        town=world.town,
+        village=world.gaige,
+        group=world.plots["gaige"].group,
+        code="GG-002",
+        area_mu="2.00",
+    )
+    for values in (edited, row(事项="新发现的撂荒地", 地块="GG-002")):
+        writer.writerow([values.get(h, "") for h in headers])
+    upload = SimpleUploadedFile("台账.csv", buffer.getvalue().encode("utf-8"))
+    client.post("/spreadsheets/", {"file": upload, "category": "farmland-outflow"})
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.PREVIEWED, batch.problems
+    by_row = {r["row"]: r for r in batch.rows}
+    assert by_row[3]["action"] == "update" and by_row[3]["code"] == existing.code
+    changes = {c["column"]: (c["before"], c["after"]) for c in by_row[3]["changes"]}
+    assert changes["整改措施"] == (existing.measures, "组织农户复耕")
+    assert changes["整改进展"] == ("", "已翻耕一半")
+    assert by_row[4]["action"] == "new" and by_row[4]["title"] == "新发现的撂荒地"
+    page = client.get(f"/spreadsheets/{batch.key}/").content.decode()
+    assert "导入后将发生的变化" in page and "组织农户复耕" in page and "新发现的撂荒地" in page
+    existing.refresh_from_db()
+    assert existing.measures != "组织农户复耕"  # a preview changes nothing
+    api = client.get(f"/api/v1/ledger/imports/{batch.key}")
+    assert api.status_code == 200 and api.json()["rows"][0]["changes"][0]["column"]

@@ -48,6 +48,22 @@ class ProblemOut(Schema):
     message: str
 
 
+class ChangeOut(Schema):
+    column: str
+    before: str
+    after: str
+
+
+class RowOut(Schema):
+    sheet: str
+    row: int
+    action: str = Field(description="new, update or unchanged")
+    code: str
+    village: str
+    title: str
+    changes: list[ChangeOut]
+
+
 class BatchOut(Schema):
     id: UUID
     file_name: str
@@ -55,6 +71,9 @@ class BatchOut(Schema):
     counts: dict[str, int]
     problems: list[ProblemOut]
     warnings: list[ProblemOut]
+    rows: list[RowOut] = Field(
+        description="The first rows of the file (up to 200) and what the import does with each"
+    )
     created_at: datetime
     committed_at: datetime | None
     created_codes: list[str]

@@ -41,6 +41,8 @@ class ImportBatch(models.Model):
     counts = models.JSONField(_("counts"), default=dict)
     problems = models.JSONField(_("problems"), default=list)
     warnings = models.JSONField(_("warnings"), default=list)
+    # The first rows of the file and what the import does with each (the changes of an update).
+    rows = models.JSONField(_("rows"), default=list, blank=True)
     created_codes = models.JSONField(_("created items"), default=list, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)

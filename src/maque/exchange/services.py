@@ -35,6 +35,7 @@ def _store(batch: ImportBatch, result: ImportResult) -> None:
     batch.counts = result.counts()
     batch.problems = [dict(p.as_dict(), col=p.col) for p in result.problems[:MAX_STORED_PROBLEMS]]
     batch.warnings = [p.as_dict() for p in result.warnings[:MAX_STORED_PROBLEMS]]
+    batch.rows = [row.as_dict() for row in sorted(result.rows, key=lambda row: row.row)]
 
 
 def batch_upload(*, by: User, upload: UploadedFile, category: str | None = None) -> ImportBatch:

@@ -47,6 +47,9 @@ class RowMatching(LifecycleWriting):
         for parsed in planned.new_rows:
             if not parsed.errors:
                 self._follow_up(parsed, None, new=True)
+            if not parsed.errors:
+                self._preview_new(parsed)
+            parsed.values = None  # written: the row need not keep them
         for parsed in planned.rows:
             if parsed.errors:
                 self.result.invalid += 1

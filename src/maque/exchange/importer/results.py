@@ -28,6 +28,36 @@ class Problem:
         }
 
 
+MAX_PREVIEW_ROWS = 200  # the rows a preview shows, with what each will do
+
+
+@dataclass
+class RowPreview:
+    """What the import does with one row: a new item, or the changes to an existing one."""
+
+    sheet: str
+    row: int
+    action: str  # "new", "update" or "unchanged"
+    code: str  # the existing item's code ("" for a new one: codes are given on import)
+    village: str
+    title: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (column, before, after)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "action": self.action,
+            "code": self.code,
+            "village": self.village,
+            "title": self.title,
+            "changes": [
+                {"column": column, "before": before, "after": after}
+                for column, before, after in self.changes
+            ],
+        }
+
+
 @dataclass
 class ImportResult:
     new: int = 0
@@ -38,6 +68,12 @@ class ImportResult:
     warnings: list[Problem] = field(default_factory=list)
     committed: bool = False
     codes: list[str] = field(default_factory=list)  # the first codes created (when committed)
+    rows: list[RowPreview] = field(default_factory=list)  # the first rows, what each will do
+
+    def preview(self, row: RowPreview) -> None:
+        """Keep what the import does with a row, for the first `MAX_PREVIEW_ROWS` rows."""
+        if len(self.rows) < MAX_PREVIEW_ROWS:
+            self.rows.append(row)
 
     @property
     def ok(self) -> bool:

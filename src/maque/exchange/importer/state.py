@@ -31,6 +31,8 @@ class ParsedRow:
         None  # a new row: its item is created[0][created[1]]
     )
     changes: dict[str, Any] = field(default_factory=dict)  # an existing item's edits, prepared
+    values: dict[str, Any] | None = None  # a new row's checked item values, once written
+    described: list[tuple[str, str, str]] = field(default_factory=list)  # for the preview
 
 
 @dataclass

@@ -4,6 +4,7 @@ reads only), then written (`_create`, `_update`: create, edit, report progress, 
 from __future__ import annotations
 
 from collections import deque
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from maque.core.masking import mask_text
+from maque.exchange.importer.results import MAX_PREVIEW_ROWS, RowPreview
 from maque.exchange.importer.state import ParsedRow, SheetState
 from maque.exchange.layout import (
     STATE_NAMES,
@@ -22,6 +24,7 @@ from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.lifecycle import PreparedItems
 from maque.ledger.models import FieldType, Item, Source, State
 from maque.ledger.services import progress_add
+from maque.organisation.models import Person, VillageGroup
 
 MAX_LISTED_CODES = 1000  # the result names the first codes created, not all (bounded memory)
 # Actions an import may take to bring an item to the state its row names (design §4).
@@ -79,6 +82,7 @@ class LifecycleWriting(SheetState):
             # The new item itself is built only when a row needs it (progress or a state change).
             rows[index].created = (items, position)
             self.result.new += 1
+            rows[index].values = prepared.values[position]
             if len(self.result.codes) < MAX_LISTED_CODES:
                 self.result.codes.append(items.codes[position])
 
@@ -132,6 +136,86 @@ class LifecycleWriting(SheetState):
             self.result.updated += 1
         else:
             self.result.unchanged += 1
+        self.result.preview(
+            RowPreview(
+                sheet=self.sheet.name,
+                row=parsed.number,
+                action="update" if changed else "unchanged",
+                code=item.code,
+                village=item.village.name,
+                title=self._shown(item.title),
+                changes=parsed.described,
+            )
+        )
+
+    def _preview_new(self, parsed: ParsedRow) -> None:
+        """What a new row creates, for the preview (after its progress and state are written)."""
+        values = parsed.values or {}
+        village = values.get("village")
+        self.result.preview(
+            RowPreview(
+                sheet=self.sheet.name,
+                row=parsed.number,
+                action="new",
+                code="",
+                village=village.name if village is not None else "",
+                title=self._shown(values.get("title", "")),
+                changes=parsed.described,
+            )
+        )
+
+    def _described(
+        self,
+        before: Item,
+        changes: dict[str, Any],
+        progress: str | None,
+        state: str,
+        target: str | None,
+    ) -> list[tuple[str, str, str]]:
+        """The row's changes as the clerk reads them: (column, before, after), masked alike."""
+        described: list[tuple[str, str, str]] = []
+        for key, value in changes.items():
+            if key == "attributes":
+                for name, after in value.items():
+                    if before.attributes.get(name) != after:
+                        described.append(
+                            (
+                                self.headers.get(f"attr:{name}", name),
+                                self._shown(before.attributes.get(name)),
+                                self._shown(after),
+                            )
+                        )
+                continue
+            described.append(
+                (self.headers.get(key, key), self._shown(getattr(before, key)), self._shown(value))
+            )
+        if progress:
+            described.append(
+                (
+                    self.headers.get("progress", ""),
+                    self._shown(self._latest_progress.get(before.pk, "")),
+                    self._shown(progress),
+                )
+            )
+        if target is not None and target != state:
+            described.append(
+                (self.headers.get("state", ""), STATE_NAMES[state], STATE_NAMES[target])
+            )
+        return described
+
+    def _shown(self, value: Any) -> str:
+        """A value as the preview shows it: names for people and groups, dates as written."""
+        if value is None:
+            return ""
+        if isinstance(value, Person):
+            text = value.name
+        elif isinstance(value, VillageGroup):
+            text = value.name
+        elif isinstance(value, date):
+            text = value.isoformat()
+        else:
+            text = str(value)
+        return mask_text(text) if self.masks else text
 
     def _follow_up(
         self,
@@ -178,6 +262,7 @@ class LifecycleWriting(SheetState):
             assert parsed.created is not None
             created, index = parsed.created
             item = parsed.item = created[index]
+        before = item
         try:
             with transaction.atomic():
                 if not new:
@@ -196,6 +281,8 @@ class LifecycleWriting(SheetState):
                         item=item, by=self.by, via="import", **extra
                     )
                 changed = True
+            if len(self.result.rows) < MAX_PREVIEW_ROWS:
+                parsed.described = self._described(before, changes or {}, progress, state, target)
         except ValidationError as error:
             self._service_errors(
                 parsed,
