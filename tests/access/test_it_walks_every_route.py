@@ -86,9 +86,9 @@ from maque.petitions.services import petition_register
 from maque.projects.models import Project
 from maque.projects.policies import may_manage as may_manage_projects
 from maque.projects.services import project_create
-from maque.supervision.models import InspectionRound, Review
+from maque.supervision.models import FindingPhoto, InspectionRound, Review
 from maque.supervision.policies import may_inspect, reads_whole_town
-from maque.supervision.services import review_open, round_open
+from maque.supervision.services import finding_record, review_open, round_open
 from tests.conftest import World, add_evidence, make_item, photo
 
 PERSONAS: tuple[str | None, ...] = (
@@ -385,6 +385,9 @@ SCREENS: dict[str, Entry] = {
         lambda o: f"/inspections/{o['round'].pk}/samples/{o['sample'].pk}/finding/",
         gate=inspect_gate,
         body={"outcome": "confirmed", "note": "越权"},
+    ),
+    "workspace:finding_photo": Detail(
+        FindingPhoto, ("finding_photo",), lambda p: f"/inspections/photos/{p.pk}/"
     ),
     "workspace:inspection_problem": Write(
         lambda o: f"/inspections/{o['round'].pk}/problems/", gate=inspect_gate
@@ -871,6 +874,15 @@ def _objects(world: World) -> dict[str, Any]:
         meeting=meeting, by=world.user("contact_gaige"), upload=photo("minutes.jpg")
     )
     round_ = round_open(town=world.town, by=world.user("inspector"), percent=100, minimum=1, seed=7)
+    # A finding with its photo on the round's last sample (the first one is left to record).
+    assert round_.samples.count() >= 2
+    finding = finding_record(
+        sample=round_.samples.order_by("-pk").first(),
+        by=world.user("inspector"),
+        outcome="pass",
+        note="现场已复耕",
+        photos=[photo("finding.jpg")],
+    )
     review = review_open(by=world.user("inspector"), category=world.category("farmland-outflow"))
     bulletin = bulletin_issue(town=world.town, by=world.user("inspector"))
     case = case_open(
@@ -971,6 +983,7 @@ def _objects(world: World) -> dict[str, Any]:
         "village_decision": village_decision,
         "round": round_,
         "sample": round_.samples.order_by("pk").first(),
+        "finding_photo": finding.photos.get(),
         "review": review,
         "bulletin": bulletin,
         "case": case,

@@ -6,12 +6,14 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from maque.accountability.models import AccountabilityCase
 from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.models import Item, Source, State
 from maque.supervision.models import (
+    FindingPhoto,
     InspectionFinding,
     InspectionRound,
     Outcome,
@@ -29,7 +31,7 @@ from maque.supervision.services import (
     sample_random,
 )
 from maque.supervision.tick import open_due_rounds
-from tests.conftest import drive_to_closed, drive_to_submitted, make_item
+from tests.conftest import drive_to_closed, drive_to_submitted, make_item, photo
 
 
 @pytest.fixture
@@ -104,9 +106,20 @@ def test_it_records_findings_through_the_lifecycle(ledger):
     )
     assert Item.objects.get(pk=submitted.item_id).state == State.RECTIFYING
     assert Item.objects.get(pk=submitted.item_id).returned_count == 1
+    with pytest.raises(ValidationError) as refused:
+        finding_record(
+            sample=by_title["已销号"], by=inspector, outcome=Outcome.FALSE_CLOSE, note="仍为撂荒"
+        )
+    assert "photos" in refused.value.message_dict  # a false close-out needs its photo
+    assert Item.objects.get(pk=by_title["已销号"].item_id).state == State.CLOSED
     closed = finding_record(
-        sample=by_title["已销号"], by=inspector, outcome=Outcome.FALSE_CLOSE, note="仍为撂荒"
+        sample=by_title["已销号"],
+        by=inspector,
+        outcome=Outcome.FALSE_CLOSE,
+        note="仍为撂荒",
+        photos=[photo("still-abandoned.jpg")],
     )
+    assert closed.photos.get().original_name == "still-abandoned.jpg"
     item = Item.objects.get(pk=closed.item_id)
     assert item.state == State.RECTIFYING and item.reopened_count == 1
     case = AccountabilityCase.objects.get(town=world.town, rule="false_close_out")
@@ -166,9 +179,31 @@ def test_it_refuses_a_false_close_out_on_an_open_item(ledger):
     sample = inspection_round.samples.filter(reason=SampleReason.RANDOM).first()
     with pytest.raises(ValidationError):
         finding_record(
-            sample=sample, by=world.user("inspector"), outcome=Outcome.FALSE_CLOSE, note="x"
+            sample=sample,
+            by=world.user("inspector"),
+            outcome=Outcome.FALSE_CLOSE,
+            note="x",
+            photos=[photo()],
         )
-    assert not InspectionFinding.objects.exists()
+    assert not InspectionFinding.objects.exists() and not FindingPhoto.objects.exists()
+
+
+def test_it_takes_only_photos_and_at_most_three_on_a_finding(ledger):
+    world = ledger
+    inspection_round = round_open(town=world.town, by=world.user("inspector"))
+    sample = inspection_round.samples.filter(reason=SampleReason.RANDOM).first()
+    not_a_photo = SimpleUploadedFile("notes.jpg", b"%PDF-1.4 not a photo", "image/jpeg")
+    for photos in ([not_a_photo], [photo(f"{n}.jpg") for n in range(4)]):
+        with pytest.raises(ValidationError) as refused:
+            finding_record(
+                sample=sample,
+                by=world.user("inspector"),
+                outcome=Outcome.PASS,
+                note="符合要求",
+                photos=photos,
+            )
+        assert "photos" in refused.value.message_dict
+    assert not InspectionFinding.objects.exists() and not FindingPhoto.objects.exists()
 
 
 def test_it_opens_the_scheduled_round_every_fortnight_once(ledger):

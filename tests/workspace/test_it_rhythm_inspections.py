@@ -15,7 +15,7 @@ from maque.supervision.models import (
     ReviewCheck,
 )
 from maque.supervision.services import review_open, round_open
-from tests.conftest import drive_to_closed, drive_to_submitted, make_item
+from tests.conftest import drive_to_closed, drive_to_submitted, make_item, photo
 
 
 def signed_in(client, world, persona):  # noqa: ANN001, ANN201
@@ -91,9 +91,20 @@ def test_it_records_pass_inadequate_and_false_close_out_through_the_services(
     assert submitted.state == State.RECTIFYING and submitted.returned_count == 1
     assert Transition.objects.filter(item=submitted, action="return", reason="照片不清").exists()
     sample = sample_of(inspection_round, closed)
-    client.post(
+    refused = client.post(
         url.format(sample.pk),
         {f"s{sample.pk}-outcome": "false_close", f"s{sample.pk}-note": "地块仍撂荒"},
+    )
+    assert refused.status_code == 422 and "须至少附一张现场照片" in refused.content.decode()
+    closed.refresh_from_db()
+    assert closed.state == State.CLOSED  # refused: nothing changed
+    client.post(
+        url.format(sample.pk),
+        {
+            f"s{sample.pk}-outcome": "false_close",
+            f"s{sample.pk}-note": "地块仍撂荒",
+            f"s{sample.pk}-photos": [photo("plot.jpg")],
+        },
     )
     closed.refresh_from_db()
     assert closed.state == State.RECTIFYING
@@ -259,3 +270,58 @@ def test_it_hides_the_inspection_link_from_village_roles(client, world):  # noqa
             'href="/inspections/"'
             not in signed_in(client, world, persona).get("/").content.decode()
         )
+
+
+def test_it_records_a_finding_in_place_with_its_photo(client, world, sampled):  # noqa: ANN001
+    """On a phone the finding is recorded without reloading the page: htmx gets the row back."""
+    inspection_round, submitted, _closed, _open_item = sampled
+    client = signed_in(client, world, "inspector")
+    sample = sample_of(inspection_round, submitted)
+    url = f"/inspections/{inspection_round.pk}/samples/{sample.pk}/finding/"
+    page = client.get(f"/inspections/{inspection_round.pk}/").content.decode()
+    assert f'hx-post="{url}"' in page and 'hx-encoding="multipart/form-data"' in page
+    refused = client.post(
+        url, {f"s{sample.pk}-outcome": "pass", f"s{sample.pk}-note": ""}, HTTP_HX_REQUEST="true"
+    )
+    body = refused.content.decode()
+    assert refused.status_code == 422 and body.lstrip().startswith(
+        f'<li class="list-group-item sample" id="sample-{sample.pk}"'
+    )
+    assert "这个字段是必填项" in body and "<html" not in body
+    response = client.post(
+        url,
+        {
+            f"s{sample.pk}-outcome": "inadequate",
+            f"s{sample.pk}-note": "照片不清",
+            f"s{sample.pk}-photos": [photo("field.jpg")],
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "<html" not in body and "已记录" in body
+    finding = InspectionFinding.objects.get(sample=sample)
+    photo_url = f"/inspections/photos/{finding.photos.get().pk}/"
+    assert photo_url in body
+    assert client.get(photo_url)["Content-Type"] == "image/jpeg"
+    # The photo is the inspection group's: a village cadre cannot open it.
+    client = signed_in(client, world, "cadre_gaige")
+    assert client.get(photo_url).status_code == 404
+
+
+def test_the_api_takes_a_false_close_out_with_its_photo(client, world, sampled):  # noqa: ANN001
+    inspection_round, _submitted, closed, _open_item = sampled
+    client = signed_in(client, world, "inspector")
+    sample = sample_of(inspection_round, closed)
+    base = f"/api/v1/inspections/{inspection_round.pk}/samples/{sample.pk}"
+    refused = client.post(
+        f"{base}/finding",
+        {"outcome": "false_close", "note": "仍撂荒"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 422 and "photos" in refused.content.decode()
+    response = client.post(
+        f"{base}/finding-with-photos",
+        {"outcome": "false_close", "note": "仍撂荒", "photos": [photo("plot.jpg")]},
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["outcome"] == "false_close" and len(response.json()["photos"]) == 1

@@ -11,7 +11,8 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile as NinjaUploadedFile
 from pydantic import Field
 
 from maque.api.auth import request_user
@@ -179,6 +180,7 @@ class FindingOut(Schema):
     item: str
     outcome: str
     item_state: str
+    photos: list[int] = Field(default_factory=list, description="The finding's photos' ids.")
 
 
 @router.post(
@@ -194,15 +196,45 @@ def record_finding(
         InspectionSample.objects.select_related("round__town"), pk=sample_id, round=inspection_round
     )
     finding = finding_record(sample=sample, by=user, outcome=payload.outcome, note=payload.note)
-    return Status(
-        201,
-        {
-            "id": finding.pk,
-            "item": finding.item.code,
-            "outcome": finding.outcome,
-            "item_state": finding.item.state,
-        },
+    return Status(201, _finding_out(finding))
+
+
+def _finding_out(finding: InspectionFinding) -> dict[str, Any]:
+    return {
+        "id": finding.pk,
+        "item": finding.item.code,
+        "outcome": finding.outcome,
+        "item_state": finding.item.state,
+        "photos": list(finding.photos.order_by("id").values_list("pk", flat=True)),
+    }
+
+
+@router.post(
+    "/inspections/{round_id}/samples/{sample_id}/finding-with-photos",
+    response={201: FindingOut, **WRITE_ERRORS},
+)
+def record_finding_with_photos(
+    request: HttpRequest,
+    round_id: Id,
+    sample_id: Id,
+    outcome: str = Form(..., max_length=20, description="pass, inadequate or false_close."),  # noqa: B008
+    note: str = Form(..., max_length=NOTE),  # noqa: B008
+    photos: File[list[NinjaUploadedFile]] = None,  # type: ignore[assignment]
+) -> Status[dict[str, Any]]:
+    """The same as `.../finding`, as multipart with `photos` (up to 3; required for false_close)."""
+    user = request_user(request)
+    inspection_round = get_object_or_404(InspectionRound.objects.visible_to(user), pk=round_id)
+    sample = get_object_or_404(
+        InspectionSample.objects.select_related("round__town"), pk=sample_id, round=inspection_round
     )
+    finding = finding_record(
+        sample=sample,
+        by=user,
+        outcome=outcome,
+        note=note,
+        photos=request.FILES.getlist("photos") + request.FILES.getlist("photos[]"),
+    )
+    return Status(201, _finding_out(finding))
 
 
 class NewProblemIn(InputSchema):

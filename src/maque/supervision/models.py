@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from maque.core.scoping import ScopedQuerySet
+from maque.core.stored_files import StoredFile
 from maque.ledger.models import Category, Item
 from maque.organisation.models import Person, Town, Village
 from maque.organisation.scopes import town_wide_scope
@@ -154,6 +155,29 @@ class InspectionFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id}: {self.item_id} {self.outcome}"
+
+
+def finding_photo_path(instance: FindingPhoto, filename: str) -> str:
+    return (
+        f"findings/{instance.town_id}/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
+    )
+
+
+class FindingPhoto(StoredFile):
+    """A photo an inspector took of what they found (required for a false close-out)."""
+
+    finding = models.ForeignKey(
+        InspectionFinding, models.PROTECT, related_name="photos", verbose_name=_("finding")
+    )
+    town = models.ForeignKey(Town, models.PROTECT, related_name="+", verbose_name=_("town"))
+    file = models.FileField(_("file"), upload_to=finding_photo_path, max_length=200)
+
+    objects = TownScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("finding photo")
+        verbose_name_plural = _("finding photos")
+        ordering = ["finding", "id"]
 
 
 class Review(models.Model):

@@ -6,12 +6,14 @@ from __future__ import annotations
 import math
 import random
 import secrets
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -19,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from maque.accountability.services import accountability_suggest
+from maque.core.uploads import CheckedUpload, check_upload
 from maque.ledger import lifecycle
 from maque.ledger.errors import ConflictError
 from maque.ledger.models import Campaign, Category, Item, Source, State
@@ -26,6 +29,7 @@ from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Town, Village
 from maque.rhythm.models import rhythm_settings
 from maque.supervision.models import (
+    FindingPhoto,
     InspectionFinding,
     InspectionRound,
     InspectionSample,
@@ -38,6 +42,8 @@ from maque.supervision.models import (
 from maque.supervision.policies import check_inspect
 from maque.supervision.queries import scores_compute
 from maque.supervision.scoring import previous_period
+
+MAX_FINDING_PHOTOS = 3
 
 
 def _check_inspector(by: User | None, town: Town) -> Person | None:
@@ -177,13 +183,36 @@ def round_close(*, round: InspectionRound, by: User) -> InspectionRound:  # noqa
 # --- findings ---------------------------------------------------------------------------------
 
 
+def _checked_photos(photos: Sequence[UploadedFile]) -> list[tuple[UploadedFile, CheckedUpload]]:
+    """The finding's photos, each checked to be a photo."""
+    if len(photos) > MAX_FINDING_PHOTOS:
+        raise ValidationError(
+            {"photos": [_("At most %(max)d photos.") % {"max": MAX_FINDING_PHOTOS}]}
+        )
+    checked = []
+    for photo in photos:
+        try:
+            upload = check_upload(photo)
+        except ValidationError as error:
+            raise ValidationError({"photos": list(error.messages)}) from None
+        if upload.kind != "photo":
+            raise ValidationError({"photos": [_("Only photos may be added to a finding.")]})
+        checked.append((photo, upload))
+    return checked
+
+
 def finding_record(
-    *, sample: InspectionSample, by: User, outcome: str, note: str
+    *,
+    sample: InspectionSample,
+    by: User,
+    outcome: str,
+    note: str,
+    photos: Sequence[UploadedFile] = (),
 ) -> InspectionFinding:
     """Record what the inspector found on a sampled item; the item changes through the lifecycle.
 
     inadequate: a submitted item is returned, a closed one reopened; false close-out: the closed
-    item is reopened and an accountability case is suggested."""
+    item is reopened and an accountability case is suggested, and the finding needs a photo."""
     inspection_round = sample.round
     inspector = _check_inspector(by, inspection_round.town)
     note = (note or "").strip()
@@ -191,6 +220,7 @@ def finding_record(
         raise ValidationError({"note": [_("Say what was found.")]})
     if outcome not in (Outcome.PASS, Outcome.INADEQUATE, Outcome.FALSE_CLOSE):
         raise ValidationError({"outcome": [_("Choose pass, inadequate or false close-out.")]})
+    checked = _checked_photos(photos)
     if inspection_round.status != InspectionRound.Status.OPEN:
         raise ConflictError(_("This round is closed."), code="round_closed")
     with transaction.atomic():
@@ -204,6 +234,14 @@ def finding_record(
         item = locked.item
         if outcome == Outcome.FALSE_CLOSE and item.state != State.CLOSED:
             raise ValidationError({"outcome": [_("Only a closed item can be a false close-out.")]})
+        if outcome == Outcome.FALSE_CLOSE and not checked:
+            raise ValidationError(
+                {
+                    "photos": [
+                        _("A false close-out needs at least one photo of what is on the ground.")
+                    ]
+                }
+            )
         if outcome == Outcome.INADEQUATE:
             if item.state == State.SUBMITTED:
                 item = lifecycle.item_return(item=item, by=by, reason=note, via="inspection")
@@ -228,6 +266,12 @@ def finding_record(
         )
         finding._history_user = by  # type: ignore[attr-defined]
         finding.save()
+        for photo, upload in checked:
+            stored = FindingPhoto(
+                finding=finding, town_id=inspection_round.town_id, **upload.model_fields()
+            )
+            stored.file.save(upload.name, photo, save=False)
+            stored.save()
     if outcome == Outcome.FALSE_CLOSE:
         _suggest_false_close(finding)
     return finding

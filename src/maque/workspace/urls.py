@@ -98,6 +98,7 @@ urlpatterns = [
     ),
     path("inspections/<int:pk>/problems/", inspections.round_problem, name="inspection_problem"),
     path("inspections/<int:pk>/close/", inspections.round_close_view, name="inspection_close"),
+    path("inspections/photos/<int:pk>/", inspections.finding_photo, name="finding_photo"),
     path("reviews/new/", inspections.review_new, name="review_new"),
     path("reviews/<int:pk>/", inspections.review_detail, name="review"),
     path("reviews/<int:pk>/checks/<int:check_pk>/", inspections.review_check, name="review_check"),

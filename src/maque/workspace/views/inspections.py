@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,7 +26,14 @@ from maque.ledger.definitions import rate
 from maque.ledger.models import Category
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Village
-from maque.supervision.models import InspectionRound, InspectionSample, Outcome, Review, ReviewCheck
+from maque.supervision.models import (
+    FindingPhoto,
+    InspectionRound,
+    InspectionSample,
+    Outcome,
+    Review,
+    ReviewCheck,
+)
 from maque.supervision.queries import round_report
 from maque.supervision.services import (
     finding_new_problem,
@@ -135,9 +142,13 @@ def _round_page(
         inspection_round.status == InspectionRound.Status.OPEN
     )
     bound = bound or {}
-    samples = inspection_round.samples.select_related(
-        "item", "item__owner", "village", "finding", "finding__inspector"
-    ).order_by("village__name", "item__code")
+    samples = (
+        inspection_round.samples.select_related(
+            "item", "item__owner", "village", "finding", "finding__inspector"
+        )
+        .prefetch_related("finding__photos")
+        .order_by("village__name", "item__code")
+    )
     groups = []
     for village, rows in groupby(samples, key=lambda sample: sample.village):
         entries: list[dict[str, Any]] = []
@@ -234,7 +245,7 @@ def round_finding(request: HttpRequest, pk: int, sample_pk: int) -> HttpResponse
         pk=sample_pk,
         round=inspection_round,
     )
-    form = FindingForm(request.POST, prefix=f"s{sample.pk}")
+    form = FindingForm(request.POST, request.FILES, prefix=f"s{sample.pk}")
     status = 422
     if form.is_valid():
         try:
@@ -243,10 +254,14 @@ def round_finding(request: HttpRequest, pk: int, sample_pk: int) -> HttpResponse
                 by=signed_in(request),
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"],
+                photos=form.cleaned_data["photos"],
             )
         except SERVICE_ERRORS as error:
             status = form_errors(form, error)
         else:
+            if is_htmx(request):
+                # Recorded in place: only this sample's row changes on the inspector's phone.
+                return _sample_row(request, inspection_round, sample.pk, just_recorded=True)
             messages.success(
                 request,
                 _("%(code)s: %(outcome)s recorded.")
@@ -256,7 +271,42 @@ def round_finding(request: HttpRequest, pk: int, sample_pk: int) -> HttpResponse
                 reverse("workspace:inspection", args=[pk])
                 + f"?village={sample.village_id}#sample-{sample.pk}"
             )
+    if is_htmx(request):
+        return _sample_row(request, inspection_round, sample.pk, form=form, status=status)
     return _round_page(request, _visible_round(request, pk), bound={sample.pk: form}, status=status)
+
+
+def _sample_row(
+    request: HttpRequest,
+    inspection_round: InspectionRound,
+    sample_pk: int,
+    *,
+    form: FindingForm | None = None,
+    just_recorded: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    """One sampled item's row of the round page: its finding, or the form (with its errors)."""
+    sample = (
+        InspectionSample.objects.select_related("item", "item__owner", "village", "finding")
+        .prefetch_related("finding__photos")
+        .get(pk=sample_pk)
+    )
+    entry = {"sample": sample, "finding": getattr(sample, "finding", None), "form": form}
+    return render(
+        request,
+        "workspace/rhythm/sample_row.html",
+        {"entry": entry, "round": inspection_round, "just_recorded": just_recorded},
+        status=status,
+    )
+
+
+@login_required
+def finding_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A finding's photo, to those who may read the round (the town-wide roles)."""
+    photo = get_object_or_404(FindingPhoto.objects.visible_to(request.user), pk=pk)
+    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+    response["Content-Disposition"] = "inline"
+    return response
 
 
 @login_required

@@ -15,7 +15,15 @@ from maque.ledger.models import Category
 from maque.meetings.models import MeetingKind
 from maque.organisation.models import Person, Village
 from maque.supervision.models import Outcome, ReviewCheck
-from maque.workspace.forms import DateInput, RegisterForm, choice_field, model_choice_field, style
+from maque.workspace.forms import (
+    DateInput,
+    MultipleFileField,
+    MultipleFileInput,
+    RegisterForm,
+    choice_field,
+    model_choice_field,
+    style,
+)
 
 
 def _blank(label: Any, choices: Any) -> list[tuple[str, Any]]:
@@ -222,6 +230,12 @@ class FindingForm(forms.Form):
     )
     note = forms.CharField(
         label=_("What was found"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    photos = MultipleFileField(
+        label=_("Photos"),
+        required=False,
+        help_text=_("Required for a false close-out: what is on the ground (up to 3)."),
+        widget=MultipleFileInput(attrs={"accept": "image/*"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
