@@ -631,6 +631,13 @@ API: dict[str, Entry] = {
         gate=inspect_gate,
         body={"outcome": "confirmed", "note": "越权"},
     ),
+    "POST /api/v1/inspections/{round_id}/samples/{sample_id}/finding-with-photos": Write(
+        lambda o: (
+            f"/api/v1/inspections/{o['round'].pk}/samples/{o['sample'].pk}/finding-with-photos"
+        ),
+        gate=inspect_gate,
+        body={"outcome": "pass", "note": "越权"},
+    ),
     "POST /api/v1/inspections/{round_id}/problems": Write(
         lambda o: f"/api/v1/inspections/{o['round'].pk}/problems", gate=inspect_gate
     ),

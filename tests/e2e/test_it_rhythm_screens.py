@@ -79,9 +79,10 @@ def test_it_inspector_works_through_a_round_on_a_phone(open_context, live_server
     page.click(f"summary[data-sample='{sample.pk}']")
     page.click(f"label[for='id_s{sample.pk}-outcome_1']")
     page.fill(f"#id_s{sample.pk}-note", "照片看不出已复耕")
-    with page.expect_navigation():
-        page.click(f"#sample-{sample.pk} button[type=submit]")
-    assert "已记录" in page.inner_text(".messages")
+    # Recorded in place: the sample's row comes back, the page stays where the inspector is.
+    page.click(f"#sample-{sample.pk} button[type=submit]")
+    page.wait_for_selector(f"#sample-{sample.pk} [role=status]")
+    assert "已记录" in page.inner_text(f"#sample-{sample.pk}")
     submitted.refresh_from_db()
     assert submitted.state == State.RECTIFYING
     assert InspectionFinding.objects.get(sample=sample).outcome == Outcome.INADEQUATE

@@ -217,8 +217,9 @@ def record_finding_with_photos(
     request: HttpRequest,
     round_id: Id,
     sample_id: Id,
-    outcome: str = Form(..., max_length=20, description="pass, inadequate or false_close."),  # noqa: B008
-    note: str = Form(..., max_length=NOTE),  # noqa: B008
+    # Checked by the service, after the caller's right to record (so a refusal is 403/404, not 422).
+    outcome: str = Form("", max_length=20, description="pass, inadequate or false_close."),  # noqa: B008
+    note: str = Form("", max_length=NOTE),  # noqa: B008
     photos: File[list[NinjaUploadedFile]] = None,  # type: ignore[assignment]
 ) -> Status[dict[str, Any]]:
     """The same as `.../finding`, as multipart with `photos` (up to 3; required for false_close)."""
