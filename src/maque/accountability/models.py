@@ -31,6 +31,7 @@ class Rule(models.TextChoices):
     RETURNS = "returns", _("returned as inadequate repeatedly")
     FALSE_CLOSE_OUT = "false_close_out", _("false close-out")
     LAST_PLACE = "last_place", _("last place several periods running")
+    WEAK_VILLAGE = "weak_village", _("village with slow progress and poor rectification")
     MANUAL = "manual", _("opened by hand")
 
 

@@ -44,6 +44,7 @@ RULE_TITLES = {
     Rule.RETURNS: gettext_lazy("Inadequate rectification: returned repeatedly"),
     Rule.FALSE_CLOSE_OUT: gettext_lazy("False close-out"),
     Rule.LAST_PLACE: gettext_lazy("Last place several periods running"),
+    Rule.WEAK_VILLAGE: gettext_lazy("Slow progress and poor rectification in the village"),
     Rule.MANUAL: gettext_lazy("Accountability lead"),
 }
 

@@ -36,6 +36,8 @@ RHYTHM_FIELDSETS: _FieldsetSpec = (
                 "accountability_returns",
                 "accountability_last_place_periods",
                 "accountability_on_false_close_out",
+                "accountability_village_rate_gap",
+                "accountability_village_returns",
             )
         },
     ),

@@ -72,6 +72,16 @@ class RhythmSettings(models.Model):
     accountability_on_false_close_out = models.BooleanField(
         _("suggest accountability on a false close-out"), default=True
     )
+    # 推进不力、整改质量不高的村: at the end of a scoring period, a village whose closure rate is this
+    # many points under the town's and whose items were returned this often in the period.
+    accountability_village_rate_gap = models.PositiveSmallIntegerField(
+        _("village rule: closure rate points under the town's"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    accountability_village_returns = models.PositiveSmallIntegerField(
+        _("village rule: returns in the period"), default=5, validators=[MinValueValidator(1)]
+    )
 
     # Legacy matters (遗留问题): one that cannot be solved yet still needs a coordination entry
     # (沟通协调) this often; then the owner is reminded, and a week later the village secretary

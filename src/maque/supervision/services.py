@@ -40,7 +40,7 @@ from maque.supervision.models import (
     Score,
 )
 from maque.supervision.policies import check_inspect
-from maque.supervision.queries import scores_compute
+from maque.supervision.queries import score_counts, scores_compute
 from maque.supervision.scoring import previous_period
 
 MAX_FINDING_PHOTOS = 3
@@ -481,3 +481,46 @@ def last_place_check(
         },
     )
     return village
+
+
+def weak_village_check(*, town: Town, period: str) -> list[Village]:
+    """推进不力、整改质量不高的村: at the end of a period, suggest accountability for each village whose
+    closure rate is the town's setting of points under the town's own and whose items were
+    returned as inadequate at least the setting's times in the period (once per village and
+    period). Returns the villages suggested."""
+    settings = rhythm_settings(town)
+    counts = score_counts(town=town, period=period)
+    registered = sum(c.registered for c in counts.values())
+    if not registered:
+        return []
+    town_rate = 100 * sum(c.closed for c in counts.values()) / registered
+    weak = [
+        (village_id, c)
+        for village_id, c in counts.items()
+        if c.registered
+        and c.inadequate >= settings.accountability_village_returns
+        and town_rate - 100 * c.closed / c.registered >= settings.accountability_village_rate_gap
+    ]
+    villages = Village.objects.in_bulk([village_id for village_id, _c in weak])
+    suggested = []
+    for village_id, c in weak:
+        village = villages[village_id]
+        accountability_suggest(
+            town=town,
+            rule="weak_village",
+            village=village,
+            key=f"weak_village:{village.pk}:{period}",
+            summary=_(
+                "%(village)s in %(period)s: closure rate %(rate)s%% against the town's %(town)s%%, "
+                "%(returns)d items returned as inadequate."
+            )
+            % {
+                "village": village.name,
+                "period": period,
+                "rate": round(100 * c.closed / c.registered, 1),
+                "town": round(town_rate, 1),
+                "returns": c.inadequate,
+            },
+        )
+        suggested.append(village)
+    return suggested

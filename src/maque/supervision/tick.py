@@ -12,7 +12,12 @@ from maque.rhythm.calendar import is_working_day
 from maque.rhythm.models import rhythm_settings
 from maque.supervision.models import InspectionRound, Score
 from maque.supervision.scoring import period_of, previous_period
-from maque.supervision.services import last_place_check, round_open, scores_store
+from maque.supervision.services import (
+    last_place_check,
+    round_open,
+    scores_store,
+    weak_village_check,
+)
 
 
 def open_due_rounds(*, now: datetime) -> int:
@@ -42,7 +47,7 @@ def open_due_rounds(*, now: datetime) -> int:
 
 def refresh_indicators(*, now: datetime) -> int:
     """Store the current period's scores; when a period has ended, store it one last time and
-    apply the last-place rule to it. Returns the score rows changed."""
+    apply the last-place and weak-village rules to it. Returns the score rows changed."""
 
     today = timezone.localdate(now)
     changed = 0
@@ -61,4 +66,5 @@ def refresh_indicators(*, now: datetime) -> int:
             periods=settings.accountability_last_place_periods,
             kind=kind,
         )
+        weak_village_check(town=town, period=finished)
     return changed
