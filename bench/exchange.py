@@ -31,6 +31,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,8 @@ DEFAULT_ROWS = 100_000
 IMPORT_RATE_TARGET = 20_000
 IMPORT_RATIO_TARGET = 3.0
 EXPORT_RATIO_TARGET = 2.0
+# A deadline within the sane bounds of a typed one (core/dates.py: at most five years ahead).
+DEADLINE = f"{date.today().year + 2}-07-18"
 WRITER_WAIT_TARGET_MS = 2000  # other writes wait under 2 s during a 100,000-row import
 VILLAGES = 10
 PLOTS_PER_VILLAGE = 100
@@ -170,7 +173,7 @@ def _ledger_rows(rows: int, villages: list[str]) -> list[list[Any]]:
                 "组织复耕",
                 "",
                 "王主任",
-                "2099-07-18",
+                DEADLINE,
                 "",
                 "待整改",
                 "否",
@@ -228,8 +231,12 @@ def _import_with_a_writer(town: Any, user: Any, path: Path) -> dict[str, Any]:
     from maque.organisation.models import Plot
 
     category = Category.objects.select_related("campaign").get(town=town, code="farmland-outflow")
-    plot = Plot.objects.select_related("village").filter(town=town).order_by("pk").first()
-    assert plot is not None
+    first = Plot.objects.select_related("village", "group").filter(town=town).order_by("pk").first()
+    assert first is not None
+    # A plot of the colleague's own, so no row of the file matches their items by plot.
+    plot = Plot.objects.create(
+        town=town, village=first.village, group=first.group, code="COLLEAGUE", area_mu="3.00"
+    )
     waits: list[float] = []
     stop = threading.Event()
 
