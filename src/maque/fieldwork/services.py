@@ -183,14 +183,8 @@ def visit_register_item(
             via=via,
         )
         VisitItem.objects.create(visit=visit, item=item)
-        for photo in visit.photos.all():
-            with photo.file.open("rb") as handle:
-                content = handle.read()
-            attachment_add(
-                item=item,
-                by=by,
-                upload=SimpleUploadedFile(photo.original_name, content, photo.content_type),
-            )
+        for upload in visit_photo_copies(visit):
+            attachment_add(item=item, by=by, upload=upload)
     return item
 
 
@@ -238,8 +232,8 @@ def publicity_record(
     return record
 
 
-def visit_photo_copies(visit: FieldVisit, *, limit: int) -> list[SimpleUploadedFile]:
-    """The visit's first `limit` photos as uploads, for a record raised from the visit."""
+def visit_photo_copies(visit: FieldVisit, *, limit: int | None = None) -> list[SimpleUploadedFile]:
+    """The visit's photos (the first `limit`) as uploads, for a record raised from the visit."""
     copies = []
     for photo in visit.photos.all()[:limit]:
         with photo.file.open("rb") as handle:
