@@ -23,6 +23,7 @@ from django.utils.translation import pgettext
 from maque.accountability.services import accountability_suggest
 from maque.core.uploads import CheckedUpload, check_upload
 from maque.ledger import lifecycle
+from maque.ledger.definitions import closure_rate
 from maque.ledger.errors import ConflictError
 from maque.ledger.models import Campaign, Category, Item, Source, State
 from maque.organisation.access import actor_for
@@ -41,7 +42,7 @@ from maque.supervision.models import (
 )
 from maque.supervision.policies import check_inspect
 from maque.supervision.queries import score_counts, scores_compute
-from maque.supervision.scoring import previous_period
+from maque.supervision.scoring import Counts, previous_period
 
 MAX_FINDING_PHOTOS = 3
 
@@ -490,20 +491,23 @@ def weak_village_check(*, town: Town, period: str) -> list[Village]:
     period). Returns the villages suggested."""
     settings = rhythm_settings(town)
     counts = score_counts(town=town, period=period)
-    registered = sum(c.registered for c in counts.values())
-    if not registered:
+    town_rate = closure_rate(
+        sum(c.closed for c in counts.values()), sum(c.registered for c in counts.values())
+    )
+    if town_rate is None:
         return []
-    town_rate = 100 * sum(c.closed for c in counts.values()) / registered
-    weak = [
-        (village_id, c)
-        for village_id, c in counts.items()
-        if c.registered
-        and c.inadequate >= settings.accountability_village_returns
-        and town_rate - 100 * c.closed / c.registered >= settings.accountability_village_rate_gap
-    ]
-    villages = Village.objects.in_bulk([village_id for village_id, _c in weak])
+    weak: list[tuple[int, Counts, float]] = []
+    for village_id, c in counts.items():
+        village_rate = closure_rate(c.closed, c.registered)
+        if (
+            village_rate is not None
+            and c.inadequate >= settings.accountability_village_returns
+            and town_rate - village_rate >= settings.accountability_village_rate_gap
+        ):
+            weak.append((village_id, c, village_rate))
+    villages = Village.objects.in_bulk([village_id for village_id, _c, _rate in weak])
     suggested = []
-    for village_id, c in weak:
+    for village_id, c, village_rate in weak:
         village = villages[village_id]
         accountability_suggest(
             town=town,
@@ -517,8 +521,8 @@ def weak_village_check(*, town: Town, period: str) -> list[Village]:
             % {
                 "village": village.name,
                 "period": period,
-                "rate": round(100 * c.closed / c.registered, 1),
-                "town": round(town_rate, 1),
+                "rate": village_rate,
+                "town": town_rate,
                 "returns": c.inadequate,
             },
         )

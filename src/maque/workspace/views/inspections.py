@@ -44,7 +44,7 @@ from maque.supervision.services import (
     round_open,
 )
 from maque.workspace.views import navigation
-from maque.workspace.views.common import is_htmx
+from maque.workspace.views.common import inline_file, is_htmx
 from maque.workspace.views.errors import SERVICE_ERRORS, flash_errors, form_errors
 from maque.workspace.views.rhythm_forms import (
     FindingForm,
@@ -304,9 +304,7 @@ def _sample_row(
 def finding_photo(request: HttpRequest, pk: int) -> FileResponse:
     """A finding's photo, to those who may read the round (the town-wide roles)."""
     photo = get_object_or_404(FindingPhoto.objects.visible_to(request.user), pk=pk)
-    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
-    response["Content-Disposition"] = "inline"
-    return response
+    return inline_file(photo)
 
 
 @login_required

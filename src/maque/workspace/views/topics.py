@@ -41,6 +41,7 @@ from maque.fieldwork.models import FieldVisit
 from maque.meetings.models import Meeting
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Village
+from maque.workspace.views.common import inline_file
 from maque.workspace.views.errors import SERVICE_ERRORS, form_errors
 from maque.workspace.views.topic_forms import (
     TopicActionForm,
@@ -297,6 +298,4 @@ def topic_photo(request: HttpRequest, pk: int) -> FileResponse:
     photo = get_object_or_404(
         TopicPhoto.objects.filter(topic__in=Topic.objects.visible_to(request.user)), pk=pk
     )
-    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
-    response["Content-Disposition"] = "inline"
-    return response
+    return inline_file(photo)
