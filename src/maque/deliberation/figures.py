@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.db.models import Count
 from django.utils import timezone
@@ -17,6 +18,7 @@ from maque.deliberation import definitions as d
 from maque.deliberation.models import Concern, Topic, Track
 from maque.ledger.definitions import rate
 from maque.organisation.models import Town
+from maque.supervision.scoring import TopicCounts
 
 
 @dataclass
@@ -131,3 +133,24 @@ def village_topic_figures(
         figures.median_days_to_accept = d.median_days(to_accept[village_id])
         figures.median_days_to_answer = d.median_days(to_answer[village_id])
     return found
+
+
+def _days(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def scoring_topic_counts(town_id: int, start: date, end: date) -> dict[int, TopicCounts]:
+    """The figures the scoring scheme's topic rules score (installed into supervision when the
+    app is ready): the same figures as the diagnosis pack's, not a second definition."""
+    return {
+        village_id: TopicCounts(
+            raised=figures.topics,
+            median_days_to_accept=_days(figures.median_days_to_accept),
+            median_days_to_answer=_days(figures.median_days_to_answer),
+            answered=figures.answered,
+            answered_in_time=figures.answered_in_time,
+            rated=figures.rated,
+            satisfied=figures.satisfied,
+        )
+        for village_id, figures in village_topic_figures(town=town_id, start=start, end=end).items()
+    }

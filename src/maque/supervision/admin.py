@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from maque.supervision.models import InspectionFinding, InspectionRound, Review, ScoringScheme
@@ -52,4 +53,27 @@ class ScoringSchemeAdmin(NoDelete, SimpleHistoryAdmin):
         "relapse_weight",
         "closure_bonus",
         "pass_rate_bonus",
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "town",
+                    "base",
+                    "overdue_weight",
+                    "inadequate_weight",
+                    "false_close_weight",
+                    "relapse_weight",
+                    "closure_bonus",
+                    "pass_rate_bonus",
+                )
+            },
+        ),
+        (
+            _("Topic rules (joint deliberation, villages only; off until switched on)"),
+            {
+                "fields": [pair for pair in ScoringScheme.TOPIC_RULE_FIELDS.values()],
+            },
+        ),
     )

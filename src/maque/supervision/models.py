@@ -289,7 +289,57 @@ class ScoringScheme(models.Model):
         decimal_places=2,
         default=Decimal("5"),
     )
+    # The topic rules (联村共议 indicators, villages only): each off until the town switches it on.
+    topics_raised_on = models.BooleanField(_("score topics raised"), default=False)
+    topics_raised_weight = models.DecimalField(
+        _("points per topic raised"), max_digits=6, decimal_places=2, default=Decimal("0.5")
+    )
+    topic_accept_days_on = models.BooleanField(
+        _("score the median days to accept a topic"), default=False
+    )
+    topic_accept_days_weight = models.DecimalField(
+        _("points off per median day to accept a topic"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1"),
+    )
+    topic_answer_days_on = models.BooleanField(
+        _("score the median days to answer a topic"), default=False
+    )
+    topic_answer_days_weight = models.DecimalField(
+        _("points off per median day to answer a topic"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0.2"),
+    )
+    topic_in_time_on = models.BooleanField(
+        _("score the share of topics answered in time"), default=False
+    )
+    topic_in_time_bonus = models.DecimalField(
+        _("bonus when every topic is answered in time"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("5"),
+    )
+    topic_satisfaction_on = models.BooleanField(
+        _("score the proposers' satisfaction"), default=False
+    )
+    topic_satisfaction_bonus = models.DecimalField(
+        _("bonus when every proposer is satisfied"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("5"),
+    )
     history = HistoricalRecords()
+
+    # rule (scoring.TOPIC_RULES) -> (its switch, its weight)
+    TOPIC_RULE_FIELDS = {
+        "topics_raised": ("topics_raised_on", "topics_raised_weight"),
+        "topic_accept_days": ("topic_accept_days_on", "topic_accept_days_weight"),
+        "topic_answer_days": ("topic_answer_days_on", "topic_answer_days_weight"),
+        "topic_in_time_rate": ("topic_in_time_on", "topic_in_time_bonus"),
+        "topic_satisfaction_rate": ("topic_satisfaction_on", "topic_satisfaction_bonus"),
+    }
 
     class Meta:
         verbose_name = _("scoring scheme")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Q
@@ -21,7 +22,15 @@ from maque.supervision.models import (
     ScoringScheme,
 )
 from maque.supervision.policies import reads_whole_town
-from maque.supervision.scoring import Counts, Weights, period_bounds, rank, score
+from maque.supervision.scoring import (
+    Counts,
+    TopicCounts,
+    Weights,
+    period_bounds,
+    rank,
+    score,
+)
+from maque.supervision.topic_figures import topic_counts
 
 
 def round_report(*, round: InspectionRound) -> list[dict[str, Any]]:  # noqa: A002
@@ -74,6 +83,11 @@ def scheme_weights(town: Town) -> Weights:
         relapse=scheme.relapse_weight,
         closure_bonus=scheme.closure_bonus,
         pass_rate_bonus=scheme.pass_rate_bonus,
+        topic_rules=tuple(
+            (rule, getattr(scheme, weight))
+            for rule, (switch, weight) in ScoringScheme.TOPIC_RULE_FIELDS.items()
+            if getattr(scheme, switch)
+        ),
     )
 
 
@@ -152,7 +166,7 @@ def score_counts(
         )
     for row in relapses:
         values.setdefault(row[finding_key], {})["relapse"] = row["n"]
-    return {key: Counts(**counts) for key, counts in values.items()}
+    return {key: Counts(**counts) for key, counts in values.items()}  # type: ignore[arg-type]  # item counts only, topics are added by scores_compute
 
 
 def scores_compute(
@@ -164,6 +178,13 @@ def scores_compute(
     weights = scheme_weights(town)
     if subject == "village":
         names = dict(Village.objects.filter(town=town, active=True).values_list("pk", "name"))
+        if weights.topic_rules:  # every village gets the lines of the rules switched on
+            start, end = period_bounds(period)
+            found = topic_counts(town_id=town.pk, start=start, end=end - timedelta(days=1))
+            for key in names:
+                counts[key] = replace(
+                    counts.get(key, Counts()), topics=found.get(key, TopicCounts())
+                )
     else:
         names = dict(Person.objects.filter(pk__in=list(counts)).values_list("pk", "name"))
     rows = []

@@ -2,6 +2,9 @@
 
 score = base − overdue × w − returns × w − false close-outs × w − relapses × w
         + closure rate × closure bonus + inspection pass rate × pass-rate bonus
+        [+ the topic rules a town switched on (联村共议, villages only):
+         + topics raised × w − median days to accept × w − median days to answer × w
+         + share answered in time × bonus + satisfaction rate × bonus]
 
 Each term is one line of the breakdown (rule, count, weight, points), each rounded to 0.01, and the
 score is the sum of the lines, so the breakdown always adds up to the score exactly.
@@ -31,6 +34,31 @@ class Counts:
     registered: int = 0
     passed: int = 0
     inspected: int = 0
+    topics: TopicCounts | None = None
+
+
+@dataclass(frozen=True)
+class TopicCounts:
+    """A village's topic figures of the period (deliberation's `village_topic_figures`): the
+    medians are None and the shares' wholes 0 when there was nothing to measure."""
+
+    raised: int = 0
+    median_days_to_accept: Decimal | None = None
+    median_days_to_answer: Decimal | None = None
+    answered: int = 0
+    answered_in_time: int = 0
+    rated: int = 0
+    satisfied: int = 0
+
+
+# The topic rules, in the order of the breakdown; each is off unless the town switches it on.
+TOPIC_RULES = (
+    "topics_raised",
+    "topic_accept_days",
+    "topic_answer_days",
+    "topic_in_time_rate",
+    "topic_satisfaction_rate",
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +70,8 @@ class Weights:
     relapse: Decimal = Decimal("2")
     closure_bonus: Decimal = Decimal("10")
     pass_rate_bonus: Decimal = Decimal("5")
+    # rule of TOPIC_RULES -> its weight, only for the rules switched on
+    topic_rules: tuple[tuple[str, Decimal], ...] = ()
 
 
 # rule -> label shown in the breakdown (stored with the score in the language active when scoring)
@@ -53,7 +83,13 @@ LABELS = {
     "relapse": gettext_lazy("relapses found by look-backs (items)"),
     "closure_rate": gettext_lazy("closure-rate bonus"),
     "pass_rate": gettext_lazy("inspection pass-rate bonus"),
+    "topics_raised": gettext_lazy("topics raised (topics)"),
+    "topic_accept_days": gettext_lazy("median days to accept a topic (days)"),
+    "topic_answer_days": gettext_lazy("median days to answer a topic (days)"),
+    "topic_in_time_rate": gettext_lazy("topics answered in time, bonus"),
+    "topic_satisfaction_rate": gettext_lazy("proposers' satisfaction, bonus"),
 }
+DAYS_RULES = ("topic_accept_days", "topic_answer_days")
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -66,6 +102,14 @@ def _ratio(part: int, whole: int) -> Decimal:
         if whole
         else Decimal(0)
     )
+
+
+def _count_text(rule: str, count: Decimal) -> str:
+    if rule.endswith("rate"):
+        return str(count.normalize())
+    if rule in DAYS_RULES:  # 10 days reads 10, not 1E+1
+        return format(count.normalize(), "f")
+    return str(int(count))
 
 
 def breakdown(counts: Counts, weights: Weights) -> list[dict[str, Any]]:
@@ -84,16 +128,39 @@ def breakdown(counts: Counts, weights: Weights) -> list[dict[str, Any]]:
     lines.append(("closure_rate", closure, weights.closure_bonus, closure * weights.closure_bonus))
     passed = _ratio(counts.passed, counts.inspected)
     lines.append(("pass_rate", passed, weights.pass_rate_bonus, passed * weights.pass_rate_bonus))
+    if counts.topics is not None:
+        lines.extend(_topic_lines(counts.topics, weights))
     return [
         {
             "rule": rule,
             "label": str(LABELS[rule]),
-            "count": str(count.normalize() if rule.endswith("rate") else int(count)),
+            "count": _count_text(rule, count),
             "weight": str(_cents(weight)),
             "points": str(_cents(points)),
         }
         for rule, count, weight, points in lines
     ]
+
+
+def _topic_lines(
+    topics: TopicCounts, weights: Weights
+) -> list[tuple[str, Decimal, Decimal, Decimal]]:
+    """The lines of the topic rules switched on: topics raised earn, slow medians cost, the
+    shares answered in time and satisfied earn their bonus at 100%."""
+    measured = {
+        "topics_raised": (Decimal(topics.raised), Decimal(1)),
+        "topic_accept_days": (topics.median_days_to_accept or Decimal(0), Decimal(-1)),
+        "topic_answer_days": (topics.median_days_to_answer or Decimal(0), Decimal(-1)),
+        "topic_in_time_rate": (_ratio(topics.answered_in_time, topics.answered), Decimal(1)),
+        "topic_satisfaction_rate": (_ratio(topics.satisfied, topics.rated), Decimal(1)),
+    }
+    switched_on = dict(weights.topic_rules)
+    lines = []
+    for rule in TOPIC_RULES:
+        if rule in switched_on:
+            count, sign = measured[rule]
+            lines.append((rule, count, switched_on[rule], sign * count * switched_on[rule]))
+    return lines
 
 
 def total(lines: list[dict[str, Any]]) -> Decimal:
