@@ -352,6 +352,7 @@ ACTION_FIELDS: dict[str, frozenset[str]] = {
     "answer": frozenset({"answer"}),
     "rate": frozenset({"satisfaction", "note"}),
     "reopen": frozenset({"reason"}),
+    "follow_rate": frozenset({"satisfaction", "note"}),
 }
 
 
@@ -403,7 +404,7 @@ def _arguments(
         if payload.track is None:
             raise ValidationError({"track": [_("Choose a track: quick, joint or concerted.")]})
         arguments["note"] = arguments.get("note") or ""
-    if action == "rate" and payload.satisfaction is None:
+    if action in ("rate", "follow_rate") and payload.satisfaction is None:
         raise ValidationError({"satisfaction": [_("Choose 满意, 基本满意 or 不满意.")]})
     for name in ("reason", "outcome", "answer", "note"):
         if name in ACTION_FIELDS[action]:
@@ -416,7 +417,8 @@ def topic_act(
     request: HttpRequest, code: str, action: str, payload: TopicActionIn | None = None
 ) -> dict[str, Any]:
     """Take an action: accept, decline, mark_spam, merge, assign, schedule, deliberate,
-    implement, add_action, answer, rate, reopen."""
+    implement, add_action, answer, rate, reopen; follow_rate (the proposer of a merged topic:
+    their own satisfaction with the answer of the topic it joined)."""
     name = action.strip().lower().replace("-", "_")
     if name not in lifecycle.ACTION_SERVICES:
         raise ApiError(

@@ -204,7 +204,8 @@ def _receipt_page(
             rating = form or SatisfactionForm(initial={"receipt": receipt})
             _style(rating)
             context["rating"] = rating
-            context["may_reopen_after"] = topic.reopened_count < 1
+            # A follower's satisfaction reopens nothing: the topic it joined is its proposer's.
+            context["may_reopen_after"] = topic.reopened_count < 1 and not view["followed"]
     return _render(request, "deliberation/public/receipt.html", context, status=status)
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from maque.api.signin import client_address
 from maque.deliberation import throttle
-from maque.deliberation.lifecycle.actions import topic_rate, topic_reopen
+from maque.deliberation.lifecycle.actions import topic_follow_rate, topic_rate, topic_reopen
 from maque.deliberation.lifecycle.machinery import TOPICS
 from maque.deliberation.lifecycle.registration import (
     MAX_PHOTOS,
@@ -53,9 +53,12 @@ PUBLIC_STEPS = frozenset(
         "answer",
         "rate",
         "reopen",
+        "follow_rate",
     }
 )
 PROPOSE_LABEL = "submitted"
+# As the holder reads their timeline: a follower's satisfaction is simply theirs.
+STEP_LABELS = {**ACTION_LABELS, "follow_rate": ACTION_LABELS["rate"]}
 
 
 @dataclass
@@ -170,7 +173,7 @@ def receipt_view(topic: Topic) -> dict[str, Any]:
     steps = [
         {
             "action": row.action,
-            "label": str(_("submitted") if row.action == "propose" else ACTION_LABELS[row.action]),
+            "label": str(_("submitted") if row.action == "propose" else STEP_LABELS[row.action]),
             "at": row.created_at,
             "note": public_text(row.reason) if row.action in ("decline", "merge") else "",
         }
@@ -205,7 +208,10 @@ def receipt_view(topic: Topic) -> dict[str, Any]:
         "answer": topic.answer,
         "answered_at": topic.answered_at,
         "satisfaction": topic.satisfaction,
-        "may_rate": TOPICS.may(holder, topic, "rate"),
+        # A follower rates the answer of the topic it joined, on their own topic.
+        "may_rate": TOPICS.may(
+            holder, topic, "follow_rate" if topic.state == TopicState.MERGED else "rate"
+        ),
         "may_reopen": TOPICS.may(holder, topic, "reopen"),
         "version": topic.version,
     }
@@ -219,8 +225,19 @@ def rate(
     reopen: bool = False,
     version: int | None = None,
 ) -> Topic:
-    """The receipt holder's satisfaction; when dissatisfied they may ask to reopen it (once)."""
+    """The receipt holder's satisfaction; when dissatisfied they may ask to reopen it (once).
+    A follower's (their topic merged into another) is their own, with the answer of the topic
+    it joined; reopening that one is its own proposer's to ask."""
     holder = holder_of(topic)
+    if topic.state == TopicState.MERGED:
+        return topic_follow_rate(
+            topic=topic,
+            by=holder,
+            satisfaction=satisfaction,
+            note=note,
+            version=version,
+            via="public",
+        )
     rated = topic_rate(
         topic=topic, by=holder, satisfaction=satisfaction, note=note, version=version, via="public"
     )

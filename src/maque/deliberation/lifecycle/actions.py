@@ -28,6 +28,7 @@ from maque.deliberation.models import (
     TopicAction,
     Track,
 )
+from maque.deliberation.queries import survivor
 from maque.deliberation.settings import deliberation_settings
 from maque.ledger import lifecycle as items
 from maque.ledger.catalogue import campaign_for_kind
@@ -430,6 +431,39 @@ def topic_rate(
     )
 
 
+def topic_follow_rate(
+    *,
+    topic: Topic,
+    by: User | ReceiptHolder,
+    satisfaction: str,
+    note: str = "",
+    version: int | None = None,
+    via: str = "api",
+) -> Topic:
+    """A follower's satisfaction (the proposer of a topic merged into another) with the answer
+    of the topic it joined: kept on their own merged topic, once; the surviving topic's
+    satisfaction stays its own proposer's."""
+    if satisfaction not in Satisfaction.values:
+        raise ValidationError({"satisfaction": [_("Choose 满意, 基本满意 or 不满意.")]})
+    text = _optional(note, "note")
+
+    def apply(current: Topic, ctx: TopicContext) -> list[str]:
+        current.satisfaction = satisfaction
+        current.satisfaction_note = text
+        return ["satisfaction", "satisfaction_note"]
+
+    followed = survivor(topic)
+    return act(
+        "follow_rate",
+        topic=topic,
+        by=by,
+        version=version,
+        via=via,
+        reason=f"{satisfaction} {followed.code} {text}".strip(),
+        apply=apply,
+    )
+
+
 def topic_reopen(
     *,
     topic: Topic,
@@ -475,5 +509,6 @@ ACTION_SERVICES: dict[str, Callable[..., Topic]] = {
     "answer": topic_answer,
     "rate": topic_rate,
     "reopen": topic_reopen,
+    "follow_rate": topic_follow_rate,
 }
 # `complete` is the automation's alone (see `tick.complete_finished_topics`).

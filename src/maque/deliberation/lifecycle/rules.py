@@ -11,6 +11,8 @@ submitted ─accept─▶ accepted ─assign (quick: an action item)──▶ as
                                                  │ answer
                                accepted ◀─reopen─ answered (rate: 满意/基本满意/不满意)
 ```
+A merged topic's proposer (a follower) gives their own satisfaction with the answer of the topic
+it joined (follow_rate), kept on their merged topic: the main proposer's stays theirs.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from maque.core.errors import ConflictError, NotPermitted
 from maque.core.statemachine import AUTOMATIC, STATE
 from maque.deliberation.models import Satisfaction, Topic, TopicSource, TopicState, Track
 from maque.deliberation.policies import TRIAGE_ROLES
+from maque.deliberation.queries import survivor
 from maque.organisation.actor import Actor
 
 S = TopicState
@@ -45,6 +48,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "answer": (frozenset({S.COMPLETED}), S.ANSWERED),
     "rate": (frozenset({S.ANSWERED}), None),
     "reopen": (frozenset({S.ANSWERED}), S.ACCEPTED),
+    "follow_rate": (frozenset({S.MERGED}), None),
 }
 
 # Who triages and answers: `policies.TRIAGE_ROLES`. The proposer (their receipt, or their own
@@ -63,6 +67,7 @@ ACTORS: dict[str, frozenset[str]] = {
     "answer": TRIAGE_ROLES,
     "rate": frozenset({PROPOSER}),
     "reopen": TRIAGE_ROLES | {PROPOSER},
+    "follow_rate": frozenset({PROPOSER}),
 }
 AUTOMATIC_ACTIONS = frozenset({"complete"})
 REOPEN_LIMIT = 1
@@ -81,6 +86,7 @@ ACTION_LABELS = {
     "answer": gettext_lazy("answer the proposer"),
     "rate": gettext_lazy("give satisfaction"),
     "reopen": gettext_lazy("reopen"),
+    "follow_rate": gettext_lazy("give satisfaction with the answer of the topic it joined"),
 }
 
 
@@ -122,8 +128,12 @@ def refusal(actor: TopicActor, topic: Topic, action: str) -> str | None:
         return "track_meeting"
     if action == "mark_spam" and topic.source != TopicSource.PUBLIC:
         return "not_public"
-    if action == "rate" and topic.satisfaction:
+    if action in ("rate", "follow_rate") and topic.satisfaction:
         return "rated"
+    # The one look beyond the row: the end of the merged topic's chain (one query a step, and
+    # only for its own proposer, the role having been checked above).
+    if action == "follow_rate" and survivor(topic).state != S.ANSWERED:
+        return "not_answered"
     if action == "reopen":
         if topic.satisfaction != Satisfaction.DISSATISFIED:
             return "not_dissatisfied"
@@ -158,6 +168,10 @@ def explain(key: str, actor: TopicActor, topic: Topic, action: str) -> Exception
     if key == "not_public":
         return ConflictError(
             _("Only a topic from the public page can be marked as spam."), code="not_public"
+        )
+    if key == "not_answered":
+        return ConflictError(
+            _("The topic it joined has not been answered yet."), code="not_answered"
         )
     if key == "rated":
         return ConflictError(_("Satisfaction has already been given."), code="rated")

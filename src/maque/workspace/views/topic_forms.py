@@ -91,6 +91,7 @@ ACTION_INPUTS: dict[str, tuple[str, ...]] = {
     "answer": ("answer",),
     "rate": ("satisfaction", "note"),
     "reopen": ("reason",),
+    "follow_rate": ("satisfaction", "note"),
 }
 STRONG = frozenset({"accept", "assign", "schedule", "deliberate", "implement", "answer"})
 DANGER = frozenset({"decline", "mark_spam", "reopen"})
