@@ -690,6 +690,11 @@ API: dict[str, Entry] = {
         gate=lambda actor, o: may_propose(actor, o["gaige"]),
         body={"village": "改革村", "title": "越权", "concern": "urgent"},
     ),
+    "POST /api/v1/topics/with-photos": Write(
+        lambda o: "/api/v1/topics/with-photos",
+        gate=lambda actor, o: may_propose(actor, o["gaige"]),
+        body={"village": "改革村", "title": "越权", "concern": "urgent"},
+    ),
     "GET /api/v1/topics/export": Listing("/api/v1/topics/export"),
     "GET /api/v1/topics/{code}": Detail(Topic, TOPICS, lambda t: f"/api/v1/topics/{t.code}"),
     "POST /api/v1/topics/{code}/actions/{action}": Write(

@@ -10,7 +10,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile as NinjaUploadedFile
 from pydantic import Field
 
 from maque.api.auth import request_user
@@ -23,6 +24,7 @@ from maque.api.schemas import (
     WRITE_ERRORS,
     BodyId,
     DeadlineDay,
+    Id,
     InputSchema,
     Out,
     Ref,
@@ -32,6 +34,7 @@ from maque.api.schemas import (
 )
 from maque.deliberation import lifecycle
 from maque.deliberation.export import topics_export_write
+from maque.deliberation.lifecycle.registration import TITLE_MAX
 from maque.deliberation.models import (
     Concern,
     Domain,
@@ -235,21 +238,39 @@ class TopicIn(InputSchema):
     proposer_phone: str = Field("", max_length=20, description="A villager's phone.")
 
 
-@router.post("/topics", response={201: TopicCreatedOut, **WRITE_ERRORS})
-def topic_create(request: HttpRequest, payload: TopicIn) -> Status[dict[str, Any]]:
-    """Propose a topic for a village you work in (for yourself or on someone's behalf)."""
+def _propose(
+    request: HttpRequest,
+    *,
+    village_ref: int | str,
+    proposer_id: int | None,
+    photos: list[Any],
+    **values: Any,
+) -> Status[dict[str, Any]]:
+    """Propose for a village the caller works in; the service checks everything else."""
     user = request_user(request)
-    village = Village.objects.visible_to(user).filter(**village_lookup(payload.village)).first()
+    village = Village.objects.visible_to(user).filter(**village_lookup(village_ref)).first()
     if village is None:
         raise ValidationError({"village": [_("Unknown village.")]})
     proposer = None
-    if payload.proposer is not None:
-        proposer = Person.objects.filter(pk=payload.proposer, town_id=village.town_id).first()
+    if proposer_id is not None:
+        proposer = Person.objects.filter(pk=proposer_id, town_id=village.town_id).first()
         if proposer is None:
             raise ValidationError({"proposer": [_("Unknown person.")]})
     proposed = lifecycle.topic_propose(
-        by=user,
-        village=village,
+        by=user, village=village, proposer=proposer, photos=photos, via="api", **values
+    )
+    body = _response(request, proposed.topic.code)
+    return Status(201, {**body, "receipt": proposed.receipt})
+
+
+@router.post("/topics", response={201: TopicCreatedOut, **WRITE_ERRORS})
+def topic_create(request: HttpRequest, payload: TopicIn) -> Status[dict[str, Any]]:
+    """Propose a topic for a village you work in (for yourself or on someone's behalf)."""
+    return _propose(
+        request,
+        village_ref=payload.village,
+        proposer_id=payload.proposer,
+        photos=[],
         title=payload.title,
         description=payload.description,
         concern=payload.concern,
@@ -257,13 +278,47 @@ def topic_create(request: HttpRequest, payload: TopicIn) -> Status[dict[str, Any
         source=payload.source,
         track=payload.track or "",
         proposer_kind=payload.proposer_kind,
-        proposer=proposer,
         proposer_name=payload.proposer_name,
         proposer_phone=payload.proposer_phone,
-        via="api",
     )
-    body = _response(request, proposed.topic.code)
-    return Status(201, {**body, "receipt": proposed.receipt})
+
+
+@router.post("/topics/with-photos", response={201: TopicCreatedOut, **WRITE_ERRORS})
+def topic_create_with_photos(
+    request: HttpRequest,
+    village: str = Form(..., min_length=1, max_length=60, description="Village id or name."),  # noqa: B008
+    title: str = Form(..., min_length=1, max_length=TITLE_MAX),  # noqa: B008
+    concern: str = Form(
+        ..., max_length=20, description="urgent, difficult, worrying or hoped_for."
+    ),  # noqa: B008
+    description: str = Form("", max_length=TEXT),  # noqa: B008
+    # Checked by the service, after the caller's right to propose (so a refusal is 403, not 422).
+    domain: str = Form(Domain.OTHER, max_length=30),  # noqa: B008
+    source: str = Form(TopicSource.WORKSPACE, max_length=20),  # noqa: B008
+    track: str = Form("", max_length=20),  # noqa: B008
+    proposer_kind: str = Form("", max_length=30),  # noqa: B008
+    proposer: Id | None = Form(None, description="A person of the town (default: you)."),  # noqa: B008
+    proposer_name: str = Form("", max_length=30),  # noqa: B008
+    proposer_phone: str = Form("", max_length=20),  # noqa: B008
+    photos: File[list[NinjaUploadedFile]] = None,  # type: ignore[assignment]
+) -> Status[dict[str, Any]]:
+    """The same as `POST /topics`, as multipart with `photos` (up to 3, each sniffed from its
+    content as a jpg, png, webp or heic image)."""
+    return _propose(
+        request,
+        village_ref=village,
+        proposer_id=proposer,
+        photos=request.FILES.getlist("photos") + request.FILES.getlist("photos[]"),
+        title=title,
+        description=description,
+        concern=concern,
+        domain=domain,
+        source=source,
+        track=track,
+        proposer_kind=proposer_kind or None,
+        proposer_name=proposer_name,
+        proposer_phone=proposer_phone,
+    )
 
 
 class TopicExportFilters(Schema):
