@@ -20,6 +20,7 @@ from maque.deliberation.models import (
     TopicState,
     Track,
 )
+from maque.meetings.models import Resolution
 from maque.organisation.models import Village
 from maque.workspace.forms import DateInput, style
 
@@ -85,7 +86,7 @@ ACTION_INPUTS: dict[str, tuple[str, ...]] = {
     "merge": ("into",),
     "assign": ("owner", "deadline", "title"),
     "schedule": ("meeting",),
-    "deliberate": ("outcome",),
+    "deliberate": ("resolution", "outcome"),
     "implement": ("owner", "deadline", "title"),
     "add_action": ("owner", "deadline", "title"),
     "answer": ("answer",),
@@ -97,11 +98,41 @@ STRONG = frozenset({"accept", "assign", "schedule", "deliberate", "implement", "
 DANGER = frozenset({"decline", "mark_spam", "reopen"})
 
 
+class ResolutionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Resolution) -> str:
+        return _("%(meeting)s (%(day)s): %(text)s") % {
+            "meeting": obj.meeting.title,
+            "day": obj.meeting.held_on.isoformat(),
+            "text": obj.text[:60],
+        }
+
+
+def refused_help(resolutions: tuple[Resolution, ...]) -> str:
+    """The resolutions put to the vote on the topic's meetings that did not pass, each with why:
+    shown next to the choice, which offers only the passed ones."""
+    return "；".join(
+        _("Not passed, so not offered: %(text)s (%(why)s)")
+        % {
+            "text": resolution.text[:40],
+            "why": resolution.refusal or resolution.get_outcome_display(),
+        }
+        for resolution in resolutions
+    )
+
+
 class TopicActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(
-        self, action: str, *args: Any, people: Any, meetings: Any, topics: Any, **kwargs: Any
+        self,
+        action: str,
+        *args: Any,
+        people: Any,
+        meetings: Any,
+        topics: Any,
+        resolutions: Any = None,
+        refused_resolutions: tuple[Resolution, ...] = (),
+        **kwargs: Any,
     ) -> None:
         kwargs.setdefault("prefix", action)
         super().__init__(*args, **kwargs)
@@ -131,6 +162,14 @@ class TopicActionForm(forms.Form):
             )
         if "meeting" in inputs:
             self.fields["meeting"] = forms.ModelChoiceField(label=_("Meeting"), queryset=meetings)
+        if "resolution" in inputs:
+            self.fields["resolution"] = ResolutionChoiceField(
+                label=_("Resolution that passed"),
+                queryset=resolutions if resolutions is not None else Resolution.objects.none(),
+                required=False,
+                empty_label=_("None: write what the meeting agreed below"),
+                help_text=refused_help(refused_resolutions),
+            )
         if "into" in inputs:
             self.fields["into"] = forms.ModelChoiceField(
                 label=_("Merge into"), queryset=topics, to_field_name="code"
@@ -144,7 +183,8 @@ class TopicActionForm(forms.Form):
                 self.fields[name] = forms.CharField(
                     label=label,
                     widget=forms.Textarea(attrs={"rows": 3}),
-                    required=not (action == "mark_spam"),
+                    # deliberate: a passed resolution's text is the outcome when none is written
+                    required=action not in ("mark_spam", "deliberate"),
                 )
         if "satisfaction" in inputs:
             self.fields["satisfaction"] = forms.ChoiceField(

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -38,7 +38,7 @@ from maque.deliberation.queries import (
     visible_topic,
 )
 from maque.fieldwork.models import FieldVisit
-from maque.meetings.models import Meeting
+from maque.meetings.models import Meeting, Resolution
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Village
 from maque.workspace.views.common import inline_file
@@ -191,6 +191,9 @@ def _forms(
         if bound is not None and bound.action == action:
             forms.append(bound)
             continue
+        passed, refused = (
+            _agenda_resolutions(request, topic) if action == "deliberate" else (None, ())
+        )
         forms.append(
             TopicActionForm(
                 action,
@@ -198,9 +201,30 @@ def _forms(
                 people=people,
                 meetings=Meeting.objects.filter(pk__in=[m.pk for m in meetings]),
                 topics=others,
+                resolutions=passed,
+                refused_resolutions=refused,
             )
         )
     return forms
+
+
+def _agenda_resolutions(
+    request: HttpRequest, topic: Topic
+) -> tuple[QuerySet[Resolution], tuple[Resolution, ...]]:
+    """The resolutions of the meetings the topic waits on (scheduled into, not yet deliberated
+    there): the passed ones to choose from, and the others, to say why they are not offered."""
+    resolutions = (
+        Resolution.objects.filter(
+            meeting__in=Meeting.objects.visible_to(request.user),
+            meeting__topic_agenda__topic=topic,
+            meeting__topic_agenda__deliberated=False,
+        )
+        .select_related("meeting")
+        .order_by("-meeting__held_on", "meeting_id", "order", "id")
+    )
+    passed = resolutions.filter(outcome=Resolution.Outcome.PASSED)
+    refused = tuple(resolutions.exclude(outcome=Resolution.Outcome.PASSED))
+    return passed, refused
 
 
 def _page(
@@ -273,6 +297,10 @@ def topic_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
         people=template.fields["owner"].queryset if "owner" in template.fields else None,  # type: ignore[attr-defined]
         meetings=template.fields["meeting"].queryset if "meeting" in template.fields else None,  # type: ignore[attr-defined]
         topics=template.fields["into"].queryset if "into" in template.fields else None,  # type: ignore[attr-defined]
+        resolutions=template.fields["resolution"].queryset  # type: ignore[attr-defined]
+        if "resolution" in template.fields
+        else None,
+        refused_resolutions=(),
     )
     status = 422
     if form.is_valid():
