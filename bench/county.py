@@ -435,9 +435,16 @@ def main(argv: list[str] | None = None) -> int:
         "--only-foundation", action="store_true", help="skip the other apps' benchmarks"
     )
     parser.add_argument(
-        "--only", action="append", metavar="APP", help="run only this app's benchmark (repeat)"
+        "--only",
+        action="append",
+        metavar="APP[,APP…]",
+        help="run only these apps' benchmarks (comma-separated, or repeated)",
     )
     args = parser.parse_args(argv)
+    if args.only:
+        args.only = [
+            name.strip() for value in args.only for name in value.split(",") if name.strip()
+        ]
 
     path = _database_path(args)
     os.environ["MAQUE_DATABASE_URL"] = f"sqlite:///{path}"
