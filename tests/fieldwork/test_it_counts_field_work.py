@@ -6,6 +6,8 @@ import random
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from maque.fieldwork import figures
@@ -110,3 +112,18 @@ def test_it_steps_back_whole_months():
     assert figures.months_back(date(2026, 8, 31), 6) == date(2026, 2, 28)
     assert figures.months_back(date(2026, 3, 15), 6) == date(2025, 9, 15)
     assert figures.months_back(date(2026, 1, 1), 0) == date(2026, 1, 1)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_it_finds_the_households_not_visited_from_the_recent_visits(world: World):
+    """The households visited in the last months are gathered once, from a range of the town's
+    (town, time) index of visits; asking each household whether it had a visit since would
+    look each of its visits up by key (at 500,000 visits, five times slower)."""
+    with CaptureQueriesContext(connection) as captured:
+        figures.not_visited(world.town, date.today())
+    (query,) = captured.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
+        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    assert "visit_town_time" in plan, plan
+    assert "CORRELATED" not in plan, plan

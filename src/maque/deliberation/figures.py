@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Count
 from django.utils import timezone
@@ -19,6 +20,14 @@ from maque.deliberation.models import Concern, Topic, Track
 from maque.ledger.definitions import rate
 from maque.organisation.models import Town
 from maque.supervision.scoring import TopicCounts
+
+
+class _Dates(NamedTuple):
+    state: str
+    created_at: datetime
+    accepted_at: datetime | None
+    answered_at: datetime | None
+    answer_due: date | None
 
 
 @dataclass
@@ -88,7 +97,11 @@ def village_topic_figures(
     found: dict[int, VillageTopicFigures] = {}
 
     def of(village_id: int) -> VillageTopicFigures:
-        return found.setdefault(village_id, VillageTopicFigures(village_id))
+        # Not `setdefault`: it would build (and throw away) a fresh row for every group.
+        figures = found.get(village_id)
+        if figures is None:
+            figures = found[village_id] = VillageTopicFigures(village_id)
+        return figures
 
     for village_id, concern, track, satisfaction, count in (
         topics.values_list("village_id", "concern", "track", "satisfaction")
@@ -112,23 +125,19 @@ def village_topic_figures(
     rows = topics.filter(accepted_at__isnull=False).values_list(
         "village_id", "state", "created_at", "accepted_at", "answered_at", "answer_due"
     )
+    zone = timezone.get_current_timezone()
     for village_id, state, created_at, accepted_at, answered_at, answer_due in rows:
-        probe = Topic(
-            state=state,
-            created_at=created_at,
-            accepted_at=accepted_at,
-            answered_at=answered_at,
-            answer_due=answer_due,
-        )
-        accept = d.days_to_accept(probe)
+        # A plain row, not a model instance: a town's month has thousands of them.
+        probe = _Dates(state, created_at, accepted_at, answered_at, answer_due)
+        accept = d.days_to_accept(probe, zone)
         if accept is not None:
             to_accept[village_id].append(accept)
-        answer = d.days_to_answer(probe)
+        answer = d.days_to_answer(probe, zone)
         if answer is not None:
             to_answer[village_id].append(answer)
             figures = of(village_id)
             figures.answered += 1
-            figures.answered_in_time += bool(d.answered_in_time(probe))
+            figures.answered_in_time += bool(d.answered_in_time(probe, zone))
     for village_id, figures in found.items():
         figures.median_days_to_accept = d.median_days(to_accept[village_id])
         figures.median_days_to_answer = d.median_days(to_answer[village_id])

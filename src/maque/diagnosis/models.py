@@ -33,6 +33,11 @@ class SnapshotQuerySet(ScopedQuerySet["VillageSnapshot"]):
         return village_scope(actor, village_field="village_id", town_field="town_id")
 
 
+def overdue_per_100(overdue: int, open_items: int) -> float | None:
+    """Overdue items per 100 open ones; None without open items."""
+    return round(100.0 * overdue / open_items, 1) if open_items else None
+
+
 class VillageSnapshot(models.Model):
     """A village's figures on one day (design §5, 逐村诊断), as the ledger stood at `taken_at`.
 
@@ -81,7 +86,7 @@ class VillageSnapshot(models.Model):
     @property
     def overdue_per_100(self) -> float | None:
         """Overdue items per 100 open ones; None without open items."""
-        return round(100.0 * self.overdue / self.open, 1) if self.open else None
+        return overdue_per_100(self.overdue, self.open)
 
 
 class Subject(models.TextChoices):

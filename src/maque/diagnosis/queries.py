@@ -5,14 +5,14 @@ list as the weekly pack and the screens show it."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Max, QuerySet, Sum
 
 from maque.diagnosis import rules
-from maque.diagnosis.models import ACTIVE_STATES, VillageSnapshot, WatchEntry
+from maque.diagnosis.models import ACTIVE_STATES, VillageSnapshot, WatchEntry, overdue_per_100
 from maque.ledger import definitions
 from maque.ledger.models import OPEN_STATES, Item
 from maque.organisation.models import Town, Village
@@ -46,22 +46,41 @@ def latest_day(town: Town | int, *, on: date | None = None) -> date | None:
     return day
 
 
-def _figures(snapshot: VillageSnapshot, returns: int) -> dict[str, Any]:
+# The columns of a snapshot the diagnosis reads: rows come as plain values, not model
+# instances (a town's eight weeks are thousands of rows, and building an instance of each would
+# cost more than the query).
+FIGURE_COLUMNS = (
+    "village_id",
+    "day",
+    "open",
+    "overdue",
+    "overdue_15",
+    "stale",
+    "stale_share",
+    "closure_rate",
+    "petitions_overdue",
+    "legacy_overdue",
+    "projects_deviation",
+    "topics_waiting",
+)
+
+
+def _figures(snapshot: Mapping[str, Any], returns: int) -> dict[str, Any]:
     return {
-        "village_id": snapshot.village_id,
-        "day": snapshot.day.isoformat(),
-        "open": snapshot.open,
-        "overdue": snapshot.overdue,
-        "overdue_rate": snapshot.overdue_per_100,
-        "overdue_15": snapshot.overdue_15,
-        "stale": snapshot.stale,
-        "stale_share": snapshot.stale_share,
-        "closure_rate": snapshot.closure_rate,
+        "village_id": snapshot["village_id"],
+        "day": snapshot["day"].isoformat(),
+        "open": snapshot["open"],
+        "overdue": snapshot["overdue"],
+        "overdue_rate": overdue_per_100(snapshot["overdue"], snapshot["open"]),
+        "overdue_15": snapshot["overdue_15"],
+        "stale": snapshot["stale"],
+        "stale_share": snapshot["stale_share"],
+        "closure_rate": snapshot["closure_rate"],
         "returns": returns,
-        "petitions_overdue": snapshot.petitions_overdue,
-        "legacy_overdue": snapshot.legacy_overdue,
-        "projects_deviation": snapshot.projects_deviation,
-        "topics_waiting": snapshot.topics_waiting,
+        "petitions_overdue": snapshot["petitions_overdue"],
+        "legacy_overdue": snapshot["legacy_overdue"],
+        "projects_deviation": snapshot["projects_deviation"],
+        "topics_waiting": snapshot["topics_waiting"],
     }
 
 
@@ -85,10 +104,12 @@ def day_rows(*, town: Town | int, day: date) -> list[dict[str, Any]]:
     town_id = town if isinstance(town, int) else town.pk
     returns = _returns(town_id, day)
     return [
-        _figures(snapshot, returns.get(snapshot.village_id, 0))
+        _figures(snapshot, returns.get(snapshot["village_id"], 0))
         for snapshot in VillageSnapshot.objects.filter(
             town_id=town_id, day=day, village__active=True
-        ).order_by("village_id")
+        )
+        .order_by("village_id")
+        .values(*FIGURE_COLUMNS)
     ]
 
 
@@ -137,21 +158,27 @@ def village_diagnosis(
     if last is None:
         return result
     checkpoints = [last - timedelta(days=7 * back) for back in range(weeks - 1, -1, -1)]
-    town_rows: dict[date, list[VillageSnapshot]] = defaultdict(list)
-    for snapshot in VillageSnapshot.objects.filter(
-        town_id=village.town_id, day__in=checkpoints, village__active=True
+    town_rows: dict[date, list[Mapping[str, Any]]] = defaultdict(list)
+    for snapshot in (
+        VillageSnapshot.objects.filter(
+            town_id=village.town_id, day__in=checkpoints, village__active=True
+        )
+        .order_by()
+        .values(*FIGURE_COLUMNS)
     ):
-        town_rows[snapshot.day].append(snapshot)
+        town_rows[snapshot["day"]].append(snapshot)
     own_days = {
-        snapshot.day: snapshot
+        snapshot["day"]: snapshot
         for snapshot in VillageSnapshot.objects.filter(
             village=village, day__gt=checkpoints[0] - timedelta(days=rules.RETURN_WINDOW_DAYS)
         )
+        .order_by()
+        .values(*FIGURE_COLUMNS, *WEEKLY_FLOWS)
     }
 
     def returns_until(day_: date) -> int:
         return sum(
-            s.returned
+            s["returned"]
             for d, s in own_days.items()
             if day_ - timedelta(days=rules.RETURN_WINDOW_DAYS) < d <= day_
         )
@@ -161,9 +188,10 @@ def village_diagnosis(
         snapshots = town_rows.get(checkpoint, [])
         own = own_days.get(checkpoint)
         point: dict[str, Any] = {"day": checkpoint, "village": None, "town_median": {}}
-        figures_of_town = [_figures(s, 0) for s in snapshots]
         if checkpoint == last:
-            figures_of_town = [_figures(s, town_returns.get(s.village_id, 0)) for s in snapshots]
+            figures_of_town = [_figures(s, town_returns.get(s["village_id"], 0)) for s in snapshots]
+        else:
+            figures_of_town = [_figures(s, 0) for s in snapshots]
         for key, _worse in INDICATORS:
             point["town_median"][key] = rules.median(f[key] for f in figures_of_town)
         if own is not None:
@@ -172,7 +200,7 @@ def village_diagnosis(
                 s for d, s in own_days.items() if checkpoint - timedelta(days=7) < d <= checkpoint
             ]
             for flow in WEEKLY_FLOWS:
-                point["village"][flow] = sum(getattr(s, flow) for s in week)
+                point["village"][flow] = sum(s[flow] for s in week)
         result["weeks"].append(point)
     now_point = result["weeks"][-1]
     previous = result["weeks"][-2] if len(result["weeks"]) > 1 else None

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from maque.fieldwork.models import FieldVisit, VisitItem
@@ -135,12 +135,16 @@ def not_visited(town: Town, day: date, months: int = NOT_VISITED_MONTHS) -> dict
     since = timezone.make_aware(
         datetime.combine(months_back(day, months), time.min), timezone.get_current_timezone()
     )
-    recent = Households.objects.filter(
-        household_id=OuterRef("pk"), fieldvisit__visited_at__gte=since
-    )
+    # The households visited since then, gathered once from the town's recent visits (a range of
+    # its (town, time) index): asking each household in turn whether it had a visit since would
+    # look every one of its visits up by key, a random read per visit of the town's history. A
+    # visit's households are of its village (`visit_log` checks it), so of its town.
+    visited = Households.objects.filter(
+        fieldvisit__town=town, fieldvisit__visited_at__gte=since
+    ).values("household_id")
     rows: Any = (
         Household.objects.filter(village__town=town)
-        .filter(~Exists(recent))
+        .exclude(pk__in=visited)
         .values("village_id")
         .annotate(n=Count("id"))
         .order_by()

@@ -32,7 +32,13 @@ from maque.petitions import lifecycle, limits
 from maque.petitions.models import Petition, PetitionNotice, State
 from maque.petitions.notices import TamperedNoticeError, notice_docx
 from maque.petitions.policies import handler_town_ids, may_open_register, may_register
-from maque.petitions.queries import notice_get, petition_get, petition_list, petition_view
+from maque.petitions.queries import (
+    notice_get,
+    petition_get,
+    petition_list,
+    petition_view,
+    register_villages,
+)
 from maque.petitions.services import petition_register
 from maque.workspace.views.errors import SERVICE_ERRORS, form_errors
 from maque.workspace.views.petition_forms import (
@@ -72,10 +78,7 @@ def petitions(request: HttpRequest) -> HttpResponse:
     petitioner's personal data for everyone."""
     _register_opened(request)
     visible = Petition.objects.visible_to(request.user)
-    villages = Village.objects.filter(
-        pk__in=visible.exclude(village=None).values("village_id")
-    ).order_by("name")
-    form = PetitionFilterForm(request.GET, villages=villages)
+    form = PetitionFilterForm(request.GET, villages=register_villages(user=signed_in(request)))
     data = form.cleaned_data if form.is_valid() else {}
     village = data.get("village")
     today = timezone.localdate()

@@ -75,6 +75,14 @@ def _villages_to_propose(request: HttpRequest) -> list[Village]:
     return [village for village in villages if may_propose(actor, village)]
 
 
+def _may_propose_anywhere(request: HttpRequest) -> bool:
+    """Whether the user may propose a topic in at least one village (the first one found
+    answers: a town-wide reader need not have every village checked)."""
+    actor = actor_for(request.user)
+    villages = Village.objects.visible_to(request.user).filter(active=True).order_by("name")
+    return any(may_propose(actor, village) for village in villages.iterator())
+
+
 @login_required
 def topics(request: HttpRequest) -> HttpResponse:
     """The board: filtered by state, concern, track and village; counts by state first."""
@@ -113,7 +121,7 @@ def topics(request: HttpRequest) -> HttpResponse:
                 for state, label in TopicState.choices
                 if counts.get(state) or state in OPEN_TOPIC_STATES
             ],
-            "may_propose": bool(_villages_to_propose(request)),
+            "may_propose": _may_propose_anywhere(request),
             "figures": board_figures(request),
             "figure_days": FIGURE_DAYS,
         },
