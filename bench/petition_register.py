@@ -147,10 +147,9 @@ def run(context: Any) -> dict[str, Any]:
     from django.urls import reverse
 
     from maque.core.masking import mask_phone
-    from maque.organisation.models import Village
     from maque.petitions import limits
     from maque.petitions.models import Petition
-    from maque.petitions.queries import petition_list, petition_view
+    from maque.petitions.queries import petition_list, petition_view, register_villages
     from maque.workspace.views import petitions as register
 
     town, day, user = context.town, context.day, context.principal
@@ -164,11 +163,8 @@ def run(context: Any) -> dict[str, Any]:
 
     def product() -> dict[str, Any]:
         visible = Petition.objects.visible_to(user)
-        villages = list(
-            Village.objects.filter(pk__in=visible.exclude(village=None).values("village_id"))
-            .order_by("name")
-            .values_list("pk", "name")
-        )
+        # The register's village filter, as the page asks for it.
+        villages = list(register_villages(user=user).values_list("pk", "name"))
         found = petition_list(user=user, overdue=True, day=day)
         page = Paginator(found, register.LIST_PAGE).get_page(1)
         shown = [
