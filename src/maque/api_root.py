@@ -68,6 +68,10 @@ api.add_router("/", supervision_router)
 from maque.exchange.api import router as exchange_router  # noqa: E402
 
 api.add_router("/ledger", exchange_router)
+# Before the apps' own routers: `/projects/export` must not be read as the project `export`.
+from maque.exchange.sheets.api import router as sheets_router  # noqa: E402
+
+api.add_router("/", sheets_router)
 from maque.diagnosis.api import router as diagnosis_router  # noqa: E402
 
 api.add_router("/", diagnosis_router)

@@ -301,6 +301,9 @@ SCREENS: dict[str, Entry] = {
         Attachment, ("attachment",), lambda a: f"/files/{a.pk}/thumb/"
     ),
     "workspace:spreadsheets": Listing("/spreadsheets/"),
+    "workspace:sheet_import": Listing(
+        "/sheets/visits/import/", gate=lambda actor, objects=None: may_log_anywhere(actor)
+    ),
     "workspace:import": Excluded(
         "an upload's preview, private to its uploader; tests/workspace/test_it_spreadsheets.py"
     ),
@@ -729,6 +732,10 @@ API: dict[str, Entry] = {
         "a blank spreadsheet of a category's columns; no rows"
     ),
     "GET /api/v1/ledger/export": Listing("/api/v1/ledger/export"),
+    "GET /api/v1/projects/export": Listing("/api/v1/projects/export"),
+    "GET /api/v1/field-visits/export": Listing("/api/v1/field-visits/export"),
+    "GET /api/v1/publicity/export": Listing("/api/v1/publicity/export"),
+    "GET /api/v1/petitions/export": Listing("/api/v1/petitions/export", gate=petitions_gate),
     "GET /api/v1/items/{code}/coordination": Detail(
         Item, ITEMS, lambda item: f"/api/v1/items/{item.code}/coordination"
     ),
@@ -780,6 +787,9 @@ API: dict[str, Entry] = {
     ),
     "GET /api/v1/ledger/imports": Listing("/api/v1/ledger/imports"),
     "POST /api/v1/ledger/imports": Excluded("an upload of the caller's own; tests/exchange"),
+    "POST /api/v1/sheets/{kind}/imports": Excluded(
+        "an upload of the caller's own, refused by kind and role; tests/sheets/test_it_refuses_bad_sheets.py"
+    ),
     "GET /api/v1/ledger/imports/{batch_id}": Excluded(
         "an upload's preview, private to its uploader; tests/exchange"
     ),

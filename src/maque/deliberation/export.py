@@ -1,7 +1,8 @@
 """Topics as a spreadsheet (.xlsx), written row by row (bounded memory): the board's filtered
 topics as the reader may see them. Proposers' phones are masked unless the reader's role sees
 personal data (`Actor.masks_personal_data`, the rule of every export), and phone or ID numbers
-in free text likewise; a cell that a spreadsheet would read as a formula is written as text."""
+in free text likewise; a cell that a spreadsheet would read as a formula is written as a text
+cell, unchanged (the guard of every export, `maque.core.formulas`)."""
 
 from __future__ import annotations
 
@@ -13,18 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from maque.core.formulas import xlsx_text
 from maque.core.masking import mask_phone, mask_text
 from maque.deliberation.models import Topic
 from maque.organisation.actor import Actor
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 2000
-
-
-def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def headers() -> list[str]:
@@ -87,7 +82,7 @@ def topics_export_write(*, topics: QuerySet[Topic], out: BinaryIO, actor: Actor)
     sheet.append(headers())
     written = 0
     for row in _rows(topics, masks=actor.masks_personal_data()):
-        sheet.append([_safe(value) for value in row])
+        sheet.append([xlsx_text(sheet, value) for value in row])
         written += 1
     book.save(out)
     return written

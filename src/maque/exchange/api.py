@@ -66,6 +66,7 @@ class RowOut(Schema):
 
 class BatchOut(Schema):
     id: UUID
+    kind: str = Field(description="ledger, topics, projects, visits or petitions")
     file_name: str
     status: str
     counts: dict[str, int]

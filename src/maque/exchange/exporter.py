@@ -19,12 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from maque.core.formulas import xlsx_text
 from maque.core.masking import mask_text
 from maque.exchange.layout import (
     LISTS_SHEET,
@@ -270,16 +270,7 @@ def _xlsx_cell(ws: Worksheet, value: Any) -> Any:
         cell = WriteOnlyCell(ws, value)
         cell.number_format = DATE_FORMAT
         return cell
-    if isinstance(value, str):
-        if ILLEGAL_CHARACTERS_RE.search(value):
-            value = ILLEGAL_CHARACTERS_RE.sub(
-                "", value
-            )  # control characters have no place in a workbook
-        if value.startswith(("=", "＝")):
-            cell = WriteOnlyCell(ws, value)
-            cell.data_type = "s"  # text that looks like a formula stays text
-            return cell
-    return value
+    return xlsx_text(ws, value)
 
 
 def _by_category(
@@ -429,7 +420,7 @@ def _value(
 # --- CSV ------------------------------------------------------------------------------------
 
 
-class _Line:
+class CsvLine:
     """A file-like object for the csv writer that hands back what was written."""
 
     def __init__(self) -> None:
@@ -454,7 +445,7 @@ def csv_lines(
     Cells that a spreadsheet program would run as a formula are neutralised with a leading '.
     """
     columns = columns_for(category)
-    line = _Line()
+    line = CsvLine()
     writer = csv.writer(line, lineterminator="\r\n")
     writer.writerow(
         [

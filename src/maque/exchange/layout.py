@@ -17,6 +17,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+# The shared formula guard, under the names the ledger's modules and tests use.
+from maque.core.formulas import FORMULA_PREFIXES as FORMULA_PREFIXES
+from maque.core.formulas import neutralise as neutralise
+from maque.core.formulas import unneutralise as unneutralise
 from maque.ledger.models import Category, CategoryField, FieldType, State
 
 # Fixed columns: key -> (header, synonyms, width). Category fields go between 问题描述 and 整改措施.
@@ -82,9 +86,6 @@ YES, NO = "是", "否"
 
 LISTS_SHEET = "选项"  # the hidden sheet holding the drop-down lists of a template
 TITLE_SUFFIX = "台账"
-# What a spreadsheet program may run as a formula at the start of a cell, the full-width forms
-# (typed with a Chinese input method) included.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 @dataclass(frozen=True)
@@ -260,18 +261,6 @@ def text_of(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value).strip()
-
-
-def neutralise(text: str) -> str:
-    """Keep a CSV cell from being run as a formula by a spreadsheet program (a leading ' is
-    doubled too, so that `unneutralise` gives back exactly the original text)."""
-    return "'" + text if text.startswith((*FORMULA_PREFIXES, "'")) else text
-
-
-def unneutralise(text: str) -> str:
-    return (
-        text[1:] if text.startswith("'") and text[1:].startswith((*FORMULA_PREFIXES, "'")) else text
-    )
 
 
 def check_message(field: CategoryField) -> str:

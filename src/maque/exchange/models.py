@@ -35,6 +35,8 @@ class ImportBatch(models.Model):
     extension = models.CharField(max_length=5)
     size = models.PositiveIntegerField(_("size (bytes)"))
     category = models.CharField(_("category"), max_length=60, blank=True)
+    # What the file holds: the ledger, or one of the sheets beside it (`exchange.sheets`).
+    kind = models.CharField(_("kind of sheet"), max_length=12, default="ledger")
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED
     )

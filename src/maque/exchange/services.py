@@ -17,18 +17,43 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maque.exchange.importer import ImportResult, import_prepare, ledger_import
+from maque.exchange.importer import ImportResult, PreparedImport, import_prepare, ledger_import
 from maque.exchange.models import ImportBatch
 from maque.exchange.readers import EXTENSIONS
+from maque.exchange.sheets.access import may_import
+from maque.exchange.sheets.importing import IMPORT_KINDS, sheet_import
 from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.policies import check_import
 from maque.organisation.access import actor_for
 
 MAX_STORED_PROBLEMS = 20_000
+LEDGER = "ledger"
 
 
-def _check_importer(by: User) -> None:
-    check_import(actor_for(by))
+def _check_importer(by: User, kind: str = LEDGER) -> None:
+    if kind == LEDGER:
+        check_import(actor_for(by))
+    elif not may_import(actor_for(by), kind):
+        raise NotPermitted(_("You may not import this kind of sheet."))
+
+
+def _run(
+    batch: ImportBatch, *, by: User, commit: bool, prepared: PreparedImport | None = None
+) -> ImportResult:
+    """The ledger's import (prepared beforehand, outside the transaction) or a sheet kind's."""
+    if prepared is not None:
+        return prepared.write(commit=commit)
+    if batch.kind == LEDGER:
+        return ledger_import(
+            by=by,
+            path=Path(batch.file.path),
+            name=batch.original_name,
+            category=batch.category or None,
+            commit=commit,
+        )
+    return sheet_import(
+        kind=batch.kind, by=by, path=Path(batch.file.path), name=batch.original_name, commit=commit
+    )
 
 
 def _store(batch: ImportBatch, result: ImportResult) -> None:
@@ -38,9 +63,14 @@ def _store(batch: ImportBatch, result: ImportResult) -> None:
     batch.rows = [row.as_dict() for row in sorted(result.rows, key=lambda row: row.row)]
 
 
-def batch_upload(*, by: User, upload: UploadedFile, category: str | None = None) -> ImportBatch:
-    """Store an uploaded ledger file and preview its import (nothing in the ledger changes)."""
-    _check_importer(by)
+def batch_upload(
+    *, by: User, upload: UploadedFile, category: str | None = None, kind: str = LEDGER
+) -> ImportBatch:
+    """Store an uploaded ledger file (or a sheet of `kind`: topics, projects, visits,
+    petitions) and preview its import (nothing changes)."""
+    if kind != LEDGER and kind not in IMPORT_KINDS:
+        raise ValidationError({"kind": [_("You may not import this kind of sheet.")]})
+    _check_importer(by, kind)
     name = PurePath(upload.name or "").name[:200] or "upload"
     extension = PurePath(name).suffix.lower()
     if extension not in EXTENSIONS:
@@ -75,15 +105,14 @@ def batch_upload(*, by: User, upload: UploadedFile, category: str | None = None)
         extension=extension,
         size=upload.size,
         category=(category or "")[:60],
+        kind=kind,
     )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
     batch.file.save(name, upload, save=False)
-    result = ledger_import(
-        by=by, path=Path(batch.file.path), name=name, category=category or None, commit=False
-    )
+    result = _run(batch, by=by, commit=False)
     _store(batch, result)
     batch.status = ImportBatch.Status.PREVIEWED if result.ok else ImportBatch.Status.INVALID
     batch._history_user = by  # type: ignore[attr-defined]
@@ -95,24 +124,28 @@ def batch_commit(*, batch: ImportBatch, by: User) -> tuple[ImportBatch, ImportRe
     """Import the previewed file for real, all or nothing. The ledger may have changed since the
     preview, so every row is checked again; when any row fails, nothing is imported. The file is
     read and checked before the transaction that writes it begins (see `importer.run`)."""
-    _check_importer(by)
+    _check_importer(by, batch.kind)
     if batch.uploaded_by_id != by.pk:
         raise NotPermitted(_("Only the person who uploaded a file can import it."))
     # Read and check the whole file first, outside any transaction: other people keep writing
     # meanwhile. Only the writing below holds the write lock.
     if ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.COMMITTED).exists():
         raise ConflictError(_("This file has already been imported."), code="already_imported")
-    prepared = import_prepare(
-        by=by,
-        path=Path(batch.file.path),
-        name=batch.original_name,
-        category=batch.category or None,
+    prepared = (
+        import_prepare(
+            by=by,
+            path=Path(batch.file.path),
+            name=batch.original_name,
+            category=batch.category or None,
+        )
+        if batch.kind == LEDGER
+        else None
     )
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status == ImportBatch.Status.COMMITTED:
             raise ConflictError(_("This file has already been imported."), code="already_imported")
-        result = prepared.write(commit=True)
+        result = _run(batch, by=by, commit=True, prepared=prepared)
         _store(batch, result)
         if result.committed:
             batch.status = ImportBatch.Status.COMMITTED

@@ -27,12 +27,12 @@ from maque.fieldwork.models import (
     VisitPhoto,
     VisitTopic,
 )
-from maque.fieldwork.policies import check_log
+from maque.fieldwork.policies import check_log, may_log
 from maque.ledger import lifecycle
 from maque.ledger.models import Campaign, Category, Item, Kind, Source
 from maque.ledger.services import attachment_add
 from maque.organisation.access import actor_for
-from maque.organisation.models import Household, Village
+from maque.organisation.models import Household, Person, Village
 
 MAX_PHOTOS = 9
 MAX_HOUSEHOLDS = 50
@@ -54,6 +54,12 @@ def _coordinate(
     return number
 
 
+def _may_visit(person: Person, village: Village) -> bool:
+    if not person.active or person.town_id != village.town_id or person.user_id is None:
+        return False
+    return may_log(actor_for(person.user), town_id=village.town_id, village_id=village.pk)
+
+
 def visit_log(
     *,
     by: User,
@@ -66,13 +72,20 @@ def visit_log(
     latitude: object = None,
     longitude: object = None,
     photos: Sequence[UploadedFile] = (),
+    visitor: Person | None = None,
     via: str = "api",
 ) -> FieldVisit:
     """Log a visit to households of `village` (none for a field walk), with the policies
-    explained, notes, photos and, if the phone gave it, the place."""
+    explained, notes, photos and, if the phone gave it, the place. The visitor is the one who
+    logs it, unless `visitor` names another person of the town who may do field work in the
+    village (a clerk entering the visits of a sheet)."""
     actor = actor_for(by)
     check_log(actor, town_id=village.town_id, village_id=village.pk)
     errors: dict[str, list[str]] = {}
+    if visitor is not None and not _may_visit(visitor, village):
+        errors["visitor"] = [
+            _("The visitor must be a person of the town who works in this village.")
+        ]
     if purpose not in Purpose.values:
         errors["purpose"] = [_("Choose a purpose.")]
     now = timezone.now()
@@ -127,7 +140,7 @@ def visit_log(
         visit = FieldVisit(
             town_id=village.town_id,
             village=village,
-            visitor=actor.person,
+            visitor=visitor or actor.person,
             purpose=purpose,
             visited_at=visited_at,
             notes=notes,

@@ -214,7 +214,7 @@ def topic_propose(
         description_max=TEXT,
         errors=errors,
     )
-    if source not in STAFF_SOURCES:
+    if source not in (*STAFF_SOURCES, TopicSource.IMPORT):  # an import says so itself
         errors["source"] = [_("Unknown source.")]
     if track and track not in Track.values:
         errors["track"] = [_("Unknown track.")]

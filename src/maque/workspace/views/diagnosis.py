@@ -40,6 +40,7 @@ from maque.projects.queries import detail as project_detail
 from maque.projects.queries import project_list, sorted_projects
 from maque.workspace.forms import style
 from maque.workspace.views.errors import SERVICE_ERRORS, form_errors
+from maque.workspace.views.sheets import sheet_actions
 
 INDICATOR_LABELS = {
     "closure_rate": gettext_lazy("Closure rate (%)"),
@@ -406,7 +407,12 @@ def projects(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workspace/diagnosis/projects.html",
-        {"rows": rows, "sort": sort, "today": timezone.localdate()},
+        {
+            "rows": rows,
+            "sort": sort,
+            "today": timezone.localdate(),
+            "sheet": sheet_actions(request, "projects"),
+        },
     )
 
 

@@ -38,6 +38,7 @@ from maque.ledger.policies import register_villages
 from maque.organisation.access import actor_for
 from maque.organisation.models import Household, Village
 from maque.workspace.views.errors import SERVICE_ERRORS, flash_errors
+from maque.workspace.views.sheets import sheet_actions
 
 
 def _field_villages(request: HttpRequest) -> list[Village]:
@@ -55,7 +56,12 @@ def visit_list_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workspace/visit_list.html",
-        {"visits": visits, "may_log": may_log_anywhere(actor_for(request.user))},
+        {
+            "visits": visits,
+            "may_log": may_log_anywhere(actor_for(request.user)),
+            "sheet": sheet_actions(request, "visits"),
+            "publicity_sheet": sheet_actions(request, "publicity"),
+        },
     )
 
 

@@ -46,6 +46,7 @@ from maque.workspace.views.petition_forms import (
     PetitionFilterForm,
     PetitionRegisterForm,
 )
+from maque.workspace.views.sheets import sheet_actions
 
 LIST_PAGE = 30
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -70,6 +71,10 @@ def _limits() -> dict[str, int]:
 def _register_opened(request: HttpRequest) -> None:
     if not may_open_register(actor_for(request.user)):
         raise Http404
+
+
+def _flag(value: bool | None) -> str | None:
+    return None if value is None else ("true" if value else "false")
 
 
 @login_required
@@ -114,6 +119,16 @@ def petitions(request: HttpRequest) -> HttpResponse:
             ],
             "overdue": form.overdue_value() is True,
             "may_register": may_register(actor_for(request.user)),
+            "sheet": sheet_actions(
+                request,
+                "petitions",
+                {
+                    "state": data.get("state"),
+                    "overdue": _flag(form.overdue_value()),
+                    "village": village.pk if village else None,
+                    "q": (data.get("q") or "").strip(),
+                },
+            ),
             **_limits(),
         },
     )

@@ -43,6 +43,7 @@ from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Village
 from maque.workspace.views.common import inline_file
 from maque.workspace.views.errors import SERVICE_ERRORS, form_errors
+from maque.workspace.views.sheets import sheet_actions
 from maque.workspace.views.topic_forms import (
     TopicActionForm,
     TopicFilterForm,
@@ -122,6 +123,17 @@ def topics(request: HttpRequest) -> HttpResponse:
                 if counts.get(state) or state in OPEN_TOPIC_STATES
             ],
             "may_propose": _may_propose_anywhere(request),
+            "sheet": sheet_actions(
+                request,
+                "topics",
+                {
+                    "village": village.pk if village else None,
+                    "concern": data.get("concern"),
+                    "track": data.get("track"),
+                    "state": data.get("state"),
+                    "q": (data.get("q") or "").strip(),
+                },
+            ),
             "figures": board_figures(request),
             "figure_days": FIGURE_DAYS,
         },
