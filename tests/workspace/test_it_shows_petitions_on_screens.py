@@ -169,3 +169,36 @@ def test_the_owner_is_refused_in_words_what_the_lifecycle_refuses(client, world)
     assert response.status_code == 302
     petition.refresh_from_db()
     assert petition.state == State.REPLIED
+
+
+def test_the_form_takes_a_household_of_the_chosen_village_only(client, world):  # noqa: ANN001
+    from maque.organisation.models import Household
+
+    ours = Household.objects.create(village=world.gaige, head_name="王大有", address="三组12号")
+    theirs = Household.objects.create(village=world.shuangsheng, head_name="陈二妹")
+    client.force_login(world.user("leader"))
+    blank = client.get("/petitions/new/").content.decode()
+    assert "请先选择村" in blank and "王大有" not in blank and "陈二妹" not in blank
+    # Choosing the village draws the form again (htmx GET) with what was typed kept.
+    chosen = client.get(
+        "/petitions/new/",
+        {"village": world.gaige.pk, "petitioner_name": "李四", "matter": "道路损毁"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert f'<option value="{ours.pk}">王大有（三组12号）</option>' in chosen
+    assert "陈二妹" not in chosen and 'value="李四"' in chosen and "道路损毁" in chosen
+    fields = {
+        "town": world.town.pk,
+        "channel": "visit",
+        "received_on": timezone.localdate().isoformat(),
+        "petitioner_name": "李四",
+        "matter": "道路损毁",
+        "village": world.gaige.pk,
+    }
+    before = Petition.objects.count()
+    refused = client.post("/petitions/new/", {**fields, "household": theirs.pk})
+    assert refused.status_code == 422 and Petition.objects.count() == before
+    assert "王大有" in refused.content.decode()  # the choices stay the chosen village's
+    response = client.post("/petitions/new/", {**fields, "household": ours.pk})
+    assert response.status_code == 302
+    assert Petition.objects.latest("id").household == ours

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from maque.organisation.models import Person, Town, Village
+from maque.organisation.models import Household, Person, Town, Village
 from maque.petitions import limits
 from maque.petitions.lifecycle import ACTION_LABELS
 from maque.petitions.models import Channel, Satisfaction, State
@@ -41,6 +41,11 @@ class PetitionFilterForm(forms.Form):
         return {"yes": True, "no": False}.get(value or "")
 
 
+class HouseholdChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Household) -> str:
+        return f"{obj.head_name}（{obj.address}）" if obj.address else obj.head_name
+
+
 class PetitionRegisterForm(forms.Form):
     """The register form (信访登记): what the office writes down when a petition comes in."""
 
@@ -58,6 +63,9 @@ class PetitionRegisterForm(forms.Form):
     village = forms.ModelChoiceField(
         label=_("Village"), required=False, queryset=Village.objects.none()
     )
+    household = HouseholdChoiceField(
+        label=_("Household"), required=False, queryset=Household.objects.none()
+    )
     owner = forms.ModelChoiceField(
         label=_("Handling owner (承办人)"), required=False, queryset=Person.objects.none()
     )
@@ -69,6 +77,25 @@ class PetitionRegisterForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = queryset
+        # The households are the chosen village's only (posted, or picked before the page was
+        # drawn again): another village's household is not a choice.
+        source = self.data if self.is_bound else self.initial
+        chosen = str(source.get("village") or "")
+        village = (
+            villages.filter(pk=int(chosen)).first()
+            if chosen.isdigit() and len(chosen) < 19
+            else None
+        )
+        household = self.fields["household"]
+        assert isinstance(household, forms.ModelChoiceField)
+        household.queryset = (
+            village.households.order_by("head_name", "id") if village else Household.objects.none()
+        )
+        household.help_text = (
+            _("The households of %(village)s.") % {"village": village.name}
+            if village
+            else _("Choose the village first: its households are listed here.")
+        )
         if towns.count() == 1:
             self.fields["town"].initial = towns.first()
             self.fields["town"].widget = forms.HiddenInput()

@@ -141,18 +141,31 @@ def _register_towns(request: HttpRequest) -> Any:
     return Town.objects.filter(pk__in=handler_town_ids(actor)).order_by("name")
 
 
+def _typed(request: HttpRequest) -> dict[str, str]:
+    """What was typed so far, when the form is drawn again for another village (a GET)."""
+    if request.method == "POST":
+        return {}
+    return {
+        name: request.GET.get(name, "")[:2000]
+        for name in request.GET
+        if name in PetitionRegisterForm.base_fields
+    }
+
+
 @login_required
 def petition_new(request: HttpRequest) -> HttpResponse:
     """The register form (信访登记) for the principal leaders and the leader in charge."""
     towns = _register_towns(request)
     if not towns.exists():
         raise Http404
+    # Changing the village draws the form again with what was typed kept and the village's
+    # households to choose from (htmx, a GET with the form's values).
     form = PetitionRegisterForm(
         request.POST or None,
         towns=towns,
         villages=Village.objects.filter(town__in=towns, active=True).order_by("name"),
         people=Person.objects.filter(town__in=towns, active=True).order_by("name"),
-        initial={"received_on": timezone.localdate()},
+        initial={"received_on": timezone.localdate(), **_typed(request)},
     )
     status = 200
     if request.method == "POST":
@@ -172,6 +185,7 @@ def petition_new(request: HttpRequest) -> HttpResponse:
                     petitioner_id_number=data["petitioner_id_number"],
                     matter=data["matter"],
                     village=village,
+                    household=data.get("household"),
                     owner=owner,
                     stability=data["stability"],
                     via="web",
