@@ -282,6 +282,7 @@ def test_it_fills_category_fields_that_validate_and_plots_with_polygons(demo):
 EXPECTED_ROLES = {
     "demo-principal": (Role.PRINCIPAL, None),
     "demo-leader": (Role.LEADER, None),
+    "demo-leader-petitions": (Role.LEADER, None),
     "demo-inspector": (Role.INSPECTOR, None),
     "demo-discipline": (Role.DISCIPLINE, None),
     "demo-contact-gaige": (Role.CONTACT_LEADER, "改革村"),
@@ -306,6 +307,24 @@ def test_it_gives_every_demo_login_its_role_and_the_password(demo):
             village = Village.objects.get(town=demo.town, name=village_name)
             assert actor.village_ids(role) == {village.pk}, username
     assert authenticate(username="demo-principal", password="wrong") is None
+
+
+def test_its_petitions_are_handled_by_the_leader_in_charge_of_them(demo):
+    from maque.petitions.models import Petition
+    from maque.petitions.policies import handler_town_ids
+
+    user_model = get_user_model()
+    petitions_leader = user_model.objects.get(username="demo-leader-petitions")
+    rectifications_leader = user_model.objects.get(username="demo-leader")
+    assert handler_town_ids(actor_for(petitions_leader)) == {demo.town.pk}
+    assert handler_town_ids(actor_for(rectifications_leader)) == set()
+    petitions = Petition.objects.filter(town=demo.town)
+    assert petitions.exists()
+    assert set(petitions.values_list("created_by__username", flat=True)) == {
+        "demo-leader-petitions"
+    }
+    assert Petition.objects.visible_to(petitions_leader).count() == petitions.count()
+    assert not Petition.objects.visible_to(rectifications_leader).exists()
 
 
 def test_it_prints_the_url_and_the_logins_with_their_roles(demo):

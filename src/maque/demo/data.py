@@ -195,6 +195,15 @@ PEOPLE = [
         "分管领导（五个专项整治）",
     ),
     PersonSample(
+        "leader_petitions",
+        "吴国栋",
+        "党委委员、政法委员",
+        "综治中心",
+        "demo-leader-petitions",
+        (("leader", None, "petitions"),),
+        "分管领导（信访维稳）",
+    ),
+    PersonSample(
         "contact_gaige",
         "李卫东",
         "人大主席",

@@ -351,7 +351,7 @@ def _register(
 ) -> Petition:
     with replay_at(at(received, 9, 30)):
         return petition_register(
-            by=cast.users["principal"],
+            by=cast.users["leader_petitions"],
             town=cast.town,
             channel=channel,
             received_on=received,
@@ -371,7 +371,8 @@ def _step(day: date, hour: int = 10) -> AbstractContextManager[None]:
 
 
 def _petitions(cast: Cast, *, today: date) -> None:
-    principal: User = cast.users["principal"]
+    # The leader in charge of petitions and stability (信访维稳) handles them.
+    handler: User = cast.users["leader_petitions"]
     gaige, shuangsheng = cast.villages["gaige"], cast.villages["shuangsheng"]
 
     def day(ago: int) -> date:
@@ -412,7 +413,7 @@ def _petitions(cast: Cast, *, today: date) -> None:
     with _step(day(36)):
         petitions.petition_reject(
             petition=rejected,
-            by=principal,
+            by=handler,
             on=day(36),
             via="web",
             reason="该事项已由人民法院立案受理，属于应当通过诉讼途径解决的事项。",
@@ -429,7 +430,7 @@ def _petitions(cast: Cast, *, today: date) -> None:
         matter="反映2023年产业奖补资金至今未发放到户。",
     )
     with _step(day(22)):
-        petitions.petition_accept(petition=handling, by=principal, on=day(22), via="web")
+        petitions.petition_accept(petition=handling, by=handler, on=day(22), via="web")
     # Accepted, then extended with approval (the investigation needs a survey).
     extended = _register(
         cast,
@@ -442,11 +443,11 @@ def _petitions(cast: Cast, *, today: date) -> None:
         matter="多户联名反映河道采砂致耕地塌陷，要求赔偿并停止采砂。",
     )
     with _step(day(72)):
-        extended = petitions.petition_accept(petition=extended, by=principal, on=day(72), via="web")
+        extended = petitions.petition_accept(petition=extended, by=handler, on=day(72), via="web")
     with _step(day(20)):
         petitions.petition_extend(
             petition=extended,
-            by=principal,
+            by=handler,
             on=day(20),
             days=30,
             via="web",
@@ -464,7 +465,7 @@ def _petitions(cast: Cast, *, today: date) -> None:
         matter="领导接访时反映村道路灯损坏多月无人维修。",
     )
     with _step(day(57)):
-        replied = petitions.petition_accept(petition=replied, by=principal, on=day(57), via="web")
+        replied = petitions.petition_accept(petition=replied, by=handler, on=day(57), via="web")
     with _step(day(30)):
         replied = petitions.petition_reply(
             petition=replied,
@@ -493,11 +494,11 @@ def _petitions(cast: Cast, *, today: date) -> None:
         matter="反映宅基地审批被拒，认为与邻户标准不一致。",
     )
     with _step(day(90)):
-        review = petitions.petition_accept(petition=review, by=principal, on=day(90), via="web")
+        review = petitions.petition_accept(petition=review, by=handler, on=day(90), via="web")
     with _step(day(35)):
         review = petitions.petition_reply(
             petition=review,
-            by=principal,
+            by=handler,
             on=day(35),
             via="web",
             reply="经复核，申请地块位于永久基本农田范围内，依法不予审批；邻户宅基地在规划村庄建设用地内。",
@@ -505,7 +506,7 @@ def _petitions(cast: Cast, *, today: date) -> None:
     with _step(day(33)):
         review = petitions.petition_satisfaction(
             petition=review,
-            by=principal,
+            by=handler,
             on=day(33),
             via="web",
             satisfaction="dissatisfied",
@@ -513,7 +514,7 @@ def _petitions(cast: Cast, *, today: date) -> None:
     with _step(day(14)):
         petitions.petition_request_review(
             petition=review,
-            by=principal,
+            by=handler,
             on=day(14),
             via="web",
             note="信访人向县信访局提出复查申请。",

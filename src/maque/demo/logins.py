@@ -18,6 +18,7 @@ PRINCIPAL_LOGINS = (
     "admin",
     "demo-principal",
     "demo-leader",
+    "demo-leader-petitions",
     "demo-inspector",
     "demo-discipline",
     "demo-contact-gaige",

@@ -30,8 +30,8 @@ from maque.demo.items import replay_ledger  # the ledger half of the story
 from maque.demo.sparrow import sparrow_story  # projects and the watch list
 from maque.demo.topics import replay_topics
 from maque.demo.wording import VillageStock
-from maque.ledger.catalogue import catalogue_install
-from maque.ledger.models import Item
+from maque.ledger.catalogue import campaign_for_kind, catalogue_install
+from maque.ledger.models import Item, Kind
 from maque.organisation.models import (
     Department,
     Household,
@@ -246,6 +246,8 @@ def _people(
     admin: User,
     grid_start: date,
 ) -> tuple[dict[str, Person], dict[str, User]]:
+    # The leader in charge of petitions and stability leads the standing petitions campaign.
+    campaign_for_kind(town=town, kind=Kind.PETITION)
     campaigns = {campaign.code: campaign for campaign in town.campaigns.all()}
     people: dict[str, Person] = {}
     users: dict[str, User] = {}
