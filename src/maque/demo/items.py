@@ -207,7 +207,9 @@ def _script(
         found = -rng.randint(15, 70)
         deadline = rng.choice([found + days, rng.randint(3, 25)])
         deadline = max(deadline, found + 5)
-        returned_on = -rng.randint(1, 8)
+        # Returned on days spread over the last month, not all in the last week: read day by day
+        # (diagnosis/past.py), a week of returns in every village would flag every village.
+        returned_on = max(-rng.randint(1, 30), found + 8)
         work(found + 1, returned_on - 4, 1)
         twice = rng.random() < 0.35 and returned_on - found > 12
         if twice:

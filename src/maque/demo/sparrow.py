@@ -3,8 +3,9 @@ under 和美乡村建设), the village snapshots, the watch list the rules propo
 entry selected and dissected in a solving meeting, one dismissed with its reason, and one that
 left the list after two normal weeks — and the goals of 改革村 and 双胜村. Written through the real services, replayed at their days.
 
-The snapshot a week back is read from the ledger as it stands after the replay (the replay tells
-each item's story, not each day's), dated that day: the demo's trend starts there.
+The snapshots of the last eight weeks are each day's as the ledger stood that evening, read from
+its records (`maque.diagnosis.past`): the demo's trend is the replay's own, and the rules read the
+same days a live town's ticks would have written.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from maque.demo.images import evidence_photo
 from maque.diagnosis.dissection import CauseIn, DissectionIn, MeasureIn, ResourceIn, entry_dissect
 from maque.diagnosis.goals import goal_create
 from maque.diagnosis.models import EntryState, Horizon, WatchEntry
+from maque.diagnosis.past import past_snapshots_write
 from maque.diagnosis.rules import Thresholds
 from maque.diagnosis.services import (
     entries_propose,
@@ -52,6 +54,8 @@ CONTACT_LEADERS = {
     "taoyuan": "contact_jinzhu",
 }
 MEASURES = "按计划节点组织施工，留存施工和验收影像资料，完工后申请验收。"
+# Days of past snapshots: the diagnosis page's eight weeks of trend.
+TREND_DAYS = 56
 # Where the entry that left the list is looked for, in order: a village the rules find normal.
 QUIET_VILLAGES = ("fenglin", "taoyuan", "jinzhu", "qinglong", "shimen")
 
@@ -285,9 +289,10 @@ def _watch_list(cast: Cast, today: date) -> None:
     principal = cast.users["principal"]
     stale_days = rhythm_settings(town).stale_days
     sources = SOURCES
-    for back in (14, 7):
-        with replay_at(at(today - timedelta(days=back), 20)):
-            snapshots_write(town=town, now=timezone.now(), stale_days=stale_days, sources=sources)
+    # Every evening of the last eight weeks as the ledger stood then (the trend is the replay's),
+    # then today's snapshot as the tick writes it.
+    evenings = [at(today - timedelta(days=back), 20) for back in range(TREND_DAYS, 0, -1)]
+    past_snapshots_write(town=town, moments=evenings, stale_days=stale_days, sources=sources)
     now = timezone.now()
     snapshots_write(town=town, now=now, stale_days=stale_days, sources=sources)
 
