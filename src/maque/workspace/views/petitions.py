@@ -40,6 +40,7 @@ from maque.petitions.queries import (
     register_villages,
 )
 from maque.petitions.services import petition_register
+from maque.workspace.views.common import is_htmx
 from maque.workspace.views.errors import SERVICE_ERRORS, form_errors
 from maque.workspace.views.petition_forms import (
     PetitionActionForm,
@@ -158,8 +159,8 @@ def petition_new(request: HttpRequest) -> HttpResponse:
     towns = _register_towns(request)
     if not towns.exists():
         raise Http404
-    # Changing the village draws the form again with what was typed kept and the village's
-    # households to choose from (htmx, a GET with the form's values).
+    # Drawn for a village (a GET with the form's values, or a refused post) the form keeps what
+    # was typed and offers that village's households.
     form = PetitionRegisterForm(
         request.POST or None,
         towns=towns,
@@ -199,9 +200,13 @@ def petition_new(request: HttpRequest) -> HttpResponse:
                     % {"code": petition.code, "due": petition.due_on},
                 )
                 return HttpResponseRedirect(reverse("workspace:petition", args=[petition.code]))
-    return render(
-        request, "workspace/petitions/new.html", {"form": form, **_limits()}, status=status
+    # Asked for by htmx: the form alone, as the register form does.
+    template = (
+        "workspace/petitions/register_form.html"
+        if is_htmx(request) and request.method != "POST"
+        else "workspace/petitions/new.html"
     )
+    return render(request, template, {"form": form, **_limits()}, status=status)
 
 
 def _visible(request: HttpRequest, code: str) -> Petition:
