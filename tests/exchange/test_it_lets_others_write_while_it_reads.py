@@ -116,3 +116,85 @@ def test_a_row_changed_meanwhile_stops_the_import(world, tmp_path):
     item.refresh_from_db()
     assert item.description == "三组撂荒约5亩，已联系农户"  # the colleague's edit is kept
     assert not Item.objects.filter(title="新登记的撂荒地").exists()  # all or nothing
+
+
+def _counter(world: Any) -> int:
+    from maque.ledger.models import ItemCounter
+
+    counter = ItemCounter.objects.filter(town=world.town).order_by("-year").first()
+    return counter.last if counter is not None else 0
+
+
+def test_the_codes_are_taken_before_the_write_so_a_colleague_does_not_wait_for_it(
+    world, tmp_path
+):
+    """The import takes its numbers in a short transaction of its own: a colleague registering
+    between that and the write gets the next number at once, and the import its own ones."""
+    _plots(world, ["GG-301", "GG-302", "GG-303"])
+    path = xlsx_file(
+        tmp_path / "new.xlsx",
+        [outflow_row(事项=f"撂荒地{n}", 地块=f"GG-30{n}") for n in (1, 2, 3)],
+    )
+    before = _counter(world)
+    prepared = import_prepare(by=world.user("cadre_gaige"), path=path, name=path.name)
+    prepared.reserve_codes()
+    assert _counter(world) == before + 3  # committed already: nothing holds the counter
+    colleague = _in_another_connection(
+        lambda: make_item(world, persona="secretary_gaige", title="村民反映水渠堵塞")
+    )
+    assert isinstance(colleague, Item), colleague
+    result = prepared.write(commit=True)
+    assert result.committed, result.problems
+    numbers = sorted(int(code.rsplit("-", 1)[1]) for code in result.codes)
+    assert numbers == [before + 1, before + 2, before + 3]
+    assert int(colleague.code.rsplit("-", 1)[1]) == before + 4
+
+
+def test_an_import_that_writes_nothing_gives_its_codes_back(world, tmp_path):
+    item = make_item(world)
+    _plots(world, ["GG-401"])
+    path = xlsx_file(
+        tmp_path / "edit.xlsx",
+        [
+            outflow_row(编号=item.code, 问题描述="三组撂荒约4亩"),
+            outflow_row(事项="新登记的撂荒地", 地块="GG-401"),
+        ],
+    )
+    before = _counter(world)
+    prepared = import_prepare(by=world.user("cadre_gaige"), path=path, name=path.name)
+    prepared.reserve_codes()
+    lifecycle.item_update(
+        item=Item.objects.get(pk=item.pk),
+        by=world.user("cadre_gaige"),
+        changes={"description": "三组撂荒约5亩，已联系农户"},
+    )
+    result = prepared.write(commit=True)
+    assert not result.committed
+    assert _counter(world) == before  # given back: the next item gets the next number
+    assert make_item(world, title="下一件").code.endswith(f"-{before + 1:05d}")
+
+
+def test_codes_that_cannot_be_given_back_are_named(world, tmp_path):
+    item = make_item(world)
+    _plots(world, ["GG-501"])
+    path = xlsx_file(
+        tmp_path / "edit.xlsx",
+        [
+            outflow_row(编号=item.code, 问题描述="三组撂荒约4亩"),
+            outflow_row(事项="新登记的撂荒地", 地块="GG-501"),
+        ],
+    )
+    before = _counter(world)
+    prepared = import_prepare(by=world.user("cadre_gaige"), path=path, name=path.name)
+    prepared.reserve_codes()
+    later = make_item(world, title="其间登记的事项")  # takes the number after the reservation
+    lifecycle.item_update(
+        item=Item.objects.get(pk=item.pk),
+        by=world.user("cadre_gaige"),
+        changes={"description": "三组撂荒约5亩，已联系农户"},
+    )
+    result = prepared.write(commit=True)
+    assert not result.committed
+    assert _counter(world) == before + 2  # the reserved number stays taken
+    reserved = later.code.rsplit("-", 1)[0] + f"-{before + 1:05d}"
+    assert any(reserved in problem.message for problem in result.problems), result.problems

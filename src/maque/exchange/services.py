@@ -141,6 +141,19 @@ def batch_commit(*, batch: ImportBatch, by: User) -> tuple[ImportBatch, ImportRe
         if batch.kind == LEDGER
         else None
     )
+    prepared.reserve_codes()
+    try:
+        batch, result = _commit_prepared(batch, prepared, by)
+    except ConflictError:
+        prepared.release_codes()
+        raise
+    return batch, result
+
+
+def _commit_prepared(
+    batch: ImportBatch, prepared: PreparedImport, by: User
+) -> tuple[ImportBatch, ImportResult]:
+    """The write of `batch_commit`, in one transaction with the batch's new status."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status == ImportBatch.Status.COMMITTED:

@@ -226,6 +226,21 @@ class ItemQuerySet(ScopedQuerySet["Item"]):
         return item_scope(actor)
 
 
+HISTORY_UNINDEXED = [
+    "campaign",
+    "category",
+    "village",
+    "group",
+    "household",
+    "plot",
+    "parent",
+    "owner",
+    "submitted_by",
+    "verified_by",
+    "created_by",
+]
+
+
 class Item(models.Model):
     """The one tracked unit: a problem, an action, a milestone, a legacy matter or a petition."""
 
@@ -367,7 +382,9 @@ class Item(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # History is read by item (`id`), by date and by town (a past day's ledger): the other
+    # foreign keys' indexes would only slow down every write, a bulk import's most of all.
+    history = HistoricalRecords(excluded_fields=["updated_at"], no_db_index=HISTORY_UNINDEXED)
 
     objects = ItemQuerySet.as_manager()
 
@@ -474,11 +491,18 @@ class Transition(models.Model):
     action = models.CharField(_("action"), max_length=30)
     from_state = models.CharField(_("from"), max_length=12, choices=State.choices)
     to_state = models.CharField(_("to"), max_length=12, choices=State.choices)
+    # Transitions are read by item and by action and time, never by who took them: no index
+    # on the actor (one less to write on every action and every imported row).
     actor = models.ForeignKey(
-        Person, models.PROTECT, null=True, related_name="+", verbose_name=_("actor")
+        Person,
+        models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("actor"),
+        db_index=False,
     )
     actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", db_index=False
     )
     reason = models.TextField(_("reason / note"), blank=True)
     via = models.CharField(_("via"), max_length=20, default="api")

@@ -22,6 +22,7 @@ from maque.exchange.importer.results import ImportResult, Problem, Progress
 from maque.exchange.importer.sheet import SheetImport
 from maque.exchange.layout import LISTS_SHEET
 from maque.exchange.readers import open_spreadsheet
+from maque.ledger import lifecycle
 from maque.organisation.access import actor_for
 from maque.organisation.models import Town
 
@@ -32,13 +33,32 @@ class PreparedImport:
 
     result: ImportResult
     sheets: list[SheetImport] = field(default_factory=list)
+    reservations: list[lifecycle.CodeReservation] = field(default_factory=list)
+
+    def reserve_codes(self) -> None:
+        """Take the new items' codes now, in a short transaction of their own, so that other
+        registrations in the town do not wait for the write (see `ledger.lifecycle.bulk`).
+        Call before the transaction that writes; `write` gives them back if it writes nothing."""
+        if self.result.problems or self.reservations:
+            return
+        preparations = [
+            planned.prepared
+            for sheet in self.sheets
+            for planned in sheet.plan
+            if planned.prepared is not None and planned.prepared.values
+        ]
+        if preparations:
+            self.reservations = lifecycle.items_reserve_codes(preparations)
 
     def write(self, *, commit: bool = True) -> ImportResult:
         """Write every checked row in one transaction, kept only when `commit` and no row has a
-        problem. Call inside the caller's transaction to keep more in the same one."""
+        problem. Call inside the caller's transaction to keep more in the same one (after
+        `reserve_codes`, outside it)."""
         result = self.result
         if result.problems and not self.sheets:
             return result
+        if commit and not transaction.get_connection().in_atomic_block:
+            self.reserve_codes()
         try:
             with transaction.atomic():
                 for sheet in self.sheets:
@@ -52,7 +72,30 @@ class PreparedImport:
             result.problems.append(Problem("", None, "", " ".join(error.messages)))
             result.committed = False
         self.sheets = []
+        if not result.committed:
+            self.release_codes()
         return result
+
+    def release_codes(self) -> None:
+        """Give back the codes reserved for a write that did not happen; the import's problems
+        name those that somebody else's later registration keeps from being given back."""
+        if not self.reservations:
+            return
+        for kept in lifecycle.items_release_codes(self.reservations):
+            first, last = kept.codes
+            self.result.problems.append(
+                Problem(
+                    "",
+                    None,
+                    "",
+                    _(
+                        "The codes %(first)s to %(last)s were set aside for this import and stay "
+                        "unused: other items were registered after them meanwhile."
+                    )
+                    % {"first": first, "last": last},
+                )
+            )
+        self.reservations = []
 
 
 def import_prepare(

@@ -36,7 +36,10 @@ class SheetImport(HeaderReading, RowParsing, RowMatching):
             self.problem(
                 None,
                 None,
-                _("The sheet has %(rows)d rows; at most %(max)d can be imported at once.")
+                _(
+                    "The sheet has %(rows)d rows; at most %(max)d can be imported at once: "
+                    "split it into several files and import them one after another."
+                )
                 % {"rows": self.sheet.declared_rows, "max": limit},
             )
             return True
@@ -84,7 +87,11 @@ class SheetImport(HeaderReading, RowParsing, RowMatching):
                 self.problem(
                     row.number,
                     None,
-                    _("Too many rows: at most %(max)d can be imported at once.") % {"max": limit},
+                    _(
+                        "Too many rows: at most %(max)d can be imported at once: split the "
+                        "file into several and import them one after another."
+                    )
+                    % {"max": limit},
                 )
                 break
             chunk.append(self._parse(row))

@@ -34,11 +34,14 @@ from maque.ledger.lifecycle.actions import (
 )
 from maque.ledger.lifecycle.bulk import (
     BulkCreateError,
+    CodeReservation,
     CreatedItems,
     PreparedItems,
     items_create_bulk,
     items_insert_prepared,
     items_prepare_bulk,
+    items_release_codes,
+    items_reserve_codes,
 )
 from maque.ledger.lifecycle.machinery import (
     ACTION_FIELDS,
@@ -114,9 +117,12 @@ __all__ = [
     "item_submit",
     "item_update",
     "item_verify",
+    "CodeReservation",
     "items_create_bulk",
     "items_insert_prepared",
     "items_prepare_bulk",
+    "items_release_codes",
+    "items_reserve_codes",
     "machine_for",
     "may",
     "policy_for",

@@ -1,10 +1,17 @@
 """Registering many items at once (a spreadsheet import) in two steps.
 
-`items_prepare_bulk` checks every row exactly as `item_create` would, and writes nothing: a long
-import can prepare all its rows without holding the database's write lock. `items_insert_prepared`
-then writes them in one transaction: one bump of the code counter per town and year, and the
-items, their `create` transitions and their history rows as plain parameter rows through one
-prepared statement per table. `items_create_bulk` does both.
+`items_prepare_bulk` checks every row exactly as `item_create` would and builds the rows to
+insert, writing nothing: a long import can prepare all its rows without holding the database's
+write lock. `items_insert_prepared` then writes them in one transaction: the items as plain
+parameter rows through one prepared statement, and their history rows and `create` transitions
+copied from the inserted items by the database itself (`INSERT … SELECT`), so the write holds the
+lock for as short a time as the database allows. `items_create_bulk` does both.
+
+The codes come from the town's counter. Inside the write's transaction the counter row stays
+locked until the write commits, and every other registration in the town waits for it; an import
+therefore takes its codes first, in a short transaction of its own (`items_reserve_codes`), and
+gives back those of a write that did not happen (`items_release_codes`) unless somebody took a
+later number meanwhile: those numbers then stay unused, and the import says which.
 """
 
 from __future__ import annotations
@@ -25,8 +32,8 @@ from django.utils import timezone
 from maque.ledger.attributes import References
 from maque.ledger.errors import NotPermitted
 from maque.ledger.lifecycle.machinery import context_for
-from maque.ledger.lifecycle.registration import new_item_values, take_codes
-from maque.ledger.models import Category, Item, Source, State, Transition
+from maque.ledger.lifecycle.registration import item_code, new_item_values, take_numbers
+from maque.ledger.models import Category, Item, ItemCounter, Source, State, Transition
 
 
 class BulkCreateError(Exception):
@@ -42,6 +49,7 @@ class BulkCreateError(Exception):
 
 
 BULK_CODE_LOOKUP = 500  # codes per query when reading back the ids of new items
+BULK_COPY = 500  # items per `INSERT … SELECT` of their history rows and transitions
 
 
 class CreatedItems(Sequence[Item]):
@@ -104,6 +112,29 @@ class PreparedItems:
     values: list[dict[str, Any]] = dataclass_field(default_factory=list)
     indexes: list[int] = dataclass_field(default_factory=list)
     errors: dict[int, dict[str, list[str]]] = dataclass_field(default_factory=dict)
+    # The items' rows as the database takes them (code and times are filled in by the write).
+    rows: list[list[Any]] = dataclass_field(default_factory=list)
+    # Codes taken ahead of the write by `items_reserve_codes`, one per value.
+    codes: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class CodeReservation:
+    """Numbers `first`..`last` of a town's year, taken for a write that has not happened yet."""
+
+    town_id: int
+    year: int
+    first: int
+    last: int
+    town_code: str
+
+    @property
+    def codes(self) -> tuple[str, str]:
+        """The first and last code of the reservation."""
+        return (
+            item_code(self.town_code, self.year, self.first),
+            item_code(self.town_code, self.year, self.last),
+        )
 
 
 def items_prepare_bulk(
@@ -144,6 +175,9 @@ def items_prepare_bulk(
             prepared.errors[index] = {"village": [error.message]}
         except ValidationError as error:
             prepared.errors[index] = error.message_dict
+    if prepared.values:
+        builder = _RowInsert(Item, connections[router.db_for_write(Item)], timezone.now())
+        prepared.rows = [builder.row(value) for value in prepared.values]
     return prepared
 
 
@@ -158,6 +192,44 @@ def items_create_bulk(
     return items_insert_prepared(prepared)
 
 
+def items_reserve_codes(preparations: Sequence[PreparedItems]) -> list[CodeReservation]:
+    """Take the codes of every prepared item, in order, in one short transaction of its own:
+    one bump of the counter per town and year."""
+    wanted: dict[tuple[int, int], list[tuple[PreparedItems, int]]] = {}
+    town_codes: dict[int, str] = {}
+    for prepared in preparations:
+        prepared.codes = [""] * len(prepared.values)
+        for index, value in enumerate(prepared.values):
+            wanted.setdefault((value["town_id"], value["year"]), []).append((prepared, index))
+            if value["town_id"] not in town_codes:
+                town_codes[value["town_id"]] = value["village"].town.code
+    reservations = []
+    with transaction.atomic(using=router.db_for_write(ItemCounter)):
+        for (town_id, year), places in wanted.items():
+            numbers = take_numbers(town_id, year, len(places))
+            for (prepared, index), number in zip(places, numbers, strict=True):
+                assert prepared.codes is not None
+                prepared.codes[index] = item_code(town_codes[town_id], year, number)
+            reservations.append(
+                CodeReservation(town_id, year, numbers[0], numbers[-1], town_codes[town_id])
+            )
+    return reservations
+
+
+def items_release_codes(reservations: Sequence[CodeReservation]) -> list[CodeReservation]:
+    """Give back the numbers of a write that did not happen, where nobody has taken a later
+    number since; return the reservations that could not be given back (unused numbers)."""
+    kept = []
+    with transaction.atomic(using=router.db_for_write(ItemCounter)):
+        for reservation in reservations:
+            given_back = ItemCounter.objects.filter(
+                town_id=reservation.town_id, year=reservation.year, last=reservation.last
+            ).update(last=reservation.first - 1)
+            if not given_back:
+                kept.append(reservation)
+    return kept
+
+
 def items_insert_prepared(prepared: PreparedItems) -> CreatedItems:
     """Write the good rows of a preparation, in one transaction (the only part of a bulk
     registration that needs the write lock)."""
@@ -167,59 +239,61 @@ def items_insert_prepared(prepared: PreparedItems) -> CreatedItems:
     if not values:
         return CreatedItems([], [], [], now, connection.alias)
     with transaction.atomic(using=connection.alias):
-        codes: list[str] = [""] * len(values)
-        by_year: dict[tuple[int, int], list[int]] = {}
-        for index, value in enumerate(values):
-            by_year.setdefault((value["town_id"], value["year"]), []).append(index)
-        town_codes: dict[int, str] = {}
-        for (town_id, year), indexes in by_year.items():
-            if town_id not in town_codes:
-                town_codes[town_id] = values[indexes[0]]["village"].town.code
-            for index, code in zip(
-                indexes, take_codes(town_id, town_codes[town_id], year, len(indexes)), strict=True
-            ):
-                codes[index] = code
+        codes = prepared.codes
+        if codes is None:
+            codes = _take_codes(prepared)
         items = _RowInsert(Item, connection, now)
-        item_rows = [items.row(value, code=code) for value, code in zip(values, codes, strict=True)]
+        item_rows = prepared.rows or [items.row(value) for value in values]
+        code_slot = items.slot("code")
+        times = [
+            (items.slot(name), items.base(name))
+            for name in ("created_at", "updated_at")
+            if items.has(name)
+        ]
+        for row, code in zip(item_rows, codes, strict=True):
+            row[code_slot] = code
+            for slot, value in times:
+                row[slot] = value
         items.insert(item_rows)
         ids = _ids_of(
             connection,
             [(value["town_id"], code) for value, code in zip(values, codes, strict=True)],
         )
         transitions = _RowInsert(Transition, connection, now)
-        transition = {
-            "action": "create",
-            "from_state": State.FOUND,
-            "to_state": State.FOUND,
-            "actor_id": prepared.actor_person_id,
-            "actor_user_id": by.pk,
-            "via": via,
-        }
-        transitions.insert([transitions.row(transition, item_id=item_id) for item_id in ids])
+        transitions.copy_from_items(
+            ids,
+            {
+                "action": "create",
+                "from_state": State.FOUND,
+                "to_state": State.FOUND,
+                "actor_id": prepared.actor_person_id,
+                "actor_user_id": by.pk,
+                "via": via,
+            },
+            from_item={"item_id": "id"},
+        )
         if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
             # What `bulk_history_create` writes: the item's tracked fields, who, why and when.
             history = _RowInsert(Item.history.model, connection, now)
-            copied = [
-                (history.slot(name), items.slot(name)) for name in items.names if history.has(name)
-            ]
-            fixed = history.row(
+            history.copy_from_items(
+                ids,
                 {
                     "history_date": now,
                     "history_type": "+",
                     "history_user_id": by.pk,
                     "history_change_reason": f"{via}: create",
-                }
+                },
+                from_item={"id": "id"} | {name: name for name in history.names if items.has(name)},
             )
-            id_slot = history.slot("id")
-            rows_out = []
-            for item_row, item_id in zip(item_rows, ids, strict=True):
-                history_row = fixed.copy()
-                for target, origin in copied:
-                    history_row[target] = item_row[origin]
-                history_row[id_slot] = item_id
-                rows_out.append(history_row)
-            history.insert(rows_out)
     return CreatedItems(values, codes, ids, now, connection.alias)
+
+
+def _take_codes(prepared: PreparedItems) -> list[str]:
+    """The codes of the prepared items, taken now (inside the caller's transaction)."""
+    items_reserve_codes([prepared])
+    assert prepared.codes is not None
+    codes, prepared.codes = prepared.codes, None
+    return codes
 
 
 def _column(field: str | models.Field) -> str:
@@ -323,6 +397,10 @@ class _RowInsert:
     def has(self, name: str) -> bool:
         return name in self._slots
 
+    def base(self, name: str) -> Any:
+        """The column's value on every row unless given (its default, or the time for auto_now)."""
+        return self._base[self.slot(name)]
+
     def slot(self, name: str) -> int:
         return self._slots[name][0]
 
@@ -347,3 +425,33 @@ class _RowInsert:
         )
         with self.connection.cursor() as cursor:
             cursor.executemany(sql, rows)
+
+    def copy_from_items(
+        self, ids: list[int], constants: Mapping[str, Any], *, from_item: Mapping[str, str]
+    ) -> None:
+        """Insert one row per item of `ids`, its columns `from_item` (this table's field ->
+        the item's field) copied from the item's row by the database, the others `constants`."""
+        quote = self.connection.ops.quote_name
+        fixed = self.row(constants)
+        selected, parameters = [], []
+        for position, field in enumerate(self._fields):
+            if field.attname in from_item:
+                selected.append(quote(_column(from_item[field.attname])))
+            else:
+                selected.append("%s")
+                parameters.append(fixed[position])
+        item_table, item_id = quote(Item._meta.db_table), quote(_column(Item._meta.pk))
+        # Only the models' own table and column names, quoted; every value is a parameter.
+        head = "INSERT INTO {} ({}) SELECT {} FROM {} WHERE {} IN ".format(  # noqa: S608
+            quote(self.model._meta.db_table),
+            ", ".join(quote(_column(field)) for field in self._fields),
+            ", ".join(selected),
+            item_table,
+            item_id,
+        )
+        with self.connection.cursor() as cursor:
+            for start in range(0, len(ids), BULK_COPY):
+                chunk = ids[start : start + BULK_COPY]
+                cursor.execute(
+                    head + "(" + ", ".join(["%s"] * len(chunk)) + ")", [*parameters, *chunk]
+                )

@@ -53,7 +53,7 @@ KINDS = tuple(Kind.values)
 SOURCES = tuple(Source.values)
 
 
-def take_codes(town_id: int, town_code: str, year: int, count: int = 1) -> list[str]:
+def take_numbers(town_id: int, year: int, count: int = 1) -> range:
     """Take the next `count` numbers for the town and year in one bump of the locked counter
     (safe with concurrent callers)."""
     ItemCounter.objects.get_or_create(town_id=town_id, year=year)
@@ -61,8 +61,17 @@ def take_codes(town_id: int, town_code: str, year: int, count: int = 1) -> list[
     counter.last = F("last") + count
     counter.save(update_fields=["last"])
     counter.refresh_from_db(fields=["last"])
-    first = counter.last - count + 1
-    return [f"{town_code.upper()}-{year}-{number:05d}" for number in range(first, counter.last + 1)]
+    return range(counter.last - count + 1, counter.last + 1)
+
+
+def item_code(town_code: str, year: int, number: int) -> str:
+    """An item's code: the town's code, the year and the number within it (HP-2026-00001)."""
+    return f"{town_code.upper()}-{year}-{number:05d}"
+
+
+def take_codes(town_id: int, town_code: str, year: int, count: int = 1) -> list[str]:
+    """Take the next `count` codes for the town and year (see `take_numbers`)."""
+    return [item_code(town_code, year, number) for number in take_numbers(town_id, year, count)]
 
 
 def next_code(town_id: int, town_code: str, year: int) -> str:
