@@ -87,7 +87,12 @@ from maque.projects.models import Project
 from maque.projects.policies import may_manage as may_manage_projects
 from maque.projects.services import project_create
 from maque.supervision.models import FindingPhoto, InspectionRound, Review
-from maque.supervision.policies import may_inspect, reads_whole_town
+from maque.supervision.policies import (
+    may_inspect,
+    may_review,
+    may_review_somewhere,
+    reads_whole_town,
+)
 from maque.supervision.services import finding_record, review_open, round_open
 from tests.conftest import World, add_evidence, make_item, photo
 
@@ -198,6 +203,19 @@ def cases_gate(actor: Actor, objects: Any = None) -> bool:
 
 def inspect_gate(actor: Actor, objects: Any = None) -> bool:
     return actor.person is not None and may_inspect(actor)
+
+
+def review_gate(actor: Actor, objects: Any = None) -> bool:
+    """Inspectors and principal leaders anywhere, a contact leader in their villages."""
+    return actor.person is not None and may_review_somewhere(actor, town_id=actor.person.town_id)
+
+
+def review_record_gate(actor: Actor, objects: Any) -> bool:
+    """The walked look-back is 改革村's: the inspectors, the principal and its contact leader."""
+    review = objects["review"]
+    return actor.person is not None and may_review(
+        actor, town_id=review.town_id, village_id=review.village_id
+    )
 
 
 def issue_gate(actor: Actor, objects: Any = None) -> bool:
@@ -398,10 +416,11 @@ SCREENS: dict[str, Entry] = {
     "workspace:inspection_close": Write(
         lambda o: f"/inspections/{o['round'].pk}/close/", gate=inspect_gate
     ),
-    "workspace:review_new": Write(lambda o: "/reviews/new/", gate=inspect_gate),
+    "workspace:review_new": Write(lambda o: "/reviews/new/", gate=review_gate),
     "workspace:review": Detail(Review, ("review",), lambda r: f"/reviews/{r.pk}/"),
-    "workspace:review_check": Excluded(
-        "no check to record in the walked world (the review has no closed item)"
+    "workspace:review_check": Write(
+        lambda o: f"/reviews/{o['review'].pk}/checks/{o['review'].checks.order_by('pk')[0].pk}/",
+        gate=review_record_gate,
     ),
     "workspace:scores": Listing("/scores/"),
     "workspace:cases": Listing("/accountability/", gate=cases_gate),
@@ -644,12 +663,16 @@ API: dict[str, Entry] = {
     "POST /api/v1/inspections/{round_id}/problems": Write(
         lambda o: f"/api/v1/inspections/{o['round'].pk}/problems", gate=inspect_gate
     ),
-    "POST /api/v1/reviews": Write(lambda o: "/api/v1/reviews", gate=inspect_gate),
+    "POST /api/v1/reviews": Write(lambda o: "/api/v1/reviews", gate=review_gate),
     "GET /api/v1/reviews/{review_id}": Detail(
         Review, ("review",), lambda r: f"/api/v1/reviews/{r.pk}"
     ),
-    "POST /api/v1/reviews/{review_id}/checks/{check_id}": Excluded(
-        "no check in the walked world (no closed item)"
+    "POST /api/v1/reviews/{review_id}/checks/{check_id}": Write(
+        lambda o: (
+            f"/api/v1/reviews/{o['review'].pk}/checks/{o['review'].checks.order_by('pk')[0].pk}"
+        ),
+        gate=review_record_gate,
+        body={"outcome": "on_track", "note": "按计划推进"},
     ),
     "GET /api/v1/scores": Listing(
         "/api/v1/scores", gate=lambda a: a.person is not None or a.is_superuser, refused=422
@@ -905,7 +928,8 @@ def _objects(world: World) -> dict[str, Any]:
         note="现场已复耕",
         photos=[photo("finding.jpg")],
     )
-    review = review_open(by=world.user("inspector"), category=world.category("farmland-outflow"))
+    # A contact leader's look-back of their village: the town and that village's roles read it.
+    review = review_open(by=world.user("contact_gaige"), village=world.gaige, scope="progress")
     bulletin = bulletin_issue(town=world.town, by=world.user("inspector"))
     case = case_open(
         town=world.town, by=world.user("discipline"), title="逾期未整改", village=world.gaige

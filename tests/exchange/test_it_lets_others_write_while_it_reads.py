@@ -125,9 +125,7 @@ def _counter(world: Any) -> int:
     return counter.last if counter is not None else 0
 
 
-def test_the_codes_are_taken_before_the_write_so_a_colleague_does_not_wait_for_it(
-    world, tmp_path
-):
+def test_the_codes_are_taken_before_the_write_so_a_colleague_does_not_wait_for_it(world, tmp_path):
     """The import takes its numbers in a short transaction of its own: a colleague registering
     between that and the write gets the next number at once, and the import its own ones."""
     _plots(world, ["GG-301", "GG-302", "GG-303"])

@@ -22,7 +22,9 @@ from maque.organisation.scopes import item_scope, village_scope
 
 # Roles that approve extensions/suspensions and cancel items (design §4).
 APPROVER_ROLES = frozenset({Role.CONTACT_LEADER, Role.LEADER, Role.PRINCIPAL})
-REOPEN_ROLES = frozenset({Role.INSPECTOR, Role.LEADER, Role.PRINCIPAL})
+# Reopening a closed item: the inspection group and the leaders, and the village's contact leader,
+# who looks back on its quality (回头看, the 推进会's) after verifying it in the first place.
+REOPEN_ROLES = frozenset({Role.INSPECTOR, Role.LEADER, Role.PRINCIPAL, Role.CONTACT_LEADER})
 # Who may name someone else as an item's owner at registration (design §6, the grid): these
 # town-wide roles anyone active in the town; these village-side roles (and the inspectors who
 # register what they find) the people who hold a role in that village. Everyone else names

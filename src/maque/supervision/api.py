@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -288,7 +288,17 @@ def new_problem(
 
 
 class ReviewIn(InputSchema):
-    category: str = Field(max_length=40, description="Category code.")
+    scope: Literal["quality", "progress"] = Field(
+        "quality",
+        description="quality: re-check the closed items; progress: check the items in work.",
+    )
+    category: str | None = Field(
+        None, max_length=40, description="Category code (omitted: every category)."
+    )
+    village: BodyId | None = Field(
+        None,
+        description="Village id (omitted: the whole town). A contact leader names one of theirs.",
+    )
     note: str = model_field(Review, "note", "", max_length=NOTE)
 
 
@@ -301,7 +311,9 @@ class CheckOut(Schema):
 
 class ReviewOut(Schema):
     id: int
-    category: str
+    scope: str
+    category: str | None
+    village: int | None
     opened_on: dt.date
     checks: list[CheckOut]
 
@@ -310,7 +322,9 @@ def _review_out(review: Review) -> dict[str, Any]:
     checks = review.checks.select_related("item", "village").order_by("village__name", "item__code")
     return {
         "id": review.pk,
-        "category": review.category.code,
+        "scope": review.scope,
+        "category": review.category.code if review.category else None,
+        "village": review.village_id,
         "opened_on": review.opened_on,
         "checks": [
             {"id": c.pk, "item": c.item.code, "village": c.village.name, "outcome": c.outcome}
@@ -321,11 +335,26 @@ def _review_out(review: Review) -> dict[str, Any]:
 
 @router.post("/reviews", response={201: ReviewOut, **WRITE_ERRORS})
 def open_review(request: HttpRequest, payload: ReviewIn) -> Status[dict[str, Any]]:
-    category = get_object_or_404(Category, code=payload.category, town=_town(request))
-    return Status(
-        201,
-        _review_out(review_open(by=request_user(request), category=category, note=payload.note)),
+    town = _town(request)
+    category = (
+        get_object_or_404(Category, code=payload.category, town=town) if payload.category else None
     )
+    village = (
+        get_object_or_404(
+            Village.objects.visible_to(request_user(request)), pk=payload.village, town=town
+        )
+        if payload.village is not None
+        else None
+    )
+    review = review_open(
+        by=request_user(request),
+        town=town,
+        scope=payload.scope,
+        category=category,
+        village=village,
+        note=payload.note,
+    )
+    return Status(201, _review_out(review))
 
 
 @router.get("/reviews/{review_id}", response={200: ReviewOut, **ERRORS})
@@ -336,7 +365,10 @@ def read_review(request: HttpRequest, review_id: Id) -> dict[str, Any]:
 
 
 class CheckIn(InputSchema):
-    outcome: str = Field(max_length=20, description="holds or relapse.")
+    outcome: str = Field(
+        max_length=20,
+        description="holds or relapse (a look-back of quality); on_track or behind (of progress).",
+    )
     note: str = model_field(ReviewCheck, "note", "", max_length=NOTE)
 
 

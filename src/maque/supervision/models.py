@@ -180,12 +180,51 @@ class FindingPhoto(StoredFile):
         ordering = ["finding", "id"]
 
 
+class ReviewQuerySet(ScopedQuerySet["Review"]):
+    def scope(self, actor: Actor) -> Q | None:
+        """Town-wide roles read the town's look-backs; village roles those of their villages (a
+        contact leader's own look-backs among them), never a town-wide one."""
+        condition = town_wide_scope(actor) or Q(pk__in=[])
+        villages = actor.village_ids()
+        if villages:
+            condition |= Q(village_id__in=villages)
+        return condition
+
+
+class ReviewScope(models.TextChoices):
+    QUALITY = "quality", _("quality of closed items (整改质量)")
+    PROGRESS = "progress", _("progress of open items (推进进度)")
+
+
 class Review(models.Model):
-    """A look-back (回头看): re-checking the closed items of a category."""
+    """A look-back (回头看): re-checking the closed items of a category (their quality), or the
+    open items' progress, in the whole town or one village (a contact leader's own look-back)."""
 
     town = models.ForeignKey(Town, models.PROTECT, related_name="reviews", verbose_name=_("town"))
+    scope = models.CharField(
+        _("look-back of"),
+        max_length=10,
+        choices=ReviewScope.choices,
+        default=ReviewScope.QUALITY,
+        db_default=ReviewScope.QUALITY,
+    )
+    village = models.ForeignKey(
+        Village,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("village"),
+        help_text=_("Empty: every village of the town."),
+    )
     category = models.ForeignKey(
-        Category, models.PROTECT, related_name="reviews", verbose_name=_("category")
+        Category,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        verbose_name=_("category"),
+        help_text=_("Empty: every category."),
     )
     opened_on = models.DateField(_("opened on"))
     note = models.TextField(pgettext_lazy("inspection", "note"), blank=True)
@@ -200,7 +239,7 @@ class Review(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 
-    objects = TownScopedQuerySet.as_manager()
+    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("look-back")
@@ -208,7 +247,11 @@ class Review(models.Model):
         ordering = ["-opened_on", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.category} {self.opened_on}"
+        return " ".join(
+            str(part)
+            for part in (self.village, self.category, self.get_scope_display(), self.opened_on)
+            if part
+        )
 
 
 class ReviewCheck(models.Model):
@@ -216,6 +259,8 @@ class ReviewCheck(models.Model):
         PENDING = "pending", _("not checked yet")
         HOLDS = "holds", _("holds")
         RELAPSE = "relapse", _("relapse")
+        ON_TRACK = "on_track", _("on track")
+        BEHIND = "behind", _("behind schedule")
 
     review = models.ForeignKey(
         Review, models.PROTECT, related_name="checks", verbose_name=_("look-back")

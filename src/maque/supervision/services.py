@@ -11,12 +11,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -26,6 +27,7 @@ from maque.ledger import lifecycle
 from maque.ledger.definitions import closure_rate
 from maque.ledger.errors import ConflictError
 from maque.ledger.models import Campaign, Category, Item, Source, State
+from maque.notifications.services import notify
 from maque.organisation.access import actor_for
 from maque.organisation.models import Person, Town, Village
 from maque.rhythm.models import rhythm_settings
@@ -37,10 +39,11 @@ from maque.supervision.models import (
     Outcome,
     Review,
     ReviewCheck,
+    ReviewScope,
     SampleReason,
     Score,
 )
-from maque.supervision.policies import check_inspect
+from maque.supervision.policies import check_inspect, check_review
 from maque.supervision.queries import score_counts, scores_compute
 from maque.supervision.scoring import Counts, previous_period
 
@@ -345,12 +348,55 @@ def finding_new_problem(
 # --- look-back --------------------------------------------------------------------------------
 
 
-def review_open(*, by: User, category: Category, note: str = "") -> Review:
-    """A look-back over every closed item of the category."""
-    _check_inspector(by, category.town)
+# A look-back of quality re-checks closed items; one of progress, the items still in work.
+REVIEW_STATES = {
+    ReviewScope.QUALITY: (State.CLOSED,),
+    ReviewScope.PROGRESS: (State.FOUND, State.RECTIFYING),
+}
+REVIEW_OUTCOMES = {
+    ReviewScope.QUALITY: (ReviewCheck.Outcome.HOLDS, ReviewCheck.Outcome.RELAPSE),
+    ReviewScope.PROGRESS: (ReviewCheck.Outcome.ON_TRACK, ReviewCheck.Outcome.BEHIND),
+}
+# Outcomes that must say what was found.
+REVIEW_NOTED = (ReviewCheck.Outcome.RELAPSE, ReviewCheck.Outcome.BEHIND)
+
+
+def review_open(
+    *,
+    by: User,
+    category: Category | None = None,
+    village: Village | None = None,
+    scope: str = ReviewScope.QUALITY,
+    town: Town | None = None,
+    note: str = "",
+) -> Review:
+    """A look-back over the closed items (quality) or the items in work (progress) of a category
+    (every category when None), in one village or the whole town."""
+    if scope not in REVIEW_STATES:
+        raise ValidationError(
+            {"scope": [_("Choose the quality of closed items or the progress of open items.")]}
+        )
+    actor = actor_for(by)
+    town = town or (category.town if category else village.town if village else None)
+    if town is None and actor.person is not None:
+        town = actor.person.town
+    if town is None:
+        raise ValidationError({"village": [_("Choose a village or a category.")]})
+    if category is not None and category.town_id != town.pk:
+        raise ValidationError({"category": [_("The category belongs to another town.")]})
+    if village is not None and village.town_id != town.pk:
+        raise ValidationError({"village": [_("The village belongs to another town.")]})
+    check_review(actor, town_id=town.pk, village_id=village.pk if village else None)
+    items = Item.objects.filter(town=town, state__in=REVIEW_STATES[ReviewScope(scope)])
+    if category is not None:
+        items = items.filter(category=category)
+    if village is not None:
+        items = items.filter(village=village)
     with transaction.atomic():
         review = Review(
-            town=category.town,
+            town=town,
+            scope=scope,
+            village=village,
             category=category,
             opened_on=timezone.localdate(),
             note=note,
@@ -358,26 +404,42 @@ def review_open(*, by: User, category: Category, note: str = "") -> Review:
         )
         review._history_user = by  # type: ignore[attr-defined]
         review.save()
-        closed = Item.objects.filter(category=category, state=State.CLOSED).values_list(
-            "pk", "village_id", "owner_id"
-        )
         ReviewCheck.objects.bulk_create(
             [
                 ReviewCheck(review=review, item_id=pk, village_id=v, owner_id=o)
-                for pk, v, o in closed
+                for pk, v, o in items.values_list("pk", "village_id", "owner_id")
             ]
         )
     return review
 
 
 def review_record(*, check: ReviewCheck, by: User, outcome: str, note: str = "") -> ReviewCheck:
-    """Record a look-back check; a relapse reopens the item and counts against its village."""
-    inspector = _check_inspector(by, check.review.town)
-    if outcome not in (ReviewCheck.Outcome.HOLDS, ReviewCheck.Outcome.RELAPSE):
-        raise ValidationError({"outcome": [_("Choose holds or relapse.")]})
+    """Record a look-back check. A relapse reopens the item and counts against its village; an
+    item behind schedule is told to its owner."""
+    review = check.review
+    actor = actor_for(by)
+    check_review(actor, town_id=review.town_id, village_id=review.village_id)
+    allowed = REVIEW_OUTCOMES[ReviewScope(review.scope)]
+    if outcome not in allowed:
+        raise ValidationError(
+            {
+                "outcome": [
+                    _("Choose %(one)s or %(other)s.")
+                    % {"one": allowed[0].label, "other": allowed[1].label}
+                ]
+            }
+        )
     note = (note or "").strip()
-    if outcome == ReviewCheck.Outcome.RELAPSE and not note:
-        raise ValidationError({"note": [_("Say what relapsed.")]})
+    if outcome in REVIEW_NOTED and not note:
+        raise ValidationError(
+            {
+                "note": [
+                    _("Say what relapsed.")
+                    if outcome == ReviewCheck.Outcome.RELAPSE
+                    else _("Say what is behind and what must happen next.")
+                ]
+            }
+        )
     with transaction.atomic():
         current = ReviewCheck.objects.select_for_update().select_related("item").get(pk=check.pk)
         if current.outcome != ReviewCheck.Outcome.PENDING:
@@ -391,11 +453,37 @@ def review_record(*, check: ReviewCheck, by: User, outcome: str, note: str = "")
             )
         current.outcome = outcome
         current.note = note
-        current.checked_by = inspector or actor_for(by).person
+        current.checked_by = actor.person
         current.checked_at = timezone.now()
         current._history_user = by  # type: ignore[attr-defined]
         current.save(update_fields=["outcome", "note", "checked_by", "checked_at"])
+        if outcome == ReviewCheck.Outcome.BEHIND:
+            _tell_behind(current, by=by)
     return current
+
+
+def _tell_behind(check: ReviewCheck, *, by: User) -> None:
+    """The owner hears that a look-back found their item behind schedule, and why (once)."""
+    item = check.item
+    if check.checked_by_id == item.owner_id:
+        return
+    with translation.override(settings.LANGUAGE_CODE):  # stored text, in the deployment's language
+        title = _("Look-back: %(code)s %(title)s is behind schedule") % {
+            "code": item.code,
+            "title": item.title,
+        }
+        body = " · ".join(
+            part for part in (check.note, check.checked_by.name if check.checked_by else "") if part
+        )
+    notify(
+        recipients=[item.owner],
+        kind="review.behind",
+        title=title,
+        body=body,
+        link=f"/items/{item.pk}/",
+        key=f"review:{check.pk}:behind",
+        town=item.town,
+    )
 
 
 # --- scores -----------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ OUTCOME_COLOURS = {
     "new_problem": "info",
     "holds": "success",
     "relapse": "danger",
+    "on_track": "success",
+    "behind": "warning",
     "pending": "secondary",
 }
 CASE_COLOURS = {

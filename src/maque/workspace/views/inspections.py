@@ -24,8 +24,8 @@ from django.views.decorators.http import require_POST
 from maque.core.users import signed_in
 from maque.ledger.definitions import rate
 from maque.ledger.models import Category
-from maque.organisation.access import actor_for
-from maque.organisation.models import Person, Village
+from maque.organisation.access import Actor, actor_for
+from maque.organisation.models import Person, Town, Village
 from maque.supervision.models import (
     FindingPhoto,
     InspectionRound,
@@ -33,7 +33,9 @@ from maque.supervision.models import (
     Outcome,
     Review,
     ReviewCheck,
+    ReviewScope,
 )
+from maque.supervision.policies import reviewable_villages
 from maque.supervision.queries import round_report
 from maque.supervision.services import (
     finding_new_problem,
@@ -84,7 +86,9 @@ def rounds(request: HttpRequest) -> HttpResponse:
             total=Count("checks"),
             pending=Count("checks", filter=Q(checks__outcome=ReviewCheck.Outcome.PENDING)),
             relapses=Count("checks", filter=Q(checks__outcome=ReviewCheck.Outcome.RELAPSE)),
+            behind=Count("checks", filter=Q(checks__outcome=ReviewCheck.Outcome.BEHIND)),
         )
+        .select_related("village")
         .order_by("-opened_on", "-id")[:20]
     )
     may_inspect = town is not None and navigation.may_inspect(actor, town.pk)
@@ -92,14 +96,28 @@ def rounds(request: HttpRequest) -> HttpResponse:
         "page": Paginator(found, PAGE_SIZE).get_page(request.GET.get("page")),
         "reviews": reviews,
         "may_inspect": may_inspect,
+        "sees_rounds": navigation.sees_town(actor),
     }
-    if may_inspect:
-        context["review_form"] = ReviewOpenForm(
-            categories=Category.objects.filter(town=town, active=True)
-            .select_related("campaign")
-            .order_by("campaign__order", "order")
-        )
+    if town is not None and navigation.may_review_somewhere(actor, town.pk):
+        context["review_form"] = _review_form(actor, town)
     return render(request, "workspace/rhythm/rounds.html", context)
+
+
+def _review_form(actor: Actor, town: Town, data: Any = None) -> ReviewOpenForm:
+    """The look-back form: the whole town or any village for inspectors, a contact leader's own
+    villages for them."""
+    whole_town = navigation.may_inspect(actor, town.pk)
+    villages = Village.objects.filter(town=town).order_by("name")
+    if not whole_town:
+        villages = villages.filter(pk__in=reviewable_villages(actor))
+    return ReviewOpenForm(
+        data,
+        categories=Category.objects.filter(town=town, active=True)
+        .select_related("campaign")
+        .order_by("campaign__order", "order"),
+        villages=villages,
+        whole_town=whole_town,
+    )
 
 
 @login_required
@@ -381,7 +399,9 @@ def round_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 def review_new(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     town = navigation.staff_town(actor)
-    form = ReviewOpenForm(request.POST, categories=Category.objects.filter(town=town, active=True))
+    if town is None:
+        raise PermissionDenied
+    form = _review_form(actor, town, request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -390,6 +410,9 @@ def review_new(request: HttpRequest) -> HttpResponse:
     try:
         review = review_open(
             by=signed_in(request),
+            town=town,
+            scope=form.cleaned_data["scope"] or ReviewScope.QUALITY,
+            village=form.cleaned_data["village"],
             category=form.cleaned_data["category"],
             note=form.cleaned_data["note"],
         )
@@ -398,7 +421,11 @@ def review_new(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("workspace:inspections") + "#reviews")
     messages.success(
         request,
-        _("Look-back opened: %(count)d closed items to check again.")
+        (
+            _("Look-back opened: %(count)d closed items to check again.")
+            if review.scope == ReviewScope.QUALITY
+            else _("Look-back opened: %(count)d items in work to check on.")
+        )
         % {"count": review.checks.count()},
     )
     return HttpResponseRedirect(reverse("workspace:review", args=[review.pk]))
@@ -406,7 +433,10 @@ def review_new(request: HttpRequest) -> HttpResponse:
 
 def _visible_review(request: HttpRequest, pk: int) -> Review:
     return get_object_or_404(
-        Review.objects.visible_to(request.user).select_related("category", "town"), pk=pk
+        Review.objects.visible_to(request.user).select_related(
+            "category", "town", "village", "opened_by__person"
+        ),
+        pk=pk,
     )
 
 
@@ -417,7 +447,7 @@ def _review_page(
     bound: dict[int, ReviewCheckForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    may_record = navigation.may_inspect(actor_for(request.user), review.town_id)
+    may_record = navigation.may_review(actor_for(request.user), review.town_id, review.village_id)
     bound = bound or {}
     checks = review.checks.select_related("item", "item__owner", "village", "checked_by").order_by(
         "village__name", "item__code"
@@ -428,7 +458,7 @@ def _review_page(
         for check in rows:
             form = bound.get(check.pk)
             if form is None and may_record and check.outcome == ReviewCheck.Outcome.PENDING:
-                form = ReviewCheckForm(prefix=f"c{check.pk}")
+                form = ReviewCheckForm(prefix=f"c{check.pk}", scope=review.scope)
             entries.append({"check": check, "form": form})
         groups.append(
             {
@@ -436,6 +466,9 @@ def _review_page(
                 "entries": entries,
                 "relapses": sum(
                     1 for e in entries if e["check"].outcome == ReviewCheck.Outcome.RELAPSE
+                ),
+                "behind": sum(
+                    1 for e in entries if e["check"].outcome == ReviewCheck.Outcome.BEHIND
                 ),
                 "pending": sum(
                     1 for e in entries if e["check"].outcome == ReviewCheck.Outcome.PENDING
@@ -467,7 +500,7 @@ def review_check(request: HttpRequest, pk: int, check_pk: int) -> HttpResponse:
     check = get_object_or_404(
         ReviewCheck.objects.select_related("review__town", "item"), pk=check_pk, review=review
     )
-    form = ReviewCheckForm(request.POST, prefix=f"c{check.pk}")
+    form = ReviewCheckForm(request.POST, prefix=f"c{check.pk}", scope=review.scope)
     status = 422
     if form.is_valid():
         try:

@@ -20,6 +20,8 @@ from maque.organisation.access import Actor, actor_for
 from maque.organisation.models import Town
 from maque.petitions.policies import may_open_register
 from maque.supervision.policies import may_inspect as _may_inspect
+from maque.supervision.policies import may_review as _may_review
+from maque.supervision.policies import may_review_somewhere as _may_review_somewhere
 from maque.supervision.policies import reads_whole_town
 
 
@@ -40,6 +42,15 @@ def may_organise_meetings(actor: Actor) -> bool:
 def may_inspect(actor: Actor, town_id: int) -> bool:
     """Inspection group and principal leaders record findings (the services check it again)."""
     return _may_inspect(actor, town_id=town_id)
+
+
+def may_review(actor: Actor, town_id: int, village_id: int | None) -> bool:
+    """Inspectors, principal leaders and the village's contact leader record look-backs."""
+    return _may_review(actor, town_id=town_id, village_id=village_id)
+
+
+def may_review_somewhere(actor: Actor, town_id: int) -> bool:
+    return _may_review_somewhere(actor, town_id=town_id)
 
 
 def may_issue_bulletins(actor: Actor) -> bool:
@@ -64,7 +75,11 @@ def nav_for(user: User) -> dict[str, Any]:
         "scores": staff,
         "watchlist": staff,
         "projects": staff,
-        "inspections": sees_town(actor),
+        # Contact leaders come for the look-backs of their villages.
+        "inspections": sees_town(actor)
+        or (
+            actor.person is not None and _may_review_somewhere(actor, town_id=actor.person.town_id)
+        ),
         "accountability": may_see_cases_anywhere(actor),
         "petitions": may_open_register(actor),
     }

@@ -14,7 +14,8 @@ from maque.accountability.models import Measure, Rule, Status
 from maque.ledger.models import Category
 from maque.meetings.models import MeetingKind
 from maque.organisation.models import Person, Village
-from maque.supervision.models import Outcome, ReviewCheck
+from maque.supervision.models import Outcome, ReviewScope
+from maque.supervision.services import REVIEW_OUTCOMES
 from maque.workspace.forms import (
     DateInput,
     MultipleFileField,
@@ -273,40 +274,69 @@ class ProblemForm(RegisterForm):
 
 
 class ReviewOpenForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("Look back on"),
+        choices=ReviewScope.choices,
+        initial=ReviewScope.QUALITY,
+        required=False,  # the quality of closed items, as look-backs always were
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Quality: every closed item is checked again. Progress: every item still in work is "
+            "checked against its plan."
+        ),
+    )
+    village = forms.ModelChoiceField(
+        label=_("Village"), queryset=Village.objects.none(), required=False
+    )
     category = forms.ModelChoiceField(
         label=_("Category"),
         queryset=Category.objects.none(),
-        help_text=_("Every closed item of the category is checked again."),
+        required=False,
+        empty_label=_("every category"),
     )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, data: Any = None, *, categories: QuerySet[Category]) -> None:
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        categories: QuerySet[Category],
+        villages: QuerySet[Village],
+        whole_town: bool,
+    ) -> None:
         super().__init__(data, prefix="review")
         model_choice_field(self, "category").queryset = categories
+        village = model_choice_field(self, "village")
+        village.queryset = villages
+        # A contact leader looks back on one of their villages; inspectors on any, or all.
+        village.required = not whole_town
+        village.empty_label = gettext("the whole town") if whole_town else None
         style(self)
 
 
 class ReviewCheckForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("Outcome"),
-        choices=[
-            (ReviewCheck.Outcome.HOLDS, ReviewCheck.Outcome.HOLDS.label),
-            (ReviewCheck.Outcome.RELAPSE, ReviewCheck.Outcome.RELAPSE.label),
-        ],
-        widget=forms.RadioSelect,
-    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[], widget=forms.RadioSelect)
     note = forms.CharField(
         label=_("Note"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required for a relapse."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scope: str = ReviewScope.QUALITY, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        outcome = self.fields["outcome"]
+        assert isinstance(outcome, forms.ChoiceField)
+        outcome.choices = [
+            (choice.value, choice.label) for choice in REVIEW_OUTCOMES[ReviewScope(scope)]
+        ]
+        self.fields["note"].help_text = (
+            gettext("Required for a relapse.")
+            if scope == ReviewScope.QUALITY
+            else gettext("Required when it is behind: what is behind and what must happen next.")
+        )
         style(self)
         self.fields["outcome"].widget.attrs["class"] = "btn-check"
 
