@@ -73,7 +73,8 @@ WITHOUT_PERSON = {"outsider", "anonymous"}
 OWNERS = ["cadre_gaige", "contact_gaige", "secretary_gaige", "cadre_shuangsheng", "leader"]
 
 APPROVERS = {"contact_leader", "leader", "principal"}
-REOPENERS = {"inspector", "leader", "principal"}
+# The contact leader reopens what their look-back finds relapsed (回头看, first-week issue 11).
+REOPENERS = {"inspector", "leader", "principal", "contact_leader"}
 VERIFIERS = {
     "farmland-outflow": {"contact_leader", "leader", "principal", "inspector"},
     "greenhouse": {"leader", "principal", "inspector"},

@@ -23,7 +23,7 @@ SHOWN = {
     "discipline": {"meetings", "inspections", "scores", "bulletins", "accountability"},
     "leader": {"meetings", "inspections", "scores", "bulletins"},
     "inspector": {"meetings", "inspections", "scores", "bulletins"},
-    "contact_gaige": {"meetings", "scores", "bulletins"},
+    "contact_gaige": {"meetings", "inspections", "scores", "bulletins"},  # their look-backs
     "cadre_gaige": {"meetings", "scores", "bulletins"},
     "secretary_gaige": {"meetings", "scores", "bulletins"},
     "cadre_shuangsheng": {"meetings", "scores", "bulletins"},
