@@ -21,7 +21,12 @@ from maque.exchange.importer import ImportResult, PreparedImport, import_prepare
 from maque.exchange.models import ImportBatch
 from maque.exchange.readers import EXTENSIONS
 from maque.exchange.sheets.access import may_import
-from maque.exchange.sheets.importing import IMPORT_KINDS, sheet_import
+from maque.exchange.sheets.importing import (
+    IMPORT_KINDS,
+    PreparedSheet,
+    sheet_import,
+    sheet_prepare,
+)
 from maque.ledger.errors import ConflictError, NotPermitted
 from maque.ledger.policies import check_import
 from maque.organisation.access import actor_for
@@ -38,9 +43,13 @@ def _check_importer(by: User, kind: str = LEDGER) -> None:
 
 
 def _run(
-    batch: ImportBatch, *, by: User, commit: bool, prepared: PreparedImport | None = None
+    batch: ImportBatch,
+    *,
+    by: User,
+    commit: bool,
+    prepared: PreparedImport | PreparedSheet | None = None,
 ) -> ImportResult:
-    """The ledger's import (prepared beforehand, outside the transaction) or a sheet kind's."""
+    """The ledger's import or a sheet kind's (prepared beforehand, outside the transaction)."""
     if prepared is not None:
         return prepared.write(commit=commit)
     if batch.kind == LEDGER:
@@ -131,7 +140,7 @@ def batch_commit(*, batch: ImportBatch, by: User) -> tuple[ImportBatch, ImportRe
     # meanwhile. Only the writing below holds the write lock.
     if ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.COMMITTED).exists():
         raise ConflictError(_("This file has already been imported."), code="already_imported")
-    prepared = (
+    prepared: PreparedImport | PreparedSheet = (
         import_prepare(
             by=by,
             path=Path(batch.file.path),
@@ -139,9 +148,11 @@ def batch_commit(*, batch: ImportBatch, by: User) -> tuple[ImportBatch, ImportRe
             category=batch.category or None,
         )
         if batch.kind == LEDGER
-        else None
+        else sheet_prepare(
+            kind=batch.kind, by=by, path=Path(batch.file.path), name=batch.original_name
+        )
     )
-    prepared.reserve_codes()
+    prepared.reserve_codes()  # before the write's transaction: see `PreparedImport`
     try:
         batch, result = _commit_prepared(batch, prepared, by)
     except ConflictError:
@@ -151,7 +162,7 @@ def batch_commit(*, batch: ImportBatch, by: User) -> tuple[ImportBatch, ImportRe
 
 
 def _commit_prepared(
-    batch: ImportBatch, prepared: PreparedImport, by: User
+    batch: ImportBatch, prepared: PreparedImport | PreparedSheet, by: User
 ) -> tuple[ImportBatch, ImportResult]:
     """The write of `batch_commit`, in one transaction with the batch's new status."""
     with transaction.atomic():

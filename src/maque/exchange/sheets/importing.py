@@ -5,6 +5,7 @@ says is exactly what the commit does."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,41 +52,67 @@ def layout_of(kind: str) -> SheetLayout:
     return topics_layout() if kind == "topics" else reader.layout
 
 
-def sheet_import(*, kind: str, by: User, path: Path, name: str, commit: bool) -> ImportResult:
-    """Read, check and (with `commit`, when every row is good) write a sheet of `kind`."""
-    result = ImportResult()
+@dataclass
+class PreparedSheet:
+    """A sheet of some kind read and checked, not yet written: `write` writes it (or only
+    tries, for a preview), in one transaction."""
+
+    result: ImportResult
+    reader: RowReader | None = None
+
+    def reserve_codes(self) -> None:
+        """Nothing to take ahead: each record's service takes its own code as it writes."""
+
+    def release_codes(self) -> None:
+        """Nothing was taken ahead (see `reserve_codes`)."""
+
+    def write(self, *, commit: bool) -> ImportResult:
+        result, reader = self.result, self.reader
+        if reader is None or (not reader.plans and not result.problems):
+            if not result.problems:
+                result.problems.append(Problem("", None, "", _("The file has no rows to import.")))
+            return result
+        _write(reader, result, commit=commit)
+        self.reader = None
+        return result
+
+
+def sheet_prepare(*, kind: str, by: User, path: Path, name: str) -> PreparedSheet:
+    """Read and check a sheet of `kind` with reads only, outside any transaction (others keep
+    writing meanwhile); nothing is written."""
+    prepared = PreparedSheet(ImportResult())
+    result = prepared.result
     actor = actor_for(by)
     if kind not in IMPORT_KINDS or not may_import(actor, kind) or actor.person is None:
         result.problems.append(Problem("", None, "", _("You may not import this kind of sheet.")))
-        return result
+        return prepared
     try:
         book = open_spreadsheet(path, name)
         sheets = book.sheets()
     except ValidationError as error:
         result.problems.append(Problem("", None, "", " ".join(error.messages)))
-        return result
-    reader: RowReader | None = None
+        return prepared
     try:
         visible = [s for s in sheets if not (s.hidden and s.name == LISTS_SHEET)]
         sheet = next((s for s in visible if not s.hidden), None)
         if sheet is None:
             result.problems.append(Problem("", None, "", _("The file has no rows to import.")))
-            return result
-        reader = _readers()[kind](
+            return prepared
+        prepared.reader = _readers()[kind](
             by=by, actor=actor, town=actor.person.town, result=result, sheet=sheet.name
         )
-        _read(reader, sheet)
+        _read(prepared.reader, sheet)
     except ValidationError as error:
         result.problems.append(Problem("", None, "", " ".join(error.messages)))
-        return result
+        prepared.reader = None
     finally:
         book.close()
-    if reader is None or (not reader.plans and not result.problems):
-        if not result.problems:
-            result.problems.append(Problem("", None, "", _("The file has no rows to import.")))
-        return result
-    _write(reader, result, commit=commit)
-    return result
+    return prepared
+
+
+def sheet_import(*, kind: str, by: User, path: Path, name: str, commit: bool) -> ImportResult:
+    """Read, check and (with `commit`, when every row is good) write a sheet of `kind`."""
+    return sheet_prepare(kind=kind, by=by, path=path, name=name).write(commit=commit)
 
 
 def _read(reader: RowReader, sheet: Sheet) -> None:
